@@ -1,0 +1,248 @@
+import type { z } from "zod";
+import { BatonError } from "./errors.js";
+import type { ChainStore, Clock, Notifier } from "./ports.js";
+
+/**
+ * The chain definition API. A chain is an id, an input schema and an ordered list of steps,
+ * built with `defineChain(...).llm(...).action(...).build()`. Each step's callbacks see the
+ * run's input and the outputs of the steps before it, typed.
+ */
+
+/** What every step callback sees. */
+export interface StepContext<Input, Outputs> {
+  readonly input: Input;
+  /** Outputs of earlier steps by step id (a skipped step's output is `undefined`). */
+  readonly outputs: Outputs;
+  readonly run: { readonly id: string; readonly chainId: string; readonly startedBy: string };
+  /** Reviewers' "request changes" feedback on this step, oldest first; empty on the first try. */
+  readonly feedback: ReadonlyArray<ChangeRequest>;
+}
+
+export interface ChangeRequest {
+  feedback: string;
+  /** The output the reviewer asked to change. */
+  previousProposal: unknown;
+  requestedBy: string;
+}
+
+/** A duration: milliseconds, or text such as `90s`, `30m`, `4h`, `2d`. */
+export type Duration = number | `${number}${"s" | "m" | "h" | "d"}`;
+
+/** A human approval gate on a step: the run pauses with the step's output as a proposal. */
+export interface ApprovalPolicy<Input, Outputs, Output> {
+  /** Ask only when this holds (e.g. high severity). Default: always. */
+  when?: (context: StepContext<Input, Outputs>, proposal: Output) => boolean;
+  /** Who may decide: user ids or group ids; defaults to the chain's approvers. */
+  approvers?: ReadonlyArray<string>;
+  /** How long the approval stays open; defaults to the chain's (24h). */
+  deadline?: Duration;
+  /** Whether the person who started the run may approve it. Default: true. */
+  allowSelfApproval?: boolean;
+  /** One line shown above the proposal. */
+  title?: string;
+}
+
+export interface ActionServices {
+  notifier: Notifier;
+  store: ChainStore;
+  clock: Clock;
+  /** Run id + step id: pass it to anything that must not happen twice. */
+  idempotencyKey: string;
+  /**
+   * Run `effect` at most once per idempotency key: a repeat (after a crash, or a re-run of the
+   * step) returns the recorded result instead. The result must be plain JSON.
+   */
+  once<Result>(effect: () => Promise<Result>): Promise<Result>;
+  signal: AbortSignal;
+}
+
+interface StepCommon<Input, Outputs, Output> {
+  /** What the step does, shown in `baton show` and on Slack cards. */
+  description?: string;
+  /** Skip the step when this holds; its output is then `undefined`. */
+  skipIf?: (context: StepContext<Input, Outputs>) => boolean;
+  approval?: ApprovalPolicy<Input, Outputs, Output>;
+}
+
+export interface LlmStepOptions<Input, Outputs, Schema extends z.ZodType> extends StepCommon<Input, Outputs, z.output<Schema>> {
+  system: string | ((context: StepContext<Input, Outputs>) => string);
+  user: (context: StepContext<Input, Outputs>) => string;
+  /** The answer must be JSON that this schema accepts. */
+  output: Schema;
+  /** Defaults to the configured model (`BATON_MODEL`). */
+  model?: string;
+  temperature?: number;
+  /** Asks per model, re-asking with the validation errors. Default 3. */
+  maxAttempts?: number;
+  /** Tried in order when the model gives no valid answer; defaults to `BATON_FALLBACK_MODELS`. */
+  fallbackModels?: ReadonlyArray<string>;
+  /** Per model call, transport retries included. Default 60s. */
+  timeoutMs?: number;
+}
+
+export interface ActionStepOptions<Input, Outputs, Output> extends StepCommon<Input, Outputs, Output> {
+  run: (context: StepContext<Input, Outputs>, services: ActionServices) => Promise<Output>;
+  /** Validates the result (and edits of it, when the step has an approval gate). */
+  output?: z.ZodType<Output>;
+}
+
+// ─── The erased form the runner works with ─────────────────────────────────
+// Method syntax on purpose: parameters of methods are checked bivariantly, so a typed step's
+// callbacks fit here without casts, and the runner deals in `unknown`.
+
+export type ErasedContext = StepContext<unknown, Record<string, unknown>>;
+
+export interface ErasedApprovalPolicy {
+  when?(context: ErasedContext, proposal: unknown): boolean;
+  approvers?: ReadonlyArray<string>;
+  deadline?: Duration;
+  allowSelfApproval?: boolean;
+  title?: string;
+}
+
+interface ErasedStepCommon {
+  id: string;
+  description?: string;
+  skipIf?(context: ErasedContext): boolean;
+  approval?: ErasedApprovalPolicy;
+}
+
+export interface LlmStep extends ErasedStepCommon {
+  kind: "llm";
+  system: string | ((context: ErasedContext) => string);
+  user(context: ErasedContext): string;
+  output: z.ZodType;
+  model?: string;
+  temperature?: number;
+  maxAttempts?: number;
+  fallbackModels?: ReadonlyArray<string>;
+  timeoutMs?: number;
+}
+
+export interface ActionStep extends ErasedStepCommon {
+  kind: "action";
+  run(context: ErasedContext, services: ActionServices): Promise<unknown>;
+  output?: z.ZodType;
+}
+
+export type Step = LlmStep | ActionStep;
+
+export interface ChainDefinition {
+  id: string;
+  title: string;
+  description: string;
+  input: z.ZodType;
+  steps: ReadonlyArray<Step>;
+  /** Default approvers for every gate of the chain. */
+  approvers: ReadonlyArray<string>;
+  /** Default approval deadline. */
+  approvalDeadline: Duration;
+}
+
+/** A built chain; `Input` and `Outputs` are kept for typed tests and callers. */
+export interface Chain<Input = unknown, Outputs = Record<string, unknown>> {
+  readonly definition: ChainDefinition;
+  /** Phantom fields for type inference only. */
+  readonly types?: { input: Input; outputs: Outputs };
+}
+
+export interface ChainOptions<Schema extends z.ZodType> {
+  id: string;
+  title?: string;
+  description: string;
+  input: Schema;
+  approvers?: ReadonlyArray<string>;
+  approvalDeadline?: Duration;
+}
+
+const STEP_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
+export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
+  readonly #options: ChainOptions<z.ZodType>;
+  readonly #steps: Step[];
+
+  constructor(options: ChainOptions<z.ZodType>, steps: Step[]) {
+    this.#options = options;
+    this.#steps = steps;
+  }
+
+  /** A prompt to the model whose JSON answer must match `output`. */
+  llm<Id extends string, Schema extends z.ZodType>(
+    id: Id,
+    options: LlmStepOptions<Input, Outputs, Schema> & { skipIf: (context: StepContext<Input, Outputs>) => boolean },
+  ): ChainBuilder<Input, Outputs & { [K in Id]: z.output<Schema> | undefined }>;
+  llm<Id extends string, Schema extends z.ZodType>(
+    id: Id,
+    options: LlmStepOptions<Input, Outputs, Schema>,
+  ): ChainBuilder<Input, Outputs & { [K in Id]: z.output<Schema> }>;
+  llm<Id extends string, Schema extends z.ZodType>(id: Id, options: LlmStepOptions<Input, Outputs, Schema>): ChainBuilder<Input, Record<string, unknown>> {
+    const step: LlmStep = { kind: "llm", id, ...options };
+    return this.#add(step);
+  }
+
+  /** Plain TypeScript: post somewhere, call an API, run deterministic checks. */
+  action<Id extends string, Output>(
+    id: Id,
+    options: ActionStepOptions<Input, Outputs, Output> & { skipIf: (context: StepContext<Input, Outputs>) => boolean },
+  ): ChainBuilder<Input, Outputs & { [K in Id]: Output | undefined }>;
+  action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Outputs & { [K in Id]: Output }>;
+  action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Record<string, unknown>> {
+    const step: ActionStep = { kind: "action", id, ...options };
+    return this.#add(step);
+  }
+
+  build(): Chain<Input, Outputs> {
+    const options = this.#options;
+    if (this.#steps.length === 0) {
+      throw new BatonError("CHAIN_INVALID", `Chain "${options.id}" has no steps. Add at least one .llm(...) or .action(...) step before .build().`, {
+        chainId: options.id,
+      });
+    }
+    return {
+      definition: {
+        id: options.id,
+        title: options.title ?? options.id,
+        description: options.description,
+        input: options.input,
+        steps: [...this.#steps],
+        approvers: options.approvers ?? [],
+        approvalDeadline: options.approvalDeadline ?? "24h",
+      },
+    };
+  }
+
+  #add<Next extends Record<string, unknown>>(step: Step): ChainBuilder<Input, Next> {
+    const chainId = this.#options.id;
+    if (!STEP_ID.test(step.id)) {
+      throw new BatonError("CHAIN_INVALID", `Step id "${step.id}" in chain "${chainId}" is not valid. Use lower-case letters, digits and dashes, starting with a letter.`, {
+        chainId,
+        stepId: step.id,
+      });
+    }
+    if (this.#steps.some((existing) => existing.id === step.id)) {
+      throw new BatonError("CHAIN_INVALID", `Chain "${chainId}" has two steps with id "${step.id}". Give each step its own id.`, { chainId, stepId: step.id });
+    }
+    return new ChainBuilder<Input, Next>(this.#options, [...this.#steps, step]);
+  }
+}
+
+const CHAIN_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Start a chain definition. */
+export function defineChain<Schema extends z.ZodType>(options: ChainOptions<Schema>): ChainBuilder<z.output<Schema>, {}> {
+  if (!CHAIN_ID.test(options.id)) {
+    throw new BatonError("CHAIN_INVALID", `Chain id "${options.id}" is not valid. Use lower-case letters, digits and dashes, starting with a letter.`, {
+      chainId: options.id,
+    });
+  }
+  return new ChainBuilder<z.output<Schema>, {}>(options, []);
+}
+
+/** Milliseconds in a `Duration`. */
+export function durationToMs(duration: Duration): number {
+  if (typeof duration === "number") return duration;
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(duration);
+  if (!match) throw new BatonError("CHAIN_INVALID", `Duration "${duration}" is not valid. Write a number followed by s, m, h or d, such as "30m".`, { duration });
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
+  return Number(match[1]) * unit;
+}

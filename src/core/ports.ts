@@ -1,0 +1,351 @@
+/**
+ * The ports: the only ways the core reaches the outside world. Adapters in `src/store`,
+ * `src/llm`, `src/cli` (and later `src/slack`) implement them; the core imports nothing else
+ * from outside.
+ *
+ * Times are milliseconds since the epoch. Stored values (`input`, `output`, `proposal`) are
+ * plain JSON; a store returns them as `unknown` because they came from outside the process.
+ */
+
+// ─── Records ────────────────────────────────────────────────────────────────
+
+export type RunStatus = "running" | "awaiting_approval" | "succeeded" | "failed" | "rejected" | "cancelled" | "expired";
+
+export const FINISHED_RUN_STATUSES: ReadonlyArray<RunStatus> = ["succeeded", "failed", "rejected", "cancelled", "expired"];
+
+/** Where a run came from, for people reading `baton runs` (and Slack threads later). */
+export interface RunOrigin {
+  /** `cli`, `slack`, `webhook:alertmanager`, `cron`, ... */
+  source: string;
+  /** Free-form ids of the origin (channel, thread, delivery id); plain JSON. */
+  reference?: Record<string, string>;
+}
+
+/** What a failed run keeps: the code and message of the error and whatever it carried. */
+export interface RunFailure {
+  code: string;
+  message: string;
+  stepId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  id: string;
+  chainId: string;
+  status: RunStatus;
+  /** Index of the step that runs next (or is awaiting approval); equals the step count when done. */
+  cursor: number;
+  stepCount: number;
+  input: unknown;
+  startedBy: string;
+  origin: RunOrigin | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  error: RunFailure | null;
+  /** The process executing the run, and until when that claim holds. */
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+}
+
+export interface StepUsage {
+  /** Model calls made for this step (re-asks and fallbacks included). */
+  modelCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface StepRecord {
+  runId: string;
+  stepIndex: number;
+  stepId: string;
+  status: "succeeded" | "skipped";
+  /** The step's output as the run uses it (after approval and edits); null when skipped. */
+  output: unknown;
+  startedAt: number;
+  finishedAt: number;
+  /** How many times the step was executed: re-runs after a crash or a change request count. */
+  executions: number;
+  usage: StepUsage;
+}
+
+export type ApprovalStatus = "pending" | "approved" | "edited" | "changes_requested" | "rejected" | "expired" | "cancelled";
+
+export interface ApprovalRecord {
+  id: string;
+  runId: string;
+  chainId: string;
+  stepId: string;
+  stepIndex: number;
+  /** 1 for the first proposal of a step, 2 after the first change request, ... */
+  round: number;
+  status: ApprovalStatus;
+  proposal: unknown;
+  /** Slack user ids, user-group ids or plain names; empty means anyone may decide. */
+  approvers: string[];
+  allowSelfApproval: boolean;
+  requestedBy: string;
+  requestedAt: number;
+  deadlineAt: number | null;
+  /** When the step started and what it cost, carried until the decision writes the step row. */
+  stepStartedAt: number;
+  stepUsage: StepUsage;
+  stepExecutions: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  /** The edited output, for `edited`. */
+  editedOutput: unknown;
+  /** Feedback for `changes_requested`, the reason for `rejected`. */
+  comment: string | null;
+}
+
+export type AuditEventType =
+  | "run.started"
+  | "run.recovered"
+  | "run.finished"
+  | "step.started"
+  | "step.finished"
+  | "step.skipped"
+  | "step.failed"
+  | "model.call"
+  | "model.output_invalid"
+  | "approval.requested"
+  | "approval.decided"
+  | "approval.denied"
+  | "effect.replayed";
+
+export interface AuditEventInput {
+  runId: string;
+  at: number;
+  type: AuditEventType;
+  stepId: string | null;
+  /** Who caused it: a user for decisions, `system` otherwise. */
+  actor: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface AuditEvent extends AuditEventInput {
+  /** Increasing; the order events were appended in. */
+  sequence: number;
+}
+
+export interface EffectRecord {
+  key: string;
+  runId: string;
+  result: unknown;
+  recordedAt: number;
+}
+
+// ─── Store ──────────────────────────────────────────────────────────────────
+
+export interface NewRun {
+  id: string;
+  chainId: string;
+  stepCount: number;
+  input: unknown;
+  startedBy: string;
+  origin: RunOrigin | null;
+  at: number;
+  leaseOwner: string;
+  leaseExpiresAt: number;
+}
+
+/** The claim a write is made under: the run must be `running`, at `cursor`, leased to `owner`. */
+export interface RunGuard {
+  runId: string;
+  owner: string;
+  cursor: number;
+}
+
+export interface StepCommit {
+  guard: RunGuard;
+  step: StepRecord;
+  /** `running` to go on; `succeeded` when this was the last step. */
+  nextStatus: "running" | "succeeded";
+  at: number;
+  events: AuditEventInput[];
+}
+
+export interface ApprovalOpen {
+  guard: RunGuard;
+  approval: ApprovalRecord;
+  at: number;
+  events: AuditEventInput[];
+}
+
+export type DecisionKind = "approve" | "edit" | "request_changes" | "reject";
+
+export interface DecisionCommit {
+  approvalId: string;
+  /** The approval's new status; only a `pending` approval changes (compare-and-set). */
+  status: "approved" | "edited" | "changes_requested" | "rejected";
+  decidedBy: string;
+  at: number;
+  editedOutput: unknown;
+  comment: string | null;
+  /** For approve/edit: the step row to write (cursor moves past it). */
+  step: StepRecord | null;
+  /** The run's status after the decision. */
+  runStatus: "running" | "succeeded" | "rejected";
+  /** Who executes the run from here (lease), for `running`. */
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  events: AuditEventInput[];
+}
+
+export type DecisionOutcome = { applied: true; approval: ApprovalRecord } | { applied: false; approval: ApprovalRecord };
+
+export interface RunFinish {
+  runId: string;
+  /** Only a run in one of these statuses changes (compare-and-set). */
+  fromStatuses: ReadonlyArray<RunStatus>;
+  /** When set, the run must also be leased to this owner. */
+  owner: string | null;
+  status: Extract<RunStatus, "failed" | "rejected" | "cancelled" | "expired">;
+  error: RunFailure | null;
+  at: number;
+  events: AuditEventInput[];
+}
+
+export interface RunClaim {
+  runId: string;
+  /** The owner the caller saw (null when unowned); the claim is a compare-and-set on it. */
+  expectedOwner: string | null;
+  owner: string;
+  leaseExpiresAt: number;
+  at: number;
+  events: AuditEventInput[];
+}
+
+export interface RunFilter {
+  statuses?: ReadonlyArray<RunStatus>;
+  chainId?: string;
+  startedBy?: string;
+  limit: number;
+}
+
+export interface ApprovalFilter {
+  runId?: string;
+  statuses?: ReadonlyArray<ApprovalStatus>;
+  limit: number;
+}
+
+/**
+ * Durable state. Every method that changes state is one atomic transaction; the ones that take
+ * a guard or an expected status are compare-and-sets and say whether they applied, so two
+ * processes (or two clicks) can race safely.
+ */
+export interface ChainStore {
+  createRun(run: NewRun, events: ReadonlyArray<AuditEventInput>): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  getSteps(runId: string): Promise<StepRecord[]>;
+  /** Insert the step row and move the cursor by one, under the guard. False if the guard failed. */
+  commitStep(commit: StepCommit): Promise<boolean>;
+  /** Insert a pending approval and rest the run at `awaiting_approval`, under the guard. */
+  openApproval(open: ApprovalOpen): Promise<boolean>;
+  getApproval(approvalId: string): Promise<ApprovalRecord | undefined>;
+  listApprovals(filter: ApprovalFilter): Promise<ApprovalRecord[]>;
+  /**
+   * Compare-and-set `pending` → the decision, and apply it to the run (which must be
+   * `awaiting_approval`) in the same transaction. `applied: false` returns the approval as it is.
+   */
+  decideApproval(decision: DecisionCommit): Promise<DecisionOutcome>;
+  /** End a run; pending approvals of the run become `cancelled` (or `expired` for an expiry). */
+  finishRun(finish: RunFinish): Promise<boolean>;
+  /** Take over a `running` run (start-up recovery, or a run another process left behind). */
+  claimRun(claim: RunClaim): Promise<boolean>;
+  /** Extend every lease this owner holds on `running` runs. */
+  renewLeases(owner: string, leaseExpiresAt: number): Promise<number>;
+  listRunsInFlight(): Promise<RunRecord[]>;
+  appendEvents(events: ReadonlyArray<AuditEventInput>): Promise<void>;
+  listEvents(runId: string): Promise<AuditEvent[]>;
+  getEffect(key: string): Promise<EffectRecord | undefined>;
+  /** Record a side effect's result once; a second record of the same key keeps the first. */
+  recordEffect(effect: EffectRecord): Promise<void>;
+  close(): void;
+}
+
+// ─── Model ──────────────────────────────────────────────────────────────────
+
+export interface ModelMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ModelRequest {
+  model: string;
+  messages: ReadonlyArray<ModelMessage>;
+  /** The JSON Schema the answer must follow; `strict` when every property is required. */
+  responseSchema: { name: string; schema: Record<string, unknown>; strict: boolean };
+  temperature: number | undefined;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  /** Which step is asking: for logs, and for the scripted model to pick its answer. */
+  purpose: { runId: string; chainId: string; stepId: string; attempt: number };
+}
+
+export interface ModelResponse {
+  /** The model that answered, as the server reports it. */
+  model: string;
+  /** The raw text of the answer, kept even when it is not valid JSON. */
+  text: string;
+  /** Set when the model declined to answer. */
+  refusal: string | null;
+  finishReason: string | null;
+  usage: { inputTokens: number; outputTokens: number };
+  latencyMs: number;
+  /** HTTP attempts, counting transport retries. */
+  transportAttempts: number;
+  /** True when the answer came from the scripted demo model, not a real one. */
+  scripted: boolean;
+}
+
+/**
+ * A chat model. Transport faults (429, 5xx, timeouts, resets) are retried inside the adapter;
+ * when it gives up it throws a `BatonError` with code `MODEL_TRANSPORT`.
+ */
+export interface LlmClient {
+  readonly name: string;
+  complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+// ─── Notifications, time, ids ───────────────────────────────────────────────
+
+export interface Notification {
+  runId: string;
+  stepId: string;
+  /** Run id + step id: an adapter that sees a key again must not post twice. */
+  idempotencyKey: string;
+  title: string;
+  text: string;
+  /** Where to post, when the adapter has more than one place (a Slack channel id). */
+  destination?: string;
+}
+
+export interface Notifier {
+  notify(notification: Notification): Promise<{ reference: string }>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface IdGenerator {
+  /** A new unique id starting with `prefix`, increasing over time so rows append in order. */
+  next(prefix: string): string;
+}
+
+/** Prices per million tokens, by model id. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+export interface Logger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
