@@ -109,7 +109,7 @@ interface ErasedStepCommon {
 
 export interface LlmStep extends ErasedStepCommon {
   kind: "llm";
-  system: string | ((context: ErasedContext) => string);
+  system(context: ErasedContext): string;
   user(context: ErasedContext): string;
   output: z.ZodType;
   model?: string;
@@ -176,7 +176,8 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
     options: LlmStepOptions<Input, Outputs, Schema>,
   ): ChainBuilder<Input, Outputs & { [K in Id]: z.output<Schema> }>;
   llm<Id extends string, Schema extends z.ZodType>(id: Id, options: LlmStepOptions<Input, Outputs, Schema>): ChainBuilder<Input, Record<string, unknown>> {
-    const step: LlmStep = { kind: "llm", id, ...options };
+    const system = options.system;
+    const step: LlmStep = { ...options, kind: "llm", id, system: typeof system === "string" ? () => system : system };
     return this.#add(step);
   }
 
@@ -187,7 +188,7 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
   ): ChainBuilder<Input, Outputs & { [K in Id]: Output | undefined }>;
   action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Outputs & { [K in Id]: Output }>;
   action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Record<string, unknown>> {
-    const step: ActionStep = { kind: "action", id, ...options };
+    const step: ActionStep = { ...options, kind: "action", id };
     return this.#add(step);
   }
 

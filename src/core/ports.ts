@@ -11,6 +11,8 @@
 
 export type RunStatus = "running" | "awaiting_approval" | "succeeded" | "failed" | "rejected" | "cancelled" | "expired";
 
+export const RUN_STATUSES: ReadonlyArray<RunStatus> = ["running", "awaiting_approval", "succeeded", "failed", "rejected", "cancelled", "expired"];
+
 export const FINISHED_RUN_STATUSES: ReadonlyArray<RunStatus> = ["succeeded", "failed", "rejected", "cancelled", "expired"];
 
 /** Where a run came from, for people reading `baton runs` (and Slack threads later). */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type BatonError, isBatonError } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/ports.js";
-import { toResponseSchema } from "../../src/llm/json-schema.js";
+import { toResponseSchema } from "../../src/core/response-schema.js";
 import { OpenAiLlmClient, type OpenAiLlmClientOptions } from "../../src/llm/openai-client.js";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "../support/fake-openai-server.js";
 import { buildModelRequest, rejectionOf } from "../support/model-request.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { isBatonError } from "../../src/core/errors.js";
-import { toResponseSchema, toSchemaName } from "../../src/llm/json-schema.js";
+import { toResponseSchema, toSchemaName } from "../../src/core/response-schema.js";
 
 describe("toResponseSchema", () => {
   it("makes a fully required schema strict and closes every object", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BatonError, describeError } from "../core/errors.js";
+import { BatonError, describeError } from "./errors.js";
 
 /**
  * Turns a step's zod output schema into the JSON Schema the model is asked for

@@ -1,0 +1,17 @@
+/**
+ * The public API for chain files in `chains/`: import from here and nothing else of baton's.
+ */
+export { defineChain, durationToMs } from "./core/chain.js";
+export type {
+  ActionServices,
+  ApprovalPolicy,
+  Chain,
+  ChainOptions,
+  ChangeRequest,
+  Duration,
+  LlmStepOptions,
+  ActionStepOptions,
+  StepContext,
+} from "./core/chain.js";
+export type { Notification, Notifier } from "./core/ports.js";
+export { z } from "zod";

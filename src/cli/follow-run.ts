@@ -1,0 +1,72 @@
+import type { Actor } from "../core/approval-rules.js";
+import type { RunRecord } from "../core/ports.js";
+import type { Runtime } from "../runtime/compose.js";
+import { promptForDecision } from "./approval-prompt.js";
+import { formatCost, formatDuration } from "./render-run.js";
+import { renderValue } from "./render-value.js";
+import type { TerminalIo } from "./terminal-io.js";
+
+export interface FollowOptions {
+  /** Whether to ask the person at the terminal for decisions (false when stdin carried the input). */
+  askForDecisions: boolean;
+  actor: Actor;
+}
+
+/** Print a run's steps as they finish, in the terminal, for runs this process executes. */
+export function printProgress(runtime: Runtime, io: TerminalIo, runIds: ReadonlySet<string> | "all"): () => void {
+  const follows = (runId: string): boolean => runIds === "all" || runIds.has(runId);
+  const scriptedTag = runtime.scripted ? "  [scripted model]" : "";
+  const unsubscribers = [
+    runtime.runner.events.on("step.started", (event) => {
+      if (follows(event.runId)) io.write(`⏳ ${event.stepId}…`);
+    }),
+    runtime.runner.events.on("step.finished", (event) => {
+      if (!follows(event.runId)) return;
+      if (event.status === "skipped") return io.write(`– ${event.stepId} skipped`);
+      const usage = event.usage;
+      const calls = usage.modelCalls > 0 ? ` · ${usage.modelCalls} model call${usage.modelCalls === 1 ? "" : "s"} · ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tokens · ${formatCost(usage.costUsd)}${scriptedTag}` : "";
+      io.write(`✓ ${event.stepId} (${formatDuration(event.durationMs)}${calls})\n${renderValue(event.output, "    ")}\n`);
+    }),
+    runtime.runner.events.on("approval.decided", (event) => {
+      if (follows(event.approval.runId)) io.write(`→ ${event.approval.stepId}: ${event.approval.status.replace("_", " ")} by ${event.approval.decidedBy ?? "someone"}`);
+    }),
+  ];
+  return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
+}
+
+function describeEnd(run: RunRecord): string {
+  switch (run.status) {
+    case "succeeded":
+      return `✓ Run ${run.id} succeeded.`;
+    case "failed":
+      return `✗ Run ${run.id} failed: ${run.error?.code ?? "unknown"}: ${run.error?.message ?? ""}`;
+    case "awaiting_approval":
+      return `⏸ Run ${run.id} is waiting for approval.`;
+    default:
+      return `Run ${run.id} ended: ${run.status}.`;
+  }
+}
+
+/**
+ * Wait for a run executing in this process, answering its approvals at the terminal when
+ * allowed, until it ends or is left waiting. Returns its final record.
+ */
+export async function followRun(runtime: Runtime, io: TerminalIo, runId: string, options: FollowOptions): Promise<RunRecord> {
+  for (;;) {
+    const run = await runtime.runner.settled(runId);
+    if (run.status !== "awaiting_approval") {
+      io.write(`${describeEnd(run)}  Details: baton show ${run.id}`);
+      return run;
+    }
+    const [approval] = await runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
+    if (!approval) return run;
+    const chain = runtime.chains.has(run.chainId) ? runtime.chains.get(run.chainId) : undefined;
+    const title = chain?.steps[approval.stepIndex]?.approval?.title ?? `${approval.stepId} of ${run.chainId}`;
+    if (!options.askForDecisions) {
+      io.write(`⏸ Run ${run.id} is waiting for approval ${approval.id} (${title}).\n   Decide with: baton approve ${approval.id} | baton request-changes ${approval.id} --feedback "..." | baton reject ${approval.id} --reason "..."`);
+      return run;
+    }
+    const outcome = await promptForDecision(io, runtime.runner, approval, options.actor, title, runtime.scripted);
+    if (outcome === "later") return runtime.runner.settled(runId);
+  }
+}

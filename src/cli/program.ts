@@ -1,0 +1,252 @@
+import { Command, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { parseConfig, type Config } from "../config.js";
+import type { Actor } from "../core/approval-rules.js";
+import { BatonError } from "../core/errors.js";
+import { RUN_STATUSES, type RunStatus } from "../core/ports.js";
+import type { DecisionRequest } from "../core/runner.js";
+import { createRuntime, SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
+import { createLogger } from "../runtime/logger.js";
+import { followRun, printProgress } from "./follow-run.js";
+import { renderRunsTable, renderRunTimeline } from "./render-run.js";
+import { inputFromText, readInputFile } from "./run-input.js";
+import { TerminalNotifier } from "./terminal-notifier.js";
+import type { TerminalIo } from "./terminal-io.js";
+
+export interface CliContext {
+  io: TerminalIo;
+  environment: Readonly<Record<string, string | undefined>>;
+  /** The local user, recorded as who started runs and made decisions (`cli:<name>`). */
+  username: string;
+  readStdin: () => string;
+}
+
+type RuntimeUse = "inspect" | "execute";
+
+async function withRuntime<Result>(context: CliContext, use: RuntimeUse, work: (runtime: Runtime) => Promise<Result>, overrides: Partial<Config> = {}): Promise<Result> {
+  const config = { ...parseConfig(context.environment), ...overrides };
+  const logger = createLogger(config.logLevel ?? "warn");
+  const runtime = await createRuntime(config, {
+    mode: "cli",
+    notifier: new TerminalNotifier(context.io.write),
+    logger,
+    // Only commands that call the model need to hear which model answers.
+    notice: use === "execute" ? (text) => context.io.writeError(`note: ${text}`) : undefined,
+  });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+function actorOf(context: CliContext, as: string | undefined): Actor {
+  return { id: as ?? `cli:${context.username}`, trusted: true };
+}
+
+function parseStatuses(text: string | undefined): RunStatus[] | undefined {
+  if (text === undefined) return undefined;
+  const statuses = text.split(",").map((status) => status.trim());
+  for (const status of statuses) {
+    if (!RUN_STATUSES.includes(status as RunStatus)) {
+      throw new BatonError("CONFIG_INVALID", `--status "${status}" is not a run status. Use one or more of: ${RUN_STATUSES.join(", ")}.`, { status });
+    }
+  }
+  return statuses as RunStatus[];
+}
+
+async function decideAndFollow(context: CliContext, approvalId: string, request: DecisionRequest, as: string | undefined): Promise<void> {
+  await withRuntime(context, "execute", async (runtime) => {
+    const stopProgress = printProgress(runtime, context.io, "all");
+    try {
+      const result = await runtime.runner.decide(approvalId, request, actorOf(context, as));
+      if (!result.applied) {
+        const approval = result.approval;
+        context.io.write(`Approval ${approvalId} was already decided: ${approval.status} by ${approval.decidedBy ?? "someone"}. Nothing changed.`);
+        return;
+      }
+      context.io.write(`Recorded: ${result.approval.status.replace("_", " ")} (approval ${approvalId}, run ${result.approval.runId}).`);
+      const run = await followRun(runtime, context.io, result.approval.runId, { askForDecisions: false, actor: actorOf(context, as) });
+      if (run.status === "failed") process.exitCode = 1;
+    } finally {
+      stopProgress();
+    }
+  });
+}
+
+export function buildProgram(context: CliContext): Command {
+  const program = new Command("baton")
+    .description("Run multi-step LLM workflows (chains) with a human approval before anything risky.")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: (text) => context.io.write(text.trimEnd()), writeErr: (text) => context.io.writeError(text.trimEnd()) });
+
+  program
+    .command("run")
+    .description("Start a chain and follow it here; approvals are asked at the terminal")
+    .argument("<chain>", "chain id (see `baton chains`)")
+    .option("-i, --input <file>", "input as a JSON file, a text file for text chains, or - for standard input")
+    .option("-t, --text <text>", "input text, for chains whose input is one text field")
+    .option("--no-wait", "start the run and return without answering approvals here")
+    .action(async (chainId: string, options: { input?: string; text?: string; wait: boolean }) => {
+      await withRuntime(context, "execute", async (runtime) => {
+        const chain = runtime.chains.get(chainId);
+        let rawText: string;
+        if (options.text !== undefined) rawText = options.text;
+        else if (options.input !== undefined) rawText = readInputFile(options.input, context.readStdin);
+        else {
+          const example = runtime.loaded.exampleInputs[chainId] !== undefined ? ` (an example: chains/${chainId}/example-input.json)` : "";
+          throw new BatonError("INPUT_INVALID", `Give the run its input with --input <file>${example}, --input - for standard input, or --text "...".`, { chainId });
+        }
+        const input = inputFromText(chain, rawText, options.input ?? "--text");
+        const stopProgress = printProgress(runtime, context.io, "all");
+        try {
+          const { runId } = await runtime.runner.start(chainId, input, { startedBy: `cli:${context.username}`, origin: { source: "cli" } });
+          context.io.write(`▶ Run ${runId} of ${chainId} started${runtime.scripted ? " (scripted model)" : ""}.`);
+          const askForDecisions = options.wait && options.input !== "-";
+          const run = await followRun(runtime, context.io, runId, { askForDecisions, actor: actorOf(context, undefined) });
+          if (run.status === "failed") process.exitCode = 1;
+        } finally {
+          stopProgress();
+        }
+      });
+    });
+
+  program
+    .command("demo")
+    .description("Run the solution-brief chain on its example request with the scripted model (no API key needed)")
+    .action(async () => {
+      const demoEnvironment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: context.environment["BATON_DB"] ?? "data/demo.db" };
+      const demoContext = { ...context, environment: demoEnvironment };
+      await withRuntime(demoContext, "execute", async (runtime) => {
+        const input = runtime.loaded.exampleInputs["solution-brief"];
+        if (input === undefined) throw new BatonError("CHAIN_NOT_FOUND", "The demo needs chains/solution-brief with its example-input.json. Restore them from the repository.", {});
+        context.io.write("baton demo: the solution-brief chain on an example customer request, answered by the scripted model.\nYou will be asked to approve the business summary before it is delivered.\n");
+        const stopProgress = printProgress(runtime, context.io, "all");
+        try {
+          const { runId } = await runtime.runner.start("solution-brief", input, { startedBy: `cli:${context.username}`, origin: { source: "demo" } });
+          context.io.write(`▶ Run ${runId} started.\n`);
+          await followRun(runtime, context.io, runId, { askForDecisions: true, actor: actorOf(context, undefined) });
+        } finally {
+          stopProgress();
+        }
+      });
+    });
+
+  program
+    .command("resume")
+    .description("Pick up every run a stopped or crashed process left in flight and finish it here")
+    .action(async () => {
+      await withRuntime(context, "execute", async (runtime) => {
+        const stopProgress = printProgress(runtime, context.io, "all");
+        try {
+          const runIds = await runtime.runner.recover();
+          context.io.write(runIds.length === 0 ? "No runs were left in flight." : `Resuming ${runIds.length} run(s): ${runIds.join(", ")}`);
+          for (const runId of runIds) await followRun(runtime, context.io, runId, { askForDecisions: false, actor: actorOf(context, undefined) });
+        } finally {
+          stopProgress();
+        }
+      });
+    });
+
+  program
+    .command("runs")
+    .description("List recent runs, newest first")
+    .option("-s, --status <statuses>", `only these statuses, comma-separated (${RUN_STATUSES.join(", ")})`)
+    .option("-c, --chain <chain>", "only runs of this chain")
+    .addOption(new Option("-n, --limit <count>", "how many").default(20).argParser((value) => Number.parseInt(value, 10)))
+    .option("--json", "print JSON for machines")
+    .action(async (options: { status?: string; chain?: string; limit: number; json?: boolean }) => {
+      await withRuntime(context, "inspect", async (runtime) => {
+        const statuses = parseStatuses(options.status);
+        const runs = await runtime.store.listRuns({ limit: Number.isFinite(options.limit) && options.limit > 0 ? options.limit : 20, chainId: options.chain, statuses });
+        context.io.write(options.json ? JSON.stringify(runs, null, 2) : renderRunsTable(runs));
+      });
+    });
+
+  program
+    .command("show")
+    .description("A run's timeline: steps, attempts, tokens, cost, durations and decisions")
+    .argument("<run-id>")
+    .option("-o, --outputs", "also print every step's output as JSON")
+    .option("--json", "print JSON for machines")
+    .action(async (runId: string, options: { outputs?: boolean; json?: boolean }) => {
+      await withRuntime(context, "inspect", async (runtime) => {
+        const run = await runtime.store.getRun(runId);
+        if (!run) throw new BatonError("RUN_NOT_FOUND", `There is no run "${runId}". List runs with \`baton runs\`.`, { runId });
+        const [steps, approvals, events] = await Promise.all([runtime.store.getSteps(runId), runtime.store.listApprovals({ runId, limit: 1_000 }), runtime.store.listEvents(runId)]);
+        if (options.json) return context.io.write(JSON.stringify({ run, steps, approvals, events }, null, 2));
+        const chain = runtime.chains.has(run.chainId) ? runtime.chains.get(run.chainId) : undefined;
+        context.io.write(renderRunTimeline({ run, chain, steps, approvals, events }));
+        if (options.outputs) for (const step of steps) context.io.write(`\n${step.stepId}:\n${JSON.stringify(step.output, null, 2)}`);
+      });
+    });
+
+  program
+    .command("approve")
+    .description("Approve a pending approval (optionally with an edited output) and continue the run here")
+    .argument("<approval-id>")
+    .option("-e, --edit <file>", "a JSON file with the edited output to use instead of the proposal")
+    .option("--as <who>", "record the decision under this name instead of cli:<user>")
+    .action(async (approvalId: string, options: { edit?: string; as?: string }) => {
+      let request: DecisionRequest = { kind: "approve" };
+      if (options.edit !== undefined) {
+        const text = readInputFile(options.edit, context.readStdin);
+        try {
+          request = { kind: "edit", output: JSON.parse(text) as unknown };
+        } catch {
+          throw new BatonError("EDIT_INVALID", `${options.edit} is not valid JSON. Fix it and run baton approve again; nothing was changed.`, { approvalId });
+        }
+      }
+      await decideAndFollow(context, approvalId, request, options.as);
+    });
+
+  program
+    .command("request-changes")
+    .description("Send a proposal back to the model with feedback; the step runs again and asks again")
+    .argument("<approval-id>")
+    .requiredOption("-f, --feedback <text>", "what should change")
+    .option("--as <who>", "record the decision under this name")
+    .action(async (approvalId: string, options: { feedback: string; as?: string }) => {
+      await decideAndFollow(context, approvalId, { kind: "request_changes", feedback: options.feedback }, options.as);
+    });
+
+  program
+    .command("reject")
+    .description("Reject a pending approval; the run ends rejected")
+    .argument("<approval-id>")
+    .requiredOption("-r, --reason <text>", "why")
+    .option("--as <who>", "record the decision under this name")
+    .action(async (approvalId: string, options: { reason: string; as?: string }) => {
+      await decideAndFollow(context, approvalId, { kind: "reject", reason: options.reason }, options.as);
+    });
+
+  program
+    .command("cancel")
+    .description("Cancel a running or waiting run")
+    .argument("<run-id>")
+    .option("-r, --reason <text>", "why", "")
+    .action(async (runId: string, options: { reason: string }) => {
+      await withRuntime(context, "inspect", async (runtime) => {
+        await runtime.runner.cancel(runId, `cli:${context.username}`, options.reason);
+        context.io.write(`Run ${runId} cancelled.`);
+      });
+    });
+
+  program
+    .command("chains")
+    .description("List the chains in chains/ with their steps")
+    .action(async () => {
+      await withRuntime(context, "inspect", async (runtime) => {
+        for (const chain of runtime.chains.list()) {
+          const steps = chain.steps.map((step) => `${step.id}${step.approval ? " (approval)" : ""}`).join(" → ");
+          context.io.write(`${chain.id}  ${chain.title}\n  ${chain.description}\n  steps: ${steps}\n`);
+        }
+      });
+    });
+
+  return program;
+}
+
+export function readAllStdin(): string {
+  return readFileSync(0, "utf8");
+}

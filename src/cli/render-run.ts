@@ -1,0 +1,128 @@
+import type { ChainDefinition } from "../core/chain.js";
+import type { ApprovalRecord, AuditEvent, RunRecord, StepRecord } from "../core/ports.js";
+
+/** Text views of runs for the terminal: the `baton runs` table and the `baton show` timeline. */
+
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1_000) return `${Math.round(milliseconds)} ms`;
+  if (milliseconds < 120_000) return `${(milliseconds / 1_000).toFixed(1)} s`;
+  if (milliseconds < 7_200_000) return `${Math.round(milliseconds / 60_000)} min`;
+  return `${(milliseconds / 3_600_000).toFixed(1)} h`;
+}
+
+export function formatCost(usd: number): string {
+  return usd === 0 ? "$0" : `$${usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2)}`;
+}
+
+export function formatTimestamp(at: number): string {
+  return `${new Date(at).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+}
+
+const STATUS_ICON: Record<RunRecord["status"], string> = {
+  running: "⏳",
+  awaiting_approval: "⏸",
+  succeeded: "✓",
+  failed: "✗",
+  rejected: "⊘",
+  cancelled: "⊘",
+  expired: "⌛",
+};
+
+export function renderRunsTable(runs: ReadonlyArray<RunRecord>): string {
+  if (runs.length === 0) return "No runs yet. Start one with: baton run <chain> --input <file>";
+  const rows = runs.map((run) => [
+    run.id,
+    run.chainId,
+    `${STATUS_ICON[run.status]} ${run.status}`,
+    `${Math.min(run.cursor, run.stepCount)}/${run.stepCount}`,
+    formatTimestamp(run.createdAt),
+    run.startedBy,
+  ]);
+  const header = ["RUN", "CHAIN", "STATUS", "STEPS", "STARTED", "BY"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: ReadonlyArray<string>): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+export interface RunView {
+  run: RunRecord;
+  chain: ChainDefinition | undefined;
+  steps: ReadonlyArray<StepRecord>;
+  approvals: ReadonlyArray<ApprovalRecord>;
+  events: ReadonlyArray<AuditEvent>;
+}
+
+function stepLine(view: RunView, stepId: string, index: number): string {
+  const { run, steps, approvals } = view;
+  const record = steps.find((step) => step.stepIndex === index);
+  const name = stepId.padEnd(22);
+  if (record) {
+    if (record.status === "skipped") return `  – ${name} skipped`;
+    const usage = record.usage;
+    const calls = usage.modelCalls > 0 ? `  ${usage.modelCalls} call${usage.modelCalls === 1 ? "" : "s"}  ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tok  ${formatCost(usage.costUsd)}` : "";
+    const rounds = record.executions > 1 ? `  ${record.executions} rounds` : "";
+    return `  ✓ ${name} ${formatDuration(record.finishedAt - record.startedAt).padStart(8)}${calls}${rounds}`;
+  }
+  if (index === run.cursor) {
+    if (run.status === "awaiting_approval") {
+      const pending = approvals.find((approval) => approval.stepIndex === index && approval.status === "pending");
+      return `  ⏸ ${name} awaiting approval${pending ? ` ${pending.id} (round ${pending.round})` : ""}`;
+    }
+    if (run.status === "running") return `  ⏳ ${name} running`;
+    if (run.status === "failed") return `  ✗ ${name} failed`;
+    if (run.status === "expired") return `  ⌛ ${name} approval expired`;
+    if (run.status === "rejected") return `  ⊘ ${name} rejected`;
+    if (run.status === "cancelled") return `  ⊘ ${name} cancelled`;
+  }
+  return `  ○ ${name}`;
+}
+
+function decisionLine(approval: ApprovalRecord): string {
+  const head = `  ${approval.stepId} round ${approval.round}: `;
+  if (approval.status === "pending") return `${head}pending since ${formatTimestamp(approval.requestedAt)} (approval ${approval.id})`;
+  const who = approval.decidedBy ? ` by ${approval.decidedBy}` : "";
+  const when = approval.decidedAt ? ` at ${formatTimestamp(approval.decidedAt)}` : "";
+  const comment = approval.comment ? `: "${approval.comment}"` : "";
+  return `${head}${approval.status.replace("_", " ")}${who}${when}${comment}`;
+}
+
+function modelCallLine(event: AuditEvent): string {
+  const data = event.data;
+  const text = (key: string): string => (data[key] === undefined ? "" : String(data[key]));
+  const tokens = Number(data["inputTokens"] ?? 0) + Number(data["outputTokens"] ?? 0);
+  const parts = [
+    formatTimestamp(event.at).slice(11, 19),
+    (event.stepId ?? "").padEnd(20),
+    text("model").padEnd(14),
+    `#${text("attempt")}`,
+    text("outcome").padEnd(15),
+    tokens > 0 ? `${tokens.toLocaleString("en-US")} tok` : "",
+    data["costUsd"] !== undefined ? formatCost(Number(data["costUsd"])) : "",
+    data["latencyMs"] !== undefined ? `${text("latencyMs")} ms` : "",
+    data["scripted"] === true ? "[scripted model]" : "",
+    text("error") || text("refusal"),
+  ];
+  return `  ${parts.filter((part) => part !== "").join("  ")}`;
+}
+
+export function renderRunTimeline(view: RunView): string {
+  const { run, chain, steps, approvals, events } = view;
+  const stepIds = chain ? chain.steps.map((step) => step.id) : steps.map((step) => step.stepId);
+  const totals = steps.reduce(
+    (sum, step) => ({ calls: sum.calls + step.usage.modelCalls, tokens: sum.tokens + step.usage.inputTokens + step.usage.outputTokens, cost: sum.cost + step.usage.costUsd }),
+    { calls: 0, tokens: 0, cost: 0 },
+  );
+  const elapsed = (run.finishedAt ?? run.updatedAt) - run.createdAt;
+  const lines = [
+    `Run ${run.id} · ${run.chainId} · ${STATUS_ICON[run.status]} ${run.status}`,
+    `Started ${formatTimestamp(run.createdAt)} by ${run.startedBy}${run.origin ? ` via ${run.origin.source}` : ""} · ${run.finishedAt ? "took" : "so far"} ${formatDuration(elapsed)} · ${totals.calls} model calls · ${totals.tokens.toLocaleString("en-US")} tokens · ${formatCost(totals.cost)}`,
+    "",
+    "Steps",
+    ...stepIds.map((stepId, index) => stepLine(view, stepId, index)),
+  ];
+  if (approvals.length > 0) lines.push("", "Decisions", ...[...approvals].sort((first, second) => first.requestedAt - second.requestedAt).map(decisionLine));
+  const modelCalls = events.filter((event) => event.type === "model.call");
+  if (modelCalls.length > 0) lines.push("", "Model calls", ...modelCalls.map(modelCallLine));
+  if (run.error) lines.push("", `Error ${run.error.code}${run.error.stepId ? ` in step ${run.error.stepId}` : ""}:`, ...run.error.message.split("\n").map((line) => `  ${line}`));
+  return lines.join("\n");
+}

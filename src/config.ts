@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { BatonError, describeError } from "./core/errors.js";
+import { DEFAULT_PRICES, type PriceTable } from "./core/pricing.js";
+import { formatPath } from "./core/validation.js";
+
+/**
+ * Configuration from the environment, parsed once at start-up. Every variable is documented in
+ * the README; an invalid one stops start-up with a message naming it and the fix.
+ */
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const emptyToUndefined = (value: unknown): unknown => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
+
+const EnvironmentSchema = z.object({
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional()),
+  BATON_MODEL: z.preprocess(emptyToUndefined, z.string().trim().default("gpt-4o-mini")),
+  BATON_FALLBACK_MODELS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text) => (text ?? "").split(",").map((model) => model.trim()).filter((model) => model !== "")),
+  ),
+  BATON_DB: z.preprocess(emptyToUndefined, z.string().default("data/baton.db")),
+  BATON_CHAINS_DIR: z.preprocess(emptyToUndefined, z.string().default("chains")),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
+  BATON_RESPONSE_FORMAT: z.preprocess(emptyToUndefined, z.enum(["json_schema", "json_object"], { message: "must be json_schema or json_object" }).default("json_schema")),
+  BATON_PRICES: optionalText,
+  BATON_MODEL_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8)),
+  BATON_MODEL_MAX_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4)),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  openAiApiKey: string | undefined;
+  openAiBaseUrl: string | undefined;
+  model: string;
+  fallbackModels: string[];
+  databasePath: string;
+  chainsDirectory: string;
+  logLevel: LogLevel | undefined;
+  responseFormat: "json_schema" | "json_object";
+  prices: PriceTable;
+  modelConcurrency: number;
+  modelMaxRetries: number;
+}
+
+const FIXES: Record<string, string> = {
+  OPENAI_BASE_URL: "Set it to your OpenAI-compatible server's base URL, or unset it to use api.openai.com's default.",
+  BATON_MODEL_CONCURRENCY: "Set it to a whole number from 1 to 256, or unset it for the default of 8.",
+  BATON_MODEL_MAX_RETRIES: "Set it to a whole number from 0 to 10, or unset it for the default of 4.",
+};
+
+const PriceFileSchema = z.record(z.string(), z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }));
+
+function loadPrices(path: string | undefined): PriceTable {
+  if (path === undefined) return DEFAULT_PRICES;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (error) {
+    throw new BatonError("CONFIG_INVALID", `BATON_PRICES points at ${path}, which could not be read as JSON (${describeError(error)}). Fix the file or unset BATON_PRICES.`, {
+      variable: "BATON_PRICES",
+    });
+  }
+  const parsed = PriceFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `BATON_PRICES file ${path} is not a price table: ${issue ? `${formatPath(issue.path)}: ${issue.message}` : "unknown problem"}. Write {"model-id": {"inputPerMillion": 0.15, "outputPerMillion": 0.6}}.`,
+      { variable: "BATON_PRICES" },
+    );
+  }
+  return { ...DEFAULT_PRICES, ...parsed.data };
+}
+
+/** Parse the environment. Throws CONFIG_INVALID naming the first bad variable. */
+export function parseConfig(environment: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = EnvironmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = issue ? String(issue.path[0]) : "unknown";
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `${variable} is invalid: ${issue?.message ?? "unknown problem"}. ${FIXES[variable] ?? "See the configuration table in README.md."}`,
+      { variable },
+    );
+  }
+  const values = parsed.data;
+  return {
+    openAiApiKey: values.OPENAI_API_KEY,
+    openAiBaseUrl: values.OPENAI_BASE_URL,
+    model: values.BATON_MODEL,
+    fallbackModels: values.BATON_FALLBACK_MODELS,
+    databasePath: values.BATON_DB,
+    chainsDirectory: values.BATON_CHAINS_DIR,
+    logLevel: values.LOG_LEVEL,
+    responseFormat: values.BATON_RESPONSE_FORMAT,
+    prices: loadPrices(values.BATON_PRICES),
+    modelConcurrency: values.BATON_MODEL_CONCURRENCY,
+    modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
+  };
+}

@@ -1,0 +1,204 @@
+import type { z } from "zod";
+import type { ErasedContext, LlmStep } from "./chain.js";
+import { BatonError, describeError, isBatonError, type ValidationIssue } from "./errors.js";
+import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage } from "./ports.js";
+import { costOf, type PriceTable } from "./pricing.js";
+import { toResponseSchema } from "./response-schema.js";
+import type { Semaphore } from "./semaphore.js";
+import { listIssues, toIssues } from "./validation.js";
+
+/** What the runner lends a model step. */
+export interface ModelStepEnvironment {
+  llm: LlmClient;
+  semaphore: Semaphore;
+  clock: Clock;
+  prices: PriceTable;
+  defaultModel: string;
+  defaultFallbackModels: ReadonlyArray<string>;
+}
+
+export interface ModelStepRequest {
+  step: LlmStep;
+  context: ErasedContext;
+  signal: AbortSignal;
+}
+
+/** One model call and what became of its answer, kept on the error when the step fails. */
+export interface ModelAttempt {
+  model: string;
+  attempt: number;
+  outcome: "valid" | "invalid_json" | "schema_mismatch" | "refused" | "transport_error";
+  rawText: string;
+  issues: ValidationIssue[];
+  error?: string;
+}
+
+export type ModelStepResult =
+  | { ok: true; output: unknown; usage: StepUsage; events: AuditEventInput[]; scripted: boolean }
+  | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+const JSON_INSTRUCTION = "Answer with one JSON object that follows the response schema exactly: no prose, no Markdown fences.";
+
+// Converting a zod schema to JSON Schema is not free; each step's schema is converted once.
+const responseSchemas = new WeakMap<z.ZodType, ReturnType<typeof toResponseSchema>>();
+
+function responseSchemaFor(step: LlmStep): ReturnType<typeof toResponseSchema> {
+  let schema = responseSchemas.get(step.output);
+  if (!schema) {
+    schema = toResponseSchema(step.id, step.output);
+    responseSchemas.set(step.output, schema);
+  }
+  return schema;
+}
+
+function feedbackSection(context: ErasedContext): string {
+  if (context.feedback.length === 0) return "";
+  const rounds = context.feedback.map(
+    (request, index) =>
+      `### Review ${index + 1} (from ${request.requestedBy})\nYour answer then:\n${JSON.stringify(request.previousProposal, null, 2)}\n\nWhat the reviewer asked you to change:\n<feedback>\n${request.feedback}\n</feedback>`,
+  );
+  return `\n\n## A human reviewer asked for changes\n${rounds.join("\n\n")}\n\nWrite a new answer that addresses all of the feedback above.`;
+}
+
+/** Models print JSON inside Markdown fences now and then, even when told not to. */
+function stripFences(text: string): string {
+  const trimmed = text.trim();
+  const fenced = /^```(?:json)?\s*\n([\s\S]*?)\n?```$/.exec(trimmed);
+  return fenced?.[1] ?? trimmed;
+}
+
+type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "schema_mismatch"; issues: ValidationIssue[] };
+
+function judge(schema: z.ZodType, text: string): Judged {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stripFences(text));
+  } catch (error) {
+    return { kind: "invalid_json", issues: [{ path: "(root)", message: `not valid JSON (${describeError(error)})` }] };
+  }
+  const result = schema.safeParse(parsed);
+  if (result.success) return { kind: "valid", value: result.data };
+  return { kind: "schema_mismatch", issues: toIssues(result.error) };
+}
+
+function reaskMessage(issues: ReadonlyArray<ValidationIssue>): string {
+  return `Your answer could not be used:\n${listIssues(issues)}\n\nReply again with only the corrected JSON object.`;
+}
+
+/**
+ * Ask the model for the step's JSON, validate it with the step's zod schema, re-ask with the
+ * errors (instructor style) up to `maxAttempts`, then try each fallback model the same way.
+ * Nothing unvalidated leaves this function; a failure keeps every attempt's raw text.
+ */
+export async function runModelStep(environment: ModelStepEnvironment, request: ModelStepRequest): Promise<ModelStepResult> {
+  const { step, context, signal } = request;
+  const { clock } = environment;
+  const models = [step.model ?? environment.defaultModel, ...(step.fallbackModels ?? environment.defaultFallbackModels)];
+  const maxAttempts = step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const timeoutMs = step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const responseSchema = responseSchemaFor(step);
+  const system = `${step.system(context)}\n\n${JSON_INSTRUCTION}`;
+  const user = step.user(context) + feedbackSection(context);
+
+  const usage: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const events: AuditEventInput[] = [];
+  const attempts: ModelAttempt[] = [];
+  const event = (type: AuditEventInput["type"], data: Record<string, unknown>): void => {
+    events.push({ runId: context.run.id, at: clock.now(), type, stepId: step.id, actor: null, data });
+  };
+
+  for (const model of models) {
+    const messages: ModelMessage[] = [
+      { role: "system", content: system },
+      { role: "user", content: user },
+    ];
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      let response: ModelResponse;
+      try {
+        response = await environment.semaphore.run(() =>
+          environment.llm.complete({
+            model,
+            messages,
+            responseSchema,
+            temperature: step.temperature,
+            timeoutMs,
+            signal,
+            purpose: { runId: context.run.id, chainId: context.run.chainId, stepId: step.id, attempt },
+          }),
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // Only transport faults move on to the next model; anything else (a scripted model
+        // with no example, a bug) fails the step with its own code and fix.
+        if (!isBatonError(error, "MODEL_TRANSPORT")) throw error;
+        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: error.message });
+        event("model.call", { model, attempt, outcome: "transport_error", error: error.message, code: error.code });
+        // The adapter already retried this model's transport faults; go to the next model.
+        break;
+      }
+
+      const cost = costOf(environment.prices, response.model, response.usage);
+      usage.modelCalls += 1;
+      usage.inputTokens += response.usage.inputTokens;
+      usage.outputTokens += response.usage.outputTokens;
+      usage.costUsd += cost.usd;
+      const callData = {
+        model: response.model,
+        attempt,
+        inputTokens: response.usage.inputTokens,
+        outputTokens: response.usage.outputTokens,
+        costUsd: cost.usd,
+        ...(cost.priced ? {} : { priceUnknown: true }),
+        latencyMs: Math.round(response.latencyMs),
+        ...(response.transportAttempts > 1 ? { transportAttempts: response.transportAttempts } : {}),
+        ...(response.scripted ? { scripted: true } : {}),
+      };
+
+      if (response.refusal !== null) {
+        attempts.push({ model, attempt, outcome: "refused", rawText: response.text, issues: [], error: response.refusal });
+        event("model.call", { ...callData, outcome: "refused", refusal: response.refusal });
+        break; // Asking the same model again rarely changes a refusal; try the next model.
+      }
+
+      const judged = judge(step.output, response.text);
+      if (judged.kind === "valid") {
+        event("model.call", { ...callData, outcome: "valid" });
+        return { ok: true, output: judged.value, usage, events, scripted: response.scripted };
+      }
+      attempts.push({ model, attempt, outcome: judged.kind, rawText: response.text, issues: judged.issues });
+      event("model.call", { ...callData, outcome: judged.kind });
+      event("model.output_invalid", { model: response.model, attempt, issues: judged.issues, rawText: response.text });
+      messages.push({ role: "assistant", content: response.text }, { role: "user", content: reaskMessage(judged.issues) });
+    }
+  }
+
+  return { ok: false, error: failureFor(step, models, attempts), usage, events };
+}
+
+function failureFor(step: LlmStep, models: ReadonlyArray<string>, attempts: ReadonlyArray<ModelAttempt>): BatonError {
+  const last = attempts.at(-1);
+  const details = { stepId: step.id, models: [...models], attempts: attempts.map((attempt) => ({ ...attempt })) };
+  const tried = `${attempts.length} call(s) to ${models.join(", ")}`;
+  if (!last || last.outcome === "transport_error") {
+    return new BatonError(
+      "MODEL_TRANSPORT",
+      `Step "${step.id}" got no answer from the model after ${tried}: ${last?.error ?? "no call was made"}. Check OPENAI_BASE_URL, OPENAI_API_KEY and the provider's status, or set BATON_FALLBACK_MODELS.`,
+      details,
+    );
+  }
+  if (last.outcome === "refused") {
+    return new BatonError(
+      "MODEL_REFUSED",
+      `The model refused step "${step.id}": "${last.error ?? ""}". Reword the input or the step's prompt, or configure a fallback model.`,
+      details,
+    );
+  }
+  return new BatonError(
+    "MODEL_OUTPUT_INVALID",
+    `Step "${step.id}" got no valid answer after ${tried}. Last problems:\n${listIssues(last.issues)}\nThe raw answers are in the run's audit log (baton show). Loosen the schema, improve the prompt, or add a stronger fallback model.`,
+    { ...details, rawText: last.rawText, issues: last.issues },
+  );
+}

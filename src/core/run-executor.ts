@@ -1,0 +1,172 @@
+import { runActionStep } from "./action-step.js";
+import { durationToMs, type ChainDefinition, type ChangeRequest, type ErasedContext, type Step } from "./chain.js";
+import { BatonError, describeError, isBatonError } from "./errors.js";
+import { runModelStep } from "./model-step.js";
+import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepUsage } from "./ports.js";
+import type { ExecutionEnvironment } from "./runner-types.js";
+
+type StepOutcome = { ok: true; output: unknown; usage: StepUsage; events: AuditEventInput[] } | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
+
+const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+/** Change requests made on one step, oldest first, with the proposal each one rejected. */
+function changeRequestsFor(approvals: ReadonlyArray<ApprovalRecord>, stepIndex: number): ChangeRequest[] {
+  return approvals
+    .filter((approval) => approval.stepIndex === stepIndex && approval.status === "changes_requested")
+    .sort((first, second) => first.round - second.round)
+    .map((approval) => ({ feedback: approval.comment ?? "", previousProposal: approval.proposal, requestedBy: approval.decidedBy ?? "unknown" }));
+}
+
+function failureOf(error: unknown, stepId: string): RunFailure {
+  if (isBatonError(error)) return { code: error.code, message: error.message, stepId, details: { ...error.details } };
+  return { code: "STEP_FAILED", message: `Step "${stepId}" threw: ${describeError(error)}. Fix the step's code; the run can be started again.`, stepId };
+}
+
+async function executeStep(environment: ExecutionEnvironment, step: Step, context: ErasedContext, round: number, signal: AbortSignal): Promise<StepOutcome> {
+  try {
+    return await executeStepOrThrow(environment, step, context, round, signal);
+  } catch (error) {
+    // A prompt function or an action that throws fails its step, with the step named.
+    if (signal.aborted) throw error;
+    const failure = failureOf(error, step.id);
+    return { ok: false, error: new BatonError(isBatonError(error) ? error.code : "STEP_FAILED", failure.message, failure.details ?? {}), usage: NO_USAGE, events: [] };
+  }
+}
+
+async function executeStepOrThrow(environment: ExecutionEnvironment, step: Step, context: ErasedContext, round: number, signal: AbortSignal): Promise<StepOutcome> {
+  if (step.kind === "llm") {
+    return runModelStep(
+      {
+        llm: environment.llm,
+        semaphore: environment.semaphore,
+        clock: environment.clock,
+        prices: environment.prices,
+        defaultModel: environment.defaultModel,
+        defaultFallbackModels: environment.fallbackModels,
+      },
+      { step, context, signal },
+    );
+  }
+  const result = await runActionStep(environment, step, context, round, signal);
+  return { ok: true, output: result.output, usage: NO_USAGE, events: result.events };
+}
+
+/**
+ * Run a claimed run from its cursor until it finishes, fails or rests at an approval. Each
+ * step's output and the new cursor commit together before the next step starts, so a crash
+ * repeats at most the step that was running. Returns when the run no longer needs this process.
+ */
+export async function executeRun(environment: ExecutionEnvironment, run: RunRecord, chain: ChainDefinition, signal: AbortSignal): Promise<void> {
+  const { store, clock, events, owner, logger } = environment;
+  const outputs: Record<string, unknown> = {};
+  for (const step of await store.getSteps(run.id)) outputs[step.stepId] = step.status === "skipped" ? undefined : step.output;
+  // Earlier approvals carry the feedback of "request changes"; read them once per execution.
+  const approvals = await store.listApprovals({ runId: run.id, limit: 1_000 });
+  const runInfo = { id: run.id, chainId: run.chainId, startedBy: run.startedBy };
+  const stepCount = chain.steps.length;
+
+  for (let cursor = run.cursor; cursor < stepCount; cursor += 1) {
+    const step = chain.steps[cursor] as Step;
+    const guard = { runId: run.id, owner, cursor };
+    const feedback = changeRequestsFor(approvals, cursor);
+    const context: ErasedContext = { input: run.input, outputs, run: runInfo, feedback };
+    const startedAt = clock.now();
+    const isLast = cursor === stepCount - 1;
+    const finishedEvents = (at: number): AuditEventInput[] =>
+      isLast ? [{ runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "succeeded" } }] : [];
+
+    if (step.skipIf?.(context)) {
+      const at = clock.now();
+      const committed = await store.commitStep({
+        guard,
+        step: { runId: run.id, stepIndex: cursor, stepId: step.id, status: "skipped", output: null, startedAt, finishedAt: at, executions: 1, usage: NO_USAGE },
+        nextStatus: isLast ? "succeeded" : "running",
+        at,
+        events: [{ runId: run.id, at, type: "step.skipped", stepId: step.id, actor: null, data: {} }, ...finishedEvents(at)],
+      });
+      if (!committed) return logger.info({ runId: run.id, stepId: step.id }, "run changed under this process (cancelled or taken over); stopping");
+      outputs[step.id] = undefined;
+      events.emit("step.finished", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor, status: "skipped", output: undefined, usage: NO_USAGE, durationMs: at - startedAt });
+      continue;
+    }
+
+    events.emit("step.started", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor });
+    const round = feedback.length + 1;
+    const outcome = await executeStep(environment, step, context, round, signal);
+    const at = clock.now();
+    // No separate "step.started" entry: the entry that ends the step carries its start time,
+    // which keeps the audit log (and the database) small on the hot path.
+
+    if (!outcome.ok) {
+      const error = failureOf(outcome.error, step.id);
+      const finished = await store.finishRun({
+        runId: run.id,
+        fromStatuses: ["running"],
+        owner,
+        status: "failed",
+        error,
+        at,
+        events: [
+          ...outcome.events,
+          { runId: run.id, at, type: "step.failed", stepId: step.id, actor: null, data: { startedAt, round, code: error.code, message: error.message } },
+          { runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "failed", code: error.code } },
+        ],
+      });
+      if (finished) events.emit("run.finished", { runId: run.id, chainId: chain.id, status: "failed", error });
+      return;
+    }
+
+    const policy = step.approval;
+    if (policy && (policy.when === undefined || policy.when(context, outcome.output))) {
+      const approval: ApprovalRecord = {
+        id: environment.ids.next("a_"),
+        runId: run.id,
+        chainId: chain.id,
+        stepId: step.id,
+        stepIndex: cursor,
+        round,
+        status: "pending",
+        proposal: outcome.output,
+        approvers: [...(policy.approvers ?? chain.approvers)],
+        allowSelfApproval: policy.allowSelfApproval ?? true,
+        requestedBy: run.startedBy,
+        requestedAt: at,
+        deadlineAt: at + durationToMs(policy.deadline ?? chain.approvalDeadline),
+        stepStartedAt: startedAt,
+        stepUsage: outcome.usage,
+        stepExecutions: round,
+        decidedAt: null,
+        decidedBy: null,
+        editedOutput: null,
+        comment: null,
+      };
+      const opened = await store.openApproval({
+        guard,
+        approval,
+        at,
+        events: [
+          ...outcome.events,
+          { runId: run.id, at, type: "approval.requested", stepId: step.id, actor: null, data: { startedAt, approvalId: approval.id, round, approvers: approval.approvers, deadlineAt: approval.deadlineAt } },
+        ],
+      });
+      if (opened) events.emit("approval.requested", { approval });
+      return;
+    }
+
+    const committed = await store.commitStep({
+      guard,
+      step: { runId: run.id, stepIndex: cursor, stepId: step.id, status: "succeeded", output: outcome.output, startedAt, finishedAt: at, executions: round, usage: outcome.usage },
+      nextStatus: isLast ? "succeeded" : "running",
+      at,
+      events: [
+        ...outcome.events,
+        { runId: run.id, at, type: "step.finished", stepId: step.id, actor: null, data: { startedAt, round } },
+        ...finishedEvents(at),
+      ],
+    });
+    if (!committed) return logger.info({ runId: run.id, stepId: step.id }, "run changed under this process (cancelled or taken over); stopping");
+    outputs[step.id] = outcome.output;
+    events.emit("step.finished", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor, status: "succeeded", output: outcome.output, usage: outcome.usage, durationMs: at - startedAt });
+  }
+  events.emit("run.finished", { runId: run.id, chainId: chain.id, status: "succeeded", error: null });
+}

@@ -1,0 +1,63 @@
+import type { ChainRegistry } from "./chain-registry.js";
+import type { EventBus } from "./event-bus.js";
+import type { ApprovalRecord, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage } from "./ports.js";
+import type { PriceTable } from "./pricing.js";
+import type { Semaphore } from "./semaphore.js";
+
+/** What the runner tells its subscribers (Slack cards, metrics, the terminal). */
+export interface RunnerEvents {
+  "run.started": { runId: string; chainId: string; startedBy: string; origin: RunOrigin | null };
+  "step.started": { runId: string; chainId: string; stepId: string; stepIndex: number };
+  "step.finished": {
+    runId: string;
+    chainId: string;
+    stepId: string;
+    stepIndex: number;
+    status: "succeeded" | "skipped";
+    output: unknown;
+    usage: StepUsage;
+    durationMs: number;
+  };
+  "approval.requested": { approval: ApprovalRecord };
+  "approval.decided": { approval: ApprovalRecord };
+  "run.finished": { runId: string; chainId: string; status: RunStatus; error: RunFailure | null };
+}
+
+export interface RunnerOptions {
+  store: ChainStore;
+  llm: LlmClient;
+  chains: ChainRegistry;
+  notifier: Notifier;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  /** This process's lease owner id (see `src/runtime/process-owner.ts`). */
+  owner: string;
+  /** Whether another owner's process still lives; dead owners' runs are taken over at once. */
+  isOwnerAlive?: (owner: string) => boolean;
+  /** How long a claim on a running run lasts without renewal. Default 60 s. */
+  leaseMs?: number;
+  defaultModel: string;
+  fallbackModels?: ReadonlyArray<string>;
+  prices: PriceTable;
+  /** Model calls in flight at once, across runs. Default 8. */
+  modelConcurrency?: number;
+}
+
+/** Everything the executor borrows from the runner. */
+export interface ExecutionEnvironment {
+  store: ChainStore;
+  llm: LlmClient;
+  chains: ChainRegistry;
+  notifier: Notifier;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  owner: string;
+  leaseMs: number;
+  defaultModel: string;
+  fallbackModels: ReadonlyArray<string>;
+  prices: PriceTable;
+  semaphore: Semaphore;
+  events: EventBus<RunnerEvents>;
+}

@@ -1,0 +1,277 @@
+import { mayDecide, type Actor } from "./approval-rules.js";
+import { buildDecision, type DecisionRequest } from "./decision.js";
+import { BatonError, describeError } from "./errors.js";
+import { EventBus } from "./event-bus.js";
+import { FINISHED_RUN_STATUSES, type ApprovalRecord, type RunOrigin, type RunRecord, type RunStatus } from "./ports.js";
+import { executeRun } from "./run-executor.js";
+import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
+import { Semaphore } from "./semaphore.js";
+import { listIssues, parseWith } from "./validation.js";
+
+export type { RunnerEvents, RunnerOptions } from "./runner-types.js";
+export type { DecisionRequest } from "./decision.js";
+
+export type DecisionResult =
+  | { applied: true; approval: ApprovalRecord; runStatus: RunStatus }
+  /** Someone else decided first; `approval` shows who and what. */
+  | { applied: false; approval: ApprovalRecord };
+
+export interface StartOptions {
+  startedBy: string;
+  origin?: RunOrigin;
+}
+
+/**
+ * The durable runner: starts runs, executes them step by step through the store, rests them at
+ * approvals, applies decisions exactly once, and picks up runs a dead process left behind.
+ */
+export class Runner {
+  readonly events: EventBus<RunnerEvents>;
+  readonly #environment: ExecutionEnvironment;
+  readonly #isOwnerAlive: (owner: string) => boolean;
+  readonly #active = new Map<string, { promise: Promise<void>; controller: AbortController }>();
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: RunnerOptions) {
+    const logger = options.logger;
+    this.events = new EventBus<RunnerEvents>((type, error) => logger.error({ event: String(type), error: describeError(error) }, "a runner event listener failed"));
+    this.#isOwnerAlive = options.isOwnerAlive ?? (() => true);
+    this.#environment = {
+      store: options.store,
+      llm: options.llm,
+      chains: options.chains,
+      notifier: options.notifier,
+      clock: options.clock,
+      ids: options.ids,
+      logger,
+      owner: options.owner,
+      leaseMs: options.leaseMs ?? 60_000,
+      defaultModel: options.defaultModel,
+      fallbackModels: options.fallbackModels ?? [],
+      prices: options.prices,
+      semaphore: new Semaphore(options.modelConcurrency ?? 8),
+      events: this.events,
+    };
+  }
+
+  /** Validate the input, record the run, and start executing it. Resolves once it is durable. */
+  async start(chainId: string, input: unknown, options: StartOptions): Promise<{ runId: string }> {
+    const { chains, store, clock, ids, owner, leaseMs } = this.#environment;
+    const chain = chains.get(chainId);
+    const parsed = parseWith(chain.input, input);
+    if (!parsed.ok) {
+      throw new BatonError("INPUT_INVALID", `The input does not fit chain "${chainId}":\n${listIssues(parsed.issues)}\nFix these fields and start the run again.`, {
+        chainId,
+        issues: parsed.issues,
+      });
+    }
+    const runId = ids.next("r_");
+    const at = clock.now();
+    const origin = options.origin ?? null;
+    const run: RunRecord = {
+      id: runId,
+      chainId,
+      status: "running",
+      cursor: 0,
+      stepCount: chain.steps.length,
+      input: parsed.value,
+      startedBy: options.startedBy,
+      origin,
+      createdAt: at,
+      updatedAt: at,
+      finishedAt: null,
+      error: null,
+      leaseOwner: owner,
+      leaseExpiresAt: at + leaseMs,
+    };
+    await store.createRun(
+      { id: runId, chainId, stepCount: run.stepCount, input: run.input, startedBy: run.startedBy, origin, at, leaseOwner: owner, leaseExpiresAt: at + leaseMs },
+      [{ runId, at, type: "run.started", stepId: null, actor: options.startedBy, data: origin ? { origin } : {} }],
+    );
+    this.events.emit("run.started", { runId, chainId, startedBy: options.startedBy, origin });
+    this.#schedule(run);
+    return { runId };
+  }
+
+  /** Apply a human decision to a pending approval, exactly once (compare-and-set). */
+  async decide(approvalId: string, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
+    const { store, chains, clock, owner, leaseMs } = this.#environment;
+    const approval = await store.getApproval(approvalId);
+    if (!approval) {
+      throw new BatonError("APPROVAL_NOT_FOUND", `There is no approval "${approvalId}". List pending approvals with \`baton runs --status awaiting_approval\` or \`baton show <run-id>\`.`, {
+        approvalId,
+      });
+    }
+    if (approval.status !== "pending") return { applied: false, approval };
+    const permission = mayDecide(approval, actor);
+    if (!permission.allowed) {
+      await store.appendEvents([
+        { runId: approval.runId, at: clock.now(), type: "approval.denied", stepId: approval.stepId, actor: actor.id, data: { approvalId, decision: request.kind, reason: permission.reason } },
+      ]);
+      throw new BatonError("APPROVAL_NOT_ALLOWED", `You may not decide this approval: ${permission.reason}.`, { approvalId, actor: actor.id, approvers: approval.approvers });
+    }
+    const chain = chains.get(approval.chainId);
+    const at = clock.now();
+    const commit = buildDecision({ approval, chain, request, actor, at, owner, leaseExpiresAt: at + leaseMs });
+    const outcome = await store.decideApproval(commit);
+    if (!outcome.applied) return { applied: false, approval: outcome.approval };
+
+    this.events.emit("approval.decided", { approval: outcome.approval });
+    if (commit.runStatus === "running") {
+      const run = await store.getRun(approval.runId);
+      if (run) this.#schedule(run);
+    } else {
+      this.events.emit("run.finished", { runId: approval.runId, chainId: approval.chainId, status: commit.runStatus, error: null });
+    }
+    return { applied: true, approval: outcome.approval, runStatus: commit.runStatus };
+  }
+
+  /** Stop a run that is running or waiting; an in-flight model call is aborted. */
+  async cancel(runId: string, actor: string, reason = ""): Promise<void> {
+    const { store, clock } = this.#environment;
+    const run = await this.#getRun(runId);
+    if (FINISHED_RUN_STATUSES.includes(run.status)) {
+      throw new BatonError("RUN_NOT_ACTIVE", `Run ${runId} has already ended (${run.status}); there is nothing to cancel.`, { runId, status: run.status });
+    }
+    const at = clock.now();
+    const error = { code: "CANCELLED", message: `Cancelled by ${actor}${reason ? `: ${reason}` : ""}.` };
+    const applied = await store.finishRun({
+      runId,
+      fromStatuses: ["running", "awaiting_approval"],
+      owner: null,
+      status: "cancelled",
+      error,
+      at,
+      events: [{ runId, at, type: "run.finished", stepId: null, actor, data: { status: "cancelled", reason } }],
+    });
+    if (!applied) {
+      const now = await this.#getRun(runId);
+      throw new BatonError("RUN_NOT_ACTIVE", `Run ${runId} ended (${now.status}) before it could be cancelled.`, { runId, status: now.status });
+    }
+    this.#active.get(runId)?.controller.abort(new BatonError("RUN_NOT_ACTIVE", `Run ${runId} was cancelled.`, { runId }));
+    this.events.emit("run.finished", { runId, chainId: run.chainId, status: "cancelled", error });
+  }
+
+  /**
+   * Take over every run left `running` by a process that is gone (its lease expired, or its
+   * process id is dead on this host) and execute it from its cursor. Returns the run ids.
+   */
+  async recover(): Promise<string[]> {
+    const { store, clock, owner, leaseMs } = this.#environment;
+    const recovered: string[] = [];
+    for (const run of await store.listRunsInFlight()) {
+      if (this.#active.has(run.id) || !this.#isAbandoned(run)) continue;
+      const at = clock.now();
+      const claimed = await store.claimRun({
+        runId: run.id,
+        expectedOwner: run.leaseOwner,
+        owner,
+        leaseExpiresAt: at + leaseMs,
+        at,
+        events: [{ runId: run.id, at, type: "run.recovered", stepId: null, actor: null, data: { previousOwner: run.leaseOwner, cursor: run.cursor } }],
+      });
+      if (!claimed) continue;
+      const claimedRun = await store.getRun(run.id);
+      if (!claimedRun) continue;
+      recovered.push(run.id);
+      this.#schedule(claimedRun);
+    }
+    return recovered;
+  }
+
+  /** Resolves when the run is no longer executing here, with its current record. */
+  async settled(runId: string): Promise<RunRecord> {
+    for (let execution = this.#active.get(runId); execution; execution = this.#active.get(runId)) await execution.promise;
+    return this.#getRun(runId);
+  }
+
+  /** Resolves when nothing is executing in this process. */
+  async idle(): Promise<void> {
+    while (this.#active.size > 0) await Promise.all([...this.#active.values()].map((execution) => execution.promise));
+  }
+
+  get activeRuns(): number {
+    return this.#active.size;
+  }
+
+  /**
+   * Stop taking work, abort in-flight steps and hand their leases back (expired now) so the next
+   * process picks them up at once; their current step repeats there.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const execution of this.#active.values()) execution.controller.abort(new Error("runner closing"));
+    await Promise.allSettled([...this.#active.values()].map((execution) => execution.promise));
+    this.#stopHeartbeat();
+    const { store, clock, owner } = this.#environment;
+    await store.renewLeases(owner, clock.now() - 1);
+  }
+
+  #isAbandoned(run: RunRecord): boolean {
+    if (run.leaseOwner === null || run.leaseExpiresAt === null) return true;
+    if (run.leaseExpiresAt < this.#environment.clock.now()) return true;
+    if (run.leaseOwner === this.#environment.owner) return false;
+    return !this.#isOwnerAlive(run.leaseOwner);
+  }
+
+  async #getRun(runId: string): Promise<RunRecord> {
+    const run = await this.#environment.store.getRun(runId);
+    if (!run) throw new BatonError("RUN_NOT_FOUND", `There is no run "${runId}". List runs with \`baton runs\`.`, { runId });
+    return run;
+  }
+
+  #schedule(run: RunRecord): void {
+    if (this.#closed || this.#active.has(run.id) || run.status !== "running") return;
+    const environment = this.#environment;
+    const controller = new AbortController();
+    const promise = (async () => {
+      try {
+        await executeRun(environment, run, environment.chains.get(run.chainId), controller.signal);
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        await this.#failUnexpectedly(run, error);
+      } finally {
+        this.#active.delete(run.id);
+        if (this.#active.size === 0) this.#stopHeartbeat();
+      }
+    })();
+    this.#active.set(run.id, { promise, controller });
+    this.#startHeartbeat();
+  }
+
+  async #failUnexpectedly(run: RunRecord, error: unknown): Promise<void> {
+    const { store, clock, owner, logger } = this.#environment;
+    logger.error({ runId: run.id, error: describeError(error) }, "run failed outside any step");
+    const at = clock.now();
+    const failure = { code: error instanceof BatonError ? error.code : "STEP_FAILED", message: describeError(error) };
+    try {
+      const finished = await store.finishRun({
+        runId: run.id,
+        fromStatuses: ["running"],
+        owner,
+        status: "failed",
+        error: failure,
+        at,
+        events: [{ runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "failed", code: failure.code } }],
+      });
+      if (finished) this.events.emit("run.finished", { runId: run.id, chainId: run.chainId, status: "failed", error: failure });
+    } catch (storeError) {
+      logger.error({ runId: run.id, error: describeError(storeError) }, "could not record the failure; the run will be recovered when its lease expires");
+    }
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat) return;
+    const { store, clock, owner, leaseMs, logger } = this.#environment;
+    this.#heartbeat = setInterval(() => {
+      store.renewLeases(owner, clock.now() + leaseMs).catch((error: unknown) => logger.warn({ error: describeError(error) }, "could not renew run leases"));
+    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}

@@ -1,0 +1,105 @@
+import type { Config } from "../config.js";
+import { ChainRegistry } from "../core/chain-registry.js";
+import { BatonError } from "../core/errors.js";
+import type { ChainStore, LlmClient, Logger, Notifier } from "../core/ports.js";
+import { Runner } from "../core/runner.js";
+import { OpenAiLlmClient } from "../llm/openai-client.js";
+import { ScriptedLlmClient } from "../llm/scripted-client.js";
+import { openSqliteStore } from "../store/open-database.js";
+import { TimeOrderedIds } from "./ids.js";
+import { loadChains, type LoadedChains } from "./load-chains.js";
+import { createOwnerId, isOwnerAlive } from "./process-owner.js";
+import { systemClock } from "./system-clock.js";
+
+/** The process's wired-up parts, built from the configuration (the composition root's work). */
+export interface Runtime {
+  config: Config;
+  store: ChainStore;
+  runner: Runner;
+  chains: ChainRegistry;
+  loaded: LoadedChains;
+  /** True when answers come from the chains' examples, not a real model. */
+  scripted: boolean;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** The CLI falls back to the scripted model without an API key; the bot never does. */
+  mode: "cli" | "bot";
+  notifier: Notifier;
+  logger: Logger;
+  /** One-line notices for the person at the terminal. */
+  notice?: (text: string) => void;
+}
+
+export const SCRIPTED_MODEL = "scripted";
+
+interface ModelChoice {
+  llm: LlmClient;
+  model: string;
+  fallbackModels: string[];
+  scripted: boolean;
+}
+
+function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChains): ModelChoice {
+  const scripted: ModelChoice = { llm: new ScriptedLlmClient(loaded.examples), model: SCRIPTED_MODEL, fallbackModels: [], scripted: true };
+  if (config.model === SCRIPTED_MODEL) return scripted;
+  if (config.openAiApiKey === undefined) {
+    if (options.mode === "bot") {
+      throw new BatonError(
+        "MODEL_NOT_CONFIGURED",
+        "OPENAI_API_KEY is not set, so baton has no model to call. Set OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI's), or set BATON_MODEL=scripted to run on the chains' example answers for a demo.",
+        { variable: "OPENAI_API_KEY" },
+      );
+    }
+    options.notice?.("No OPENAI_API_KEY is set: answering from the chains' example outputs (scripted model). Set OPENAI_API_KEY to use a real model.");
+    return scripted;
+  }
+  return {
+    llm: new OpenAiLlmClient({
+      apiKey: config.openAiApiKey,
+      baseURL: config.openAiBaseUrl,
+      maxRetries: config.modelMaxRetries,
+      responseFormat: config.responseFormat,
+      logger: options.logger,
+    }),
+    model: config.model,
+    fallbackModels: config.fallbackModels,
+    scripted: false,
+  };
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const loaded = await loadChains(config.chainsDirectory);
+  const chains = new ChainRegistry(loaded.chains);
+  const choice = chooseModel(config, options, loaded);
+  // The database opens last, so a bad chain or a missing key leaves nothing half-written.
+  const store = openSqliteStore(config.databasePath);
+  const runner = new Runner({
+    store,
+    llm: choice.llm,
+    chains,
+    notifier: options.notifier,
+    clock: systemClock,
+    ids: new TimeOrderedIds(),
+    logger: options.logger,
+    owner: createOwnerId(),
+    isOwnerAlive,
+    defaultModel: choice.model,
+    fallbackModels: choice.fallbackModels,
+    prices: config.prices,
+    modelConcurrency: config.modelConcurrency,
+  });
+  return {
+    config,
+    store,
+    runner,
+    chains,
+    loaded,
+    scripted: choice.scripted,
+    async close() {
+      await runner.close();
+      store.close();
+    },
+  };
+}
