@@ -1,0 +1,7 @@
+/**
+ * The SQLite adapter of the `ChainStore` port. This folder is the only place that imports
+ * better-sqlite3.
+ */
+export { openSqliteStore, openDatabase, type OpenDatabaseOptions, type OpenSqliteStoreOptions } from "./open-database.js";
+export { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
+export { LATEST_SCHEMA_VERSION } from "./migrations.js";

@@ -1,0 +1,80 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+/**
+ * How JSON values are kept in SQLite columns.
+ *
+ * Small values are stored as JSON text, readable with the `sqlite3` shell. Values whose text
+ * is at least `COMPRESS_FROM_BYTES` long (step outputs, proposals, big inputs) are stored as a
+ * BLOB: one format byte, then the raw-deflated JSON text. Step outputs are most of a run's
+ * bytes and model JSON repeats its keys and phrases, so this roughly halves a chain's
+ * footprint; the format byte lets a later version switch algorithms without a migration.
+ */
+
+/** The value as it goes into a column: JSON text, or a format byte + compressed JSON. */
+export type JsonColumnValue = string | Buffer;
+
+const FORMAT_DEFLATE_RAW = 1;
+
+/** Below this, deflate's fixed cost (about 10 µs a call) buys too few bytes. */
+export const COMPRESS_FROM_BYTES = 512;
+
+/**
+ * Level 6 (zlib's default) compresses model JSON to the same size as level 9 and as fast as
+ * level 1 at these sizes; the small window and memory level make the per-call setup cheaper
+ * for values of a few KB without hurting the ratio.
+ */
+const DEFLATE_OPTIONS = { level: 6, windowBits: 12, memLevel: 5 } as const;
+
+export interface JsonColumnOptions {
+  /** Store JSON of at least this many characters compressed; `Infinity` turns it off. */
+  compressFromBytes: number;
+}
+
+/** `undefined` (a missing value) is stored as JSON `null`, which is how it reads back. */
+export function encodeJson(value: unknown, options: JsonColumnOptions): JsonColumnValue {
+  const text = JSON.stringify(value) ?? "null";
+  if (text.length < options.compressFromBytes) return text;
+  const compressed = deflateRawSync(text, DEFLATE_OPTIONS);
+  // Incompressible text (already-encoded data, random ids) stays text: smaller and readable.
+  if (compressed.length + 1 >= Buffer.byteLength(text)) return text;
+  const stored = Buffer.allocUnsafe(compressed.length + 1);
+  stored[0] = FORMAT_DEFLATE_RAW;
+  compressed.copy(stored, 1);
+  return stored;
+}
+
+export function encodeNullableJson(value: unknown, options: JsonColumnOptions): JsonColumnValue | null {
+  return value === null || value === undefined ? null : encodeJson(value, options);
+}
+
+/** Thrown for a column that cannot be decoded; the store turns it into `DATABASE_CORRUPT`. */
+export class JsonColumnError extends Error {
+  override readonly name = "JsonColumnError";
+}
+
+/** The stored JSON as a value; `unknown` until the caller parses it with its schema. */
+export function decodeJson(stored: JsonColumnValue): unknown {
+  let text: string;
+  if (typeof stored === "string") {
+    text = stored;
+  } else {
+    if (stored[0] !== FORMAT_DEFLATE_RAW) {
+      throw new JsonColumnError(`unknown JSON column format ${String(stored[0])}`);
+    }
+    try {
+      text = inflateRawSync(stored.subarray(1)).toString("utf8");
+    } catch (error) {
+      throw new JsonColumnError(`compressed JSON column cannot be inflated`, { cause: error });
+    }
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return value;
+  } catch (error) {
+    throw new JsonColumnError(`JSON column is not valid JSON`, { cause: error });
+  }
+}
+
+export function decodeNullableJson(stored: JsonColumnValue | null): unknown {
+  return stored === null ? null : decodeJson(stored);
+}

@@ -1,0 +1,182 @@
+import { mkdirSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { BatonError } from "../core/errors.js";
+import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "./migrations.js";
+import { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
+
+/** How to open the database file. */
+export interface OpenDatabaseOptions {
+  /** How long a write waits for another process's write to finish before failing. Default 5000. */
+  busyTimeoutMs?: number;
+  /**
+   * Run `PRAGMA quick_check` when opening an existing file, so a damaged file is reported at
+   * start-up rather than halfway through a run. It reads every page (a few ms per 10 MB).
+   * Default true.
+   */
+  checkIntegrity?: boolean;
+}
+
+export const IN_MEMORY_PATH = ":memory:";
+
+export type OpenSqliteStoreOptions = OpenDatabaseOptions & SqliteChainStoreOptions;
+
+/**
+ * Open the store on the SQLite file at `path` (created, with its directory, when missing;
+ * `:memory:` for a throw-away store). Throws a `BatonError` with code `DATABASE_NOT_WRITABLE`,
+ * `DATABASE_CORRUPT` or `DATABASE_TOO_NEW` when the file cannot be used; the message says
+ * what to do.
+ */
+export function openSqliteStore(path: string, options: OpenSqliteStoreOptions = {}): SqliteChainStore {
+  return new SqliteChainStore(openDatabase(path, options), options);
+}
+
+/**
+ * Open (creating if needed) the baton database at `path`, check it, set the pragmas and bring
+ * the schema up to date. Failures are `BatonError`s saying what to do: `DATABASE_NOT_WRITABLE`,
+ * `DATABASE_CORRUPT` or `DATABASE_TOO_NEW`. A file this call created is removed again when
+ * opening fails, and an existing file is only written to once it has passed every check.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
+  if (path === IN_MEMORY_PATH) return prepareDatabase(new Database(IN_MEMORY_PATH), path, false);
+  const absolutePath = resolve(path);
+  const existed = fileExists(absolutePath);
+  const firstCreatedDirectory = createParentDirectory(absolutePath);
+  let database: Database.Database | undefined;
+  try {
+    database = new Database(absolutePath, { timeout: options.busyTimeoutMs ?? 5000 });
+    if (existed && options.checkIntegrity !== false) checkIntegrity(database, absolutePath);
+    return prepareDatabase(database, absolutePath, existed);
+  } catch (error) {
+    closeQuietly(database);
+    if (!existed) removeCreated(absolutePath, firstCreatedDirectory);
+    throw toOpenError(error, absolutePath);
+  }
+}
+
+/** Version check before anything is written, then pragmas and migrations. */
+function prepareDatabase(database: Database.Database, path: string, existed: boolean): Database.Database {
+  if (existed) assertNotTooNew(readSchemaVersion(database), path);
+  // WAL: readers never block the writer, and a commit is one append to the log.
+  database.pragma("journal_mode = WAL");
+  // In WAL mode NORMAL survives a process crash (only a power cut can lose the last commits)
+  // and skips an fsync on every commit.
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  assertNotTooNew(applyMigrations(database), path);
+  return database;
+}
+
+function assertNotTooNew(version: number, path: string): void {
+  if (version <= LATEST_SCHEMA_VERSION) return;
+  throw new BatonError(
+    "DATABASE_TOO_NEW",
+    `The baton database at ${path} has schema version ${String(version)}, but this baton only knows versions up to ` +
+      `${String(LATEST_SCHEMA_VERSION)}: a newer baton has used it. Upgrade baton to the version that wrote it, ` +
+      `or set BATON_DB to another database file. The file was not changed.`,
+    { path, schemaVersion: version, supportedVersion: LATEST_SCHEMA_VERSION },
+  );
+}
+
+/** `quick_check` finds damaged pages and structure; a file that is no database fails earlier. */
+function checkIntegrity(database: Database.Database, path: string): void {
+  const result: unknown = database.pragma("quick_check(1)", { simple: true });
+  if (result === "ok") return;
+  throw corruptError(path, `quick_check reported: ${String(result)}`);
+}
+
+const NOT_WRITABLE_FILE_CODES = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "EISDIR"]);
+
+/** Map whatever opening threw to a BatonError that says what to do; pass others through. */
+function toOpenError(error: unknown, path: string): unknown {
+  if (error instanceof BatonError) return error;
+  const code = errorCode(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {
+    return corruptError(path, `${code}: ${reason}`, error);
+  }
+  if (
+    NOT_WRITABLE_FILE_CODES.has(code) ||
+    code.startsWith("SQLITE_READONLY") ||
+    code.startsWith("SQLITE_CANTOPEN") ||
+    code === "SQLITE_PERM"
+  ) {
+    const directoryInTheWay = isDirectory(path) ? " (a directory is in the way)" : "";
+    return new BatonError(
+      "DATABASE_NOT_WRITABLE",
+      `baton cannot open the database at ${path} for writing${directoryInTheWay}: ${code}: ${reason}. ` +
+        `Set BATON_DB to a file path in a directory baton may write to, or fix the permissions of ` +
+        `${dirname(path)} (baton creates missing directories itself).`,
+      { path, cause: code },
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function corruptError(path: string, reason: string, cause?: unknown): BatonError {
+  return new BatonError(
+    "DATABASE_CORRUPT",
+    `The file at ${path} is not a baton database or is damaged (${reason}). baton did not change it. ` +
+      `Move it aside (mv "${path}" "${path}.broken") so baton starts a new database there, restore it from a ` +
+      `backup, or set BATON_DB to another path.`,
+    { path },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") return error.code;
+  return "";
+}
+
+function fileExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `mkdir -p` of the file's directory; returns the first directory it created, if any. */
+function createParentDirectory(path: string): string | undefined {
+  try {
+    return mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw toOpenError(error, path);
+  }
+}
+
+/** Undo what a failed open created: the file, its WAL files, then directories if empty. */
+function removeCreated(path: string, firstCreatedDirectory: string | undefined): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${path}${suffix}`, { force: true });
+  if (firstCreatedDirectory === undefined) return;
+  // rmdir (not rm -r) only removes empty directories, so nothing else can be lost.
+  let directory = dirname(path);
+  for (;;) {
+    try {
+      rmdirSync(directory);
+    } catch {
+      return;
+    }
+    if (directory === firstCreatedDirectory || directory === dirname(directory)) return;
+    directory = dirname(directory);
+  }
+}
+
+function closeQuietly(database: Database.Database | undefined): void {
+  try {
+    if (database?.open) database.close();
+  } catch {
+    // Closing is best effort here: the open already failed and that error is what matters.
+  }
+}

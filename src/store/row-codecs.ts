@@ -1,0 +1,371 @@
+import { z } from "zod";
+import { BatonError } from "../core/errors.js";
+import type {
+  ApprovalRecord,
+  AuditEvent,
+  AuditEventInput,
+  AuditEventType,
+  EffectRecord,
+  RunRecord,
+  StepRecord,
+} from "../core/ports.js";
+import { listIssues, toIssues } from "../core/validation.js";
+import {
+  decodeJson,
+  encodeJson,
+  encodeNullableJson,
+  JsonColumnError,
+  type JsonColumnOptions,
+  type JsonColumnValue,
+} from "./json-columns.js";
+
+/**
+ * Rows ↔ records. What comes out of the database is `unknown` until a zod schema has checked
+ * it: a row that does not fit (edited by hand, damaged) is a `DATABASE_CORRUPT` error naming
+ * the table and the row, never a half-typed record.
+ */
+
+/** A value better-sqlite3 binds as-is. */
+export type SqlValue = string | number | bigint | Buffer | null;
+
+// ─── Schemas of stored values ──────────────────────────────────────────────
+
+const runStatusSchema = z.enum(["running", "awaiting_approval", "succeeded", "failed", "rejected", "cancelled", "expired"]);
+const approvalStatusSchema = z.enum(["pending", "approved", "edited", "changes_requested", "rejected", "expired", "cancelled"]);
+const jsonColumnSchema = z.union([z.string(), z.instanceof(Buffer)]);
+const integer = z.number().int();
+
+const originSchema = z.object({ source: z.string(), reference: z.record(z.string(), z.string()).optional() });
+const failureSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  stepId: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+const eventDataSchema = z.record(z.string(), z.unknown());
+const approversSchema = z.array(z.string());
+
+/** Event types as stored: a small integer each (the `event_types` table names them). */
+const EVENT_TYPE_CODES: Readonly<Record<AuditEventType, number>> = {
+  "run.started": 1,
+  "run.recovered": 2,
+  "run.finished": 3,
+  "step.started": 4,
+  "step.finished": 5,
+  "step.skipped": 6,
+  "step.failed": 7,
+  "model.call": 8,
+  "model.output_invalid": 9,
+  "approval.requested": 10,
+  "approval.decided": 11,
+  "approval.denied": 12,
+  "effect.replayed": 13,
+};
+const EVENT_TYPES_BY_CODE = new Map<number, AuditEventType>();
+for (const [type, code] of Object.entries(EVENT_TYPE_CODES)) {
+  if (isAuditEventType(type)) EVENT_TYPES_BY_CODE.set(code, type);
+}
+
+function isAuditEventType(name: string): name is AuditEventType {
+  return Object.hasOwn(EVENT_TYPE_CODES, name);
+}
+
+// ─── Row schemas (column names as in migrations.ts) ─────────────────────────
+
+export const RUN_COLUMNS =
+  "key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input";
+
+const runRowSchema = z.object({
+  key: integer,
+  id: z.string(),
+  chain_id: z.string(),
+  status: runStatusSchema,
+  cursor: integer,
+  step_count: integer,
+  started_by: z.string(),
+  created_at: integer,
+  updated_at: integer,
+  finished_at: integer.nullable(),
+  lease_owner: z.string().nullable(),
+  lease_expires_at: integer.nullable(),
+  origin: jsonColumnSchema.nullable(),
+  error: jsonColumnSchema.nullable(),
+  input: jsonColumnSchema,
+});
+
+export const STEP_COLUMNS =
+  "step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, output_tokens, cost_usd, output";
+
+const usageColumns = {
+  model_calls: integer,
+  input_tokens: integer,
+  output_tokens: integer,
+  cost_usd: z.number(),
+};
+
+const stepRowSchema = z.object({
+  step_index: integer,
+  step_id: z.string(),
+  skipped: z.union([z.literal(0), z.literal(1)]),
+  started_at: integer,
+  finished_at: integer,
+  executions: integer,
+  ...usageColumns,
+  output: jsonColumnSchema,
+});
+
+/** Approval columns, with the run's id and chain joined in (`a` is approvals, `r` is runs). */
+export const APPROVAL_COLUMNS =
+  "a.id, r.id AS run_id, r.chain_id, a.step_id, a.step_index, a.round, a.status, a.approvers, a.allow_self_approval, " +
+  "a.requested_by, a.requested_at, a.deadline_at, a.step_started_at, a.step_executions, a.model_calls, a.input_tokens, " +
+  "a.output_tokens, a.cost_usd, a.decided_at, a.decided_by, a.comment, a.edited_output, a.proposal";
+
+const approvalRowSchema = z.object({
+  id: z.string(),
+  run_id: z.string(),
+  chain_id: z.string(),
+  step_id: z.string(),
+  step_index: integer,
+  round: integer,
+  status: approvalStatusSchema,
+  approvers: jsonColumnSchema,
+  allow_self_approval: z.union([z.literal(0), z.literal(1)]),
+  requested_by: z.string(),
+  requested_at: integer,
+  deadline_at: integer.nullable(),
+  step_started_at: integer,
+  step_executions: integer,
+  ...usageColumns,
+  decided_at: integer.nullable(),
+  decided_by: z.string().nullable(),
+  comment: z.string().nullable(),
+  edited_output: jsonColumnSchema.nullable(),
+  proposal: jsonColumnSchema,
+});
+
+export const EVENT_COLUMNS = "sequence, at, type, step_id, actor, data";
+
+const eventRowSchema = z.object({
+  sequence: integer,
+  at: integer,
+  type: integer,
+  step_id: z.string().nullable(),
+  actor: z.string().nullable(),
+  data: jsonColumnSchema,
+});
+
+export const EFFECT_COLUMNS = "key, run_id, recorded_at, result";
+
+const effectRowSchema = z.object({ key: z.string(), run_id: z.string(), recorded_at: integer, result: jsonColumnSchema });
+
+// ─── Rows → records ─────────────────────────────────────────────────────────
+
+export function toRunRecord(row: unknown): RunRecord {
+  const run = parseRow(runRowSchema, row, "runs");
+  return {
+    id: run.id,
+    chainId: run.chain_id,
+    status: run.status,
+    cursor: run.cursor,
+    stepCount: run.step_count,
+    input: decodeColumn(run.input, "runs", run.id),
+    startedBy: run.started_by,
+    origin: parseColumn(originSchema.nullable(), decodeNullableColumn(run.origin, "runs", run.id), "runs", run.id),
+    createdAt: run.created_at,
+    updatedAt: run.updated_at,
+    finishedAt: run.finished_at,
+    error: parseColumn(failureSchema.nullable(), decodeNullableColumn(run.error, "runs", run.id), "runs", run.id),
+    leaseOwner: run.lease_owner,
+    leaseExpiresAt: run.lease_expires_at,
+  };
+}
+
+export function toStepRecord(row: unknown, runId: string): StepRecord {
+  const step = parseRow(stepRowSchema, row, "steps");
+  const rowId = `${runId}#${String(step.step_index)}`;
+  return {
+    runId,
+    stepIndex: step.step_index,
+    stepId: step.step_id,
+    status: step.skipped === 1 ? "skipped" : "succeeded",
+    output: decodeColumn(step.output, "steps", rowId),
+    startedAt: step.started_at,
+    finishedAt: step.finished_at,
+    executions: step.executions,
+    usage: { modelCalls: step.model_calls, inputTokens: step.input_tokens, outputTokens: step.output_tokens, costUsd: step.cost_usd },
+  };
+}
+
+export function toApprovalRecord(row: unknown): ApprovalRecord {
+  const approval = parseRow(approvalRowSchema, row, "approvals");
+  const id = approval.id;
+  return {
+    id,
+    runId: approval.run_id,
+    chainId: approval.chain_id,
+    stepId: approval.step_id,
+    stepIndex: approval.step_index,
+    round: approval.round,
+    status: approval.status,
+    proposal: decodeColumn(approval.proposal, "approvals", id),
+    approvers: parseColumn(approversSchema, decodeColumn(approval.approvers, "approvals", id), "approvals", id),
+    allowSelfApproval: approval.allow_self_approval === 1,
+    requestedBy: approval.requested_by,
+    requestedAt: approval.requested_at,
+    deadlineAt: approval.deadline_at,
+    stepStartedAt: approval.step_started_at,
+    stepUsage: {
+      modelCalls: approval.model_calls,
+      inputTokens: approval.input_tokens,
+      outputTokens: approval.output_tokens,
+      costUsd: approval.cost_usd,
+    },
+    stepExecutions: approval.step_executions,
+    decidedAt: approval.decided_at,
+    decidedBy: approval.decided_by,
+    editedOutput: decodeNullableColumn(approval.edited_output, "approvals", id),
+    comment: approval.comment,
+  };
+}
+
+export function toAuditEvent(row: unknown, runId: string): AuditEvent {
+  const event = parseRow(eventRowSchema, row, "events");
+  const rowId = String(event.sequence);
+  const type = EVENT_TYPES_BY_CODE.get(event.type);
+  if (type === undefined) throw corruptRow("events", rowId, `unknown event type code ${String(event.type)}`);
+  return {
+    sequence: event.sequence,
+    runId,
+    at: event.at,
+    type,
+    stepId: event.step_id,
+    actor: event.actor,
+    data: parseColumn(eventDataSchema, decodeColumn(event.data, "events", rowId), "events", rowId),
+  };
+}
+
+export function toEffectRecord(row: unknown): EffectRecord {
+  const effect = parseRow(effectRowSchema, row, "effects");
+  return {
+    key: effect.key,
+    runId: effect.run_id,
+    result: decodeColumn(effect.result, "effects", effect.key),
+    recordedAt: effect.recorded_at,
+  };
+}
+
+/** What `decideApproval` checks before it writes: the approval's and its run's status. */
+export interface DecisionState {
+  approvalStatus: ApprovalRecord["status"];
+  runKey: number;
+  runId: string;
+  runStatus: RunRecord["status"];
+}
+
+const decisionStateRowSchema = z.object({
+  approval_status: approvalStatusSchema,
+  run_key: integer,
+  run_id: z.string(),
+  run_status: runStatusSchema,
+});
+
+export function toDecisionState(row: unknown): DecisionState {
+  const state = parseRow(decisionStateRowSchema, row, "approvals");
+  return { approvalStatus: state.approval_status, runKey: state.run_key, runId: state.run_id, runStatus: state.run_status };
+}
+
+// ─── Records → statement parameters ─────────────────────────────────────────
+
+export function stepParameters(runKey: number, step: StepRecord, json: JsonColumnOptions): Record<string, SqlValue> {
+  return {
+    runKey,
+    stepIndex: step.stepIndex,
+    stepId: step.stepId,
+    skipped: step.status === "skipped" ? 1 : 0,
+    startedAt: step.startedAt,
+    finishedAt: step.finishedAt,
+    executions: step.executions,
+    modelCalls: step.usage.modelCalls,
+    inputTokens: step.usage.inputTokens,
+    outputTokens: step.usage.outputTokens,
+    costUsd: step.usage.costUsd,
+    output: encodeJson(step.output, json),
+  };
+}
+
+export function approvalParameters(runKey: number, approval: ApprovalRecord, json: JsonColumnOptions): Record<string, SqlValue> {
+  return {
+    id: approval.id,
+    runKey,
+    stepId: approval.stepId,
+    stepIndex: approval.stepIndex,
+    round: approval.round,
+    status: approval.status,
+    approvers: encodeJson(approval.approvers, json),
+    allowSelfApproval: approval.allowSelfApproval ? 1 : 0,
+    requestedBy: approval.requestedBy,
+    requestedAt: approval.requestedAt,
+    deadlineAt: approval.deadlineAt,
+    stepStartedAt: approval.stepStartedAt,
+    stepExecutions: approval.stepExecutions,
+    modelCalls: approval.stepUsage.modelCalls,
+    inputTokens: approval.stepUsage.inputTokens,
+    outputTokens: approval.stepUsage.outputTokens,
+    costUsd: approval.stepUsage.costUsd,
+    decidedAt: approval.decidedAt,
+    decidedBy: approval.decidedBy,
+    comment: approval.comment,
+    editedOutput: encodeNullableJson(approval.editedOutput, json),
+    proposal: encodeJson(approval.proposal, json),
+  };
+}
+
+export function eventParameters(runKey: number, event: AuditEventInput, json: JsonColumnOptions): Record<string, SqlValue> {
+  return {
+    runKey,
+    at: event.at,
+    type: EVENT_TYPE_CODES[event.type],
+    stepId: event.stepId,
+    actor: event.actor,
+    data: encodeJson(event.data, json),
+  };
+}
+
+// ─── Helpers ────────────────────────────────────────────────────────────────
+
+function parseRow<T>(schema: z.ZodType<T>, row: unknown, table: string): T {
+  const result = schema.safeParse(row);
+  if (result.success) return result.data;
+  const id = typeof row === "object" && row !== null && "id" in row ? String(row.id) : "(unknown)";
+  throw corruptRow(table, id, `the row does not match the schema:\n${listIssues(toIssues(result.error))}`);
+}
+
+function parseColumn<T>(schema: z.ZodType<T>, value: unknown, table: string, rowId: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw corruptRow(table, rowId, `a JSON column does not match its schema:\n${listIssues(toIssues(result.error))}`);
+}
+
+function decodeColumn(stored: JsonColumnValue, table: string, rowId: string): unknown {
+  try {
+    return decodeJson(stored);
+  } catch (error) {
+    if (error instanceof JsonColumnError) throw corruptRow(table, rowId, error.message, error);
+    throw error;
+  }
+}
+
+function decodeNullableColumn(stored: JsonColumnValue | null, table: string, rowId: string): unknown {
+  return stored === null ? null : decodeColumn(stored, table, rowId);
+}
+
+function corruptRow(table: string, rowId: string, reason: string, cause?: unknown): BatonError {
+  return new BatonError(
+    "DATABASE_CORRUPT",
+    `A row of the baton database cannot be read (table ${table}, row ${rowId}): ${reason}\n` +
+      `The database was changed by something other than baton, or is damaged. Restore it from a backup, or move ` +
+      `it aside so baton starts a new one.`,
+    { table, rowId },
+    cause === undefined ? undefined : { cause },
+  );
+}

@@ -1,0 +1,148 @@
+import type Database from "better-sqlite3";
+import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, type SqlValue } from "./row-codecs.js";
+
+/**
+ * Every statement the store runs, prepared once when the store opens. Parameters are named
+ * after the record fields (`@runId`), columns after the schema (`run_id`). Guarded updates
+ * return the run's key (`RETURNING key`), which says both "it applied" and where the rows
+ * that belong to the run go.
+ *
+ * Optional filters are written as `(@x IS NULL OR column = @x)` so one prepared statement
+ * serves every combination; status lists arrive as a JSON array read with `json_each`.
+ */
+
+type Parameters = Record<string, SqlValue>;
+type NamedStatement = Database.Statement<[Parameters], unknown>;
+type KeyedStatement = Database.Statement<[string], unknown>;
+
+/** Guard of commitStep and openApproval: running, at the cursor, leased to the owner. */
+const RUN_GUARD = "id = @runId AND status = 'running' AND cursor = @cursor AND lease_owner = @owner";
+
+/** The rows of runs in `@statuses` (a JSON array), or all when it is NULL. */
+const STATUS_FILTER = "(@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))";
+
+export function prepareStatements(database: Database.Database) {
+  const named = (sql: string): NamedStatement => database.prepare<[Parameters], unknown>(sql);
+  const keyed = (sql: string): KeyedStatement => database.prepare<[string], unknown>(sql);
+  return {
+    // ─── runs ───
+    insertRun: named(
+      `INSERT INTO runs (id, chain_id, status, cursor, step_count, started_by, created_at, updated_at,
+         lease_owner, lease_expires_at, origin, input)
+       VALUES (@id, @chainId, 'running', 0, @stepCount, @startedBy, @at, @at, @leaseOwner, @leaseExpiresAt, @origin, @input)
+       RETURNING key`,
+    ).pluck(),
+    selectRun: keyed(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
+    selectRunKey: keyed(`SELECT key FROM runs WHERE id = ?`).pluck(),
+    listRuns: named(
+      `SELECT ${RUN_COLUMNS} FROM runs
+       WHERE ${STATUS_FILTER}
+         AND (@chainId IS NULL OR chain_id = @chainId)
+         AND (@startedBy IS NULL OR started_by = @startedBy)
+       ORDER BY created_at DESC, key DESC
+       LIMIT @limit`,
+    ),
+    listRunsInFlight: database.prepare<[], unknown>(
+      `SELECT ${RUN_COLUMNS} FROM runs INDEXED BY runs_running_by_owner WHERE status = 'running' ORDER BY created_at, key`,
+    ),
+    // The cursor moves past the committed step; a run that stays `running` keeps its lease.
+    advanceRun: named(`UPDATE runs SET cursor = cursor + 1, updated_at = @at WHERE ${RUN_GUARD} RETURNING key`).pluck(),
+    completeRun: named(
+      `UPDATE runs SET cursor = cursor + 1, status = 'succeeded', updated_at = @at, finished_at = @at,
+         lease_owner = NULL, lease_expires_at = NULL
+       WHERE ${RUN_GUARD} RETURNING key`,
+    ).pluck(),
+    pauseRun: named(
+      `UPDATE runs SET status = 'awaiting_approval', updated_at = @at, lease_owner = NULL, lease_expires_at = NULL
+       WHERE ${RUN_GUARD} RETURNING key`,
+    ).pluck(),
+    resumeRun: named(
+      `UPDATE runs SET status = @runStatus, cursor = coalesce(@nextCursor, cursor), updated_at = @at,
+         finished_at = @finishedAt, lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt
+       WHERE key = @runKey AND status = 'awaiting_approval'`,
+    ),
+    finishRun: named(
+      `UPDATE runs SET status = @status, error = @error, updated_at = @at, finished_at = @at,
+         lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = @runId
+         AND status IN (SELECT value FROM json_each(@fromStatuses))
+         AND (@owner IS NULL OR lease_owner = @owner)
+       RETURNING key`,
+    ).pluck(),
+    // `IS` compares NULL with NULL as equal: claiming an unowned run expects NULL.
+    claimRun: named(
+      `UPDATE runs SET lease_owner = @owner, lease_expires_at = @leaseExpiresAt, updated_at = @at
+       WHERE id = @runId AND status = 'running' AND lease_owner IS @expectedOwner
+       RETURNING key`,
+    ).pluck(),
+    renewLeases: named(
+      `UPDATE runs INDEXED BY runs_running_by_owner SET lease_expires_at = @leaseExpiresAt
+       WHERE status = 'running' AND lease_owner = @owner`,
+    ),
+
+    // ─── steps ───
+    // A step committed again (re-run after a crash, or after a change request) replaces its row.
+    upsertStep: named(
+      `REPLACE INTO steps (run_key, step_index, step_id, skipped, started_at, finished_at, executions,
+         model_calls, input_tokens, output_tokens, cost_usd, output)
+       VALUES (@runKey, @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
+         @modelCalls, @inputTokens, @outputTokens, @costUsd, @output)`,
+    ),
+    selectSteps: keyed(
+      `SELECT ${STEP_COLUMNS} FROM steps WHERE run_key = (SELECT key FROM runs WHERE id = ?) ORDER BY step_index`,
+    ),
+
+    // ─── approvals ───
+    insertApproval: named(
+      `INSERT INTO approvals (id, run_key, step_id, step_index, round, status, approvers, allow_self_approval,
+         requested_by, requested_at, deadline_at, step_started_at, step_executions, model_calls, input_tokens,
+         output_tokens, cost_usd, decided_at, decided_by, comment, edited_output, proposal)
+       VALUES (@id, @runKey, @stepId, @stepIndex, @round, @status, @approvers, @allowSelfApproval,
+         @requestedBy, @requestedAt, @deadlineAt, @stepStartedAt, @stepExecutions, @modelCalls, @inputTokens,
+         @outputTokens, @costUsd, @decidedAt, @decidedBy, @comment, @editedOutput, @proposal)`,
+    ),
+    selectApproval: keyed(`SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),
+    selectDecisionState: keyed(
+      `SELECT a.status AS approval_status, a.run_key, r.id AS run_id, r.status AS run_status
+       FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`,
+    ),
+    decideApproval: named(
+      `UPDATE approvals SET status = @status, decided_at = @at, decided_by = @decidedBy,
+         edited_output = @editedOutput, comment = @comment
+       WHERE id = @approvalId AND status = 'pending'`,
+    ),
+    closePendingApprovals: named(
+      `UPDATE approvals SET status = @status, decided_at = @at WHERE run_key = @runKey AND status = 'pending'`,
+    ),
+    listApprovals: named(
+      `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key
+       WHERE (@statuses IS NULL OR a.status IN (SELECT value FROM json_each(@statuses)))
+       ORDER BY a.requested_at DESC, a.rowid DESC
+       LIMIT @limit`,
+    ),
+    listApprovalsOfRun: named(
+      `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key
+       WHERE r.id = @runId AND (@statuses IS NULL OR a.status IN (SELECT value FROM json_each(@statuses)))
+       ORDER BY a.requested_at DESC, a.rowid DESC
+       LIMIT @limit`,
+    ),
+
+    // ─── events (append-only: there is no UPDATE or DELETE statement for them) ───
+    insertEvent: named(
+      `INSERT INTO events (run_key, at, type, step_id, actor, data) VALUES (@runKey, @at, @type, @stepId, @actor, @data)`,
+    ),
+    selectEvents: keyed(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE run_key = (SELECT key FROM runs WHERE id = ?) ORDER BY sequence`,
+    ),
+
+    // ─── effects ───
+    // The first record of a key wins; a repeat changes nothing.
+    insertEffect: named(
+      `INSERT INTO effects (key, run_id, recorded_at, result) VALUES (@key, @runId, @recordedAt, @result)
+       ON CONFLICT (key) DO NOTHING`,
+    ),
+    selectEffect: keyed(`SELECT ${EFFECT_COLUMNS} FROM effects WHERE key = ?`),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
