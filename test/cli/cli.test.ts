@@ -1,0 +1,195 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../../src/store/open-database.js";
+import { runCli, startCli } from "../support/cli-process.js";
+import { makeTempDirectory } from "../support/temp-directory.js";
+
+/** The `baton` command end to end, in child processes, with the scripted demo model. */
+
+const EXAMPLE_INPUT = "chains/solution-brief/example-input.json";
+
+describe("baton CLI", () => {
+  let directory: ReturnType<typeof makeTempDirectory>;
+  let environment: Record<string, string>;
+
+  beforeEach(() => {
+    directory = makeTempDirectory();
+    environment = { BATON_DB: join(directory.path, "baton.db") };
+  });
+  afterEach(() => directory.remove());
+
+  it("lists the chains with their steps", async () => {
+    const result = await runCli(["chains"], environment);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("solution-brief");
+    expect(result.stdout).toContain("business-summary (approval)");
+  });
+
+  it("runs solution-brief end to end with an approval at the terminal, and says the model was scripted", async () => {
+    const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, "a\n");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("No OPENAI_API_KEY is set");
+    expect(result.stdout).toContain("[scripted model]");
+    expect(result.stdout).toContain("Approval needed: Business summary to send to the customer");
+    expect(result.stdout).toMatch(/✓ Run r_\S+ succeeded/);
+    const runId = /Run (r_\S+) succeeded/.exec(result.stdout)?.[1] ?? "";
+    const shown = await runCli(["show", runId], environment);
+    expect(shown.stdout).toContain("✓ business-summary");
+    expect(shown.stdout).toContain("approved by cli:");
+    expect(shown.stdout).toContain("[scripted model]");
+  });
+
+  it("edits inline: bad JSON and a schema error are shown, nothing changes until a valid edit", async () => {
+    const examples = JSON.parse(readFileSync("chains/solution-brief/examples.json", "utf8")) as Record<string, Record<string, unknown>>;
+    const edited = { ...examples["business-summary"], recommendation: "proceed-with-conditions" };
+    const answers = ["e", "{ not json", ".", "e", JSON.stringify({ ...edited, recommendation: "maybe" }), ".", "e", JSON.stringify(edited), ".", ""].join("\n");
+    const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, answers);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("That is not valid JSON");
+    expect(result.stdout).toMatch(/recommendation: Invalid option/i);
+    expect(result.stdout).toContain("business-summary: edited by cli:");
+    expect(result.stdout).toMatch(/Recommendation: proceed-with-conditions/);
+  });
+
+  it("request changes, then approve, from the terminal", async () => {
+    const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, "c\nShorter, and name the budget.\na\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("business-summary: changes requested");
+    expect(result.stdout).toContain("round 2");
+    expect(result.stdout).toMatch(/succeeded/);
+  });
+
+  it("leaves the approval pending with --no-wait, and two approvers racing: exactly one decision applies", async () => {
+    const started = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT, "--no-wait"], environment);
+    expect(started.code).toBe(0);
+    const approvalId = /baton approve (a_\S+)/.exec(started.stdout)?.[1] ?? "";
+    expect(approvalId).not.toBe("");
+    const [first, second] = await Promise.all([
+      runCli(["approve", approvalId, "--as", "alice"], environment),
+      runCli(["approve", approvalId, "--as", "bob"], environment),
+    ]);
+    const outputs = [first.stdout, second.stdout];
+    expect(outputs.filter((output) => output.includes("Recorded: approved"))).toHaveLength(1);
+    expect(outputs.filter((output) => output.includes("was already decided"))).toHaveLength(1);
+    const store = openSqliteStore(environment["BATON_DB"] ?? "");
+    try {
+      const [run] = await store.listRuns({ limit: 1 });
+      expect(run?.status).toBe("succeeded");
+      const decided = (await store.listEvents(run?.id ?? "")).filter((event) => event.type === "approval.decided");
+      expect(decided).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("rejects from the command line with a reason", async () => {
+    const started = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT, "--no-wait"], environment);
+    const approvalId = /baton approve (a_\S+)/.exec(started.stdout)?.[1] ?? "";
+    const missingReason = await runCli(["reject", approvalId], environment);
+    expect(missingReason.code).not.toBe(0);
+    expect(missingReason.stderr).toContain("--reason");
+    const rejected = await runCli(["reject", approvalId, "--reason", "Customer asked to wait"], environment);
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout).toContain("Recorded: rejected");
+    const listed = await runCli(["runs", "--status", "rejected"], environment);
+    expect(listed.stdout).toContain("rejected");
+  });
+
+  it("answers an unknown chain with the list of chains", async () => {
+    const result = await runCli(["run", "no-such-chain", "--text", "hello"], environment);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("CHAIN_NOT_FOUND");
+    expect(result.stderr).toContain("Available chains: solution-brief");
+  });
+
+  it("answers input that breaks the chain's schema with the field and what is expected", async () => {
+    const result = await runCli(["run", "solution-brief", "--text", "too short"], environment);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("INPUT_INVALID");
+    expect(result.stderr).toContain("request: describe the request in at least 20 characters");
+    const store = openSqliteStore(environment["BATON_DB"] ?? "");
+    try {
+      expect(await store.listRuns({ limit: 5 })).toHaveLength(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("says how to give input when none is given", async () => {
+    const result = await runCli(["run", "solution-brief"], environment);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--input");
+    expect(result.stderr).toContain("example-input.json");
+  });
+
+  it("refuses a database path that is not writable, writing nothing", async () => {
+    const blocker = join(directory.path, "a-file");
+    writeFileSync(blocker, "not a directory");
+    const result = await runCli(["runs"], { BATON_DB: join(blocker, "baton.db") });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("DATABASE_NOT_WRITABLE");
+    expect(result.stderr).toContain(join(blocker, "baton.db"));
+    expect(result.stderr).toContain("BATON_DB");
+    expect(readFileSync(blocker, "utf8")).toBe("not a directory");
+  });
+
+  it("refuses a corrupt database file and leaves it as it was", async () => {
+    const path = join(directory.path, "corrupt.db");
+    writeFileSync(path, Buffer.from(Array.from({ length: 8192 }, (_, index) => (index * 7919) % 256)));
+    const hash = (): string => createHash("sha256").update(readFileSync(path)).digest("hex");
+    const before = hash();
+    const result = await runCli(["runs"], { BATON_DB: path });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("DATABASE_CORRUPT");
+    expect(result.stderr).toContain(path);
+    expect(hash()).toBe(before);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it("names the variable when the configuration is invalid", async () => {
+    const result = await runCli(["runs"], { ...environment, BATON_MODEL_CONCURRENCY: "lots" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("CONFIG_INVALID");
+    expect(result.stderr).toContain("BATON_MODEL_CONCURRENCY");
+    expect(existsSync(environment["BATON_DB"] ?? "")).toBe(false);
+  });
+
+  it("fails a step clearly when the scripted model has no example for it", async () => {
+    const result = await runCli(["run", "crash-drill", "--text", "{}"], { ...environment, BATON_CHAINS_DIR: "test/fixtures/chains", BATON_MODEL: "scripted" });
+    // The input is invalid first: the chain needs an incident and an effects URL.
+    expect(result.stderr).toContain("incident:");
+    const withInput = await runCli(["run", "crash-drill", "--text", JSON.stringify({ incident: "x", effectsUrl: "http://127.0.0.1:9/effects" })], {
+      ...environment,
+      BATON_CHAINS_DIR: "test/fixtures/chains",
+      BATON_MODEL: "scripted",
+    });
+    expect(withInput.code).toBe(1);
+    expect(withInput.stdout).toContain("MODEL_NOT_CONFIGURED");
+    expect(withInput.stdout).toContain("examples.json");
+  });
+
+  it("shows an unknown run id as an error with the way to list runs", async () => {
+    const result = await runCli(["show", "r_missing"], environment);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("RUN_NOT_FOUND");
+    expect(result.stderr).toContain("baton runs");
+  });
+
+  it("prints help for each command", async () => {
+    const result = await runCli(["run", "--help"], environment);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("--input <file>");
+  });
+
+  it("the demo runs with the scripted model and waits for the person at the terminal", async () => {
+    const demo = startCli(["demo"], { BATON_DB: join(directory.path, "demo.db") });
+    await demo.waitForOutput(/Decide: \[a\]pprove/);
+    demo.child.stdin?.end("a\n");
+    const { code } = await demo.exited;
+    expect(code).toBe(0);
+    expect(demo.stdout()).toMatch(/succeeded/);
+    expect(demo.stdout()).toContain("📣");
+  });
+});

@@ -1,0 +1,53 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedEffect {
+  key: string;
+  runId: string;
+  step: string;
+}
+
+/**
+ * Stands in for an outside system that takes side effects (a chat post, a review): it records
+ * every delivery and, like a well-behaved API, treats a repeated idempotency key as the same
+ * request. `beforeAnswer` lets a test kill the sender after the effect landed but before the
+ * sender heard back.
+ */
+export interface EffectReceiver {
+  url: string;
+  deliveries: ReceivedEffect[];
+  /** Distinct idempotency keys seen. */
+  keys(): Set<string>;
+  beforeAnswer: ((effect: ReceivedEffect) => Promise<void> | void) | undefined;
+  close(): Promise<void>;
+}
+
+export async function startEffectReceiver(): Promise<EffectReceiver> {
+  const deliveries: ReceivedEffect[] = [];
+  const receiver: EffectReceiver = {
+    url: "",
+    deliveries,
+    keys: () => new Set(deliveries.map((delivery) => delivery.key)),
+    beforeAnswer: undefined,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let text = "";
+    request.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+    request.on("end", () => {
+      const body = JSON.parse(text) as ReceivedEffect;
+      const effect = { key: body.key, runId: body.runId, step: body.step };
+      deliveries.push(effect);
+      void Promise.resolve(receiver.beforeAnswer?.(effect)).then(() => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ receipt: `receipt-for-${effect.key}` }));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/effects`;
+  return receiver;
+}
