@@ -15,7 +15,7 @@ const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional()
 
 const EnvironmentSchema = z.object({
   OPENAI_API_KEY: optionalText,
-  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional()),
+  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://localhost:11434/v1" }).optional()),
   BATON_MODEL: z.preprocess(emptyToUndefined, z.string().trim().default("gpt-4o-mini")),
   BATON_FALLBACK_MODELS: z.preprocess(
     emptyToUndefined,

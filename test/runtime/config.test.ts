@@ -1,0 +1,82 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config.js";
+import { BatonError, isBatonError } from "../../src/core/errors.js";
+import { makeTempDirectory } from "../support/temp-directory.js";
+
+function configError(environment: Record<string, string>): BatonError {
+  try {
+    parseConfig(environment);
+  } catch (error) {
+    if (isBatonError(error, "CONFIG_INVALID")) return error;
+    throw error;
+  }
+  throw new Error("expected CONFIG_INVALID");
+}
+
+describe("configuration from the environment", () => {
+  it("has working defaults", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ model: "gpt-4o-mini", fallbackModels: [], databasePath: "data/baton.db", chainsDirectory: "chains", responseFormat: "json_schema", modelConcurrency: 8 });
+    expect(config.openAiApiKey).toBeUndefined();
+  });
+
+  it("reads every documented variable", () => {
+    const config = parseConfig({
+      OPENAI_API_KEY: "sk-test",
+      OPENAI_BASE_URL: "http://localhost:11434/v1",
+      BATON_MODEL: "llama3.1",
+      BATON_FALLBACK_MODELS: " gpt-4o-mini , gpt-4o ,",
+      BATON_DB: "/var/lib/baton/baton.db",
+      LOG_LEVEL: "debug",
+      BATON_RESPONSE_FORMAT: "json_object",
+      BATON_MODEL_CONCURRENCY: "3",
+    });
+    expect(config).toMatchObject({
+      openAiApiKey: "sk-test",
+      openAiBaseUrl: "http://localhost:11434/v1",
+      model: "llama3.1",
+      fallbackModels: ["gpt-4o-mini", "gpt-4o"],
+      databasePath: "/var/lib/baton/baton.db",
+      logLevel: "debug",
+      responseFormat: "json_object",
+      modelConcurrency: 3,
+    });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " " })).toMatchObject({ openAiApiKey: undefined, databasePath: "data/baton.db" });
+  });
+
+  it.each([
+    ["OPENAI_BASE_URL", "localhost:11434"],
+    ["LOG_LEVEL", "verbose"],
+    ["BATON_RESPONSE_FORMAT", "xml"],
+    ["BATON_MODEL_CONCURRENCY", "0"],
+    ["BATON_MODEL_MAX_RETRIES", "many"],
+  ])("names %s when it is invalid", (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.message.startsWith(`${variable} is invalid`)).toBe(true);
+    expect(error.details["variable"]).toBe(variable);
+  });
+
+  it("merges a price file over the defaults, and explains a bad one", () => {
+    const directory = makeTempDirectory();
+    try {
+      const good = join(directory.path, "prices.json");
+      writeFileSync(good, JSON.stringify({ "llama3.1": { inputPerMillion: 0, outputPerMillion: 0 }, "gpt-4o": { inputPerMillion: 2, outputPerMillion: 8 } }));
+      const prices = parseConfig({ BATON_PRICES: good }).prices;
+      expect(prices["llama3.1"]).toEqual({ inputPerMillion: 0, outputPerMillion: 0 });
+      expect(prices["gpt-4o"]).toEqual({ inputPerMillion: 2, outputPerMillion: 8 });
+      expect(prices["gpt-4o-mini"]).toBeDefined();
+
+      const bad = join(directory.path, "bad.json");
+      writeFileSync(bad, JSON.stringify({ "gpt-4o": { inputPerMillion: "two" } }));
+      expect(configError({ BATON_PRICES: bad }).message).toContain("gpt-4o.inputPerMillion");
+      expect(configError({ BATON_PRICES: join(directory.path, "missing.json") }).message).toContain("BATON_PRICES");
+    } finally {
+      directory.remove();
+    }
+  });
+});
