@@ -1,0 +1,373 @@
+// baton's side: the workload of bench/workload.mjs run by baton's real engine (Runner, model
+// step policy, approvals) on its real SQLite store, with a zero-latency LlmClient port fake.
+//
+//   node --import tsx baton-workload.ts [--n-throughput=2000] [--n-pause=1000] [--warmup=200] [--quick]
+//                                       [--variants=all]   (also the store on ":memory:")
+//
+// Prints a human summary, then (last line) one JSON object. Run by bench/run.mjs.
+
+import Database from "better-sqlite3";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { defineChain, z, type Chain } from "../src/chain-api.js";
+import { ChainRegistry } from "../src/core/chain-registry.js";
+import type { ChainStore, LlmClient, Logger, ModelRequest, ModelResponse, Notifier, RunRecord } from "../src/core/ports.js";
+import { DEFAULT_PRICES } from "../src/core/pricing.js";
+import { Runner } from "../src/core/runner.js";
+import { TimeOrderedIds } from "../src/runtime/ids.js";
+import { systemClock } from "../src/runtime/system-clock.js";
+import { openSqliteStore } from "../src/store/index.js";
+import { FIXED_JSON, MiB, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, rssSampler } from "./workload.mjs";
+
+const options = parseArguments(process.argv.slice(2));
+const { nThroughput, nPause, nWarmup } = options;
+const allVariants = options.named.variants === "all";
+const rss = rssSampler();
+// baton's own zod instance (the one its chain API exports), as a chain file would use.
+const schemas = makeSchemas(z);
+
+type StepId = "extract" | "architecture" | "costs" | "summary";
+const MODEL = "gpt-4o-mini";
+
+// ---------------------------------------------------------------- port fakes
+
+/** The zero-latency model: the fixed JSON text for the asking step; baton parses and validates it. */
+class FixedAnswerModel implements LlmClient {
+  readonly name = "fixed-answers";
+  async complete(request: ModelRequest): Promise<ModelResponse> {
+    const text = (FIXED_JSON as Record<string, string>)[request.purpose.stepId];
+    if (text === undefined) throw new Error(`no fixed answer for step ${request.purpose.stepId}`);
+    return {
+      model: request.model,
+      text,
+      refusal: null,
+      finishReason: "stop",
+      usage: { inputTokens: 0, outputTokens: 0 },
+      latencyMs: 0,
+      transportAttempts: 1,
+      scripted: false,
+    };
+  }
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const unusedNotifier: Notifier = {
+  async notify() {
+    throw new Error("the bench chain has no action steps");
+  },
+};
+
+// ---------------------------------------------------------------- the chain
+
+const requestSchema = z.object({ docId: z.string(), text: z.string() });
+
+/** The 4-step chain; with `gate`, step 1's output needs an approval (the run pauses after step 1). */
+function buildChain(gate: boolean): Chain {
+  const approval = gate ? { approval: { title: "approve the extracted requirements?" } } : {};
+  return defineChain({ id: "bench", description: "4-step engine benchmark chain", input: requestSchema })
+    .llm("extract", {
+      system: "Extract the company, industry, requirements and constraints.",
+      user: ({ input }) => input.text,
+      output: schemas.extract,
+      ...approval,
+    })
+    .llm("architecture", {
+      system: "Propose an architecture.",
+      user: ({ outputs }) => `Company: ${outputs.extract.company}`,
+      output: schemas.architecture,
+    })
+    .llm("costs", {
+      system: "Estimate the monthly costs.",
+      user: ({ outputs }) => `Pattern: ${outputs.architecture.pattern}`,
+      output: schemas.costs,
+    })
+    .llm("summary", {
+      system: "Write the executive summary.",
+      user: ({ outputs }) => `Monthly total: ${outputs.costs.monthlyTotal} ${outputs.costs.currency}`,
+      output: schemas.summary,
+    })
+    .build() as unknown as Chain;
+}
+
+interface Engine {
+  store: ChainStore;
+  runner: Runner;
+  close(): Promise<void>;
+}
+
+/** What a process does at start-up: open the store, build the chains, make a runner. */
+function openEngine(path: string, gate: boolean, calls?: Record<string, number>): Engine {
+  const store = openSqliteStore(path);
+  if (calls) countCalls(store, calls);
+  const runner = new Runner({
+    store,
+    llm: new FixedAnswerModel(),
+    chains: new ChainRegistry([buildChain(gate)]),
+    notifier: unusedNotifier,
+    clock: systemClock,
+    ids: new TimeOrderedIds(),
+    logger: silentLogger,
+    owner: `bench-${process.pid}`,
+    defaultModel: MODEL,
+    prices: DEFAULT_PRICES,
+  });
+  return {
+    store,
+    runner,
+    async close() {
+      await runner.close();
+      store.close();
+    },
+  };
+}
+
+/** Counts store calls per method (warm-up only; the timed runs are not instrumented). */
+function countCalls(store: ChainStore, calls: Record<string, number>): void {
+  const target = store as unknown as Record<string, unknown>;
+  for (const method of ["createRun", "getRun", "getSteps", "listApprovals", "getApproval", "commitStep", "openApproval", "decideApproval", "appendEvents", "renewLeases"]) {
+    const original = target[method];
+    if (typeof original !== "function") continue;
+    calls[method] = 0;
+    target[method] = (...parameters: unknown[]) => {
+      calls[method] = (calls[method] ?? 0) + 1;
+      return (original as (...a: unknown[]) => unknown).apply(store, parameters);
+    };
+  }
+}
+const perChain = (calls: Record<string, number>, n: number) =>
+  Object.fromEntries(Object.entries(calls).filter(([, count]) => count > 0).map(([method, count]) => [method, r2(count / n)]));
+
+/** The anchor's final-state check, on what the store holds for the run. */
+async function checkRun(store: ChainStore, runId: string, i: number, gated: boolean): Promise<void> {
+  const run = await store.getRun(runId);
+  if (run?.status !== "succeeded") throw new Error(`chain ${i}: status ${run?.status}`);
+  const outputs = Object.fromEntries((await store.getSteps(runId)).map((step) => [step.stepId, step.output]));
+  checkOutputs(run.input as { docId?: string }, outputs as Record<StepId, { score?: number; currency?: string }>, i);
+  if (gated) {
+    const approvals = await store.listApprovals({ runId, limit: 10 });
+    if (approvals.length !== 1 || approvals[0]?.status !== "approved") throw new Error(`chain ${i}: approval missing`);
+  }
+}
+
+// ---------------------------------------------------------------- persistence helpers
+
+const tmp = mkdtempSync(join(tmpdir(), "baton-bench-baton-"));
+const fileSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+/** Rows and bytes per table and index (SQLite's dbstat), read after the store closed. */
+function tableSizes(file: string): Record<string, { rows?: number; bytes: number }> {
+  const database = new Database(file, { readonly: true });
+  try {
+    const sizes: Record<string, { rows?: number; bytes: number }> = {};
+    for (const row of database.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all() as Array<{ name: string; bytes: number }>) {
+      sizes[row.name] = { bytes: row.bytes };
+    }
+    for (const table of ["runs", "steps", "approvals", "events"]) {
+      const entry = sizes[table];
+      if (entry) entry.rows = (database.prepare(`SELECT count(*) AS c FROM ${table}`).get() as { c: number }).c;
+    }
+    return sizes;
+  } finally {
+    database.close();
+  }
+}
+
+// ---------------------------------------------------------------- scenarios
+
+interface ThroughputResult {
+  n: number;
+  total_ms: number;
+  chains_per_s: number;
+  per_step_us: number;
+  chain_ms_median: number;
+  chain_ms_p99: number;
+  db_bytes_final?: number;
+  db_bytes_per_chain?: number;
+  tables?: ReturnType<typeof tableSizes>;
+}
+
+/** Scenario A: n independent chains, one after another, each to the end; then every run is checked. */
+async function throughput(path: string, n: number, calls?: Record<string, number>): Promise<ThroughputResult> {
+  const engine = openEngine(path, false, calls);
+  const { runner, store } = engine;
+  const latencies = new Float64Array(n);
+  const runIds: string[] = new Array(n);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    const { runId } = await runner.start("bench", makeRequest(i), { startedBy: "bench" });
+    const run: RunRecord = await runner.settled(runId);
+    latencies[i] = performance.now() - started;
+    if (run.status !== "succeeded") throw new Error(`chain ${i}: ${run.status} ${JSON.stringify(run.error)}`);
+    runIds[i] = runId;
+    rss.sample();
+  }
+  const totalMs = performance.now() - t0;
+  for (let i = 0; i < n; i += 1) await checkRun(store, runIds[i] as string, i, false);
+  await engine.close();
+  const result: ThroughputResult = {
+    n,
+    total_ms: r1(totalMs),
+    chains_per_s: r1((n * 1000) / totalMs),
+    per_step_us: r1((totalMs * 1000) / (n * STEPS.length)),
+    chain_ms_median: r2(quantile(latencies, 0.5)),
+    chain_ms_p99: r2(quantile(latencies, 0.99)),
+  };
+  if (path !== ":memory:") {
+    result.db_bytes_final = fileSize(path);
+    result.db_bytes_per_chain = Math.round(result.db_bytes_final / n);
+    result.tables = tableSizes(path);
+  }
+  return result;
+}
+
+/**
+ * Scenario B: n chains run until step 1's output awaits approval (pause); runner and store are
+ * closed; then a new store, chain registry and runner on the same file approve every run and run
+ * steps 2-4 (resume). A resume starts from the run id: finding the pending approval is timed.
+ */
+async function pauseResume(path: string, n: number, calls?: { pause: Record<string, number>; resume: Record<string, number> }) {
+  const pause = new Float64Array(n);
+  const resume = new Float64Array(n);
+  const runIds: string[] = new Array(n);
+
+  const first = openEngine(path, true, calls?.pause);
+  const pauseStart = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    const { runId } = await first.runner.start("bench", makeRequest(i), { startedBy: "bench" });
+    const run = await first.runner.settled(runId);
+    pause[i] = performance.now() - started;
+    if (run.status !== "awaiting_approval" || run.cursor !== 0) throw new Error(`chain ${i}: expected to rest at the approval, got ${run.status}`);
+    runIds[i] = runId;
+    rss.sample();
+  }
+  const pauseTotal = performance.now() - pauseStart;
+  await first.close(); // as at process exit: the last connection to close checkpoints the WAL
+  const sizeAfterPause = fileSize(path);
+
+  const second = openEngine(path, true, calls?.resume);
+  await second.runner.recover(); // what a restarted process does first; nothing is in flight here
+  const approver = { id: "bench-approver", trusted: true };
+  const resumeStart = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const runId = runIds[i] as string;
+    const started = performance.now();
+    const [approval] = await second.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
+    if (!approval) throw new Error(`chain ${i}: no pending approval`);
+    const decision = await second.runner.decide(approval.id, { kind: "approve" }, approver);
+    const run = await second.runner.settled(runId);
+    resume[i] = performance.now() - started;
+    if (!decision.applied || run.status !== "succeeded") throw new Error(`chain ${i}: resume ended ${run.status}`);
+    rss.sample();
+  }
+  const resumeTotal = performance.now() - resumeStart;
+  for (let i = 0; i < n; i += 1) await checkRun(second.store, runIds[i] as string, i, true);
+  await second.close();
+  const finalBytes = fileSize(path);
+
+  return {
+    n,
+    pause_ms_median: r2(quantile(pause, 0.5)),
+    pause_ms_p99: r2(quantile(pause, 0.99)),
+    pause_ms_mean: r2(mean(pause)),
+    resume_ms_median: r2(quantile(resume, 0.5)),
+    resume_ms_p99: r2(quantile(resume, 0.99)),
+    resume_ms_mean: r2(mean(resume)),
+    pause_phase_total_ms: r1(pauseTotal),
+    resume_phase_total_ms: r1(resumeTotal),
+    db_bytes_after_pause_phase: sizeAfterPause,
+    db_bytes_final: finalBytes,
+    db_bytes_per_chain: Math.round(finalBytes / n),
+    tables: tableSizes(path),
+    cycle_extra_ms_vs_uninterrupted_chain: 0,
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const wallStart = performance.now();
+
+  // The SQLite settings as the store leaves them.
+  const probePath = join(tmp, "probe.sqlite");
+  openSqliteStore(probePath).close();
+  const probe = new Database(probePath, { readonly: true });
+  const sqlite = {
+    sqlite_version: (probe.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v,
+    journal_mode: probe.pragma("journal_mode", { simple: true }),
+  };
+  probe.close();
+
+  // Untimed warm-up on throw-away databases, as the anchor does; it also counts store calls.
+  const calls: Record<string, Record<string, number>> = {};
+  {
+    await floorWork(nWarmup, schemas);
+    const chainCalls: Record<string, number> = {};
+    await throughput(join(tmp, "warmup.sqlite"), nWarmup, chainCalls);
+    const nGated = Math.max(1, Math.floor(nWarmup / 4));
+    const gatedCalls = { pause: {}, resume: {} };
+    await pauseResume(join(tmp, "warmup-gated.sqlite"), nGated, gatedCalls);
+    // The counts include the untimed check of every run after the loop (getRun, getSteps,
+    // listApprovals once each per run); they are subtracted here.
+    const checked = { getRun: 1, getSteps: 1 };
+    calls.chain = perChain(subtract(chainCalls, checked, nWarmup), nWarmup);
+    calls.pause = perChain(gatedCalls.pause, nGated);
+    calls.resume = perChain(subtract(gatedCalls.resume, { ...checked, listApprovals: 1 }, nGated), nGated);
+  }
+
+  const floor = await floorWork(nThroughput, schemas);
+  const throughputResults: Record<string, ThroughputResult> = { sqlite: await throughput(join(tmp, "a-sqlite.sqlite"), nThroughput) };
+  if (allVariants) throughputResults.memory = await throughput(":memory:", nThroughput);
+  const pauseResumeResult = await pauseResume(join(tmp, "pause-resume.sqlite"), nPause);
+  pauseResumeResult.cycle_extra_ms_vs_uninterrupted_chain = r2(
+    pauseResumeResult.pause_ms_median + pauseResumeResult.resume_ms_median - (throughputResults.sqlite as ThroughputResult).chain_ms_median,
+  );
+
+  rss.sample();
+  const result = {
+    engine: "baton",
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    sqlite: { ...sqlite, synchronous: "NORMAL (set by openDatabase)" },
+    workload: { steps: STEPS, step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, (FIXED_JSON as Record<string, string>)[step]?.length])), warmup_chains: nWarmup },
+    store_calls_per_chain: calls,
+    floor_no_engine: floor,
+    throughput: throughputResults,
+    pause_resume: pauseResumeResult,
+    peak_rss_mib_sampled: MiB(rss.peak),
+    max_rss_mib_getrusage: MiB(process.resourceUsage().maxRSS * 1024),
+    wall_s: r1((performance.now() - wallStart) / 1000),
+  };
+
+  const line = (label: string, value: string) => console.log(`${label.padEnd(46)} ${value}`);
+  const a = throughputResults.sqlite as ThroughputResult;
+  const b = pauseResumeResult;
+  console.log(`baton engine on its SQLite store (SQLite ${sqlite.sqlite_version}, journal_mode=${String(sqlite.journal_mode)}, synchronous=NORMAL); node ${result.node}`);
+  for (const [name, r] of Object.entries(throughputResults)) {
+    line(`A  ${name}:`, `${r.chains_per_s} chains/s, ${r.per_step_us} µs/step, chain median ${r.chain_ms_median} ms p99 ${r.chain_ms_p99} ms (N=${r.n})`);
+  }
+  line("A  DB bytes per chain:", `${a.db_bytes_per_chain} (${a.db_bytes_final} bytes)`);
+  line("   floor (same work, no engine):", `${floor.per_step_us} µs/step`);
+  line("B  pause (start -> step 1 -> approval):", `median ${b.pause_ms_median} ms, p99 ${b.pause_ms_p99} ms (N=${b.n})`);
+  line("B  resume (new store + runner, find, approve):", `median ${b.resume_ms_median} ms, p99 ${b.resume_ms_p99} ms`);
+  line("B  DB bytes per chain:", `${b.db_bytes_per_chain} (${b.db_bytes_final} bytes)`);
+  line("store calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
+  line("peak RSS (sampled / getrusage maxRSS):", `${result.peak_rss_mib_sampled} MiB / ${result.max_rss_mib_getrusage} MiB`);
+  line("wall time:", `${result.wall_s} s`);
+  console.log(JSON.stringify(result));
+}
+
+function subtract(calls: Record<string, number>, perRun: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(calls).map(([method, count]) => [method, count - (perRun[method] ?? 0) * n]));
+}
+
+try {
+  await main();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
