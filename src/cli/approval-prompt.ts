@@ -16,18 +16,15 @@ function formatTime(at: number | null): string {
 }
 
 export function renderApprovalCard(approval: ApprovalRecord, title: string, scripted: boolean): string {
-  return [
+  const lines = [
     "",
     `⏸  Approval needed: ${title}`,
     `   step ${approval.stepId} · round ${approval.round} · approval ${approval.id} · deadline ${formatTime(approval.deadlineAt)}`,
-    approval.approvers.length > 0 ? `   approvers: ${approval.approvers.join(", ")}` : "",
-    scripted ? "   (proposed by the scripted demo model)" : "",
-    "",
-    renderValue(approval.proposal, "   "),
-    "",
-  ]
-    .filter((line, index, lines) => line !== "" || lines[index - 1] !== "")
-    .join("\n");
+  ];
+  if (approval.approvers.length > 0) lines.push(`   approvers: ${approval.approvers.join(", ")}`);
+  if (scripted) lines.push("   (proposed by the scripted demo model)");
+  lines.push("", renderValue(approval.proposal, "   "), "");
+  return lines.join("\n");
 }
 
 /** Read edited JSON: in `$EDITOR` when a person is at a TTY, else typed or piped, ended by a lone `.`. */

@@ -44,20 +44,10 @@ export interface RunnerOptions {
   modelConcurrency?: number;
 }
 
-/** Everything the executor borrows from the runner. */
-export interface ExecutionEnvironment {
-  store: ChainStore;
-  llm: LlmClient;
-  chains: ChainRegistry;
-  notifier: Notifier;
-  clock: Clock;
-  ids: IdGenerator;
-  logger: Logger;
-  owner: string;
+/** Everything the executor borrows from the runner: its options with defaults filled in. */
+export type ExecutionEnvironment = Pick<RunnerOptions, "store" | "llm" | "chains" | "notifier" | "clock" | "ids" | "logger" | "owner" | "defaultModel" | "prices"> & {
   leaseMs: number;
-  defaultModel: string;
   fallbackModels: ReadonlyArray<string>;
-  prices: PriceTable;
   semaphore: Semaphore;
   events: EventBus<RunnerEvents>;
-}
+};
