@@ -18,13 +18,12 @@ import { DEFAULT_PRICES } from "../src/core/pricing.js";
 import { Runner } from "../src/core/runner.js";
 import { TimeOrderedIds } from "../src/runtime/ids.js";
 import { systemClock } from "../src/runtime/system-clock.js";
-import { openSqliteStore } from "../src/store/index.js";
-import { FIXED_JSON, MiB, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, rssSampler } from "./workload.mjs";
+import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
+import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
 const allVariants = options.named.variants === "all";
-const rss = rssSampler();
 // baton's own zod instance (the one its chain API exports), as a chain file would use.
 const schemas = makeSchemas(z);
 
@@ -94,12 +93,16 @@ function buildChain(gate: boolean): Chain {
 interface Engine {
   store: ChainStore;
   runner: Runner;
+  walWrites(n: number): WalWrites;
   close(): Promise<void>;
 }
 
 /** What a process does at start-up: open the store, build the chains, make a runner. */
-function openEngine(path: string, gate: boolean, calls?: Record<string, number>): Engine {
-  const store = openSqliteStore(path);
+function openEngine(path: string, gate: boolean, calls?: Record<string, number>, walProbe?: { bytesPerChain?: WalWrites }): Engine {
+  // openSqliteStore(path) is exactly this; the database handle is kept for the untimed WAL probe.
+  const database = openDatabase(path);
+  if (walProbe) database.pragma("wal_autocheckpoint = 0");
+  const store = new SqliteChainStore(database);
   if (calls) countCalls(store, calls);
   const runner = new Runner({
     store,
@@ -116,11 +119,23 @@ function openEngine(path: string, gate: boolean, calls?: Record<string, number>)
   return {
     store,
     runner,
+    walWrites(n: number): WalWrites {
+      const pageSize = database.pragma("page_size", { simple: true }) as number;
+      const frames = Math.max(0, fileSize(`${path}-wal`) - 32) / (pageSize + 24);
+      return { page_size: pageSize, frames_per_chain: r1(frames / n), bytes_per_chain: Math.round((frames * (pageSize + 24)) / n) };
+    },
     async close() {
       await runner.close();
       store.close();
     },
   };
+}
+
+/** WAL frames (a page + 24-byte header each) written per chain, from the size of a WAL never checkpointed. */
+interface WalWrites {
+  page_size: number;
+  frames_per_chain: number;
+  bytes_per_chain: number;
 }
 
 /** Counts store calls per method (warm-up only; the timed runs are not instrumented). */
@@ -189,8 +204,8 @@ interface ThroughputResult {
 }
 
 /** Scenario A: n independent chains, one after another, each to the end; then every run is checked. */
-async function throughput(path: string, n: number, calls?: Record<string, number>): Promise<ThroughputResult> {
-  const engine = openEngine(path, false, calls);
+async function throughput(path: string, n: number, calls?: Record<string, number>, walProbe?: { bytesPerChain?: WalWrites }): Promise<ThroughputResult> {
+  const engine = openEngine(path, false, calls, walProbe);
   const { runner, store } = engine;
   const latencies = new Float64Array(n);
   const runIds: string[] = new Array(n);
@@ -202,9 +217,9 @@ async function throughput(path: string, n: number, calls?: Record<string, number
     latencies[i] = performance.now() - started;
     if (run.status !== "succeeded") throw new Error(`chain ${i}: ${run.status} ${JSON.stringify(run.error)}`);
     runIds[i] = runId;
-    rss.sample();
   }
   const totalMs = performance.now() - t0;
+  if (walProbe) walProbe.bytesPerChain = engine.walWrites(n);
   for (let i = 0; i < n; i += 1) await checkRun(store, runIds[i] as string, i, false);
   await engine.close();
   const result: ThroughputResult = {
@@ -242,7 +257,6 @@ async function pauseResume(path: string, n: number, calls?: { pause: Record<stri
     pause[i] = performance.now() - started;
     if (run.status !== "awaiting_approval" || run.cursor !== 0) throw new Error(`chain ${i}: expected to rest at the approval, got ${run.status}`);
     runIds[i] = runId;
-    rss.sample();
   }
   const pauseTotal = performance.now() - pauseStart;
   await first.close(); // as at process exit: the last connection to close checkpoints the WAL
@@ -261,7 +275,6 @@ async function pauseResume(path: string, n: number, calls?: { pause: Record<stri
     const run = await second.runner.settled(runId);
     resume[i] = performance.now() - started;
     if (!decision.applied || run.status !== "succeeded") throw new Error(`chain ${i}: resume ended ${run.status}`);
-    rss.sample();
   }
   const resumeTotal = performance.now() - resumeStart;
   for (let i = 0; i < n; i += 1) await checkRun(second.store, runIds[i] as string, i, true);
@@ -303,10 +316,13 @@ async function main(): Promise<void> {
 
   // Untimed warm-up on throw-away databases, as the anchor does; it also counts store calls.
   const calls: Record<string, Record<string, number>> = {};
+  const walProbe: { bytesPerChain?: WalWrites } = {};
   {
     await floorWork(nWarmup, schemas);
     const chainCalls: Record<string, number> = {};
-    await throughput(join(tmp, "warmup.sqlite"), nWarmup, chainCalls);
+    // No automatic checkpoint in this untimed pass, so the WAL keeps every frame written:
+    // how many bytes of pages a chain's commits write (what checkpoints later copy back).
+    await throughput(join(tmp, "warmup.sqlite"), nWarmup, chainCalls, walProbe);
     const nGated = Math.max(1, Math.floor(nWarmup / 4));
     const gatedCalls = { pause: {}, resume: {} };
     await pauseResume(join(tmp, "warmup-gated.sqlite"), nGated, gatedCalls);
@@ -326,7 +342,6 @@ async function main(): Promise<void> {
     pauseResumeResult.pause_ms_median + pauseResumeResult.resume_ms_median - (throughputResults.sqlite as ThroughputResult).chain_ms_median,
   );
 
-  rss.sample();
   const result = {
     engine: "baton",
     date: new Date().toISOString(),
@@ -336,11 +351,11 @@ async function main(): Promise<void> {
     sqlite: { ...sqlite, synchronous: "NORMAL (set by openDatabase)" },
     workload: { steps: STEPS, step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, (FIXED_JSON as Record<string, string>)[step]?.length])), warmup_chains: nWarmup },
     store_calls_per_chain: calls,
+    wal_writes_per_chain: walProbe.bytesPerChain,
     floor_no_engine: floor,
     throughput: throughputResults,
     pause_resume: pauseResumeResult,
-    peak_rss_mib_sampled: MiB(rss.peak),
-    max_rss_mib_getrusage: MiB(process.resourceUsage().maxRSS * 1024),
+    max_rss_mib_getrusage: maxRssMiB(),
     wall_s: r1((performance.now() - wallStart) / 1000),
   };
 
@@ -356,8 +371,10 @@ async function main(): Promise<void> {
   line("B  pause (start -> step 1 -> approval):", `median ${b.pause_ms_median} ms, p99 ${b.pause_ms_p99} ms (N=${b.n})`);
   line("B  resume (new store + runner, find, approve):", `median ${b.resume_ms_median} ms, p99 ${b.resume_ms_p99} ms`);
   line("B  DB bytes per chain:", `${b.db_bytes_per_chain} (${b.db_bytes_final} bytes)`);
+  const wal = walProbe.bytesPerChain as WalWrites;
+  line("A  WAL written per chain (warm-up, no checkpoint):", `${wal.frames_per_chain} frames of ${wal.page_size} B = ${wal.bytes_per_chain} bytes`);
   line("store calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
-  line("peak RSS (sampled / getrusage maxRSS):", `${result.peak_rss_mib_sampled} MiB / ${result.max_rss_mib_getrusage} MiB`);
+  line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time:", `${result.wall_s} s`);
   console.log(JSON.stringify(result));
 }

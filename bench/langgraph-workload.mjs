@@ -16,12 +16,11 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { FIXED_JSON, MiB, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, rssSampler } from "./workload.mjs";
+import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
 const allVariants = options.named.variants === "all";
-const rss = rssSampler();
 const schemas = makeSchemas(z);
 
 // ---------------------------------------------------------------- the graph
@@ -91,6 +90,12 @@ function openSaver(file, calls) {
   return saver;
 }
 const perChain = (calls, n) => Object.fromEntries(Object.entries(calls).map(([method, count]) => [method, r2(count / n)]));
+/** WAL frames (a page + 24-byte header each) written per chain, from the size of a WAL never checkpointed. */
+function walWritesPerChain(file, database, n) {
+  const pageSize = database.pragma("page_size", { simple: true });
+  const frames = Math.max(0, fileSize(`${file}-wal`) - 32) / (pageSize + 24);
+  return { page_size: pageSize, frames_per_chain: r1(frames / n), bytes_per_chain: Math.round((frames * (pageSize + 24)) / n) };
+}
 const countRows = (saver, table) => saver.db.prepare(`SELECT count(*) AS c FROM ${table}`).get().c;
 
 // ---------------------------------------------------------------- scenarios
@@ -104,7 +109,6 @@ async function throughput(label, graph, n, invokeOptions = {}) {
     const state = await graph.invoke({ input: makeRequest(i) }, { configurable: { thread_id: `${label}-${i}` }, ...invokeOptions });
     latencies[i] = performance.now() - started;
     checkFinalState(state, i, false);
-    rss.sample();
   }
   const totalMs = performance.now() - t0;
   return {
@@ -149,7 +153,6 @@ async function pauseResume(file, n, calls) {
     if (state.__interrupt__?.length !== 1 || state.architectureResult !== undefined || state.extractResult?.company === undefined) {
       throw new Error(`chain ${i}: expected to stop at the interrupt`);
     }
-    rss.sample();
   }
   const pauseTotal = performance.now() - pauseStart;
   saver1.db.close(); // as at process exit: the last connection to close checkpoints the WAL
@@ -163,7 +166,6 @@ async function pauseResume(file, n, calls) {
     const state = await graph2.invoke(new Command({ resume: { approved: true } }), { configurable: { thread_id: `gated-${i}` } });
     resume[i] = performance.now() - started;
     checkFinalState(state, i, true);
-    rss.sample();
   }
   const resumeTotal = performance.now() - resumeStart;
   const checkpointRows = countRows(saver2, "checkpoints");
@@ -209,12 +211,18 @@ async function main() {
 
   // Untimed warm-up on throw-away databases, as the anchor does; it also counts checkpointer calls.
   const calls = {};
+  let walWrites;
   {
     await floorWork(nWarmup, schemas);
     await throughput("warm-memory", compileGraph({ gate: false, checkpointer: new MemorySaver() }), nWarmup);
     const chainCalls = {};
-    const saver = openSaver(join(tmp, "warmup.sqlite"), chainCalls);
+    const warmupFile = join(tmp, "warmup.sqlite");
+    const saver = openSaver(warmupFile, chainCalls);
+    // No automatic checkpoint in this untimed pass, so the WAL keeps every frame written:
+    // how many bytes of pages a chain's commits write (what checkpoints later copy back).
+    saver.db.pragma("wal_autocheckpoint = 0");
     await throughput("warm-sqlite", compileGraph({ gate: false, checkpointer: saver }), nWarmup);
+    walWrites = walWritesPerChain(warmupFile, saver.db, nWarmup);
     saver.db.close();
     const nGated = Math.max(1, Math.floor(nWarmup / 4));
     const gatedCalls = { pause: {}, resume: {} };
@@ -236,7 +244,6 @@ async function main() {
     pauseResumeResult.pause_ms_median + pauseResumeResult.resume_ms_median - throughputResults.sqlite.chain_ms_median,
   );
 
-  rss.sample();
   const result = {
     engine: "langgraph",
     date: new Date().toISOString(),
@@ -252,11 +259,11 @@ async function main() {
     sqlite,
     workload: { steps: STEPS, step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, FIXED_JSON[step].length])), warmup_chains: nWarmup },
     checkpointer_calls_per_chain: calls,
+    wal_writes_per_chain: walWrites,
     floor_no_engine: floor,
     throughput: throughputResults,
     pause_resume: pauseResumeResult,
-    peak_rss_mib_sampled: MiB(rss.peak),
-    max_rss_mib_getrusage: MiB(process.resourceUsage().maxRSS * 1024),
+    max_rss_mib_getrusage: maxRssMiB(),
     wall_s: r1((performance.now() - wallStart) / 1000),
   };
 
@@ -275,8 +282,9 @@ async function main() {
   line("B  pause:", `median ${b.pause_ms_median} ms, p99 ${b.pause_ms_p99} ms (N=${b.n})`);
   line("B  resume (new connection + saver + graph):", `median ${b.resume_ms_median} ms, p99 ${b.resume_ms_p99} ms`);
   line("B  DB bytes per chain:", `${b.db_bytes_per_chain} (${b.db_bytes_final} bytes)`);
+  line("A  WAL written per chain (warm-up, no checkpoint):", `${walWrites.frames_per_chain} frames of ${walWrites.page_size} B = ${walWrites.bytes_per_chain} bytes`);
   line("checkpointer calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
-  line("peak RSS (sampled / getrusage maxRSS):", `${result.peak_rss_mib_sampled} MiB / ${result.max_rss_mib_getrusage} MiB`);
+  line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time:", `${result.wall_s} s`);
   console.log(JSON.stringify(result));
 }

@@ -1,0 +1,387 @@
+// Where baton's time and bytes go on the benchmark workload (a diagnostic, not part of
+// `npm run bench`): the same chains as baton-workload.ts, in one process, in variants that
+// take parts away:
+//
+//   1. the SQLite store, every store call timed          -> store time vs the rest, per method
+//   2. the SQLite store without JSON compression         -> what deflate costs and saves
+//   3. an in-memory ChainStore port fake                 -> the core engine alone
+//   4. raw better-sqlite3: 5 write transactions a chain  -> the floor for 5 durable commits
+//      with the same rows baton writes (compressed)
+//   5. scenario B (pause, then resume from a new store), every store call timed
+//
+//   node --import tsx baton-breakdown.ts [--n-throughput=2000] [--n-pause=1000] [--warmup=200] [--quick]
+
+import Database from "better-sqlite3";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { deflateRawSync } from "node:zlib";
+import { defineChain, z, type Chain } from "../src/chain-api.js";
+import { ChainRegistry } from "../src/core/chain-registry.js";
+import type {
+  ApprovalFilter,
+  ApprovalOpen,
+  ApprovalRecord,
+  AuditEventInput,
+  ChainStore,
+  DecisionCommit,
+  DecisionOutcome,
+  LlmClient,
+  Logger,
+  ModelRequest,
+  ModelResponse,
+  NewRun,
+  Notifier,
+  RunRecord,
+  StepCommit,
+  StepRecord,
+} from "../src/core/ports.js";
+import { DEFAULT_PRICES } from "../src/core/pricing.js";
+import { Runner } from "../src/core/runner.js";
+import { TimeOrderedIds } from "../src/runtime/ids.js";
+import { systemClock } from "../src/runtime/system-clock.js";
+import { openSqliteStore } from "../src/store/index.js";
+import { FIXED_JSON, STEPS, makeRequest, makeSchemas, parseArguments, quantile, r1, r2 } from "./workload.mjs";
+
+const { nThroughput, nPause, nWarmup } = parseArguments(process.argv.slice(2));
+const schemas = makeSchemas(z);
+const tmp = mkdtempSync(join(tmpdir(), "baton-bench-breakdown-"));
+const fileSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+// ---------------------------------------------------------------- the same chain and fakes as baton-workload.ts
+
+class FixedAnswerModel implements LlmClient {
+  readonly name = "fixed-answers";
+  async complete(request: ModelRequest): Promise<ModelResponse> {
+    const text = (FIXED_JSON as Record<string, string>)[request.purpose.stepId] as string;
+    return { model: request.model, text, refusal: null, finishReason: "stop", usage: { inputTokens: 0, outputTokens: 0 }, latencyMs: 0, transportAttempts: 1, scripted: false };
+  }
+}
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const unusedNotifier: Notifier = {
+  async notify() {
+    throw new Error("unused");
+  },
+};
+
+function buildChain(gate: boolean): Chain {
+  const approval = gate ? { approval: { title: "approve the extracted requirements?" } } : {};
+  return defineChain({ id: "bench", description: "4-step engine benchmark chain", input: z.object({ docId: z.string(), text: z.string() }) })
+    .llm("extract", { system: "Extract the company, industry, requirements and constraints.", user: ({ input }) => input.text, output: schemas.extract, ...approval })
+    .llm("architecture", { system: "Propose an architecture.", user: ({ outputs }) => `Company: ${outputs.extract.company}`, output: schemas.architecture })
+    .llm("costs", { system: "Estimate the monthly costs.", user: ({ outputs }) => `Pattern: ${outputs.architecture.pattern}`, output: schemas.costs })
+    .llm("summary", {
+      system: "Write the executive summary.",
+      user: ({ outputs }) => `Monthly total: ${outputs.costs.monthlyTotal} ${outputs.costs.currency}`,
+      output: schemas.summary,
+    })
+    .build() as unknown as Chain;
+}
+
+function makeRunner(store: ChainStore, gate: boolean): Runner {
+  return new Runner({
+    store,
+    llm: new FixedAnswerModel(),
+    chains: new ChainRegistry([buildChain(gate)]),
+    notifier: unusedNotifier,
+    clock: systemClock,
+    ids: new TimeOrderedIds(),
+    logger: silentLogger,
+    owner: `bench-${process.pid}`,
+    defaultModel: "gpt-4o-mini",
+    prices: DEFAULT_PRICES,
+  });
+}
+
+// ---------------------------------------------------------------- timing every store call
+
+type Timings = Map<string, { calls: number; totalMs: number }>;
+
+/** Wraps the store's methods so each call's duration is added to `timings` (the store is synchronous inside). */
+function timeStore(store: ChainStore, timings: Timings): ChainStore {
+  const target = store as unknown as Record<string, unknown>;
+  for (const method of ["createRun", "getRun", "getSteps", "listApprovals", "getApproval", "commitStep", "openApproval", "decideApproval", "renewLeases", "listRunsInFlight", "appendEvents"]) {
+    const original = target[method] as (...parameters: unknown[]) => Promise<unknown>;
+    target[method] = (...parameters: unknown[]) => {
+      const started = performance.now();
+      const promise = original.apply(store, parameters);
+      const entry = timings.get(method) ?? { calls: 0, totalMs: 0 };
+      entry.calls += 1;
+      entry.totalMs += performance.now() - started;
+      timings.set(method, entry);
+      return promise;
+    };
+  }
+  return store;
+}
+
+function timingTable(timings: Timings, chains: number): Record<string, { calls_per_chain: number; us_per_call: number; us_per_chain: number }> {
+  const table: Record<string, { calls_per_chain: number; us_per_call: number; us_per_chain: number }> = {};
+  for (const [method, { calls, totalMs }] of [...timings].sort((x, y) => y[1].totalMs - x[1].totalMs)) {
+    if (calls === 0) continue;
+    table[method] = { calls_per_chain: r2(calls / chains), us_per_call: r1((totalMs * 1000) / calls), us_per_chain: r1((totalMs * 1000) / chains) };
+  }
+  return table;
+}
+const sumPerChain = (table: ReturnType<typeof timingTable>) => r1(Object.values(table).reduce((sum, entry) => sum + entry.us_per_chain, 0));
+
+// ---------------------------------------------------------------- an in-memory ChainStore (the core engine alone)
+
+/** Keeps records in maps, by reference: no serialisation, no SQL, no durability. */
+class MemoryStore implements ChainStore {
+  readonly runs = new Map<string, RunRecord>();
+  readonly steps = new Map<string, StepRecord[]>();
+  readonly approvals = new Map<string, ApprovalRecord>();
+  readonly events: AuditEventInput[] = [];
+
+  async createRun(run: NewRun, events: ReadonlyArray<AuditEventInput>): Promise<void> {
+    this.runs.set(run.id, {
+      id: run.id,
+      chainId: run.chainId,
+      status: "running",
+      cursor: 0,
+      stepCount: run.stepCount,
+      input: run.input,
+      startedBy: run.startedBy,
+      origin: run.origin,
+      createdAt: run.at,
+      updatedAt: run.at,
+      finishedAt: null,
+      error: null,
+      leaseOwner: run.leaseOwner,
+      leaseExpiresAt: run.leaseExpiresAt,
+    });
+    this.events.push(...events);
+  }
+  async getRun(runId: string) {
+    const run = this.runs.get(runId);
+    return run && { ...run };
+  }
+  async listRuns() {
+    return [...this.runs.values()];
+  }
+  async getSteps(runId: string) {
+    return [...(this.steps.get(runId) ?? [])];
+  }
+  async commitStep(commit: StepCommit): Promise<boolean> {
+    const run = this.runs.get(commit.guard.runId);
+    if (!run || run.status !== "running" || run.cursor !== commit.guard.cursor || run.leaseOwner !== commit.guard.owner) return false;
+    run.cursor += 1;
+    run.updatedAt = commit.at;
+    if (commit.nextStatus === "succeeded") Object.assign(run, { status: "succeeded", finishedAt: commit.at, leaseOwner: null, leaseExpiresAt: null });
+    const list = this.steps.get(run.id) ?? [];
+    list[commit.step.stepIndex] = commit.step;
+    this.steps.set(run.id, list);
+    this.events.push(...commit.events);
+    return true;
+  }
+  async openApproval(open: ApprovalOpen): Promise<boolean> {
+    const run = this.runs.get(open.guard.runId);
+    if (!run || run.status !== "running" || run.cursor !== open.guard.cursor) return false;
+    Object.assign(run, { status: "awaiting_approval", updatedAt: open.at, leaseOwner: null, leaseExpiresAt: null });
+    this.approvals.set(open.approval.id, { ...open.approval });
+    this.events.push(...open.events);
+    return true;
+  }
+  async getApproval(approvalId: string) {
+    const approval = this.approvals.get(approvalId);
+    return approval && { ...approval };
+  }
+  async listApprovals(filter: ApprovalFilter) {
+    return [...this.approvals.values()].filter((approval) => (filter.runId === undefined || approval.runId === filter.runId) && (!filter.statuses || filter.statuses.includes(approval.status))).slice(0, filter.limit);
+  }
+  async decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
+    const approval = this.approvals.get(decision.approvalId) as ApprovalRecord;
+    const run = this.runs.get(approval.runId) as RunRecord;
+    if (approval.status !== "pending" || run.status !== "awaiting_approval") return { applied: false, approval: { ...approval } };
+    Object.assign(approval, { status: decision.status, decidedAt: decision.at, decidedBy: decision.decidedBy, editedOutput: decision.editedOutput, comment: decision.comment });
+    Object.assign(run, { status: decision.runStatus, updatedAt: decision.at, leaseOwner: decision.leaseOwner, leaseExpiresAt: decision.leaseExpiresAt });
+    if (decision.step) {
+      run.cursor = decision.step.stepIndex + 1;
+      const list = this.steps.get(run.id) ?? [];
+      list[decision.step.stepIndex] = decision.step;
+      this.steps.set(run.id, list);
+    }
+    this.events.push(...decision.events);
+    return { applied: true, approval: { ...approval } };
+  }
+  async finishRun(): Promise<boolean> {
+    throw new Error("not used by the benchmark");
+  }
+  async claimRun(): Promise<boolean> {
+    throw new Error("not used by the benchmark");
+  }
+  async renewLeases(): Promise<number> {
+    return 0;
+  }
+  async listRunsInFlight() {
+    return [];
+  }
+  async appendEvents(events: ReadonlyArray<AuditEventInput>) {
+    this.events.push(...events);
+  }
+  async listEvents() {
+    return [];
+  }
+  async getEffect() {
+    return undefined;
+  }
+  async recordEffect() {}
+  close() {}
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async function throughput(store: ChainStore, n: number) {
+  const runner = makeRunner(store, false);
+  const latencies = new Float64Array(n);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    const { runId } = await runner.start("bench", makeRequest(i), { startedBy: "bench" });
+    const run = await runner.settled(runId);
+    latencies[i] = performance.now() - started;
+    if (run.status !== "succeeded") throw new Error(`chain ${i}: ${run.status}`);
+  }
+  const totalMs = performance.now() - t0;
+  await runner.close();
+  return {
+    n,
+    per_step_us: r1((totalMs * 1000) / (n * STEPS.length)),
+    per_chain_us: r1((totalMs * 1000) / n),
+    chain_ms_median: r2(quantile(latencies, 0.5)),
+    chain_ms_p99: r2(quantile(latencies, 0.99)),
+    // mean of the chains faster than the median: the cost without the tail (GC, WAL checkpoints)
+    per_chain_us_fast_half: r1((1000 * Float64Array.from(latencies).sort().slice(0, n >> 1).reduce((sum, value) => sum + value, 0)) / (n >> 1)),
+  };
+}
+
+async function sqliteThroughput(name: string, n: number, compressFromBytes?: number) {
+  const path = join(tmp, `${name}.sqlite`);
+  const timings: Timings = new Map();
+  const store = timeStore(openSqliteStore(path, compressFromBytes === undefined ? {} : { compressFromBytes }), timings);
+  const result = await throughput(store, n);
+  store.close();
+  const table = timingTable(timings, n);
+  return { ...result, db_bytes_per_chain: Math.round(fileSize(path) / n), store_us_per_chain: sumPerChain(table), outside_store_us_per_chain: r1(result.per_chain_us - sumPerChain(table)), store_calls: table };
+}
+
+/** The floor for baton's durable writes: 5 write transactions a chain with the rows baton writes, no engine. */
+function rawSqliteFloor(name: string, n: number) {
+  const path = join(tmp, `${name}.sqlite`);
+  const database = new Database(path);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.exec(`
+    CREATE TABLE runs (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cursor INTEGER NOT NULL, input ANY NOT NULL) STRICT;
+    CREATE TABLE steps (run_key INTEGER NOT NULL, step_index INTEGER NOT NULL, output ANY NOT NULL, PRIMARY KEY (run_key, step_index)) STRICT, WITHOUT ROWID;
+    CREATE TABLE events (sequence INTEGER PRIMARY KEY, run_key INTEGER NOT NULL, type INTEGER NOT NULL, data ANY NOT NULL) STRICT;
+    CREATE INDEX events_by_run ON events (run_key);`);
+  const compressed = STEPS.map((step) => deflateRawSync((FIXED_JSON as Record<string, string>)[step] as string, { level: 6, windowBits: 12, memLevel: 5 }));
+  const insertRun = database.prepare("INSERT INTO runs (id, cursor, input) VALUES (?, 0, ?) RETURNING key").pluck();
+  const advance = database.prepare("UPDATE runs SET cursor = cursor + 1 WHERE key = ?");
+  const insertStep = database.prepare("INSERT INTO steps (run_key, step_index, output) VALUES (?, ?, ?)");
+  const insertEvent = database.prepare("INSERT INTO events (run_key, type, data) VALUES (?, ?, ?)");
+  const create = database.transaction((id: string, input: string) => {
+    const key = insertRun.get(id, input) as number;
+    insertEvent.run(key, 1, "{}");
+    return key;
+  });
+  const commit = database.transaction((key: number, index: number) => {
+    advance.run(key);
+    insertStep.run(key, index, compressed[index] as Buffer);
+    insertEvent.run(key, 8, '{"model":"gpt-4o-mini","attempt":1,"inputTokens":0,"outputTokens":0,"costUsd":0,"latencyMs":0,"outcome":"valid"}');
+    insertEvent.run(key, 5, `{"startedAt":${Date.now()},"round":1}`);
+  });
+  const ids = new TimeOrderedIds();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const key = create.immediate(ids.next("r_"), JSON.stringify(makeRequest(i)));
+    for (let index = 0; index < STEPS.length; index += 1) commit.immediate(key, index);
+  }
+  const totalMs = performance.now() - t0;
+  database.close();
+  return { n, per_step_us: r1((totalMs * 1000) / (n * STEPS.length)), per_chain_us: r1((totalMs * 1000) / n), db_bytes_per_chain: Math.round(fileSize(path) / n) };
+}
+
+async function pauseResume(n: number) {
+  const path = join(tmp, "pause-resume.sqlite");
+  const pauseTimings: Timings = new Map();
+  const resumeTimings: Timings = new Map();
+  const pause = new Float64Array(n);
+  const resume = new Float64Array(n);
+  const runIds: string[] = [];
+  const store1 = timeStore(openSqliteStore(path), pauseTimings);
+  const runner1 = makeRunner(store1, true);
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    const { runId } = await runner1.start("bench", makeRequest(i), { startedBy: "bench" });
+    await runner1.settled(runId);
+    pause[i] = performance.now() - started;
+    runIds.push(runId);
+  }
+  await runner1.close();
+  store1.close();
+  const store2 = timeStore(openSqliteStore(path), resumeTimings);
+  const runner2 = makeRunner(store2, true);
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    const [approval] = await store2.listApprovals({ runId: runIds[i] as string, statuses: ["pending"], limit: 1 });
+    await runner2.decide((approval as ApprovalRecord).id, { kind: "approve" }, { id: "bench-approver", trusted: true });
+    const run = await runner2.settled(runIds[i] as string);
+    resume[i] = performance.now() - started;
+    if (run.status !== "succeeded") throw new Error(`chain ${i}: ${run.status}`);
+  }
+  await runner2.close();
+  store2.close();
+  const pauseTable = timingTable(pauseTimings, n);
+  const resumeTable = timingTable(resumeTimings, n);
+  const pauseMean = (1000 * pause.reduce((sum, value) => sum + value, 0)) / n;
+  const resumeMean = (1000 * resume.reduce((sum, value) => sum + value, 0)) / n;
+  return {
+    n,
+    pause_ms_median: r2(quantile(pause, 0.5)),
+    resume_ms_median: r2(quantile(resume, 0.5)),
+    pause: { mean_us: r1(pauseMean), store_us: sumPerChain(pauseTable), outside_store_us: r1(pauseMean - sumPerChain(pauseTable)), store_calls: pauseTable },
+    resume: { mean_us: r1(resumeMean), store_us: sumPerChain(resumeTable), outside_store_us: r1(resumeMean - sumPerChain(resumeTable)), store_calls: resumeTable },
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+try {
+  // Warm-up: every variant once, untimed, on throw-away files.
+  await sqliteThroughput("warm-1", nWarmup);
+  await sqliteThroughput("warm-2", nWarmup, Number.POSITIVE_INFINITY);
+  await throughput(new MemoryStore(), nWarmup);
+  rawSqliteFloor("warm-raw", nWarmup);
+
+  const result = {
+    sqlite: await sqliteThroughput("a-sqlite", nThroughput),
+    sqlite_uncompressed: await sqliteThroughput("a-sqlite-uncompressed", nThroughput, Number.POSITIVE_INFINITY),
+    memory_store: await throughput(new MemoryStore(), nThroughput),
+    raw_sqlite_5_transactions: rawSqliteFloor("raw", nThroughput),
+    pause_resume: await pauseResume(nPause),
+  };
+  const line = (label: string, value: unknown) => console.log(`${label.padEnd(52)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  const a = result.sqlite;
+  line("A  SQLite store:", `${a.per_step_us} µs/step, ${a.per_chain_us} µs/chain (fast half ${a.per_chain_us_fast_half}), ${a.db_bytes_per_chain} B/chain`);
+  line("   in store calls / outside (core + harness):", `${a.store_us_per_chain} / ${a.outside_store_us_per_chain} µs per chain`);
+  for (const [method, entry] of Object.entries(a.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs/chain`);
+  const u = result.sqlite_uncompressed;
+  line("A  SQLite store, no compression:", `${u.per_step_us} µs/step, ${u.per_chain_us} µs/chain (fast half ${u.per_chain_us_fast_half}), ${u.db_bytes_per_chain} B/chain`);
+  line("   in store calls / outside:", `${u.store_us_per_chain} / ${u.outside_store_us_per_chain} µs per chain`);
+  const m = result.memory_store;
+  line("A  in-memory store fake (core engine alone):", `${m.per_step_us} µs/step, ${m.per_chain_us} µs/chain (fast half ${m.per_chain_us_fast_half})`);
+  const raw = result.raw_sqlite_5_transactions;
+  line("A  raw better-sqlite3, 5 write txns/chain:", `${raw.per_step_us} µs/step, ${raw.per_chain_us} µs/chain, ${raw.db_bytes_per_chain} B/chain`);
+  const b = result.pause_resume;
+  line("B  pause:", `mean ${b.pause.mean_us} µs = store ${b.pause.store_us} + outside ${b.pause.outside_store_us}`);
+  for (const [method, entry] of Object.entries(b.pause.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);
+  line("B  resume:", `mean ${b.resume.mean_us} µs = store ${b.resume.store_us} + outside ${b.resume.outside_store_us}`);
+  for (const [method, entry] of Object.entries(b.resume.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);
+  console.log(JSON.stringify(result));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
