@@ -5,26 +5,33 @@ import type Database from "better-sqlite3";
  * open, the missing ones run in one transaction, so a database is always at a version this
  * list describes. Never edit a released migration: add the next one.
  *
- * Layout choices (measured with `test/store/size-and-speed.ts`; a 4-step chain should cost
- * well under 5 KB on disk):
- * - `runs.key` (the rowid) is what other tables point at: 1-3 bytes a reference instead of
- *   the ~20-byte run id, which is stored once, in `runs.id` and its unique index.
- * - Every table is appended to in key order: run keys and event sequences are rowids, and
- *   run and approval ids are time-ordered, so pages fill up instead of splitting.
- * - `steps` is keyed by (run_key, step_index) WITHOUT ROWID: no second index, and a step's
- *   compressed output stays well under the size where SQLite would spill it to an overflow page.
- * - `events` is a rowid table (the rowid is the sequence number, free and increasing) with one
- *   small index to read a run's events in order. It is append-only: nothing updates or
- *   deletes its rows.
- * - Event types are small integers (`event_types` names them, for people using the shell).
- * - JSON columns are declared `ANY`: they hold JSON text or a compressed BLOB
- *   (see `json-columns.ts`), and STRICT tables keep `ANY` values exactly as written.
+ * Layout (measured with `test/store/size-and-speed.ts`; a 4-step chain costs about 3 KB):
+ * - `runs.key` (the rowid) is what other tables use: the ~20-byte run id is stored once, in
+ *   `runs.id` and its unique index.
+ * - A run's steps and events are keyed by `run key × 2^20 + n` (n = step index, or the
+ *   event's sequence number within the run, from 1). So each run's rows sit together in one
+ *   rowid b-tree: reading them is one range scan, there is no second index to update, a
+ *   commit touches one page per table, and rows are appended in key order because run keys
+ *   grow. Rowid tables (not WITHOUT ROWID) because they keep rows of up to ~4 KB in the page,
+ *   where WITHOUT ROWID spills anything over ~1 KB to an overflow page of its own.
+ * - Run keys are never reused (nothing deletes runs). Whatever deletes a run one day must
+ *   delete its steps and events (the key range) with it.
+ * - `events` is append-only; triggers refuse UPDATE and DELETE. Event types are small integers,
+ *   named in `event_types`. The `audit_log` and `step_log` views show it all by run id, for
+ *   people using the sqlite3 shell.
+ * - JSON columns are `ANY` in STRICT tables: they keep JSON text, or a compressed BLOB
+ *   (see `json-columns.ts`), exactly as written.
+ * - `runs_running_by_owner` holds only running runs (so it costs nothing for finished ones)
+ *   and serves listRunsInFlight and renewLeases without a scan of every run.
  */
 export interface Migration {
   version: number;
   description: string;
   sql: string;
 }
+
+/** How many steps, and how many events, one run can have: its share of the key space. */
+export const KEYS_PER_RUN = 1_048_576;
 
 export const MIGRATIONS: ReadonlyArray<Migration> = [
   {
@@ -49,13 +56,11 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         input ANY NOT NULL
       ) STRICT;
 
-      -- Only running runs are in it, so it costs nothing for finished ones; it serves
-      -- listRunsInFlight and renewLeases without scanning every run.
       CREATE INDEX runs_running_by_owner ON runs (lease_owner) WHERE status = 'running';
 
+      -- key = run key × ${String(KEYS_PER_RUN)} + step index
       CREATE TABLE steps (
-        run_key INTEGER NOT NULL REFERENCES runs (key),
-        step_index INTEGER NOT NULL,
+        key INTEGER PRIMARY KEY,
         step_id TEXT NOT NULL,
         skipped INTEGER NOT NULL,
         started_at INTEGER NOT NULL,
@@ -65,9 +70,8 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         input_tokens INTEGER NOT NULL,
         output_tokens INTEGER NOT NULL,
         cost_usd REAL NOT NULL,
-        output ANY NOT NULL,
-        PRIMARY KEY (run_key, step_index)
-      ) STRICT, WITHOUT ROWID;
+        output ANY NOT NULL
+      ) STRICT;
 
       CREATE TABLE approvals (
         id TEXT PRIMARY KEY,
@@ -108,17 +112,21 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         (10, 'approval.requested'), (11, 'approval.decided'), (12, 'approval.denied'),
         (13, 'effect.replayed');
 
+      -- key = run key × ${String(KEYS_PER_RUN)} + sequence within the run (from 1)
       CREATE TABLE events (
-        sequence INTEGER PRIMARY KEY,
-        run_key INTEGER NOT NULL REFERENCES runs (key),
+        key INTEGER PRIMARY KEY,
         at INTEGER NOT NULL,
-        type INTEGER NOT NULL REFERENCES event_types (code),
+        type INTEGER NOT NULL,
         step_id TEXT,
         actor TEXT,
         data ANY NOT NULL
       ) STRICT;
 
-      CREATE INDEX events_by_run ON events (run_key);
+      CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: events are never updated'); END;
+
+      CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: events are never deleted'); END;
 
       CREATE TABLE effects (
         key TEXT PRIMARY KEY,
@@ -126,6 +134,18 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         recorded_at INTEGER NOT NULL,
         result ANY NOT NULL
       ) STRICT, WITHOUT ROWID;
+
+      CREATE VIEW audit_log AS
+        SELECT r.id AS run_id, e.key % ${String(KEYS_PER_RUN)} AS sequence, e.at, t.name AS type, e.step_id, e.actor, e.data
+        FROM events e
+        JOIN runs r ON e.key >= r.key * ${String(KEYS_PER_RUN)} AND e.key < (r.key + 1) * ${String(KEYS_PER_RUN)}
+        LEFT JOIN event_types t ON t.code = e.type;
+
+      CREATE VIEW step_log AS
+        SELECT r.id AS run_id, s.key % ${String(KEYS_PER_RUN)} AS step_index, s.step_id, s.skipped, s.started_at,
+          s.finished_at, s.executions, s.model_calls, s.input_tokens, s.output_tokens, s.cost_usd, s.output
+        FROM steps s
+        JOIN runs r ON s.key >= r.key * ${String(KEYS_PER_RUN)} AND s.key < (r.key + 1) * ${String(KEYS_PER_RUN)};
     `,
   },
 ];

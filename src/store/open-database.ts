@@ -1,7 +1,7 @@
 import { mkdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { BatonError } from "../core/errors.js";
+import { BatonError, describeError } from "../core/errors.js";
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "./migrations.js";
 import { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
 
@@ -28,7 +28,19 @@ export type OpenSqliteStoreOptions = OpenDatabaseOptions & SqliteChainStoreOptio
  * what to do.
  */
 export function openSqliteStore(path: string, options: OpenSqliteStoreOptions = {}): SqliteChainStore {
-  return new SqliteChainStore(openDatabase(path, options), options);
+  const database = openDatabase(path, options);
+  try {
+    return new SqliteChainStore(database, options);
+  } catch (error) {
+    closeQuietly(database);
+    // Preparing the statements fails when the tables are not what this schema version says:
+    // a file edited by hand, or made by a pre-release build with the same version number.
+    throw corruptError(
+      path === IN_MEMORY_PATH ? path : resolve(path),
+      `its tables do not match schema version ${String(LATEST_SCHEMA_VERSION)}: ${describeError(error)}`,
+      error,
+    );
+  }
 }
 
 /**
@@ -99,7 +111,10 @@ function toOpenError(error: unknown, path: string): unknown {
     NOT_WRITABLE_FILE_CODES.has(code) ||
     code.startsWith("SQLITE_READONLY") ||
     code.startsWith("SQLITE_CANTOPEN") ||
-    code === "SQLITE_PERM"
+    code === "SQLITE_PERM" ||
+    // At open, an I/O error is nearly always the file system refusing the file or its
+    // -wal/-shm companions; the message keeps SQLite's reason in case it is a failing disk.
+    code.startsWith("SQLITE_IOERR")
   ) {
     const directoryInTheWay = isDirectory(path) ? " (a directory is in the way)" : "";
     return new BatonError(
@@ -158,7 +173,14 @@ function createParentDirectory(path: string): string | undefined {
 
 /** Undo what a failed open created: the file, its WAL files, then directories if empty. */
 function removeCreated(path: string, firstCreatedDirectory: string | undefined): void {
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${path}${suffix}`, { force: true });
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+    try {
+      // Not recursive: a directory in the way was not made by this open, so it stays.
+      rmSync(`${path}${suffix}`, { force: true });
+    } catch {
+      // Cleaning up must not hide the error that made the open fail.
+    }
+  }
   if (firstCreatedDirectory === undefined) return;
   // rmdir (not rm -r) only removes empty directories, so nothing else can be lost.
   let directory = dirname(path);

@@ -10,6 +10,7 @@ import type {
   StepRecord,
 } from "../core/ports.js";
 import { listIssues, toIssues } from "../core/validation.js";
+import { KEYS_PER_RUN } from "./migrations.js";
 import {
   decodeJson,
   encodeJson,
@@ -93,8 +94,10 @@ const runRowSchema = z.object({
   input: jsonColumnSchema,
 });
 
+/** Step columns (`s` is steps); the step index is the low part of the key. */
 export const STEP_COLUMNS =
-  "step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, output_tokens, cost_usd, output";
+  `s.key % ${String(KEYS_PER_RUN)} AS step_index, s.step_id, s.skipped, s.started_at, s.finished_at, s.executions, ` +
+  "s.model_calls, s.input_tokens, s.output_tokens, s.cost_usd, s.output";
 
 const usageColumns = {
   model_calls: integer,
@@ -143,7 +146,8 @@ const approvalRowSchema = z.object({
   proposal: jsonColumnSchema,
 });
 
-export const EVENT_COLUMNS = "sequence, at, type, step_id, actor, data";
+/** Event columns (`e` is events); the sequence is the low part of the key. */
+export const EVENT_COLUMNS = `e.key % ${String(KEYS_PER_RUN)} AS sequence, e.at, e.type, e.step_id, e.actor, e.data`;
 
 const eventRowSchema = z.object({
   sequence: integer,
@@ -277,6 +281,14 @@ export function toDecisionState(row: unknown): DecisionState {
 // ─── Records → statement parameters ─────────────────────────────────────────
 
 export function stepParameters(runKey: number, step: StepRecord, json: JsonColumnOptions): Record<string, SqlValue> {
+  if (!Number.isSafeInteger(step.stepIndex) || step.stepIndex < 0 || step.stepIndex >= KEYS_PER_RUN) {
+    throw new BatonError(
+      "CHAIN_INVALID",
+      `Step index ${String(step.stepIndex)} of run ${step.runId} cannot be stored: a run's steps are numbered 0 to ` +
+        `${String(KEYS_PER_RUN - 1)}. Check the chain definition and the runner's cursor.`,
+      { runId: step.runId, stepIndex: step.stepIndex },
+    );
+  }
   return {
     runKey,
     stepIndex: step.stepIndex,
@@ -320,9 +332,10 @@ export function approvalParameters(runKey: number, approval: ApprovalRecord, jso
   };
 }
 
-export function eventParameters(runKey: number, event: AuditEventInput, json: JsonColumnOptions): Record<string, SqlValue> {
+/** `key` is the event's place in the log: run key × KEYS_PER_RUN + its sequence number. */
+export function eventParameters(key: number, event: AuditEventInput, json: JsonColumnOptions): Record<string, SqlValue> {
   return {
-    runKey,
+    key,
     at: event.at,
     type: EVENT_TYPE_CODES[event.type],
     stepId: event.stepId,

@@ -30,6 +30,7 @@ import {
   toRunRecord,
   toStepRecord,
 } from "./row-codecs.js";
+import { KEYS_PER_RUN } from "./migrations.js";
 import { prepareStatements, type Statements } from "./statements.js";
 
 /** How the store encodes what it writes. */
@@ -281,13 +282,23 @@ export class SqliteChainStore implements ChainStore {
 
   /**
    * Append events inside the caller's transaction. Events nearly always belong to the run
-   * being written (`knownRunId`, whose key is known); others are looked up.
+   * being written (`knownRunId`, whose key is known); others are looked up. Each run's events
+   * are numbered from 1 in its own key range, so the next number is one past its last key.
    */
   private insertEvents(events: ReadonlyArray<AuditEventInput>, knownRunId: string | undefined, knownRunKey: number): void {
+    const nextKeys = new Map<number, number>();
     for (const event of events) {
       const runKey = event.runId === knownRunId ? knownRunKey : this.requireRunKey(event.runId);
-      this.statements.insertEvent.run(eventParameters(runKey, event, this.json));
+      const key = nextKeys.get(runKey) ?? this.nextEventKey(runKey);
+      if (key >= (runKey + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
+      this.statements.insertEvent.run(eventParameters(key, event, this.json));
+      nextKeys.set(runKey, key + 1);
     }
+  }
+
+  private nextEventKey(runKey: number): number {
+    const last = this.statements.lastEventKey.get({ runKey });
+    return last === null || last === undefined ? runKey * KEYS_PER_RUN + 1 : asKey(last) + 1;
   }
 
   private requireRunKey(runId: string): number {
@@ -324,6 +335,15 @@ function statusList(statuses: ReadonlyArray<string> | undefined): string | null 
 function asKey(value: unknown): number {
   if (typeof value === "number" && Number.isSafeInteger(value)) return value;
   throw new Error(`baton store: expected an integer run key from SQLite, got ${typeof value}`);
+}
+
+function auditLogFull(runId: string): BatonError {
+  return new BatonError(
+    "RUN_NOT_ACTIVE",
+    `Run ${runId} has ${String(KEYS_PER_RUN - 1)} audit events, the most one run can keep; nothing more is recorded ` +
+      `for it. A run this long is looping: cancel it (baton cancel ${runId}) and check the chain's retry settings.`,
+    { runId },
+  );
 }
 
 function approvalNotFound(approvalId: string): BatonError {

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { KEYS_PER_RUN } from "./migrations.js";
 import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, type SqlValue } from "./row-codecs.js";
 
 /**
@@ -6,6 +7,9 @@ import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLU
  * after the record fields (`@runId`), columns after the schema (`run_id`). Guarded updates
  * return the run's key (`RETURNING key`), which says both "it applied" and where the rows
  * that belong to the run go.
+ *
+ * Steps and events are keyed `run key × KEYS_PER_RUN + n` (see migrations.ts): a run's rows
+ * are the key range [key × K, (key + 1) × K).
  *
  * Optional filters are written as `(@x IS NULL OR column = @x)` so one prepared statement
  * serves every combination; status lists arrive as a JSON array read with `json_each`.
@@ -17,6 +21,11 @@ type KeyedStatement = Database.Statement<[string], unknown>;
 
 /** Guard of commitStep and openApproval: running, at the cursor, leased to the owner. */
 const RUN_GUARD = "id = @runId AND status = 'running' AND cursor = @cursor AND lease_owner = @owner";
+
+const K = String(KEYS_PER_RUN);
+
+/** The rows of a run (`r`) in steps or events (`child`), as a range of the child's rowid. */
+const rowsOfRun = (child: string) => `${child}.key >= r.key * ${K} AND ${child}.key < (r.key + 1) * ${K}`;
 
 /** The rows of runs in `@statuses` (a JSON array), or all when it is NULL. */
 const STATUS_FILTER = "(@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))";
@@ -83,14 +92,12 @@ export function prepareStatements(database: Database.Database) {
     // ─── steps ───
     // A step committed again (re-run after a crash, or after a change request) replaces its row.
     upsertStep: named(
-      `REPLACE INTO steps (run_key, step_index, step_id, skipped, started_at, finished_at, executions,
+      `REPLACE INTO steps (key, step_id, skipped, started_at, finished_at, executions,
          model_calls, input_tokens, output_tokens, cost_usd, output)
-       VALUES (@runKey, @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
+       VALUES (@runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
          @modelCalls, @inputTokens, @outputTokens, @costUsd, @output)`,
     ),
-    selectSteps: keyed(
-      `SELECT ${STEP_COLUMNS} FROM steps WHERE run_key = (SELECT key FROM runs WHERE id = ?) ORDER BY step_index`,
-    ),
+    selectSteps: keyed(`SELECT ${STEP_COLUMNS} FROM runs r JOIN steps s ON ${rowsOfRun("s")} WHERE r.id = ? ORDER BY s.key`),
 
     // ─── approvals ───
     insertApproval: named(
@@ -128,12 +135,10 @@ export function prepareStatements(database: Database.Database) {
     ),
 
     // ─── events (append-only: there is no UPDATE or DELETE statement for them) ───
-    insertEvent: named(
-      `INSERT INTO events (run_key, at, type, step_id, actor, data) VALUES (@runKey, @at, @type, @stepId, @actor, @data)`,
-    ),
-    selectEvents: keyed(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE run_key = (SELECT key FROM runs WHERE id = ?) ORDER BY sequence`,
-    ),
+    /** The key of the run's last event, or NULL before its first. */
+    lastEventKey: named(`SELECT max(key) FROM events WHERE key > @runKey * ${K} AND key < (@runKey + 1) * ${K}`).pluck(),
+    insertEvent: named(`INSERT INTO events (key, at, type, step_id, actor, data) VALUES (@key, @at, @type, @stepId, @actor, @data)`),
+    selectEvents: keyed(`SELECT ${EVENT_COLUMNS} FROM runs r JOIN events e ON ${rowsOfRun("e")} WHERE r.id = ? ORDER BY e.key`),
 
     // ─── effects ───
     // The first record of a key wins; a repeat changes nothing.

@@ -102,8 +102,17 @@ interface Chain {
 
 // ─── One measurement ──────────────────────────────────────────────────────────
 
-async function measure(chains: number, path: string): Promise<{ commitMicroseconds: number[]; createMicroseconds: number[]; bytes: number }> {
+interface Measurement {
+  commitMicroseconds: number[];
+  createMicroseconds: number[];
+  /** CPU time (user + system) of the whole loop, per commitStep; steadier than wall time on a shared machine. */
+  cpuMicrosecondsPerCommit: number;
+  bytes: number;
+}
+
+async function measure(chains: number, path: string): Promise<Measurement> {
   const store = openSqliteStore(path, { compressFromBytes });
+  const cpuAtStart = process.cpuUsage();
   const commitMicroseconds: number[] = [];
   const createMicroseconds: number[] = [];
   let started = 0;
@@ -156,8 +165,10 @@ async function measure(chains: number, path: string): Promise<{ commitMicrosecon
       if (last) active.splice(active.indexOf(chain), 1);
     }
   }
+  const cpu = process.cpuUsage(cpuAtStart);
   store.close();
-  return { commitMicroseconds, createMicroseconds, bytes: statSync(path).size };
+  const cpuMicrosecondsPerCommit = (cpu.user + cpu.system) / commitMicroseconds.length;
+  return { commitMicroseconds, createMicroseconds, cpuMicrosecondsPerCommit, bytes: statSync(path).size };
 }
 
 function quantile(values: number[], fraction: number): number {
@@ -177,6 +188,7 @@ try {
     `commitStep: mean ${String(round(mean(result.commitMicroseconds)))} µs, median ${String(round(quantile(result.commitMicroseconds, 0.5)))} µs, ` +
       `p99 ${String(round(quantile(result.commitMicroseconds, 0.99)))} µs`,
   );
+  console.log(`CPU time:   ${String(round(result.cpuMicrosecondsPerCommit))} µs per commitStep (user + system, createRun included)`);
   console.log(`createRun:  mean ${String(round(mean(result.createMicroseconds)))} µs, median ${String(round(quantile(result.createMicroseconds, 0.5)))} µs`);
   console.log(`database:   ${String(result.bytes)} bytes after close = ${String(Math.round(result.bytes / chainCount))} bytes per chain`);
 } finally {

@@ -1,0 +1,31 @@
+import { rmSync } from "node:fs";
+import { encodeJson } from "../../src/store/json-columns.js";
+import { openSqliteStore } from "../../src/store/index.js";
+const path = "/tmp/exp/parts.db";
+for (const s of ["", "-wal", "-shm"]) rmSync(path + s, { force: true });
+const filler = (label: string, n: number) => { let s = ""; let i = 0; while (s.length < n) s += `${label} detail ${i++}; `; return s.slice(0, n); };
+const outText = JSON.stringify({ pattern: "event-driven microservices", components: Array.from({ length: 8 }, (_, i) => ({ name: `service-${i}`, role: filler("role", 60) })), rationale: filler("because", 200), risks: ["vendor lock-in", "eventual consistency", "operational load"] });
+const out = JSON.parse(outText);
+const time = (label: string, n: number, fn: () => void) => {
+  for (let i = 0; i < Math.min(n, 2000); i++) fn();
+  const c0 = process.cpuUsage(); const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn();
+  const c = process.cpuUsage(c0);
+  console.log(`${label.padEnd(40)} wall ${((performance.now() - t0) * 1000 / n).toFixed(1)} µs  cpu ${((c.user + c.system) / n).toFixed(1)} µs (sys ${(c.system / n).toFixed(1)})`);
+};
+time("JSON.stringify(output)", 20000, () => JSON.stringify(out));
+time("encodeJson(output) compressed", 20000, () => encodeJson(out, { compressFromBytes: 512 }));
+time("encodeJson(output) plain", 20000, () => encodeJson(out, { compressFromBytes: Infinity }));
+const store = openSqliteStore(path);
+const owner = "host-1:12345:abcdef";
+let n = 0;
+const ids: string[] = [];
+const N = 4000;
+for (let i = 0; i < N + 2000; i++) { const id = `r_${String(i).padStart(10, "0")}`; ids.push(id); }
+let createIndex = 0;
+time("createRun (1 event)", N, () => { const id = ids[createIndex++]!; void store.createRun({ id, chainId: "solution-brief", stepCount: 4, input: { docId: "d", text: filler("input", 200) }, startedBy: "U1", origin: { source: "cli" }, at: 1, leaseOwner: owner, leaseExpiresAt: 2 }, [{ runId: id, at: 1, type: "run.started", stepId: null, actor: "system", data: { chainId: "solution-brief", source: "cli" } }]); });
+let commitIndex = 0;
+time("commitStep (1 KB output, 2 events)", N, () => { const id = ids[commitIndex++]!; void store.commitStep({ guard: { runId: id, owner, cursor: 0 }, step: { runId: id, stepIndex: 0, stepId: "architecture", status: "succeeded", output: out, startedAt: 1, finishedAt: 2, executions: 1, usage: { modelCalls: 1, inputTokens: 812, outputTokens: 245, costUsd: 0.000269 } }, nextStatus: "running", at: 3, events: [{ runId: id, at: 3, type: "model.call", stepId: "architecture", actor: "system", data: { model: "gpt-4o-mini", attempt: 1, inputTokens: 812, outputTokens: 245, costUsd: 0.000269, latencyMs: 1840 } }, { runId: id, at: 3, type: "step.finished", stepId: "architecture", actor: "system", data: { durationMs: 1852, executions: 1, attempts: 1, outputBytes: 1067 } }] }); n++; });
+let failIndex = 0;
+time("commitStep refused by guard", N, () => { const id = ids[failIndex++]!; void store.commitStep({ guard: { runId: id, owner, cursor: 0 }, step: { runId: id, stepIndex: 0, stepId: "x", status: "succeeded", output: out, startedAt: 1, finishedAt: 2, executions: 1, usage: { modelCalls: 1, inputTokens: 1, outputTokens: 1, costUsd: 0 } }, nextStatus: "running", at: 3, events: [] }); });
+store.close();
