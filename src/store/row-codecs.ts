@@ -1,33 +1,16 @@
 import { z } from "zod";
 import { BatonError } from "../core/errors.js";
-import type {
-  ApprovalRecord,
-  AuditEvent,
-  AuditEventInput,
-  AuditEventType,
-  EffectRecord,
-  RunRecord,
-  StepRecord,
-} from "../core/ports.js";
+import type { ApprovalRecord, AuditEvent, EffectRecord, RunRecord, StepRecord } from "../core/ports.js";
 import { listIssues, toIssues } from "../core/validation.js";
+import { eventTypeOfCode } from "./event-type-codes.js";
+import { decodeJson, JsonColumnError, type JsonColumnValue } from "./json-columns.js";
 import { KEYS_PER_RUN } from "./migrations.js";
-import {
-  decodeJson,
-  encodeJson,
-  encodeNullableJson,
-  JsonColumnError,
-  type JsonColumnOptions,
-  type JsonColumnValue,
-} from "./json-columns.js";
 
 /**
- * Rows ↔ records. What comes out of the database is `unknown` until a zod schema has checked
+ * Rows → records. What comes out of the database is `unknown` until a zod schema has checked
  * it: a row that does not fit (edited by hand, damaged) is a `DATABASE_CORRUPT` error naming
  * the table and the row, never a half-typed record.
  */
-
-/** A value better-sqlite3 binds as-is. */
-export type SqlValue = string | number | bigint | Buffer | null;
 
 // ─── Schemas of stored values ──────────────────────────────────────────────
 
@@ -45,31 +28,6 @@ const failureSchema = z.object({
 });
 const eventDataSchema = z.record(z.string(), z.unknown());
 const approversSchema = z.array(z.string());
-
-/** Event types as stored: a small integer each (the `event_types` table names them). */
-const EVENT_TYPE_CODES: Readonly<Record<AuditEventType, number>> = {
-  "run.started": 1,
-  "run.recovered": 2,
-  "run.finished": 3,
-  "step.started": 4,
-  "step.finished": 5,
-  "step.skipped": 6,
-  "step.failed": 7,
-  "model.call": 8,
-  "model.output_invalid": 9,
-  "approval.requested": 10,
-  "approval.decided": 11,
-  "approval.denied": 12,
-  "effect.replayed": 13,
-};
-const EVENT_TYPES_BY_CODE = new Map<number, AuditEventType>();
-for (const [type, code] of Object.entries(EVENT_TYPE_CODES)) {
-  if (isAuditEventType(type)) EVENT_TYPES_BY_CODE.set(code, type);
-}
-
-function isAuditEventType(name: string): name is AuditEventType {
-  return Object.hasOwn(EVENT_TYPE_CODES, name);
-}
 
 // ─── Row schemas (column names as in migrations.ts) ─────────────────────────
 
@@ -235,7 +193,7 @@ export function toApprovalRecord(row: unknown): ApprovalRecord {
 export function toAuditEvent(row: unknown, runId: string): AuditEvent {
   const event = parseRow(eventRowSchema, row, "events");
   const rowId = String(event.sequence);
-  const type = EVENT_TYPES_BY_CODE.get(event.type);
+  const type = eventTypeOfCode(event.type);
   if (type === undefined) throw corruptRow("events", rowId, `unknown event type code ${String(event.type)}`);
   return {
     sequence: event.sequence,
@@ -278,70 +236,10 @@ export function toDecisionState(row: unknown): DecisionState {
   return { approvalStatus: state.approval_status, runKey: state.run_key, runId: state.run_id, runStatus: state.run_status };
 }
 
-// ─── Records → statement parameters ─────────────────────────────────────────
-
-export function stepParameters(runKey: number, step: StepRecord, json: JsonColumnOptions): Record<string, SqlValue> {
-  if (!Number.isSafeInteger(step.stepIndex) || step.stepIndex < 0 || step.stepIndex >= KEYS_PER_RUN) {
-    throw new BatonError(
-      "CHAIN_INVALID",
-      `Step index ${String(step.stepIndex)} of run ${step.runId} cannot be stored: a run's steps are numbered 0 to ` +
-        `${String(KEYS_PER_RUN - 1)}. Check the chain definition and the runner's cursor.`,
-      { runId: step.runId, stepIndex: step.stepIndex },
-    );
-  }
-  return {
-    runKey,
-    stepIndex: step.stepIndex,
-    stepId: step.stepId,
-    skipped: step.status === "skipped" ? 1 : 0,
-    startedAt: step.startedAt,
-    finishedAt: step.finishedAt,
-    executions: step.executions,
-    modelCalls: step.usage.modelCalls,
-    inputTokens: step.usage.inputTokens,
-    outputTokens: step.usage.outputTokens,
-    costUsd: step.usage.costUsd,
-    output: encodeJson(step.output, json),
-  };
-}
-
-export function approvalParameters(runKey: number, approval: ApprovalRecord, json: JsonColumnOptions): Record<string, SqlValue> {
-  return {
-    id: approval.id,
-    runKey,
-    stepId: approval.stepId,
-    stepIndex: approval.stepIndex,
-    round: approval.round,
-    status: approval.status,
-    approvers: encodeJson(approval.approvers, json),
-    allowSelfApproval: approval.allowSelfApproval ? 1 : 0,
-    requestedBy: approval.requestedBy,
-    requestedAt: approval.requestedAt,
-    deadlineAt: approval.deadlineAt,
-    stepStartedAt: approval.stepStartedAt,
-    stepExecutions: approval.stepExecutions,
-    modelCalls: approval.stepUsage.modelCalls,
-    inputTokens: approval.stepUsage.inputTokens,
-    outputTokens: approval.stepUsage.outputTokens,
-    costUsd: approval.stepUsage.costUsd,
-    decidedAt: approval.decidedAt,
-    decidedBy: approval.decidedBy,
-    comment: approval.comment,
-    editedOutput: encodeNullableJson(approval.editedOutput, json),
-    proposal: encodeJson(approval.proposal, json),
-  };
-}
-
-/** `key` is the event's place in the log: run key × KEYS_PER_RUN + its sequence number. */
-export function eventParameters(key: number, event: AuditEventInput, json: JsonColumnOptions): Record<string, SqlValue> {
-  return {
-    key,
-    at: event.at,
-    type: EVENT_TYPE_CODES[event.type],
-    stepId: event.stepId,
-    actor: event.actor,
-    data: encodeJson(event.data, json),
-  };
+/** A value of an INTEGER PRIMARY KEY (`RETURNING key`, `SELECT key`, `max(key)`). */
+export function toRowKey(value: unknown, table: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+  throw corruptRow(table, "(key)", `a key is not an integer but ${typeof value}`);
 }
 
 // ─── Helpers ────────────────────────────────────────────────────────────────

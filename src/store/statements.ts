@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { KEYS_PER_RUN } from "./migrations.js";
-import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, type SqlValue } from "./row-codecs.js";
+import type { SqlValue } from "./record-parameters.js";
+import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS } from "./row-codecs.js";
 
 /**
  * Every statement the store runs, prepared once when the store opens. Parameters are named

@@ -1,0 +1,179 @@
+import type Database from "better-sqlite3";
+import type { ApprovalOpen, ApprovalRecord, DecisionCommit, DecisionOutcome, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
+import type { JsonColumnValue } from "./json-columns.js";
+import { KEYS_PER_RUN } from "./migrations.js";
+import type { EncodedEvent, Parameters } from "./record-parameters.js";
+import { toApprovalRecord, toDecisionState, toRowKey } from "./row-codecs.js";
+import type { Statements } from "./statements.js";
+import { approvalNotFound, auditLogFull, eventOfUnknownRun } from "./store-errors.js";
+
+/** A decision's JSON, encoded before its transaction starts. */
+export interface EncodedDecision {
+  editedOutput: JsonColumnValue | null;
+  step: Parameters | null;
+  events: EncodedEvent[];
+}
+
+/**
+ * The store's writes, each one `BEGIN IMMEDIATE` transaction: the write lock is taken first
+ * (waiting on the busy timeout for another process), so a compare-and-set reads and writes
+ * under the same lock. The bodies are synchronous (nothing can await inside a transaction)
+ * and take JSON already encoded, so the lock is held only for the SQL. A throw rolls back.
+ */
+export class WriteTransactions {
+  readonly createRun;
+  readonly commitStep;
+  readonly openApproval;
+  readonly decideApproval;
+  readonly finishRun;
+  readonly claimRun;
+  readonly appendEvents;
+
+  constructor(
+    database: Database.Database,
+    private readonly statements: Statements,
+  ) {
+    // Wrapped once: better-sqlite3 prepares each wrapper's BEGIN/COMMIT/ROLLBACK statements.
+    const immediate = <Arguments extends unknown[], Result>(body: (...parameters: Arguments) => Result) =>
+      database.transaction(body).immediate;
+    this.createRun = immediate((runId: string, run: Parameters, events: EncodedEvent[]) => this.applyCreateRun(runId, run, events));
+    this.commitStep = immediate((commit: StepCommit, step: Parameters, events: EncodedEvent[]) => this.applyStepCommit(commit, step, events));
+    this.openApproval = immediate((open: ApprovalOpen, approval: Parameters, events: EncodedEvent[]) =>
+      this.applyApprovalOpen(open, approval, events),
+    );
+    this.decideApproval = immediate((decision: DecisionCommit, encoded: EncodedDecision) => this.applyDecision(decision, encoded));
+    this.finishRun = immediate((finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]) =>
+      this.applyRunFinish(finish, error, events),
+    );
+    this.claimRun = immediate((claim: RunClaim, events: EncodedEvent[]) => this.applyRunClaim(claim, events));
+    this.appendEvents = immediate((events: EncodedEvent[]) => this.insertEvents(events, undefined, 0));
+  }
+
+  private applyCreateRun(runId: string, run: Parameters, events: EncodedEvent[]): void {
+    const runKey = toRowKey(this.statements.insertRun.get(run), "runs");
+    this.insertEvents(events, runId, runKey);
+  }
+
+  private applyStepCommit(commit: StepCommit, step: Parameters, events: EncodedEvent[]): boolean {
+    const { guard } = commit;
+    const guardParameters = { runId: guard.runId, cursor: guard.cursor, owner: guard.owner, at: commit.at };
+    const moved =
+      commit.nextStatus === "succeeded"
+        ? this.statements.completeRun.get(guardParameters)
+        : this.statements.advanceRun.get(guardParameters);
+    if (moved === undefined) return false;
+    const runKey = toRowKey(moved, "runs");
+    this.statements.upsertStep.run({ ...step, runKey });
+    this.insertEvents(events, guard.runId, runKey);
+    return true;
+  }
+
+  private applyApprovalOpen(open: ApprovalOpen, approval: Parameters, events: EncodedEvent[]): boolean {
+    const { guard } = open;
+    const paused = this.statements.pauseRun.get({ runId: guard.runId, cursor: guard.cursor, owner: guard.owner, at: open.at });
+    if (paused === undefined) return false;
+    const runKey = toRowKey(paused, "runs");
+    this.statements.insertApproval.run({ ...approval, runKey });
+    this.insertEvents(events, guard.runId, runKey);
+    return true;
+  }
+
+  private applyDecision(decision: DecisionCommit, encoded: EncodedDecision): DecisionOutcome {
+    const row = this.statements.selectDecisionState.get(decision.approvalId);
+    if (row === undefined) throw approvalNotFound(decision.approvalId);
+    const state = toDecisionState(row);
+    // Both checks are made under the write lock, so nothing can change between them and the updates.
+    if (state.approvalStatus !== "pending" || state.runStatus !== "awaiting_approval") {
+      return { applied: false, approval: this.requireApproval(decision.approvalId) };
+    }
+    this.statements.decideApproval.run({
+      approvalId: decision.approvalId,
+      status: decision.status,
+      at: decision.at,
+      decidedBy: decision.decidedBy,
+      editedOutput: encoded.editedOutput,
+      comment: decision.comment,
+    });
+    const finished = decision.runStatus === "succeeded" || decision.runStatus === "rejected";
+    this.statements.resumeRun.run({
+      runKey: state.runKey,
+      runStatus: decision.runStatus,
+      nextCursor: decision.step === null ? null : decision.step.stepIndex + 1,
+      at: decision.at,
+      finishedAt: finished ? decision.at : null,
+      leaseOwner: decision.leaseOwner,
+      leaseExpiresAt: decision.leaseExpiresAt,
+    });
+    if (encoded.step !== null) this.statements.upsertStep.run({ ...encoded.step, runKey: state.runKey });
+    this.insertEvents(encoded.events, state.runId, state.runKey);
+    return { applied: true, approval: this.requireApproval(decision.approvalId) };
+  }
+
+  private applyRunFinish(finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]): boolean {
+    const finished = this.statements.finishRun.get({
+      runId: finish.runId,
+      fromStatuses: JSON.stringify(finish.fromStatuses),
+      owner: finish.owner,
+      status: finish.status,
+      error,
+      at: finish.at,
+    });
+    if (finished === undefined) return false;
+    const runKey = toRowKey(finished, "runs");
+    const approvalStatus = finish.status === "expired" ? "expired" : "cancelled";
+    this.statements.closePendingApprovals.run({ runKey, status: approvalStatus, at: finish.at });
+    this.insertEvents(events, finish.runId, runKey);
+    return true;
+  }
+
+  private applyRunClaim(claim: RunClaim, events: EncodedEvent[]): boolean {
+    const claimed = this.statements.claimRun.get({
+      runId: claim.runId,
+      expectedOwner: claim.expectedOwner,
+      owner: claim.owner,
+      leaseExpiresAt: claim.leaseExpiresAt,
+      at: claim.at,
+    });
+    if (claimed === undefined) return false;
+    this.insertEvents(events, claim.runId, toRowKey(claimed, "runs"));
+    return true;
+  }
+
+  /**
+   * Append events inside the caller's transaction. Events nearly always belong to the run
+   * being written (`knownRunId`, whose key is known); others are looked up. Each run's events
+   * are numbered from 1 in its own key range, so the next number is one past its last key.
+   */
+  private insertEvents(events: ReadonlyArray<EncodedEvent>, knownRunId: string | undefined, knownRunKey: number): void {
+    const nextKeys = new Map<number, number>();
+    for (const event of events) {
+      const runKey = event.runId === knownRunId ? knownRunKey : this.requireRunKey(event.runId);
+      const key = nextKeys.get(runKey) ?? this.nextEventKey(runKey);
+      if (key >= (runKey + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
+      this.statements.insertEvent.run({ ...event.parameters, key });
+      nextKeys.set(runKey, key + 1);
+    }
+  }
+
+  private nextEventKey(runKey: number): number {
+    const last = this.statements.lastEventKey.get({ runKey });
+    return last === null || last === undefined ? runKey * KEYS_PER_RUN + 1 : toRowKey(last, "events") + 1;
+  }
+
+  private requireRunKey(runId: string): number {
+    const key = this.statements.selectRunKey.get(runId);
+    if (key === undefined) throw eventOfUnknownRun(runId);
+    return toRowKey(key, "runs");
+  }
+
+  private readApproval(approvalId: string): ApprovalRecord | undefined {
+    const row = this.statements.selectApproval.get(approvalId);
+    return row === undefined ? undefined : toApprovalRecord(row);
+  }
+
+  private requireApproval(approvalId: string): ApprovalRecord {
+    const approval = this.readApproval(approvalId);
+    if (approval === undefined) throw approvalNotFound(approvalId);
+    return approval;
+  }
+}
