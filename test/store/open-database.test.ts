@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSyn
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isBatonError, type BatonError } from "../../src/core/errors.js";
+import { EVENT_TYPE_CODES } from "../../src/store/event-type-codes.js";
 import { LATEST_SCHEMA_VERSION, openDatabase, openSqliteStore } from "../../src/store/index.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { event, newRun, runAtCursor, runAwaitingApproval, snapshotOf, stepCommit } from "./chain-store-fixtures.js";
@@ -229,6 +230,18 @@ describe("the SQLite store's own guarantees", () => {
       expect(() => database.exec("DELETE FROM events")).toThrow(/append-only/);
       // run.started, then model.call and step.finished for each of the two steps
       expect(database.prepare("SELECT count(*) FROM events").pluck().get()).toBe(5);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("names every event type in the event_types table, with the codes the store writes", async () => {
+    const path = join(directory.path, "baton.db");
+    openSqliteStore(path).close();
+    const database = openDatabase(path);
+    try {
+      const rows = database.prepare("SELECT name, code FROM event_types ORDER BY code").all();
+      expect(rows).toEqual(Object.entries(EVENT_TYPE_CODES).map(([name, code]) => ({ name, code })));
     } finally {
       database.close();
     }
