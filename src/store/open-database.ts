@@ -4,20 +4,25 @@ import Database from "better-sqlite3";
 import { BatonError, describeError } from "../core/errors.js";
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "./migrations.js";
 import { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
+import { databaseCorrupt, databaseNotWritable, errorCode } from "./store-errors.js";
 
 /** How to open the database file. */
 export interface OpenDatabaseOptions {
   /** How long a write waits for another process's write to finish before failing. Default 5000. */
   busyTimeoutMs?: number;
   /**
-   * Run `PRAGMA quick_check` when opening an existing file, so a damaged file is reported at
-   * start-up rather than halfway through a run. It reads every page (a few ms per 10 MB).
-   * Default true.
+   * Existing files up to this size get a full `PRAGMA quick_check` at open, so a damaged file
+   * is reported at start-up rather than halfway through a run. It reads every page (about
+   * 5 ms per MB), too slow for every CLI command on a big file; bigger files only get what
+   * SQLite checks on reading (header, schema, file not cut short). Default 32 MiB (about
+   * 12,000 chains, ~150 ms); 0 skips it, `Infinity` always runs it.
    */
-  checkIntegrity?: boolean;
+  fullCheckUpToBytes?: number;
 }
 
 export const IN_MEMORY_PATH = ":memory:";
+
+const DEFAULT_FULL_CHECK_UP_TO_BYTES = 32 * 1024 * 1024;
 
 export type OpenSqliteStoreOptions = OpenDatabaseOptions & SqliteChainStoreOptions;
 
@@ -35,9 +40,10 @@ export function openSqliteStore(path: string, options: OpenSqliteStoreOptions = 
     closeQuietly(database);
     // Preparing the statements fails when the tables are not what this schema version says:
     // a file edited by hand, or made by a pre-release build with the same version number.
-    throw corruptError(
+    throw databaseCorrupt(
       path === IN_MEMORY_PATH ? path : resolve(path),
       `its tables do not match schema version ${String(LATEST_SCHEMA_VERSION)}: ${describeError(error)}`,
+      { atOpen: true },
       error,
     );
   }
@@ -52,12 +58,17 @@ export function openSqliteStore(path: string, options: OpenSqliteStoreOptions = 
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
   if (path === IN_MEMORY_PATH) return prepareDatabase(new Database(IN_MEMORY_PATH), path, false);
   const absolutePath = resolve(path);
-  const existed = fileExists(absolutePath);
+  const existed = pathExists(absolutePath);
+  const existingBytes = fileSize(absolutePath);
   const firstCreatedDirectory = createParentDirectory(absolutePath);
   let database: Database.Database | undefined;
   try {
     database = new Database(absolutePath, { timeout: options.busyTimeoutMs ?? 5000 });
-    if (existed && options.checkIntegrity !== false) checkIntegrity(database, absolutePath);
+    // SQLite itself refuses a file that is no database, or shorter than its header says
+    // (SQLITE_NOTADB, SQLITE_CORRUPT), as soon as anything is read; quick_check also finds
+    // damaged pages in the middle, which would otherwise surface halfway through a run.
+    const fullCheckUpToBytes = options.fullCheckUpToBytes ?? DEFAULT_FULL_CHECK_UP_TO_BYTES;
+    if (existingBytes !== undefined && existingBytes <= fullCheckUpToBytes) checkIntegrity(database, absolutePath);
     return prepareDatabase(database, absolutePath, existed);
   } catch (error) {
     closeQuietly(database);
@@ -90,11 +101,11 @@ function assertNotTooNew(version: number, path: string): void {
   );
 }
 
-/** `quick_check` finds damaged pages and structure; a file that is no database fails earlier. */
+/** `quick_check` finds damaged pages and structure. */
 function checkIntegrity(database: Database.Database, path: string): void {
   const result: unknown = database.pragma("quick_check(1)", { simple: true });
   if (result === "ok") return;
-  throw corruptError(path, `quick_check reported: ${String(result)}`);
+  throw databaseCorrupt(path, `quick_check reported: ${String(result)}`, { atOpen: true });
 }
 
 const NOT_WRITABLE_FILE_CODES = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "EISDIR"]);
@@ -105,7 +116,7 @@ function toOpenError(error: unknown, path: string): unknown {
   const code = errorCode(error);
   const reason = error instanceof Error ? error.message : String(error);
   if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {
-    return corruptError(path, `${code}: ${reason}`, error);
+    return databaseCorrupt(path, `${code}: ${reason}`, { atOpen: true }, error);
   }
   if (
     NOT_WRITABLE_FILE_CODES.has(code) ||
@@ -116,41 +127,28 @@ function toOpenError(error: unknown, path: string): unknown {
     // -wal/-shm companions; the message keeps SQLite's reason in case it is a failing disk.
     code.startsWith("SQLITE_IOERR")
   ) {
-    const directoryInTheWay = isDirectory(path) ? " (a directory is in the way)" : "";
-    return new BatonError(
-      "DATABASE_NOT_WRITABLE",
-      `baton cannot open the database at ${path} for writing${directoryInTheWay}: ${code}: ${reason}. ` +
-        `Set BATON_DB to a file path in a directory baton may write to, or fix the permissions of ` +
-        `${dirname(path)} (baton creates missing directories itself).`,
-      { path, cause: code },
-      { cause: error },
-    );
+    const why = isDirectory(path) ? `a directory is in the way (${code}: ${reason})` : `${code}: ${reason}`;
+    return databaseNotWritable(path, why, error);
   }
   return error;
 }
 
-function corruptError(path: string, reason: string, cause?: unknown): BatonError {
-  return new BatonError(
-    "DATABASE_CORRUPT",
-    `The file at ${path} is not a baton database or is damaged (${reason}). baton did not change it. ` +
-      `Move it aside (mv "${path}" "${path}.broken") so baton starts a new database there, restore it from a ` +
-      `backup, or set BATON_DB to another path.`,
-    { path },
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-function errorCode(error: unknown): string {
-  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") return error.code;
-  return "";
-}
-
-function fileExists(path: string): boolean {
+function pathExists(path: string): boolean {
   try {
     statSync(path);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The size of the file at `path`, or undefined when there is none (or it is a directory). */
+function fileSize(path: string): number | undefined {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,6 +21,7 @@ import { COMPRESS_FROM_BYTES, encodeJson, encodeNullableJson, type JsonColumnOpt
 import { approvalParameters, encodeEvents, statusList, stepParameters } from "./record-parameters.js";
 import { toApprovalRecord, toAuditEvent, toEffectRecord, toRunRecord, toStepRecord } from "./row-codecs.js";
 import { prepareStatements, type Statements } from "./statements.js";
+import { toStoreError } from "./store-errors.js";
 import { WriteTransactions } from "./write-transactions.js";
 
 /** How the store encodes what it writes. */
@@ -31,8 +32,8 @@ export interface SqliteChainStoreOptions {
 
 /**
  * The `ChainStore` on one SQLite file (see `openSqliteStore`). better-sqlite3 is synchronous:
- * each method does its work, start to end, in one `BEGIN IMMEDIATE` transaction before it
- * returns, and the promise only carries the result. Writes wait for other processes on the
+ * each method does its work, start to end, before it returns (every write in one
+ * `BEGIN IMMEDIATE` transaction), and the promise only carries the result or the error. Writes wait for other processes on the
  * busy timeout; the compare-and-sets are checked inside the write transaction, so two
  * processes (or two store objects) on one file cannot both apply.
  */
@@ -53,108 +54,133 @@ export class SqliteChainStore implements ChainStore {
 
   // ─── Runs ──────────────────────────────────────────────────────────────────
 
-  async createRun(run: NewRun, events: ReadonlyArray<AuditEventInput>): Promise<void> {
-    const row = {
-      id: run.id,
-      chainId: run.chainId,
-      stepCount: run.stepCount,
-      startedBy: run.startedBy,
-      at: run.at,
-      leaseOwner: run.leaseOwner,
-      leaseExpiresAt: run.leaseExpiresAt,
-      origin: encodeNullableJson(run.origin, this.json),
-      input: encodeJson(run.input, this.json),
-    };
-    this.writes.createRun(run.id, row, encodeEvents(events, this.json));
-  }
-
-  async getRun(runId: string): Promise<RunRecord | undefined> {
-    const row = this.statements.selectRun.get(runId);
-    return row === undefined ? undefined : toRunRecord(row);
-  }
-
-  async listRuns(filter: RunFilter): Promise<RunRecord[]> {
-    const rows = this.statements.listRuns.all({
-      statuses: statusList(filter.statuses),
-      chainId: filter.chainId ?? null,
-      startedBy: filter.startedBy ?? null,
-      limit: filter.limit,
+  createRun(run: NewRun, events: ReadonlyArray<AuditEventInput>): Promise<void> {
+    return this.settle(() => {
+      const row = {
+        id: run.id,
+        chainId: run.chainId,
+        stepCount: run.stepCount,
+        startedBy: run.startedBy,
+        at: run.at,
+        leaseOwner: run.leaseOwner,
+        leaseExpiresAt: run.leaseExpiresAt,
+        origin: encodeNullableJson(run.origin, this.json),
+        input: encodeJson(run.input, this.json),
+      };
+      this.writes.createRun(run.id, row, encodeEvents(events, this.json));
     });
-    return rows.map(toRunRecord);
   }
 
-  async listRunsInFlight(): Promise<RunRecord[]> {
-    return this.statements.listRunsInFlight.all().map(toRunRecord);
+  getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.settle(() => {
+      const row = this.statements.selectRun.get(runId);
+      return row === undefined ? undefined : toRunRecord(row);
+    });
   }
 
-  async getSteps(runId: string): Promise<StepRecord[]> {
-    return this.statements.selectSteps.all(runId).map((row) => toStepRecord(row, runId));
+  listRuns(filter: RunFilter): Promise<RunRecord[]> {
+    return this.settle(() => {
+      const rows = this.statements.listRuns.all({
+        statuses: statusList(filter.statuses),
+        chainId: filter.chainId ?? null,
+        startedBy: filter.startedBy ?? null,
+        limit: filter.limit,
+      });
+      return rows.map(toRunRecord);
+    });
   }
 
-  async commitStep(commit: StepCommit): Promise<boolean> {
-    return this.writes.commitStep(commit, stepParameters(commit.step, this.json), encodeEvents(commit.events, this.json));
+  listRunsInFlight(): Promise<RunRecord[]> {
+    return this.settle(() => this.statements.listRunsInFlight.all().map(toRunRecord));
   }
 
-  async finishRun(finish: RunFinish): Promise<boolean> {
-    return this.writes.finishRun(finish, encodeNullableJson(finish.error, this.json), encodeEvents(finish.events, this.json));
+  getSteps(runId: string): Promise<StepRecord[]> {
+    return this.settle(() => this.statements.selectSteps.all(runId).map((row) => toStepRecord(row, runId)));
   }
 
-  async claimRun(claim: RunClaim): Promise<boolean> {
-    return this.writes.claimRun(claim, encodeEvents(claim.events, this.json));
+  commitStep(commit: StepCommit): Promise<boolean> {
+    return this.settle(() => {
+      const step = stepParameters(commit.step, this.json);
+      return this.writes.commitStep(commit, step, encodeEvents(commit.events, this.json));
+    });
   }
 
-  async renewLeases(owner: string, leaseExpiresAt: number): Promise<number> {
-    return this.statements.renewLeases.run({ owner, leaseExpiresAt }).changes;
+  finishRun(finish: RunFinish): Promise<boolean> {
+    return this.settle(() => {
+      const error = encodeNullableJson(finish.error, this.json);
+      return this.writes.finishRun(finish, error, encodeEvents(finish.events, this.json));
+    });
+  }
+
+  claimRun(claim: RunClaim): Promise<boolean> {
+    return this.settle(() => this.writes.claimRun(claim, encodeEvents(claim.events, this.json)));
+  }
+
+  renewLeases(owner: string, leaseExpiresAt: number): Promise<number> {
+    return this.settle(() => this.statements.renewLeases.run({ owner, leaseExpiresAt }).changes);
   }
 
   // ─── Approvals ─────────────────────────────────────────────────────────────
 
-  async openApproval(open: ApprovalOpen): Promise<boolean> {
-    return this.writes.openApproval(open, approvalParameters(open.approval, this.json), encodeEvents(open.events, this.json));
-  }
-
-  async getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
-    return this.readApproval(approvalId);
-  }
-
-  async listApprovals(filter: ApprovalFilter): Promise<ApprovalRecord[]> {
-    const parameters = { statuses: statusList(filter.statuses), limit: filter.limit };
-    const rows =
-      filter.runId === undefined
-        ? this.statements.listApprovals.all(parameters)
-        : this.statements.listApprovalsOfRun.all({ ...parameters, runId: filter.runId });
-    return rows.map(toApprovalRecord);
-  }
-
-  async decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
-    return this.writes.decideApproval(decision, {
-      editedOutput: encodeNullableJson(decision.editedOutput, this.json),
-      step: decision.step === null ? null : stepParameters(decision.step, this.json),
-      events: encodeEvents(decision.events, this.json),
+  openApproval(open: ApprovalOpen): Promise<boolean> {
+    return this.settle(() => {
+      const approval = approvalParameters(open.approval, this.json);
+      return this.writes.openApproval(open, approval, encodeEvents(open.events, this.json));
     });
+  }
+
+  getApproval(approvalId: string): Promise<ApprovalRecord | undefined> {
+    return this.settle(() => this.readApproval(approvalId));
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<ApprovalRecord[]> {
+    return this.settle(() => {
+      const parameters = { statuses: statusList(filter.statuses), limit: filter.limit };
+      const rows =
+        filter.runId === undefined
+          ? this.statements.listApprovals.all(parameters)
+          : this.statements.listApprovalsOfRun.all({ ...parameters, runId: filter.runId });
+      return rows.map(toApprovalRecord);
+    });
+  }
+
+  decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
+    return this.settle(() =>
+      this.writes.decideApproval(decision, {
+        editedOutput: encodeNullableJson(decision.editedOutput, this.json),
+        step: decision.step === null ? null : stepParameters(decision.step, this.json),
+        events: encodeEvents(decision.events, this.json),
+      }),
+    );
   }
 
   // ─── Audit log and effects ─────────────────────────────────────────────────
 
-  async appendEvents(events: ReadonlyArray<AuditEventInput>): Promise<void> {
-    if (events.length > 0) this.writes.appendEvents(encodeEvents(events, this.json));
+  appendEvents(events: ReadonlyArray<AuditEventInput>): Promise<void> {
+    return this.settle(() => {
+      if (events.length > 0) this.writes.appendEvents(encodeEvents(events, this.json));
+    });
   }
 
-  async listEvents(runId: string): Promise<AuditEvent[]> {
-    return this.statements.selectEvents.all(runId).map((row) => toAuditEvent(row, runId));
+  listEvents(runId: string): Promise<AuditEvent[]> {
+    return this.settle(() => this.statements.selectEvents.all(runId).map((row) => toAuditEvent(row, runId)));
   }
 
-  async getEffect(key: string): Promise<EffectRecord | undefined> {
-    const row = this.statements.selectEffect.get(key);
-    return row === undefined ? undefined : toEffectRecord(row);
+  getEffect(key: string): Promise<EffectRecord | undefined> {
+    return this.settle(() => {
+      const row = this.statements.selectEffect.get(key);
+      return row === undefined ? undefined : toEffectRecord(row);
+    });
   }
 
-  async recordEffect(effect: EffectRecord): Promise<void> {
-    this.statements.insertEffect.run({
-      key: effect.key,
-      runId: effect.runId,
-      recordedAt: effect.recordedAt,
-      result: encodeJson(effect.result, this.json),
+  recordEffect(effect: EffectRecord): Promise<void> {
+    return this.settle(() => {
+      this.statements.insertEffect.run({
+        key: effect.key,
+        runId: effect.runId,
+        recordedAt: effect.recordedAt,
+        result: encodeJson(effect.result, this.json),
+      });
     });
   }
 
@@ -168,6 +194,15 @@ export class SqliteChainStore implements ChainStore {
       // Best effort: another process may hold the write lock, and closing matters more.
     }
     this.database.close();
+  }
+
+  /** Runs the synchronous work and settles a promise with its result, or its error translated. */
+  private settle<Result>(work: () => Result): Promise<Result> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(toStoreError(error, this.database.name));
+    }
   }
 
   private readApproval(approvalId: string): ApprovalRecord | undefined {

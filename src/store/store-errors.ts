@@ -1,7 +1,52 @@
+import { dirname } from "node:path";
 import { BatonError } from "../core/errors.js";
 import { KEYS_PER_RUN } from "./migrations.js";
 
-/** The errors the store raises on purpose (opening errors live in open-database.ts). */
+/** The errors the store raises on purpose, and the SQLite errors it translates. */
+
+/** The file cannot be used; `atOpen` when it was found before baton wrote anything to it. */
+export function databaseCorrupt(path: string, reason: string, when: { atOpen: boolean }, cause?: unknown): BatonError {
+  const changed = when.atOpen ? "baton did not change it. " : "";
+  return new BatonError(
+    "DATABASE_CORRUPT",
+    `The file at ${path} is not a baton database or is damaged (${reason}). ${changed}` +
+      `Move it aside (mv "${path}" "${path}.broken") so baton starts a new database there, restore it from a ` +
+      `backup, or set BATON_DB to another path.`,
+    { path },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+export function databaseNotWritable(path: string, reason: string, cause?: unknown): BatonError {
+  return new BatonError(
+    "DATABASE_NOT_WRITABLE",
+    `baton cannot write the database at ${path}: ${reason}. Set BATON_DB to a file path in a directory baton ` +
+      `may write to, or fix the permissions of ${dirname(path)} (baton creates missing directories itself).`,
+    { path },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * What the store's methods throw for SQLite errors met while running: damage found on a page
+ * the open-time check did not read, or a file made read-only meanwhile, become the BatonErrors
+ * opening would have given; anything else is passed on as it is.
+ */
+export function toStoreError(error: unknown, path: string): unknown {
+  const code = errorCode(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
+    return databaseCorrupt(path, `${code}: ${reason}`, { atOpen: false }, error);
+  }
+  if (code.startsWith("SQLITE_READONLY")) return databaseNotWritable(path, `${code}: ${reason}`, error);
+  return error;
+}
+
+/** The `code` of a Node or SQLite error, or "" for anything else. */
+export function errorCode(error: unknown): string {
+  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") return error.code;
+  return "";
+}
 
 export function approvalNotFound(approvalId: string): BatonError {
   return new BatonError(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isBatonError, type BatonError } from "../../src/core/errors.js";
 import { EVENT_TYPE_CODES } from "../../src/store/event-type-codes.js";
-import { LATEST_SCHEMA_VERSION, openDatabase, openSqliteStore } from "../../src/store/index.js";
+import { LATEST_SCHEMA_VERSION, openDatabase, openSqliteStore, type OpenSqliteStoreOptions } from "../../src/store/index.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { event, newRun, runAtCursor, runAwaitingApproval, snapshotOf, stepCommit } from "./chain-store-fixtures.js";
 
@@ -18,9 +18,9 @@ afterEach(() => {
   directory.remove();
 });
 
-function openFailure(path: string): BatonError {
+function openFailure(path: string, options: OpenSqliteStoreOptions = {}): BatonError {
   try {
-    openSqliteStore(path).close();
+    openSqliteStore(path, options).close();
   } catch (error) {
     if (isBatonError(error)) return error;
     throw error;
@@ -136,7 +136,10 @@ describe("errors when opening", () => {
     expect(readdirSync(directory.path)).toEqual(["baton.db"]);
   });
 
-  it("DATABASE_CORRUPT: a real database cut short is caught by the check at open", async () => {
+  it.each([
+    ["with the full check", Infinity],
+    ["without the full check (a big file)", 0],
+  ])("DATABASE_CORRUPT: a real database cut short is caught at open, %s", async (_case, fullCheckUpToBytes) => {
     const path = join(directory.path, "baton.db");
     const store = openSqliteStore(path);
     for (let index = 0; index < 60; index++) await runAtCursor(store, 3);
@@ -144,11 +147,30 @@ describe("errors when opening", () => {
     truncateSync(path, Math.floor(statSync(path).size / 2));
     const before = fingerprint(path);
 
+    const error = openFailure(path, { fullCheckUpToBytes });
+
+    expect(error.code).toBe("DATABASE_CORRUPT");
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(/Move it aside/);
+    expect(fingerprint(path)).toBe(before);
+  });
+
+  it("DATABASE_CORRUPT: a damaged page in the middle is caught by the full check", async () => {
+    const path = join(directory.path, "baton.db");
+    const store = openSqliteStore(path);
+    for (let index = 0; index < 60; index++) await runAtCursor(store, 3);
+    store.close();
+    const bytes = readFileSync(path);
+    const pageSize = 4096;
+    const middlePage = Math.floor(bytes.length / pageSize / 2);
+    bytes.fill(0xa5, middlePage * pageSize, middlePage * pageSize + 64);
+    writeFileSync(path, bytes);
+
     const error = openFailure(path);
 
     expect(error.code).toBe("DATABASE_CORRUPT");
     expect(error.message).toContain(path);
-    expect(fingerprint(path)).toBe(before);
+    expect(fingerprint(path)).toBe(createHash("sha256").update(bytes).digest("hex"));
   });
 
   it("DATABASE_CORRUPT: tables that do not match the schema version (hand-edited or pre-release)", () => {
