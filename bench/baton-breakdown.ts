@@ -41,7 +41,7 @@ import { DEFAULT_PRICES } from "../src/core/pricing.js";
 import { Runner } from "../src/core/runner.js";
 import { TimeOrderedIds } from "../src/runtime/ids.js";
 import { systemClock } from "../src/runtime/system-clock.js";
-import { openSqliteStore } from "../src/store/index.js";
+import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
 import { FIXED_JSON, STEPS, makeRequest, makeSchemas, parseArguments, quantile, r1, r2 } from "./workload.mjs";
 
 const { nThroughput, nPause, nWarmup } = parseArguments(process.argv.slice(2));
@@ -257,53 +257,179 @@ async function throughput(store: ChainStore, n: number) {
   };
 }
 
-async function sqliteThroughput(name: string, n: number, compressFromBytes?: number) {
-  const path = join(tmp, `${name}.sqlite`);
-  const timings: Timings = new Map();
-  const store = timeStore(openSqliteStore(path, compressFromBytes === undefined ? {} : { compressFromBytes }), timings);
-  const result = await throughput(store, n);
-  store.close();
-  const table = timingTable(timings, n);
-  return { ...result, db_bytes_per_chain: Math.round(fileSize(path) / n), store_us_per_chain: sumPerChain(table), outside_store_us_per_chain: r1(result.per_chain_us - sumPerChain(table)), store_calls: table };
+interface StoreVariant {
+  /** JSON columns compressed from this many characters (the store's option). */
+  compressFromBytes?: number;
+  /** Page size the file is created with (SQLite's default is 4096). */
+  pageSize?: number;
+  /** PRAGMA wal_autocheckpoint on the store's connection (SQLite's default is 1000 pages). */
+  walAutocheckpoint?: number;
+  /** Emulate an executor that skips getSteps/listApprovals for a run it just created, and a settled() that needs no getRun. */
+  skipFreshRunReads?: boolean;
 }
 
-/** The floor for baton's durable writes: 5 write transactions a chain with the rows baton writes, no engine. */
-function rawSqliteFloor(name: string, n: number) {
+/** The store as openSqliteStore(path) builds it, with the variant's settings applied. */
+function openVariantStore(path: string, variant: StoreVariant): ChainStore {
+  if (variant.pageSize !== undefined) {
+    const database = new Database(path);
+    database.pragma(`page_size = ${variant.pageSize}`);
+    database.pragma("journal_mode = WAL");
+    database.exec("CREATE TABLE fix_page_size (x); DROP TABLE fix_page_size;");
+    database.close();
+  }
+  const database = openDatabase(path);
+  if (variant.walAutocheckpoint !== undefined) database.pragma(`wal_autocheckpoint = ${variant.walAutocheckpoint}`);
+  const store = new SqliteChainStore(database, variant.compressFromBytes === undefined ? {} : { compressFromBytes: variant.compressFromBytes });
+  return variant.skipFreshRunReads ? skipFreshRunReads(store) : store;
+}
+
+/**
+ * What-if: a run this process has just created has no steps and no approvals, so the executor
+ * could skip reading them; and the executor knows the record it last committed, so settled()
+ * could return it without reading the run again. Emulated in front of the store.
+ */
+function skipFreshRunReads(store: ChainStore): ChainStore {
+  const created = new Map<string, NewRun>();
+  const fresh = new Set<string>();
+  const finished = new Map<string, RunRecord>();
+  const target = store as unknown as Record<string, (...parameters: never[]) => Promise<unknown>>;
+  const original = { createRun: store.createRun.bind(store), getSteps: store.getSteps.bind(store), listApprovals: store.listApprovals.bind(store), commitStep: store.commitStep.bind(store), getRun: store.getRun.bind(store) };
+  target.createRun = (async (run: NewRun, events: ReadonlyArray<AuditEventInput>) => {
+    await original.createRun(run, events);
+    created.set(run.id, run);
+    fresh.add(run.id);
+  }) as never;
+  target.getSteps = (async (runId: string) => (fresh.has(runId) ? [] : original.getSteps(runId))) as never;
+  target.listApprovals = (async (filter: ApprovalFilter) => {
+    if (filter.runId !== undefined && fresh.delete(filter.runId)) return [];
+    return original.listApprovals(filter);
+  }) as never;
+  target.commitStep = (async (commit: StepCommit) => {
+    const applied = await original.commitStep(commit);
+    const run = created.get(commit.guard.runId);
+    if (applied && run && commit.nextStatus === "succeeded") {
+      created.delete(run.id);
+      finished.set(run.id, {
+        id: run.id, chainId: run.chainId, status: "succeeded", cursor: run.stepCount, stepCount: run.stepCount, input: run.input, startedBy: run.startedBy,
+        origin: run.origin, createdAt: run.at, updatedAt: commit.at, finishedAt: commit.at, error: null, leaseOwner: null, leaseExpiresAt: null,
+      });
+    }
+    return applied;
+  }) as never;
+  target.getRun = (async (runId: string) => {
+    const run = finished.get(runId);
+    if (run) {
+      finished.delete(runId);
+      return run;
+    }
+    return original.getRun(runId);
+  }) as never;
+  return store;
+}
+
+async function sqliteThroughput(name: string, n: number, variant: StoreVariant = {}) {
+  const path = join(tmp, `${name}.sqlite`);
+  const timings: Timings = new Map();
+  const store = timeStore(openVariantStore(path, variant), timings);
+  const result = await throughput(store, n);
+  const walBytes = fileSize(`${path}-wal`);
+  store.close();
+  const table = timingTable(timings, n);
+  return {
+    ...result,
+    db_bytes_per_chain: Math.round(fileSize(path) / n),
+    wal_bytes_before_close: walBytes,
+    store_us_per_chain: sumPerChain(table),
+    outside_store_us_per_chain: r1(result.per_chain_us - sumPerChain(table)),
+    store_calls: table,
+  };
+}
+
+interface RawVariant {
+  /** Audit rows per step commit (baton writes 2: model.call and step.finished). */
+  eventsPerStep?: number;
+  /** The events_by_run index (baton has it). */
+  eventsIndex?: boolean;
+  /** UPDATE the run row (cursor, updated_at) in every step commit (baton does, as its guard). */
+  updateRun?: boolean;
+  walAutocheckpoint?: number;
+  pageSize?: number;
+  /** Step outputs deflated (baton does, from 512 characters). */
+  compress?: boolean;
+}
+
+/**
+ * The floor for baton's durable writes: per chain, 1 + 4 write transactions (BEGIN IMMEDIATE ...
+ * COMMIT) with rows like the ones baton writes, in the same WAL / synchronous=NORMAL mode, with
+ * no engine and no reads. The variants take parts of each commit away.
+ */
+function rawSqliteFloor(name: string, n: number, variant: RawVariant = {}) {
+  const { eventsPerStep = 2, eventsIndex = true, updateRun = true, walAutocheckpoint = 1000, pageSize = 4096, compress = true } = variant;
   const path = join(tmp, `${name}.sqlite`);
   const database = new Database(path);
+  database.pragma(`page_size = ${pageSize}`);
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = NORMAL");
+  database.pragma(`wal_autocheckpoint = ${walAutocheckpoint}`);
   database.exec(`
-    CREATE TABLE runs (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cursor INTEGER NOT NULL, input ANY NOT NULL) STRICT;
-    CREATE TABLE steps (run_key INTEGER NOT NULL, step_index INTEGER NOT NULL, output ANY NOT NULL, PRIMARY KEY (run_key, step_index)) STRICT, WITHOUT ROWID;
-    CREATE TABLE events (sequence INTEGER PRIMARY KEY, run_key INTEGER NOT NULL, type INTEGER NOT NULL, data ANY NOT NULL) STRICT;
-    CREATE INDEX events_by_run ON events (run_key);`);
-  const compressed = STEPS.map((step) => deflateRawSync((FIXED_JSON as Record<string, string>)[step] as string, { level: 6, windowBits: 12, memLevel: 5 }));
-  const insertRun = database.prepare("INSERT INTO runs (id, cursor, input) VALUES (?, 0, ?) RETURNING key").pluck();
-  const advance = database.prepare("UPDATE runs SET cursor = cursor + 1 WHERE key = ?");
-  const insertStep = database.prepare("INSERT INTO steps (run_key, step_index, output) VALUES (?, ?, ?)");
-  const insertEvent = database.prepare("INSERT INTO events (run_key, type, data) VALUES (?, ?, ?)");
+    CREATE TABLE runs (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, status TEXT NOT NULL, cursor INTEGER NOT NULL, updated_at INTEGER NOT NULL, input ANY NOT NULL) STRICT;
+    CREATE TABLE steps (run_key INTEGER NOT NULL, step_index INTEGER NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, output ANY NOT NULL, PRIMARY KEY (run_key, step_index)) STRICT, WITHOUT ROWID;
+    CREATE TABLE events (sequence INTEGER PRIMARY KEY, run_key INTEGER NOT NULL, at INTEGER NOT NULL, type INTEGER NOT NULL, step_id TEXT, data ANY NOT NULL) STRICT;
+    ${eventsIndex ? "CREATE INDEX events_by_run ON events (run_key);" : ""}`);
+  const text = FIXED_JSON as Record<string, string>;
+  const outputs = STEPS.map((step) => (compress ? deflateRawSync(text[step] as string, { level: 6, windowBits: 12, memLevel: 5 }) : (text[step] as string)));
+  const insertRun = database.prepare("INSERT INTO runs (id, status, cursor, updated_at, input) VALUES (?, 'running', 0, ?, ?) RETURNING key").pluck();
+  const advance = database.prepare("UPDATE runs SET cursor = cursor + 1, updated_at = ? WHERE key = ? AND status = 'running' RETURNING key");
+  const checkRun = database.prepare("SELECT key FROM runs WHERE key = ? AND status = 'running'");
+  const insertStep = database.prepare("INSERT INTO steps (run_key, step_index, started_at, finished_at, output) VALUES (?, ?, ?, ?, ?)");
+  const insertEvent = database.prepare("INSERT INTO events (run_key, at, type, step_id, data) VALUES (?, ?, ?, ?, ?)");
   const create = database.transaction((id: string, input: string) => {
-    const key = insertRun.get(id, input) as number;
-    insertEvent.run(key, 1, "{}");
+    const key = insertRun.get(id, Date.now(), input) as number;
+    insertEvent.run(key, Date.now(), 1, null, "{}");
     return key;
   });
   const commit = database.transaction((key: number, index: number) => {
-    advance.run(key);
-    insertStep.run(key, index, compressed[index] as Buffer);
-    insertEvent.run(key, 8, '{"model":"gpt-4o-mini","attempt":1,"inputTokens":0,"outputTokens":0,"costUsd":0,"latencyMs":0,"outcome":"valid"}');
-    insertEvent.run(key, 5, `{"startedAt":${Date.now()},"round":1}`);
+    const at = Date.now();
+    if ((updateRun ? advance.get(at, key) : checkRun.get(key)) === undefined) throw new Error("guard failed");
+    insertStep.run(key, index, at, at, outputs[index] as Buffer | string);
+    if (eventsPerStep >= 2) insertEvent.run(key, at, 8, STEPS[index], '{"model":"gpt-4o-mini","attempt":1,"inputTokens":0,"outputTokens":0,"costUsd":0,"latencyMs":0,"outcome":"valid"}');
+    if (eventsPerStep >= 1) insertEvent.run(key, at, 5, STEPS[index], `{"startedAt":${at},"round":1}`);
   });
   const ids = new TimeOrderedIds();
+  const latencies = new Float64Array(n);
   const t0 = performance.now();
   for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
     const key = create.immediate(ids.next("r_"), JSON.stringify(makeRequest(i)));
     for (let index = 0; index < STEPS.length; index += 1) commit.immediate(key, index);
+    latencies[i] = performance.now() - started;
   }
   const totalMs = performance.now() - t0;
+  const walBytes = fileSize(`${path}-wal`);
   database.close();
-  return { n, per_step_us: r1((totalMs * 1000) / (n * STEPS.length)), per_chain_us: r1((totalMs * 1000) / n), db_bytes_per_chain: Math.round(fileSize(path) / n) };
+  return {
+    n,
+    per_step_us: r1((totalMs * 1000) / (n * STEPS.length)),
+    per_chain_us: r1((totalMs * 1000) / n),
+    chain_us_median: r1(1000 * quantile(latencies, 0.5)),
+    chain_ms_p99: r2(quantile(latencies, 0.99)),
+    db_bytes_per_chain: Math.round(fileSize(path) / n),
+    ...(walAutocheckpoint === 0 ? { wal_bytes_per_chain: Math.round(walBytes / n) } : {}),
+  };
 }
+
+const RAW_VARIANTS: Record<string, RawVariant> = {
+  "as baton writes": {},
+  "1 event per step": { eventsPerStep: 1 },
+  "no events_by_run index": { eventsIndex: false },
+  "run row checked, not updated": { updateRun: false },
+  "wal_autocheckpoint 10000": { walAutocheckpoint: 10_000 },
+  "no automatic checkpoint": { walAutocheckpoint: 0 },
+  "page_size 1024": { pageSize: 1024 },
+  "not compressed": { compress: false },
+  "1 event, no index, run checked": { eventsPerStep: 1, eventsIndex: false, updateRun: false },
+  "1 event, no index, run checked, ckpt 10000": { eventsPerStep: 1, eventsIndex: false, updateRun: false, walAutocheckpoint: 10_000 },
+};
 
 async function pauseResume(n: number) {
   const path = join(tmp, "pause-resume.sqlite");
@@ -353,15 +479,23 @@ async function pauseResume(n: number) {
 try {
   // Warm-up: every variant once, untimed, on throw-away files.
   await sqliteThroughput("warm-1", nWarmup);
-  await sqliteThroughput("warm-2", nWarmup, Number.POSITIVE_INFINITY);
+  await sqliteThroughput("warm-2", nWarmup, { compressFromBytes: Number.POSITIVE_INFINITY, pageSize: 1024, walAutocheckpoint: 10_000, skipFreshRunReads: true });
   await throughput(new MemoryStore(), nWarmup);
-  rawSqliteFloor("warm-raw", nWarmup);
+  for (const [name, variant] of Object.entries(RAW_VARIANTS)) rawSqliteFloor(`warm-raw-${name.replace(/\W+/g, "-")}`, nWarmup, variant);
 
   const result = {
     sqlite: await sqliteThroughput("a-sqlite", nThroughput),
-    sqlite_uncompressed: await sqliteThroughput("a-sqlite-uncompressed", nThroughput, Number.POSITIVE_INFINITY),
+    sqlite_uncompressed: await sqliteThroughput("a-sqlite-uncompressed", nThroughput, { compressFromBytes: Number.POSITIVE_INFINITY }),
+    what_if: {
+      skip_fresh_run_reads: await sqliteThroughput("a-skip-reads", nThroughput, { skipFreshRunReads: true }),
+      wal_autocheckpoint_10000: await sqliteThroughput("a-ckpt-10000", nThroughput, { walAutocheckpoint: 10_000 }),
+      page_size_1024: await sqliteThroughput("a-page-1024", nThroughput, { pageSize: 1024 }),
+      all_three: await sqliteThroughput("a-all-three", nThroughput, { skipFreshRunReads: true, walAutocheckpoint: 10_000, pageSize: 1024 }),
+    },
     memory_store: await throughput(new MemoryStore(), nThroughput),
-    raw_sqlite_5_transactions: rawSqliteFloor("raw", nThroughput),
+    raw_sqlite_5_transactions: Object.fromEntries(
+      Object.entries(RAW_VARIANTS).map(([name, variant]) => [name, rawSqliteFloor(`raw-${name.replace(/\W+/g, "-")}`, nThroughput, variant)]),
+    ),
     pause_resume: await pauseResume(nPause),
   };
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(52)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
@@ -372,10 +506,14 @@ try {
   const u = result.sqlite_uncompressed;
   line("A  SQLite store, no compression:", `${u.per_step_us} µs/step, ${u.per_chain_us} µs/chain (fast half ${u.per_chain_us_fast_half}), ${u.db_bytes_per_chain} B/chain`);
   line("   in store calls / outside:", `${u.store_us_per_chain} / ${u.outside_store_us_per_chain} µs per chain`);
+  for (const [name, w] of Object.entries(result.what_if)) {
+    line(`A  what-if ${name}:`, `${w.per_step_us} µs/step, ${w.per_chain_us} µs/chain (fast half ${w.per_chain_us_fast_half}, p99 ${w.chain_ms_p99} ms), ${w.db_bytes_per_chain} B/chain, store ${w.store_us_per_chain} µs/chain`);
+  }
   const m = result.memory_store;
   line("A  in-memory store fake (core engine alone):", `${m.per_step_us} µs/step, ${m.per_chain_us} µs/chain (fast half ${m.per_chain_us_fast_half})`);
-  const raw = result.raw_sqlite_5_transactions;
-  line("A  raw better-sqlite3, 5 write txns/chain:", `${raw.per_step_us} µs/step, ${raw.per_chain_us} µs/chain, ${raw.db_bytes_per_chain} B/chain`);
+  for (const [name, raw] of Object.entries(result.raw_sqlite_5_transactions)) {
+    line(`A  raw SQLite floor, ${name}:`, `${raw.per_step_us} µs/step, chain median ${raw.chain_us_median} µs p99 ${raw.chain_ms_p99} ms, ${raw.db_bytes_per_chain} B/chain${"wal_bytes_per_chain" in raw ? `, WAL ${raw.wal_bytes_per_chain} B/chain` : ""}`);
+  }
   const b = result.pause_resume;
   line("B  pause:", `mean ${b.pause.mean_us} µs = store ${b.pause.store_us} + outside ${b.pause.outside_store_us}`);
   for (const [method, entry] of Object.entries(b.pause.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);

@@ -8,7 +8,7 @@
 
 import Database from "better-sqlite3";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { defineChain, z, type Chain } from "../src/chain-api.js";
@@ -301,6 +301,8 @@ async function pauseResume(path: string, n: number, calls?: { pause: Record<stri
 
 // ---------------------------------------------------------------- main
 
+const loadAtStart = loadavg()[0];
+
 async function main(): Promise<void> {
   const wallStart = performance.now();
 
@@ -348,6 +350,8 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpus: cpus().length,
+    // Other processes on the machine skew every figure; the 1-minute load average says how busy it was.
+    load_average_1m: { at_start: r2(loadAtStart as number), at_end: r2(loadavg()[0] as number) },
     sqlite: { ...sqlite, synchronous: "NORMAL (set by openDatabase)" },
     workload: { steps: STEPS, step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, (FIXED_JSON as Record<string, string>)[step]?.length])), warmup_chains: nWarmup },
     store_calls_per_chain: calls,
@@ -375,7 +379,7 @@ async function main(): Promise<void> {
   line("A  WAL written per chain (warm-up, no checkpoint):", `${wal.frames_per_chain} frames of ${wal.page_size} B = ${wal.bytes_per_chain} bytes`);
   line("store calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
-  line("wall time:", `${result.wall_s} s`);
+  line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);
   console.log(JSON.stringify(result));
 }
 

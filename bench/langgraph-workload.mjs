@@ -12,7 +12,7 @@ import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { z } from "zod";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -196,6 +196,8 @@ async function pauseResume(file, n, calls) {
 const here = dirname(fileURLToPath(import.meta.url));
 const installedVersion = (name) => JSON.parse(readFileSync(join(here, "node_modules", ...name.split("/"), "package.json"), "utf8")).version;
 
+const loadAtStart = loadavg()[0];
+
 async function main() {
   const wallStart = performance.now();
 
@@ -250,6 +252,8 @@ async function main() {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpus: cpus().length,
+    // Other processes on the machine skew every figure; the 1-minute load average says how busy it was.
+    load_average_1m: { at_start: r2(loadAtStart), at_end: r2(loadavg()[0]) },
     versions: Object.fromEntries(
       ["@langchain/langgraph", "@langchain/langgraph-checkpoint", "@langchain/langgraph-checkpoint-sqlite", "@langchain/core", "better-sqlite3", "zod"].map((name) => [
         name,
@@ -285,7 +289,7 @@ async function main() {
   line("A  WAL written per chain (warm-up, no checkpoint):", `${walWrites.frames_per_chain} frames of ${walWrites.page_size} B = ${walWrites.bytes_per_chain} bytes`);
   line("checkpointer calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
-  line("wall time:", `${result.wall_s} s`);
+  line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);
   console.log(JSON.stringify(result));
 }
 

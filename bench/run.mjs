@@ -13,6 +13,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -95,6 +96,10 @@ function ratiosOf(langgraph, baton) {
   };
 }
 
+// Both engines are measured on whatever else the machine is doing; say so when it is busy.
+const [load1] = loadavg();
+if (load1 > 0.5) console.log(`note: 1-minute load average is ${load1.toFixed(2)} before the run; other processes will skew the figures`);
+
 const results = [];
 for (let round = 1; round <= rounds; round += 1) {
   if (rounds > 1) console.log(`--- round ${round}/${rounds}`);
@@ -135,7 +140,9 @@ row("B  resume median", lgB?.resume_ms_median, btB?.resume_ms_median, "ms");
 row("B  resume p99", lgB?.resume_ms_p99, btB?.resume_ms_p99, "ms");
 row("B  pause + resume (medians)", lgB && r2(lgB.pause_ms_median + lgB.resume_ms_median), btB && r2(btB.pause_ms_median + btB.resume_ms_median), "ms");
 row("B  DB bytes per chain", lgB?.db_bytes_per_chain, btB?.db_bytes_per_chain, "bytes");
+row("A  WAL bytes written per chain", langgraph?.wal_writes_per_chain.bytes_per_chain, baton?.wal_writes_per_chain.bytes_per_chain, "bytes");
 row("peak RSS (getrusage maxRSS)", langgraph?.max_rss_mib_getrusage, baton?.max_rss_mib_getrusage, "MiB");
+row("load average (1 min) at start", langgraph?.load_average_1m.at_start, baton?.load_average_1m.at_start);
 if (ratios) {
   console.log("");
   const verdict = (entry) => `${entry.ratio}x (target >= ${entry.target}x: ${entry.pass ? "PASS" : "MISS"})`;
