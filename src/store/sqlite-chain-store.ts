@@ -189,9 +189,11 @@ export class SqliteChainStore implements ChainStore {
     if (!this.database.open) return;
     try {
       // Keeps the planner's statistics current; cheap (it only analyses what changed a lot).
+      // It may need the write lock: never wait for it, shutting down matters more.
+      this.database.pragma("busy_timeout = 0");
       this.database.pragma("optimize");
     } catch {
-      // Best effort: another process may hold the write lock, and closing matters more.
+      // Best effort: another process may hold the write lock.
     }
     this.database.close();
   }

@@ -170,6 +170,7 @@ describe("errors when opening", () => {
 
     expect(error.code).toBe("DATABASE_CORRUPT");
     expect(error.message).toContain(path);
+    expect(error.message).toMatch(/Move it aside/);
     expect(fingerprint(path)).toBe(createHash("sha256").update(bytes).digest("hex"));
   });
 
@@ -185,6 +186,7 @@ describe("errors when opening", () => {
     expect(error.code).toBe("DATABASE_CORRUPT");
     expect(error.message).toContain(path);
     expect(error.message).toMatch(/schema version/);
+    expect(error.message).toMatch(/Move it aside/);
   });
 
   it("DATABASE_NOT_WRITABLE: a file where a directory should be, and nothing is created", () => {
