@@ -2,7 +2,7 @@ import { runActionStep } from "./action-step.js";
 import { durationToMs, type ChainDefinition, type ChangeRequest, type ErasedContext, type Step } from "./chain.js";
 import { BatonError, describeError, isBatonError } from "./errors.js";
 import { runModelStep } from "./model-step.js";
-import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepUsage } from "./ports.js";
+import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepRecord, StepUsage } from "./ports.js";
 import type { ExecutionEnvironment } from "./runner-types.js";
 
 type StepOutcome = { ok: true; output: unknown; usage: StepUsage; events: AuditEventInput[] } | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
@@ -51,19 +51,48 @@ async function executeStepOrThrow(environment: ExecutionEnvironment, step: Step,
   return { ok: true, output: result.output, usage: NO_USAGE, events: result.events };
 }
 
+/** What an execution starts from: read from the store, or known to be empty for a new run. */
+export interface RunHistory {
+  steps: ReadonlyArray<StepRecord>;
+  approvals: ReadonlyArray<ApprovalRecord>;
+}
+
+export const NEW_RUN_HISTORY: RunHistory = { steps: [], approvals: [] };
+
 /**
  * Run a claimed run from its cursor until it finishes, fails or rests at an approval. Each
  * step's output and the new cursor commit together before the next step starts, so a crash
- * repeats at most the step that was running. Returns when the run no longer needs this process.
+ * repeats at most the step that was running. Resolves, once the run no longer needs this
+ * process, with the run as it now stands in the store, or `undefined` when another process or
+ * a cancellation changed it underneath (read it back then).
  */
-export async function executeRun(environment: ExecutionEnvironment, run: RunRecord, chain: ChainDefinition, signal: AbortSignal): Promise<void> {
+export async function executeRun(
+  environment: ExecutionEnvironment,
+  run: RunRecord,
+  chain: ChainDefinition,
+  signal: AbortSignal,
+  knownHistory?: RunHistory,
+): Promise<RunRecord | undefined> {
   const { store, clock, events, owner, logger } = environment;
+  // A run that was just created has no steps or approvals: skip two reads on the hot path.
+  const history = knownHistory ?? { steps: await store.getSteps(run.id), approvals: await store.listApprovals({ runId: run.id, limit: 1_000 }) };
   const outputs: Record<string, unknown> = {};
-  for (const step of await store.getSteps(run.id)) outputs[step.stepId] = step.status === "skipped" ? undefined : step.output;
-  // Earlier approvals carry the feedback of "request changes"; read them once per execution.
-  const approvals = await store.listApprovals({ runId: run.id, limit: 1_000 });
+  for (const step of history.steps) outputs[step.stepId] = step.status === "skipped" ? undefined : step.output;
+  // Earlier approvals carry the feedback of "request changes".
+  const approvals = history.approvals;
+  const rested = (status: RunRecord["status"], cursor: number, at: number, error: RunFailure | null = null): RunRecord => ({
+    ...run,
+    status,
+    cursor,
+    updatedAt: at,
+    finishedAt: status === "awaiting_approval" ? null : at,
+    error,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+  });
   const runInfo = { id: run.id, chainId: run.chainId, startedBy: run.startedBy };
   const stepCount = chain.steps.length;
+  let lastCommitAt = run.updatedAt;
 
   for (let cursor = run.cursor; cursor < stepCount; cursor += 1) {
     const step = chain.steps[cursor] as Step;
@@ -84,7 +113,8 @@ export async function executeRun(environment: ExecutionEnvironment, run: RunReco
         at,
         events: [{ runId: run.id, at, type: "step.skipped", stepId: step.id, actor: null, data: {} }, ...finishedEvents(at)],
       });
-      if (!committed) return logger.info({ runId: run.id, stepId: step.id }, "run changed under this process (cancelled or taken over); stopping");
+      if (!committed) return lostRun(logger, run.id, step.id);
+      lastCommitAt = at;
       outputs[step.id] = undefined;
       events.emit("step.finished", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor, status: "skipped", output: undefined, usage: NO_USAGE, durationMs: at - startedAt });
       continue;
@@ -112,8 +142,9 @@ export async function executeRun(environment: ExecutionEnvironment, run: RunReco
           { runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "failed", code: error.code } },
         ],
       });
-      if (finished) events.emit("run.finished", { runId: run.id, chainId: chain.id, status: "failed", error });
-      return;
+      if (!finished) return undefined;
+      events.emit("run.finished", { runId: run.id, chainId: chain.id, status: "failed", error });
+      return rested("failed", cursor, at, error);
     }
 
     const policy = step.approval;
@@ -149,8 +180,9 @@ export async function executeRun(environment: ExecutionEnvironment, run: RunReco
           { runId: run.id, at, type: "approval.requested", stepId: step.id, actor: null, data: { startedAt, approvalId: approval.id, round, approvers: approval.approvers, deadlineAt: approval.deadlineAt } },
         ],
       });
-      if (opened) events.emit("approval.requested", { approval });
-      return;
+      if (!opened) return undefined;
+      events.emit("approval.requested", { approval });
+      return rested("awaiting_approval", cursor, at);
     }
 
     const committed = await store.commitStep({
@@ -164,9 +196,16 @@ export async function executeRun(environment: ExecutionEnvironment, run: RunReco
         ...finishedEvents(at),
       ],
     });
-    if (!committed) return logger.info({ runId: run.id, stepId: step.id }, "run changed under this process (cancelled or taken over); stopping");
+    if (!committed) return lostRun(logger, run.id, step.id);
+    lastCommitAt = at;
     outputs[step.id] = outcome.output;
     events.emit("step.finished", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor, status: "succeeded", output: outcome.output, usage: outcome.usage, durationMs: at - startedAt });
   }
   events.emit("run.finished", { runId: run.id, chainId: chain.id, status: "succeeded", error: null });
+  return rested("succeeded", stepCount, lastCommitAt);
+}
+
+function lostRun(logger: ExecutionEnvironment["logger"], runId: string, stepId: string): undefined {
+  logger.info({ runId, stepId }, "run changed under this process (cancelled or taken over); stopping");
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { buildDecision, type DecisionRequest } from "./decision.js";
 import { BatonError, describeError } from "./errors.js";
 import { EventBus } from "./event-bus.js";
 import { FINISHED_RUN_STATUSES, type ApprovalRecord, type RunOrigin, type RunRecord, type RunStatus } from "./ports.js";
-import { executeRun } from "./run-executor.js";
+import { executeRun, NEW_RUN_HISTORY, type RunHistory } from "./run-executor.js";
 import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
 import { Semaphore } from "./semaphore.js";
 import { listIssues, parseWith } from "./validation.js";
@@ -29,7 +29,7 @@ export class Runner {
   readonly events: EventBus<RunnerEvents>;
   readonly #environment: ExecutionEnvironment;
   readonly #isOwnerAlive: (owner: string) => boolean;
-  readonly #active = new Map<string, { promise: Promise<void>; controller: AbortController }>();
+  readonly #active = new Map<string, { promise: Promise<RunRecord | undefined>; controller: AbortController }>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -90,7 +90,7 @@ export class Runner {
       [{ runId, at, type: "run.started", stepId: null, actor: options.startedBy, data: origin ? { origin } : {} }],
     );
     this.events.emit("run.started", { runId, chainId, startedBy: options.startedBy, origin });
-    this.#schedule(run);
+    this.#schedule(run, NEW_RUN_HISTORY);
     return { runId };
   }
 
@@ -182,8 +182,10 @@ export class Runner {
 
   /** Resolves when the run is no longer executing here, with its current record. */
   async settled(runId: string): Promise<RunRecord> {
-    for (let execution = this.#active.get(runId); execution; execution = this.#active.get(runId)) await execution.promise;
-    return this.#getRun(runId);
+    let rested: RunRecord | undefined;
+    for (let execution = this.#active.get(runId); execution; execution = this.#active.get(runId)) rested = await execution.promise;
+    // The executor knows what it committed last; read the store only when it does not.
+    return rested ?? this.#getRun(runId);
   }
 
   /** Resolves when nothing is executing in this process. */
@@ -221,16 +223,17 @@ export class Runner {
     return run;
   }
 
-  #schedule(run: RunRecord): void {
+  #schedule(run: RunRecord, knownHistory?: RunHistory): void {
     if (this.#closed || this.#active.has(run.id) || run.status !== "running") return;
     const environment = this.#environment;
     const controller = new AbortController();
-    const promise = (async () => {
+    const promise = (async (): Promise<RunRecord | undefined> => {
       try {
-        await executeRun(environment, run, environment.chains.get(run.chainId), controller.signal);
+        return await executeRun(environment, run, environment.chains.get(run.chainId), controller.signal, knownHistory);
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return undefined;
         await this.#failUnexpectedly(run, error);
+        return undefined;
       } finally {
         this.#active.delete(run.id);
         if (this.#active.size === 0) this.#stopHeartbeat();

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, describeError } from "../core/errors.js";
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "./migrations.js";
+import { keepHandlesAlive } from "./native-handles.js";
 import { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
 import { databaseCorrupt, databaseNotWritable, errorCode } from "./store-errors.js";
 
@@ -23,6 +24,9 @@ export interface OpenDatabaseOptions {
 export const IN_MEMORY_PATH = ":memory:";
 
 const DEFAULT_FULL_CHECK_UP_TO_BYTES = 32 * 1024 * 1024;
+const PAGE_SIZE_BYTES = 1024;
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export type OpenSqliteStoreOptions = OpenDatabaseOptions & SqliteChainStoreOptions;
 
@@ -56,14 +60,14 @@ export function openSqliteStore(path: string, options: OpenSqliteStoreOptions = 
  * opening fails, and an existing file is only written to once it has passed every check.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
-  if (path === IN_MEMORY_PATH) return prepareDatabase(new Database(IN_MEMORY_PATH), path, false);
+  if (path === IN_MEMORY_PATH) return prepareDatabase(keepHandlesAlive(new Database(IN_MEMORY_PATH)), path, false);
   const absolutePath = resolve(path);
   const existed = pathExists(absolutePath);
   const existingBytes = fileSize(absolutePath);
   const firstCreatedDirectory = createParentDirectory(absolutePath);
   let database: Database.Database | undefined;
   try {
-    database = new Database(absolutePath, { timeout: options.busyTimeoutMs ?? 5000 });
+    database = keepHandlesAlive(new Database(absolutePath, { timeout: options.busyTimeoutMs ?? 5000 }));
     // SQLite itself refuses a file that is no database, or shorter than its header says
     // (SQLITE_NOTADB, SQLITE_CORRUPT), as soon as anything is read; quick_check also finds
     // damaged pages in the middle, which would otherwise surface halfway through a run.
@@ -80,12 +84,23 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 /** Version check before anything is written, then pragmas and migrations. */
 function prepareDatabase(database: Database.Database, path: string, existed: boolean): Database.Database {
   if (existed) assertNotTooNew(readSchemaVersion(database), path);
+  // Only takes effect on a new, empty file, and must come before WAL is switched on. Every
+  // commit appends each page it touched to the WAL in full; a step commit touches three or four
+  // pages for about 1 KB of new rows, so 1 KB pages write a quarter of the bytes of 4 KB ones.
+  // Step outputs are stored compressed, so rows rarely outgrow a 1 KB page.
+  if (!existed) database.pragma(`page_size = ${String(PAGE_SIZE_BYTES)}`);
   // WAL: readers never block the writer, and a commit is one append to the log.
   database.pragma("journal_mode = WAL");
   // In WAL mode NORMAL survives a process crash (only a power cut can lose the last commits)
   // and skips an fsync on every commit.
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
+  // A checkpoint costs three fsyncs (about 11 ms on these VMs) whatever its size. SQLite's
+  // default runs one every 1000 pages, every few dozen chains, which was a sixth of the engine's
+  // time; every 10000 pages (a WAL of up to ~10 MB with 1 KB pages) amortises them far better.
+  // journal_size_limit trims the WAL file back after a checkpoint so it does not stay large.
+  database.pragma(`wal_autocheckpoint = ${String(WAL_AUTOCHECKPOINT_PAGES)}`);
+  database.pragma(`journal_size_limit = ${String(WAL_SIZE_LIMIT_BYTES)}`);
   assertNotTooNew(applyMigrations(database), path);
   return database;
 }
