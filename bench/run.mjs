@@ -11,7 +11,7 @@
 //
 // Prints a human summary, then (last line) one JSON object.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -96,6 +96,17 @@ function ratiosOf(langgraph, baton) {
   };
 }
 
+/** Which baton source was measured: the repository's commit, and whether src/ had uncommitted changes. */
+function batonSource() {
+  const git = (...args) => execFileSync("git", ["-C", join(here, ".."), ...args], { encoding: "utf8" }).trim();
+  try {
+    return { commit: git("rev-parse", "--short", "HEAD"), src_modified: git("status", "--porcelain", "--", "src").length > 0 };
+  } catch {
+    return { commit: "unknown", src_modified: null };
+  }
+}
+const sourceBefore = batonSource();
+
 // Both engines are measured on whatever else the machine is doing; say so when it is busy.
 const [load1] = loadavg();
 if (load1 > 0.5) console.log(`note: 1-minute load average is ${load1.toFixed(2)} before the run; other processes will skew the figures`);
@@ -152,7 +163,10 @@ if (ratios) {
   console.log(`LangGraph ÷ baton, DB bytes per chain (B):    ${ratios.db_bytes_per_chain_pause_resume.ratio}x`);
 }
 
-const combined = { bench: "baton-vs-langgraph", rounds, arguments: passThrough, ...summary, ...(rounds > 1 ? { per_round: results } : {}) };
+const sourceAfter = batonSource();
+if (JSON.stringify(sourceAfter) !== JSON.stringify(sourceBefore)) console.log(`note: baton's source changed during the run (${JSON.stringify(sourceBefore)} -> ${JSON.stringify(sourceAfter)})`);
+console.log(`baton source: commit ${sourceBefore.commit}${sourceBefore.src_modified ? " with uncommitted changes in src/" : ""}`);
+const combined = { bench: "baton-vs-langgraph", rounds, arguments: passThrough, baton_source: sourceBefore, ...summary, ...(rounds > 1 ? { per_round: results } : {}) };
 if (out) {
   const path = resolve(here, out);
   mkdirSync(dirname(path), { recursive: true });

@@ -128,7 +128,7 @@ export interface AuditEventInput {
 }
 
 export interface AuditEvent extends AuditEventInput {
-  /** Increasing; the order events were appended in. */
+  /** The order events were appended in, counted from 1 within each run. */
   sequence: number;
 }
 
@@ -202,7 +202,10 @@ export interface RunFinish {
   runId: string;
   /** Only a run in one of these statuses changes (compare-and-set). */
   fromStatuses: ReadonlyArray<RunStatus>;
-  /** When set, the run must also be leased to this owner. */
+  /**
+   * When set, the run must also be leased to this owner. A run resting at an approval holds no
+   * lease, so finishing one (cancel, expiry) passes null.
+   */
   owner: string | null;
   status: Extract<RunStatus, "failed" | "rejected" | "cancelled" | "expired">;
   error: RunFailure | null;
@@ -282,7 +285,9 @@ export interface ModelRequest {
   /** The JSON Schema the answer must follow; `strict` when every property is required. */
   responseSchema: { name: string; schema: Record<string, unknown>; strict: boolean };
   temperature: number | undefined;
+  /** For the whole call, transport retries and their waits included. */
   timeoutMs: number;
+  /** Aborting rejects the call at once with the signal's reason; nothing is retried. */
   signal: AbortSignal | undefined;
   /** Which step is asking: for logs, and for the scripted model to pick its answer. */
   purpose: { runId: string; chainId: string; stepId: string; attempt: number };
