@@ -4,6 +4,7 @@
 //
 //   1. the SQLite store, every store call timed          -> store time vs the rest, per method
 //   2. the SQLite store without JSON compression         -> what deflate costs and saves
+//      and with SQLite's default page size / checkpoint interval instead of the store's
 //   3. an in-memory ChainStore port fake                 -> the core engine alone
 //   4. raw better-sqlite3: 5 write transactions a chain  -> the floor for 5 durable commits
 //      with the same rows baton writes (compressed)
@@ -260,12 +261,10 @@ async function throughput(store: ChainStore, n: number) {
 interface StoreVariant {
   /** JSON columns compressed from this many characters (the store's option). */
   compressFromBytes?: number;
-  /** Page size the file is created with (SQLite's default is 4096). */
+  /** Page size the file is created with (SQLite's default is 4096; the store may set its own). */
   pageSize?: number;
-  /** PRAGMA wal_autocheckpoint on the store's connection (SQLite's default is 1000 pages). */
+  /** PRAGMA wal_autocheckpoint on the store's connection, after the store set its own (SQLite's default is 1000 pages). */
   walAutocheckpoint?: number;
-  /** Emulate an executor that skips getSteps/listApprovals for a run it just created, and a settled() that needs no getRun. */
-  skipFreshRunReads?: boolean;
 }
 
 /** The store as openSqliteStore(path) builds it, with the variant's settings applied. */
@@ -279,52 +278,7 @@ function openVariantStore(path: string, variant: StoreVariant): ChainStore {
   }
   const database = openDatabase(path);
   if (variant.walAutocheckpoint !== undefined) database.pragma(`wal_autocheckpoint = ${variant.walAutocheckpoint}`);
-  const store = new SqliteChainStore(database, variant.compressFromBytes === undefined ? {} : { compressFromBytes: variant.compressFromBytes });
-  return variant.skipFreshRunReads ? skipFreshRunReads(store) : store;
-}
-
-/**
- * What-if: a run this process has just created has no steps and no approvals, so the executor
- * could skip reading them; and the executor knows the record it last committed, so settled()
- * could return it without reading the run again. Emulated in front of the store.
- */
-function skipFreshRunReads(store: ChainStore): ChainStore {
-  const created = new Map<string, NewRun>();
-  const fresh = new Set<string>();
-  const finished = new Map<string, RunRecord>();
-  const target = store as unknown as Record<string, (...parameters: never[]) => Promise<unknown>>;
-  const original = { createRun: store.createRun.bind(store), getSteps: store.getSteps.bind(store), listApprovals: store.listApprovals.bind(store), commitStep: store.commitStep.bind(store), getRun: store.getRun.bind(store) };
-  target.createRun = (async (run: NewRun, events: ReadonlyArray<AuditEventInput>) => {
-    await original.createRun(run, events);
-    created.set(run.id, run);
-    fresh.add(run.id);
-  }) as never;
-  target.getSteps = (async (runId: string) => (fresh.has(runId) ? [] : original.getSteps(runId))) as never;
-  target.listApprovals = (async (filter: ApprovalFilter) => {
-    if (filter.runId !== undefined && fresh.delete(filter.runId)) return [];
-    return original.listApprovals(filter);
-  }) as never;
-  target.commitStep = (async (commit: StepCommit) => {
-    const applied = await original.commitStep(commit);
-    const run = created.get(commit.guard.runId);
-    if (applied && run && commit.nextStatus === "succeeded") {
-      created.delete(run.id);
-      finished.set(run.id, {
-        id: run.id, chainId: run.chainId, status: "succeeded", cursor: run.stepCount, stepCount: run.stepCount, input: run.input, startedBy: run.startedBy,
-        origin: run.origin, createdAt: run.at, updatedAt: commit.at, finishedAt: commit.at, error: null, leaseOwner: null, leaseExpiresAt: null,
-      });
-    }
-    return applied;
-  }) as never;
-  target.getRun = (async (runId: string) => {
-    const run = finished.get(runId);
-    if (run) {
-      finished.delete(runId);
-      return run;
-    }
-    return original.getRun(runId);
-  }) as never;
-  return store;
+  return new SqliteChainStore(database, variant.compressFromBytes === undefined ? {} : { compressFromBytes: variant.compressFromBytes });
 }
 
 async function sqliteThroughput(name: string, n: number, variant: StoreVariant = {}) {
@@ -479,18 +433,18 @@ async function pauseResume(n: number) {
 try {
   // Warm-up: every variant once, untimed, on throw-away files.
   await sqliteThroughput("warm-1", nWarmup);
-  await sqliteThroughput("warm-2", nWarmup, { compressFromBytes: Number.POSITIVE_INFINITY, pageSize: 1024, walAutocheckpoint: 10_000, skipFreshRunReads: true });
+  await sqliteThroughput("warm-2", nWarmup, { compressFromBytes: Number.POSITIVE_INFINITY, pageSize: 4096, walAutocheckpoint: 1000 });
   await throughput(new MemoryStore(), nWarmup);
   for (const [name, variant] of Object.entries(RAW_VARIANTS)) rawSqliteFloor(`warm-raw-${name.replace(/\W+/g, "-")}`, nWarmup, variant);
 
   const result = {
     sqlite: await sqliteThroughput("a-sqlite", nThroughput),
     sqlite_uncompressed: await sqliteThroughput("a-sqlite-uncompressed", nThroughput, { compressFromBytes: Number.POSITIVE_INFINITY }),
-    what_if: {
-      skip_fresh_run_reads: await sqliteThroughput("a-skip-reads", nThroughput, { skipFreshRunReads: true }),
-      wal_autocheckpoint_10000: await sqliteThroughput("a-ckpt-10000", nThroughput, { walAutocheckpoint: 10_000 }),
-      page_size_1024: await sqliteThroughput("a-page-1024", nThroughput, { pageSize: 1024 }),
-      all_three: await sqliteThroughput("a-all-three", nThroughput, { skipFreshRunReads: true, walAutocheckpoint: 10_000, pageSize: 1024 }),
+    // The store's own page size and checkpoint interval against SQLite's defaults.
+    sqlite_defaults: {
+      page_size_4096: await sqliteThroughput("a-page-4096", nThroughput, { pageSize: 4096 }),
+      wal_autocheckpoint_1000: await sqliteThroughput("a-ckpt-1000", nThroughput, { walAutocheckpoint: 1000 }),
+      both: await sqliteThroughput("a-sqlite-defaults", nThroughput, { pageSize: 4096, walAutocheckpoint: 1000 }),
     },
     memory_store: await throughput(new MemoryStore(), nThroughput),
     raw_sqlite_5_transactions: Object.fromEntries(
@@ -506,8 +460,8 @@ try {
   const u = result.sqlite_uncompressed;
   line("A  SQLite store, no compression:", `${u.per_step_us} µs/step, ${u.per_chain_us} µs/chain (fast half ${u.per_chain_us_fast_half}), ${u.db_bytes_per_chain} B/chain`);
   line("   in store calls / outside:", `${u.store_us_per_chain} / ${u.outside_store_us_per_chain} µs per chain`);
-  for (const [name, w] of Object.entries(result.what_if)) {
-    line(`A  what-if ${name}:`, `${w.per_step_us} µs/step, ${w.per_chain_us} µs/chain (fast half ${w.per_chain_us_fast_half}, p99 ${w.chain_ms_p99} ms), ${w.db_bytes_per_chain} B/chain, store ${w.store_us_per_chain} µs/chain`);
+  for (const [name, w] of Object.entries(result.sqlite_defaults)) {
+    line(`A  SQLite default ${name}:`, `${w.per_step_us} µs/step, ${w.per_chain_us} µs/chain (fast half ${w.per_chain_us_fast_half}, p99 ${w.chain_ms_p99} ms), ${w.db_bytes_per_chain} B/chain, store ${w.store_us_per_chain} µs/chain`);
   }
   const m = result.memory_store;
   line("A  in-memory store fake (core engine alone):", `${m.per_step_us} µs/step, ${m.per_chain_us} µs/chain (fast half ${m.per_chain_us_fast_half})`);
