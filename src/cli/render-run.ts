@@ -61,7 +61,13 @@ function stepLine(view: RunView, stepId: string, index: number): string {
     const usage = record.usage;
     const calls = usage.modelCalls > 0 ? `  ${usage.modelCalls} call${usage.modelCalls === 1 ? "" : "s"}  ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tok  ${formatCost(usage.costUsd)}` : "";
     const rounds = record.executions > 1 ? `  ${record.executions} rounds` : "";
-    return `  ✓ ${name} ${formatDuration(record.finishedAt - record.startedAt).padStart(8)}${calls}${rounds}`;
+    // A gated step's time is mostly a person deciding: show that apart from the step's own work.
+    const waited = approvals
+      .filter((approval) => approval.stepIndex === index && approval.decidedAt !== null && approval.requestedAt >= record.startedAt)
+      .reduce((total, approval) => total + ((approval.decidedAt ?? approval.requestedAt) - approval.requestedAt), 0);
+    const worked = record.finishedAt - record.startedAt - waited;
+    const wait = waited > 0 ? `  (+ ${formatDuration(waited)} awaiting approval)` : "";
+    return `  ✓ ${name} ${formatDuration(worked).padStart(8)}${calls}${rounds}${wait}`;
   }
   if (index === run.cursor) {
     if (run.status === "awaiting_approval") {
@@ -108,10 +114,17 @@ function modelCallLine(event: AuditEvent): string {
 export function renderRunTimeline(view: RunView): string {
   const { run, chain, steps, approvals, events } = view;
   const stepIds = chain ? chain.steps.map((step) => step.id) : steps.map((step) => step.stepId);
-  const totals = steps.reduce(
-    (sum, step) => ({ calls: sum.calls + step.usage.modelCalls, tokens: sum.tokens + step.usage.inputTokens + step.usage.outputTokens, cost: sum.cost + step.usage.costUsd }),
-    { calls: 0, tokens: 0, cost: 0 },
-  );
+  // Totals from the audit log: it has every call, including earlier rounds and failed steps.
+  const totals = events
+    .filter((event) => event.type === "model.call")
+    .reduce(
+      (sum, event) => ({
+        calls: sum.calls + 1,
+        tokens: sum.tokens + Number(event.data["inputTokens"] ?? 0) + Number(event.data["outputTokens"] ?? 0),
+        cost: sum.cost + Number(event.data["costUsd"] ?? 0),
+      }),
+      { calls: 0, tokens: 0, cost: 0 },
+    );
   const elapsed = (run.finishedAt ?? run.updatedAt) - run.createdAt;
   const lines = [
     `Run ${run.id} · ${run.chainId} · ${STATUS_ICON[run.status]} ${run.status}`,
