@@ -10,7 +10,7 @@
 //      with the same rows baton writes (compressed)
 //   5. scenario B (pause, then resume from a new store), every store call timed
 //
-//   node --import tsx baton-breakdown.ts [--n-throughput=2000] [--n-pause=1000] [--warmup=200] [--quick]
+//   node --import tsx baton-breakdown.ts [--n-throughput=2000] [--n-pause=1000] [--warmup=200] [--rounds=3] [--quick]
 
 import Database from "better-sqlite3";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -45,10 +45,17 @@ import { systemClock } from "../src/runtime/system-clock.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
 import { FIXED_JSON, STEPS, makeRequest, makeSchemas, parseArguments, quantile, r1, r2 } from "./workload.mjs";
 
-const { nThroughput, nPause, nWarmup } = parseArguments(process.argv.slice(2));
+const { nThroughput, nPause, nWarmup, named } = parseArguments(process.argv.slice(2));
+const rounds = Number(named.rounds ?? 3);
 const schemas = makeSchemas(z);
 const tmp = mkdtempSync(join(tmpdir(), "baton-bench-breakdown-"));
 const fileSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+let files = 0;
+/** A new database path in the temp directory (each measurement gets its own file). */
+const newDatabasePath = (name: string) => join(tmp, `${name}-${(files += 1)}.sqlite`);
+const removeDatabase = (path: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+};
 
 // ---------------------------------------------------------------- the same chain and fakes as baton-workload.ts
 
@@ -282,16 +289,18 @@ function openVariantStore(path: string, variant: StoreVariant): ChainStore {
 }
 
 async function sqliteThroughput(name: string, n: number, variant: StoreVariant = {}) {
-  const path = join(tmp, `${name}.sqlite`);
+  const path = newDatabasePath(name);
   const timings: Timings = new Map();
   const store = timeStore(openVariantStore(path, variant), timings);
   const result = await throughput(store, n);
   const walBytes = fileSize(`${path}-wal`);
   store.close();
   const table = timingTable(timings, n);
+  const bytes = fileSize(path);
+  removeDatabase(path);
   return {
     ...result,
-    db_bytes_per_chain: Math.round(fileSize(path) / n),
+    db_bytes_per_chain: Math.round(bytes / n),
     wal_bytes_before_close: walBytes,
     store_us_per_chain: sumPerChain(table),
     outside_store_us_per_chain: r1(result.per_chain_us - sumPerChain(table)),
@@ -319,7 +328,7 @@ interface RawVariant {
  */
 function rawSqliteFloor(name: string, n: number, variant: RawVariant = {}) {
   const { eventsPerStep = 2, eventsIndex = true, updateRun = true, walAutocheckpoint = 1000, pageSize = 4096, compress = true } = variant;
-  const path = join(tmp, `${name}.sqlite`);
+  const path = newDatabasePath(name);
   const database = new Database(path);
   database.pragma(`page_size = ${pageSize}`);
   database.pragma("journal_mode = WAL");
@@ -361,13 +370,15 @@ function rawSqliteFloor(name: string, n: number, variant: RawVariant = {}) {
   const totalMs = performance.now() - t0;
   const walBytes = fileSize(`${path}-wal`);
   database.close();
+  const bytes = fileSize(path);
+  removeDatabase(path);
   return {
     n,
     per_step_us: r1((totalMs * 1000) / (n * STEPS.length)),
     per_chain_us: r1((totalMs * 1000) / n),
     chain_us_median: r1(1000 * quantile(latencies, 0.5)),
     chain_ms_p99: r2(quantile(latencies, 0.99)),
-    db_bytes_per_chain: Math.round(fileSize(path) / n),
+    db_bytes_per_chain: Math.round(bytes / n),
     ...(walAutocheckpoint === 0 ? { wal_bytes_per_chain: Math.round(walBytes / n) } : {}),
   };
 }
@@ -386,7 +397,7 @@ const RAW_VARIANTS: Record<string, RawVariant> = {
 };
 
 async function pauseResume(n: number) {
-  const path = join(tmp, "pause-resume.sqlite");
+  const path = newDatabasePath("pause-resume");
   const pauseTimings: Timings = new Map();
   const resumeTimings: Timings = new Map();
   const pause = new Float64Array(n);
@@ -437,24 +448,50 @@ try {
   await throughput(new MemoryStore(), nWarmup);
   for (const [name, variant] of Object.entries(RAW_VARIANTS)) rawSqliteFloor(`warm-raw-${name.replace(/\W+/g, "-")}`, nWarmup, variant);
 
-  const result = {
-    sqlite: await sqliteThroughput("a-sqlite", nThroughput),
-    sqlite_uncompressed: await sqliteThroughput("a-sqlite-uncompressed", nThroughput, { compressFromBytes: Number.POSITIVE_INFINITY }),
+  // Every variant runs in each of `rounds` rounds, in a rotated order (so none always runs
+  // first or last); each figure below is the variant's round with the median µs/step.
+  type Measured = { per_step_us: number };
+  const storeVariants: Array<[string, () => Promise<Measured>]> = [
+    ["sqlite", () => sqliteThroughput("a-sqlite", nThroughput)],
+    ["sqlite_uncompressed", () => sqliteThroughput("a-sqlite-uncompressed", nThroughput, { compressFromBytes: Number.POSITIVE_INFINITY })],
     // The store's own page size and checkpoint interval against SQLite's defaults.
+    ["page_size_4096", () => sqliteThroughput("a-page-4096", nThroughput, { pageSize: 4096 })],
+    ["wal_autocheckpoint_1000", () => sqliteThroughput("a-ckpt-1000", nThroughput, { walAutocheckpoint: 1000 })],
+    ["both_sqlite_defaults", () => sqliteThroughput("a-sqlite-defaults", nThroughput, { pageSize: 4096, walAutocheckpoint: 1000 })],
+    ["memory_store", () => throughput(new MemoryStore(), nThroughput)],
+    ...Object.entries(RAW_VARIANTS).map(([name, variant]): [string, () => Promise<Measured>] => [`raw: ${name}`, async () => rawSqliteFloor(`raw-${name.replace(/\W+/g, "-")}`, nThroughput, variant)]),
+  ];
+  const samples = new Map<string, Measured[]>();
+  for (let round = 0; round < rounds; round += 1) {
+    for (let index = 0; index < storeVariants.length; index += 1) {
+      const [name, measure] = storeVariants[(index + round * 3) % storeVariants.length] as [string, () => Promise<Measured>];
+      const list = samples.get(name) ?? [];
+      list.push(await measure());
+      samples.set(name, list);
+    }
+  }
+  const median = <T extends Measured>(name: string): T & { per_step_us_rounds: number[] } => {
+    const list = [...(samples.get(name) as T[])].sort((x, y) => x.per_step_us - y.per_step_us);
+    return { ...(list[list.length >> 1] as T), per_step_us_rounds: (samples.get(name) as T[]).map((entry) => entry.per_step_us) };
+  };
+  type SqliteResult = Awaited<ReturnType<typeof sqliteThroughput>>;
+  type RawResult = ReturnType<typeof rawSqliteFloor>;
+  const result = {
+    rounds,
+    sqlite: median<SqliteResult>("sqlite"),
+    sqlite_uncompressed: median<SqliteResult>("sqlite_uncompressed"),
     sqlite_defaults: {
-      page_size_4096: await sqliteThroughput("a-page-4096", nThroughput, { pageSize: 4096 }),
-      wal_autocheckpoint_1000: await sqliteThroughput("a-ckpt-1000", nThroughput, { walAutocheckpoint: 1000 }),
-      both: await sqliteThroughput("a-sqlite-defaults", nThroughput, { pageSize: 4096, walAutocheckpoint: 1000 }),
+      page_size_4096: median<SqliteResult>("page_size_4096"),
+      wal_autocheckpoint_1000: median<SqliteResult>("wal_autocheckpoint_1000"),
+      both: median<SqliteResult>("both_sqlite_defaults"),
     },
-    memory_store: await throughput(new MemoryStore(), nThroughput),
-    raw_sqlite_5_transactions: Object.fromEntries(
-      Object.entries(RAW_VARIANTS).map(([name, variant]) => [name, rawSqliteFloor(`raw-${name.replace(/\W+/g, "-")}`, nThroughput, variant)]),
-    ),
+    memory_store: median<Awaited<ReturnType<typeof throughput>>>("memory_store"),
+    raw_sqlite_5_transactions: Object.fromEntries(Object.keys(RAW_VARIANTS).map((name) => [name, median<RawResult>(`raw: ${name}`)])),
     pause_resume: await pauseResume(nPause),
   };
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(52)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
   const a = result.sqlite;
-  line("A  SQLite store:", `${a.per_step_us} µs/step, ${a.per_chain_us} µs/chain (fast half ${a.per_chain_us_fast_half}), ${a.db_bytes_per_chain} B/chain`);
+  line("A  SQLite store:", `${a.per_step_us} µs/step (rounds ${a.per_step_us_rounds.join(", ")}), ${a.per_chain_us} µs/chain (fast half ${a.per_chain_us_fast_half}), ${a.db_bytes_per_chain} B/chain`);
   line("   in store calls / outside (core + harness):", `${a.store_us_per_chain} / ${a.outside_store_us_per_chain} µs per chain`);
   for (const [method, entry] of Object.entries(a.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs/chain`);
   const u = result.sqlite_uncompressed;
