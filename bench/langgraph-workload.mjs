@@ -100,6 +100,9 @@ const countRows = (saver, table) => saver.db.prepare(`SELECT count(*) AS c FROM 
 
 // ---------------------------------------------------------------- scenarios
 
+// Thread ids are spelled as in the anchor ("a-sqlite-<i>", "hitl-<i>"): every checkpoint and
+// write row stores its thread id, so their length shows in the database size.
+
 /** Scenario A: n independent chains, one after another, each to the end. */
 async function throughput(label, graph, n, invokeOptions = {}) {
   const latencies = new Float64Array(n);
@@ -148,7 +151,7 @@ async function pauseResume(file, n, calls) {
   const pauseStart = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
-    const state = await graph1.invoke({ input: makeRequest(i) }, { configurable: { thread_id: `gated-${i}` } });
+    const state = await graph1.invoke({ input: makeRequest(i) }, { configurable: { thread_id: `hitl-${i}` } });
     pause[i] = performance.now() - started;
     if (state.__interrupt__?.length !== 1 || state.architectureResult !== undefined || state.extractResult?.company === undefined) {
       throw new Error(`chain ${i}: expected to stop at the interrupt`);
@@ -163,7 +166,7 @@ async function pauseResume(file, n, calls) {
   const resumeStart = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
-    const state = await graph2.invoke(new Command({ resume: { approved: true } }), { configurable: { thread_id: `gated-${i}` } });
+    const state = await graph2.invoke(new Command({ resume: { approved: true } }), { configurable: { thread_id: `hitl-${i}` } });
     resume[i] = performance.now() - started;
     checkFinalState(state, i, true);
   }
