@@ -406,6 +406,31 @@ function rawSqliteFloor(name: string, n: number, variant: RawVariant = {}) {
   };
 }
 
+/** What one write transaction costs on this disk: empty, and with one 250-byte row (no checkpoint). */
+function rawTransactionCost(n: number) {
+  const path = newDatabasePath("raw-transaction");
+  const database = new Database(path);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("wal_autocheckpoint = 0");
+  database.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+  const insert = database.prepare("INSERT INTO t (v) VALUES (?)");
+  const value = Buffer.alloc(250, 7);
+  const empty = database.transaction(() => undefined);
+  const oneRow = database.transaction(() => insert.run(value));
+  const time = (body: () => unknown) => {
+    const started = performance.now();
+    for (let i = 0; i < n; i += 1) body();
+    return r1(((performance.now() - started) * 1000) / n);
+  };
+  time(() => empty.immediate());
+  time(() => oneRow.immediate());
+  const result = { empty_us: time(() => empty.immediate()), one_row_us: time(() => oneRow.immediate()) };
+  database.close();
+  removeDatabase(path);
+  return result;
+}
+
 const RAW_VARIANTS: Record<string, RawVariant> = {
   "as baton writes": {},
   "1 event per step": { eventsPerStep: 1 },
@@ -510,6 +535,7 @@ try {
     },
     memory_store: median<Awaited<ReturnType<typeof throughput>>>("memory_store"),
     raw_sqlite_5_transactions: Object.fromEntries(Object.keys(RAW_VARIANTS).map((name) => [name, median<RawResult>(`raw: ${name}`)])),
+    raw_transaction: rawTransactionCost(nThroughput * 5),
     pause_resume: await pauseResume(nPause),
   };
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(52)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
@@ -525,6 +551,7 @@ try {
   }
   const m = result.memory_store;
   line("A  in-memory store fake (core engine alone):", `${m.per_step_us} µs/step, ${m.per_chain_us} µs/chain (fast half ${m.per_chain_us_fast_half})`);
+  line("   one SQLite write transaction (no checkpoint):", `${result.raw_transaction.empty_us} µs empty, ${result.raw_transaction.one_row_us} µs with one 250-byte row`);
   for (const [name, raw] of Object.entries(result.raw_sqlite_5_transactions)) {
     line(`A  raw SQLite floor, ${name}:`, `${raw.per_step_us} µs/step, chain median ${raw.chain_us_median} µs p99 ${raw.chain_ms_p99} ms, ${raw.db_bytes_per_chain} B/chain${"wal_bytes_per_chain" in raw ? `, WAL ${raw.wal_bytes_per_chain} B/chain` : ""}`);
   }

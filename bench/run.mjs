@@ -109,7 +109,7 @@ const sourceBefore = batonSource();
 
 // Both engines are measured on whatever else the machine is doing; say so when it is busy.
 const [load1] = loadavg();
-if (load1 > 0.5) console.log(`note: 1-minute load average is ${load1.toFixed(2)} before the run; other processes will skew the figures`);
+if (load1 > 1) console.log(`note: 1-minute load average is ${load1.toFixed(2)} before the run; other processes will skew the figures`);
 
 const results = [];
 for (let round = 1; round <= rounds; round += 1) {
