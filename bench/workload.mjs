@@ -95,7 +95,12 @@ export function checkOutputs(request, outputs, i) {
 
 // ---------------------------------------------------------------- statistics (as the anchor)
 
-/** The anchor's quantile: the ceil(q*n)-th smallest sample. */
+/**
+ * The anchor's quantile: the ceil(q*n)-th smallest sample.
+ * @param {ArrayLike<number> | Iterable<number>} samples
+ * @param {number} q
+ * @returns {number}
+ */
 export function quantile(samples, q) {
   const sorted = Float64Array.from(samples).sort();
   if (sorted.length === 0) return NaN;
@@ -111,6 +116,7 @@ export const MiB = (bytes) => r1(bytes / 1048576);
 
 /** `--name=value` arguments with the anchor's defaults; `--quick` shrinks everything. */
 export function parseArguments(argv) {
+  /** @type {Record<string, string>} */
   const named = {};
   for (const argument of argv) {
     if (argument === "--quick") {
