@@ -74,12 +74,18 @@ export async function executeRun(
   knownHistory?: RunHistory,
 ): Promise<RunRecord | undefined> {
   const { store, clock, events, owner, logger } = environment;
-  // A run that was just created has no steps or approvals: skip two reads on the hot path.
-  const history = knownHistory ?? { steps: await store.getSteps(run.id), approvals: await store.listApprovals({ runId: run.id, limit: 1_000 }) };
+  // Reads only what this execution needs: a new run has no history, a run at its first step
+  // has no outputs yet, and approvals (which carry "request changes" feedback) matter only
+  // when a gated step is reached.
+  const steps = knownHistory?.steps ?? (run.cursor === 0 ? [] : await store.getSteps(run.id));
+  let approvals = knownHistory?.approvals;
+  const feedbackFor = async (step: Step, stepIndex: number): Promise<ChangeRequest[]> => {
+    if (!step.approval) return [];
+    approvals ??= await store.listApprovals({ runId: run.id, limit: 1_000 });
+    return changeRequestsFor(approvals, stepIndex);
+  };
   const outputs: Record<string, unknown> = {};
-  for (const step of history.steps) outputs[step.stepId] = step.status === "skipped" ? undefined : step.output;
-  // Earlier approvals carry the feedback of "request changes".
-  const approvals = history.approvals;
+  for (const step of steps) outputs[step.stepId] = step.status === "skipped" ? undefined : step.output;
   const rested = (status: RunRecord["status"], cursor: number, at: number, error: RunFailure | null = null): RunRecord => ({
     ...run,
     status,
@@ -97,7 +103,7 @@ export async function executeRun(
   for (let cursor = run.cursor; cursor < stepCount; cursor += 1) {
     const step = chain.steps[cursor] as Step;
     const guard = { runId: run.id, owner, cursor };
-    const feedback = changeRequestsFor(approvals, cursor);
+    const feedback = await feedbackFor(step, cursor);
     const context: ErasedContext = { input: run.input, outputs, run: runInfo, feedback };
     const startedAt = clock.now();
     const isLast = cursor === stepCount - 1;

@@ -139,7 +139,7 @@ export class SqliteChainStore implements ChainStore {
       const rows =
         filter.runId === undefined
           ? this.statements.listApprovals.all(parameters)
-          : this.statements.listApprovalsOfRun.all({ ...parameters, runId: filter.runId });
+          : this.statements.listApprovalsOfRun.all({ statuses: parameters.statuses, runId: filter.runId }).slice(0, filter.limit);
       return rows.map(toApprovalRecord);
     });
   }

@@ -128,11 +128,13 @@ export function prepareStatements(database: Database.Database) {
        ORDER BY a.requested_at DESC, a.rowid DESC
        LIMIT @limit`,
     ),
+    // No LIMIT parameter here: with STAT4 statistics SQLite re-plans a statement whenever a
+    // bound LIMIT changes, which tripled this hot query's cost. A run has a handful of
+    // approvals; the store slices the rows instead.
     listApprovalsOfRun: named(
       `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key
        WHERE r.id = @runId AND (@statuses IS NULL OR a.status IN (SELECT value FROM json_each(@statuses)))
-       ORDER BY a.requested_at DESC, a.rowid DESC
-       LIMIT @limit`,
+       ORDER BY a.requested_at DESC, a.rowid DESC`,
     ),
 
     // ─── events (append-only: there is no UPDATE or DELETE statement for them) ───
