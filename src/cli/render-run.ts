@@ -125,7 +125,7 @@ export function renderRunTimeline(view: RunView): string {
       }),
       { calls: 0, tokens: 0, cost: 0 },
     );
-  const elapsed = (run.finishedAt ?? run.updatedAt) - run.createdAt;
+  const elapsed = (run.finishedAt ?? Date.now()) - run.createdAt;
   const lines = [
     `Run ${run.id} · ${run.chainId} · ${STATUS_ICON[run.status]} ${run.status}`,
     `Started ${formatTimestamp(run.createdAt)} by ${run.startedBy}${run.origin ? ` via ${run.origin.source}` : ""} · ${run.finishedAt ? "took" : "so far"} ${formatDuration(elapsed)} · ${totals.calls} model calls · ${totals.tokens.toLocaleString("en-US")} tokens · ${formatCost(totals.cost)}`,

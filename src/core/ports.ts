@@ -42,6 +42,7 @@ export interface RunRecord {
   startedBy: string;
   origin: RunOrigin | null;
   createdAt: number;
+  /** When the run's status or lease last changed; a step commit moves the cursor, not this. */
   updatedAt: number;
   finishedAt: number | null;
   error: RunFailure | null;

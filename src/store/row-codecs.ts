@@ -5,6 +5,7 @@ import { listIssues, toIssues } from "../core/validation.js";
 import { eventTypeOfCode } from "./event-type-codes.js";
 import { decodeJson, JsonColumnError, type JsonColumnValue } from "./json-columns.js";
 import { KEYS_PER_RUN } from "./migrations.js";
+import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**
  * Rows → records. What comes out of the database is `unknown` until a zod schema has checked
@@ -31,8 +32,7 @@ const approversSchema = z.array(z.string());
 
 // ─── Row schemas (column names as in migrations.ts) ─────────────────────────
 
-export const RUN_COLUMNS =
-  "key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input";
+export const RUN_COLUMNS = `key, id, chain_id, status, ${DERIVED_CURSOR} AS cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
 
 const runRowSchema = z.object({
   key: integer,

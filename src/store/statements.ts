@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { KEYS_PER_RUN } from "./migrations.js";
 import type { SqlValue } from "./record-parameters.js";
 import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS } from "./row-codecs.js";
+import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**
  * Every statement the store runs, prepared once when the store opens. Parameters are named
@@ -20,10 +21,10 @@ type Parameters = Record<string, SqlValue>;
 type NamedStatement = Database.Statement<[Parameters], unknown>;
 type KeyedStatement = Database.Statement<[string], unknown>;
 
-/** Guard of commitStep and openApproval: running, at the cursor, leased to the owner. */
-const RUN_GUARD = "id = @runId AND status = 'running' AND cursor = @cursor AND lease_owner = @owner";
-
 const K = String(KEYS_PER_RUN);
+
+/** Guard of commitStep and openApproval: running, at the cursor, leased to the owner. */
+const RUN_GUARD = `id = @runId AND status = 'running' AND lease_owner = @owner AND ${DERIVED_CURSOR} = @cursor`;
 
 /** The rows of a run (`r`) in steps or events (`child`), as a range of the child's rowid. */
 const rowsOfRun = (child: string) => `${child}.key >= r.key * ${K} AND ${child}.key < (r.key + 1) * ${K}`;
@@ -55,10 +56,10 @@ export function prepareStatements(database: Database.Database) {
     listRunsInFlight: database.prepare<[], unknown>(
       `SELECT ${RUN_COLUMNS} FROM runs INDEXED BY runs_running_by_owner WHERE status = 'running' ORDER BY created_at, key`,
     ),
-    // The cursor moves past the committed step; a run that stays `running` keeps its lease.
-    advanceRun: named(`UPDATE runs SET cursor = cursor + 1, updated_at = @at WHERE ${RUN_GUARD} RETURNING key`).pluck(),
+    // A run that stays `running` is only checked: the step row it gets moves its cursor.
+    advanceRun: named(`SELECT key FROM runs WHERE ${RUN_GUARD}`).pluck(),
     completeRun: named(
-      `UPDATE runs SET cursor = cursor + 1, status = 'succeeded', updated_at = @at, finished_at = @at,
+      `UPDATE runs SET cursor = @cursor + 1, status = 'succeeded', updated_at = @at, finished_at = @at,
          lease_owner = NULL, lease_expires_at = NULL
        WHERE ${RUN_GUARD} RETURNING key`,
     ).pluck(),

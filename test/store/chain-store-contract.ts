@@ -136,7 +136,8 @@ function describeRunContract(context: StoreContext): void {
       expect(await context.store.commitStep(commit)).toBe(true);
 
       const stored = await context.store.getRun(run.id);
-      expect(stored).toMatchObject({ status: "running", cursor: 1, updatedAt: commit.at, finishedAt: null, leaseOwner: OWNER });
+      // A step commit moves the cursor without rewriting the run's row: updatedAt tracks status and lease changes.
+      expect(stored).toMatchObject({ status: "running", cursor: 1, updatedAt: run.at, finishedAt: null, leaseOwner: OWNER });
       expect(await context.store.getSteps(run.id)).toEqual([commit.step]);
       const types = (await context.store.listEvents(run.id)).map((item) => item.type);
       expect(types).toEqual(["run.started", "model.call", "step.finished"]);
