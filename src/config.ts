@@ -10,6 +10,8 @@ import { formatPath } from "./core/validation.js";
  */
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+export const DEFAULT_DATABASE_PATH = "data/baton.db";
+
 const emptyToUndefined = (value: unknown): unknown => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
 
@@ -24,7 +26,7 @@ const EnvironmentSchema = z.object({
       .optional()
       .transform((text) => (text ?? "").split(",").map((model) => model.trim()).filter((model) => model !== "")),
   ),
-  BATON_DB: z.preprocess(emptyToUndefined, z.string().default("data/baton.db")),
+  BATON_DB: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_DATABASE_PATH)),
   BATON_CHAINS_DIR: z.preprocess(emptyToUndefined, z.string().default("chains")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   BATON_RESPONSE_FORMAT: z.preprocess(emptyToUndefined, z.enum(["json_schema", "json_object"], { message: "must be json_schema or json_object" }).default("json_schema")),

@@ -6,6 +6,7 @@ import type { Actor } from "../core/approval-rules.js";
 import { describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import type { DecisionRequest, DecisionResult, Runner } from "../core/runner.js";
+import type { CommandHint } from "./command-hint.js";
 import { renderValue } from "./render-value.js";
 import type { TerminalIo } from "./terminal-io.js";
 
@@ -71,13 +72,21 @@ async function askText(io: TerminalIo, prompt: string): Promise<string | undefin
  * Ask the person at the terminal to decide one approval, until a decision applies or they
  * choose to decide later. Invalid edits are shown with zod's paths and asked again.
  */
-export async function promptForDecision(io: TerminalIo, runner: Runner, approval: ApprovalRecord, actor: Actor, title: string, scripted: boolean): Promise<PromptOutcome> {
+export async function promptForDecision(
+  io: TerminalIo,
+  runner: Runner,
+  approval: ApprovalRecord,
+  actor: Actor,
+  title: string,
+  scripted: boolean,
+  hint: CommandHint,
+): Promise<PromptOutcome> {
   io.write(renderApprovalCard(approval, title, scripted));
   for (;;) {
     const answer = (await io.ask("Decide: [a]pprove, [e]dit, request [c]hanges, [r]eject, or [l]ater? "))?.trim().toLowerCase();
     let request: DecisionRequest;
     if (answer === undefined || answer === "l" || answer === "later") {
-      io.write(`Left pending. Decide later with: baton approve ${approval.id}   (or baton reject ${approval.id} --reason "...")`);
+      io.write(`Left pending. Decide later with: ${hint(`approve ${approval.id}`)}   (or ${hint(`reject ${approval.id} --reason "..."`)})`);
       return "later";
     } else if (answer === "a" || answer === "approve") {
       request = { kind: "approve" };

@@ -2,6 +2,7 @@ import type { Actor } from "../core/approval-rules.js";
 import type { RunRecord } from "../core/ports.js";
 import type { Runtime } from "../runtime/compose.js";
 import { promptForDecision } from "./approval-prompt.js";
+import type { CommandHint } from "./command-hint.js";
 import { formatCost, formatDuration } from "./render-run.js";
 import { renderValue } from "./render-value.js";
 import type { TerminalIo } from "./terminal-io.js";
@@ -10,6 +11,8 @@ export interface FollowOptions {
   /** Whether to ask the person at the terminal for decisions (false when stdin carried the input). */
   askForDecisions: boolean;
   actor: Actor;
+  /** Spells the commands suggested to the user. */
+  hint: CommandHint;
 }
 
 /** Print a run's steps as they finish, in the terminal, for runs this process executes. */
@@ -55,7 +58,7 @@ export async function followRun(runtime: Runtime, io: TerminalIo, runId: string,
   for (;;) {
     const run = await runtime.runner.settled(runId);
     if (run.status !== "awaiting_approval") {
-      io.write(`${describeEnd(run)}  Details: baton show ${run.id}`);
+      io.write(`${describeEnd(run)}  Details: ${options.hint(`show ${run.id}`)}`);
       return run;
     }
     const [approval] = await runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
@@ -63,10 +66,13 @@ export async function followRun(runtime: Runtime, io: TerminalIo, runId: string,
     const chain = runtime.chains.has(run.chainId) ? runtime.chains.get(run.chainId) : undefined;
     const title = chain?.steps[approval.stepIndex]?.approval?.title ?? `${approval.stepId} of ${run.chainId}`;
     if (!options.askForDecisions) {
-      io.write(`⏸ Run ${run.id} is waiting for approval ${approval.id} (${title}).\n   Decide with: baton approve ${approval.id} | baton request-changes ${approval.id} --feedback "..." | baton reject ${approval.id} --reason "..."`);
+      const hint = options.hint;
+      io.write(
+        `⏸ Run ${run.id} is waiting for approval ${approval.id} (${title}).\n   Decide with: ${hint(`approve ${approval.id}`)} | ${hint(`request-changes ${approval.id} --feedback "..."`)} | ${hint(`reject ${approval.id} --reason "..."`)}`,
+      );
       return run;
     }
-    const outcome = await promptForDecision(io, runtime.runner, approval, options.actor, title, runtime.scripted);
+    const outcome = await promptForDecision(io, runtime.runner, approval, options.actor, title, runtime.scripted, options.hint);
     if (outcome === "later") return runtime.runner.settled(runId);
   }
 }

@@ -16,7 +16,9 @@ async function main(argv: ReadonlyArray<string>): Promise<void> {
   } catch {
     // Containers without a passwd entry: keep "unknown".
   }
-  const program = buildProgram({ io, environment: { ...process.env }, username, readStdin: readAllStdin });
+  // Under `npm run`, suggest commands the same way, since `baton` may not be on the PATH.
+  const invocation = process.env["npm_lifecycle_event"] === undefined ? "baton" : "npm run baton --";
+  const program = buildProgram({ io, environment: { ...process.env }, username, readStdin: readAllStdin, invocation });
   program.exitOverride();
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -7,6 +7,7 @@ import { RUN_STATUSES, type RunStatus } from "../core/ports.js";
 import type { DecisionRequest } from "../core/runner.js";
 import { createRuntime, SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import { createLogger } from "../runtime/logger.js";
+import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
 import { renderRunsTable, renderRunTimeline } from "./render-run.js";
 import { inputFromText, readInputFile } from "./run-input.js";
@@ -19,6 +20,8 @@ export interface CliContext {
   /** The local user, recorded as who started runs and made decisions (`cli:<name>`). */
   username: string;
   readStdin: () => string;
+  /** How the user runs baton, for the commands the CLI suggests: `baton` or `npm run baton --`. */
+  invocation: string;
 }
 
 type RuntimeUse = "inspect" | "execute";
@@ -38,6 +41,10 @@ async function withRuntime<Result>(context: CliContext, use: RuntimeUse, work: (
   } finally {
     await runtime.close();
   }
+}
+
+function hintOf(context: CliContext, runtime: Runtime): CommandHint {
+  return commandHint(runtime.config.databasePath, context.invocation);
 }
 
 function actorOf(context: CliContext, as: string | undefined): Actor {
@@ -66,7 +73,7 @@ async function decideAndFollow(context: CliContext, approvalId: string, request:
         return;
       }
       context.io.write(`Recorded: ${result.approval.status.replace("_", " ")} (approval ${approvalId}, run ${result.approval.runId}).`);
-      const run = await followRun(runtime, context.io, result.approval.runId, { askForDecisions: false, actor: actorOf(context, as) });
+      const run = await followRun(runtime, context.io, result.approval.runId, { askForDecisions: false, hint: hintOf(context, runtime), actor: actorOf(context, as) });
       if (run.status === "failed") process.exitCode = 1;
     } finally {
       stopProgress();
@@ -103,7 +110,7 @@ export function buildProgram(context: CliContext): Command {
           const { runId } = await runtime.runner.start(chainId, input, { startedBy: `cli:${context.username}`, origin: { source: "cli" } });
           context.io.write(`▶ Run ${runId} of ${chainId} started${runtime.scripted ? " (scripted model)" : ""}.`);
           const askForDecisions = options.wait && options.input !== "-";
-          const run = await followRun(runtime, context.io, runId, { askForDecisions, actor: actorOf(context, undefined) });
+          const run = await followRun(runtime, context.io, runId, { askForDecisions, hint: hintOf(context, runtime), actor: actorOf(context, undefined) });
           if (run.status === "failed") process.exitCode = 1;
         } finally {
           stopProgress();
@@ -125,7 +132,7 @@ export function buildProgram(context: CliContext): Command {
         try {
           const { runId } = await runtime.runner.start("solution-brief", input, { startedBy: `cli:${context.username}`, origin: { source: "demo" } });
           context.io.write(`▶ Run ${runId} started.\n`);
-          await followRun(runtime, context.io, runId, { askForDecisions: true, actor: actorOf(context, undefined) });
+          await followRun(runtime, context.io, runId, { askForDecisions: true, hint: hintOf(context, runtime), actor: actorOf(context, undefined) });
         } finally {
           stopProgress();
         }
@@ -141,7 +148,7 @@ export function buildProgram(context: CliContext): Command {
         try {
           const runIds = await runtime.runner.recover();
           context.io.write(runIds.length === 0 ? "No runs were left in flight." : `Resuming ${runIds.length} run(s): ${runIds.join(", ")}`);
-          for (const runId of runIds) await followRun(runtime, context.io, runId, { askForDecisions: false, actor: actorOf(context, undefined) });
+          for (const runId of runIds) await followRun(runtime, context.io, runId, { askForDecisions: false, hint: hintOf(context, runtime), actor: actorOf(context, undefined) });
         } finally {
           stopProgress();
         }
