@@ -19,7 +19,7 @@ import { Runner } from "../src/core/runner.js";
 import { TimeOrderedIds } from "../src/runtime/ids.js";
 import { systemClock } from "../src/runtime/system-clock.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
-import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB } from "./workload.mjs";
+import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
@@ -282,18 +282,7 @@ async function pauseResume(path: string, n: number, calls?: { pause: Record<stri
   const finalBytes = fileSize(path);
 
   return {
-    n,
-    pause_ms_median: r2(quantile(pause, 0.5)),
-    pause_ms_p99: r2(quantile(pause, 0.99)),
-    pause_ms_mean: r2(mean(pause)),
-    resume_ms_median: r2(quantile(resume, 0.5)),
-    resume_ms_p99: r2(quantile(resume, 0.99)),
-    resume_ms_mean: r2(mean(resume)),
-    pause_phase_total_ms: r1(pauseTotal),
-    resume_phase_total_ms: r1(resumeTotal),
-    db_bytes_after_pause_phase: sizeAfterPause,
-    db_bytes_final: finalBytes,
-    db_bytes_per_chain: Math.round(finalBytes / n),
+    ...pauseResumeFigures({ n, pause, resume, pauseTotal, resumeTotal, sizeAfterPause, finalBytes }),
     tables: tableSizes(path),
     cycle_extra_ms_vs_uninterrupted_chain: 0,
   };

@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB } from "./workload.mjs";
+import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
@@ -177,18 +177,7 @@ async function pauseResume(file, n, calls) {
   const finalBytes = fileSize(file);
 
   return {
-    n,
-    pause_ms_median: r2(quantile(pause, 0.5)),
-    pause_ms_p99: r2(quantile(pause, 0.99)),
-    pause_ms_mean: r2(mean(pause)),
-    resume_ms_median: r2(quantile(resume, 0.5)),
-    resume_ms_p99: r2(quantile(resume, 0.99)),
-    resume_ms_mean: r2(mean(resume)),
-    pause_phase_total_ms: r1(pauseTotal),
-    resume_phase_total_ms: r1(resumeTotal),
-    db_bytes_after_pause_phase: sizeAfterPause,
-    db_bytes_final: finalBytes,
-    db_bytes_per_chain: Math.round(finalBytes / n),
+    ...pauseResumeFigures({ n, pause, resume, pauseTotal, resumeTotal, sizeAfterPause, finalBytes }),
     checkpoint_rows: checkpointRows,
     write_rows: writeRows,
   };

@@ -112,6 +112,24 @@ export const r2 = (x) => Math.round(x * 100) / 100;
 export const r1 = (x) => Math.round(x * 10) / 10;
 export const MiB = (bytes) => r1(bytes / 1048576);
 
+/** Scenario B's figures, reported the same way for both engines. Times are in ms. */
+export function pauseResumeFigures({ n, pause, resume, pauseTotal, resumeTotal, sizeAfterPause, finalBytes }) {
+  return {
+    n,
+    pause_ms_median: r2(quantile(pause, 0.5)),
+    pause_ms_p99: r2(quantile(pause, 0.99)),
+    pause_ms_mean: r2(mean(pause)),
+    resume_ms_median: r2(quantile(resume, 0.5)),
+    resume_ms_p99: r2(quantile(resume, 0.99)),
+    resume_ms_mean: r2(mean(resume)),
+    pause_phase_total_ms: r1(pauseTotal),
+    resume_phase_total_ms: r1(resumeTotal),
+    db_bytes_after_pause_phase: sizeAfterPause,
+    db_bytes_final: finalBytes,
+    db_bytes_per_chain: Math.round(finalBytes / n),
+  };
+}
+
 // ---------------------------------------------------------------- arguments
 
 /** `--name=value` arguments with the anchor's defaults; `--quick` shrinks everything. */
