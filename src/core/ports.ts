@@ -240,3 +240,4 @@ export interface Logger {
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
+export * from "./message-ledger.js";

@@ -5,3 +5,5 @@
 export { openSqliteStore, openDatabase, type OpenDatabaseOptions, type OpenSqliteStoreOptions } from "./open-database.js";
 export { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
 export { LATEST_SCHEMA_VERSION } from "./migrations.js";
+export { SqliteMessageLedger } from "./sqlite-message-ledger.js";
+export { openSqliteState, type SqliteState } from "./open-state.js";
