@@ -1,16 +1,25 @@
 import type { Chain, ChainDefinition } from "./chain.js";
 import { BatonError } from "./errors.js";
 
+/** What the deployment supplies where a chain is silent (from the configuration). */
+export interface ChainDefaults {
+  /** Approvers for chains that name none (`BATON_APPROVERS`). */
+  approvers?: ReadonlyArray<string>;
+}
+
 /** The chains this process knows, by id. */
 export class ChainRegistry {
   readonly #chains = new Map<string, ChainDefinition>();
 
-  constructor(chains: ReadonlyArray<Chain<unknown, never> | Chain> = []) {
+  readonly #defaults: ChainDefaults;
+
+  constructor(chains: ReadonlyArray<Chain<unknown, never> | Chain> = [], defaults: ChainDefaults = {}) {
+    this.#defaults = defaults;
     for (const chain of chains) this.add(chain);
   }
 
   add(chain: Chain<unknown, never> | Chain): void {
-    const definition = chain.definition;
+    const definition = this.#withDefaults(chain.definition);
     if (this.#chains.has(definition.id)) {
       throw new BatonError("CHAIN_INVALID", `Two chains have the id "${definition.id}". Rename one of them: chain ids must be unique.`, {
         chainId: definition.id,
@@ -41,5 +50,10 @@ export class ChainRegistry {
 
   list(): ChainDefinition[] {
     return this.ids().map((id) => this.#chains.get(id) as ChainDefinition);
+  }
+
+  #withDefaults(definition: ChainDefinition): ChainDefinition {
+    const approvers = definition.approvers.length > 0 ? definition.approvers : (this.#defaults.approvers ?? []);
+    return { ...definition, approvers };
   }
 }

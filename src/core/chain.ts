@@ -137,6 +137,28 @@ export interface ChainDefinition {
   approvers: ReadonlyArray<string>;
   /** Default approval deadline. */
   approvalDeadline: Duration;
+  /** Reminders and escalation while an approval waits (adapters fill gaps from configuration). */
+  approvalReminders: ApprovalReminders;
+  /** Where runs that did not start in a channel (webhooks, schedules) are shown: a Slack channel id. */
+  channel: string | undefined;
+  /** Cron schedules that start the chain. */
+  schedules: ReadonlyArray<ChainSchedule>;
+}
+
+/** While an approval waits: a reminder every `every`, an escalation after `escalateAfter`. */
+export interface ApprovalReminders {
+  every?: Duration;
+  escalateAfter?: Duration;
+  /** Who is mentioned on escalation: user or user-group ids. */
+  escalateTo?: ReadonlyArray<string>;
+}
+
+/** Start the chain on a cron schedule (node-cron syntax, seconds optional) with a fixed input. */
+export interface ChainSchedule {
+  cron: string;
+  input: unknown;
+  /** An IANA time zone such as `Europe/Berlin`; default the server's. */
+  timezone?: string;
 }
 
 /** A built chain; `Input` and `Outputs` are kept for typed tests and callers. */
@@ -153,6 +175,10 @@ export interface ChainOptions<Schema extends z.ZodType> {
   input: Schema;
   approvers?: ReadonlyArray<string>;
   approvalDeadline?: Duration;
+  approvalReminders?: ApprovalReminders;
+  /** A Slack channel id for runs that do not start in a channel (webhooks, schedules). */
+  channel?: string;
+  schedules?: ReadonlyArray<ChainSchedule>;
 }
 
 const STEP_ID = /^[a-z][a-z0-9-]{0,62}$/;
@@ -208,6 +234,9 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
         steps: [...this.#steps],
         approvers: options.approvers ?? [],
         approvalDeadline: options.approvalDeadline ?? "24h",
+        approvalReminders: options.approvalReminders ?? {},
+        channel: options.channel,
+        schedules: options.schedules ?? [],
       },
     };
   }

@@ -12,6 +12,7 @@ export type BatonErrorCode =
   | "APPROVAL_NOT_FOUND"
   | "APPROVAL_ALREADY_DECIDED"
   | "APPROVAL_NOT_ALLOWED"
+  | "APPROVAL_EXPIRED"
   | "EDIT_INVALID"
   | "DECISION_INVALID"
   | "MODEL_OUTPUT_INVALID"
@@ -23,7 +24,9 @@ export type BatonErrorCode =
   | "DATABASE_NOT_WRITABLE"
   | "DATABASE_CORRUPT"
   | "DATABASE_TOO_NEW"
-  | "LEASE_LOST";
+  | "LEASE_LOST"
+  | "COMMAND_INVALID"
+  | "SLACK_REQUEST_FAILED";
 
 export class BatonError extends Error {
   readonly code: BatonErrorCode;

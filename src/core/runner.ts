@@ -154,6 +154,32 @@ export class Runner {
   }
 
   /**
+   * End a run whose approval passed its deadline: the approval becomes `expired` and the run ends
+   * `expired`. Never approves anything. False when someone decided (or cancelled) first.
+   */
+  async expire(approvalId: string): Promise<boolean> {
+    const { store, clock } = this.#environment;
+    const approval = await store.getApproval(approvalId);
+    if (!approval || approval.status !== "pending") return false;
+    const at = clock.now();
+    const error = { code: "APPROVAL_EXPIRED", message: `Nobody decided on step "${approval.stepId}" before its deadline; the run ended without it.`, stepId: approval.stepId };
+    const applied = await store.finishRun({
+      runId: approval.runId,
+      fromStatuses: ["awaiting_approval"],
+      owner: null,
+      status: "expired",
+      error,
+      at,
+      events: [{ runId: approval.runId, at, type: "run.finished", stepId: approval.stepId, actor: null, data: { status: "expired", approvalId, deadlineAt: approval.deadlineAt } }],
+    });
+    if (!applied) return false;
+    const expired = await store.getApproval(approvalId);
+    if (expired) this.events.emit("approval.decided", { approval: expired });
+    this.events.emit("run.finished", { runId: approval.runId, chainId: approval.chainId, status: "expired", error });
+    return true;
+  }
+
+  /**
    * Take over every run left `running` by a process that is gone (its lease expired, or its
    * process id is dead on this host) and execute it from its cursor. Returns the run ids.
    */
