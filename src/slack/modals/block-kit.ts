@@ -31,7 +31,7 @@ export const SLACK_LIMITS = {
 /** `text` cut to `limit` characters, ending with an ellipsis when it was cut. */
 export function truncate(text: string, limit: number): string {
   if (text.length <= limit) return text;
-  return `${text.slice(0, Math.max(0, limit - 1))}…`;
+  return `${text.slice(0, Math.max(0, limit - 1)).trimEnd()}…`;
 }
 
 export function plainText(text: string, limit?: number): PlainTextElement {

@@ -282,6 +282,29 @@ describe("readFormValues", () => {
     expect(readFormValues(schema, stateValues(blocks), value)).toEqual({ ok: true, value });
   });
 
+  it("follows $refs and unwraps nullable fields zod writes as anyOf", () => {
+    interface TreeNode {
+      name: string;
+      children: TreeNode[];
+    }
+    const Tree: z.ZodType<TreeNode> = z.lazy(() => z.object({ name: z.string(), children: z.array(Tree) }));
+    const Level = z.enum(["low", "high"]).meta({ id: "schema-form-test-level", description: "How bad it is" });
+    const schema = z.object({ level: Level, tree: Tree, contact: z.object({ name: z.string() }).nullable(), tier: z.enum(["gold", "silver"]).nullable() });
+    const value = { level: "high", tree: { name: "root", children: [] }, contact: null, tier: "gold" };
+    const { blocks } = buildFormBlocks(schema, value);
+    expect(inputBlock(blocks, "level").element).toMatchObject({ type: "static_select", initial_option: { value: "high" } });
+    expect(inputBlock(blocks, "level").hint?.text).toBe("How bad it is");
+    expect(inputBlock(blocks, "tree").hint?.text).toBe("JSON");
+    expect(inputBlock(blocks, "contact")).toMatchObject({ optional: true, hint: { text: "JSON" } });
+    expect(inputBlock(blocks, "contact").element).not.toHaveProperty("initial_value");
+    expect(inputBlock(blocks, "tier")).toMatchObject({ optional: true, element: { type: "static_select" } });
+    expect(readFormValues(schema, stateValues(blocks), value)).toEqual({ ok: true, value });
+    expect(readFormValues(schema, stateValues(blocks, { tier: selected(null), contact: typed('{"name":"Ana"}') }), value)).toEqual({
+      ok: true,
+      value: { ...value, tier: null, contact: { name: "Ana" } },
+    });
+  });
+
   it("never trusts the shape of state.values", () => {
     const { blocks } = buildFormBlocks(Triage, triage);
     for (const garbage of [null, "text", 42, { title: "not a block" }, { title: { value: { type: 3 } } }]) {

@@ -5,7 +5,7 @@ import type { types } from "@slack/bolt";
  * blocks: each input element as it was prefilled, unless the test types something else.
  */
 
-type KnownBlock = types.KnownBlock;
+type AnyBlock = types.AnyBlock;
 type InputBlock = types.InputBlock;
 
 export type ElementStateFixture = {
@@ -15,11 +15,18 @@ export type ElementStateFixture = {
   selected_options?: Array<{ text: { type: "plain_text"; text: string }; value: string }>;
 };
 
-export function inputBlocks(blocks: ReadonlyArray<KnownBlock>): InputBlock[] {
+export function inputBlocks(blocks: ReadonlyArray<AnyBlock>): InputBlock[] {
   return blocks.filter((block): block is InputBlock => block.type === "input");
 }
 
-export function inputBlock(blocks: ReadonlyArray<KnownBlock>, blockId: string): InputBlock {
+/** The mrkdwn and plain texts of a view's context blocks. */
+export function contextTexts(blocks: ReadonlyArray<AnyBlock>): string[] {
+  return blocks
+    .filter((block): block is types.ContextBlock => block.type === "context")
+    .flatMap((block) => block.elements.flatMap((element) => ("text" in element ? [element.text] : [])));
+}
+
+export function inputBlock(blocks: ReadonlyArray<AnyBlock>, blockId: string): InputBlock {
   const block = inputBlocks(blocks).find((candidate) => candidate.block_id === blockId);
   if (block === undefined) throw new Error(`no input block ${blockId}`);
   return block;
@@ -44,7 +51,7 @@ export function untouchedState(block: InputBlock): ElementStateFixture {
 }
 
 /** `view.state.values` for `blocks`, with `changes` (block id → element state) applied. */
-export function stateValues(blocks: ReadonlyArray<KnownBlock>, changes: Record<string, ElementStateFixture> = {}): Record<string, Record<string, ElementStateFixture>> {
+export function stateValues(blocks: ReadonlyArray<AnyBlock>, changes: Record<string, ElementStateFixture> = {}): Record<string, Record<string, ElementStateFixture>> {
   const state: Record<string, Record<string, ElementStateFixture>> = {};
   for (const block of inputBlocks(blocks)) {
     const blockId = block.block_id ?? "";
