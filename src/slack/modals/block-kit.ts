@@ -38,6 +38,11 @@ export function plainText(text: string, limit?: number): PlainTextElement {
   return { type: "plain_text", text: limit === undefined ? text : truncate(text, limit), emoji: true };
 }
 
+/** Text shown inside mrkdwn as typed: Slack reads `&`, `<` and `>` as markup. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 /** A context block of one mrkdwn line, cut to Slack's limit. */
 export function contextNote(blockId: string, text: string): ContextBlock {
   return { type: "context", block_id: blockId, elements: [{ type: "mrkdwn", text: truncate(text, SLACK_LIMITS.contextText) }] };

@@ -1,4 +1,4 @@
-import { contextNote, type InputBlock, modalTitle, type ModalView, plainText, SLACK_LIMITS } from "./block-kit.js";
+import { contextNote, escapeMrkdwn, type InputBlock, modalTitle, type ModalView, plainText, SLACK_LIMITS } from "./block-kit.js";
 import { approvalMetadata } from "./private-metadata.js";
 import { parseStateValues, readElement, textOf } from "./slack-state.js";
 
@@ -27,11 +27,11 @@ export function buildFeedbackModal(approvalId: string, stepTitle: string): Modal
     type: "modal",
     callback_id: REQUEST_CHANGES_CALLBACK_ID,
     private_metadata: approvalMetadata(approvalId),
-    title: modalTitle(`Change ${stepTitle}`),
+    title: modalTitle("Request changes"),
     submit: plainText("Request changes"),
     close: plainText("Cancel"),
     blocks: [
-      contextNote("baton.feedback_note", "The model runs this step again with your feedback, and the new proposal comes back here for approval."),
+      contextNote("baton.feedback_note", `*${escapeMrkdwn(stepTitle)}*: the model runs this step again with your feedback, and the new proposal comes back for approval.`),
       textBlock(FEEDBACK_BLOCK_ID, "What should change?", "Be specific: what is wrong, and what you expect instead."),
     ],
   };
@@ -43,11 +43,11 @@ export function buildRejectModal(approvalId: string, stepTitle: string): ModalVi
     type: "modal",
     callback_id: REJECT_CALLBACK_ID,
     private_metadata: approvalMetadata(approvalId),
-    title: modalTitle(`Reject ${stepTitle}`),
+    title: modalTitle("Reject"),
     submit: plainText("Reject"),
     close: plainText("Cancel"),
     blocks: [
-      contextNote("baton.reject_note", "Rejecting stops the run. The reason is recorded with the decision."),
+      contextNote("baton.reject_note", `*${escapeMrkdwn(stepTitle)}*: rejecting stops the run. The reason is recorded with the decision.`),
       textBlock(REASON_BLOCK_ID, "Why reject?", undefined),
     ],
   };

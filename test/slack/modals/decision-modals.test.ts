@@ -9,7 +9,7 @@ import {
   REJECT_CALLBACK_ID,
   REQUEST_CHANGES_CALLBACK_ID,
 } from "../../../src/slack/modals/decision-modals.js";
-import { inputBlock, stateValues, typed } from "./state-values.js";
+import { contextTexts, inputBlock, stateValues, typed } from "./state-values.js";
 
 describe("the request-changes modal", () => {
   const view = buildFeedbackModal("a_7", "Remediation plan for checkout latency");
@@ -18,7 +18,8 @@ describe("the request-changes modal", () => {
     expect(view.callback_id).toBe(REQUEST_CHANGES_CALLBACK_ID);
     expect(REQUEST_CHANGES_CALLBACK_ID).toBe("baton.request_changes_submit");
     expect(parseApprovalMetadata(view.private_metadata ?? "")).toEqual({ ok: true, value: { approvalId: "a_7" } });
-    expect(view.title.text.length).toBeLessThanOrEqual(24);
+    expect(view.title.text).toBe("Request changes");
+    expect(contextTexts(view.blocks)[0]).toContain("*Remediation plan for checkout latency*: the model runs this step again");
     const block = inputBlock(view.blocks, FEEDBACK_BLOCK_ID);
     expect(block.label.text).toBe("What should change?");
     expect(block.optional).toBeUndefined();
@@ -39,12 +40,14 @@ describe("the request-changes modal", () => {
 });
 
 describe("the reject modal", () => {
-  const view = buildRejectModal("a_8", "Business summary");
+  const view = buildRejectModal("a_8", "Summary <for> R&D");
 
   it("asks why, in a required multi-line box", () => {
     expect(view.callback_id).toBe(REJECT_CALLBACK_ID);
     expect(REJECT_CALLBACK_ID).toBe("baton.reject_submit");
     expect(view.private_metadata).toBe('{"approvalId":"a_8"}');
+    expect(view.title.text).toBe("Reject");
+    expect(contextTexts(view.blocks)[0]).toContain("*Summary &lt;for&gt; R&amp;D*: rejecting stops the run");
     const block = inputBlock(view.blocks, "reason");
     expect(block.label.text).toBe("Why reject?");
     expect(block.element).toMatchObject({ type: "plain_text_input", multiline: true });
