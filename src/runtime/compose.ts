@@ -1,11 +1,11 @@
 import type { Config } from "../config.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError } from "../core/errors.js";
-import type { ChainStore, LlmClient, Logger, Notifier } from "../core/ports.js";
+import type { ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier } from "../core/ports.js";
 import { Runner } from "../core/runner.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
-import { openSqliteStore } from "../store/open-database.js";
+import { openSqliteState } from "../store/open-state.js";
 import { TimeOrderedIds } from "./ids.js";
 import { loadChains, type LoadedChains } from "./load-chains.js";
 import { createOwnerId, isOwnerAlive } from "./process-owner.js";
@@ -15,8 +15,11 @@ import { systemClock } from "./system-clock.js";
 export interface Runtime {
   config: Config;
   store: ChainStore;
+  /** What adapters posted where (Slack cards), on the same database. */
+  ledger: MessageLedger;
   runner: Runner;
   chains: ChainRegistry;
+  clock: Clock;
   loaded: LoadedChains;
   /** True when answers come from the chains' examples, not a real model. */
   scripted: boolean;
@@ -30,6 +33,10 @@ export interface RuntimeOptions {
   logger: Logger;
   /** One-line notices for the person at the terminal. */
   notice?: (text: string) => void;
+  /** Approvers for chains that name none (the bot's `BATON_APPROVERS`). */
+  defaultApprovers?: ReadonlyArray<string>;
+  /** Tests: a clock they control. Default: the system's. */
+  clock?: Clock;
 }
 
 export const SCRIPTED_MODEL = "scripted";
@@ -71,16 +78,17 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const loaded = await loadChains(config.chainsDirectory);
-  const chains = new ChainRegistry(loaded.chains);
+  const chains = new ChainRegistry(loaded.chains, { approvers: options.defaultApprovers ?? [] });
   const choice = chooseModel(config, options, loaded);
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.
-  const store = openSqliteStore(config.databasePath);
+  const state = openSqliteState(config.databasePath);
+  const store = state.store;
   const runner = new Runner({
     store,
     llm: choice.llm,
     chains,
     notifier: options.notifier,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     ids: new TimeOrderedIds(),
     logger: options.logger,
     owner: createOwnerId(),
@@ -93,8 +101,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   return {
     config,
     store,
+    ledger: state.ledger,
     runner,
     chains,
+    clock: options.clock ?? systemClock,
     loaded,
     scripted: choice.scripted,
     async close() {

@@ -1,6 +1,10 @@
-import { openDatabase, type OpenSqliteStoreOptions } from "./open-database.js";
+import { resolve } from "node:path";
+import { describeError } from "../core/errors.js";
+import { LATEST_SCHEMA_VERSION } from "./migrations.js";
+import { IN_MEMORY_PATH, openDatabase, type OpenSqliteStoreOptions } from "./open-database.js";
 import { SqliteChainStore } from "./sqlite-chain-store.js";
 import { SqliteMessageLedger } from "./sqlite-message-ledger.js";
+import { databaseCorrupt } from "./store-errors.js";
 
 /** The chain store and the message ledger on one SQLite connection (the bot needs both). */
 export interface SqliteState {
@@ -10,7 +14,10 @@ export interface SqliteState {
   close(): void;
 }
 
-/** Open the baton database at `path` for the bot: the chain store and the message ledger. */
+/**
+ * Open the baton database at `path` with the chain store and the message ledger on one
+ * connection. Fails like `openSqliteStore`: a `BatonError` saying what to do.
+ */
 export function openSqliteState(path: string, options: OpenSqliteStoreOptions = {}): SqliteState {
   const database = openDatabase(path, options);
   try {
@@ -19,6 +26,7 @@ export function openSqliteState(path: string, options: OpenSqliteStoreOptions = 
     return { store, ledger, close: () => store.close() };
   } catch (error) {
     database.close();
-    throw error;
+    // Preparing statements fails when the tables are not what this schema version says.
+    throw databaseCorrupt(path === IN_MEMORY_PATH ? path : resolve(path), `its tables do not match schema version ${String(LATEST_SCHEMA_VERSION)}: ${describeError(error)}`, { atOpen: true }, error);
   }
 }

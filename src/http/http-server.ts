@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describeError } from "../core/errors.js";
+import type { Logger } from "../core/ports.js";
+
+/**
+ * The process's one HTTP server: Slack's requests (HTTP mode), webhooks and health share `PORT`,
+ * in Socket Mode too. Routes are exact method + path; anything else is a JSON 404 that names
+ * the routes there are.
+ */
+
+export interface Route {
+  method: "GET" | "POST";
+  path: string;
+  handle: RequestListener;
+}
+
+export interface RunningHttpServer {
+  server: Server;
+  /** The port it listens on (useful when started on port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+export function healthRoute(isReady: () => boolean): Route {
+  return {
+    method: "GET",
+    path: "/healthz",
+    handle: (_request, response) => (isReady() ? sendJson(response, 200, { status: "ok" }) : sendJson(response, 503, { status: "starting" })),
+  };
+}
+
+export async function startHttpServer(options: { port: number; host?: string; routes: ReadonlyArray<Route>; logger: Logger }): Promise<RunningHttpServer> {
+  const { routes, logger } = options;
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const route = routes.find((candidate) => candidate.path === path && candidate.method === request.method);
+    if (!route) {
+      sendJson(response, 404, { error: "NOT_FOUND", message: `Nothing at ${request.method ?? "?"} ${path}. Routes: ${routes.map((candidate) => `${candidate.method} ${candidate.path}`).join(", ")}.` });
+      return;
+    }
+    try {
+      const result: unknown = route.handle(request, response);
+      if (result instanceof Promise) result.catch((error: unknown) => fail(response, path, error));
+    } catch (error) {
+      fail(response, path, error);
+    }
+  };
+  const fail = (response: ServerResponse, path: string, error: unknown): void => {
+    logger.error({ path, error: describeError(error) }, "an HTTP route failed");
+    if (!response.headersSent) sendJson(response, 500, { error: "INTERNAL", message: "baton failed to handle this request; see its log." });
+    else response.end();
+  };
+  const server = createServer(listener);
+  // Slack and webhook senders keep connections alive; keep them a little longer than they do.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "0.0.0.0", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

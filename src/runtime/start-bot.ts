@@ -1,0 +1,121 @@
+import type { BotConfig } from "../bot-config.js";
+import type { Config } from "../config.js";
+import { describeError } from "../core/errors.js";
+import type { Clock, Logger } from "../core/ports.js";
+import { healthRoute, startHttpServer, type Route } from "../http/http-server.js";
+import { ApprovalDeadlines } from "../jobs/approval-deadlines.js";
+import { ChainSchedules } from "../jobs/chain-schedules.js";
+import { SLACK_EVENTS_PATH, SlackBot } from "../slack/slack-bot.js";
+import { SlackNotifier } from "../slack/slack-notifier.js";
+import { SlackReminderSink } from "../slack/slack-reminders.js";
+import type { RetryPolicy } from "../slack/slack-web-client.js";
+import { createRuntime, type Runtime } from "./compose.js";
+import { DeferredNotifier } from "./deferred-notifier.js";
+
+/**
+ * The bot's composition: runtime (store, runner, chains, model), the Slack app, the HTTP server
+ * (Slack in HTTP mode, health), the deadline and schedule jobs, and recovery of runs a previous
+ * process left behind. `src/main.ts` calls it with the environment's configuration; integration
+ * tests call it with fake servers' URLs.
+ */
+
+export interface StartBotOptions {
+  config: Config;
+  botConfig: BotConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Tests: fast Slack retries. */
+  backgroundRetry?: RetryPolicy;
+  projectionRetryBaseMs?: number;
+  /** How often runs abandoned by other processes are looked for. Default 30 s. */
+  recoverEveryMs?: number;
+}
+
+export interface RunningBot {
+  port: number;
+  scripted: boolean;
+  chainIds: string[];
+  runtime: Runtime;
+  slack: SlackBot;
+  deadlines: ApprovalDeadlines;
+  stop(): Promise<void>;
+}
+
+export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+  const { config, botConfig, logger } = options;
+  const notifier = new DeferredNotifier();
+  const runtime = await createRuntime(config, { mode: "bot", notifier, logger, defaultApprovers: botConfig.defaultApprovers, ...(options.clock ? { clock: options.clock } : {}) });
+  const { store, ledger, chains, runner, clock } = runtime;
+  const stops: Array<() => Promise<void> | void> = [];
+  let ready = false;
+  try {
+    const slack = new SlackBot({
+      config: botConfig,
+      runner,
+      store,
+      chains,
+      ledger,
+      clock,
+      logger,
+      scripted: runtime.scripted,
+      ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}),
+      ...(options.projectionRetryBaseMs === undefined ? {} : { projectionRetryBaseMs: options.projectionRetryBaseMs }),
+    });
+    notifier.bind(
+      new SlackNotifier(slack.projection, async (runId) => {
+        const run = await store.getRun(runId);
+        return run ? slack.projection.channelOf(run) : undefined;
+      }),
+    );
+    const routes: Route[] = [healthRoute(() => ready)];
+    if (slack.requestListener) routes.push({ method: "POST", path: SLACK_EVENTS_PATH, handle: slack.requestListener });
+    const http = await startHttpServer({ port: botConfig.port, routes, logger });
+    stops.push(() => http.close());
+    await slack.start();
+    stops.push(() => slack.stop());
+
+    const deadlines = new ApprovalDeadlines({
+      store,
+      runner,
+      chains,
+      ledger,
+      clock,
+      sink: new SlackReminderSink(slack.projection, chains),
+      logger,
+      defaults: { reminderEveryMs: botConfig.reminderEveryMs, escalateAfterMs: botConfig.escalateAfterMs, escalateTo: botConfig.escalateTo },
+    });
+    stops.push(deadlines.start(botConfig.deadlineCheckCron));
+    stops.push(new ChainSchedules({ runner, chains, ledger, clock, logger }).start());
+
+    // Runs a previous process left mid-step continue here; then keep looking, for runs of
+    // another replica that died.
+    const recover = (): void => {
+      runner.recover().then(
+        (recovered) => recovered.length > 0 && logger.info({ runs: recovered }, "recovered runs left behind"),
+        (error: unknown) => logger.warn({ error: describeError(error) }, "could not look for abandoned runs"),
+      );
+    };
+    await runner.recover();
+    const recoverTimer = setInterval(recover, options.recoverEveryMs ?? 30_000);
+    recoverTimer.unref();
+    stops.push(() => clearInterval(recoverTimer));
+    ready = true;
+    return {
+      port: http.port,
+      scripted: runtime.scripted,
+      chainIds: chains.ids(),
+      runtime,
+      slack,
+      deadlines,
+      async stop() {
+        ready = false;
+        for (const stop of stops.reverse()) await stop();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    await runtime.close();
+    throw error;
+  }
+}

@@ -1,0 +1,158 @@
+import type { App, RespondFn } from "@slack/bolt";
+import { BatonError, describeError, isBatonError } from "../core/errors.js";
+import type { ApprovalRecord } from "../core/ports.js";
+import type { DecisionRequest } from "../core/runner.js";
+import { ephemeral } from "./command-handlers.js";
+import { buildFeedbackModal, buildRejectModal, readFeedback, readReason, REJECT_CALLBACK_ID, REQUEST_CHANGES_CALLBACK_ID } from "./modals/decision-modals.js";
+import { buildEditModal, EDIT_CALLBACK_ID } from "./modals/edit-modal.js";
+import { parseApprovalMetadata } from "./modals/private-metadata.js";
+import { readFormValues } from "./modals/schema-form.js";
+import { APPROVAL_ACTION_IDS } from "./render/approval-card.js";
+import { renderError } from "./render/command-replies.js";
+import type { SlackServices } from "./slack-services.js";
+import { withinBudget, type SlackClient } from "./slack-web-client.js";
+
+/**
+ * The approval card's buttons and the modals behind them. Button values and `private_metadata`
+ * carry only the approval id; everything else is read from the store when the click arrives.
+ * Who may decide is checked by the runner at decision time (groups resolved now), and a decision
+ * is one compare-and-set, so double clicks, two approvers and Slack's retries decide once; the
+ * others are told who decided first.
+ */
+
+const MODAL_BUDGET_MS = 2_000;
+
+type ViewErrors = { response_action: "errors"; errors: Record<string, string> };
+
+function buttonValue(action: unknown): string {
+  const value = typeof action === "object" && action !== null ? (action as { value?: unknown }).value : undefined;
+  if (typeof value !== "string" || value === "") throw new BatonError("COMMAND_INVALID", "This button carries no approval id; it may come from an old card. Use `/baton pending` to find the approval.");
+  return value;
+}
+
+/** The first input block of a submitted modal: where errors that belong to no field are shown. */
+function firstInputBlockId(view: { blocks?: ReadonlyArray<unknown> }): string {
+  for (const block of view.blocks ?? []) {
+    if (typeof block === "object" && block !== null && (block as { type?: unknown }).type === "input") {
+      const blockId = (block as { block_id?: unknown }).block_id;
+      if (typeof blockId === "string") return blockId;
+    }
+  }
+  return "value";
+}
+
+export function alreadyDecidedText(approval: ApprovalRecord): string {
+  if (approval.status === "expired") return "This approval expired before anyone decided; the run ended.";
+  if (approval.status === "cancelled") return "This run was cancelled; there is nothing left to decide.";
+  const who = approval.decidedBy ? `<@${approval.decidedBy}>` : "someone";
+  const when = approval.decidedAt ? ` at <!date^${String(Math.floor(approval.decidedAt / 1000))}^{date_short_pretty} {time}|${new Date(approval.decidedAt).toISOString()}>` : "";
+  const what = { approved: "approved", edited: "edited and approved", changes_requested: "requested changes to", rejected: "rejected", pending: "is deciding" }[approval.status];
+  return `Already decided: ${who} ${what} this${when}.`;
+}
+
+export function registerApprovalActions(app: App, services: SlackServices): void {
+  const { store, chains, runner, directory, logger } = services;
+
+  async function loadPending(approvalId: string): Promise<ApprovalRecord> {
+    const approval = await store.getApproval(approvalId);
+    if (!approval) throw new BatonError("APPROVAL_NOT_FOUND", `There is no approval "${approvalId}". Use \`/baton pending\` to see what waits for you.`, { approvalId });
+    return approval;
+  }
+
+  /** Decide for `userId`; resolves with what the person should be told (undefined: the card says it). */
+  async function decide(approvalId: string, request: DecisionRequest, userId: string): Promise<string | undefined> {
+    const approval = await loadPending(approvalId);
+    if (approval.status !== "pending") return alreadyDecidedText(approval);
+    const actor = await directory.actorFor(userId, approval.approvers);
+    const result = await runner.decide(approvalId, request, actor);
+    return result.applied ? undefined : alreadyDecidedText(result.approval);
+  }
+
+  async function answer(respond: RespondFn, text: string | undefined): Promise<void> {
+    if (text !== undefined) await respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+  }
+
+  async function answerError(respond: RespondFn, error: unknown, approvalId: string | undefined): Promise<void> {
+    if (!isBatonError(error)) logger.error({ approvalId, error: describeError(error) }, "an approval action failed");
+    const approval = approvalId ? await store.getApproval(approvalId).catch(() => undefined) : undefined;
+    await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId })));
+  }
+
+  app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond }) => {
+    await ack();
+    let approvalId: string | undefined;
+    try {
+      approvalId = buttonValue(action);
+      await answer(respond, await decide(approvalId, { kind: "approve" }, body.user.id));
+    } catch (error) {
+      await answerError(respond, error, approvalId);
+    }
+  });
+
+  /** The three buttons that open a modal: open it first (the trigger id is short-lived). */
+  const openModalFor = (actionId: string, build: (approval: ApprovalRecord, stepTitle: string) => Parameters<SlackClient["views"]["open"]>[0]["view"]): void => {
+    app.action(actionId, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      let approvalId: string | undefined;
+      try {
+        approvalId = buttonValue(action);
+        const approval = await loadPending(approvalId);
+        if (approval.status !== "pending") return await answer(respond, alreadyDecidedText(approval));
+        const step = chains.get(approval.chainId).steps[approval.stepIndex];
+        const view = build(approval, step?.description ?? approval.stepId);
+        const triggerId = (body as { trigger_id?: unknown }).trigger_id;
+        if (typeof triggerId !== "string") throw new BatonError("COMMAND_INVALID", "Slack sent this click without a trigger id, so no form can open. Click the button again.");
+        await withinBudget("the form", MODAL_BUDGET_MS, () => client.views.open({ trigger_id: triggerId, view }));
+      } catch (error) {
+        await answerError(respond, error, approvalId);
+      }
+    });
+  };
+
+  openModalFor(APPROVAL_ACTION_IDS.edit, (approval, stepTitle) => {
+    const step = chains.get(approval.chainId).steps[approval.stepIndex];
+    if (!step?.output) {
+      throw new BatonError("EDIT_INVALID", `Step "${approval.stepId}" declares no output schema, so it cannot be edited in a form. Approve it, request changes, or edit it at a terminal with \`baton approve ${approval.id} --edit\`.`, { approvalId: approval.id });
+    }
+    return buildEditModal({ approvalId: approval.id, stepTitle, schema: step.output, proposal: approval.proposal, scripted: services.scripted });
+  });
+  openModalFor(APPROVAL_ACTION_IDS.requestChanges, (approval, stepTitle) => buildFeedbackModal(approval.id, stepTitle));
+  openModalFor(APPROVAL_ACTION_IDS.reject, (approval, stepTitle) => buildRejectModal(approval.id, stepTitle));
+
+  /** A modal submission that decides: errors go back inline, on the form, and nothing changes. */
+  const onDecisionSubmit = (callbackId: string, read: (approval: ApprovalRecord, stateValues: unknown) => { ok: true; request: DecisionRequest } | { ok: false; errors: Record<string, string> }): void => {
+    app.view(callbackId, async ({ ack, body, view }) => {
+      const errorBlock = firstInputBlockId(view);
+      const fail = (text: string): Promise<void> => ack({ response_action: "errors", errors: { [errorBlock]: text.slice(0, 150) } } satisfies ViewErrors);
+      try {
+        const metadata = parseApprovalMetadata(view.private_metadata);
+        if (!metadata.ok) return await fail(`This form is from an older baton: ${metadata.message}. Close it and click the button again.`);
+        const approval = await loadPending(metadata.value.approvalId);
+        if (approval.status !== "pending") return await fail(alreadyDecidedText(approval).replace(/<@([A-Z0-9]+)>/g, "$1").replace(/<!date\^[^|]*\|([^>]*)>/g, "$1"));
+        const reading = read(approval, view.state.values);
+        if (!reading.ok) return await ack({ response_action: "errors", errors: reading.errors } satisfies ViewErrors);
+        const told = await decide(approval.id, reading.request, body.user.id);
+        if (told !== undefined) return await fail(told.replace(/<@([A-Z0-9]+)>/g, "$1").replace(/<!date\^[^|]*\|([^>]*)>/g, "$1"));
+        await ack();
+      } catch (error) {
+        if (!isBatonError(error)) logger.error({ callbackId, error: describeError(error) }, "a decision form failed");
+        await fail(isBatonError(error) ? error.message : `baton could not record this decision (${describeError(error)}). Try again.`);
+      }
+    });
+  };
+
+  onDecisionSubmit(EDIT_CALLBACK_ID, (approval, stateValues) => {
+    const step = chains.get(approval.chainId).steps[approval.stepIndex];
+    if (!step?.output) return { ok: false, errors: { value: `Step "${approval.stepId}" cannot be edited in a form.` } };
+    const reading = readFormValues(step.output, stateValues, approval.proposal);
+    return reading.ok ? { ok: true, request: { kind: "edit", output: reading.value } } : reading;
+  });
+  onDecisionSubmit(REQUEST_CHANGES_CALLBACK_ID, (_approval, stateValues) => {
+    const reading = readFeedback(stateValues);
+    return reading.ok ? { ok: true, request: { kind: "request_changes", feedback: reading.text } } : reading;
+  });
+  onDecisionSubmit(REJECT_CALLBACK_ID, (_approval, stateValues) => {
+    const reading = readReason(stateValues);
+    return reading.ok ? { ok: true, request: { kind: "reject", reason: reading.text } } : reading;
+  });
+}

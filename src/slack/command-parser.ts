@@ -1,0 +1,46 @@
+/**
+ * `/baton <text>` parsed into a command. Pure: the handlers do the work. Anything that is not a
+ * command gets the help (with what was not understood), never an error.
+ */
+export type BatonCommand =
+  | { kind: "help"; notUnderstood?: string }
+  | { kind: "chains" }
+  /** `text` is everything after the chain id: free text or JSON, possibly empty. */
+  | { kind: "run"; chainId: string; text: string }
+  | { kind: "status"; runId: string }
+  | { kind: "runs"; scope: "mine" | "all" }
+  | { kind: "pending" }
+  | { kind: "cancel"; runId: string; reason: string };
+
+const RUN_ID = /^r_[A-Za-z0-9_-]+$/;
+
+export function parseCommand(text: string): BatonCommand {
+  const trimmed = text.trim();
+  const [word = "", ...rest] = trimmed.split(/\s+/);
+  const argument = trimmed.slice(word.length).trim();
+  const first = rest[0] ?? "";
+  switch (word.toLowerCase()) {
+    case "":
+    case "help":
+      return { kind: "help" };
+    case "chains":
+      return { kind: "chains" };
+    case "run":
+      if (first === "") return { kind: "help", notUnderstood: "`run` needs a chain id: `/baton run <chain> [text or JSON]`." };
+      return { kind: "run", chainId: first, text: argument.slice(first.length).trim() };
+    case "status":
+      if (!RUN_ID.test(first)) return { kind: "help", notUnderstood: "`status` needs a run id such as `r_01J...`: `/baton status <run-id>`." };
+      return { kind: "status", runId: first };
+    case "runs":
+      if (first === "" || first === "mine") return { kind: "runs", scope: "mine" };
+      if (first === "all") return { kind: "runs", scope: "all" };
+      return { kind: "help", notUnderstood: "`runs` takes `mine` (the default) or `all`." };
+    case "pending":
+      return { kind: "pending" };
+    case "cancel":
+      if (!RUN_ID.test(first)) return { kind: "help", notUnderstood: "`cancel` needs a run id such as `r_01J...`: `/baton cancel <run-id> [reason]`." };
+      return { kind: "cancel", runId: first, reason: argument.slice(first.length).trim() };
+    default:
+      return { kind: "help", notUnderstood: `\`${word.slice(0, 40)}\` is not a baton command.` };
+  }
+}

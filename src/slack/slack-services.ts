@@ -1,0 +1,24 @@
+import type { ChainRegistry } from "../core/chain-registry.js";
+import type { ChainStore, Clock, Logger, MessageLedger } from "../core/ports.js";
+import type { Runner } from "../core/runner.js";
+import type { ApproverDirectory } from "./approver-directory.js";
+import type { RunProjection } from "./run-projection.js";
+
+/** What the Slack handlers work with: the core's runner and store, and the Slack-side helpers. */
+export interface SlackServices {
+  runner: Runner;
+  store: ChainStore;
+  chains: ChainRegistry;
+  ledger: MessageLedger;
+  projection: RunProjection;
+  directory: ApproverDirectory;
+  clock: Clock;
+  logger: Logger;
+  /** Answers come from the chains' examples: every message says so. */
+  scripted: boolean;
+}
+
+/** The origin a Slack-started run records: where to show it and who asked. */
+export function slackOrigin(channelId: string, userId: string): { source: string; reference: Record<string, string> } {
+  return { source: "slack", reference: { channel: channelId, user: userId } };
+}

@@ -1,0 +1,181 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/**
+ * A fake Slack Web API on loopback. The real `@slack/web-api` client (inside Bolt) talks to it
+ * through `SLACK_API_URL` = `${server.apiUrl}`: every call is recorded with its parsed
+ * arguments, answers look like Slack's, and a test can make the next calls of a method fail with
+ * a 429 and `Retry-After`, a 500, or an error such as `channel_not_found`. `response_url` posts
+ * (Bolt's `respond()`) land on `${server.url}/response/<name>` and are recorded too.
+ */
+
+export interface RecordedSlackCall {
+  /** The Web API method (`chat.postMessage`), or `response:<name>` for a response_url post. */
+  method: string;
+  /** The arguments, with JSON-valued form fields (blocks, view, ...) parsed. */
+  args: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  receivedAt: number;
+}
+
+export type SlackFailure =
+  | { kind: "rate_limited"; retryAfterSeconds: number }
+  | { kind: "server_error"; status?: number }
+  /** `{ ok: false, error }` with HTTP 200, as Slack answers `channel_not_found`, `not_in_channel`, ... */
+  | { kind: "error"; error: string };
+
+export interface FakeSlackServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The Web API base URL, with its trailing slash: `http://127.0.0.1:<port>/api/`. */
+  readonly apiUrl: string;
+  readonly calls: RecordedSlackCall[];
+  /** Calls of one method, in order. */
+  callsOf(method: string): RecordedSlackCall[];
+  /** The next `times` calls of `method` fail this way. */
+  failNext(method: string, failure: SlackFailure, times?: number): void;
+  /** Members of a user group, for `usergroups.users.list`. */
+  setGroupMembers(groupId: string, userIds: string[]): void;
+  /** Resolves when `predicate` holds for the recorded calls (polls; rejects after `timeoutMs`). */
+  waitFor(predicate: (calls: RecordedSlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const FAKE_BOT_USER_ID = "UBATONBOT";
+const JSON_FIELDS = new Set(["blocks", "attachments", "view", "metadata", "unfurl", "response_metadata"]);
+
+function parseArguments(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.includes("application/json")) {
+    const parsed: unknown = body === "" ? {} : JSON.parse(body);
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : { value: parsed };
+  }
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (JSON_FIELDS.has(key)) {
+      try {
+        args[key] = JSON.parse(value) as unknown;
+        continue;
+      } catch {
+        // Not JSON after all: keep the text.
+      }
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+export async function startFakeSlackServer(): Promise<FakeSlackServer> {
+  const calls: RecordedSlackCall[] = [];
+  const failures = new Map<string, SlackFailure[]>();
+  const groups = new Map<string, string[]>();
+  const sockets = new Set<Socket>();
+  let nextTs = 1_700_000_000_000_000;
+  let nextView = 1;
+  const newTs = (): string => {
+    nextTs += 1;
+    const text = String(nextTs);
+    return `${text.slice(0, 10)}.${text.slice(10)}`;
+  };
+
+  const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
+    switch (method) {
+      case "auth.test":
+        return { ok: true, url: "https://fake.slack.test/", team: "Fake", user: "baton", team_id: "T0FAKE", user_id: FAKE_BOT_USER_ID, bot_id: "B0FAKE" };
+      case "chat.postMessage": {
+        const ts = newTs();
+        return { ok: true, channel: args.channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
+      }
+      case "chat.update":
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case "chat.postEphemeral":
+        return { ok: true, message_ts: newTs() };
+      case "views.open":
+      case "views.publish":
+      case "views.update":
+      case "views.push": {
+        const view = typeof args.view === "object" && args.view !== null ? args.view : {};
+        return { ok: true, view: { ...view, id: `V${String(nextView++)}` } };
+      }
+      case "usergroups.users.list": {
+        const members = groups.get(String(args.usergroup));
+        return members ? { ok: true, users: members } : { ok: false, error: "no_such_subteam" };
+      }
+      case "chat.getPermalink":
+        return { ok: true, channel: args.channel, permalink: `https://fake.slack.test/archives/${String(args.channel)}/p${String(args.message_ts).replace(".", "")}` };
+      default:
+        return { ok: true };
+    }
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const body = await readBody(request);
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const args = parseArguments(body, request.headers["content-type"]);
+    const method = path.startsWith("/api/") ? path.slice("/api/".length) : path.startsWith("/response/") ? `response:${path.slice("/response/".length)}` : path;
+    calls.push({ method, args, headers: request.headers, receivedAt: Date.now() });
+    const failure = failures.get(method)?.shift();
+    if (failure?.kind === "rate_limited") {
+      response.writeHead(429, { "content-type": "application/json", "retry-after": String(failure.retryAfterSeconds) });
+      response.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
+    if (failure?.kind === "server_error") {
+      response.writeHead(failure.status ?? 500, { "content-type": "text/plain" });
+      response.end("fake Slack: internal error");
+      return;
+    }
+    const result = failure?.kind === "error" ? { ok: false, error: failure.error } : method.startsWith("response:") ? { ok: true } : answer(method, args);
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify(result));
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.writeHead(500, { "content-type": "text/plain" });
+      response.end(`fake Slack failed: ${String(error)}`);
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${String(port)}`;
+
+  return {
+    url,
+    apiUrl: `${url}/api/`,
+    calls,
+    callsOf: (method) => calls.filter((call) => call.method === method),
+    failNext(method, failure, times = 1) {
+      const queue = failures.get(method) ?? [];
+      for (let index = 0; index < times; index += 1) queue.push(failure);
+      failures.set(method, queue);
+    },
+    setGroupMembers: (groupId, userIds) => void groups.set(groupId, userIds),
+    async waitFor(predicate, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(calls)) {
+        if (Date.now() > deadline) {
+          throw new Error(`fake Slack: condition not met within ${String(timeoutMs)} ms; calls so far: ${calls.map((call) => call.method).join(", ")}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
