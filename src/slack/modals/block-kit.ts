@@ -15,7 +15,6 @@ export type PlainTextOption = types.PlainTextOption;
 /** Slack's documented Block Kit limits that the modals must respect. */
 export const SLACK_LIMITS = {
   modalTitle: 24,
-  modalButton: 24,
   modalBlocks: 100,
   privateMetadata: 3000,
   blockId: 255,
