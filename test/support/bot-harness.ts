@@ -1,0 +1,101 @@
+import { join } from "node:path";
+import { parseBotConfig } from "../../src/bot-config.js";
+import { parseConfig } from "../../src/config.js";
+import type { Clock } from "../../src/core/ports.js";
+import { startBot, type RunningBot } from "../../src/runtime/start-bot.js";
+import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeReply } from "./fake-openai-server.js";
+import { startFakeSlackServer, type FakeSlackServer } from "./fake-slack-server.js";
+import { silentLogger } from "./runner-harness.js";
+import { postToSlackEndpoint, type SlackPost } from "./slack-requests.js";
+import { makeTempDirectory } from "./temp-directory.js";
+
+/**
+ * The whole bot in this process, as `npm start` builds it, on a real SQLite file, with its HTTP
+ * receiver on a loopback port, the real Slack Web API client talking to a fake Slack, and the
+ * real `openai` client talking to a fake model server.
+ */
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd00000a0085a5";
+export const APPROVER = "U0APPROVER";
+export const REQUESTER = "U0ALICE";
+
+export interface BotHarness {
+  slack: FakeSlackServer;
+  model: FakeOpenAiServer;
+  bot: RunningBot;
+  eventsUrl: string;
+  databasePath: string;
+  /** A response_url on the fake Slack server; posts to it are recorded as `response:<name>`. */
+  responseUrl(name: string): string;
+  post(post: SlackPost): Promise<{ status: number; text: string; elapsedMs: number }>;
+  /** Stop the bot and start a new one on the same database and fake servers (a restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Model answers by the step marker in the system prompt (`STEP:plan`). */
+export function answerBySystemPrompt(answers: Record<string, unknown>): (body: unknown) => FakeReply {
+  return (body) => {
+    const messages = (body as { messages?: Array<{ role: string; content: string }> }).messages ?? [];
+    const system = messages.find((message) => message.role === "system")?.content ?? "";
+    const step = /STEP:([a-z-]+)/.exec(system)?.[1] ?? "";
+    const value = answers[step];
+    return value === undefined ? { kind: "status", status: 500, body: { error: { message: `no answer for step ${step}` } } } : { kind: "json", value };
+  };
+}
+
+export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
+
+export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock } = {}): Promise<BotHarness> {
+  const directory = makeTempDirectory("baton-bot-");
+  const databasePath = join(directory.path, "baton.db");
+  const slack = await startFakeSlackServer();
+  const model = await startFakeOpenAiServer();
+  model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER, verdict: { healthy: true, note: "all probes green" } }));
+  const environment: Record<string, string> = {
+    OPENAI_API_KEY: "test-key",
+    OPENAI_BASE_URL: `${model.url}/v1`,
+    BATON_MODEL_MAX_RETRIES: "0",
+    BATON_DB: databasePath,
+    BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "slack-chains"),
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: "0",
+    BATON_APPROVERS: APPROVER,
+    ...options.environment,
+  };
+  const boot = (): Promise<RunningBot> =>
+    startBot({
+      config: parseConfig(environment),
+      botConfig: parseBotConfig(environment),
+      logger: silentLogger,
+      ...(options.clock ? { clock: options.clock } : {}),
+      backgroundRetry: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 },
+      projectionRetryBaseMs: 50,
+    });
+  let bot = await boot();
+  const harness: BotHarness = {
+    slack,
+    model,
+    get bot() {
+      return bot;
+    },
+    get eventsUrl() {
+      return `http://127.0.0.1:${String(bot.port)}/slack/events`;
+    },
+    databasePath,
+    responseUrl: (name) => `${slack.url}/response/${name}`,
+    post: (post) => postToSlackEndpoint(harness.eventsUrl, post),
+    async restart() {
+      await bot.stop();
+      bot = await boot();
+    },
+    async close() {
+      await bot.stop();
+      await Promise.all([slack.close(), model.close()]);
+      directory.remove();
+    },
+  };
+  return harness;
+}
