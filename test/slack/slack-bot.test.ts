@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ApprovalRecord, RunRecord, RunStatus } from "../../src/core/ports.js";
-import { APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
+import { blockKitViolations } from "../support/block-kit-limits.js";
+import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
 import { buttonClick, slashCommand, viewSubmission } from "../support/slack-requests.js";
 import { stateValues } from "./modals/state-values.js";
@@ -16,7 +17,11 @@ beforeEach(async () => {
   harness = await startBotHarness();
 });
 afterEach(async () => {
+  await harness.bot.slack.projection.idle();
+  // Whatever a test did, nothing baton sent may break Block Kit's limits (Slack would refuse it).
+  const violations = harness.slack.calls.flatMap(blockKitViolations);
   await harness.close();
+  expect(violations).toEqual([]);
 });
 
 const store = () => harness.bot.runtime.store;
@@ -130,6 +135,24 @@ describe("/baton run and the progress card", () => {
     const run = await latestRun();
     expect(run.input).toEqual({ service: "payments", severity: "SEV2" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postEphemeral" && messageText(call).includes(run.id)));
+  });
+});
+
+describe("long outputs", () => {
+  it("a 20,000-character summary and 300 steps stay within Block Kit's limits on every card and form", async () => {
+    const long = { summary: `${"The plan, explained at length. ".repeat(650)}<!channel> <https://evil.example|click>`, risk: "high", steps: Array.from({ length: 300 }, (_, index) => `step ${String(index + 1)}: ${"do the thing carefully ".repeat(8)}`) };
+    harness.model.setFallback(answerBySystemPrompt({ plan: long }));
+    const { run, approval } = await startChangePlan();
+    await harness.post(buttonClick({ actionId: "baton.edit", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("edit") }, SIGNING_SECRET));
+    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
+    await click("baton.approve", approval.id, APPROVER);
+    await runStatus(run.id, "succeeded");
+    await harness.bot.slack.projection.idle();
+    const sent = harness.slack.calls.filter((call) => call.method === "chat.postMessage" || call.method === "chat.update");
+    expect(sent.length).toBeGreaterThan(2);
+    // Model text cannot mention everyone or hide a link.
+    expect(sent.some((call) => messageText(call).includes("<!channel>"))).toBe(false);
+    expect(sent.some((call) => messageText(call).includes("<https://evil.example|click>"))).toBe(false);
   });
 });
 
