@@ -87,7 +87,7 @@ function collectApprovals(calls: RecordedSlackCall[]): void {
 }
 
 interface Sample {
-  kind: "run" | "status" | "approve";
+  kind: "run" | "runs" | "approve";
   sentAt: number;
   ackMs: number;
   status: number;
@@ -112,7 +112,7 @@ function nextRequest(index: number): Promise<Sample> {
     runsStarted += 1;
     return send("run", slashCommand({ text: `run solution-brief ${JSON.stringify(input)}`, userId: "U0ALICE", responseUrl }, SECRET));
   }
-  return send("status", slashCommand({ text: "runs all", userId: "U0ALICE", responseUrl }, SECRET));
+  return send("runs", slashCommand({ text: "runs all", userId: "U0ALICE", responseUrl }, SECRET));
 }
 
 /** Requests at a steady `rate` for `duration` seconds (open loop: a slow answer does not slow the sender). */
@@ -164,7 +164,7 @@ const result = {
   requests: samples.length,
   non_200: failed,
   ack_ms_all: summary(samples.map((sample) => sample.ackMs)),
-  ack_ms_by_kind: Object.fromEntries((["run", "status", "approve"] as const).map((kind) => [kind, summary(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ackMs))])),
+  ack_ms_by_kind: Object.fromEntries((["run", "runs", "approve"] as const).map((kind) => [kind, summary(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ackMs))])),
   approve_click_to_next_step_ms: summary(clickToStep),
   clicks_without_next_step: clicksWithoutStep,
   targets: { ack_p99_ms: 50, click_to_next_step_ms: 100 },

@@ -1,5 +1,5 @@
 import type { RequestListener } from "node:http";
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from "@slack/bolt";
+import { App, HTTPReceiver } from "@slack/bolt";
 import type { BotConfig } from "../bot-config.js";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError, describeError } from "../core/errors.js";
@@ -12,7 +12,7 @@ import { registerCommands } from "./command-handlers.js";
 import { RunProjection } from "./run-projection.js";
 import { registerRunForm } from "./run-form.js";
 import type { SlackServices } from "./slack-services.js";
-import { createBackgroundClient, INTERACTIVE_CLIENT_OPTIONS, slackErrorCode, type RetryPolicy, type SlackClient } from "./slack-web-client.js";
+import { createBackgroundClient, INTERACTIVE_CLIENT_OPTIONS, slackErrorCode, slackLogger, type RetryPolicy, type SlackClient } from "./slack-web-client.js";
 
 /**
  * The Slack side of baton: the Bolt app (Socket Mode when an app-level token is configured, the
@@ -39,21 +39,6 @@ export interface SlackBotOptions {
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
-/** Bolt's logger interface, onto ours (so Bolt's warnings land in the same JSON log). */
-function boltLogger(logger: Logger): BoltLogger {
-  let level: LogLevel = LogLevel.INFO;
-  const text = (parts: unknown[]): string => parts.map((part) => (typeof part === "string" ? part : describeError(part))).join(" ");
-  return {
-    debug: (...parts: unknown[]) => logger.debug({ source: "bolt" }, text(parts)),
-    info: (...parts: unknown[]) => logger.info({ source: "bolt" }, text(parts)),
-    warn: (...parts: unknown[]) => logger.warn({ source: "bolt" }, text(parts)),
-    error: (...parts: unknown[]) => logger.error({ source: "bolt" }, text(parts)),
-    setLevel: (next: LogLevel) => void (level = next),
-    getLevel: () => level,
-    setName: () => undefined,
-  };
-}
-
 export class SlackBot {
   readonly app: App;
   readonly projection: RunProjection;
@@ -69,16 +54,16 @@ export class SlackBot {
     this.#options = options;
     const { config, logger } = options;
     const clientOptions = { ...(config.slackApiUrl === undefined ? {} : { slackApiUrl: config.slackApiUrl }), ...INTERACTIVE_CLIENT_OPTIONS };
-    const common = { token: config.slackBotToken, logger: boltLogger(logger), clientOptions, deferInitialization: true, extendedErrorHandler: false } as const;
+    const common = { token: config.slackBotToken, logger: slackLogger(logger), clientOptions, deferInitialization: true, extendedErrorHandler: false } as const;
     if (config.slackAppToken !== undefined) {
       this.app = new App({ ...common, appToken: config.slackAppToken, socketMode: true });
       this.requestListener = undefined;
     } else {
-      const receiver = new HTTPReceiver({ signingSecret: config.slackSigningSecret ?? "", endpoints: SLACK_EVENTS_PATH, logger: boltLogger(logger) });
+      const receiver = new HTTPReceiver({ signingSecret: config.slackSigningSecret ?? "", endpoints: SLACK_EVENTS_PATH, logger: slackLogger(logger) });
       this.app = new App({ ...common, receiver });
       this.requestListener = receiver.requestListener;
     }
-    this.client = createBackgroundClient({ token: config.slackBotToken, apiUrl: config.slackApiUrl, ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}) });
+    this.client = createBackgroundClient({ token: config.slackBotToken, apiUrl: config.slackApiUrl, logger, ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}) });
     this.projection = new RunProjection({
       store: options.store,
       ledger: options.ledger,

@@ -1,5 +1,6 @@
-import { webApi } from "@slack/bolt";
-import { BatonError } from "../core/errors.js";
+import { LogLevel, webApi, type Logger as SlackLibraryLogger } from "@slack/bolt";
+import { BatonError, describeError } from "../core/errors.js";
+import type { Logger } from "../core/ports.js";
 
 /**
  * Slack Web API clients. Two policies, on purpose:
@@ -14,6 +15,7 @@ export type RetryPolicy = NonNullable<ConstructorParameters<typeof webApi.WebCli
 
 export interface SlackClientOptions {
   token: string;
+  logger: Logger;
   /** The Web API base URL with a trailing slash; undefined for Slack's own. */
   apiUrl: string | undefined;
   /** Overrides the background retry policy (tests use a fast one). */
@@ -24,11 +26,27 @@ export const INTERACTIVE_CLIENT_OPTIONS = { retryConfig: { retries: 1, factor: 1
 
 export function createBackgroundClient(options: SlackClientOptions): SlackClient {
   return new webApi.WebClient(options.token, {
+    logger: slackLogger(options.logger),
     ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
     retryConfig: options.backgroundRetry ?? webApi.retryPolicies.tenRetriesInAboutThirtyMinutes,
     rejectRateLimitedCalls: false,
     timeout: 30_000,
   });
+}
+
+/** Slack's libraries' logger interface, onto ours (so their warnings land in the same JSON log). */
+export function slackLogger(logger: Logger): SlackLibraryLogger {
+  let level: LogLevel = LogLevel.INFO;
+  const text = (parts: unknown[]): string => parts.map((part) => (typeof part === "string" ? part : describeError(part))).join(" ");
+  return {
+    debug: (...parts: unknown[]) => logger.debug({ source: "slack" }, text(parts)),
+    info: (...parts: unknown[]) => logger.info({ source: "slack" }, text(parts)),
+    warn: (...parts: unknown[]) => logger.warn({ source: "slack" }, text(parts)),
+    error: (...parts: unknown[]) => logger.error({ source: "slack" }, text(parts)),
+    setLevel: (next: LogLevel) => void (level = next),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
 }
 
 /** The Web API error code of a failed call (`channel_not_found`), when Slack gave one. */
