@@ -22,3 +22,8 @@ export interface SlackServices {
 export function slackOrigin(channelId: string, userId: string): { source: string; reference: Record<string, string> } {
   return { source: "slack", reference: { channel: channelId, user: userId } };
 }
+
+/** Slack ids in a message as mentions: `U…`/`W…` users as `<@U…>`, `S…` user groups as `<!subteam^S…>`. */
+export function mentionSlackIds(text: string): string {
+  return text.replace(/\b([UWS](?=[A-Z0-9]*[0-9])[A-Z0-9]{6,})\b/g, (id: string) => (id.startsWith("S") ? `<!subteam^${id}>` : `<@${id}>`));
+}
