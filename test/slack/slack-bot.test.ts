@@ -281,6 +281,22 @@ describe("when Slack fails", () => {
     expect(await harness.bot.runtime.ledger.getMessage(`card:${run.id}`)).toBeDefined();
   });
 
+  it("a 429 on opening a form is waited out within the trigger's budget; past it the person gets an error with the run id", async () => {
+    const { run, approval } = await startChangePlan();
+    harness.slack.failNext("views.open", { kind: "rate_limited", retryAfterSeconds: 1 });
+    await harness.post(buttonClick({ actionId: "baton.reject", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("slow") }, SIGNING_SECRET));
+    await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "views.open").length === 2, 4_000);
+    expect(harness.slack.callsOf("response:slow")).toHaveLength(0);
+
+    harness.slack.failNext("views.open", { kind: "rate_limited", retryAfterSeconds: 30 });
+    await harness.post(buttonClick({ actionId: "baton.reject", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("limited") }, SIGNING_SECRET));
+    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:limited"));
+    const told = messageText(harness.slack.callsOf("response:limited")[0] as RecordedSlackCall);
+    expect(told).toContain("SLACK_REQUEST_FAILED");
+    expect(told).toContain(run.id);
+    expect((await store().getApproval(approval.id))?.status).toBe("pending");
+  });
+
   it("channel_not_found: the run goes on, and the person who started it is told in a direct message", async () => {
     harness.slack.failNext("chat.postMessage", { kind: "error", error: "channel_not_found" });
     await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
