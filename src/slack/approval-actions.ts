@@ -9,7 +9,7 @@ import { parseApprovalMetadata } from "./modals/private-metadata.js";
 import { readFormValues } from "./modals/schema-form.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-card.js";
 import { renderError } from "./render/command-replies.js";
-import { mentionSlackIds, type SlackServices } from "./slack-services.js";
+import type { SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -75,9 +75,8 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   async function answerError(respond: RespondFn, error: unknown, approvalId: string | undefined): Promise<void> {
     if (!isBatonError(error)) logger.error({ approvalId, error: describeError(error) }, "an approval action failed");
     const approval = approvalId ? await store.getApproval(approvalId).catch(() => undefined) : undefined;
-    // Who may decide is named as mentions, so the person can ask them.
-    const message = isBatonError(error, "APPROVAL_NOT_ALLOWED") ? mentionSlackIds(error.message) : describeError(error);
-    await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message, runId: approval?.runId })));
+    // renderError shows the Slack ids in the message (who may decide) as mentions.
+    await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId })));
   }
 
   app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond }) => {

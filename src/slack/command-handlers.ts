@@ -7,7 +7,7 @@ import { buildRunInputModal, singleTextField } from "./modals/run-input-modal.js
 import { renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus } from "./render/command-replies.js";
 import { chainViewOf } from "./render/progress-card.js";
 import type { SlackMessage } from "./render/types.js";
-import { mentionSlackIds, slackOrigin, type SlackServices } from "./slack-services.js";
+import { slackOrigin, type SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -133,7 +133,7 @@ async function cancelFromCommand(runId: string, reason: string, context: Command
     const actor = await directory.actorFor(context.userId, approvers);
     const memberships = new Set([actor.id, ...(actor.groupIds ?? [])]);
     if (!approvers.some((approver) => memberships.has(approver))) {
-      throw new BatonError("APPROVAL_NOT_ALLOWED", `Only <@${run.startedBy}>, who started run ${runId}, or ${mentionSlackIds(approvers.join(", "))} may cancel it.`, { runId });
+      throw new BatonError("APPROVAL_NOT_ALLOWED", `Only ${run.startedBy}, who started run ${runId}, or ${approvers.join(", ")} may cancel it.`, { runId });
     }
   }
   await runner.cancel(runId, context.userId, reason);

@@ -23,7 +23,3 @@ export function slackOrigin(channelId: string, userId: string): { source: string
   return { source: "slack", reference: { channel: channelId, user: userId } };
 }
 
-/** Slack ids in a message as mentions: `U…`/`W…` users as `<@U…>`, `S…` user groups as `<!subteam^S…>`. */
-export function mentionSlackIds(text: string): string {
-  return text.replace(/\b([UWS](?=[A-Z0-9]*[0-9])[A-Z0-9]{6,})\b/g, (id: string) => (id.startsWith("S") ? `<!subteam^${id}>` : `<@${id}>`));
-}

@@ -25,10 +25,3 @@ describe("parseCommand", () => {
     expect(parseCommand("runs yesterday")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("mine") });
   });
 });
-
-describe("mentionSlackIds", () => {
-  it("turns user and group ids into mentions and leaves other words alone", async () => {
-    const { mentionSlackIds } = await import("../../src/slack/slack-services.js");
-    expect(mentionSlackIds("only U0APPROVER, S0ONCALL may decide; SUMMARY stays")).toBe("only <@U0APPROVER>, <!subteam^S0ONCALL> may decide; SUMMARY stays");
-  });
-});
