@@ -13,7 +13,8 @@ import { isPermanentSlackError, slackErrorCode, type SlackClient } from "./slack
  * each finished step's output and each approval card in its thread. `sync(runId)` brings Slack
  * up to what the store says, whatever happened before (a failed post, a restart): it is
  * idempotent, posts what the ledger has not seen, and updates a message only when what it shows
- * changed. Syncs of one run never overlap; a request during a sync runs once more after it.
+ * changed. Syncs of one run never overlap; a request during a sync runs once more after it, and
+ * requests within `coalesceMs` of each other are served by one sync.
  * A failure is retried with backoff and never touches the run: the store is the truth.
  */
 
@@ -31,6 +32,13 @@ export interface RunProjectionOptions {
   onUndeliverable?: (run: RunRecord, channel: string, reason: string) => void;
   /** First retry delay; doubles up to five minutes. Default 1 s. */
   retryBaseMs?: number;
+  /**
+   * How long a sync waits for more changes of the same run before it reads the store. A run
+   * whose steps finish in quick succession then costs one card update instead of one per event,
+   * which keeps baton under Slack's per-channel rate limits and off the acknowledgement path.
+   * Default 200 ms.
+   */
+  coalesceMs?: number;
 }
 
 interface RunSyncState {
@@ -141,7 +149,9 @@ export class RunProjection {
   }
 
   async #loop(runId: string, state: RunSyncState): Promise<void> {
+    const coalesceMs = this.#options.coalesceMs ?? 200;
     try {
+      if (coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, coalesceMs));
       do {
         state.again = false;
         try {

@@ -58,7 +58,9 @@ export function prepareStatements(database: Database.Database) {
        WHERE ${STATUS_FILTER}
          AND (@chainId IS NULL OR chain_id = @chainId)
          AND (@startedBy IS NULL OR started_by = @startedBy)
-       ORDER BY created_at DESC, key DESC
+       -- Newest first: keys grow with every run created, so this walks the table backwards and
+       -- stops at the limit instead of sorting every run (created_at could tie or skew).
+       ORDER BY key DESC
        LIMIT @limit`,
     ),
     listRunsInFlight: database.prepare<[], unknown>(
