@@ -46,10 +46,11 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
 
 export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
 
-export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock } = {}): Promise<BotHarness> {
+export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void } = {}): Promise<BotHarness> {
   const directory = makeTempDirectory("baton-bot-");
   const databasePath = join(directory.path, "baton.db");
   const slack = await startFakeSlackServer();
+  options.beforeStart?.(slack);
   const model = await startFakeOpenAiServer();
   model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER, verdict: { healthy: true, note: "all probes green" } }));
   const environment: Record<string, string> = {

@@ -36,6 +36,8 @@ export interface FakeSlackServer {
   failNext(method: string, failure: SlackFailure, times?: number): void;
   /** Members of a user group, for `usergroups.users.list`. */
   setGroupMembers(groupId: string, userIds: string[]): void;
+  /** Where `apps.connections.open` sends a Socket Mode app (a fake Socket Mode server). */
+  setSocketModeUrl(url: string): void;
   /** Resolves when `predicate` holds for the recorded calls (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (calls: RecordedSlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   const calls: RecordedSlackCall[] = [];
   const failures = new Map<string, SlackFailure[]>();
   const groups = new Map<string, string[]>();
+  let socketModeUrl: string | undefined;
   const sockets = new Set<Socket>();
   let nextTs = 1_700_000_000_000_000;
   let nextView = 1;
@@ -109,6 +112,8 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         const members = groups.get(String(args.usergroup));
         return members ? { ok: true, users: members } : { ok: false, error: "no_such_subteam" };
       }
+      case "apps.connections.open":
+        return socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: "not_allowed_token_type" };
       case "chat.getPermalink":
         return { ok: true, channel: args.channel, permalink: `https://fake.slack.test/archives/${String(args.channel)}/p${String(args.message_ts).replace(".", "")}` };
       default:
@@ -163,6 +168,7 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       failures.set(method, queue);
     },
     setGroupMembers: (groupId, userIds) => void groups.set(groupId, userIds),
+    setSocketModeUrl: (url) => void (socketModeUrl = url),
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {
