@@ -1,37 +1,46 @@
-import type { types } from "@slack/bolt";
-import type { RunRecord, RunStatus } from "../../core/ports.js";
-import { RUN_STATUSES } from "../../core/ports.js";
-import { approvalButtons } from "./approval-card.js";
-import { BLOCK_LIMITS, context, divider, escapeMrkdwn, fitBlocks, header, section, SCRIPTED_NOTICE, type Block } from "./block-limits.js";
-import type { PendingItem } from "./command-replies.js";
-import { person, relative, slackDate } from "./format.js";
-import { STATUS_LABELS } from "./progress-card.js";
+import { RUN_STATUSES, type RunRecord, type RunStatus } from "../../core/ports.js";
+import { BLOCK_LIMITS, fitBetween, splitIntoSections } from "./block-limits.js";
+import { context, divider, header, scriptedNotice, section } from "./blocks.js";
+import { relative } from "./format.js";
+import { escapeMrkdwn, mention } from "./mrkdwn.js";
+import { pendingItemBlocks, type PendingItem } from "./pending-item.js";
+import { STATUS_LABELS } from "./run-status.js";
+import type { Block, HomeView } from "./types.js";
 
-/** The App Home tab: my pending approvals (with their buttons), recent runs, counts by status. */
+/** What the App Home is drawn from. */
 export interface AppHomeInput {
+  /** Whose Home tab this is. */
   userId: string;
+  /** The approvals waiting for this person. */
   pending: ReadonlyArray<PendingItem>;
+  /** The most recent runs, newest first. */
   recentRuns: ReadonlyArray<RunRecord>;
   countsByStatus: Partial<Record<RunStatus, number>>;
   scripted: boolean;
   now: number;
 }
 
-export function renderAppHome(input: AppHomeInput): types.HomeView {
+/** Approvals shown with their buttons (three blocks each); the rest are counted. */
+const PENDING_SHOWN = 20;
+
+/** The App Home tab: my pending approvals (with their buttons), recent runs, counts by status. */
+export function renderAppHome(input: AppHomeInput): HomeView {
   const { pending, recentRuns, countsByStatus, now } = input;
-  const blocks: Block[] = [header("baton")];
-  if (input.scripted) blocks.push(context(SCRIPTED_NOTICE));
-  const counts = RUN_STATUSES.filter((status) => (countsByStatus[status] ?? 0) > 0).map((status) => `${STATUS_LABELS[status].split(" — ")[0] ?? status}: *${String(countsByStatus[status])}*`);
-  blocks.push(section(counts.length === 0 ? "No runs yet." : counts.join("   ")));
-  blocks.push(divider, section(`*Waiting for you* (${String(pending.length)})`));
-  if (pending.length === 0) blocks.push(context("Nothing is waiting for your approval."));
-  for (const item of pending.slice(0, 20)) {
-    const deadline = item.approval.deadlineAt === null ? "" : ` · expires ${slackDate(item.approval.deadlineAt)} (${relative(item.approval.deadlineAt, now)})`;
-    blocks.push(section(`*${escapeMrkdwn(item.chainTitle)}* · step \`${escapeMrkdwn(item.approval.stepId)}\` · run \`${escapeMrkdwn(item.run.id)}\` · by ${person(item.run.startedBy)}${deadline}`), approvalButtons(item.approval.id));
-  }
-  if (pending.length > 20) blocks.push(context(`… and ${String(pending.length - 20)} more: \`/baton pending\`.`));
-  blocks.push(divider, section("*Recent runs*"));
-  if (recentRuns.length === 0) blocks.push(context("No runs yet. Start one with `/baton run <chain>`."));
-  else blocks.push(section(recentRuns.map((run) => `\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${relative(run.createdAt, now)}`).join("\n")));
-  return { type: "home", blocks: fitBlocks(blocks, BLOCK_LIMITS.viewBlocks, (leftOut) => `… ${String(leftOut)} more blocks.`) };
+  const top: Block[] = [header("baton"), context(`Hello ${mention(input.userId)} — what waits for you, and what ran lately.`)];
+  if (input.scripted) top.push(scriptedNotice());
+  const counts = RUN_STATUSES.filter((status) => (countsByStatus[status] ?? 0) > 0).map((status) => `${STATUS_LABELS[status]}: *${String(countsByStatus[status])}*`);
+  top.push(section(counts.length === 0 ? "No runs yet." : counts.join("   ")));
+
+  const body: Block[] = [divider, section(`*Waiting for you* (${String(pending.length)})`)];
+  if (pending.length === 0) body.push(context("Nothing is waiting for your approval."));
+  for (const item of pending.slice(0, PENDING_SHOWN)) body.push(...pendingItemBlocks(item, now), divider);
+  if (pending.length > PENDING_SHOWN) body.push(context(`… and ${String(pending.length - PENDING_SHOWN)} more: \`/baton pending\` lists them.`));
+  body.push(section("*Recent runs*"));
+  if (recentRuns.length === 0) body.push(context("No runs yet. Start one with `/baton run <chain>`."));
+  const lines = recentRuns.map((run) => `\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${relative(run.createdAt, now)}`);
+  for (const piece of splitIntoSections(lines.join("\n"))) body.push(section(piece));
+
+  // The Home tab has no documented text budget like messages; blocks are the limit here.
+  const blocks = fitBetween({ top, body, tail: [] }, BLOCK_LIMITS.viewBlocks, (leftOut) => `… ${String(leftOut)} more blocks not shown.`, Number.POSITIVE_INFINITY);
+  return { type: "home", blocks };
 }

@@ -1,60 +1,42 @@
 import type { ApprovalRecord, RunRecord } from "../../core/ports.js";
-import { BLOCK_LIMITS, context, divider, escapeMrkdwn, header, section, SCRIPTED_NOTICE, truncateText, type Block } from "./block-limits.js";
-import { people, person, relative, slackDate } from "./format.js";
+import { approvalButtons } from "./approval-buttons.js";
+import { BLOCK_LIMITS, fitBetween, totalTextLength, truncateText } from "./block-limits.js";
+import { context, divider, header, scriptedNotice, section } from "./blocks.js";
+import { relative } from "./format.js";
+import { escapeMrkdwn, mention, plainFallback, slackDate } from "./mrkdwn.js";
 import { renderOutputBlocks, renderOutputText } from "./output-blocks.js";
-import type { ChainView, SlackMessage } from "./types.js";
+import type { Block, ChainView, SlackMessage } from "./types.js";
 
-/**
- * The approval card in the run's thread. Pending: the proposal, who may approve, the deadline
- * and the four buttons (each carrying only the approval id). Decided, expired or cancelled: what
- * happened, by whom and when, and no buttons.
- */
+export { APPROVAL_ACTION_IDS, approvalButtons } from "./approval-buttons.js";
 
-export const APPROVAL_ACTION_IDS = { approve: "baton.approve", edit: "baton.edit", requestChanges: "baton.request_changes", reject: "baton.reject" } as const;
-
+/** What an approval card is drawn from. */
 export interface ApprovalCardInput {
   approval: ApprovalRecord;
   run: RunRecord;
   chain: ChainView;
-  /** The gate's title from the chain, if it has one. */
+  /** The gate's title from the chain; default the chain view's, else "Approval needed: <step>". */
   title?: string | undefined;
+  /** The run uses the scripted demo model: the card says so. */
   scripted: boolean;
+  /** The time the deadline is counted from ("in 3 h"). */
   now: number;
+  /**
+   * How to name an approver, decider or requester, as plain text (it is escaped). Default: Slack
+   * user and group ids as mentions, anything else as text.
+   */
+  approverLabel?: (id: string) => string;
 }
 
-export function approvalButtons(approvalId: string): Block {
-  if (approvalId.length > BLOCK_LIMITS.buttonValue) throw new Error(`approval id too long for a button value: ${String(approvalId.length)} characters`);
-  const button = (actionId: string, text: string, style?: "primary" | "danger") => ({ type: "button" as const, action_id: actionId, text: { type: "plain_text" as const, text }, value: approvalId, ...(style ? { style } : {}) });
-  return {
-    type: "actions",
-    block_id: "baton.approval",
-    elements: [
-      button(APPROVAL_ACTION_IDS.approve, "Approve", "primary"),
-      button(APPROVAL_ACTION_IDS.edit, "Edit"),
-      button(APPROVAL_ACTION_IDS.requestChanges, "Request changes"),
-      {
-        ...button(APPROVAL_ACTION_IDS.reject, "Reject", "danger"),
-        confirm: {
-          title: { type: "plain_text", text: "Reject this proposal?" },
-          text: { type: "mrkdwn", text: "The run stops. You will be asked why." },
-          confirm: { type: "plain_text", text: "Reject" },
-          deny: { type: "plain_text", text: "Back" },
-          style: "danger",
-        },
-      },
-    ],
-  };
-}
-
-function outcomeLine(approval: ApprovalRecord): string {
-  const who = approval.decidedBy ? person(approval.decidedBy) : "someone";
-  const when = approval.decidedAt ? ` at ${slackDate(approval.decidedAt)}` : "";
+/** The line that says what became of a decided, expired or cancelled approval. */
+function outcomeLine(approval: ApprovalRecord, name: (id: string) => string): string {
+  const who = approval.decidedBy ? name(approval.decidedBy) : "someone";
+  const when = approval.decidedAt === null ? "" : ` at ${slackDate(approval.decidedAt)}`;
   const comment = approval.comment ? `: ${escapeMrkdwn(approval.comment)}` : "";
   switch (approval.status) {
     case "approved":
       return `:white_check_mark: Approved by ${who}${when}`;
     case "edited":
-      return `:pencil2: Edited and approved by ${who}${when} (the edit is recorded with a diff in the audit log)`;
+      return `:pencil2: Edited and approved by ${who}${when}`;
     case "changes_requested":
       return `:repeat: Changes requested by ${who}${when}${comment}`;
     case "rejected":
@@ -68,26 +50,47 @@ function outcomeLine(approval: ApprovalRecord): string {
   }
 }
 
+/** Who may approve, whether the requester may, and until when. */
+function pendingLines(approval: ApprovalRecord, name: (id: string) => string, now: number): string {
+  const approvers = approval.approvers.length === 0 ? "anyone in the channel" : approval.approvers.map(name).join(", ");
+  const self = approval.allowSelfApproval ? "" : `\n${name(approval.requestedBy)} started this run and may not approve it.`;
+  const deadline = approval.deadlineAt === null ? "\n*Deadline:* none" : `\n*Deadline:* ${slackDate(approval.deadlineAt)} (${relative(approval.deadlineAt, now)}); if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
+  return `*Who may approve:* ${approvers}${self}${deadline}`;
+}
+
+/**
+ * The approval card in the run's thread. Pending: the proposal, who may approve, the deadline and
+ * the four buttons (each carrying only the approval id). Decided, expired or cancelled: the
+ * proposal (or the edited output), what happened, by whom and when — and no buttons.
+ */
 export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
-  const { approval, chain, scripted, now } = input;
-  const stepDescription = chain.steps[approval.stepIndex]?.description;
-  const title = input.title ?? `Approval needed: ${stepDescription ?? approval.stepId}`;
+  const { approval, run, chain, scripted, now } = input;
+  const label = input.approverLabel;
+  const name = label === undefined ? mention : (id: string): string => escapeMrkdwn(label(id));
+  const step = chain.steps[approval.stepIndex];
+  const title = input.title ?? step?.approvalTitle ?? `Approval needed: ${step?.description ?? approval.stepId}`;
   const pending = approval.status === "pending";
   const round = approval.round > 1 ? ` · round ${String(approval.round)} (after changes were requested)` : "";
-  const top: Block[] = [header(title), context(`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(approval.runId)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\``)];
+  const top: Block[] = [
+    header(title),
+    context(`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · requested ${slackDate(approval.requestedAt)}`),
+  ];
+  const edited = approval.status === "edited";
+  if (edited) top.push(context(":pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff."));
   const tail: Block[] = [divider];
-  if (pending) {
-    const approvers = approval.approvers.length === 0 ? "anyone in the channel" : people(approval.approvers);
-    const self = approval.allowSelfApproval ? "" : ` (not ${person(approval.requestedBy)}, who started the run)`;
-    const deadline = approval.deadlineAt === null ? "" : ` · expires ${slackDate(approval.deadlineAt)} (${relative(approval.deadlineAt, now)}); it is never approved by default`;
-    tail.push(context(`*Who may approve:* ${approvers}${self}${deadline}`), approvalButtons(approval.id));
-  } else {
-    tail.push(section(outcomeLine(approval)));
-  }
-  if (scripted) tail.push(context(SCRIPTED_NOTICE));
-  const shown = approval.status === "edited" ? approval.editedOutput : approval.proposal;
-  const body = renderOutputBlocks(shown, { maxBlocks: BLOCK_LIMITS.messageBlocks - top.length - tail.length });
-  const status = pending ? "waiting for approval" : outcomeLine(approval).replace(/<[^>]*>/g, "").replace(/:[a-z_0-9]+: /, "");
-  const text = truncateText(`${title} (${status}): ${renderOutputText(shown)}`, BLOCK_LIMITS.messageText);
-  return { text, blocks: [...top, ...body, ...tail] };
+  if (pending) tail.push(section(pendingLines(approval, name, now)), approvalButtons(approval.id));
+  else tail.push(context(outcomeLine(approval, name)));
+  if (scripted) tail.push(scriptedNotice());
+  const shown = edited ? approval.editedOutput : approval.proposal;
+  const body = renderOutputBlocks(shown, {
+    maxBlocks: BLOCK_LIMITS.messageBlocks - top.length - tail.length,
+    maxCharacters: BLOCK_LIMITS.messageBlocksTextBudget - totalTextLength([...top, ...tail]),
+    runId: run.id,
+  });
+  const state = pending ? "waiting for approval" : outcomeLine(approval, name).replace(/^:[a-z_0-9]+: /, "");
+  const text = `${escapeMrkdwn(title)} — ${state}${scripted ? " (scripted demo model)" : ""}\n${renderOutputText(shown)}`;
+  return {
+    text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
+    blocks: fitBetween({ top, body, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more blocks not shown.`),
+  };
 }

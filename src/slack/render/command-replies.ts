@@ -1,77 +1,102 @@
-import type { ApprovalRecord, RunRecord } from "../../core/ports.js";
-import { approvalButtons } from "./approval-card.js";
-import { BLOCK_LIMITS, context, divider, escapeMrkdwn, fitBlocks, header, section, SCRIPTED_NOTICE, truncateText, type Block } from "./block-limits.js";
-import { mentionIdsIn, person, relative, slackDate } from "./format.js";
-import { renderProgressCard, STATUS_LABELS, type ProgressCardInput } from "./progress-card.js";
-import type { ChainView, SlackMessage } from "./types.js";
+import type { RunRecord } from "../../core/ports.js";
+import { BLOCK_LIMITS, fitBetween, fitBlocks, splitIntoSections, truncateText } from "./block-limits.js";
+import { context, divider, header, scriptedNotice, section } from "./blocks.js";
+import { relative } from "./format.js";
+import { escapeMrkdwn, mention, mentionIdsIn, plainFallback } from "./mrkdwn.js";
+import { pendingItemBlocks, type PendingItem } from "./pending-item.js";
+import { renderProgressCard, type ProgressCardInput } from "./progress-card.js";
+import { STATUS_LABELS } from "./run-status.js";
+import type { Block, ChainView, SlackMessage } from "./types.js";
+
+export type { PendingItem } from "./pending-item.js";
 
 /** The ephemeral answers to `/baton` subcommands. */
 
-/** An approval waiting for someone, with what the list shows about its run. */
-export interface PendingItem {
-  approval: ApprovalRecord;
-  run: RunRecord;
-  chainTitle: string;
+function message(text: string, blocks: Block[]): SlackMessage {
+  return {
+    text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
+    blocks: fitBlocks(blocks, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`, { maxCharacters: BLOCK_LIMITS.messageBlocksTextBudget }),
+  };
 }
 
-const message = (text: string, blocks: Block[]): SlackMessage => ({ text: truncateText(text, BLOCK_LIMITS.messageText), blocks: fitBlocks(blocks, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`) });
-
-const COMMANDS: ReadonlyArray<[string, string]> = [
-  ["/baton help", "this help"],
-  ["/baton chains", "the chains you can run"],
-  ["/baton run <chain> [text or JSON]", "start a run, e.g. `/baton run solution-brief A portal for 40k users`; without text a form opens"],
-  ["/baton status <run-id>", "a run's steps, durations, tokens, cost and outcome"],
-  ["/baton runs [mine|all]", "recent runs (yours by default)"],
-  ["/baton pending", "approvals waiting for you"],
-  ["/baton cancel <run-id> [reason]", "stop a run you started (or may approve)"],
+/** Every subcommand: its syntax, what it does, and an example. */
+export const COMMANDS: ReadonlyArray<{ usage: string; description: string; example: string }> = [
+  { usage: "/baton help", description: "this list", example: "/baton help" },
+  { usage: "/baton chains", description: "the chains you can run, with their steps", example: "/baton chains" },
+  { usage: "/baton run <chain> [text or JSON]", description: "start a run; without input a form opens", example: "/baton run solution-brief A customer portal for 40k users" },
+  { usage: "/baton status <run-id>", description: "a run's steps, durations, tokens, cost and outcome", example: "/baton status r_mhx3k2a1-0001-7fq2" },
+  { usage: "/baton runs [mine|all]", description: "recent runs, yours unless you say `all`", example: "/baton runs all" },
+  { usage: "/baton pending", description: "approvals waiting for you, with their buttons", example: "/baton pending" },
+  { usage: "/baton cancel <run-id> [reason]", description: "stop a run you started (or may approve)", example: "/baton cancel r_mhx3k2a1-0001-7fq2 wrong service" },
 ];
 
+/**
+ * The help: every subcommand with a line on what it does and an example. `notUnderstood` (what
+ * was wrong with the command typed) comes first when the help answers a mistake.
+ */
 export function renderHelp(options: { scripted: boolean; notUnderstood?: string | undefined }): SlackMessage {
-  const lines = COMMANDS.map(([command, what]) => `\`${command}\` — ${what}`).join("\n");
+  const lines = COMMANDS.map((command) => `\`${command.usage}\` — ${command.description}\n        e.g. \`${command.example}\``).join("\n");
   const blocks: Block[] = [];
   if (options.notUnderstood) blocks.push(section(`:thinking_face: ${escapeMrkdwn(options.notUnderstood)}`));
   blocks.push(section(`*baton* runs multi-step workflows and asks a person before anything risky.\n${lines}`));
-  if (options.scripted) blocks.push(context(SCRIPTED_NOTICE));
-  return message(`${options.notUnderstood ? `${options.notUnderstood} ` : ""}baton commands: ${COMMANDS.map(([command]) => command).join(", ")}`, blocks);
+  if (options.scripted) blocks.push(scriptedNotice());
+  const intro = options.notUnderstood ? `${options.notUnderstood} ` : "";
+  return message(`${escapeMrkdwn(intro)}baton commands: ${COMMANDS.map((command) => command.usage).join(", ")}`, blocks);
 }
 
+/** The loaded chains: title, id, description, and their steps (gated ones marked). */
 export function renderChainList(chains: ReadonlyArray<ChainView>): SlackMessage {
   if (chains.length === 0) return message("No chains are loaded.", [section("No chains are loaded: add one under `chains/` and restart baton.")]);
-  const blocks = chains.map((chain) =>
-    section(`*${escapeMrkdwn(chain.title)}* \`${escapeMrkdwn(chain.id)}\`\n${escapeMrkdwn(chain.description ?? "")}\n_${chain.steps.map((step) => `${escapeMrkdwn(step.id)}${step.gated ? " (approval)" : ""}`).join(" → ")}_`),
-  );
-  return message(`Chains: ${chains.map((chain) => chain.id).join(", ")}`, [header("Chains"), ...blocks, context("Start one with `/baton run <chain>`.")]);
+  const blocks = chains.map((chain) => {
+    const steps = chain.steps.map((step) => `${escapeMrkdwn(step.id)}${step.gated ? " :raised_hand:" : ""}`).join(" → ");
+    const description = chain.description ? `\n${escapeMrkdwn(chain.description)}` : "";
+    return section(`*${escapeMrkdwn(chain.title)}* \`${escapeMrkdwn(chain.id)}\`${description}\n_${steps}_`);
+  });
+  const tail = [context(":raised_hand: a person approves that step. Start a run with `/baton run <chain>`.")];
+  return {
+    ...message(`Chains: ${chains.map((chain) => escapeMrkdwn(chain.id)).join(", ")}`, []),
+    blocks: fitBetween({ top: [header("Chains")], body: blocks, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more chains not shown.`),
+  };
 }
 
+/**
+ * Recent runs, one line each: id, chain, status, who started it and when. `scope` only changes
+ * the title: the caller has already chosen the runs.
+ */
 export function renderRunList(runs: ReadonlyArray<RunRecord>, options: { scope: "mine" | "all"; now: number }): SlackMessage {
   const title = options.scope === "mine" ? "Your recent runs" : "Recent runs";
   if (runs.length === 0) return message(`${title}: none`, [section(`${title}: none yet. Start one with \`/baton run <chain>\`.`)]);
-  const lines = runs.map((run) => `\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${person(run.startedBy)} · ${relative(run.createdAt, options.now)}`);
-  return message(`${title}: ${runs.map((run) => `${run.id} ${run.status}`).join(", ")}`, [section(`*${title}*`), section(lines.join("\n")), context("`/baton status <run-id>` shows one run.")]);
+  const lines = runs.map((run) => `\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${relative(run.createdAt, options.now)}`);
+  const body = splitIntoSections(lines.join("\n")).map(section);
+  return {
+    ...message(`${title}: ${runs.map((run) => `${escapeMrkdwn(run.id)} ${run.status}`).join(", ")}`, []),
+    blocks: fitBetween({ top: [section(`*${title}*`)], body, tail: [context("`/baton status <run-id>` shows one run.")] }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`),
+  };
 }
 
+/** One run's status: its progress card, as a reply. */
 export function renderRunStatus(input: ProgressCardInput): SlackMessage {
   return renderProgressCard(input);
 }
 
+/** How many approvals the list shows with buttons (two blocks each, within 50 a message). */
+const PENDING_SHOWN = 15;
+
+/** The approvals waiting for the person, each with its buttons. */
 export function renderPendingList(items: ReadonlyArray<PendingItem>, now: number): SlackMessage {
   if (items.length === 0) return message("Nothing is waiting for you.", [section(":tada: Nothing is waiting for your approval.")]);
   const blocks: Block[] = [section(`*${String(items.length)} approval${items.length === 1 ? "" : "s"} waiting for you*`)];
-  for (const item of items.slice(0, 15)) {
-    const deadline = item.approval.deadlineAt === null ? "" : ` · expires ${slackDate(item.approval.deadlineAt)} (${relative(item.approval.deadlineAt, now)})`;
-    blocks.push(
-      divider,
-      section(`*${escapeMrkdwn(item.chainTitle)}* · step \`${escapeMrkdwn(item.approval.stepId)}\` · run \`${escapeMrkdwn(item.run.id)}\` · started by ${person(item.run.startedBy)}${deadline}`),
-      approvalButtons(item.approval.id),
-    );
-  }
-  if (items.length > 15) blocks.push(context(`… and ${String(items.length - 15)} more.`));
-  return message(`${String(items.length)} approvals waiting for you: ${items.map((item) => item.approval.id).join(", ")}`, blocks);
+  for (const item of items.slice(0, PENDING_SHOWN)) blocks.push(divider, ...pendingItemBlocks(item, now));
+  if (items.length > PENDING_SHOWN) blocks.push(context(`… and ${String(items.length - PENDING_SHOWN)} more; decide these first, then ask again.`));
+  return message(`${String(items.length)} approvals waiting for you: ${items.map((item) => escapeMrkdwn(item.approval.id)).join(", ")}`, blocks);
 }
 
+/**
+ * An error, as a reply: its code, its message (which says how to fix it) and the run it concerns.
+ * The message is escaped; Slack ids in it (who may decide) become mentions.
+ */
 export function renderError(error: { code: string; message: string; runId?: string | undefined }): SlackMessage {
-  const run = error.runId ? `\nRun: \`${escapeMrkdwn(error.runId)}\` (\`/baton status ${escapeMrkdwn(error.runId)}\`)` : "";
-  // Messages can quote what someone typed: escaped, with Slack ids turned into mentions.
-  const text = `:warning: \`${escapeMrkdwn(error.code)}\` ${mentionIdsIn(escapeMrkdwn(error.message))}${run}`;
-  return message(`${error.code}: ${error.message}${error.runId ? ` (run ${error.runId})` : ""}`, [section(text)]);
+  const run = error.runId ? `\nRun \`${escapeMrkdwn(error.runId)}\` — \`/baton status ${escapeMrkdwn(error.runId)}\` shows it.` : "";
+  const line = `:warning: \`${escapeMrkdwn(error.code)}\` ${mentionIdsIn(escapeMrkdwn(error.message))}${run}`;
+  return message(`${escapeMrkdwn(error.code)}: ${escapeMrkdwn(error.message)}${error.runId ? ` (run ${escapeMrkdwn(error.runId)})` : ""}`, [section(line)]);
 }

@@ -1,48 +1,50 @@
-import { escapeMrkdwn } from "./block-limits.js";
+import type { StepUsage } from "../../core/ports.js";
 
-/** Small formatters shared by the cards: people, dates, durations, money. */
+/** Durations, money and token counts, the same way on every card. */
 
-const SLACK_ID = /^[UWS](?=[A-Z0-9]*[0-9])[A-Z0-9]{6,}$/;
-
-/** A Slack user or group id as a mention; anything else (`cli:alice`, `schedule`) as text. */
-export function person(id: string): string {
-  if (!SLACK_ID.test(id)) return `\`${escapeMrkdwn(id)}\``;
-  return id.startsWith("S") ? `<!subteam^${id}>` : `<@${id}>`;
-}
-
-/** Every Slack user or group id in `text` as a mention (the text is escaped already). */
-export function mentionIdsIn(text: string): string {
-  return text.replace(/\b[UWS](?=[A-Z0-9]*[0-9])[A-Z0-9]{6,}\b/g, (id) => person(id));
-}
-
-export function people(ids: ReadonlyArray<string>): string {
-  return ids.map(person).join(", ");
-}
-
-/** A time Slack shows in each reader's own time zone, with a UTC fallback. */
-export function slackDate(at: number): string {
-  return `<!date^${String(Math.floor(at / 1000))}^{date_short_pretty} {time}|${new Date(at).toISOString().replace(/\.\d+Z$/, "Z")}>`;
-}
-
-export function duration(ms: number): string {
-  if (ms < 1_000) return `${String(Math.max(0, Math.round(ms)))} ms`;
+/** `850 ms`, `4.2 s`, `3 min 5 s`, `3 h`, `2 d 4 h`. */
+export function duration(milliseconds: number): string {
+  const ms = Math.max(0, milliseconds);
+  if (ms < 1_000) return `${String(Math.round(ms))} ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return `${String(minutes)} min ${String(Math.round((ms % 60_000) / 1_000))} s`;
+  const totalSeconds = Math.round(ms / 1_000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const withRest = (whole: string, rest: number, unit: string): string => (rest === 0 ? whole : `${whole} ${String(rest)} ${unit}`);
+  if (minutes < 60) return withRest(`${String(minutes)} min`, totalSeconds % 60, "s");
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${String(hours)} h ${String(minutes % 60)} min`;
-  return `${String(Math.floor(hours / 24))} d ${String(hours % 24)} h`;
+  if (hours < 48) return withRest(`${String(hours)} h`, minutes % 60, "min");
+  return withRest(`${String(Math.floor(hours / 24))} d`, hours % 24, "h");
 }
 
-/** "in 3 h 5 min" or "4 min ago". */
+/** "in 3 h" or "4 min ago", against the `now` the caller passed. */
 export function relative(at: number, now: number): string {
   return at >= now ? `in ${duration(at - now)}` : `${duration(now - at)} ago`;
 }
 
+/** Dollars to four places: model calls cost fractions of a cent. */
 export function usd(amount: number): string {
-  return `$${amount.toFixed(amount >= 1 ? 2 : 4)}`;
+  return `$${amount.toFixed(4)}`;
 }
 
-export function tokens(count: number): string {
-  return count.toLocaleString("en-US");
+/** `1,200`. */
+export function count(value: number): string {
+  return value.toLocaleString("en-US");
 }
+
+/** `1,200 in / 300 out tokens · $0.0004`, or "" for a step that called no model. */
+export function usageLine(usage: StepUsage): string {
+  if (usage.modelCalls === 0 && usage.inputTokens === 0 && usage.outputTokens === 0) return "";
+  return `${count(usage.inputTokens)} in / ${count(usage.outputTokens)} out tokens · ${usd(usage.costUsd)}`;
+}
+
+/** Usages added up. */
+export function addUsage(left: StepUsage, right: StepUsage): StepUsage {
+  return {
+    modelCalls: left.modelCalls + right.modelCalls,
+    inputTokens: left.inputTokens + right.inputTokens,
+    outputTokens: left.outputTokens + right.outputTokens,
+    costUsd: left.costUsd + right.costUsd,
+  };
+}
+
+export const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };

@@ -1,78 +1,126 @@
 import type { ChainDefinition } from "../../core/chain.js";
-import type { ApprovalRecord, RunRecord, RunStatus, StepRecord } from "../../core/ports.js";
-import { context, escapeMrkdwn, fitBlocks, header, section, SCRIPTED_NOTICE, BLOCK_LIMITS, type Block } from "./block-limits.js";
-import { duration, person, slackDate, tokens, usd } from "./format.js";
-import type { ChainView, SlackMessage } from "./types.js";
+import type { ApprovalRecord, RunRecord, StepRecord, StepUsage } from "../../core/ports.js";
+import { BLOCK_LIMITS, fitBetween, splitIntoSections, truncateText } from "./block-limits.js";
+import { context, header, scriptedNotice, section } from "./blocks.js";
+import { addUsage, duration, NO_USAGE, usageLine } from "./format.js";
+import { escapeMrkdwn, mention, plainFallback, slackDate } from "./mrkdwn.js";
+import { outcomeOf, statusWords } from "./run-status.js";
+import type { Block, ChainView, SlackMessage } from "./types.js";
+
+export { STATUS_LABELS } from "./run-status.js";
 
 /**
- * The run's progress card: one message per run, updated in place after every step — each
- * step's state, duration, tokens and cost, and the outcome.
+ * The run's progress card: one message per run, updated in place after every step — each step's
+ * state, duration, tokens and cost, and the outcome.
  */
 
+/** What the progress card is drawn from: the run, its chain, and what the store holds for it. */
 export interface ProgressCardInput {
   run: RunRecord;
   chain: ChainView;
   steps: ReadonlyArray<StepRecord>;
   approvals: ReadonlyArray<ApprovalRecord>;
+  /** The run uses the scripted demo model: the card says so. */
   scripted: boolean;
+  /** The time to measure a running run against (never read from the clock here). */
   now: number;
 }
 
+/** What the cards need of a chain definition (no schemas, no functions). */
 export function chainViewOf(definition: ChainDefinition): ChainView {
   return {
     id: definition.id,
     title: definition.title,
     description: definition.description,
-    steps: definition.steps.map((step) => ({ id: step.id, gated: step.approval !== undefined, ...(step.description ? { description: step.description } : {}) })),
+    steps: definition.steps.map((step) => ({
+      id: step.id,
+      gated: step.approval !== undefined,
+      ...(step.description ? { description: step.description } : {}),
+      ...(step.approval?.title ? { approvalTitle: step.approval.title } : {}),
+    })),
   };
 }
 
-export const STATUS_LABELS: Record<RunStatus, string> = {
-  running: ":hourglass_flowing_sand: Running",
-  awaiting_approval: ":raised_hand: Waiting for approval",
-  succeeded: ":white_check_mark: Succeeded",
-  failed: ":x: Failed",
-  rejected: ":no_entry: Rejected",
-  cancelled: ":no_entry_sign: Cancelled",
-  expired: ":hourglass: Expired — nobody decided before the deadline",
-};
+/** The latest approval of a step (the highest round), if any. */
+function latestApproval(approvals: ReadonlyArray<ApprovalRecord>, stepIndex: number): ApprovalRecord | undefined {
+  return approvals.filter((approval) => approval.stepIndex === stepIndex).sort((left, right) => right.round - left.round)[0];
+}
 
+/** The index of the step a failed run failed at: the one its error names, else where it stopped. */
+function failedIndex(run: RunRecord, chain: ChainView): number | undefined {
+  if (run.status !== "failed") return undefined;
+  const named = run.error?.stepId === undefined ? -1 : chain.steps.findIndex((step) => step.id === run.error?.stepId);
+  return named >= 0 ? named : run.cursor;
+}
+
+const joinParts = (...parts: string[]): string => parts.filter((part) => part !== "").join(" · ");
+
+/** One line per step: done, skipped, running, awaiting approval, failed, stopped or not started. */
 function stepLine(input: ProgressCardInput, index: number): string {
   const { run, chain, steps, approvals } = input;
   const view = chain.steps[index];
   const id = view?.id ?? `step ${String(index + 1)}`;
   const name = `*${escapeMrkdwn(id)}*${view?.description ? ` — ${escapeMrkdwn(view.description)}` : ""}`;
   const record = steps.find((step) => step.stepIndex === index);
-  if (record?.status === "skipped") return `:fast_forward: ${name} · skipped`;
-  if (record) {
-    const usage = record.usage.modelCalls > 0 ? ` · ${tokens(record.usage.inputTokens)} → ${tokens(record.usage.outputTokens)} tokens · ${usd(record.usage.costUsd)}` : "";
-    return `:white_check_mark: ${name} · ${duration(record.finishedAt - record.startedAt)}${usage}`;
+  if (record?.status === "skipped") return `:black_right_pointing_double_triangle_with_vertical_bar: ${name} · skipped`;
+  if (record) return joinParts(`:white_check_mark: ${name}`, duration(record.finishedAt - record.startedAt), usageLine(record.usage));
+  const approval = latestApproval(approvals, index);
+  if (approval?.status === "pending") {
+    const round = approval.round > 1 ? ` (round ${String(approval.round)})` : "";
+    return joinParts(`:raised_hand: ${name}`, `awaiting approval${round}`, usageLine(approval.stepUsage));
   }
-  const pending = approvals.find((approval) => approval.stepIndex === index && approval.status === "pending");
-  if (pending) return `:raised_hand: ${name} · waiting for approval${pending.round > 1 ? ` (round ${String(pending.round)})` : ""}`;
+  if (index === failedIndex(run, chain)) return `:x: ${name} · failed`;
   if (index === run.cursor) {
-    if (run.status === "running") return `:hourglass_flowing_sand: ${name} · running`;
-    if (run.status === "failed") return `:x: ${name} · failed`;
-    if (run.status === "rejected") return `:no_entry: ${name} · rejected`;
-    if (run.status === "expired") return `:hourglass: ${name} · expired`;
-    if (run.status === "cancelled") return `:no_entry_sign: ${name} · cancelled`;
+    switch (run.status) {
+      case "running":
+        return `:hourglass_flowing_sand: ${name} · running`;
+      case "awaiting_approval":
+        return `:raised_hand: ${name} · awaiting approval`;
+      case "rejected":
+        return joinParts(`:no_entry: ${name}`, `rejected${approval?.decidedBy ? ` by ${mention(approval.decidedBy)}` : ""}`);
+      case "expired":
+        return `:hourglass: ${name} · expired before anyone decided`;
+      case "cancelled":
+        return `:no_entry_sign: ${name} · cancelled`;
+      default:
+        break;
+    }
   }
   return `:white_circle: ${name}`;
 }
 
+/**
+ * What the run has cost so far: the steps written, plus what a gated step spent on a proposal
+ * that has no step row yet (awaiting approval, rejected, expired).
+ */
+function totalUsage(input: ProgressCardInput): StepUsage {
+  let total = input.steps.reduce((sum, step) => addUsage(sum, step.usage), NO_USAGE);
+  const indices = new Set(input.approvals.map((approval) => approval.stepIndex));
+  for (const index of indices) {
+    if (input.steps.some((step) => step.stepIndex === index)) continue;
+    const approval = latestApproval(input.approvals, index);
+    if (approval) total = addUsage(total, approval.stepUsage);
+  }
+  return total;
+}
+
+/** The progress card of a run. */
 export function renderProgressCard(input: ProgressCardInput): SlackMessage {
-  const { run, chain, steps, scripted } = input;
-  const outcome = run.status === "failed" && run.error ? `${STATUS_LABELS.failed} — \`${escapeMrkdwn(run.error.code)}\`: ${escapeMrkdwn(run.error.message)}` : STATUS_LABELS[run.status];
-  const totals = steps.reduce((sum, step) => ({ input: sum.input + step.usage.inputTokens, output: sum.output + step.usage.outputTokens, cost: sum.cost + step.usage.costUsd }), { input: 0, output: 0, cost: 0 });
-  const elapsed = (run.finishedAt ?? input.now) - run.createdAt;
-  const blocks: Block[] = [
-    header(chain.title),
-    context(`Run \`${escapeMrkdwn(run.id)}\` · started by ${person(run.startedBy)} · ${slackDate(run.createdAt)}`),
-    section(`*Status:* ${outcome}`),
-    section(chain.steps.map((_step, index) => stepLine(input, index)).join("\n")),
-    context(`${run.finishedAt === null ? "So far" : "Total"}: ${duration(elapsed)} · ${tokens(totals.input + totals.output)} tokens · ${usd(totals.cost)} · step outputs are in the thread`),
+  const { run, chain, scripted, now } = input;
+  const elapsed = (run.finishedAt ?? now) - run.createdAt;
+  const origin = run.origin ? ` · from ${escapeMrkdwn(run.origin.source)}` : "";
+  const stepLines = chain.steps.map((_step, index) => stepLine(input, index)).join("\n");
+  const totals = joinParts(`${run.finishedAt === null ? "So far" : "Total"}: ${duration(elapsed)}`, usageLine(totalUsage(input)) || "no model calls");
+  const top: Block[] = [
+    header(`${chain.title} · ${run.id}`),
+    context(`Run \`${escapeMrkdwn(run.id)}\` of \`${escapeMrkdwn(chain.id)}\` · started by ${mention(run.startedBy)} ${slackDate(run.createdAt)}${origin}`),
+    section(`*Status:* ${outcomeOf(run)}`),
   ];
-  if (scripted) blocks.push(context(SCRIPTED_NOTICE));
-  const text = `${chain.title} (${run.id}): ${outcome.replace(/:[a-z_]+: /, "")}${scripted ? " — scripted demo model" : ""}`;
-  return { text: text.slice(0, BLOCK_LIMITS.messageText), blocks: fitBlocks(blocks, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more blocks.`) };
+  const tail: Block[] = [context(`${totals} · step outputs are in the thread`), ...(scripted ? [scriptedNotice()] : [])];
+  const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${run.error.message}` : "";
+  const text = `${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${statusWords(run.status)}${escapeMrkdwn(failure)}${scripted ? " — scripted demo model, not a real one" : ""}`;
+  return {
+    text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
+    blocks: fitBetween({ top, body: splitIntoSections(stepLines).map(section), tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more blocks of steps — \`baton show ${escapeMrkdwn(run.id)}\` shows the whole run.`),
+  };
 }

@@ -1,18 +1,31 @@
 import type { ApprovalRecord } from "../../core/ports.js";
-import { escapeMrkdwn, section } from "./block-limits.js";
-import { people, relative, slackDate } from "./format.js";
+import { BLOCK_LIMITS, truncateText } from "./block-limits.js";
+import { section } from "./blocks.js";
+import { relative } from "./format.js";
+import { escapeMrkdwn, mentions, plainFallback, slackDate } from "./mrkdwn.js";
 import type { ChainView, SlackMessage } from "./types.js";
 
-/** A reminder (or an escalation) in the run's thread, mentioning who can decide. */
-export function renderReminder(input: { approval: ApprovalRecord; chain: ChainView; now: number; escalateTo?: ReadonlyArray<string> }): SlackMessage {
+/** What a reminder is drawn from; `escalateTo` makes it an escalation to those users or groups. */
+export interface ReminderInput {
+  approval: ApprovalRecord;
+  chain: ChainView;
+  now: number;
+  escalateTo?: ReadonlyArray<string>;
+}
+
+/**
+ * A reminder in the run's thread, mentioning who can decide — or, escalated, the escalation
+ * group(s) too. The mentions stay in `text` so that the notification reaches them.
+ */
+export function renderReminder(input: ReminderInput): SlackMessage {
   const { approval, chain, now, escalateTo } = input;
-  const approvers = approval.approvers.length === 0 ? "Anyone here" : people(approval.approvers);
+  const approvers = approval.approvers.length === 0 ? "Anyone in the channel" : mentions(approval.approvers);
+  const what = `the approval of step \`${escapeMrkdwn(approval.stepId)}\` in *${escapeMrkdwn(chain.title)}* (run \`${escapeMrkdwn(approval.runId)}\`)`;
   const expiry = approval.deadlineAt === null ? "" : ` It expires ${slackDate(approval.deadlineAt)} (${relative(approval.deadlineAt, now)}) and is never approved by default.`;
-  const waiting = `waiting since ${slackDate(approval.requestedAt)}`;
-  const what = `the approval of step \`${escapeMrkdwn(approval.stepId)}\` in *${escapeMrkdwn(chain.title)}*`;
-  const text =
-    escalateTo === undefined
-      ? `:bell: ${approvers}: ${what} is still ${waiting}.${expiry} Use the buttons on the card above.`
-      : `:rotating_light: Escalated to ${people(escalateTo)}: ${what} has been ${waiting} and nobody has decided.${expiry} Approvers: ${approvers}.`;
-  return { text: text.replace(/<[^>]*\|([^>]*)>/g, "$1"), blocks: [section(text)] };
+  const since = `since ${slackDate(approval.requestedAt)} (${relative(approval.requestedAt, now)})`;
+  const line =
+    escalateTo === undefined || escalateTo.length === 0
+      ? `:bell: ${approvers} — ${what} is still waiting, ${since}.${expiry} Decide with the buttons on the card above.`
+      : `:rotating_light: ${mentions(escalateTo)} — escalated to you: ${what} has been waiting ${since} and nobody has decided.${expiry} Approvers: ${approvers}.`;
+  return { text: truncateText(plainFallback(line), BLOCK_LIMITS.messageText), blocks: [section(line)] };
 }

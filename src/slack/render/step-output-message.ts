@@ -1,23 +1,42 @@
 import type { RunRecord, StepRecord } from "../../core/ports.js";
-import { BLOCK_LIMITS, context, escapeMrkdwn, section, SCRIPTED_NOTICE, truncateText, type Block } from "./block-limits.js";
-import { duration, tokens, usd } from "./format.js";
+import { BLOCK_LIMITS, fitBetween, totalTextLength, truncateText } from "./block-limits.js";
+import { context, scriptedNotice, section } from "./blocks.js";
+import { duration, usageLine } from "./format.js";
+import { escapeMrkdwn, plainFallback } from "./mrkdwn.js";
 import { renderOutputBlocks, renderOutputText } from "./output-blocks.js";
-import type { ChainView, SlackMessage } from "./types.js";
+import type { Block, ChainView, SlackMessage } from "./types.js";
 
-/** The thread reply when a step finishes: what it did, what it cost, and its output for people. */
-export function renderStepOutputMessage(input: { run: RunRecord; chain: ChainView; step: StepRecord; scripted: boolean }): SlackMessage {
-  const { chain, step, scripted } = input;
+/** What the thread reply for a finished step is drawn from. */
+export interface StepOutputMessageInput {
+  run: RunRecord;
+  chain: ChainView;
+  step: StepRecord;
+  /** The run uses the scripted demo model: the message says so. */
+  scripted: boolean;
+}
+
+/**
+ * The thread reply when a step finishes: "✓ <step> — <description>", what it took and cost, and
+ * its output for people. A skipped step gets one line.
+ */
+export function renderStepOutputMessage(input: StepOutputMessageInput): SlackMessage {
+  const { run, chain, step, scripted } = input;
   const description = chain.steps[step.stepIndex]?.description;
   const name = `*${escapeMrkdwn(step.stepId)}*${description ? ` — ${escapeMrkdwn(description)}` : ""}`;
+  const tail: Block[] = scripted ? [scriptedNotice()] : [];
   if (step.status === "skipped") {
-    const text = `:fast_forward: ${name} was skipped (its condition did not hold).`;
-    return { text, blocks: [section(text)] };
+    const line = `:black_right_pointing_double_triangle_with_vertical_bar: ${name} was skipped: its condition did not hold.`;
+    return { text: plainFallback(line), blocks: [section(line), ...tail] };
   }
-  const usage = step.usage.modelCalls > 0 ? ` · ${String(step.usage.modelCalls)} model call${step.usage.modelCalls === 1 ? "" : "s"} · ${tokens(step.usage.inputTokens)} → ${tokens(step.usage.outputTokens)} tokens · ${usd(step.usage.costUsd)}` : "";
-  const rerun = step.executions > 1 ? ` · run ${String(step.executions)} times` : "";
-  const top: Block[] = [section(`:white_check_mark: ${name}`), context(`${duration(step.finishedAt - step.startedAt)}${usage}${rerun}`)];
-  const tail: Block[] = scripted ? [context(SCRIPTED_NOTICE)] : [];
-  const output = step.output === null || step.output === undefined ? [section("_No output._")] : renderOutputBlocks(step.output, { maxBlocks: BLOCK_LIMITS.messageBlocks - top.length - tail.length });
-  const text = truncateText(`${step.stepId} finished: ${renderOutputText(step.output)}`, BLOCK_LIMITS.messageText);
-  return { text, blocks: [...top, ...output, ...tail] };
+  const calls = step.usage.modelCalls > 0 ? `${String(step.usage.modelCalls)} model call${step.usage.modelCalls === 1 ? "" : "s"}` : "";
+  const executions = step.executions > 1 ? `ran ${String(step.executions)} times` : "";
+  const details = [duration(step.finishedAt - step.startedAt), calls, usageLine(step.usage), executions].filter((part) => part !== "").join(" · ");
+  const top: Block[] = [section(`:white_check_mark: ${name}`), context(details)];
+  const budget = BLOCK_LIMITS.messageBlocksTextBudget - totalTextLength([...top, ...tail]);
+  const body = renderOutputBlocks(step.output, { maxBlocks: BLOCK_LIMITS.messageBlocks - top.length - tail.length, maxCharacters: budget, runId: run.id });
+  const text = `✓ ${escapeMrkdwn(step.stepId)} finished${scripted ? " (scripted demo model)" : ""}: ${renderOutputText(step.output)}`;
+  return {
+    text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
+    blocks: fitBetween({ top, body, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more blocks not shown.`),
+  };
 }

@@ -1,15 +1,28 @@
-import type { types } from "@slack/bolt";
+import type { HomeView, KnownBlock } from "@slack/types";
+
+/** One Block Kit layout block, as the renderers build them. */
+export type Block = KnownBlock;
+
+export type { HomeView };
 
 /** A message as baton posts it: blocks for people, `text` for notifications and screen readers. */
 export interface SlackMessage {
   text: string;
-  blocks: types.KnownBlock[];
+  blocks: KnownBlock[];
 }
 
 /** What the cards need to know of a chain: its title and its steps, in order. */
 export interface ChainView {
   id: string;
   title: string;
+  /** One line on what the chain does, for `/baton chains`. */
   description?: string;
-  steps: ReadonlyArray<{ id: string; description?: string; gated: boolean }>;
+  steps: ReadonlyArray<{
+    id: string;
+    description?: string;
+    /** Whether a person approves the step's output before the run goes on. */
+    gated: boolean;
+    /** The gate's own title for its approval card, when the chain gives one. */
+    approvalTitle?: string;
+  }>;
 }
