@@ -73,7 +73,8 @@ export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
   const round = approval.round > 1 ? ` · round ${String(approval.round)} (after changes were requested)` : "";
   const top: Block[] = [
     header(title),
-    context(`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · requested ${slackDate(approval.requestedAt)}`),
+    // The approval id is shown so it can also be decided from a terminal (`baton approve <id>`).
+    context(`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}`),
   ];
   const edited = approval.status === "edited";
   if (edited) top.push(context(":pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff."));

@@ -1,9 +1,12 @@
-import type { HomeView, KnownBlock } from "@slack/types";
+import type { KnownBlock, HomeView as SlackHomeView } from "@slack/types";
 
 /** One Block Kit layout block, as the renderers build them. */
 export type Block = KnownBlock;
 
-export type { HomeView };
+/** A Home tab view whose blocks are all ones baton builds (and tests can read). */
+export interface HomeView extends SlackHomeView {
+  blocks: KnownBlock[];
+}
 
 /** A message as baton posts it: blocks for people, `text` for notifications and screen readers. */
 export interface SlackMessage {
