@@ -53,10 +53,8 @@ export function renderChainList(chains: ReadonlyArray<ChainView>): SlackMessage 
     return section(`*${escapeMrkdwn(chain.title)}* \`${escapeMrkdwn(chain.id)}\`${description}\n_${steps}_`);
   });
   const tail = [context(":raised_hand: a person approves that step. Start a run with `/baton run <chain>`.")];
-  return {
-    ...message(`Chains: ${chains.map((chain) => escapeMrkdwn(chain.id)).join(", ")}`, []),
-    blocks: fitBetween({ top: [header("Chains")], body: blocks, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more chains not shown.`),
-  };
+  const fitted = fitBetween({ top: [header("Chains")], body: blocks, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more chains not shown.`);
+  return message(`Chains: ${chains.map((chain) => escapeMrkdwn(chain.id)).join(", ")}`, fitted);
 }
 
 /**
@@ -68,10 +66,8 @@ export function renderRunList(runs: ReadonlyArray<RunRecord>, options: { scope: 
   if (runs.length === 0) return message(`${title}: none`, [section(`${title}: none yet. Start one with \`/baton run <chain>\`.`)]);
   const lines = runs.map((run) => `\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${relative(run.createdAt, options.now)}`);
   const body = splitIntoSections(lines.join("\n")).map(section);
-  return {
-    ...message(`${title}: ${runs.map((run) => `${escapeMrkdwn(run.id)} ${run.status}`).join(", ")}`, []),
-    blocks: fitBetween({ top: [section(`*${title}*`)], body, tail: [context("`/baton status <run-id>` shows one run.")] }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`),
-  };
+  const fitted = fitBetween({ top: [section(`*${title}*`)], body, tail: [context("`/baton status <run-id>` shows one run.")] }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`);
+  return message(`${title}: ${runs.map((run) => `${escapeMrkdwn(run.id)} ${run.status}`).join(", ")}`, fitted);
 }
 
 /** One run's status: its progress card, as a reply. */
