@@ -2,7 +2,6 @@ import type { ApprovalRecord, RunRecord } from "../../core/ports.js";
 import { approvalButtons } from "./approval-buttons.js";
 import { BLOCK_LIMITS, fitBetween, totalTextLength, truncateText } from "./block-limits.js";
 import { context, divider, header, scriptedNotice, section } from "./blocks.js";
-import { relative } from "./format.js";
 import { escapeMrkdwn, mention, plainFallback, slackDate } from "./mrkdwn.js";
 import { renderOutputBlocks, renderOutputText } from "./output-blocks.js";
 import type { Block, ChainView, SlackMessage } from "./types.js";
@@ -19,6 +18,7 @@ export interface ApprovalCardInput {
   /** The run uses the scripted demo model: the card says so. */
   scripted: boolean;
   /** The time the deadline is counted from ("in 3 h"). */
+  /** Kept for callers; the card shows absolute dates only (see pendingLines). */
   now: number;
   /**
    * How to name an approver, decider or requester, as plain text (it is escaped). Default: Slack
@@ -50,11 +50,15 @@ function outcomeLine(approval: ApprovalRecord, name: (id: string) => string): st
   }
 }
 
-/** Who may approve, whether the requester may, and until when. */
-function pendingLines(approval: ApprovalRecord, name: (id: string) => string, now: number): string {
+/**
+ * Who may approve, whether the requester may, and until when. The deadline is an absolute Slack
+ * date (shown in each reader's time zone), not "in 3 h": the card is updated only when its run
+ * changes, and a relative time would both go stale and change the card on every sync.
+ */
+function pendingLines(approval: ApprovalRecord, name: (id: string) => string): string {
   const approvers = approval.approvers.length === 0 ? "anyone in the channel" : approval.approvers.map(name).join(", ");
   const self = approval.allowSelfApproval ? "" : `\n${name(approval.requestedBy)} started this run and may not approve it.`;
-  const deadline = approval.deadlineAt === null ? "\n*Deadline:* none" : `\n*Deadline:* ${slackDate(approval.deadlineAt)} (${relative(approval.deadlineAt, now)}); if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
+  const deadline = approval.deadlineAt === null ? "\n*Deadline:* none" : `\n*Deadline:* ${slackDate(approval.deadlineAt)}; if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
   return `*Who may approve:* ${approvers}${self}${deadline}`;
 }
 
@@ -64,7 +68,7 @@ function pendingLines(approval: ApprovalRecord, name: (id: string) => string, no
  * proposal (or the edited output), what happened, by whom and when — and no buttons.
  */
 export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
-  const { approval, run, chain, scripted, now } = input;
+  const { approval, run, chain, scripted } = input;
   const label = input.approverLabel;
   const name = label === undefined ? mention : (id: string): string => escapeMrkdwn(label(id));
   const step = chain.steps[approval.stepIndex];
@@ -79,7 +83,7 @@ export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
   const edited = approval.status === "edited";
   if (edited) top.push(context(":pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff."));
   const tail: Block[] = [divider];
-  if (pending) tail.push(section(pendingLines(approval, name, now)), approvalButtons(approval.id));
+  if (pending) tail.push(section(pendingLines(approval, name)), approvalButtons(approval.id));
   else tail.push(context(outcomeLine(approval, name)));
   if (scripted) tail.push(scriptedNotice());
   const shown = edited ? approval.editedOutput : approval.proposal;

@@ -26,7 +26,7 @@ describe("approval card, pending", () => {
     expect(who).toBe(
       "*Who may approve:* <@U0APPROVER>, <!subteam^S0ONCALL1>\n" +
         "<@U0ALICE1> started this run and may not approve it.\n" +
-        "*Deadline:* <!date^1795532400^{date_short_pretty} {time}|2026-11-24 15:00 UTC> (in 3 h); if nobody decides by then the run ends `expired` — it is never approved by default.",
+        "*Deadline:* <!date^1795532400^{date_short_pretty} {time}|2026-11-24 15:00 UTC>; if nobody decides by then the run ends `expired` — it is never approved by default.",
     );
     const open = textsOf(render({ approvers: [], allowSelfApproval: true, deadlineAt: null }).blocks).find((text) => text.startsWith("*Who may approve:*"));
     expect(open).toBe("*Who may approve:* anyone in the channel\n*Deadline:* none");
