@@ -9,6 +9,7 @@ import { parseApprovalMetadata } from "./modals/private-metadata.js";
 import { readFormValues } from "./modals/schema-form.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-card.js";
 import { renderError } from "./render/command-replies.js";
+import { mention, plainFallback, slackDate } from "./render/mrkdwn.js";
 import type { SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
@@ -41,11 +42,16 @@ function firstInputBlockId(view: { blocks?: ReadonlyArray<unknown> }): string {
   return "value";
 }
 
+/** Modal errors are plain text: dates as their fallback, mentions as the bare id. */
+function inlineText(mrkdwnText: string): string {
+  return plainFallback(mrkdwnText).replace(/<@([A-Z0-9]+)>/g, "$1");
+}
+
 export function alreadyDecidedText(approval: ApprovalRecord): string {
   if (approval.status === "expired") return "This approval expired before anyone decided; the run ended.";
   if (approval.status === "cancelled") return "This run was cancelled; there is nothing left to decide.";
-  const who = approval.decidedBy ? `<@${approval.decidedBy}>` : "someone";
-  const when = approval.decidedAt ? ` at <!date^${String(Math.floor(approval.decidedAt / 1000))}^{date_short_pretty} {time}|${new Date(approval.decidedAt).toISOString()}>` : "";
+  const who = approval.decidedBy ? mention(approval.decidedBy) : "someone";
+  const when = approval.decidedAt ? ` at ${slackDate(approval.decidedAt)}` : "";
   const what = { approved: "approved", edited: "edited and approved", changes_requested: "requested changes to", rejected: "rejected", pending: "is deciding" }[approval.status];
   return `Already decided: ${who} ${what} this${when}.`;
 }
@@ -129,11 +135,11 @@ export function registerApprovalActions(app: App, services: SlackServices): void
         const metadata = parseApprovalMetadata(view.private_metadata);
         if (!metadata.ok) return await fail(`This form is from an older baton: ${metadata.message}. Close it and click the button again.`);
         const approval = await loadPending(metadata.value.approvalId);
-        if (approval.status !== "pending") return await fail(alreadyDecidedText(approval).replace(/<@([A-Z0-9]+)>/g, "$1").replace(/<!date\^[^|]*\|([^>]*)>/g, "$1"));
+        if (approval.status !== "pending") return await fail(inlineText(alreadyDecidedText(approval)));
         const reading = read(approval, view.state.values);
         if (!reading.ok) return await ack({ response_action: "errors", errors: reading.errors } satisfies ViewErrors);
         const told = await decide(approval.id, reading.request, body.user.id);
-        if (told !== undefined) return await fail(told.replace(/<@([A-Z0-9]+)>/g, "$1").replace(/<!date\^[^|]*\|([^>]*)>/g, "$1"));
+        if (told !== undefined) return await fail(inlineText(told));
         await ack();
       } catch (error) {
         if (!isBatonError(error)) logger.error({ callbackId, error: describeError(error) }, "a decision form failed");
