@@ -3,6 +3,7 @@
  */
 export { defineChain, durationToMs } from "./core/chain.js";
 export type {
+  ChainResources,
   ActionServices,
   ApprovalPolicy,
   Chain,

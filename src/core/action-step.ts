@@ -1,4 +1,4 @@
-import type { ActionServices, ActionStep, ErasedContext } from "./chain.js";
+import type { ActionServices, ActionStep, ChainResources, ErasedContext } from "./chain.js";
 import { BatonError } from "./errors.js";
 import type { AuditEventInput, ChainStore, Clock, Notifier } from "./ports.js";
 import { listIssues, parseWith } from "./validation.js";
@@ -7,6 +7,7 @@ export interface ActionStepEnvironment {
   store: ChainStore;
   notifier: Notifier;
   clock: Clock;
+  resources: ChainResources;
 }
 
 /**
@@ -33,6 +34,7 @@ export async function runActionStep(
 
   const services: ActionServices = {
     notifier: environment.notifier,
+    resources: environment.resources,
     store,
     clock,
     idempotencyKey,

@@ -42,8 +42,20 @@ export interface ApprovalPolicy<Input, Outputs, Output> {
   title?: string;
 }
 
+/**
+ * What the deployment lends action steps beyond the store, set where the process is composed.
+ * Every member is optional: a chain that needs one says what to configure when it is missing.
+ */
+export interface ChainResources {
+  /** Incidents opened by alert webhooks: whether one is still firing. */
+  incidents?: {
+    statusOf(incidentId: string): Promise<{ status: "open" | "resolved"; resolvedAt: number | null } | undefined>;
+  };
+}
+
 export interface ActionServices {
   notifier: Notifier;
+  resources: ChainResources;
   store: ChainStore;
   clock: Clock;
   /** Run id + step id: pass it to anything that must not happen twice. */

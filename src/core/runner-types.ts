@@ -1,3 +1,4 @@
+import type { ChainResources } from "./chain.js";
 import type { ChainRegistry } from "./chain-registry.js";
 import type { EventBus } from "./event-bus.js";
 import type { ApprovalRecord, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage } from "./ports.js";
@@ -42,10 +43,13 @@ export interface RunnerOptions {
   prices: PriceTable;
   /** Model calls in flight at once, across runs. Default 8. */
   modelConcurrency?: number;
+  /** Lent to action steps (incident lookups, ...). Default: none. */
+  resources?: ChainResources;
 }
 
 /** Everything the executor borrows from the runner: its options with defaults filled in. */
 export type ExecutionEnvironment = Pick<RunnerOptions, "store" | "llm" | "chains" | "notifier" | "clock" | "ids" | "logger" | "owner" | "defaultModel" | "prices"> & {
+  resources: ChainResources;
   leaseMs: number;
   fallbackModels: ReadonlyArray<string>;
   semaphore: Semaphore;

@@ -50,6 +50,7 @@ export class Runner {
       defaultModel: options.defaultModel,
       fallbackModels: options.fallbackModels ?? [],
       prices: options.prices,
+      resources: options.resources ?? {},
       semaphore: new Semaphore(options.modelConcurrency ?? 8),
       events: this.events,
     };

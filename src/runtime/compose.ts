@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError } from "../core/errors.js";
 import type { ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier } from "../core/ports.js";
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   defaultApprovers?: ReadonlyArray<string>;
   /** Tests: a clock they control. Default: the system's. */
   clock?: Clock;
+  /** Lent to chains' action steps (the bot's incident lookups). */
+  resources?: ChainResources;
 }
 
 export const SCRIPTED_MODEL = "scripted";
@@ -97,6 +100,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     fallbackModels: choice.fallbackModels,
     prices: config.prices,
     modelConcurrency: config.modelConcurrency,
+    ...(options.resources ? { resources: options.resources } : {}),
   });
   return {
     config,
