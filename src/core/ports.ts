@@ -213,6 +213,8 @@ export interface Notification {
   text: string;
   /** Where to post, when the adapter has more than one place (a Slack channel id). */
   destination?: string;
+  /** People or groups to notify by name (Slack user or user-group ids). */
+  mentions?: ReadonlyArray<string>;
 }
 
 export interface Notifier {
