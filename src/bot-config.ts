@@ -36,6 +36,17 @@ const BotEnvironmentSchema = z.object({
   BATON_ESCALATE_AFTER: duration,
   BATON_ESCALATE_TO: idList,
   BATON_DEADLINE_CHECK_CRON: z.preprocess(emptyToUndefined, z.string().trim().default("*/30 * * * * *")),
+  BATON_WEBHOOK_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().min(16, "must be at least 16 characters (generate one with `openssl rand -hex 24`)").optional()),
+  PAGERDUTY_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text) => (text ?? "").split(",").map((secret) => secret.trim()).filter((secret) => secret !== "")),
+  ),
+  BATON_INCIDENT_CHANNEL: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[CG][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789").optional()),
+  BATON_ONCALL: idList,
+  BATON_INCIDENT_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("incident-response")),
 });
 
 export interface BotConfig {
@@ -55,6 +66,16 @@ export interface BotConfig {
   escalateTo: string[];
   /** node-cron expression for the approval deadline check (reminders, escalation, expiry). */
   deadlineCheckCron: string;
+  /** Bearer token for the Alertmanager, Grafana and generic webhooks; unset: they answer 503. */
+  webhookToken: string | undefined;
+  /** PagerDuty V3 signing secrets; several while rotating. */
+  pagerDutySecrets: string[];
+  /** Where incident summaries are posted. */
+  incidentChannel: string | undefined;
+  /** Mentioned in incident summaries: the on-call user group. */
+  oncall: string[];
+  /** The chain an alert group starts. */
+  incidentChain: string;
 }
 
 const FIXES: Record<string, string> = {
@@ -97,5 +118,10 @@ export function parseBotConfig(environment: Readonly<Record<string, string | und
     escalateAfterMs: durationToMs((values.BATON_ESCALATE_AFTER ?? DEFAULT_ESCALATE_AFTER) as Duration),
     escalateTo: values.BATON_ESCALATE_TO,
     deadlineCheckCron: values.BATON_DEADLINE_CHECK_CRON,
+    webhookToken: values.BATON_WEBHOOK_TOKEN,
+    pagerDutySecrets: values.PAGERDUTY_WEBHOOK_SECRET,
+    incidentChannel: values.BATON_INCIDENT_CHANNEL,
+    oncall: values.BATON_ONCALL,
+    incidentChain: values.BATON_INCIDENT_CHAIN,
   };
 }
