@@ -243,3 +243,4 @@ export interface Logger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 export * from "./message-ledger.js";
+export * from "./incidents.js";

@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError } from "../core/errors.js";
-import type { ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier } from "../core/ports.js";
+import type { AlertStore, ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier } from "../core/ports.js";
 import { Runner } from "../core/runner.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
@@ -18,6 +18,8 @@ export interface Runtime {
   store: ChainStore;
   /** What adapters posted where (Slack cards), on the same database. */
   ledger: MessageLedger;
+  /** Alert deliveries and incidents (webhooks), on the same database. */
+  alerts: AlertStore;
   runner: Runner;
   chains: ChainRegistry;
   clock: Clock;
@@ -100,12 +102,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     fallbackModels: choice.fallbackModels,
     prices: config.prices,
     modelConcurrency: config.modelConcurrency,
-    ...(options.resources ? { resources: options.resources } : {}),
+    resources: {
+      // Chains ask whether an incident still fires (incident-response's freshness check).
+      incidents: {
+        async statusOf(incidentId) {
+          const incident = await state.alerts.getIncident(incidentId);
+          return incident ? { status: incident.status, resolvedAt: incident.resolvedAt } : undefined;
+        },
+      },
+      ...options.resources,
+    },
   });
   return {
     config,
     store,
     ledger: state.ledger,
+    alerts: state.alerts,
     runner,
     chains,
     clock: options.clock ?? systemClock,

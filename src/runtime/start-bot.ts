@@ -7,7 +7,10 @@ import { ApprovalDeadlines } from "../jobs/approval-deadlines.js";
 import { ChainSchedules } from "../jobs/chain-schedules.js";
 import { SLACK_EVENTS_PATH, SlackBot } from "../slack/slack-bot.js";
 import { SlackNotifier } from "../slack/slack-notifier.js";
+import { SlackIncidentUpdates } from "../slack/incident-updates.js";
 import { SlackReminderSink } from "../slack/slack-reminders.js";
+import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
+import { IncidentRuns } from "./incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
 import { createRuntime, type Runtime } from "./compose.js";
 import { DeferredNotifier } from "./deferred-notifier.js";
@@ -67,7 +70,29 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         return run ? slack.projection.channelOf(run) : undefined;
       }),
     );
-    const routes: Route[] = [healthRoute(() => ready)];
+    const incidents = new IncidentRuns({
+      alerts: runtime.alerts,
+      runner,
+      chains,
+      ledger,
+      clock,
+      logger,
+      chainId: botConfig.incidentChain,
+      incidentChannel: botConfig.incidentChannel,
+      oncall: botConfig.oncall,
+      updates: new SlackIncidentUpdates(slack.projection, () => clock.now()),
+    });
+    const routes: Route[] = [
+      healthRoute(() => ready),
+      ...createWebhookRoutes({
+        store: runtime.alerts,
+        webhookToken: botConfig.webhookToken,
+        pagerDutySecrets: botConfig.pagerDutySecrets,
+        logger,
+        clock,
+        onChanges: (outcome, source) => incidents.onChanges(outcome, source),
+      }),
+    ];
     if (slack.requestListener) routes.push({ method: "POST", path: SLACK_EVENTS_PATH, handle: slack.requestListener });
     const http = await startHttpServer({ port: botConfig.port, routes, logger });
     stops.push(() => http.close());
@@ -96,6 +121,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       );
     };
     await runner.recover();
+    // Alerts accepted (202) by a process that died before starting their run.
+    const started = await incidents.startMissing();
+    if (started.length > 0) logger.info({ runs: started }, "started incident runs for alerts accepted before a restart");
     const recoverTimer = setInterval(recover, options.recoverEveryMs ?? 30_000);
     recoverTimer.unref();
     stops.push(() => clearInterval(recoverTimer));

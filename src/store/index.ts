@@ -7,3 +7,4 @@ export { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-s
 export { LATEST_SCHEMA_VERSION } from "./migrations.js";
 export { SqliteMessageLedger } from "./sqlite-message-ledger.js";
 export { openSqliteState, type SqliteState } from "./open-state.js";
+export { SqliteAlertStore } from "./sqlite-alert-store.js";

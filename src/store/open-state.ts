@@ -3,6 +3,8 @@ import { describeError } from "../core/errors.js";
 import { LATEST_SCHEMA_VERSION } from "./migrations.js";
 import { IN_MEMORY_PATH, openDatabase, type OpenSqliteStoreOptions } from "./open-database.js";
 import { SqliteChainStore } from "./sqlite-chain-store.js";
+import { TimeOrderedIds } from "../runtime/ids.js";
+import { SqliteAlertStore } from "./sqlite-alert-store.js";
 import { SqliteMessageLedger } from "./sqlite-message-ledger.js";
 import { databaseCorrupt } from "./store-errors.js";
 
@@ -10,6 +12,7 @@ import { databaseCorrupt } from "./store-errors.js";
 export interface SqliteState {
   store: SqliteChainStore;
   ledger: SqliteMessageLedger;
+  alerts: SqliteAlertStore;
   /** Closes the connection (the store owns it). */
   close(): void;
 }
@@ -23,7 +26,8 @@ export function openSqliteState(path: string, options: OpenSqliteStoreOptions = 
   try {
     const store = new SqliteChainStore(database, options);
     const ledger = new SqliteMessageLedger(database);
-    return { store, ledger, close: () => store.close() };
+    const alerts = new SqliteAlertStore(database, new TimeOrderedIds());
+    return { store, ledger, alerts, close: () => store.close() };
   } catch (error) {
     database.close();
     // Preparing statements fails when the tables are not what this schema version says.

@@ -1,0 +1,73 @@
+/**
+ * Incidents from alert webhooks: the records and the port of their store. An incident is one
+ * alert group (Alertmanager or Grafana `groupKey`, PagerDuty incident id, the generic `group`)
+ * while it is open; its alerts are kept at their latest state per fingerprint. Re-exported by
+ * `ports.ts`.
+ */
+
+export type AlertSource = "alertmanager" | "grafana" | "pagerduty" | "generic";
+
+export interface NormalizedAlert {
+  fingerprint: string;
+  name: string;
+  status: "firing" | "resolved";
+  severity: string | null;
+  service: string | null;
+  summary: string;
+  description: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  runbookUrl: string | null;
+  startsAt: string | null;
+  endsAt: string | null;
+  generatorUrl: string | null;
+}
+
+export interface IncidentRecord {
+  id: string;
+  source: AlertSource;
+  groupKey: string;
+  status: "open" | "resolved";
+  title: string;
+  /** The run the incident started, once started. */
+  runId: string | null;
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  alerts: NormalizedAlert[];
+}
+
+export interface DeliveryInput {
+  source: AlertSource;
+  /** Recognises a redelivery: the same key is accepted once. */
+  deliveryKey: string;
+  receivedAt: number;
+  rawBody: string;
+  groupKey: string;
+  title: string;
+  alerts: NormalizedAlert[];
+}
+
+export interface IncidentChange {
+  incident: IncidentRecord;
+  change: "opened" | "updated" | "resolved" | "unchanged";
+  newAlerts: NormalizedAlert[];
+  resolvedAlerts: NormalizedAlert[];
+}
+
+export interface DeliveryOutcome {
+  deliveryId: string;
+  duplicate: boolean;
+  changes: IncidentChange[];
+}
+
+export interface AlertStore {
+  /** In one transaction: keep the delivery (raw body and alerts), recognise a redelivery, group into incidents. */
+  recordDelivery(input: DeliveryInput): Promise<DeliveryOutcome>;
+  getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
+  findIncidentByRun(runId: string): Promise<IncidentRecord | undefined>;
+  listIncidents(filter: { status?: "open" | "resolved"; since?: number; limit: number }): Promise<IncidentRecord[]>;
+  /** Record the run an incident started; only while it has none (compare-and-set). */
+  attachRun(incidentId: string, runId: string): Promise<boolean>;
+  countDeliveries(): Promise<number>;
+}

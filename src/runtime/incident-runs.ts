@@ -1,0 +1,95 @@
+import type { ChainRegistry } from "../core/chain-registry.js";
+import { describeError } from "../core/errors.js";
+import type { AlertSource, AlertStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, Logger, MessageLedger } from "../core/ports.js";
+import type { Runner } from "../core/runner.js";
+
+/**
+ * Alert deliveries into runs: an opened incident starts the incident chain (once, across
+ * processes: the start is claimed in the message ledger); new and resolved alerts of an incident
+ * that has a run go to that run's thread. Incidents accepted but never started (the process died
+ * between the 202 and the start) are started by `startMissing()` at start-up.
+ */
+
+/** Where updates of a running incident are shown (the Slack thread of its run). */
+export interface IncidentUpdates {
+  post(incident: IncidentRecord, change: IncidentChange, deliveryId: string): Promise<void>;
+}
+
+export interface IncidentRunsOptions {
+  alerts: AlertStore;
+  runner: Pick<Runner, "start">;
+  chains: ChainRegistry;
+  ledger: MessageLedger;
+  clock: Clock;
+  logger: Logger;
+  chainId: string;
+  incidentChannel: string | undefined;
+  oncall: ReadonlyArray<string>;
+  updates?: IncidentUpdates;
+}
+
+export class IncidentRuns {
+  readonly #options: IncidentRunsOptions;
+
+  constructor(options: IncidentRunsOptions) {
+    this.#options = options;
+  }
+
+  /** After a delivery was persisted and answered: act on what changed (errors logged). */
+  onChanges(outcome: DeliveryOutcome, source: AlertSource): void {
+    if (outcome.duplicate) return;
+    for (const change of outcome.changes) {
+      this.#handle(change, source, outcome.deliveryId).catch((error: unknown) => {
+        this.#options.logger.error({ incidentId: change.incident.id, change: change.change, error: describeError(error) }, "could not act on an incident change; an unstarted incident is started at the next start-up");
+      });
+    }
+  }
+
+  /** Start the chain for every open incident that has no run yet. Returns the run ids started. */
+  async startMissing(): Promise<string[]> {
+    const open = await this.#options.alerts.listIncidents({ status: "open", limit: 1_000 });
+    const started: string[] = [];
+    for (const incident of open) {
+      if (incident.runId !== null) continue;
+      const runId = await this.#start(incident, incident.source);
+      if (runId) started.push(runId);
+    }
+    return started;
+  }
+
+  async #handle(change: IncidentChange, source: AlertSource, deliveryId: string): Promise<void> {
+    if (change.change === "opened") {
+      await this.#start(change.incident, source);
+      return;
+    }
+    if (change.change === "unchanged") return;
+    const incident = (await this.#options.alerts.getIncident(change.incident.id)) ?? change.incident;
+    if (incident.runId !== null) await this.#options.updates?.post(incident, change, deliveryId);
+  }
+
+  async #start(incident: IncidentRecord, source: AlertSource): Promise<string | undefined> {
+    const { runner, chains, ledger, alerts, clock, chainId, incidentChannel, oncall, logger } = this.#options;
+    if (!chains.has(chainId)) {
+      logger.error({ chainId, incidentId: incident.id }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
+      return undefined;
+    }
+    // One process starts the run, even when a redelivery and a restart race for it.
+    if (!(await ledger.claimMessage({ key: `incident-run:${incident.id}`, runId: null, channel: "", at: clock.now() }))) return undefined;
+    const input = {
+      incidentId: incident.id,
+      source,
+      title: incident.title,
+      alerts: incident.alerts,
+      ...(incidentChannel ? { incidentChannel } : {}),
+      oncall: [...oncall],
+    };
+    try {
+      const { runId } = await runner.start(chainId, input, { startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id } } });
+      await alerts.attachRun(incident.id, runId);
+      return runId;
+    } catch (error) {
+      await ledger.releaseClaim(`incident-run:${incident.id}`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { IncidentChange, IncidentRecord } from "../core/ports.js";
+import type { IncidentUpdates } from "../runtime/incident-runs.js";
+import { section } from "./render/blocks.js";
+import { escapeMrkdwn, slackDate } from "./render/mrkdwn.js";
+import type { RunProjection } from "./run-projection.js";
+
+/**
+ * New and resolved alerts of a running incident, as replies in its run's thread — so the
+ * approver of a pending plan sees when it may be stale.
+ */
+export class SlackIncidentUpdates implements IncidentUpdates {
+  readonly #projection: RunProjection;
+  readonly #now: () => number;
+
+  constructor(projection: RunProjection, now: () => number) {
+    this.#projection = projection;
+    this.#now = now;
+  }
+
+  async post(incident: IncidentRecord, change: IncidentChange, deliveryId: string): Promise<void> {
+    if (incident.runId === null) return;
+    const thread = await this.#projection.threadOf(incident.runId);
+    if (!thread) throw new Error(`run ${incident.runId} has no card in Slack yet`);
+    const describe = (alerts: IncidentChange["newAlerts"]) => alerts.map((alert) => `• *${escapeMrkdwn(alert.name)}*${alert.service ? ` on ${escapeMrkdwn(alert.service)}` : ""} — ${escapeMrkdwn(alert.summary)}`).join("\n");
+    const lines: string[] = [];
+    if (change.newAlerts.length > 0) lines.push(`:rotating_light: ${String(change.newAlerts.length)} more alert${change.newAlerts.length === 1 ? "" : "s"} in this incident:\n${describe(change.newAlerts)}`);
+    if (change.resolvedAlerts.length > 0) lines.push(`:white_check_mark: Resolved:\n${describe(change.resolvedAlerts)}`);
+    if (change.change === "resolved") lines.push(`:large_green_circle: *The incident resolved* at ${slackDate(incident.resolvedAt ?? this.#now())}. A plan still waiting for approval may be stale now; the run checks again before it tells anyone.`);
+    if (lines.length === 0) return;
+    const text = lines.join("\n\n");
+    await this.#projection.upsert(`incident:${incident.id}:${deliveryId}`, incident.runId, thread.channel, { text: text.slice(0, 3_000), blocks: [section(text)] }, thread.ts);
+  }
+}

@@ -1,0 +1,35 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+
+/** Webhook authentication: a bearer token, or PagerDuty's V3 signature over the raw body. */
+
+function sameSecret(given: string, expected: string): boolean {
+  const left = Buffer.from(given);
+  const right = Buffer.from(expected);
+  // timingSafeEqual needs equal lengths; comparing the expected value with itself keeps the time.
+  return left.length === right.length ? timingSafeEqual(left, right) : (timingSafeEqual(right, right), false);
+}
+
+export function bearerMatches(headers: IncomingHttpHeaders, token: string): boolean {
+  const header = headers["authorization"];
+  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
+  return sameSecret(header.slice("Bearer ".length).trim(), token);
+}
+
+/**
+ * `X-PagerDuty-Signature: v1=<hex>,v1=<hex>`: HMAC-SHA256 of the exact body bytes. Any listed
+ * signature may match any configured secret, so a secret can be rotated without downtime.
+ */
+export function pagerDutySignatureMatches(headers: IncomingHttpHeaders, rawBody: Buffer, secrets: ReadonlyArray<string>): boolean {
+  const header = headers["x-pagerduty-signature"];
+  if (typeof header !== "string") return false;
+  const given = header
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.startsWith("v1="))
+    .map((part) => part.slice(3));
+  return secrets.some((secret) => {
+    const expected = createHmac("sha256", secret).update(rawBody).digest("hex");
+    return given.some((signature) => sameSecret(signature, expected));
+  });
+}
