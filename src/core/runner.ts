@@ -19,6 +19,11 @@ export type DecisionResult =
 export interface StartOptions {
   startedBy: string;
   origin?: RunOrigin;
+  /**
+   * Start idempotently under this id: if a run with it exists, that run is the answer and
+   * nothing starts (an alert's incident, retried after a crash, starts one run).
+   */
+  runId?: string;
 }
 
 /**
@@ -67,7 +72,8 @@ export class Runner {
         issues: parsed.issues,
       });
     }
-    const runId = ids.next("r_");
+    if (options.runId !== undefined && (await store.getRun(options.runId))) return { runId: options.runId };
+    const runId = options.runId ?? ids.next("r_");
     const at = clock.now();
     const origin = options.origin ?? null;
     const run: RunRecord = {
@@ -86,10 +92,16 @@ export class Runner {
       leaseOwner: owner,
       leaseExpiresAt: at + leaseMs,
     };
-    await store.createRun(
-      { id: runId, chainId, stepCount: run.stepCount, input: run.input, startedBy: run.startedBy, origin, at, leaseOwner: owner, leaseExpiresAt: at + leaseMs },
-      [{ runId, at, type: "run.started", stepId: null, actor: options.startedBy, data: origin ? { origin } : {} }],
-    );
+    try {
+      await store.createRun(
+        { id: runId, chainId, stepCount: run.stepCount, input: run.input, startedBy: run.startedBy, origin, at, leaseOwner: owner, leaseExpiresAt: at + leaseMs },
+        [{ runId, at, type: "run.started", stepId: null, actor: options.startedBy, data: origin ? { origin } : {} }],
+      );
+    } catch (error) {
+      // Another process started the same id first: that run is the answer.
+      if (options.runId !== undefined && (await store.getRun(options.runId))) return { runId: options.runId };
+      throw error;
+    }
     this.events.emit("run.started", { runId, chainId, startedBy: options.startedBy, origin });
     this.#schedule(run, NEW_RUN_HISTORY);
     return { runId };

@@ -1,13 +1,14 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { describeError } from "../core/errors.js";
-import type { AlertSource, AlertStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, Logger, MessageLedger } from "../core/ports.js";
+import type { AlertSource, AlertStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, Logger } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 
 /**
  * Alert deliveries into runs: an opened incident starts the incident chain (once, across
- * processes: the start is claimed in the message ledger); new and resolved alerts of an incident
+ * processes and restarts); new and resolved alerts of an incident
  * that has a run go to that run's thread. Incidents accepted but never started (the process died
- * between the 202 and the start) are started by `startMissing()` at start-up.
+ * between the 202 and the start) are started by `startMissing()` at start-up; the run id is
+ * derived from the incident's, so no incident ever gets two runs.
  */
 
 /** Where updates of a running incident are shown (the Slack thread of its run). */
@@ -19,7 +20,6 @@ export interface IncidentRunsOptions {
   alerts: AlertStore;
   runner: Pick<Runner, "start">;
   chains: ChainRegistry;
-  ledger: MessageLedger;
   clock: Clock;
   logger: Logger;
   chainId: string;
@@ -68,13 +68,11 @@ export class IncidentRuns {
   }
 
   async #start(incident: IncidentRecord, source: AlertSource): Promise<string | undefined> {
-    const { runner, chains, ledger, alerts, clock, chainId, incidentChannel, oncall, logger } = this.#options;
+    const { runner, chains, alerts, chainId, incidentChannel, oncall, logger } = this.#options;
     if (!chains.has(chainId)) {
       logger.error({ chainId, incidentId: incident.id }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
       return undefined;
     }
-    // One process starts the run, even when a redelivery and a restart race for it.
-    if (!(await ledger.claimMessage({ key: `incident-run:${incident.id}`, runId: null, channel: "", at: clock.now() }))) return undefined;
     const input = {
       incidentId: incident.id,
       source,
@@ -83,13 +81,15 @@ export class IncidentRuns {
       ...(incidentChannel ? { incidentChannel } : {}),
       oncall: [...oncall],
     };
-    try {
-      const { runId } = await runner.start(chainId, input, { startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id } } });
-      await alerts.attachRun(incident.id, runId);
-      return runId;
-    } catch (error) {
-      await ledger.releaseClaim(`incident-run:${incident.id}`);
-      throw error;
-    }
+    // The run's id comes from the incident's, so a start repeated after a crash (or raced by a
+    // redelivery) finds the run that exists instead of starting a second one.
+    const { runId } = await runner.start(chainId, input, { runId: runIdFor(incident.id), startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id } } });
+    await alerts.attachRun(incident.id, runId);
+    return runId;
   }
+}
+
+/** The incident's run id: `i_…` becomes `r_i_…`. */
+export function runIdFor(incidentId: string): string {
+  return `r_${incidentId}`;
 }

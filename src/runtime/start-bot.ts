@@ -74,7 +74,6 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       alerts: runtime.alerts,
       runner,
       chains,
-      ledger,
       clock,
       logger,
       chainId: botConfig.incidentChain,
