@@ -60,7 +60,10 @@ describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
     // A fresh connection to the file sees it: it was committed before the answer.
     const reopened = openSqliteState(join(directory.path, "baton.db"));
     const [incident] = await reopened.alerts.listIncidents({ limit: 5 });
+    const storedDeliveries = await reopened.alerts.countDeliveries();
     reopened.close();
+    expect(storedDeliveries).toBe(1);
+    expect(String(firing.json["deliveryId"])).toMatch(/^d_/);
     expect(incident?.alerts[0]).toMatchObject({ name: "HighErrorRate", service: "checkout", severity: "critical", status: "firing", endsAt: null, runbookUrl: "https://runbooks.example.com/checkout/high-error-rate" });
 
     const again = await post("/webhooks/alertmanager", fixture("alertmanager/firing.json"));
@@ -76,7 +79,9 @@ describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
     const answer = await post("/webhooks/alertmanager", fixture("alertmanager/group-partial-resolved.json"));
     expect(answer.status).toBe(202);
     const [incident] = await state.alerts.listIncidents({ limit: 5 });
-    expect(incident?.alerts.every((alert) => alert.status === "firing")).toBe(true);
+    // The resolved alert was never seen firing here: only the firing one belongs to the incident.
+    expect(incident?.alerts.map((alert) => [alert.fingerprint, alert.status])).toEqual([["e2be21fa45e02c1d", "firing"]]);
+    expect(incident).toMatchObject({ groupKey: '{}:{alertname="DiskAlmostFull", service="postgres"}', status: "open" });
     expect((await post("/webhooks/alertmanager", fixture("alertmanager/firing-from-prometheus-rule.json"))).status).toBe(202);
   });
 

@@ -1,0 +1,37 @@
+/**
+ * A child process for sqlite-alert-store.test.ts (not a test itself): one baton process on a
+ * shared database file recording the same alert deliveries as another. It prints `ready`, waits
+ * for `go <epoch ms>` on stdin, sleeps until then (so both start together), records every
+ * delivery and prints one JSON line: per delivery, whether it was new and which incidents it opened.
+ *
+ *   node --import tsx test/store/alert-racing-process.ts <database path> <delivery count>
+ */
+import { createInterface } from "node:readline";
+import { openSqliteState } from "../../src/store/index.js";
+import { alertDelivery } from "./alert-store-fixtures.js";
+
+const [databasePath, countText] = process.argv.slice(2);
+if (databasePath === undefined || countText === undefined) throw new Error("usage: alert-racing-process.ts <database path> <delivery count>");
+
+const state = openSqliteState(databasePath);
+const lines = createInterface({ input: process.stdin });
+console.log("ready");
+let startAt = Date.now();
+for await (const line of lines) {
+  const match = /^go (\d+)$/.exec(line.trim());
+  if (match?.[1] !== undefined) {
+    startAt = Number(match[1]);
+    break;
+  }
+}
+lines.close();
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+
+const recorded: Array<{ deliveryId: string; duplicate: boolean; opened: string[] }> = [];
+for (let index = 0; index < Number(countText); index++) {
+  // Every delivery fires a new alert in one of five groups: the first per group opens its incident.
+  const outcome = await state.alerts.recordDelivery(alertDelivery({ groupKey: `group-${String(index % 5)}`, fingerprint: `alert-${String(index)}`, deliveryKey: `key-${String(index)}` }));
+  recorded.push({ deliveryId: outcome.deliveryId, duplicate: outcome.duplicate, opened: outcome.changes.filter((change) => change.change === "opened").map((change) => change.incident.id) });
+}
+state.close();
+console.log(JSON.stringify(recorded));

@@ -1,0 +1,148 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { openSqliteState, type SqliteState } from "../../src/store/index.js";
+import { makeTempDirectory } from "../support/temp-directory.js";
+import { alert, alertDelivery } from "./alert-store-fixtures.js";
+
+/** The SQLite AlertStore on a real file: grouping, redeliveries, the run compare-and-set, and two processes racing. */
+
+const CHILD = fileURLToPath(new URL("./alert-racing-process.ts", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+let directory: { path: string; remove(): void };
+let path: string;
+let state: SqliteState;
+beforeEach(() => {
+  directory = makeTempDirectory("baton-alerts-");
+  path = join(directory.path, "baton.db");
+  state = openSqliteState(path);
+});
+afterEach(() => {
+  state.close();
+  directory.remove();
+});
+
+describe("SqliteAlertStore", () => {
+  it("opens one incident per group, adds new alerts, resolves it when every alert is resolved, then opens a new one", async () => {
+    const opened = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1" }));
+    expect(opened.deliveryId).toMatch(/^d_/);
+    const [first] = opened.changes;
+    expect(first?.change).toBe("opened");
+    expect(first?.incident.id).toMatch(/^i_/);
+    const incidentId = first?.incident.id ?? "";
+
+    const updated = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a2", receivedAt: 2_000 }));
+    expect(updated.changes[0]).toMatchObject({ change: "updated", incident: { id: incidentId, status: "open" }, newAlerts: [{ fingerprint: "a2" }] });
+
+    const partly = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1", status: "resolved", receivedAt: 3_000 }));
+    expect(partly.changes[0]).toMatchObject({ change: "updated", incident: { status: "open" }, resolvedAlerts: [{ fingerprint: "a1" }] });
+
+    const resolved = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a2", status: "resolved", receivedAt: 4_000 }));
+    expect(resolved.changes[0]).toMatchObject({ change: "resolved", incident: { id: incidentId, status: "resolved", resolvedAt: 4_000 } });
+
+    const again = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1", deliveryKey: "refire", receivedAt: 5_000 }));
+    expect(again.changes[0]?.change).toBe("opened");
+    expect(again.changes[0]?.incident.id).not.toBe(incidentId);
+    expect(await state.alerts.listIncidents({ limit: 10 })).toHaveLength(2);
+    expect(await state.alerts.listIncidents({ status: "open", limit: 10 })).toHaveLength(1);
+    expect(await state.alerts.listIncidents({ since: 5_000, limit: 10 })).toHaveLength(1);
+  });
+
+  it("keeps each alert's own status within one delivery", async () => {
+    const outcome = await state.alerts.recordDelivery(alertDelivery({ alerts: [alert("a1"), alert("a2", "resolved")] }));
+    expect(outcome.changes[0]?.incident.alerts.map((item) => item.fingerprint)).toEqual(["a1"]);
+  });
+
+  it("a redelivery changes nothing and answers with the first delivery's id", async () => {
+    const first = await state.alerts.recordDelivery(alertDelivery({ deliveryKey: "same" }));
+    const second = await state.alerts.recordDelivery(alertDelivery({ deliveryKey: "same", fingerprint: "other" }));
+    expect(second).toEqual({ deliveryId: first.deliveryId, duplicate: true, changes: [] });
+    expect(await state.alerts.countDeliveries()).toBe(1);
+    const [incident] = await state.alerts.listIncidents({ limit: 5 });
+    expect(incident?.alerts.map((item) => item.fingerprint)).toEqual(["a1"]);
+  });
+
+  it("a resolution for a group with no open incident is kept as a delivery and opens nothing", async () => {
+    const outcome = await state.alerts.recordDelivery(alertDelivery({ status: "resolved" }));
+    expect(outcome).toMatchObject({ duplicate: false, changes: [] });
+    expect(await state.alerts.countDeliveries()).toBe(1);
+    expect(await state.alerts.listIncidents({ limit: 5 })).toEqual([]);
+  });
+
+  it("attaches a run once (compare-and-set) and finds the incident by it", async () => {
+    const outcome = await state.alerts.recordDelivery(alertDelivery({}));
+    const incidentId = outcome.changes[0]?.incident.id ?? "";
+    expect(await state.alerts.attachRun(incidentId, "r_1")).toBe(true);
+    expect(await state.alerts.attachRun(incidentId, "r_2")).toBe(false);
+    expect((await state.alerts.findIncidentByRun("r_1"))?.id).toBe(incidentId);
+    expect(await state.alerts.findIncidentByRun("r_2")).toBeUndefined();
+    expect((await state.alerts.getIncident(incidentId))?.runId).toBe("r_1");
+    expect(await state.alerts.getIncident("i_missing")).toBeUndefined();
+  });
+
+  it("keeps a large raw body intact, and it is on disk once recordDelivery resolves", async () => {
+    const rawBody = JSON.stringify({ padding: "x".repeat(200_000) });
+    const outcome = await state.alerts.recordDelivery(alertDelivery({ rawBody }));
+    const reopened = openSqliteState(path);
+    try {
+      expect(await reopened.alerts.countDeliveries()).toBe(1);
+      expect((await reopened.alerts.listIncidents({ limit: 1 }))[0]?.id).toBe(outcome.changes[0]?.incident.id);
+    } finally {
+      reopened.close();
+    }
+    // The stored column may be compressed; its size says it was not padded or truncated.
+    const database = new Database(path, { readonly: true });
+    try {
+      const row = z.object({ raw_body: z.union([z.string(), z.instanceof(Buffer)]) }).parse(database.prepare("SELECT raw_body FROM deliveries WHERE id = ?").get(outcome.deliveryId));
+      expect(row.raw_body.length).toBeGreaterThan(0);
+    } finally {
+      database.close();
+    }
+  });
+});
+
+const RacerReport = z.array(z.object({ deliveryId: z.string(), duplicate: z.boolean(), opened: z.array(z.string()) }));
+
+function startRacer(databasePath: string, count: number) {
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD, databasePath, String(count)], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  let errors = "";
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    if (output.includes("ready")) markReady();
+  });
+  child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+  const finished = new Promise<z.infer<typeof RacerReport>>((resolve, reject) => {
+    child.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`racer exited with ${String(code)}\n${errors}`));
+      else resolve(RacerReport.parse(JSON.parse(output.trim().split("\n").at(-1) ?? "")));
+    });
+  });
+  return { ready, finished, go: (startAt: number) => child.stdin.end(`go ${String(startAt)}\n`) };
+}
+
+describe("two processes on one file recording the same deliveries at once", () => {
+  it("each delivery is new in exactly one process, with one id, and each group opens one incident", async () => {
+    const count = 60;
+    const racers = [startRacer(path, count), startRacer(path, count)];
+    await Promise.all(racers.map((racer) => racer.ready));
+    const startAt = Date.now() + 300;
+    for (const racer of racers) racer.go(startAt);
+    const [first, second] = await Promise.all(racers.map((racer) => racer.finished));
+    if (!first || !second) throw new Error("a racer reported nothing");
+    for (let index = 0; index < count; index++) {
+      const [left, right] = [first[index], second[index]];
+      expect([left?.duplicate, right?.duplicate].filter((duplicate) => duplicate === false)).toHaveLength(1);
+      expect(left?.deliveryId).toBe(right?.deliveryId);
+    }
+    expect([...first, ...second].flatMap((report) => report.opened)).toHaveLength(5);
+    expect(await state.alerts.countDeliveries()).toBe(count);
+    expect(await state.alerts.listIncidents({ status: "open", limit: 10 })).toHaveLength(5);
+  }, 30_000);
+});
