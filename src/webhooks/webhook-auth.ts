@@ -12,8 +12,10 @@ function sameSecret(given: string, expected: string): boolean {
 
 export function bearerMatches(headers: IncomingHttpHeaders, token: string): boolean {
   const header = headers["authorization"];
-  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
-  return sameSecret(header.slice("Bearer ".length).trim(), token);
+  // The scheme name is case-insensitive (RFC 9110), and some senders write "bearer".
+  const match = typeof header === "string" ? /^bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match?.[1]) return false;
+  return sameSecret(match[1], token);
 }
 
 /**

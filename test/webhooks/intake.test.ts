@@ -75,6 +75,11 @@ describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
     expect(deliveries.map(([, outcome]) => outcome)).toEqual(["accepted", "duplicate", "accepted"]);
   });
 
+  it("accepts the bearer scheme in any case", async () => {
+    const answer = await post("/webhooks/generic", JSON.stringify({ title: "Disk 91% on db-1" }), { authorization: `bearer ${TOKEN}` });
+    expect(answer.status).toBe(202);
+  });
+
   it("Alertmanager: a group whose status is firing can hold resolved alerts — each alert's own status counts", async () => {
     const answer = await post("/webhooks/alertmanager", fixture("alertmanager/group-partial-resolved.json"));
     expect(answer.status).toBe(202);
@@ -127,6 +132,17 @@ describe("bad deliveries: the right status, a body saying what to fix, and nothi
     expect(JSON.stringify(answer.json)).toContain(hint);
     expect(await state.alerts.countDeliveries()).toBe(0);
     expect(changes).toHaveLength(0);
+  });
+
+  it("a body over the limit sent in chunks, without a Content-Length, still gets 413", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({ pull: (controller) => (sent++ < 6 ? controller.enqueue(chunk) : controller.close()) });
+    const init: RequestInit & { duplex: "half" } = { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body, duplex: "half" };
+    const response = await fetch(`http://127.0.0.1:${String(server.port)}/webhooks/generic`, init);
+    expect(response.status).toBe(413);
+    expect(await response.text()).toContain("PAYLOAD_TOO_LARGE");
+    expect(await state.alerts.countDeliveries()).toBe(0);
   });
 
   it("a schema failure lists zod's paths", async () => {
