@@ -92,6 +92,8 @@ describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
 
   it("Grafana and generic alerts open incidents; generic alerts of one group join one incident", async () => {
     expect((await post("/webhooks/grafana", fixture("grafana/firing.json"))).json).toMatchObject({ incidents: [{ change: "opened" }] });
+    const [grafana] = await state.alerts.listIncidents({ limit: 1 });
+    expect(grafana?.alerts[0]).toMatchObject({ fingerprint: "8d3a4c1b2e5f6a7b", name: "CheckoutLatencyHigh", status: "firing", severity: "critical", service: "checkout", summary: "p99 latency above 1.5s on checkout", endsAt: null, runbookUrl: "https://runbooks.example.com/checkout/latency" });
     const first = await post("/webhooks/generic", JSON.stringify({ title: "Disk 91% on db-1", severity: "warning", group: "db-1 disk", labels: { service: "postgres" } }));
     const second = await post("/webhooks/generic", JSON.stringify({ title: "Disk 95% on db-1", severity: "critical", group: "db-1 disk" }));
     expect(first.json).toMatchObject({ incidents: [{ change: "opened" }] });
