@@ -129,6 +129,7 @@ export async function executeRun(
     events.emit("step.started", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor });
     const round = feedback.length + 1;
     const outcome = await executeStep(environment, step, context, round, signal);
+    events.emit("step.audited", { runId: run.id, chainId: chain.id, stepId: step.id, entries: outcome.events });
     const at = clock.now();
     // No separate "step.started" entry: the entry that ends the step carries its start time,
     // which keeps the audit log (and the database) small on the hot path.

@@ -1,7 +1,7 @@
 import type { ChainResources } from "./chain.js";
 import type { ChainRegistry } from "./chain-registry.js";
 import type { EventBus } from "./event-bus.js";
-import type { ApprovalRecord, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage } from "./ports.js";
+import type { ApprovalRecord, AuditEventInput, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage } from "./ports.js";
 import type { PriceTable } from "./pricing.js";
 import type { Semaphore } from "./semaphore.js";
 
@@ -19,6 +19,8 @@ export interface RunnerEvents {
     usage: StepUsage;
     durationMs: number;
   };
+  /** The audit entries one execution of a step produced (model calls with model, tokens and cost; invalid outputs), whatever became of the step. */
+  "step.audited": { runId: string; chainId: string; stepId: string; entries: ReadonlyArray<AuditEventInput> };
   "approval.requested": { approval: ApprovalRecord };
   "approval.decided": { approval: ApprovalRecord };
   "run.finished": { runId: string; chainId: string; status: RunStatus; error: RunFailure | null };
