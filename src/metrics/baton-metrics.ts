@@ -88,6 +88,9 @@ export class BatonMetrics {
       }),
       events.on("step.audited", ({ chainId, stepId, entries }) => this.#countModelCalls(chainId, stepId, entries)),
       events.on("approval.requested", ({ approval }) => {
+        // A gated step ends its work at the request (step.finished is never emitted for it);
+        // its duration is the model's time, not the person's.
+        this.#stepDuration.observe({ chain: approval.chainId, step: approval.stepId }, Math.max(0, approval.requestedAt - approval.stepStartedAt) / 1000);
         this.#approvalsPending.inc();
         this.#move(approval.runId, "awaiting_approval", "running");
       }),

@@ -77,9 +77,8 @@ describe("GET /metrics with a real runner", () => {
     expect(valueOf(finished, "baton_approvals_pending")).toBe(0);
     expect(valueOf(finished, "baton_approval_wait_seconds_count", { chain: "remediate" })).toBe(1);
     expect(valueOf(finished, "baton_approval_wait_seconds_bucket", { chain: "remediate", le: "+Inf" })).toBe(1);
-    // The gated step's time is counted once its approved output is committed: not at all here
-    // (the step ends at the approval), so no histogram series exists for it yet.
-    expect(finished.some((sample) => sample.name === "baton_step_duration_seconds_count" && sample.labels.step === "plan")).toBe(false);
+    // The gated step's time runs from its start to the approval request, once.
+    expect(valueOf(finished, "baton_step_duration_seconds_count", { chain: "remediate", step: "plan" })).toBe(1);
     // Default process metrics come from this registry, prefixed.
     expect(finished.some((sample) => sample.name === "baton_process_cpu_seconds_total")).toBe(true);
     // Never a run id in a label.
