@@ -9,6 +9,8 @@ import { SLACK_EVENTS_PATH, SlackBot } from "../slack/slack-bot.js";
 import { SlackNotifier } from "../slack/slack-notifier.js";
 import { SlackIncidentUpdates } from "../slack/incident-updates.js";
 import { SlackReminderSink } from "../slack/slack-reminders.js";
+import { BatonMetrics } from "../metrics/baton-metrics.js";
+import { metricsRoute, readinessRoute } from "../metrics/ops-routes.js";
 import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
 import { IncidentRuns } from "./incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
@@ -81,8 +83,24 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       oncall: botConfig.oncall,
       updates: new SlackIncidentUpdates(slack.projection, () => clock.now()),
     });
+    // Metrics follow the runner from here on; runs in flight are counted from the store first.
+    const metrics = new BatonMetrics();
+    stops.push(metrics.attach(runner.events));
+    const running = await store.listRuns({ statuses: ["running"], limit: 100_000 });
+    const waiting = await store.listRuns({ statuses: ["awaiting_approval"], limit: 100_000 });
+    metrics.setRunCounts({ running: running.length, awaiting_approval: waiting.length });
+    let slackUp = false;
     const routes: Route[] = [
       healthRoute(() => ready),
+      metricsRoute(metrics),
+      readinessRoute({
+        // A write that changes nothing still needs the write lock: a read-only or full disk fails it.
+        databaseWritable: async () => {
+          await ledger.releaseClaim("readiness-probe");
+          return true;
+        },
+        slackConnected: () => slackUp,
+      }),
       ...createWebhookRoutes({
         store: runtime.alerts,
         webhookToken: botConfig.webhookToken,
@@ -90,12 +108,14 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         logger,
         clock,
         onChanges: (outcome, source) => incidents.onChanges(outcome, source),
+        onDelivery: (source, outcome, status) => metrics.recordDelivery(source, outcome, status),
       }),
     ];
     if (slack.requestListener) routes.push({ method: "POST", path: SLACK_EVENTS_PATH, handle: slack.requestListener });
     const http = await startHttpServer({ port: botConfig.port, routes, logger });
     stops.push(() => http.close());
     await slack.start();
+    slackUp = true;
     stops.push(() => slack.stop());
 
     const deadlines = new ApprovalDeadlines({

@@ -150,5 +150,11 @@ describe("alerts from a real Alertmanager", () => {
     expect((await postAlerts([{ labels, annotations, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date().toISOString() }])).ok).toBe(true);
     await waitFor("the resolution in the run's thread", () => harness.slack.calls.some((call) => call.method === "chat.postMessage" && call.args["thread_ts"] === cardTs && JSON.stringify(call.args["blocks"] ?? []).includes("The incident resolved")) || undefined);
     expect(await store.listRuns({ chainId: "incident-response", limit: 5 })).toHaveLength(1);
+
+    // Scraped like Prometheus would: the deliveries by outcome, the run, the model's tokens.
+    const metrics = await (await fetch(`http://127.0.0.1:${String(harness.bot.port)}/metrics`)).text();
+    expect(metrics).toMatch(/^baton_webhook_deliveries_total\{source="alertmanager",outcome="duplicate",status="202"\} [1-9]/m);
+    expect(metrics).toMatch(/^baton_runs_finished_total\{chain="incident-response",status="succeeded"\} 1$/m);
+    expect(metrics).toMatch(/^baton_approval_wait_seconds_count\{chain="incident-response"\} 1$/m);
   }, 90_000);
 });

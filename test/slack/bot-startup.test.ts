@@ -72,7 +72,7 @@ describe("npm start", () => {
     expect(bot.stderr()).toContain("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
   });
 
-  it("with BATON_MODEL=scripted it starts, serves /healthz, and stops cleanly on SIGTERM", async () => {
+  it("with BATON_MODEL=scripted it starts, serves /healthz, /readyz and /metrics, and stops cleanly on SIGTERM", async () => {
     const bot = startBotProcess({ ...slackEnvironment(), BATON_MODEL: "scripted", LOG_LEVEL: "info" });
     await bot.waitForLog(/"msg":"baton is up"/);
     const line = bot.stderr().split("\n").find((candidate) => candidate.includes("baton is up")) ?? "";
@@ -80,6 +80,11 @@ describe("npm start", () => {
     expect(logged).toMatchObject({ scripted: true, mode: "http" });
     const health = await fetch(`http://127.0.0.1:${String(logged.port)}/healthz`);
     expect(health.status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${String(logged.port)}/readyz`);
+    expect(await ready.json()).toEqual({ status: "ready" });
+    const metrics = await (await fetch(`http://127.0.0.1:${String(logged.port)}/metrics`)).text();
+    expect(metrics).toContain("# TYPE baton_runs_started_total counter");
+    expect(metrics).toMatch(/^baton_runs_in_flight\{status="running"\} 0$/m);
     const unknown = await fetch(`http://127.0.0.1:${String(logged.port)}/nope`);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain("/slack/events");
