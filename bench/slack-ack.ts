@@ -9,7 +9,6 @@
 //
 // Prints a summary, then (last line) one JSON object.
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,6 +16,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { startFakeSlackServer } from "../test/support/fake-slack-server.js";
+import { startBotProcess } from "./bot-process.js";
 import { buttonClick, slashCommand, type SlackPost } from "../test/support/slack-requests.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,39 +39,15 @@ function summary(samples: number[]): { n: number; p50: number; p95: number; p99:
 const slack = await startFakeSlackServer();
 const directory = mkdtempSync(join(tmpdir(), "baton-bench-slack-"));
 const databasePath = join(directory, "bench.db");
-// BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" profiles the bot.
-const botNodeArguments = (process.env["BOT_NODE_ARGS"] ?? "").split(" ").filter((argument) => argument !== "");
-const bot = spawn(process.execPath, [...botNodeArguments, join(root, "bin", "baton-bot.js")], {
-  cwd: root,
-  env: {
-    PATH: process.env["PATH"] ?? "",
-    HOME: process.env["HOME"] ?? "/tmp",
-    SLACK_BOT_TOKEN: "xoxb-bench",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: "0",
-    BATON_MODEL: "scripted",
-    BATON_DB: databasePath,
-    BATON_APPROVERS: APPROVER,
-    LOG_LEVEL: "info",
-  },
-  stdio: ["ignore", "ignore", "pipe"],
+const bot = await startBotProcess({
+  SLACK_BOT_TOKEN: "xoxb-bench",
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_API_URL: slack.apiUrl,
+  BATON_MODEL: "scripted",
+  BATON_DB: databasePath,
+  BATON_APPROVERS: APPROVER,
 });
-let botLog = "";
-bot.stderr.on("data", (chunk: Buffer) => (botLog += chunk.toString("utf8")));
-const port = await new Promise<number>((resolve, reject) => {
-  const timer = setInterval(() => {
-    const line = botLog.split("\n").find((candidate) => candidate.includes('"baton is up"'));
-    if (line) {
-      clearInterval(timer);
-      resolve((JSON.parse(line) as { port: number }).port);
-    }
-  }, 20);
-  bot.on("exit", (code) => {
-    clearInterval(timer);
-    reject(new Error(`the bot exited (${String(code)}) before it was up:\n${botLog}`));
-  });
-});
+const port = bot.port;
 const eventsUrl = `http://127.0.0.1:${String(port)}/slack/events`;
 
 /** Approval ids whose cards (with buttons) were posted and not yet clicked. */
@@ -153,8 +129,7 @@ for (const sample of samples) {
   else clickToStep.push(data.startedAt - sample.sentAt);
 }
 database.close();
-bot.kill("SIGTERM");
-await new Promise((resolve) => bot.on("exit", resolve));
+await bot.stop();
 await slack.close();
 rmSync(directory, { recursive: true, force: true });
 

@@ -26,10 +26,23 @@ export interface IncidentRunsOptions {
   incidentChannel: string | undefined;
   oncall: ReadonlyArray<string>;
   updates?: IncidentUpdates;
+  /**
+   * Later alerts of one incident within this window go out as one thread reply: in an alert
+   * storm the thread gets a summary every few seconds, not a message per delivery (and Slack's
+   * rate limits are kept). Default 2 s.
+   */
+  updateWindowMs?: number;
+}
+
+interface PendingUpdate {
+  change: IncidentChange;
+  deliveryId: string;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export class IncidentRuns {
   readonly #options: IncidentRunsOptions;
+  readonly #pending = new Map<string, PendingUpdate>();
 
   constructor(options: IncidentRunsOptions) {
     this.#options = options;
@@ -63,8 +76,44 @@ export class IncidentRuns {
       return;
     }
     if (change.change === "unchanged") return;
-    const incident = (await this.#options.alerts.getIncident(change.incident.id)) ?? change.incident;
-    if (incident.runId !== null) await this.#options.updates?.post(incident, change, deliveryId);
+    if (!this.#options.updates) return;
+    const incidentId = change.incident.id;
+    const pending = this.#pending.get(incidentId);
+    if (pending) {
+      // Fold this change into the one waiting: more alerts, more resolutions, the latest state.
+      pending.change = {
+        incident: change.incident,
+        change: change.change === "resolved" ? "resolved" : pending.change.change,
+        newAlerts: [...pending.change.newAlerts, ...change.newAlerts],
+        resolvedAlerts: [...pending.change.resolvedAlerts, ...change.resolvedAlerts],
+      };
+      pending.deliveryId = deliveryId;
+      return;
+    }
+    const timer = setTimeout(() => {
+      const due = this.#pending.get(incidentId);
+      this.#pending.delete(incidentId);
+      if (due) {
+        this.#post(due).catch((error: unknown) => this.#options.logger.warn({ incidentId, error: describeError(error) }, "could not post an incident update to its thread"));
+      }
+    }, this.#options.updateWindowMs ?? 2_000);
+    timer.unref();
+    this.#pending.set(incidentId, { change, deliveryId, timer });
+  }
+
+  async #post(pending: PendingUpdate): Promise<void> {
+    const incident = (await this.#options.alerts.getIncident(pending.change.incident.id)) ?? pending.change.incident;
+    if (incident.runId !== null) await this.#options.updates?.post(incident, pending.change, pending.deliveryId);
+  }
+
+  /** Post what is waiting now (shutdown). */
+  async flush(): Promise<void> {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const update of pending) {
+      clearTimeout(update.timer);
+      await this.#post(update).catch((error: unknown) => this.#options.logger.warn({ incidentId: update.change.incident.id, error: describeError(error) }, "could not post an incident update to its thread"));
+    }
   }
 
   async #start(incident: IncidentRecord, source: AlertSource): Promise<string | undefined> {

@@ -114,6 +114,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     if (slack.requestListener) routes.push({ method: "POST", path: SLACK_EVENTS_PATH, handle: slack.requestListener });
     const http = await startHttpServer({ port: botConfig.port, routes, logger });
     stops.push(() => http.close());
+    stops.push(() => incidents.flush());
     await slack.start();
     slackUp = true;
     stops.push(() => slack.stop());

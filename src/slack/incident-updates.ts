@@ -21,7 +21,11 @@ export class SlackIncidentUpdates implements IncidentUpdates {
     if (incident.runId === null) return;
     const thread = await this.#projection.threadOf(incident.runId);
     if (!thread) throw new Error(`run ${incident.runId} has no card in Slack yet`);
-    const describe = (alerts: IncidentChange["newAlerts"]) => alerts.map((alert) => `• *${escapeMrkdwn(alert.name)}*${alert.service ? ` on ${escapeMrkdwn(alert.service)}` : ""} — ${escapeMrkdwn(alert.summary)}`).join("\n");
+    // A storm can fold hundreds of alerts into one update: list the first few, count the rest.
+    const describe = (alerts: IncidentChange["newAlerts"]) => {
+      const shown = alerts.slice(0, 10).map((alert) => `• *${escapeMrkdwn(alert.name)}*${alert.service ? ` on ${escapeMrkdwn(alert.service)}` : ""} — ${escapeMrkdwn(alert.summary)}`);
+      return [...shown, ...(alerts.length > shown.length ? [`… and ${String(alerts.length - shown.length)} more`] : [])].join("\n");
+    };
     const lines: string[] = [];
     if (change.newAlerts.length > 0) lines.push(`:rotating_light: ${String(change.newAlerts.length)} more alert${change.newAlerts.length === 1 ? "" : "s"} in this incident:\n${describe(change.newAlerts)}`);
     if (change.resolvedAlerts.length > 0) lines.push(`:white_check_mark: Resolved:\n${describe(change.resolvedAlerts)}`);
