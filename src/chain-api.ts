@@ -16,3 +16,5 @@ export type {
 } from "./core/chain.js";
 export type { Notification, Notifier } from "./core/ports.js";
 export { z } from "zod";
+/** The normalised alert that alert webhooks hand to incident chains. */
+export { NormalizedAlertSchema as AlertSchema } from "./core/incidents.js";

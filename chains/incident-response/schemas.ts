@@ -1,20 +1,7 @@
-import { z } from "../../src/chain-api.js";
+import { AlertSchema, z } from "../../src/chain-api.js";
 
 /** An alert as baton's webhooks normalise it (Alertmanager, Grafana, PagerDuty, generic). */
-export const Alert = z.object({
-  fingerprint: z.string(),
-  name: z.string(),
-  status: z.enum(["firing", "resolved"]),
-  severity: z.string().nullable(),
-  service: z.string().nullable(),
-  summary: z.string(),
-  description: z.string(),
-  labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()),
-  runbookUrl: z.string().nullable(),
-  startsAt: z.string().nullable(),
-  generatorUrl: z.string().nullable(),
-});
+export const Alert = AlertSchema;
 export type Alert = z.infer<typeof Alert>;
 
 /** The run's input: one incident (an alert group) and where to tell people. */

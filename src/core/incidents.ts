@@ -5,7 +5,29 @@
  * `ports.ts`.
  */
 
+import { z } from "zod";
+
 export type AlertSource = "alertmanager" | "grafana" | "pagerduty" | "generic";
+
+/**
+ * A normalised alert as JSON (the store reads it back with this, and incident chains take it as
+ * input). `endsAt` may be left out by people writing an input by hand.
+ */
+export const NormalizedAlertSchema = z.object({
+  fingerprint: z.string(),
+  name: z.string(),
+  status: z.enum(["firing", "resolved"]),
+  severity: z.string().nullable(),
+  service: z.string().nullable(),
+  summary: z.string(),
+  description: z.string(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  runbookUrl: z.string().nullable(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable().default(null),
+  generatorUrl: z.string().nullable(),
+});
 
 export interface NormalizedAlert {
   fingerprint: string;

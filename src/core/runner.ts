@@ -5,6 +5,7 @@ import { EventBus } from "./event-bus.js";
 import { FINISHED_RUN_STATUSES, type ApprovalRecord, type RunOrigin, type RunRecord, type RunStatus } from "./ports.js";
 import { executeRun, NEW_RUN_HISTORY, type RunHistory } from "./run-executor.js";
 import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
+import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { Semaphore } from "./semaphore.js";
 import { listIssues, parseWith } from "./validation.js";
 
@@ -35,7 +36,7 @@ export class Runner {
   readonly #environment: ExecutionEnvironment;
   readonly #isOwnerAlive: (owner: string) => boolean;
   readonly #active = new Map<string, { promise: Promise<RunRecord | undefined>; controller: AbortController }>();
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  readonly #heartbeat: LeaseHeartbeat;
   #closed = false;
 
   constructor(options: RunnerOptions) {
@@ -59,6 +60,8 @@ export class Runner {
       semaphore: new Semaphore(options.modelConcurrency ?? 8),
       events: this.events,
     };
+    const { store, clock, owner, leaseMs } = this.#environment;
+    this.#heartbeat = new LeaseHeartbeat({ store, clock, owner, leaseMs, logger });
   }
 
   /** Validate the input, record the run, and start executing it. Resolves once it is durable. */
@@ -244,7 +247,7 @@ export class Runner {
     this.#closed = true;
     for (const execution of this.#active.values()) execution.controller.abort(new Error("runner closing"));
     await Promise.allSettled([...this.#active.values()].map((execution) => execution.promise));
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     const { store, clock, owner } = this.#environment;
     await store.renewLeases(owner, clock.now() - 1);
   }
@@ -275,11 +278,11 @@ export class Runner {
         return undefined;
       } finally {
         this.#active.delete(run.id);
-        if (this.#active.size === 0) this.#stopHeartbeat();
+        if (this.#active.size === 0) this.#heartbeat.stop();
       }
     })();
     this.#active.set(run.id, { promise, controller });
-    this.#startHeartbeat();
+    this.#heartbeat.start();
   }
 
   async #failUnexpectedly(run: RunRecord, error: unknown): Promise<void> {
@@ -301,19 +304,5 @@ export class Runner {
     } catch (storeError) {
       logger.error({ runId: run.id, error: describeError(storeError) }, "could not record the failure; the run will be recovered when its lease expires");
     }
-  }
-
-  #startHeartbeat(): void {
-    if (this.#heartbeat) return;
-    const { store, clock, owner, leaseMs, logger } = this.#environment;
-    this.#heartbeat = setInterval(() => {
-      store.renewLeases(owner, clock.now() + leaseMs).catch((error: unknown) => logger.warn({ error: describeError(error) }, "could not renew run leases"));
-    }, Math.max(1_000, Math.floor(leaseMs / 3)));
-    this.#heartbeat.unref();
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
-    this.#heartbeat = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { z } from "zod";
-import type { AlertStore, DeliveryInput, DeliveryOutcome, IdGenerator, IncidentChange, IncidentRecord, NormalizedAlert } from "../core/ports.js";
+import { NormalizedAlertSchema, type AlertStore, type DeliveryInput, type DeliveryOutcome, type IdGenerator, type IncidentChange, type IncidentRecord, type NormalizedAlert } from "../core/ports.js";
 import { COMPRESS_FROM_BYTES, decodeJson, encodeJson } from "./json-columns.js";
 import { toStoreError } from "./store-errors.js";
 
@@ -13,21 +13,6 @@ import { toStoreError } from "./store-errors.js";
 
 const json = { compressFromBytes: COMPRESS_FROM_BYTES };
 
-const AlertShape = z.object({
-  fingerprint: z.string(),
-  name: z.string(),
-  status: z.enum(["firing", "resolved"]),
-  severity: z.string().nullable(),
-  service: z.string().nullable(),
-  summary: z.string(),
-  description: z.string(),
-  labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()),
-  runbookUrl: z.string().nullable(),
-  startsAt: z.string().nullable(),
-  endsAt: z.string().nullable(),
-  generatorUrl: z.string().nullable(),
-});
 const IncidentRow = z.object({
   id: z.string(),
   source: z.enum(["alertmanager", "grafana", "pagerduty", "generic"]),
@@ -53,7 +38,7 @@ function toIncident(row: unknown): IncidentRecord {
     openedAt: parsed.opened_at,
     updatedAt: parsed.updated_at,
     resolvedAt: parsed.resolved_at,
-    alerts: z.array(AlertShape).parse(decodeJson(parsed.alerts)),
+    alerts: z.array(NormalizedAlertSchema).parse(decodeJson(parsed.alerts)),
   };
 }
 
