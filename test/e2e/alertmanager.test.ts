@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +19,11 @@ import { makeTempDirectory } from "../support/temp-directory.js";
  */
 
 const ALERTMANAGER = "prometheus-alertmanager";
+// On a developer's machine without Debian's package the test is skipped with this reason; in CI
+// (CI=true, where .ci/run installs it) a missing binary fails it instead.
+const installed = spawnSync(ALERTMANAGER, ["--version"], { stdio: "ignore" }).status === 0;
+const runHere = installed || process.env["CI"] === "true";
+if (!runHere) console.warn(`skipping the Alertmanager end-to-end test: ${ALERTMANAGER} is not installed (apt-get install prometheus-alertmanager)`);
 const TOKEN = "alertmanager-e2e-token-0123456789";
 const REPO_CHAINS = fileURLToPath(new URL("../../chains", import.meta.url));
 const directory = makeTempDirectory("baton-alertmanager-");
@@ -55,6 +60,7 @@ const labels = { alertname: "HighErrorRate", service: "checkout", severity: "cri
 const annotations = { summary: "5xx rate above 5% on checkout", description: "checkout 5xx ratio is 7.3% over the last 5m", runbook_url: "https://runbooks.example.com/checkout/high-error-rate" };
 
 beforeAll(async () => {
+  if (!runHere) return;
   harness = await startBotHarness({
     environment: { BATON_CHAINS_DIR: REPO_CHAINS, BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0OPS", BATON_INCIDENT_CHANNEL: "C0INCIDENT", BATON_ONCALL: "S0ONCALL1" },
   });
@@ -121,12 +127,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   alertmanager?.kill("SIGTERM");
-  await new Promise((resolve) => proxy?.close(resolve));
+  if (proxy) await new Promise((resolve) => proxy.close(resolve));
   await harness?.close();
   directory.remove();
 });
 
-describe("alerts from a real Alertmanager", () => {
+describe.skipIf(!runHere)("alerts from a real Alertmanager", () => {
   it("fire → incident run → approval in Slack → Approve → incident channel; a retried delivery opens no second incident; resolve → resolution in the thread", async () => {
     const store = harness.bot.runtime.store;
     expect((await postAlerts([{ labels, annotations, startsAt: new Date().toISOString(), generatorURL: "http://prometheus.example/graph" }])).ok).toBe(true);
