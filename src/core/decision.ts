@@ -67,6 +67,7 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
   const continuing = { leaseOwner: isLast ? null : owner, leaseExpiresAt: isLast ? null : leaseExpiresAt };
   const proceed = (status: "approved" | "edited", output: unknown, data: Record<string, unknown>): DecisionCommit => ({
     approvalId: approval.id,
+    approval,
     status,
     decidedBy: actor.id,
     at,
@@ -96,6 +97,7 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
       const feedback = requireText(request.feedback, "change request", approval.id);
       return {
         approvalId: approval.id,
+        approval,
         status: "changes_requested",
         decidedBy: actor.id,
         at,
@@ -112,6 +114,7 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
       const reason = requireText(request.reason, "rejection", approval.id);
       return {
         approvalId: approval.id,
+        approval,
         status: "rejected",
         decidedBy: actor.id,
         at,

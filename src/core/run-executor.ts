@@ -51,10 +51,13 @@ async function executeStepOrThrow(environment: ExecutionEnvironment, step: Step,
   return { ok: true, output: result.output, usage: NO_USAGE, events: result.events };
 }
 
-/** What an execution starts from: read from the store, or known to be empty for a new run. */
+/**
+ * What an execution starts from, when the caller knows it: empty for a new run, or what a
+ * decision's transaction wrote and read. Approvals left out are read when a gated step needs them.
+ */
 export interface RunHistory {
   steps: ReadonlyArray<StepRecord>;
-  approvals: ReadonlyArray<ApprovalRecord>;
+  approvals?: ReadonlyArray<ApprovalRecord>;
 }
 
 export const NEW_RUN_HISTORY: RunHistory = { steps: [], approvals: [] };

@@ -135,8 +135,9 @@ export class Runner {
 
     this.events.emit("approval.decided", { approval: outcome.approval });
     if (commit.runStatus === "running") {
-      const run = await store.getRun(approval.runId);
-      if (run) this.#schedule(run);
+      // The store hands back the run and its steps as the decision wrote them, when it can.
+      const run = outcome.run ?? (await store.getRun(approval.runId));
+      if (run) this.#schedule(run, outcome.steps && { steps: outcome.steps });
     } else {
       this.events.emit("run.finished", { runId: approval.runId, chainId: approval.chainId, status: commit.runStatus, error: null });
     }

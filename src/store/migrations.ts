@@ -98,7 +98,8 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         proposal ANY NOT NULL
       ) STRICT;
 
-      CREATE INDEX approvals_by_run ON approvals (run_key);
+      -- By run, newest first without a sort (the rowid, last in every index entry, breaks ties).
+      CREATE INDEX approvals_by_run ON approvals (run_key, requested_at);
 
       CREATE TABLE event_types (
         code INTEGER PRIMARY KEY,

@@ -21,8 +21,12 @@ export interface EncodedEvent {
   parameters: Parameters;
 }
 
-/** The step row without its run key, which the guarded update returns inside the transaction. */
-export function stepParameters(step: StepRecord, json: JsonColumnOptions): Parameters {
+/**
+ * The step row without its run key, which the guarded update returns inside the transaction.
+ * With `output` given (a value already stored elsewhere, as written), the step's output is not
+ * encoded again.
+ */
+export function stepParameters(step: StepRecord, json: JsonColumnOptions, output?: SqlValue): Parameters {
   if (!Number.isSafeInteger(step.stepIndex) || step.stepIndex < 0 || step.stepIndex >= KEYS_PER_RUN) {
     throw new BatonError(
       "CHAIN_INVALID",
@@ -42,7 +46,7 @@ export function stepParameters(step: StepRecord, json: JsonColumnOptions): Param
     inputTokens: step.usage.inputTokens,
     outputTokens: step.usage.outputTokens,
     costUsd: step.usage.costUsd,
-    output: encodeJson(step.output, json),
+    output: output === undefined ? encodeJson(step.output, json) : output,
   };
 }
 

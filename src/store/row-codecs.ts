@@ -34,6 +34,9 @@ const approversSchema = z.array(z.string());
 
 export const RUN_COLUMNS = `key, id, chain_id, status, ${DERIVED_CURSOR} AS cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
 
+/** The run's columns as stored, for a write that sets the `cursor` column itself (`RETURNING`). */
+export const STORED_RUN_COLUMNS = `key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
+
 const runRowSchema = z.object({
   key: integer,
   id: z.string(),
@@ -159,9 +162,12 @@ export function toStepRecord(row: unknown, runId: string): StepRecord {
 }
 
 export function toApprovalRecord(row: unknown): ApprovalRecord {
-  const approval = parseRow(approvalRowSchema, row, "approvals");
+  return approvalRecordOf(parseRow(approvalRowSchema, row, "approvals"));
+}
+
+function approvalRecordOf(approval: z.infer<typeof approvalRowSchema>): ApprovalRecord {
   const id = approval.id;
-  return {
+  const record: ApprovalRecord = {
     id,
     runId: approval.run_id,
     chainId: approval.chain_id,
@@ -169,7 +175,7 @@ export function toApprovalRecord(row: unknown): ApprovalRecord {
     stepIndex: approval.step_index,
     round: approval.round,
     status: approval.status,
-    proposal: decodeColumn(approval.proposal, "approvals", id),
+    proposal: undefined,
     approvers: parseColumn(approversSchema, decodeColumn(approval.approvers, "approvals", id), "approvals", id),
     allowSelfApproval: approval.allow_self_approval === 1,
     requestedBy: approval.requested_by,
@@ -185,9 +191,81 @@ export function toApprovalRecord(row: unknown): ApprovalRecord {
     stepExecutions: approval.step_executions,
     decidedAt: approval.decided_at,
     decidedBy: approval.decided_by,
-    editedOutput: decodeNullableColumn(approval.edited_output, "approvals", id),
+    editedOutput: undefined,
     comment: approval.comment,
   };
+  // The proposal (and an edit) is most of the row and is stored compressed; many readers only
+  // want the approval's status or id (lookups, lists, the decision's checks). It is inflated
+  // and parsed when first read, once; a damaged column is DATABASE_CORRUPT at that read.
+  decodeOnFirstRead(record, "proposal", approval.proposal, id);
+  if (approval.edited_output === null) record.editedOutput = null;
+  else decodeOnFirstRead(record, "editedOutput", approval.edited_output, id);
+  return record;
+}
+
+/**
+ * Makes `record[field]` an own, enumerable property whose value is decoded from `stored` when
+ * first read (spread, JSON.stringify and equality checks read it like any other property).
+ * Assigning it replaces the stored value.
+ */
+function decodeOnFirstRead(record: ApprovalRecord, field: "proposal" | "editedOutput", stored: JsonColumnValue, rowId: string): void {
+  Object.defineProperty(record, field, {
+    enumerable: true,
+    configurable: true,
+    get(this: ApprovalRecord): unknown {
+      const value = decodeColumn(stored, "approvals", rowId);
+      Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
+      return value;
+    },
+    set(this: ApprovalRecord, value: unknown): void {
+      Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}
+
+/** A copy of an approval with `changes` applied; a value not decoded yet stays so in the copy. */
+export function copyApproval(approval: ApprovalRecord, changes: Partial<ApprovalRecord>): ApprovalRecord {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(approval)) as ApprovalRecord;
+  return Object.assign(copy, changes);
+}
+
+/** An approval row read for a decision: the approval, plus its run's key and status. */
+export interface ApprovalForDecision {
+  approval: ApprovalRecord;
+  runKey: number;
+  runStatus: RunRecord["status"];
+}
+
+/** Approval columns for a decision (`a` is approvals, `r` is runs): the approval's, its run's key and status. */
+export const DECISION_APPROVAL_COLUMNS = `${APPROVAL_COLUMNS}, a.run_key, r.status AS run_status`;
+
+const decisionApprovalRowSchema = approvalRowSchema.extend({ run_key: integer, run_status: runStatusSchema });
+
+/** What a decision checks when the caller already holds the approval. */
+export interface DecisionState {
+  approvalStatus: ApprovalRecord["status"];
+  runKey: number;
+  stepIndex: number;
+  runId: string;
+  runStatus: RunRecord["status"];
+}
+
+const decisionStateRowSchema = z.object({
+  approval_status: approvalStatusSchema,
+  run_key: integer,
+  step_index: integer,
+  run_id: z.string(),
+  run_status: runStatusSchema,
+});
+
+export function toDecisionState(row: unknown): DecisionState {
+  const state = parseRow(decisionStateRowSchema, row, "approvals");
+  return { approvalStatus: state.approval_status, runKey: state.run_key, stepIndex: state.step_index, runId: state.run_id, runStatus: state.run_status };
+}
+
+export function toApprovalForDecision(row: unknown): ApprovalForDecision {
+  const parsed = parseRow(decisionApprovalRowSchema, row, "approvals");
+  return { approval: approvalRecordOf(parsed), runKey: parsed.run_key, runStatus: parsed.run_status };
 }
 
 export function toAuditEvent(row: unknown, runId: string): AuditEvent {
@@ -214,26 +292,6 @@ export function toEffectRecord(row: unknown): EffectRecord {
     result: decodeColumn(effect.result, "effects", effect.key),
     recordedAt: effect.recorded_at,
   };
-}
-
-/** What `decideApproval` checks before it writes: the approval's and its run's status. */
-export interface DecisionState {
-  approvalStatus: ApprovalRecord["status"];
-  runKey: number;
-  runId: string;
-  runStatus: RunRecord["status"];
-}
-
-const decisionStateRowSchema = z.object({
-  approval_status: approvalStatusSchema,
-  run_key: integer,
-  run_id: z.string(),
-  run_status: runStatusSchema,
-});
-
-export function toDecisionState(row: unknown): DecisionState {
-  const state = parseRow(decisionStateRowSchema, row, "approvals");
-  return { approvalStatus: state.approval_status, runKey: state.run_key, runId: state.run_id, runStatus: state.run_status };
 }
 
 /** A value of an INTEGER PRIMARY KEY (`RETURNING key`, `SELECT key`, `max(key)`). */

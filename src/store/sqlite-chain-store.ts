@@ -145,13 +145,23 @@ export class SqliteChainStore implements ChainStore {
   }
 
   decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
-    return this.settle(() =>
-      this.writes.decideApproval(decision, {
+    return this.settle(() => {
+      // An approved step's output is the proposal (see DecisionCommit): its stored bytes are copied.
+      const stepOutputIsProposal = decision.status === "approved";
+      const written = this.writes.decideApproval(decision, {
         editedOutput: encodeNullableJson(decision.editedOutput, this.json),
-        step: decision.step === null ? null : stepParameters(decision.step, this.json),
+        // An approved step's output is copied from the stored proposal inside the transaction.
+        step: decision.step === null ? null : stepParameters(decision.step, this.json, stepOutputIsProposal ? null : undefined),
+        stepOutputIsProposal,
         events: encodeEvents(decision.events, this.json),
-      }),
-    );
+      });
+      if (!written.applied) return { applied: false, approval: written.approval };
+      const run = toRunRecord(written.runRow);
+      if (run.status !== "running") return { applied: true, approval: written.approval, run };
+      const steps = written.earlierStepRows.map((row) => toStepRecord(row, run.id));
+      if (decision.step !== null) steps.push(decision.step);
+      return { applied: true, approval: written.approval, run, steps };
+    });
   }
 
   // ─── Audit log and effects ─────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { KEYS_PER_RUN } from "./migrations.js";
 import type { SqlValue } from "./record-parameters.js";
-import { APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS } from "./row-codecs.js";
+import { APPROVAL_COLUMNS, DECISION_APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./row-codecs.js";
 import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**
@@ -77,10 +77,12 @@ export function prepareStatements(database: Database.Database) {
       `UPDATE runs SET status = 'awaiting_approval', updated_at = @at, lease_owner = NULL, lease_expires_at = NULL
        WHERE ${RUN_GUARD} RETURNING key`,
     ).pluck(),
+    // Returns the run as the decision leaves it, so the runner need not read it again.
     resumeRun: named(
-      `UPDATE runs SET status = @runStatus, cursor = coalesce(@nextCursor, cursor), updated_at = @at,
+      `UPDATE runs SET status = @runStatus, cursor = @cursor, updated_at = @at,
          finished_at = @finishedAt, lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt
-       WHERE key = @runKey AND status = 'awaiting_approval'`,
+       WHERE key = @runKey AND status = 'awaiting_approval'
+       RETURNING ${STORED_RUN_COLUMNS}`,
     ),
     finishRun: named(
       `UPDATE runs SET status = @status, error = @error, updated_at = @at, finished_at = @at,
@@ -109,7 +111,17 @@ export function prepareStatements(database: Database.Database) {
        VALUES (@runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
          @modelCalls, @inputTokens, @outputTokens, @costUsd, @output)`,
     ),
+    // An approved step's row, its output copied from the stored proposal (not encoded again).
+    upsertApprovedStep: named(
+      `REPLACE INTO steps (key, step_id, skipped, started_at, finished_at, executions,
+         model_calls, input_tokens, output_tokens, cost_usd, output)
+       SELECT @runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
+         @modelCalls, @inputTokens, @outputTokens, @costUsd, proposal
+       FROM approvals WHERE id = @approvalId`,
+    ),
     selectSteps: keyed(`SELECT ${STEP_COLUMNS} FROM runs r JOIN steps s ON ${rowsOfRun("s")} WHERE r.id = ? ORDER BY s.key`),
+    /** The run's steps before `@stepIndex`, by the run's key. */
+    selectStepsBefore: named(`SELECT ${STEP_COLUMNS} FROM steps s WHERE s.key >= @runKey * ${K} AND s.key < @runKey * ${K} + @stepIndex ORDER BY s.key`),
 
     // ─── approvals ───
     insertApproval: named(
@@ -121,8 +133,10 @@ export function prepareStatements(database: Database.Database) {
          @outputTokens, @costUsd, @decidedAt, @decidedBy, @comment, @editedOutput, @proposal)`,
     ),
     selectApproval: keyed(`SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),
+    selectApprovalForDecision: keyed(`SELECT ${DECISION_APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),
+    /** What a decision checks when the caller holds the approval: statuses, and where it belongs. */
     selectDecisionState: keyed(
-      `SELECT a.status AS approval_status, a.run_key, r.id AS run_id, r.status AS run_status
+      `SELECT a.status AS approval_status, a.run_key, a.step_index, r.id AS run_id, r.status AS run_status
        FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`,
     ),
     decideApproval: named(

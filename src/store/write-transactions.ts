@@ -1,18 +1,33 @@
 import type Database from "better-sqlite3";
-import type { ApprovalOpen, ApprovalRecord, DecisionCommit, DecisionOutcome, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
+import type { ApprovalOpen, ApprovalRecord, DecisionCommit, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
 import type { JsonColumnValue } from "./json-columns.js";
 import { KEYS_PER_RUN } from "./migrations.js";
 import type { EncodedEvent, Parameters } from "./record-parameters.js";
-import { toApprovalRecord, toDecisionState, toRowKey } from "./row-codecs.js";
+import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, toRowKey, type DecisionState } from "./row-codecs.js";
 import type { Statements } from "./statements.js";
 import { approvalNotFound, auditLogFull, eventOfUnknownRun } from "./store-errors.js";
 
 /** A decision's JSON, encoded before its transaction starts. */
 export interface EncodedDecision {
   editedOutput: JsonColumnValue | null;
+  /** The step row; its `output` is NULL when `stepOutputIsProposal` (copied inside). */
   step: Parameters | null;
+  /** The step's output is the approval's proposal: its stored bytes are copied, not encoded again. */
+  stepOutputIsProposal: boolean;
   events: EncodedEvent[];
 }
+
+/** What a decision's transaction wrote: rows are decoded by the caller, after the lock is released. */
+export type DecisionWritten =
+  | { applied: false; approval: ApprovalRecord }
+  | {
+      applied: true;
+      approval: ApprovalRecord;
+      /** The run row as the decision left it (`RETURNING`). */
+      runRow: unknown;
+      /** For a run that goes on: its step rows before the decided step. */
+      earlierStepRows: unknown[];
+    };
 
 /**
  * The store's writes, each one `BEGIN IMMEDIATE` transaction: the write lock is taken first
@@ -78,35 +93,75 @@ export class WriteTransactions {
     return true;
   }
 
-  private applyDecision(decision: DecisionCommit, encoded: EncodedDecision): DecisionOutcome {
-    const row = this.statements.selectDecisionState.get(decision.approvalId);
-    if (row === undefined) throw approvalNotFound(decision.approvalId);
-    const state = toDecisionState(row);
+  private applyDecision(decision: DecisionCommit, encoded: EncodedDecision): DecisionWritten {
+    const current = this.readDecisionState(decision);
+    const { approval, runKey } = current;
     // Both checks are made under the write lock, so nothing can change between them and the updates.
-    if (state.approvalStatus !== "pending" || state.runStatus !== "awaiting_approval") {
-      return { applied: false, approval: this.requireApproval(decision.approvalId) };
+    if (current.approvalStatus !== "pending" || current.runStatus !== "awaiting_approval") {
+      return { applied: false, approval: approval ?? this.requireApproval(decision.approvalId) };
     }
+    const editedOutput = encoded.editedOutput;
     this.statements.decideApproval.run({
       approvalId: decision.approvalId,
       status: decision.status,
       at: decision.at,
       decidedBy: decision.decidedBy,
-      editedOutput: encoded.editedOutput,
+      editedOutput,
       comment: decision.comment,
     });
     const finished = decision.runStatus === "succeeded" || decision.runStatus === "rejected";
-    this.statements.resumeRun.run({
-      runKey: state.runKey,
+    const runRow = this.statements.resumeRun.get({
+      runKey,
       runStatus: decision.runStatus,
-      nextCursor: decision.step === null ? null : decision.step.stepIndex + 1,
+      // Past the decided step when it is written; at it otherwise (a change request runs it again).
+      cursor: decision.step === null ? current.stepIndex : decision.step.stepIndex + 1,
       at: decision.at,
       finishedAt: finished ? decision.at : null,
       leaseOwner: decision.leaseOwner,
       leaseExpiresAt: decision.leaseExpiresAt,
     });
-    if (encoded.step !== null) this.statements.upsertStep.run({ ...encoded.step, runKey: state.runKey });
-    this.insertEvents(encoded.events, state.runId, state.runKey);
-    return { applied: true, approval: this.requireApproval(decision.approvalId) };
+    // Cannot happen: the run's status was checked under this lock. Throwing rolls everything back.
+    if (runRow === undefined) throw new Error(`run of approval ${decision.approvalId} changed inside its decision's transaction`);
+    if (encoded.step !== null) {
+      if (encoded.stepOutputIsProposal) this.statements.upsertApprovedStep.run({ ...encoded.step, approvalId: decision.approvalId, runKey });
+      else this.statements.upsertStep.run({ ...encoded.step, runKey });
+    }
+    this.insertEvents(encoded.events, current.runId, runKey);
+    const earlierStepRows =
+      decision.runStatus === "running" && current.stepIndex > 0 ? this.statements.selectStepsBefore.all({ runKey, stepIndex: current.stepIndex }) : [];
+    const decided = {
+      status: decision.status,
+      decidedAt: decision.at,
+      decidedBy: decision.decidedBy,
+      editedOutput: editedOutput === null ? null : decision.editedOutput,
+      comment: decision.comment,
+    };
+    return { applied: true, approval: copyApproval(approval ?? this.requireApproval(decision.approvalId), decided), runRow, earlierStepRows };
+  }
+
+  /**
+   * The approval's and its run's state for a decision. When the caller holds the approval as it
+   * read it (pending), only the statuses are read: nothing else of an approval changes.
+   */
+  private readDecisionState(decision: DecisionCommit): DecisionState & { approval: ApprovalRecord | undefined } {
+    const known = decision.approval;
+    if (known !== undefined && known.id === decision.approvalId && known.status === "pending") {
+      const row = this.statements.selectDecisionState.get(decision.approvalId);
+      if (row === undefined) throw approvalNotFound(decision.approvalId);
+      const state = toDecisionState(row);
+      const matches = state.runId === known.runId && state.stepIndex === known.stepIndex;
+      return { ...state, approval: matches && state.approvalStatus === "pending" ? known : undefined };
+    }
+    const row = this.statements.selectApprovalForDecision.get(decision.approvalId);
+    if (row === undefined) throw approvalNotFound(decision.approvalId);
+    const { approval, runKey, runStatus } = toApprovalForDecision(row);
+    return { approvalStatus: approval.status, runKey, stepIndex: approval.stepIndex, runId: approval.runId, runStatus, approval };
+  }
+
+  private requireApproval(approvalId: string): ApprovalRecord {
+    const row = this.statements.selectApproval.get(approvalId);
+    if (row === undefined) throw approvalNotFound(approvalId);
+    return toApprovalRecord(row);
   }
 
   private applyRunFinish(finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]): boolean {
@@ -164,16 +219,5 @@ export class WriteTransactions {
     const key = this.statements.selectRunKey.get(runId);
     if (key === undefined) throw eventOfUnknownRun(runId);
     return toRowKey(key, "runs");
-  }
-
-  private readApproval(approvalId: string): ApprovalRecord | undefined {
-    const row = this.statements.selectApproval.get(approvalId);
-    return row === undefined ? undefined : toApprovalRecord(row);
-  }
-
-  private requireApproval(approvalId: string): ApprovalRecord {
-    const approval = this.readApproval(approvalId);
-    if (approval === undefined) throw approvalNotFound(approvalId);
-    return approval;
   }
 }
