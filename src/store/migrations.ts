@@ -98,8 +98,7 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         proposal ANY NOT NULL
       ) STRICT;
 
-      -- By run, newest first without a sort (the rowid, last in every index entry, breaks ties).
-      CREATE INDEX approvals_by_run ON approvals (run_key, requested_at);
+      CREATE INDEX approvals_by_run ON approvals (run_key);
 
       CREATE TABLE event_types (
         code INTEGER PRIMARY KEY,
@@ -201,6 +200,16 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE UNIQUE INDEX incidents_open_by_group ON incidents (source, group_key) WHERE status = 'open';
       CREATE INDEX incidents_by_run ON incidents (run_id) WHERE run_id IS NOT NULL;
       CREATE INDEX incidents_by_opened ON incidents (opened_at);
+    `,
+  },
+  {
+    version: 4,
+    description: "a run's approvals in request order from the index",
+    sql: `
+      -- By run, newest first without a sort (the rowid, last in every index entry, breaks ties).
+      -- Migration 1 is released, so the index is replaced here rather than edited there.
+      DROP INDEX approvals_by_run;
+      CREATE INDEX approvals_by_run ON approvals (run_key, requested_at);
     `,
   },
 ];
