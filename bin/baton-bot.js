@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The Slack bot (`npm start`). Chains are TypeScript files in chains/, so baton runs its sources
-// through tsx's loader instead of shipping a build step.
-import { register } from "tsx/esm/api";
+// The Slack bot (`npm start`). Chains are TypeScript files in chains/: the launcher compiles
+// them with baton's sources (bin/build-sources.js says why not a loader hook) and runs the result.
+import { runCompiled } from "./build-sources.js";
 
-register();
-await import("../src/main.ts");
+await runCompiled("src/main.ts");

@@ -33,6 +33,8 @@ const EnvironmentSchema = z.object({
   BATON_PRICES: optionalText,
   BATON_MODEL_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8)),
   BATON_MODEL_MAX_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4)),
+  // Set by bin/build-sources.js, not by people: where each chain's compiled module is.
+  BATON_BUILT_CHAINS: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -49,6 +51,11 @@ export interface Config {
   prices: PriceTable;
   modelConcurrency: number;
   modelMaxRetries: number;
+  /**
+   * Compiled JavaScript for chain entry files, by source path (from `bin/build-sources.js`):
+   * `loadChains` imports these instead of the TypeScript. Absent under a TypeScript loader.
+   */
+  compiledChains?: Readonly<Record<string, string>>;
 }
 
 const FIXES: Record<string, string> = {
@@ -56,6 +63,16 @@ const FIXES: Record<string, string> = {
   BATON_MODEL_CONCURRENCY: "Set it to a whole number from 1 to 256, or unset it for the default of 8.",
   BATON_MODEL_MAX_RETRIES: "Set it to a whole number from 0 to 10, or unset it for the default of 4.",
 };
+
+const CompiledChainsSchema = z.record(z.string(), z.string());
+
+function parseCompiledChains(text: string): Record<string, string> {
+  try {
+    return CompiledChainsSchema.parse(JSON.parse(text));
+  } catch {
+    throw new BatonError("CONFIG_INVALID", "BATON_BUILT_CHAINS is not a JSON object of file paths. It is set by baton's launcher (bin/); unset it.", { variable: "BATON_BUILT_CHAINS" });
+  }
+}
 
 const PriceFileSchema = z.record(z.string(), z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }));
 
@@ -106,5 +123,6 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     prices: loadPrices(values.BATON_PRICES),
     modelConcurrency: values.BATON_MODEL_CONCURRENCY,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
+    ...(values.BATON_BUILT_CHAINS === undefined ? {} : { compiledChains: parseCompiledChains(values.BATON_BUILT_CHAINS) }),
   };
 }

@@ -45,7 +45,8 @@ export interface NormalizedAlert {
   generatorUrl: string | null;
 }
 
-export interface IncidentRecord {
+/** An incident without its alerts: what a delivery answers with (reading every alert back would cost as much as the incident is large). */
+export interface IncidentSummary {
   id: string;
   source: AlertSource;
   groupKey: string;
@@ -56,6 +57,13 @@ export interface IncidentRecord {
   openedAt: number;
   updatedAt: number;
   resolvedAt: number | null;
+  /** Alerts seen in this incident, and how many of them fire now. */
+  alertCount: number;
+  firingCount: number;
+}
+
+export interface IncidentRecord extends IncidentSummary {
+  /** Latest state per fingerprint, in arrival order. */
   alerts: NormalizedAlert[];
 }
 
@@ -71,7 +79,8 @@ export interface DeliveryInput {
 }
 
 export interface IncidentChange {
-  incident: IncidentRecord;
+  /** The incident after the delivery. On "opened", its alerts are exactly `newAlerts`. */
+  incident: IncidentSummary;
   change: "opened" | "updated" | "resolved" | "unchanged";
   newAlerts: NormalizedAlert[];
   resolvedAlerts: NormalizedAlert[];

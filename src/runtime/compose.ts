@@ -82,7 +82,7 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const loaded = await loadChains(config.chainsDirectory);
+  const loaded = await loadChains(config.chainsDirectory, config.compiledChains);
   const chains = new ChainRegistry(loaded.chains, { approvers: options.defaultApprovers ?? [] });
   const choice = chooseModel(config, options, loaded);
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.

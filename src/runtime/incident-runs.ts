@@ -72,7 +72,7 @@ export class IncidentRuns {
 
   async #handle(change: IncidentChange, source: AlertSource, deliveryId: string): Promise<void> {
     if (change.change === "opened") {
-      await this.#start(change.incident, source);
+      await this.#start({ ...change.incident, alerts: change.newAlerts }, source);
       return;
     }
     if (change.change === "unchanged") return;
@@ -102,8 +102,9 @@ export class IncidentRuns {
   }
 
   async #post(pending: PendingUpdate): Promise<void> {
-    const incident = (await this.#options.alerts.getIncident(pending.change.incident.id)) ?? pending.change.incident;
-    if (incident.runId !== null) await this.#options.updates?.post(incident, pending.change, pending.deliveryId);
+    // Read now, not at the delivery: the reply shows the incident as it is after the window.
+    const incident = await this.#options.alerts.getIncident(pending.change.incident.id);
+    if (incident !== undefined && incident.runId !== null) await this.#options.updates?.post(incident, pending.change, pending.deliveryId);
   }
 
   /** Post what is waiting now (shutdown). */

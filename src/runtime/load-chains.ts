@@ -31,8 +31,9 @@ function readJson(path: string): unknown {
 /**
  * Load every chain under `directory`: a folder with an `index.ts` (or `.js`) whose default
  * export is a built chain, plus optional `examples.json` and `example-input.json` beside it.
+ * `compiled` maps an entry file to its compiled JavaScript (see `bin/build-sources.js`).
  */
-export async function loadChains(directory: string): Promise<LoadedChains> {
+export async function loadChains(directory: string, compiled: Readonly<Record<string, string>> = {}): Promise<LoadedChains> {
   const root = resolve(directory);
   const loaded: LoadedChains = { chains: [], examples: {}, exampleInputs: {} };
   if (!existsSync(root)) return loaded;
@@ -43,7 +44,8 @@ export async function loadChains(directory: string): Promise<LoadedChains> {
     if (!entry) continue;
     let module: { default?: unknown };
     try {
-      module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+      // The launcher compiled the chains with the program (one shared copy of baton's modules).
+      module = (await import(pathToFileURL(compiled[entry] ?? entry).href)) as { default?: unknown };
     } catch (error) {
       throw new BatonError("CHAIN_INVALID", `Could not load chain file ${entry}: ${describeError(error)}. Fix the error above or move the folder out of ${root}.`, { path: entry }, { cause: error });
     }

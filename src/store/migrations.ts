@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { COMPRESS_FROM_BYTES, decodeJson, encodeJson } from "./json-columns.js";
 
 /**
  * The schema, as numbered migrations. `PRAGMA user_version` records the last one applied; at
@@ -28,6 +29,8 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Moves data the SQL cannot (compressed JSON columns), in the same transaction, after `sql`. */
+  migrateData?: (database: Database.Database) => void;
 }
 
 /** How many steps, and how many events, one run can have: its share of the key space. */
@@ -212,7 +215,52 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE INDEX approvals_by_run ON approvals (run_key, requested_at);
     `,
   },
+  {
+    version: 5,
+    description: "an incident's alerts as rows",
+    sql: `
+      -- One row per alert of an incident, at its latest state. A delivery upserts only its own
+      -- alerts: in an alert storm the incident's whole list is no longer decoded and written
+      -- again for every delivery (the memory and write cost grew with the incident's size).
+      -- position keeps arrival order; alert is the normalised alert as JSON (json-columns.ts).
+      CREATE TABLE incident_alerts (
+        incident_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        alert ANY NOT NULL,
+        PRIMARY KEY (incident_id, fingerprint)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Kept by each delivery so "every alert resolved" is one comparison, not a count.
+      ALTER TABLE incidents ADD COLUMN alert_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE incidents ADD COLUMN firing_count INTEGER NOT NULL DEFAULT 0;
+    `,
+    migrateData: moveIncidentAlertsToRows,
+  },
 ];
+
+/** Migration 5: each incident's \`alerts\` JSON column into incident_alerts rows; the column is dropped. */
+function moveIncidentAlertsToRows(database: Database.Database): void {
+  const insert = database.prepare("INSERT INTO incident_alerts (incident_id, fingerprint, position, status, alert) VALUES (?, ?, ?, ?, ?)");
+  const counts = database.prepare("UPDATE incidents SET alert_count = ?, firing_count = ? WHERE id = ?");
+  const rows = database.prepare<[], { id: string; alerts: string | Buffer }>("SELECT id, alerts FROM incidents").all();
+  for (const row of rows) {
+    const alerts = decodeJson(row.alerts);
+    if (!Array.isArray(alerts)) continue;
+    let position = 0;
+    let firing = 0;
+    for (const alert of alerts as Array<{ fingerprint?: unknown; status?: unknown }>) {
+      if (typeof alert.fingerprint !== "string") continue;
+      const status = alert.status === "resolved" ? "resolved" : "firing";
+      if (status === "firing") firing += 1;
+      insert.run(row.id, alert.fingerprint, position, status, encodeJson(alert, { compressFromBytes: COMPRESS_FROM_BYTES }));
+      position += 1;
+    }
+    counts.run(position, firing, row.id);
+  }
+  database.exec("ALTER TABLE incidents DROP COLUMN alerts");
+}
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
 
@@ -232,6 +280,7 @@ export function applyMigrations(database: Database.Database): number {
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       database.exec(migration.sql);
+      migration.migrateData?.(database);
       // A pragma takes no bound parameters; the version is an integer from this file.
       database.pragma(`user_version = ${String(migration.version)}`);
     }

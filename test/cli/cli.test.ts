@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/store/open-database.js";
-import { runCli, startCli } from "../support/cli-process.js";
+import { REPO_ROOT, runCli, startCli } from "../support/cli-process.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
 /** The `baton` command end to end, in child processes, with the scripted demo model. */
@@ -25,6 +25,39 @@ describe("baton CLI", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("solution-brief");
     expect(result.stdout).toContain("business-summary (approval)");
+  });
+
+  it("compiles chains written by users: one with a syntax error stops start-up with its file, line and the fix, nothing written", async () => {
+    const chains = join(directory.path, "chains");
+    mkdirSync(join(chains, "broken"), { recursive: true });
+    writeFileSync(join(chains, "broken", "index.ts"), 'export default {\n  id: "broken",,\n};\n');
+    const result = await runCli(["chains"], { ...environment, BATON_CHAINS_DIR: chains });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("CHAIN_INVALID");
+    expect(result.stderr).toContain(`${join(chains, "broken", "index.ts")}:2:`);
+    expect(result.stderr).toContain("Fix the file named above");
+    expect(existsSync(environment["BATON_DB"] ?? "")).toBe(false);
+  });
+
+  it("loads a user's chain from its own directory, with its own helper module, compiled", async () => {
+    const chains = join(directory.path, "chains");
+    mkdirSync(join(chains, "hello"), { recursive: true });
+    writeFileSync(join(chains, "hello", "greeting.ts"), 'export const greeting: string = "Say hello to the on-call team";\n');
+    writeFileSync(
+      join(chains, "hello", "index.ts"),
+      [
+        `import { z } from "zod";`,
+        `import { defineChain } from ${JSON.stringify(join(REPO_ROOT, "src", "chain-api.js"))};`,
+        `import { greeting } from "./greeting.js";`,
+        `export default defineChain({ id: "hello", title: greeting, input: z.object({ name: z.string() }) })`,
+        `  .action("greet", { run: async ({ input }) => ({ text: \`hello \${input.name}\` }) })`,
+        `  .build();`,
+      ].join("\n"),
+    );
+    const result = await runCli(["chains"], { ...environment, BATON_CHAINS_DIR: chains });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("hello  Say hello to the on-call team");
+    expect(result.code).toBe(0);
   });
 
   it("runs solution-brief end to end with an approval at the terminal, and says the model was scripted", async () => {

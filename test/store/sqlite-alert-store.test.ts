@@ -5,6 +5,8 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openSqliteState, type SqliteState } from "../../src/store/index.js";
+import { COMPRESS_FROM_BYTES, encodeJson } from "../../src/store/json-columns.js";
+import { MIGRATIONS } from "../../src/store/migrations.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { alert, alertDelivery } from "./alert-store-fixtures.js";
 
@@ -54,7 +56,9 @@ describe("SqliteAlertStore", () => {
 
   it("keeps each alert's own status within one delivery", async () => {
     const outcome = await state.alerts.recordDelivery(alertDelivery({ alerts: [alert("a1"), alert("a2", "resolved")] }));
-    expect(outcome.changes[0]?.incident.alerts.map((item) => item.fingerprint)).toEqual(["a1"]);
+    expect(outcome.changes[0]?.newAlerts.map((item) => item.fingerprint)).toEqual(["a1"]);
+    expect(outcome.changes[0]?.incident).toMatchObject({ alertCount: 1, firingCount: 1 });
+    expect((await state.alerts.getIncident(outcome.changes[0]?.incident.id ?? ""))?.alerts.map((item) => item.fingerprint)).toEqual(["a1"]);
   });
 
   it("a redelivery changes nothing and answers with the first delivery's id", async () => {
@@ -82,6 +86,23 @@ describe("SqliteAlertStore", () => {
     expect(await state.alerts.findIncidentByRun("r_2")).toBeUndefined();
     expect((await state.alerts.getIncident(incidentId))?.runId).toBe("r_1");
     expect(await state.alerts.getIncident("i_missing")).toBeUndefined();
+  });
+
+  it("a re-fired alert is news and counts as firing again; a resolution of an alert the incident never saw is not kept", async () => {
+    await state.alerts.recordDelivery(alertDelivery({ alerts: [alert("a1"), alert("a2")] }));
+    await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1", status: "resolved", receivedAt: 2_000 }));
+    const refired = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1", deliveryKey: "a1-again", receivedAt: 3_000 }));
+    expect(refired.changes[0]).toMatchObject({ change: "updated", incident: { alertCount: 2, firingCount: 2 }, newAlerts: [{ fingerprint: "a1" }] });
+    const stranger = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "zz", status: "resolved", receivedAt: 4_000 }));
+    expect(stranger.changes[0]).toMatchObject({ change: "unchanged", incident: { alertCount: 2, firingCount: 2 }, resolvedAlerts: [] });
+    const incident = await state.alerts.getIncident(refired.changes[0]?.incident.id ?? "");
+    expect(incident?.alerts.map((item) => `${item.fingerprint}=${item.status}`)).toEqual(["a1=firing", "a2=firing"]);
+  });
+
+  it("the last state of a fingerprint within one delivery wins: firing then resolved opens nothing", async () => {
+    const outcome = await state.alerts.recordDelivery(alertDelivery({ alerts: [alert("a1"), alert("a1", "resolved")] }));
+    expect(outcome.changes).toEqual([]);
+    expect(await state.alerts.listIncidents({ limit: 5 })).toEqual([]);
   });
 
   it("keeps a large raw body intact, and it is on disk once recordDelivery resolves", async () => {
@@ -145,4 +166,32 @@ describe("two processes on one file recording the same deliveries at once", () =
     expect(await state.alerts.countDeliveries()).toBe(count);
     expect(await state.alerts.listIncidents({ status: "open", limit: 10 })).toHaveLength(5);
   }, 30_000);
+});
+
+describe("migration 5: an incident's alerts move from one JSON column to rows", () => {
+  it("keeps every alert (plain and compressed columns), in order, with the counts, and the next delivery groups into it", async () => {
+    state.close();
+    directory.remove();
+    directory = makeTempDirectory("baton-alerts-migrate-");
+    path = join(directory.path, "baton.db");
+    const database = new Database(path);
+    for (const migration of MIGRATIONS.filter((item) => item.version <= 4)) database.exec(migration.sql);
+    database.pragma("user_version = 4");
+    const insert = database.prepare("INSERT INTO incidents (id, source, group_key, status, title, run_id, opened_at, updated_at, resolved_at, alerts) VALUES (?, 'alertmanager', ?, 'open', 'HighErrorRate on checkout', ?, 1000, 1000, NULL, ?)");
+    const many = Array.from({ length: 12 }, (_, index) => alert(`m${String(index)}`, index % 3 === 0 ? "resolved" : "firing"));
+    insert.run("i_small", "g1", "r_i_small", JSON.stringify([alert("a1"), alert("a2", "resolved")]));
+    insert.run("i_large", "g2", null, encodeJson(many, { compressFromBytes: COMPRESS_FROM_BYTES }));
+    database.close();
+
+    state = openSqliteState(path);
+    const small = await state.alerts.getIncident("i_small");
+    expect(small).toMatchObject({ runId: "r_i_small", alertCount: 2, firingCount: 1 });
+    expect(small?.alerts.map((item) => `${item.fingerprint}=${item.status}`)).toEqual(["a1=firing", "a2=resolved"]);
+    const large = await state.alerts.getIncident("i_large");
+    expect(large?.alerts).toEqual(many);
+    expect(large).toMatchObject({ alertCount: 12, firingCount: 8 });
+
+    const next = await state.alerts.recordDelivery(alertDelivery({ groupKey: "g1", fingerprint: "a1", status: "resolved", receivedAt: 5_000 }));
+    expect(next.changes[0]).toMatchObject({ change: "resolved", incident: { id: "i_small", status: "resolved", firingCount: 0 }, resolvedAlerts: [{ fingerprint: "a1" }] });
+  });
 });
