@@ -1,6 +1,7 @@
 import type { ActionServices, ActionStep, ChainResources, ErasedContext } from "./chain.js";
 import { BatonError } from "./errors.js";
-import type { AuditEventInput, ChainStore, Clock, Notifier } from "./ports.js";
+import { withLogFields } from "./log-fields.js";
+import type { AuditEventInput, ChainStore, Clock, Logger, Notifier } from "./ports.js";
 import { listIssues, parseWith } from "./validation.js";
 
 export interface ActionStepEnvironment {
@@ -8,6 +9,7 @@ export interface ActionStepEnvironment {
   notifier: Notifier;
   clock: Clock;
   resources: ChainResources;
+  logger: Logger;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function runActionStep(
 
   const services: ActionServices = {
     notifier: environment.notifier,
+    logger: withLogFields(environment.logger, { runId: context.run.id, chainId: context.run.chainId, stepId: step.id }),
     resources: environment.resources,
     store,
     clock,

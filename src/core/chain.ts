@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { BatonError } from "./errors.js";
-import type { ChainStore, Clock, Notifier } from "./ports.js";
+import type { ChainStore, Clock, Logger, Notifier } from "./ports.js";
 
 /**
  * The chain definition API. A chain is an id, an input schema and an ordered list of steps,
@@ -55,6 +55,8 @@ export interface ChainResources {
 
 export interface ActionServices {
   notifier: Notifier;
+  /** Logs with the run id, chain id and step id on every line. */
+  logger: Logger;
   resources: ChainResources;
   store: ChainStore;
   clock: Clock;

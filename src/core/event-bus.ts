@@ -6,9 +6,10 @@ export type Listener<Payload> = (payload: Payload) => void | Promise<void>;
 
 export class EventBus<Events extends { [Type in keyof Events]: unknown }> {
   readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
-  readonly #onListenerError: (type: keyof Events, error: unknown) => void;
+  readonly #onListenerError: (type: keyof Events, error: unknown, payload: unknown) => void;
 
-  constructor(onListenerError: (type: keyof Events, error: unknown) => void) {
+  /** `onListenerError` hears the payload too, so its report can name the run it was about. */
+  constructor(onListenerError: (type: keyof Events, error: unknown, payload: unknown) => void) {
     this.#onListenerError = onListenerError;
   }
 
@@ -29,9 +30,9 @@ export class EventBus<Events extends { [Type in keyof Events]: unknown }> {
     for (const listener of set) {
       try {
         const result = (listener as Listener<Events[Type]>)(payload);
-        if (result instanceof Promise) result.catch((error: unknown) => this.#onListenerError(type, error));
+        if (result instanceof Promise) result.catch((error: unknown) => this.#onListenerError(type, error, payload));
       } catch (error) {
-        this.#onListenerError(type, error);
+        this.#onListenerError(type, error, payload);
       }
     }
   }

@@ -41,7 +41,9 @@ export class Runner {
 
   constructor(options: RunnerOptions) {
     const logger = options.logger;
-    this.events = new EventBus<RunnerEvents>((type, error) => logger.error({ event: String(type), error: describeError(error) }, "a runner event listener failed"));
+    this.events = new EventBus<RunnerEvents>((type, error, payload) =>
+      logger.error({ ...runFieldsOf(payload), event: String(type), error: describeError(error) }, "a runner event listener failed"),
+    );
     this.#isOwnerAlive = options.isOwnerAlive ?? (() => true);
     this.#environment = {
       store: options.store,
@@ -306,4 +308,14 @@ export class Runner {
       logger.error({ runId: run.id, error: describeError(storeError) }, "could not record the failure; the run will be recovered when its lease expires");
     }
   }
+}
+
+/** The run (and step) an event was about, for a log line. */
+function runFieldsOf(payload: unknown): Record<string, unknown> {
+  if (typeof payload !== "object" || payload === null) return {};
+  const fields: Record<string, unknown> = {};
+  for (const key of ["runId", "chainId", "stepId"] as const) {
+    if (key in payload) fields[key] = (payload as Record<string, unknown>)[key];
+  }
+  return fields;
 }

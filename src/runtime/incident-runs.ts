@@ -53,7 +53,7 @@ export class IncidentRuns {
     if (outcome.duplicate) return;
     for (const change of outcome.changes) {
       this.#handle(change, source, outcome.deliveryId).catch((error: unknown) => {
-        this.#options.logger.error({ incidentId: change.incident.id, change: change.change, error: describeError(error) }, "could not act on an incident change; an unstarted incident is started at the next start-up");
+        this.#options.logger.error({ incidentId: change.incident.id, runId: change.incident.runId ?? runIdFor(change.incident.id), change: change.change, error: describeError(error) }, "could not act on an incident change; an unstarted incident is started at the next start-up");
       });
     }
   }
@@ -94,7 +94,7 @@ export class IncidentRuns {
       const due = this.#pending.get(incidentId);
       this.#pending.delete(incidentId);
       if (due) {
-        this.#post(due).catch((error: unknown) => this.#options.logger.warn({ incidentId, error: describeError(error) }, "could not post an incident update to its thread"));
+        this.#post(due).catch((error: unknown) => this.#options.logger.warn({ incidentId, runId: runIdFor(incidentId), error: describeError(error) }, "could not post an incident update to its thread"));
       }
     }, this.#options.updateWindowMs ?? 2_000);
     timer.unref();
@@ -113,14 +113,14 @@ export class IncidentRuns {
     this.#pending.clear();
     for (const update of pending) {
       clearTimeout(update.timer);
-      await this.#post(update).catch((error: unknown) => this.#options.logger.warn({ incidentId: update.change.incident.id, error: describeError(error) }, "could not post an incident update to its thread"));
+      await this.#post(update).catch((error: unknown) => this.#options.logger.warn({ incidentId: update.change.incident.id, runId: runIdFor(update.change.incident.id), error: describeError(error) }, "could not post an incident update to its thread"));
     }
   }
 
   async #start(incident: IncidentRecord, source: AlertSource): Promise<string | undefined> {
     const { runner, chains, alerts, chainId, incidentChannel, oncall, logger } = this.#options;
     if (!chains.has(chainId)) {
-      logger.error({ chainId, incidentId: incident.id }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
+      logger.error({ chainId, incidentId: incident.id, runId: runIdFor(incident.id) }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
       return undefined;
     }
     const input = {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { parseBotConfig } from "../../src/bot-config.js";
 import { parseConfig } from "../../src/config.js";
-import type { Clock } from "../../src/core/ports.js";
+import type { Clock, Logger } from "../../src/core/ports.js";
 import { startBot, type RunningBot } from "../../src/runtime/start-bot.js";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeReply } from "./fake-openai-server.js";
 import { startFakeSlackServer, type FakeSlackServer } from "./fake-slack-server.js";
@@ -46,7 +46,7 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
 
 export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
 
-export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void } = {}): Promise<BotHarness> {
+export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger } = {}): Promise<BotHarness> {
   const directory = makeTempDirectory("baton-bot-");
   const databasePath = join(directory.path, "baton.db");
   const slack = await startFakeSlackServer();
@@ -70,7 +70,7 @@ export async function startBotHarness(options: { environment?: Record<string, st
     startBot({
       config: parseConfig(environment),
       botConfig: parseBotConfig(environment),
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       ...(options.clock ? { clock: options.clock } : {}),
       backgroundRetry: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 },
       projectionRetryBaseMs: 50,
