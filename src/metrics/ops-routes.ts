@@ -6,7 +6,7 @@ export interface ReadinessChecks {
   /** True when a write to the database succeeds (a full disk or a read-only mount says false). */
   databaseWritable(): Promise<boolean> | boolean;
   /** True when the Slack connection (Socket Mode or the Web API) is up. */
-  slackConnected(): boolean;
+  slackConnected(): Promise<boolean> | boolean;
 }
 
 /** `GET /metrics`: the registry in Prometheus text format, with the content type it names. */

@@ -34,6 +34,8 @@ export interface StartBotOptions {
   projectionRetryBaseMs?: number;
   /** How often runs abandoned by other processes are looked for. Default 30 s. */
   recoverEveryMs?: number;
+  /** HTTP mode: how long `/readyz` trusts a good Slack Web API check. Default 30 s. */
+  slackRecheckMs?: number;
 }
 
 export interface RunningBot {
@@ -65,6 +67,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       scripted: runtime.scripted,
       ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}),
       ...(options.projectionRetryBaseMs === undefined ? {} : { projectionRetryBaseMs: options.projectionRetryBaseMs }),
+      ...(options.slackRecheckMs === undefined ? {} : { connectionRecheckMs: options.slackRecheckMs }),
     });
     notifier.bind(
       new SlackNotifier(slack.projection, async (runId) => {
@@ -89,7 +92,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const running = await store.listRuns({ statuses: ["running"], limit: 100_000 });
     const waiting = await store.listRuns({ statuses: ["awaiting_approval"], limit: 100_000 });
     metrics.setRunCounts({ running: running.length, awaiting_approval: waiting.length });
-    let slackUp = false;
+    let slackStarted = false;
     const routes: Route[] = [
       healthRoute(() => ready),
       metricsRoute(metrics),
@@ -99,7 +102,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
           await ledger.releaseClaim("readiness-probe");
           return true;
         },
-        slackConnected: () => slackUp,
+        slackConnected: () => slackStarted && slack.connection.isConnected(),
       }),
       ...createWebhookRoutes({
         store: runtime.alerts,
@@ -116,7 +119,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     stops.push(() => http.close());
     stops.push(() => incidents.flush());
     await slack.start();
-    slackUp = true;
+    slackStarted = true;
     stops.push(() => slack.stop());
 
     const deadlines = new ApprovalDeadlines({

@@ -1,5 +1,5 @@
 import type { RequestListener } from "node:http";
-import { App, HTTPReceiver } from "@slack/bolt";
+import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { BotConfig } from "../bot-config.js";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError, describeError } from "../core/errors.js";
@@ -10,6 +10,7 @@ import { registerApprovalActions } from "./approval-actions.js";
 import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
 import { RunProjection } from "./run-projection.js";
+import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
 import { registerRunForm } from "./run-form.js";
 import type { SlackServices } from "./slack-services.js";
 import { createBackgroundClient, INTERACTIVE_CLIENT_OPTIONS, slackErrorCode, slackLogger, type RetryPolicy, type SlackClient } from "./slack-web-client.js";
@@ -35,6 +36,8 @@ export interface SlackBotOptions {
   /** Tests: a fast retry policy for background posts, and the projection's first retry delay. */
   backgroundRetry?: RetryPolicy;
   projectionRetryBaseMs?: number;
+  /** HTTP mode: how long a good Web API check is trusted by `/readyz`. Default 30 s. */
+  connectionRecheckMs?: number;
 }
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -47,6 +50,8 @@ export class SlackBot {
   readonly client: SlackClient;
   /** HTTP mode: handles `POST /slack/events`. Undefined in Socket Mode. */
   readonly requestListener: RequestListener | undefined;
+  /** Whether Slack is reachable now (for `/readyz`). */
+  readonly connection: SlackConnection;
   readonly #options: SlackBotOptions;
   readonly #unsubscribe: Array<() => void> = [];
 
@@ -56,12 +61,20 @@ export class SlackBot {
     const clientOptions = { ...(config.slackApiUrl === undefined ? {} : { slackApiUrl: config.slackApiUrl }), ...INTERACTIVE_CLIENT_OPTIONS };
     const common = { token: config.slackBotToken, logger: slackLogger(logger), clientOptions, deferInitialization: true, extendedErrorHandler: false } as const;
     if (config.slackAppToken !== undefined) {
-      this.app = new App({ ...common, appToken: config.slackAppToken, socketMode: true });
+      // Built here rather than by Bolt (socketMode: true) to watch the socket's state.
+      const receiver = new SocketModeReceiver({ appToken: config.slackAppToken, logger: slackLogger(logger), installerOptions: { clientOptions } });
+      this.app = new App({ ...common, receiver });
       this.requestListener = undefined;
+      this.connection = new SocketModeConnection(receiver.client);
     } else {
       const receiver = new HTTPReceiver({ signingSecret: config.slackSigningSecret ?? "", endpoints: SLACK_EVENTS_PATH, logger: slackLogger(logger) });
       this.app = new App({ ...common, receiver });
       this.requestListener = receiver.requestListener;
+      this.connection = new WebApiConnection({
+        check: () => this.app.client.auth.test(),
+        clock: options.clock,
+        ...(options.connectionRecheckMs === undefined ? {} : { recheckMs: options.connectionRecheckMs }),
+      });
     }
     this.client = createBackgroundClient({ token: config.slackBotToken, apiUrl: config.slackApiUrl, logger, ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}) });
     this.projection = new RunProjection({
@@ -103,6 +116,7 @@ export class SlackBot {
   async start(): Promise<void> {
     try {
       await this.app.init();
+      if (this.connection instanceof WebApiConnection) this.connection.markGood();
     } catch (error) {
       throw new BatonError(
         "CONFIG_INVALID",

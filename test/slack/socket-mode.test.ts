@@ -67,3 +67,23 @@ async function waitFor<Value>(probe: () => Promise<Value | undefined>, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe("/readyz follows the socket", () => {
+  it("is ready while the socket is up, 503 naming Slack while Slack refuses to reconnect, and ready again once it reconnects", async () => {
+    const readyz = async (): Promise<{ status: number; body: { status: string; failed?: Array<{ check: string; fix: string }> } }> => {
+      const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/readyz`);
+      return { status: response.status, body: (await response.json()) as { status: string; failed?: Array<{ check: string; fix: string }> } };
+    };
+    await waitFor(async () => ((await readyz()).status === 200 ? true : undefined));
+    socket.drop({ refuse: true });
+    const down = await waitFor(async () => {
+      const answer = await readyz();
+      return answer.status === 503 ? answer : undefined;
+    });
+    expect(down.body.failed?.map((item) => item.check)).toEqual(["slack"]);
+    expect(down.body.failed?.[0]?.fix).toContain("SLACK_APP_TOKEN");
+    socket.accept();
+    await socket.connected(15_000);
+    await waitFor(async () => ((await readyz()).status === 200 ? true : undefined), 15_000);
+  }, 40_000);
+});

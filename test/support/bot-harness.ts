@@ -46,7 +46,7 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
 
 export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
 
-export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger } = {}): Promise<BotHarness> {
+export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger; slackRecheckMs?: number } = {}): Promise<BotHarness> {
   const directory = makeTempDirectory("baton-bot-");
   const databasePath = join(directory.path, "baton.db");
   const slack = await startFakeSlackServer();
@@ -74,6 +74,7 @@ export async function startBotHarness(options: { environment?: Record<string, st
       ...(options.clock ? { clock: options.clock } : {}),
       backgroundRetry: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50 },
       projectionRetryBaseMs: 50,
+      ...(options.slackRecheckMs === undefined ? {} : { slackRecheckMs: options.slackRecheckMs }),
     });
   let bot = await boot();
   const harness: BotHarness = {

@@ -20,6 +20,10 @@ export interface FakeSocketMode {
   connected(timeoutMs?: number): Promise<void>;
   /** Send an envelope; resolves with the app's acknowledgement of it. */
   send(type: "slash_commands" | "interactive" | "events_api", payload: unknown, timeoutMs?: number): Promise<SocketModeAck>;
+  /** Slack drops the connection; while `refuse` is set, reconnections are refused too. */
+  drop(options?: { refuse?: boolean }): void;
+  /** Accept connections again (after `drop({ refuse: true })`). */
+  accept(): void;
   close(): Promise<void>;
 }
 
@@ -72,11 +76,16 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
   const sockets = new Set<Socket>();
   let client: Socket | undefined;
   let envelopes = 0;
+  let refusing = false;
   const server = createServer((_request, response) => {
     response.writeHead(426);
     response.end();
   });
   server.on("upgrade", (request: IncomingMessage, socket: Socket) => {
+    if (refusing) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     const key = String(request.headers["sec-websocket-key"] ?? "");
@@ -115,6 +124,14 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
       client.write(frame(0x1, Buffer.from(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: 0, retry_reason: "" }))));
       await waitUntil(() => acks.some((ack) => ack.envelope_id === envelopeId), timeoutMs, `the ack of ${envelopeId}`);
       return acks.find((ack) => ack.envelope_id === envelopeId) as SocketModeAck;
+    },
+    drop(options = {}) {
+      refusing = options.refuse === true;
+      client = undefined;
+      for (const socket of sockets) socket.destroy();
+    },
+    accept() {
+      refusing = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
