@@ -47,6 +47,8 @@ const BotEnvironmentSchema = z.object({
   BATON_INCIDENT_CHANNEL: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[CG][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789").optional()),
   BATON_ONCALL: idList,
   BATON_INCIDENT_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("incident-response")),
+  BATON_RETENTION: z.preprocess(emptyToUndefined, z.string().trim().regex(/^(off|\d+(\.\d+)?[smhd])$/, "must be a duration such as 90d or 720h, or off").default("90d")),
+  BATON_RETENTION_CRON: z.preprocess(emptyToUndefined, z.string().trim().default("17 3 * * *")),
 });
 
 export interface BotConfig {
@@ -76,6 +78,10 @@ export interface BotConfig {
   oncall: string[];
   /** The chain an alert group starts. */
   incidentChain: string;
+  /** Audit detail of runs finished longer ago than this is pruned; undefined: kept for ever. */
+  retentionMs: number | undefined;
+  /** When the retention job runs (node-cron). */
+  retentionCron: string;
 }
 
 const FIXES: Record<string, string> = {
@@ -83,6 +89,7 @@ const FIXES: Record<string, string> = {
   SLACK_APP_TOKEN: "Create an app-level token with the connections:write scope under Basic Information, or unset SLACK_APP_TOKEN to use HTTP mode.",
   SLACK_SIGNING_SECRET: "Copy the Signing Secret from your Slack app's Basic Information page.",
   PORT: "Set a port from 1 to 65535, or unset PORT for 3000.",
+  BATON_RETENTION: "Set how long finished runs keep their full audit detail, such as 90d, or off to keep it for ever; unset it for 90d.",
 };
 
 export const DEFAULT_REMINDER_EVERY: Duration = "4h";
@@ -123,5 +130,7 @@ export function parseBotConfig(environment: Readonly<Record<string, string | und
     incidentChannel: values.BATON_INCIDENT_CHANNEL,
     oncall: values.BATON_ONCALL,
     incidentChain: values.BATON_INCIDENT_CHAIN,
+    retentionMs: values.BATON_RETENTION === "off" ? undefined : durationToMs(values.BATON_RETENTION as Duration),
+    retentionCron: values.BATON_RETENTION_CRON,
   };
 }

@@ -1,18 +1,17 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { parseConfig, type Config } from "../config.js";
 import type { Actor } from "../core/approval-rules.js";
 import { BatonError } from "../core/errors.js";
 import { RUN_STATUSES, type RunStatus } from "../core/ports.js";
 import type { DecisionRequest } from "../core/runner.js";
-import { createRuntime, SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
-import { createLogger } from "../runtime/logger.js";
+import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
 import { renderRunsTable, renderRunTimeline } from "./render-run.js";
 import { inputFromText, readInputFile } from "./run-input.js";
-import { TerminalNotifier } from "./terminal-notifier.js";
 import type { TerminalIo } from "./terminal-io.js";
+import { withRuntime } from "./with-runtime.js";
+import { registerPruneCommand } from "./prune-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -22,25 +21,6 @@ export interface CliContext {
   readStdin: () => string;
   /** How the user runs baton, for the commands the CLI suggests: `baton` or `npm run baton --`. */
   invocation: string;
-}
-
-type RuntimeUse = "inspect" | "execute";
-
-async function withRuntime<Result>(context: CliContext, use: RuntimeUse, work: (runtime: Runtime) => Promise<Result>, overrides: Partial<Config> = {}): Promise<Result> {
-  const config = { ...parseConfig(context.environment), ...overrides };
-  const logger = createLogger(config.logLevel ?? "warn");
-  const runtime = await createRuntime(config, {
-    mode: "cli",
-    notifier: new TerminalNotifier(context.io.write),
-    logger,
-    // Only commands that call the model need to hear which model answers.
-    notice: use === "execute" ? (text) => context.io.writeError(`note: ${text}`) : undefined,
-  });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
 }
 
 function hintOf(context: CliContext, runtime: Runtime): CommandHint {
@@ -251,6 +231,7 @@ export function buildProgram(context: CliContext): Command {
       });
     });
 
+  registerPruneCommand(program, context);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError } from "../core/errors.js";
 import type { AlertStore, ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier } from "../core/ports.js";
+import type { RetentionStore } from "../core/retention.js";
 import { Runner } from "../core/runner.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
@@ -20,6 +21,7 @@ export interface Runtime {
   ledger: MessageLedger;
   /** Alert deliveries and incidents (webhooks), on the same database. */
   alerts: AlertStore;
+  retention: RetentionStore;
   runner: Runner;
   chains: ChainRegistry;
   clock: Clock;
@@ -118,6 +120,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     store,
     ledger: state.ledger,
     alerts: state.alerts,
+    retention: state.retention,
     runner,
     chains,
     clock: options.clock ?? systemClock,

@@ -5,6 +5,7 @@ import type { Clock, Logger } from "../core/ports.js";
 import { healthRoute, startHttpServer, type Route } from "../http/http-server.js";
 import { ApprovalDeadlines } from "../jobs/approval-deadlines.js";
 import { ChainSchedules } from "../jobs/chain-schedules.js";
+import { RetentionJob } from "../jobs/retention-job.js";
 import { SLACK_EVENTS_PATH, SlackBot } from "../slack/slack-bot.js";
 import { SlackNotifier } from "../slack/slack-notifier.js";
 import { SlackIncidentUpdates } from "../slack/incident-updates.js";
@@ -45,6 +46,8 @@ export interface RunningBot {
   runtime: Runtime;
   slack: SlackBot;
   deadlines: ApprovalDeadlines;
+  /** Undefined when BATON_RETENTION=off. */
+  retention: RetentionJob | undefined;
   stop(): Promise<void>;
 }
 
@@ -134,6 +137,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     });
     stops.push(deadlines.start(botConfig.deadlineCheckCron));
     stops.push(new ChainSchedules({ runner, chains, ledger, clock, logger }).start());
+    const retention = botConfig.retentionMs === undefined ? undefined : new RetentionJob({ store: runtime.retention, clock, logger, olderThanMs: botConfig.retentionMs });
+    if (retention) stops.push(retention.start(botConfig.retentionCron));
 
     // Runs a previous process left mid-step continue here; then keep looking, for runs of
     // another replica that died.
@@ -158,6 +163,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       runtime,
       slack,
       deadlines,
+      retention,
       async stop() {
         ready = false;
         for (const stop of stops.reverse()) await stop();

@@ -8,3 +8,4 @@ export { LATEST_SCHEMA_VERSION } from "./migrations.js";
 export { SqliteMessageLedger } from "./sqlite-message-ledger.js";
 export { openSqliteState, type SqliteState } from "./open-state.js";
 export { SqliteAlertStore } from "./sqlite-alert-store.js";
+export { SqliteRetention } from "./sqlite-retention.js";

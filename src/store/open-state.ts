@@ -6,13 +6,15 @@ import { SqliteChainStore } from "./sqlite-chain-store.js";
 import { TimeOrderedIds } from "../runtime/ids.js";
 import { SqliteAlertStore } from "./sqlite-alert-store.js";
 import { SqliteMessageLedger } from "./sqlite-message-ledger.js";
+import { SqliteRetention } from "./sqlite-retention.js";
 import { databaseCorrupt } from "./store-errors.js";
 
-/** The chain store and the message ledger on one SQLite connection (the bot needs both). */
+/** The chain store, the message ledger, the alert store and retention on one SQLite connection. */
 export interface SqliteState {
   store: SqliteChainStore;
   ledger: SqliteMessageLedger;
   alerts: SqliteAlertStore;
+  retention: SqliteRetention;
   /** Closes the connection (the store owns it). */
   close(): void;
 }
@@ -27,7 +29,8 @@ export function openSqliteState(path: string, options: OpenSqliteStoreOptions = 
     const store = new SqliteChainStore(database, options);
     const ledger = new SqliteMessageLedger(database);
     const alerts = new SqliteAlertStore(database, new TimeOrderedIds());
-    return { store, ledger, alerts, close: () => store.close() };
+    const retention = new SqliteRetention(database);
+    return { store, ledger, alerts, retention, close: () => store.close() };
   } catch (error) {
     database.close();
     // Preparing statements fails when the tables are not what this schema version says.

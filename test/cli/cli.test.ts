@@ -60,6 +60,18 @@ describe("baton CLI", () => {
     expect(result.code).toBe(0);
   });
 
+  it("prune: --dry-run counts and deletes nothing; a bad age says how to write one", async () => {
+    const dry = await runCli(["prune", "--older-than", "90d", "--dry-run"], environment);
+    expect(dry.stderr).toBe("");
+    expect(dry.stdout).toMatch(/^Would prune 0 finished runs \(0 events, 0 effect records\) and 0 webhook deliveries, from before \d{4}-/);
+    expect(dry.code).toBe(0);
+    const done = await runCli(["prune", "--older-than", "90d"], environment);
+    expect(done.stdout).toContain("Pruned 0 finished runs");
+    const bad = await runCli(["prune", "--older-than", "a while"], environment);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--older-than "a while" is not a duration. Use a number and a unit (s, m, h, d), such as 90d or 720h.');
+  });
+
   it("runs solution-brief end to end with an approval at the terminal, and says the model was scripted", async () => {
     const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, "a\n");
     expect(result.code).toBe(0);

@@ -36,4 +36,13 @@ describe("parseBotConfig", () => {
     expect(failure({ ...valid, BATON_SLACK_CHANNEL: "#ops" }).message).toContain("channel id");
     expect(failure({ ...valid, BATON_ESCALATE_AFTER: "soon" }).message).toContain("BATON_ESCALATE_AFTER must be a duration");
   });
+
+  it("retention: 90 days by default, a duration, or off; anything else names the variable and the fix", () => {
+    expect(parseBotConfig(valid)).toMatchObject({ retentionMs: 90 * 86_400_000, retentionCron: "17 3 * * *" });
+    expect(parseBotConfig({ ...valid, BATON_RETENTION: "30d", BATON_RETENTION_CRON: "0 4 * * 0" })).toMatchObject({ retentionMs: 30 * 86_400_000, retentionCron: "0 4 * * 0" });
+    expect(parseBotConfig({ ...valid, BATON_RETENTION: "off" }).retentionMs).toBeUndefined();
+    const bad = failure({ ...valid, BATON_RETENTION: "forever" });
+    expect(bad.message).toContain("BATON_RETENTION must be a duration such as 90d or 720h, or off");
+    expect(bad.message).toContain("unset it for 90d");
+  });
 });

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { durationToMs, type Duration } from "../core/chain.js";
+import { BatonError } from "../core/errors.js";
+import { pruneAuditDetail, type PruneCounts } from "../core/retention.js";
+import type { CliContext } from "./program.js";
+import { withRuntime } from "./with-runtime.js";
+
+/**
+ * `baton prune --older-than 90d [--dry-run]`: the retention job's pass, by hand (what is kept
+ * and what goes: `core/retention.ts`). The bot runs the same pass daily (BATON_RETENTION).
+ */
+
+function parseAge(text: string): number {
+  if (!/^\d+(\.\d+)?[smhd]$/.test(text.trim())) {
+    throw new BatonError("INPUT_INVALID", `--older-than "${text}" is not a duration. Use a number and a unit (s, m, h, d), such as 90d or 720h.`, { value: text });
+  }
+  return durationToMs(text.trim() as Duration);
+}
+
+function describeCounts(counts: PruneCounts): string {
+  return `${String(counts.runs)} finished run${counts.runs === 1 ? "" : "s"} (${String(counts.events)} events, ${String(counts.effects)} effect records) and ${String(counts.deliveries)} webhook deliver${counts.deliveries === 1 ? "y" : "ies"}`;
+}
+
+export function registerPruneCommand(program: Command, context: CliContext): void {
+  program
+    .command("prune")
+    .description("Delete the audit detail of runs finished long ago (model calls, step events; decisions and outputs stay) and old webhook deliveries")
+    .requiredOption("--older-than <duration>", "age of the detail to delete, such as 90d")
+    .option("--dry-run", "count what would be deleted, delete nothing")
+    .action(async (options: { olderThan: string; dryRun?: boolean }) => {
+      const olderThanMs = parseAge(options.olderThan);
+      await withRuntime(context, "inspect", async (runtime) => {
+        const now = runtime.clock.now();
+        const cutoff = new Date(now - olderThanMs).toISOString();
+        if (options.dryRun === true) {
+          context.io.write(`Would prune ${describeCounts(runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}. Runs still running or awaiting approval are never touched.`);
+          return;
+        }
+        const report = await pruneAuditDetail(runtime.retention, { olderThanMs, now });
+        context.io.write(`Pruned ${describeCounts(report)}, from before ${cutoff}. Kept: every run, its outputs, approvals and decisions.`);
+      });
+    });
+}

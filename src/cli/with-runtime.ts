@@ -1,0 +1,27 @@
+import { parseConfig, type Config } from "../config.js";
+import { createRuntime, type Runtime } from "../runtime/compose.js";
+import { createLogger } from "../runtime/logger.js";
+import type { CliContext } from "./program.js";
+import { TerminalNotifier } from "./terminal-notifier.js";
+
+/** Whether a command only reads the database, or also runs chains (and calls the model). */
+export type RuntimeUse = "inspect" | "execute";
+
+/** Open the runtime for one command and close it afterwards, whatever happens. */
+export async function withRuntime<Result>(context: CliContext, use: RuntimeUse, work: (runtime: Runtime) => Promise<Result>, overrides: Partial<Config> = {}): Promise<Result> {
+  const config = { ...parseConfig(context.environment), ...overrides };
+  const logger = createLogger(config.logLevel ?? "warn");
+  const runtime = await createRuntime(config, {
+    mode: "cli",
+    notifier: new TerminalNotifier(context.io.write),
+    logger,
+    // Only commands that call the model need to hear which model answers.
+    notice: use === "execute" ? (text) => context.io.writeError(`note: ${text}`) : undefined,
+  });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
