@@ -37,6 +37,7 @@ export type BatonErrorCode =
   | "GITHUB_NOT_CONFIGURED"
   | "GITHUB_ACCESS_DENIED"
   | "GITHUB_UNAVAILABLE"
+  | "GITHUB_REJECTED"
   | "PULL_REQUEST_NOT_FOUND";
 
 export class BatonError extends Error {

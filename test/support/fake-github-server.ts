@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * GitHub's REST API on loopback, as much of it as the IaC review uses: a pull request, its
+ * files (paginated with a Link header, as GitHub does), its reviews, and creating one. Like
+ * GitHub, a review comment on a line that is not part of the diff is refused with 422. Tests
+ * set pull requests, make the next call to a path fail, and read what was posted.
+ */
+
+export interface FakePullRequest {
+  title?: string;
+  headSha: string;
+  draft?: boolean;
+  state?: "open" | "closed";
+  files: Array<{ path: string; status?: string; patch?: string; previousPath?: string }>;
+}
+
+export interface PostedReviewRecord {
+  repository: string;
+  number: number;
+  body: { commit_id?: string; event?: string; body?: string; comments?: Array<{ path: string; line: number; start_line?: number; side?: string; body: string }> };
+}
+
+export interface FakeGitHubServer {
+  readonly apiUrl: string;
+  readonly reviews: PostedReviewRecord[];
+  readonly requests: Array<{ method: string; path: string; authorization: string | undefined }>;
+  setPullRequest(repository: string, number: number, pullRequest: FakePullRequest): void;
+  /** The next `times` requests whose path matches fail with `status`. */
+  failNext(path: RegExp, status: number, times?: number): void;
+  close(): Promise<void>;
+}
+
+/** Lines of the new file a comment may be put on: added and context lines of each hunk. */
+export function commentableLines(patch: string): Set<number> {
+  const lines = new Set<number>();
+  let next = 0;
+  for (const line of patch.split("\n")) {
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (hunk) {
+      next = Number(hunk[1]);
+      continue;
+    }
+    if (line.startsWith("-") || line.startsWith("\\")) continue;
+    if (line.startsWith("+") || line.startsWith(" ")) {
+      lines.add(next);
+      next += 1;
+    }
+  }
+  return lines;
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  response.end(text);
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  return text === "" ? {} : (JSON.parse(text) as unknown);
+}
+
+export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
+  const pulls = new Map<string, FakePullRequest>();
+  const reviews: PostedReviewRecord[] = [];
+  const requests: FakeGitHubServer["requests"] = [];
+  const failures: Array<{ path: RegExp; status: number }> = [];
+  let reviewIds = 1000;
+  let baseUrl = "";
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const path = url.pathname.replace(/^\/api\/v3/, "");
+      requests.push({ method: request.method ?? "GET", path, authorization: request.headers.authorization });
+      const failure = failures.findIndex((item) => item.path.test(path));
+      if (failure >= 0) {
+        const status = failures.splice(failure, 1)[0]?.status ?? 500;
+        request.resume();
+        return send(response, status, { message: status === 404 ? "Not Found" : status === 403 ? "Resource not accessible by integration" : "Server Error", documentation_url: "https://docs.github.com/rest" });
+      }
+      const match = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/reviews)?$/.exec(path);
+      const key = match ? `${match[1] as string}#${match[2] as string}` : "";
+      const pull = pulls.get(key);
+      if (!match || !pull) {
+        request.resume();
+        return send(response, 404, { message: "Not Found" });
+      }
+      const [, repository = "", number = "0", tail] = match;
+      if (request.method === "GET" && tail === undefined) {
+        return send(response, 200, {
+          number: Number(number),
+          title: pull.title ?? "Change infrastructure",
+          html_url: `https://github.example/${repository}/pull/${number}`,
+          state: pull.state ?? "open",
+          draft: pull.draft === true,
+          merged: false,
+          head: { sha: pull.headSha, ref: "feature" },
+          base: { ref: "main" },
+        });
+      }
+      if (request.method === "GET" && tail === "/files") {
+        const perPage = Number(url.searchParams.get("per_page") ?? "30");
+        const page = Number(url.searchParams.get("page") ?? "1");
+        const slice = pull.files.slice((page - 1) * perPage, page * perPage);
+        const last = Math.max(1, Math.ceil(pull.files.length / perPage));
+        const link: Record<string, string> = page < last ? { link: `<${baseUrl}${path}?per_page=${String(perPage)}&page=${String(page + 1)}>; rel="next", <${baseUrl}${path}?per_page=${String(perPage)}&page=${String(last)}>; rel="last"` } : {};
+        return send(
+          response,
+          200,
+          slice.map((file) => ({ filename: file.path, status: file.status ?? "modified", patch: file.patch, previous_filename: file.previousPath, additions: 1, deletions: 0, changes: 1, sha: "0" })),
+          link,
+        );
+      }
+      if (request.method === "GET" && tail === "/reviews") {
+        return send(
+          response,
+          200,
+          reviews.filter((review) => review.repository === repository && review.number === Number(number)).map((review, index) => ({ id: 1000 + index + 1, body: review.body.body ?? "", commit_id: review.body.commit_id, html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(1000 + index + 1)}`, state: review.body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED" })),
+        );
+      }
+      if (request.method === "POST" && tail === "/reviews") {
+        const body = (await readBody(request)) as PostedReviewRecord["body"];
+        for (const comment of body.comments ?? []) {
+          const file = pull.files.find((item) => item.path === comment.path);
+          const allowed = file?.patch === undefined ? new Set<number>() : commentableLines(file.patch);
+          const lines = comment.start_line === undefined ? [comment.line] : [comment.start_line, comment.line];
+          if (!lines.every((line) => allowed.has(line))) {
+            return send(response, 422, { message: "Unprocessable Entity", errors: ["Pull request review thread line must be part of the diff"], documentation_url: "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request" });
+          }
+        }
+        reviews.push({ repository, number: Number(number), body });
+        reviewIds += 1;
+        return send(response, 200, { id: reviewIds, body: body.body ?? "", commit_id: body.commit_id ?? pull.headSha, html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(reviewIds)}`, state: body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED" });
+      }
+      request.resume();
+      return send(response, 404, { message: "Not Found" });
+    })().catch((error: unknown) => send(response, 500, { message: String(error) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/api/v3`;
+  return {
+    apiUrl: baseUrl,
+    reviews,
+    requests,
+    setPullRequest: (repository, number, pullRequest) => void pulls.set(`${repository}#${String(number)}`, pullRequest),
+    failNext(path, status, times = 1) {
+      for (let index = 0; index < times; index += 1) failures.push({ path, status });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
