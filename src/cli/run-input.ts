@@ -23,10 +23,12 @@ export function textField(chain: ChainDefinition): string | undefined {
 }
 
 /**
- * A run's input from what the user gave: JSON as is, or plain text (a Markdown file, `--text`)
- * put into the chain's one text field when it has one.
+ * A run's input from what the user gave: the chain's own reading when it has one
+ * (`inputFromText`), else JSON as is, or plain text (a Markdown file, `--text`) put into the
+ * chain's one text field when it has one.
  */
 export function inputFromText(chain: ChainDefinition, text: string, source: string): unknown {
+  if (chain.inputFromText) return chain.inputFromText(text, source);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -157,6 +157,8 @@ export interface ChainDefinition {
   channel: string | undefined;
   /** Cron schedules that start the chain. */
   schedules: ReadonlyArray<ChainSchedule>;
+  /** See `ChainOptions.inputFromText`. */
+  inputFromText: ((text: string, source: string) => unknown) | undefined;
 }
 
 /** While an approval waits: a reminder every `every`, an escalation after `escalateAfter`. */
@@ -193,6 +195,13 @@ export interface ChainOptions<Schema extends z.ZodType> {
   /** A Slack channel id for runs that do not start in a channel (webhooks, schedules). */
   channel?: string;
   schedules?: ReadonlyArray<ChainSchedule>;
+  /**
+   * Turns a file or text a person gives (`baton run <chain> --input <file>`) into the chain's
+   * input, for chains whose natural input is a document (a Terraform plan, a diff). Throw a
+   * BatonError("INPUT_INVALID", ...) saying what was expected. Default: JSON as is, or the text
+   * into the chain's one text field.
+   */
+  inputFromText?: (text: string, source: string) => unknown;
 }
 
 const STEP_ID = /^[a-z][a-z0-9-]{0,62}$/;
@@ -251,6 +260,7 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
         approvalReminders: options.approvalReminders ?? {},
         channel: options.channel,
         schedules: options.schedules ?? [],
+        inputFromText: options.inputFromText,
       },
     };
   }
