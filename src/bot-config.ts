@@ -47,6 +47,13 @@ const BotEnvironmentSchema = z.object({
   BATON_INCIDENT_CHANNEL: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[CG][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789").optional()),
   BATON_ONCALL: idList,
   BATON_INCIDENT_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("incident-response")),
+  GITHUB_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text) => (text ?? "").split(",").map((secret) => secret.trim()).filter((secret) => secret !== "")),
+  ),
   BATON_RETENTION: z.preprocess(emptyToUndefined, z.string().trim().regex(/^(off|\d+(\.\d+)?[smhd])$/, "must be a duration such as 90d or 720h, or off").default("90d")),
   BATON_RETENTION_CRON: z.preprocess(emptyToUndefined, z.string().trim().default("17 3 * * *")),
 });
@@ -78,6 +85,8 @@ export interface BotConfig {
   oncall: string[];
   /** The chain an alert group starts. */
   incidentChain: string;
+  /** GITHUB_WEBHOOK_SECRET (several while rotating); empty: the GitHub webhook is off. */
+  githubWebhookSecrets: string[];
   /** Audit detail of runs finished longer ago than this is pruned; undefined: kept for ever. */
   retentionMs: number | undefined;
   /** When the retention job runs (node-cron). */
@@ -130,6 +139,7 @@ export function parseBotConfig(environment: Readonly<Record<string, string | und
     incidentChannel: values.BATON_INCIDENT_CHANNEL,
     oncall: values.BATON_ONCALL,
     incidentChain: values.BATON_INCIDENT_CHAIN,
+    githubWebhookSecrets: values.GITHUB_WEBHOOK_SECRET,
     retentionMs: values.BATON_RETENTION === "off" ? undefined : durationToMs(values.BATON_RETENTION as Duration),
     retentionCron: values.BATON_RETENTION_CRON,
   };

@@ -33,6 +33,10 @@ const EnvironmentSchema = z.object({
   BATON_PRICES: optionalText,
   BATON_MODEL_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8)),
   BATON_MODEL_MAX_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4)),
+  GITHUB_TOKEN: optionalText,
+  BATON_REVIEW_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("iac-review")),
+  BATON_REVIEW_DRAFTS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { message: "must be true or false" }).default("false")),
+  GITHUB_API_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://ghe.example.com/api/v3" }).optional()),
   // Set by bin/build-sources.js, not by people: where each chain's compiled module is.
   BATON_BUILT_CHAINS: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -56,9 +60,18 @@ export interface Config {
    * `loadChains` imports these instead of the TypeScript. Absent under a TypeScript loader.
    */
   compiledChains?: Readonly<Record<string, string>>;
+  /** The chain that reviews pull requests and plans. */
+  reviewChain: string;
+  /** Review draft pull requests too. */
+  reviewDrafts: boolean;
+  /** GitHub access for the IaC review (pull requests); undefined: no GitHub. */
+  githubToken?: string | undefined;
+  /** GitHub's REST API base (GitHub Enterprise: `https://<host>/api/v3`); undefined: api.github.com. */
+  githubApiUrl?: string | undefined;
 }
 
 const FIXES: Record<string, string> = {
+  GITHUB_API_URL: "Set it to your GitHub Enterprise API base (https://<host>/api/v3), or unset it for github.com.",
   OPENAI_BASE_URL: "Set it to your OpenAI-compatible server's base URL, or unset it to use api.openai.com's default.",
   BATON_MODEL_CONCURRENCY: "Set it to a whole number from 1 to 256, or unset it for the default of 8.",
   BATON_MODEL_MAX_RETRIES: "Set it to a whole number from 0 to 10, or unset it for the default of 4.",
@@ -123,6 +136,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     prices: loadPrices(values.BATON_PRICES),
     modelConcurrency: values.BATON_MODEL_CONCURRENCY,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
+    reviewChain: values.BATON_REVIEW_CHAIN,
+    reviewDrafts: values.BATON_REVIEW_DRAFTS === "true",
+    githubToken: values.GITHUB_TOKEN,
+    githubApiUrl: values.GITHUB_API_URL,
     ...(values.BATON_BUILT_CHAINS === undefined ? {} : { compiledChains: parseCompiledChains(values.BATON_BUILT_CHAINS) }),
   };
 }

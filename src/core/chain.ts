@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { BatonError } from "./errors.js";
-import type { ChainStore, Clock, Logger, Notifier } from "./ports.js";
+import type { ChainStore, Clock, Logger, Notifier, PullRequestHost, PullRequestRef } from "./ports.js";
 
 /**
  * The chain definition API. A chain is an id, an input schema and an ordered list of steps,
@@ -51,7 +51,18 @@ export interface ChainResources {
   incidents?: {
     statusOf(incidentId: string): Promise<{ status: "open" | "resolved"; resolvedAt: number | null } | undefined>;
   };
+  /** GitHub pull requests (GITHUB_TOKEN); absent when no token is configured. */
+  pullRequests?: PullRequestHost;
+  /** Start a review run of a pull request's current head (the IaC review re-runs a moved head). */
+  reviews?: {
+    reviewPullRequest(ref: PullRequestRef, startedBy: string): Promise<ReviewStart>;
+  };
 }
+
+/** What asking for a pull request review did: a run started (or found), or why not. */
+export type ReviewStart =
+  | { started: true; runId: string; headSha: string }
+  | { started: false; reason: "draft" | "closed" | "no_terraform"; message: string };
 
 export interface ActionServices {
   notifier: Notifier;

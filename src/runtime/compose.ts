@@ -2,7 +2,8 @@ import type { Config } from "../config.js";
 import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError } from "../core/errors.js";
-import type { AlertStore, ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier } from "../core/ports.js";
+import type { AlertStore, ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier, PullRequestHost } from "../core/ports.js";
+import { OctokitPullRequests } from "../github/octokit-pull-requests.js";
 import type { RetentionStore } from "../core/retention.js";
 import { Runner } from "../core/runner.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
@@ -10,6 +11,7 @@ import { ScriptedLlmClient } from "../llm/scripted-client.js";
 import { openSqliteState } from "../store/open-state.js";
 import { TimeOrderedIds } from "./ids.js";
 import { loadChains, type LoadedChains } from "./load-chains.js";
+import { ReviewRuns } from "./review-runs.js";
 import { createOwnerId, isOwnerAlive } from "./process-owner.js";
 import { systemClock } from "./system-clock.js";
 
@@ -22,6 +24,8 @@ export interface Runtime {
   /** Alert deliveries and incidents (webhooks), on the same database. */
   alerts: AlertStore;
   retention: RetentionStore;
+  /** Pull requests and plans into IaC review runs. */
+  reviews: ReviewRuns;
   runner: Runner;
   chains: ChainRegistry;
   clock: Clock;
@@ -38,6 +42,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** One-line notices for the person at the terminal. */
   notice?: (text: string) => void;
+  /** Tests: a GitHub other than the one GITHUB_TOKEN / GITHUB_API_URL name. */
+  pullRequests?: PullRequestHost;
   /** Approvers for chains that name none (the bot's `BATON_APPROVERS`). */
   defaultApprovers?: ReadonlyArray<string>;
   /** Tests: a clock they control. Default: the system's. */
@@ -90,6 +96,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.
   const state = openSqliteState(config.databasePath);
   const store = state.store;
+  const pullRequests = options.pullRequests ?? (config.githubToken === undefined ? undefined : new OctokitPullRequests({ token: config.githubToken, ...(config.githubApiUrl === undefined ? {} : { apiUrl: config.githubApiUrl }) }));
+  // The review chain asks for a re-run when a head moved; ReviewRuns needs the runner, so the
+  // chain's handle reaches it once both exist.
+  let reviews: ReviewRuns | undefined;
   const runner = new Runner({
     store,
     llm: choice.llm,
@@ -112,15 +122,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
           return incident ? { status: incident.status, resolvedAt: incident.resolvedAt } : undefined;
         },
       },
+      ...(pullRequests ? { pullRequests } : {}),
+      reviews: {
+        reviewPullRequest: (ref, startedBy) => {
+          if (!reviews) throw new Error("the runtime is not composed yet");
+          return reviews.reviewPullRequest(ref, startedBy);
+        },
+      },
       ...options.resources,
     },
   });
+  reviews = new ReviewRuns({ runner, chains, host: pullRequests, chainId: config.reviewChain, reviewDrafts: config.reviewDrafts });
   return {
     config,
     store,
     ledger: state.ledger,
     alerts: state.alerts,
     retention: state.retention,
+    reviews,
     runner,
     chains,
     clock: options.clock ?? systemClock,

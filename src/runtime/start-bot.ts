@@ -12,6 +12,7 @@ import { SlackIncidentUpdates } from "../slack/incident-updates.js";
 import { SlackReminderSink } from "../slack/slack-reminders.js";
 import { BatonMetrics } from "../metrics/baton-metrics.js";
 import { metricsRoute, readinessRoute } from "../metrics/ops-routes.js";
+import { createReviewRoutes } from "../webhooks/review-routes.js";
 import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
 import { IncidentRuns } from "./incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
@@ -68,6 +69,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       clock,
       logger,
       scripted: runtime.scripted,
+      reviews: runtime.reviews,
       ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}),
       ...(options.projectionRetryBaseMs === undefined ? {} : { projectionRetryBaseMs: options.projectionRetryBaseMs }),
       ...(options.slackRecheckMs === undefined ? {} : { connectionRecheckMs: options.slackRecheckMs }),
@@ -107,6 +109,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         },
         slackConnected: () => slackStarted && slack.connection.isConnected(),
       }),
+      ...createReviewRoutes({ reviews: runtime.reviews, ledger, clock, logger, githubSecrets: botConfig.githubWebhookSecrets, webhookToken: botConfig.webhookToken }),
       ...createWebhookRoutes({
         store: runtime.alerts,
         webhookToken: botConfig.webhookToken,

@@ -80,6 +80,16 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
     case "cancel":
       await cancelFromCommand(command.runId, command.reason, context, services);
       return;
+    case "review": {
+      const { pullRequest } = command;
+      const where = `${pullRequest.repository}#${String(pullRequest.number)}`;
+      const outcome = await services.reviews.reviewPullRequest(pullRequest, context.userId, slackOrigin(context.channelId, context.userId));
+      const text = outcome.started
+        ? `Reviewing ${where} at \`${outcome.headSha.slice(0, 7)}\` as run \`${outcome.runId}\`${services.scripted ? " (scripted demo model)" : ""}. The review is proposed here for approval before anything is posted to GitHub.`
+        : `Not reviewing: ${outcome.message}`;
+      await respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+      return;
+    }
   }
 }
 

@@ -10,7 +10,10 @@ export type BatonCommand =
   | { kind: "status"; runId: string }
   | { kind: "runs"; scope: "mine" | "all" }
   | { kind: "pending" }
-  | { kind: "cancel"; runId: string; reason: string };
+  | { kind: "cancel"; runId: string; reason: string }
+  | { kind: "review"; pullRequest: PullRequestRef; url: string };
+
+import { parsePullRequestUrl, type PullRequestRef } from "../core/pull-requests.js";
 
 const RUN_ID = /^r_[A-Za-z0-9_-]+$/;
 
@@ -40,6 +43,13 @@ export function parseCommand(text: string): BatonCommand {
     case "cancel":
       if (!RUN_ID.test(first)) return { kind: "help", notUnderstood: "`cancel` needs a run id such as `r_01J...`: `/baton cancel <run-id> [reason]`." };
       return { kind: "cancel", runId: first, reason: argument.slice(first.length).trim() };
+    case "review": {
+      // Slack wraps links in <…> (and <url|label>) in command text.
+      const url = first.replace(/^<([^|>]+)(\|[^>]*)?>$/, "$1");
+      const pullRequest = parsePullRequestUrl(url);
+      if (!pullRequest) return { kind: "help", notUnderstood: "`review` needs a pull request URL such as https://github.com/acme/infra/pull/42: `/baton review <pull request URL>`." };
+      return { kind: "review", pullRequest, url };
+    }
     default:
       return { kind: "help", notUnderstood: `\`${word.slice(0, 40)}\` is not a baton command.` };
   }

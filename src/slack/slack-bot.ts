@@ -36,6 +36,8 @@ export interface SlackBotOptions {
   /** Tests: a fast retry policy for background posts, and the projection's first retry delay. */
   backgroundRetry?: RetryPolicy;
   projectionRetryBaseMs?: number;
+  /** `/baton review`: pull requests into IaC review runs. */
+  reviews: SlackServices["reviews"];
   /** HTTP mode: how long a good Web API check is trusted by `/readyz`. Default 30 s. */
   connectionRecheckMs?: number;
 }
@@ -99,6 +101,7 @@ export class SlackBot {
       clock: options.clock,
       logger,
       scripted: options.scripted,
+      reviews: options.reviews,
     };
     registerCommands(this.app, this.services);
     registerApprovalActions(this.app, this.services);

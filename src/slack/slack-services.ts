@@ -1,5 +1,6 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
-import type { ChainStore, Clock, Logger, MessageLedger } from "../core/ports.js";
+import type { ReviewStart } from "../core/chain.js";
+import type { ChainStore, Clock, Logger, MessageLedger, PullRequestRef, RunOrigin } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 import type { ApproverDirectory } from "./approver-directory.js";
 import type { RunProjection } from "./run-projection.js";
@@ -16,6 +17,8 @@ export interface SlackServices {
   logger: Logger;
   /** Answers come from the chains' examples: every message says so. */
   scripted: boolean;
+  /** `/baton review <pull request URL>`. */
+  reviews: { reviewPullRequest(ref: PullRequestRef, startedBy: string, origin?: RunOrigin): Promise<ReviewStart> };
 }
 
 /** The origin a Slack-started run records: where to show it and who asked. */

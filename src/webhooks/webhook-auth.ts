@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
-/** Webhook authentication: a bearer token, or PagerDuty's V3 signature over the raw body. */
+/** Webhook authentication: a bearer token, or a signature over the raw body (PagerDuty V3, GitHub). */
 
 function sameSecret(given: string, expected: string): boolean {
   const left = Buffer.from(given);
@@ -34,4 +34,15 @@ export function pagerDutySignatureMatches(headers: IncomingHttpHeaders, rawBody:
     const expected = createHmac("sha256", secret).update(rawBody).digest("hex");
     return given.some((signature) => sameSecret(signature, expected));
   });
+}
+
+/**
+ * `X-Hub-Signature-256: sha256=<hex>`: GitHub's HMAC-SHA256 of the exact body bytes, matched
+ * against any configured secret (several while rotating).
+ */
+export function githubSignatureMatches(headers: IncomingHttpHeaders, rawBody: Buffer, secrets: ReadonlyArray<string>): boolean {
+  const header = headers["x-hub-signature-256"];
+  if (typeof header !== "string" || !header.startsWith("sha256=")) return false;
+  const given = header.slice("sha256=".length);
+  return secrets.some((secret) => sameSecret(given, createHmac("sha256", secret).update(rawBody).digest("hex")));
 }

@@ -32,7 +32,8 @@ export interface WebhookRoutesOptions {
 
 type Parsed = { ok: true; delivery: DeliveryInput } | { ok: false; rejection: WebhookRejection };
 
-function schemaFailure(error: z.ZodError, what: string): WebhookRejection {
+/** A 422 listing the zod paths that failed (at most five in the message, all in `issues`). */
+export function schemaFailure(error: z.ZodError, what: string): WebhookRejection {
   const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
   return {
     status: 422,
