@@ -103,6 +103,19 @@ export interface LlmStepOptions<Input, Outputs, Schema extends z.ZodType> extend
   fallbackModels?: ReadonlyArray<string>;
   /** Per model call, transport retries included. Default 60s. */
   timeoutMs?: number;
+  /**
+   * Deterministic checks of an answer the schema accepted — coverage (every requirement
+   * addressed), arithmetic (line items add up), references (only resources that exist). Each
+   * problem returned goes back to the model like a validation error, within the same attempts;
+   * an empty list accepts the answer. Must be pure and fast: it runs on every answer.
+   */
+  check?: (output: z.output<Schema>, context: StepContext<Input, Outputs>) => ReadonlyArray<string | CheckProblem>;
+}
+
+/** A problem a step's `check` found: where in the answer (a path such as `costs.2.total`) and what. */
+export interface CheckProblem {
+  path: string;
+  message: string;
 }
 
 export interface ActionStepOptions<Input, Outputs, Output> extends StepCommon<Input, Outputs, Output> {
@@ -142,6 +155,7 @@ export interface LlmStep extends ErasedStepCommon {
   maxAttempts?: number;
   fallbackModels?: ReadonlyArray<string>;
   timeoutMs?: number;
+  check?(output: unknown, context: ErasedContext): ReadonlyArray<string | CheckProblem>;
 }
 
 export interface ActionStep extends ErasedStepCommon {

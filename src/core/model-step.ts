@@ -27,7 +27,7 @@ export interface ModelStepRequest {
 export interface ModelAttempt {
   model: string;
   attempt: number;
-  outcome: "valid" | "invalid_json" | "schema_mismatch" | "refused" | "transport_error";
+  outcome: "valid" | "invalid_json" | "schema_mismatch" | "check_failed" | "refused" | "transport_error";
   rawText: string;
   issues: ValidationIssue[];
   error?: string;
@@ -70,9 +70,18 @@ function stripFences(text: string): string {
   return fenced?.[1] ?? trimmed;
 }
 
-type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "schema_mismatch"; issues: ValidationIssue[] };
+type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "schema_mismatch" | "check_failed"; issues: ValidationIssue[] };
 
-function judge(schema: z.ZodType, text: string): Judged {
+/** Parse, validate with the schema, then the step's own checks (a check that throws is a bug, and fails the step). */
+function judge(step: LlmStep, context: ErasedContext, text: string): Judged {
+  const judged = judgeSchema(step.output, text);
+  if (judged.kind !== "valid" || !step.check) return judged;
+  const problems = step.check(judged.value, context);
+  if (problems.length === 0) return judged;
+  return { kind: "check_failed", issues: problems.map((problem) => (typeof problem === "string" ? { path: "(root)", message: problem } : { path: problem.path, message: problem.message })) };
+}
+
+function judgeSchema(schema: z.ZodType, text: string): Judged {
   let parsed: unknown;
   try {
     parsed = JSON.parse(stripFences(text));
@@ -163,7 +172,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         break; // Asking the same model again rarely changes a refusal; try the next model.
       }
 
-      const judged = judge(step.output, response.text);
+      const judged = judge(step, context, response.text);
       if (judged.kind === "valid") {
         event("model.call", { ...callData, outcome: "valid" });
         return { ok: true, output: judged.value, usage, events, scripted: response.scripted };

@@ -88,6 +88,44 @@ describe("model steps through the real openai client and a fake server", () => {
     expect(events.filter((event) => event.type === "model.output_invalid")).toHaveLength(1);
   });
 
+  it("a step's deterministic check sends a schema-valid answer back with its problems, and the corrected answer is used", async () => {
+    // Every item of the input must be covered by the answer (the RFP chain's coverage check, in small).
+    const coverage = defineChain({ id: "cover", description: "test", input: z.object({ items: z.array(z.string()) }) })
+      .llm("cover", {
+        system: "Cover every item.",
+        user: ({ input }) => input.items.join(", "),
+        output: z.object({ covered: z.array(z.string()), total: z.number(), parts: z.array(z.number()) }),
+        check: (output, { input }) => [
+          ...input.items.filter((item) => !output.covered.includes(item)).map((item) => `item "${item}" is not covered: add it to covered`),
+          ...(output.parts.reduce((sum, part) => sum + part, 0) === output.total ? [] : [{ path: "total", message: `is ${String(output.total)} but the parts add up to ${String(output.parts.reduce((sum, part) => sum + part, 0))}` }]),
+        ],
+      })
+      .build();
+    harness = await createHarness([coverage]);
+    harness.server.enqueue({ kind: "json", value: { covered: ["a"], total: 5, parts: [2, 2] } }, { kind: "json", value: { covered: ["a", "b"], total: 4, parts: [2, 2] } });
+    const { runId } = await harness.runner.start("cover", { items: ["a", "b"] }, { startedBy: "tester" });
+    expect((await harness.runner.settled(runId)).status).toBe("succeeded");
+    expect((await harness.store.getSteps(runId))[0]?.output).toEqual({ covered: ["a", "b"], total: 4, parts: [2, 2] });
+    const reask = bodyOf(harness, 1).messages.at(-1)?.content ?? "";
+    expect(reask).toContain('item "b" is not covered: add it to covered');
+    expect(reask).toContain("total: is 5 but the parts add up to 4");
+    const events = await harness.store.listEvents(runId);
+    expect(events.filter((event) => event.type === "model.call").map((event) => event.data["outcome"])).toEqual(["check_failed", "valid"]);
+  });
+
+  it("an answer that keeps failing its check fails the step with the problems and the raw text", async () => {
+    const strict = defineChain({ id: "strict", description: "test", input: z.object({}) })
+      .llm("answer", { system: "x", user: () => "x", output: z.object({ n: z.number() }), maxAttempts: 2, fallbackModels: [], check: (output) => (output.n > 10 ? [] : [{ path: "n", message: "must be above 10" }]) })
+      .build();
+    harness = await createHarness([strict]);
+    harness.server.enqueue({ kind: "json", value: { n: 1 } }, { kind: "json", value: { n: 2 } });
+    const { runId } = await harness.runner.start("strict", {}, { startedBy: "tester" });
+    const run = await harness.runner.settled(runId);
+    expect(run.status).toBe("failed");
+    expect(run.error?.code).toBe("MODEL_OUTPUT_INVALID");
+    expect(run.error?.message).toContain("n: must be above 10");
+  });
+
   it("falls back to the next model after the attempts run out", async () => {
     harness = await createHarness([classifyChain({ maxAttempts: 2, fallbackModels: ["backup-model"] })]);
     harness.server.enqueue({ kind: "text", text: "sorry, no JSON" }, { kind: "json", value: { severity: "SEV9" } }, { kind: "json", value: valid, model: "backup-model" });
