@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { BatonError } from "./errors.js";
 import type { ChainStore, Clock, Logger, Notifier, PullRequestHost, PullRequestRef } from "./ports.js";
 
@@ -118,6 +118,34 @@ export interface CheckProblem {
   message: string;
 }
 
+/**
+ * A map step: one model prompt per item of a list (the chunks of a document, say), with bounded
+ * concurrency. Each item's answer is durable as soon as it is valid, so a run that restarts in
+ * the middle asks only for the items not yet done. The step's output is the answers, in item
+ * order. An item that gets no valid answer (after `itemRetries` more tries) fails the step,
+ * naming the item; the items already answered stay recorded.
+ */
+export interface MapStepOptions<Input, Outputs, Item, Schema extends z.ZodType> extends StepCommon<Input, Outputs, Array<z.output<Schema>>> {
+  items: (context: StepContext<Input, Outputs>) => ReadonlyArray<Item>;
+  /** Items in flight at once (model calls also queue for BATON_MODEL_CONCURRENCY). Default 4. */
+  concurrency?: number;
+  /** Names an item in errors and the audit log. Default: "item <n>" (from 1). */
+  label?: (item: Item, index: number) => string;
+  system: string | ((context: StepContext<Input, Outputs>, item: Item, index: number) => string);
+  user: (context: StepContext<Input, Outputs>, item: Item, index: number) => string;
+  /** Each item's answer must be JSON that this schema accepts. */
+  output: Schema;
+  /** Deterministic checks of one item's answer, as for `.llm`. */
+  check?: (output: z.output<Schema>, context: StepContext<Input, Outputs>, item: Item, index: number) => ReadonlyArray<string | CheckProblem>;
+  model?: string;
+  temperature?: number;
+  maxAttempts?: number;
+  fallbackModels?: ReadonlyArray<string>;
+  timeoutMs?: number;
+  /** Further tries of an item whose model call failed outright. Default 1. */
+  itemRetries?: number;
+}
+
 export interface ActionStepOptions<Input, Outputs, Output> extends StepCommon<Input, Outputs, Output> {
   run: (context: StepContext<Input, Outputs>, services: ActionServices) => Promise<Output>;
   /** Validates the result (and edits of it, when the step has an approval gate). */
@@ -164,7 +192,19 @@ export interface ActionStep extends ErasedStepCommon {
   output?: z.ZodType;
 }
 
-export type Step = LlmStep | ActionStep;
+export interface MapStep extends ErasedStepCommon {
+  kind: "map";
+  items(context: ErasedContext): ReadonlyArray<unknown>;
+  concurrency: number;
+  itemRetries: number;
+  label(item: unknown, index: number): string;
+  /** The LLM step that answers one item (its prompts and check see the item). */
+  itemStep(item: unknown, index: number): LlmStep;
+  /** The whole step's output: an array of item answers (validates edits at an approval). */
+  output: z.ZodType;
+}
+
+export type Step = LlmStep | ActionStep | MapStep;
 
 export interface ChainDefinition {
   id: string;
@@ -263,6 +303,42 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
   action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Outputs & { [K in Id]: Output }>;
   action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Record<string, unknown>> {
     const step: ActionStep = { ...options, kind: "action", id };
+    return this.#add(step);
+  }
+
+  /** One prompt per item of a list, each answer durable on its own (see `MapStepOptions`). */
+  map<Id extends string, Item, Schema extends z.ZodType>(
+    id: Id,
+    options: MapStepOptions<Input, Outputs, Item, Schema>,
+  ): ChainBuilder<Input, Outputs & { [K in Id]: Array<z.output<Schema>> }>;
+  map<Id extends string, Item, Schema extends z.ZodType>(id: Id, options: MapStepOptions<Input, Outputs, Item, Schema>): ChainBuilder<Input, Record<string, unknown>> {
+    const { system, user, check, items, label, concurrency, itemRetries, ...rest } = options;
+    type Context = StepContext<Input, Outputs>;
+    const step: MapStep = {
+      ...(rest.description === undefined ? {} : { description: rest.description }),
+      ...(rest.skipIf === undefined ? {} : { skipIf: rest.skipIf as (context: ErasedContext) => boolean }),
+      ...(rest.approval === undefined ? {} : { approval: rest.approval as ErasedApprovalPolicy }),
+      kind: "map",
+      id,
+      items: (context) => items(context as unknown as Context),
+      concurrency: Math.max(1, Math.floor(concurrency ?? 4)),
+      itemRetries: Math.max(0, Math.floor(itemRetries ?? 1)),
+      label: (item, index) => (label ? label(item as Item, index) : `item ${String(index + 1)}`),
+      output: z.array(options.output),
+      itemStep: (item, index) => ({
+        kind: "llm",
+        id,
+        system: (context) => (typeof system === "string" ? system : system(context as unknown as Context, item as Item, index)),
+        user: (context) => user(context as unknown as Context, item as Item, index),
+        output: options.output,
+        ...(check === undefined ? {} : { check: (output: unknown, context: ErasedContext) => check(output as z.output<Schema>, context as unknown as Context, item as Item, index) }),
+        ...(rest.model === undefined ? {} : { model: rest.model }),
+        ...(rest.temperature === undefined ? {} : { temperature: rest.temperature }),
+        ...(rest.maxAttempts === undefined ? {} : { maxAttempts: rest.maxAttempts }),
+        ...(rest.fallbackModels === undefined ? {} : { fallbackModels: rest.fallbackModels }),
+        ...(rest.timeoutMs === undefined ? {} : { timeoutMs: rest.timeoutMs }),
+      }),
+    };
     return this.#add(step);
   }
 

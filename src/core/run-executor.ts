@@ -1,6 +1,7 @@
 import { runActionStep } from "./action-step.js";
 import { durationToMs, type ChainDefinition, type ChangeRequest, type ErasedContext, type Step } from "./chain.js";
 import { BatonError, describeError, isBatonError } from "./errors.js";
+import { runMapStep } from "./map-step.js";
 import { runModelStep } from "./model-step.js";
 import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepRecord, StepUsage } from "./ports.js";
 import type { ExecutionEnvironment } from "./runner-types.js";
@@ -45,6 +46,23 @@ async function executeStepOrThrow(environment: ExecutionEnvironment, step: Step,
         defaultFallbackModels: environment.fallbackModels,
       },
       { step, context, signal },
+    );
+  }
+  if (step.kind === "map") {
+    return runMapStep(
+      {
+        store: environment.store,
+        llm: environment.llm,
+        semaphore: environment.semaphore,
+        clock: environment.clock,
+        prices: environment.prices,
+        defaultModel: environment.defaultModel,
+        defaultFallbackModels: environment.fallbackModels,
+      },
+      step,
+      context,
+      round,
+      signal,
     );
   }
   const result = await runActionStep(environment, step, context, round, signal);
