@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { parseConfig, type Config } from "../config.js";
 import { createRuntime, type Runtime } from "../runtime/compose.js";
 import { createLogger } from "../runtime/logger.js";
@@ -13,7 +14,8 @@ export async function withRuntime<Result>(context: CliContext, use: RuntimeUse, 
   const logger = createLogger(config.logLevel ?? "warn");
   const runtime = await createRuntime(config, {
     mode: "cli",
-    notifier: new TerminalNotifier(context.io.write),
+    // Attached documents go beside the database (data/ by default).
+    notifier: new TerminalNotifier(context.io.write, dirname(config.databasePath)),
     logger,
     // Only commands that call the model need to hear which model answers.
     notice: use === "execute" ? (text) => context.io.writeError(`note: ${text}`) : undefined,

@@ -236,6 +236,8 @@ export interface Notification {
   destination?: string;
   /** People or groups to notify by name (Slack user or user-group ids). */
   mentions?: ReadonlyArray<string>;
+  /** A document to go with the message (a full RFP response): uploaded as a file where it is posted. */
+  attachment?: { filename: string; title: string; content: string };
 }
 
 export interface Notifier {

@@ -139,6 +139,23 @@ export class RunProjection {
     return ts;
   }
 
+  /**
+   * Upload a file once per `key` (files.uploadV2) into a channel or thread. The ledger records
+   * the file id as the message's `ts`, so a repeated step finds the upload instead of sending
+   * the file twice. Returns the file id.
+   */
+  async uploadOnce(key: string, runId: string, channel: string, file: { filename: string; title: string; content: string; comment?: string }, threadTs?: string): Promise<string> {
+    const { ledger, client, clock } = this.#options;
+    const existing = await ledger.getMessage(key);
+    if (existing?.ts) return existing.ts;
+    const common = { filename: file.filename, title: file.title, content: file.content, ...(file.comment === undefined ? {} : { initial_comment: file.comment }) };
+    const uploaded = await client.filesUploadV2(threadTs === undefined ? { ...common, channel_id: channel } : { ...common, channel_id: channel, thread_ts: threadTs });
+    const fileId = uploadedFileId(uploaded);
+    if (!fileId) throw new Error(`Slack accepted the upload of ${file.filename} but returned no file id`);
+    await ledger.recordMessage({ key, runId, channel, ts: fileId, contentHash: null, at: clock.now() });
+    return fileId;
+  }
+
   #stateOf(runId: string): RunSyncState {
     let state = this.#states.get(runId);
     if (!state) {
@@ -232,4 +249,10 @@ export class RunProjection {
     this.#undeliverable.add(run.id);
     this.#options.onUndeliverable?.(run, channel, reason);
   }
+}
+
+/** files.uploadV2 answers `{ files: [{ files: [{ id }] }] }` (one completion per upload job). */
+function uploadedFileId(answer: unknown): string | undefined {
+  const completions = (answer as { files?: Array<{ files?: Array<{ id?: string }> }> }).files ?? [];
+  return completions.flatMap((completion) => completion.files ?? []).find((file) => typeof file.id === "string")?.id;
 }

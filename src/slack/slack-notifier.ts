@@ -27,7 +27,13 @@ export class SlackNotifier implements Notifier {
       });
     }
     const inThread = notification.destination === undefined || notification.destination === thread?.channel;
-    const ts = await this.#projection.upsert(`notify:${notification.idempotencyKey}`, notification.runId, channel, renderNotification(notification), inThread ? thread?.ts : undefined);
+    const threadTs = inThread ? thread?.ts : undefined;
+    const ts = await this.#projection.upsert(`notify:${notification.idempotencyKey}`, notification.runId, channel, renderNotification(notification), threadTs);
+    if (notification.attachment) {
+      // The document goes beside the message: into the same thread, or under the message when it opened none.
+      const fileId = await this.#projection.uploadOnce(`file:${notification.idempotencyKey}`, notification.runId, channel, notification.attachment, threadTs ?? ts);
+      return { reference: `${channel}/${ts} file ${fileId}` };
+    }
     return { reference: `${channel}/${ts}` };
   }
 }

@@ -38,6 +38,10 @@ export interface FakeSlackServer {
   setGroupMembers(groupId: string, userIds: string[]): void;
   /** Where `apps.connections.open` sends a Socket Mode app (a fake Socket Mode server). */
   setSocketModeUrl(url: string): void;
+  /** A file shared in Slack: `files.info` describes it, its private URL serves it to the bot token. */
+  setFile(id: string, file: { name: string; mimetype: string; content: Buffer | string; filetype?: string }): void;
+  /** Files uploaded with files.uploadV2 (getUploadURLExternal → upload → completeUploadExternal), by file id. */
+  readonly uploads: Map<string, { filename: string; content: Buffer; channel?: string; threadTs?: string; title?: string }>;
   /** Resolves when `predicate` holds for the recorded calls (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (calls: RecordedSlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -80,6 +84,10 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   const failures = new Map<string, SlackFailure[]>();
   const groups = new Map<string, string[]>();
   let socketModeUrl: string | undefined;
+  const shared = new Map<string, { name: string; mimetype: string; content: Buffer; filetype?: string }>();
+  const uploads: FakeSlackServer["uploads"] = new Map();
+  let nextFile = 1;
+  let baseUrl = "";
   const sockets = new Set<Socket>();
   let nextTs = 1_700_000_000_000_000;
   let nextView = 1;
@@ -114,6 +122,24 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       }
       case "apps.connections.open":
         return socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: "not_allowed_token_type" };
+      case "files.getUploadURLExternal": {
+        const id = `F0UP${String(nextFile++)}`;
+        uploads.set(id, { filename: String(args.filename), content: Buffer.alloc(0) });
+        return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal": {
+        const files = (typeof args.files === "string" ? (JSON.parse(args.files) as unknown) : args.files) as Array<{ id: string; title?: string }>;
+        for (const file of files) {
+          const upload = uploads.get(file.id);
+          if (upload) uploads.set(file.id, { ...upload, ...(file.title === undefined ? {} : { title: file.title }), ...(args.channel_id === undefined ? {} : { channel: String(args.channel_id) }), ...(args.thread_ts === undefined ? {} : { threadTs: String(args.thread_ts) }) });
+        }
+        return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title ?? "" })) };
+      }
+      case "files.info": {
+        const file = shared.get(String(args.file));
+        if (!file) return { ok: false, error: "file_not_found" };
+        return { ok: true, file: { id: args.file, name: file.name, title: file.name, mimetype: file.mimetype, filetype: file.filetype ?? "text", size: file.content.length, url_private: `${baseUrl}/files-pri/${String(args.file)}`, url_private_download: `${baseUrl}/files-pri/${String(args.file)}/download` } };
+      }
       case "chat.getPermalink":
         return { ok: true, channel: args.channel, permalink: `https://fake.slack.test/archives/${String(args.channel)}/p${String(args.message_ts).replace(".", "")}` };
       default:
@@ -122,8 +148,37 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const body = await readBody(request);
     const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const download = /^\/files-pri\/([^/]+)/.exec(path);
+    if (download) {
+      // Slack serves private files only to a token that may see them.
+      const file = shared.get(download[1] ?? "");
+      const authorized = /^Bearer xoxb-/.test(String(request.headers.authorization ?? ""));
+      request.resume();
+      calls.push({ method: "download", args: { file: download[1] }, headers: request.headers, receivedAt: Date.now() });
+      if (!file || !authorized) {
+        // Slack answers an unauthorised download with its login page, not an error status.
+        response.writeHead(200, { "content-type": "text/html" });
+        response.end("<!DOCTYPE html><html><body>Sign in to Slack</body></html>");
+        return;
+      }
+      response.writeHead(200, { "content-type": file.mimetype, "content-length": file.content.length });
+      response.end(file.content);
+      return;
+    }
+    const upload = /^\/upload\/([^/]+)$/.exec(path);
+    if (upload) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const id = upload[1] ?? "";
+      const existing = uploads.get(id);
+      if (existing) uploads.set(id, { ...existing, content: Buffer.concat(chunks) });
+      calls.push({ method: "upload", args: { file: id }, headers: request.headers, receivedAt: Date.now() });
+      response.writeHead(existing ? 200 : 404, { "content-type": "text/plain" });
+      response.end(existing ? "OK - uploaded" : "no such upload");
+      return;
+    }
+    const body = await readBody(request);
     const args = parseArguments(body, request.headers["content-type"]);
     const method = path.startsWith("/api/") ? path.slice("/api/".length) : path.startsWith("/response/") ? `response:${path.slice("/response/".length)}` : path;
     calls.push({ method, args, headers: request.headers, receivedAt: Date.now() });
@@ -156,6 +211,7 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${String(port)}`;
+  baseUrl = url;
 
   return {
     url,
@@ -169,6 +225,8 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
     },
     setGroupMembers: (groupId, userIds) => void groups.set(groupId, userIds),
     setSocketModeUrl: (url) => void (socketModeUrl = url),
+    setFile: (id, file) => void shared.set(id, { ...file, content: typeof file.content === "string" ? Buffer.from(file.content, "utf8") : file.content }),
+    uploads,
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {
