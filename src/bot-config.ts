@@ -54,6 +54,8 @@ const BotEnvironmentSchema = z.object({
       .optional()
       .transform((text) => (text ?? "").split(",").map((secret) => secret.trim()).filter((secret) => secret !== "")),
   ),
+  BATON_RFP_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("rfp-response")),
+  BATON_DOCUMENT_MAX_MB: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number of megabytes" }).positive("must be above 0").max(200, "must be at most 200").default(20)),
   BATON_RETENTION: z.preprocess(emptyToUndefined, z.string().trim().regex(/^(off|\d+(\.\d+)?[smhd])$/, "must be a duration such as 90d or 720h, or off").default("90d")),
   BATON_RETENTION_CRON: z.preprocess(emptyToUndefined, z.string().trim().default("17 3 * * *")),
 });
@@ -85,6 +87,10 @@ export interface BotConfig {
   oncall: string[];
   /** The chain an alert group starts. */
   incidentChain: string;
+  /** The chain `/baton rfp` starts. */
+  rfpChain: string;
+  /** Documents (shared files) larger than this are refused. */
+  documentMaxBytes: number;
   /** GITHUB_WEBHOOK_SECRET (several while rotating); empty: the GitHub webhook is off. */
   githubWebhookSecrets: string[];
   /** Audit detail of runs finished longer ago than this is pruned; undefined: kept for ever. */
@@ -140,6 +146,8 @@ export function parseBotConfig(environment: Readonly<Record<string, string | und
     oncall: values.BATON_ONCALL,
     incidentChain: values.BATON_INCIDENT_CHAIN,
     githubWebhookSecrets: values.GITHUB_WEBHOOK_SECRET,
+    rfpChain: values.BATON_RFP_CHAIN,
+    documentMaxBytes: Math.round(values.BATON_DOCUMENT_MAX_MB * 1_048_576),
     retentionMs: values.BATON_RETENTION === "off" ? undefined : durationToMs(values.BATON_RETENTION as Duration),
     retentionCron: values.BATON_RETENTION_CRON,
   };

@@ -12,6 +12,7 @@ import { SlackIncidentUpdates } from "../slack/incident-updates.js";
 import { SlackReminderSink } from "../slack/slack-reminders.js";
 import { BatonMetrics } from "../metrics/baton-metrics.js";
 import { metricsRoute, readinessRoute } from "../metrics/ops-routes.js";
+import { readDocument } from "../documents/read-document.js";
 import { createReviewRoutes } from "../webhooks/review-routes.js";
 import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
 import { IncidentRuns } from "./incident-runs.js";
@@ -70,6 +71,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       logger,
       scripted: runtime.scripted,
       reviews: runtime.reviews,
+      rfp: { chainId: botConfig.rfpChain, maxBytes: botConfig.documentMaxBytes, readDocument },
       ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}),
       ...(options.projectionRetryBaseMs === undefined ? {} : { projectionRetryBaseMs: options.projectionRetryBaseMs }),
       ...(options.slackRecheckMs === undefined ? {} : { connectionRecheckMs: options.slackRecheckMs }),

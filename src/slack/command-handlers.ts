@@ -7,6 +7,7 @@ import { buildRunInputModal, singleTextField } from "./modals/run-input-modal.js
 import { renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus } from "./render/command-replies.js";
 import { chainViewOf } from "./render/progress-card.js";
 import type { SlackMessage } from "./render/types.js";
+import { openRfpForm } from "./rfp-form.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
@@ -79,6 +80,9 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
     }
     case "cancel":
       await cancelFromCommand(command.runId, command.reason, context, services);
+      return;
+    case "rfp":
+      await openRfpForm(context, services);
       return;
     case "review": {
       const { pullRequest } = command;

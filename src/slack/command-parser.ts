@@ -11,7 +11,8 @@ export type BatonCommand =
   | { kind: "runs"; scope: "mine" | "all" }
   | { kind: "pending" }
   | { kind: "cancel"; runId: string; reason: string }
-  | { kind: "review"; pullRequest: PullRequestRef; url: string };
+  | { kind: "review"; pullRequest: PullRequestRef; url: string }
+  | { kind: "rfp" };
 
 import { parsePullRequestUrl, type PullRequestRef } from "../core/pull-requests.js";
 
@@ -43,6 +44,8 @@ export function parseCommand(text: string): BatonCommand {
     case "cancel":
       if (!RUN_ID.test(first)) return { kind: "help", notUnderstood: "`cancel` needs a run id such as `r_01J...`: `/baton cancel <run-id> [reason]`." };
       return { kind: "cancel", runId: first, reason: argument.slice(first.length).trim() };
+    case "rfp":
+      return { kind: "rfp" };
     case "review": {
       // Slack wraps links in <…> (and <url|label>) in command text.
       const url = first.replace(/^<([^|>]+)(\|[^>]*)?>$/, "$1");

@@ -11,6 +11,7 @@ import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
+import { registerRfpForm } from "./rfp-form.js";
 import { registerRunForm } from "./run-form.js";
 import type { SlackServices } from "./slack-services.js";
 import { createBackgroundClient, INTERACTIVE_CLIENT_OPTIONS, slackErrorCode, slackLogger, type RetryPolicy, type SlackClient } from "./slack-web-client.js";
@@ -36,6 +37,8 @@ export interface SlackBotOptions {
   /** Tests: a fast retry policy for background posts, and the projection's first retry delay. */
   backgroundRetry?: RetryPolicy;
   projectionRetryBaseMs?: number;
+  /** `/baton rfp`: the chain, the size limit, and how a shared file is read. */
+  rfp: Omit<SlackServices["rfp"], "botToken">;
   /** `/baton review`: pull requests into IaC review runs. */
   reviews: SlackServices["reviews"];
   /** HTTP mode: how long a good Web API check is trusted by `/readyz`. Default 30 s. */
@@ -102,10 +105,12 @@ export class SlackBot {
       logger,
       scripted: options.scripted,
       reviews: options.reviews,
+      rfp: { ...options.rfp, botToken: config.slackBotToken },
     };
     registerCommands(this.app, this.services);
     registerApprovalActions(this.app, this.services);
     registerRunForm(this.app, this.services);
+    registerRfpForm(this.app, this.services);
     registerAppHome(this.app, this.services);
     this.app.error(async (error) => {
       logger.error({ error: describeError(error) }, "a Slack listener failed");

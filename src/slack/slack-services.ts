@@ -17,6 +17,14 @@ export interface SlackServices {
   logger: Logger;
   /** Answers come from the chains' examples: every message says so. */
   scripted: boolean;
+  /** `/baton rfp`: where the document goes, and how a shared file becomes its text. */
+  rfp: {
+    chainId: string;
+    maxBytes: number;
+    /** For downloading shared files (their private URLs need the bot token). */
+    botToken: string;
+    readDocument(file: { bytes: Buffer; fileName: string; mimeType: string }): Promise<string>;
+  };
   /** `/baton review <pull request URL>`. */
   reviews: { reviewPullRequest(ref: PullRequestRef, startedBy: string, origin?: RunOrigin): Promise<ReviewStart> };
 }

@@ -135,6 +135,8 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         }
         return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title ?? "" })) };
       }
+      case "files.list":
+        return { ok: true, files: [...shared.entries()].map(([id, file]) => ({ id, name: file.name, title: file.name, mimetype: file.mimetype, filetype: file.filetype ?? "text", size: file.content.length })) };
       case "files.info": {
         const file = shared.get(String(args.file));
         if (!file) return { ok: false, error: "file_not_found" };

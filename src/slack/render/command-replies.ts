@@ -27,6 +27,7 @@ export const COMMANDS: ReadonlyArray<{ usage: string; description: string; examp
   { usage: "/baton status <run-id>", description: "a run's steps, durations, tokens, cost and outcome", example: "/baton status r_mhx3k2a1-0001-7fq2" },
   { usage: "/baton runs [mine|all]", description: "recent runs, yours unless you say `all`", example: "/baton runs all" },
   { usage: "/baton pending", description: "approvals waiting for you, with their buttons", example: "/baton pending" },
+  { usage: "/baton rfp", description: "answer an RFP: a form for its title, customer and document (a shared file or pasted text)", example: "/baton rfp" },
   { usage: "/baton review <pull request URL>", description: "review a pull request's Terraform changes (posted to GitHub after approval)", example: "/baton review https://github.com/acme/infra/pull/42" },
   { usage: "/baton cancel <run-id> [reason]", description: "stop a run you started (or may approve)", example: "/baton cancel r_mhx3k2a1-0001-7fq2 wrong service" },
 ];
