@@ -19,7 +19,9 @@ export class SocketModeConnection implements SlackConnection {
   /** `client`: Slack's SocketModeClient (an eventemitter3 emitter, not Node's). */
   constructor(client: { on(event: string, listener: () => void): unknown }) {
     client.on("connected", () => void (this.#connected = true));
-    for (const state of ["connecting", "disconnecting", "disconnected", "reconnecting"]) client.on(state, () => void (this.#connected = false));
+    // "close" is the socket itself closing: the client only says "reconnecting" after waiting
+    // out its back-off (5 s and more), and the bot is not connected meanwhile.
+    for (const state of ["close", "connecting", "disconnecting", "disconnected", "reconnecting"]) client.on(state, () => void (this.#connected = false));
   }
 
   isConnected(): Promise<boolean> {

@@ -15,14 +15,14 @@ afterEach(async () => {
   await harness.close();
 });
 
-const state = (values: { title?: string; customer?: string; fileId?: string; text?: string }): Record<string, unknown> => ({
+const state = (values: { title?: string; customer?: string; fileId?: string; text?: string }): Record<string, Record<string, unknown>> => ({
   [RFP_BLOCKS.title]: { value: { type: "plain_text_input", value: values.title ?? null } },
   [RFP_BLOCKS.customer]: { value: { type: "plain_text_input", value: values.customer ?? null } },
   [RFP_BLOCKS.file]: { value: { type: "static_select", selected_option: values.fileId ? { text: { type: "plain_text", text: "x" }, value: values.fileId } : null } },
   [RFP_BLOCKS.text]: { value: { type: "plain_text_input", value: values.text ?? null } },
 });
 
-function submit(values: Parameters<typeof state>[0]) {
+function submit(values: Parameters<typeof state>[0]): ReturnType<BotHarness["post"]> {
   return harness.post(viewSubmission({ callbackId: RFP_CALLBACK_ID, privateMetadata: JSON.stringify({ channelId: "C0DEALS" }), stateValues: state(values), userId: "U0ALICE" }, SIGNING_SECRET));
 }
 
