@@ -72,10 +72,14 @@ function stripFences(text: string): string {
 
 type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "schema_mismatch" | "check_failed"; issues: ValidationIssue[] };
 
-/** Parse, validate with the schema, then the step's own checks (a check that throws is a bug, and fails the step). */
-function judge(step: LlmStep, context: ErasedContext, text: string): Judged {
+/**
+ * Parse, validate with the schema, then the step's own checks (a check that throws is a bug,
+ * and fails the step). A scripted answer (the demo model) is an example, not an answer to this
+ * input, so checks that compare it with the input are skipped for it.
+ */
+function judge(step: LlmStep, context: ErasedContext, text: string, scripted: boolean): Judged {
   const judged = judgeSchema(step.output, text);
-  if (judged.kind !== "valid" || !step.check) return judged;
+  if (judged.kind !== "valid" || !step.check || scripted) return judged;
   const problems = step.check(judged.value, context);
   if (problems.length === 0) return judged;
   return { kind: "check_failed", issues: problems.map((problem) => (typeof problem === "string" ? { path: "(root)", message: problem } : { path: problem.path, message: problem.message })) };
@@ -172,7 +176,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         break; // Asking the same model again rarely changes a refusal; try the next model.
       }
 
-      const judged = judge(step, context, response.text);
+      const judged = judge(step, context, response.text, response.scripted);
       if (judged.kind === "valid") {
         event("model.call", { ...callData, outcome: "valid" });
         return { ok: true, output: judged.value, usage, events, scripted: response.scripted };
