@@ -55,6 +55,8 @@ export interface PullRequestHost {
   listFiles(ref: PullRequestRef): Promise<PullRequestFile[]>;
   listReviews(ref: PullRequestRef): Promise<PostedReview[]>;
   createReview(ref: PullRequestRef, draft: ReviewDraft): Promise<PostedReview>;
+  /** A file of the repository at a commit (the review's policy file); undefined when it does not exist. */
+  readFile(ref: PullRequestRef, path: string, commit: string): Promise<string | undefined>;
 }
 
 /** `https://github.com/acme/infra/pull/42` (or a GitHub Enterprise host) → { acme/infra, 42 }. */
@@ -74,4 +76,35 @@ export function unifiedDiffOf(files: ReadonlyArray<PullRequestFile>): string {
       return `diff --git a/${file.previousPath ?? file.path} b/${file.path}\n--- ${before}\n+++ ${after}\n${file.patch ?? ""}\n`;
     })
     .join("");
+}
+
+/** Lines of the new side of each file that a review comment may be put on (added and context lines of its hunks). */
+export function commentableLines(diff: string): Map<string, Set<number>> {
+  const files = new Map<string, Set<number>>();
+  let current: Set<number> | undefined;
+  let next = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+++ ")) {
+      const path = line.slice(4).trim();
+      if (path === "/dev/null") {
+        current = undefined;
+        continue;
+      }
+      const name = path.startsWith("b/") ? path.slice(2) : path;
+      current = files.get(name) ?? new Set<number>();
+      files.set(name, current);
+      continue;
+    }
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (hunk) {
+      next = Number(hunk[1]);
+      continue;
+    }
+    if (!current || line.startsWith("--- ") || line.startsWith("diff ") || line.startsWith("\\")) continue;
+    if (line.startsWith("+") || line.startsWith(" ")) {
+      current.add(next);
+      next += 1;
+    }
+  }
+  return files;
 }

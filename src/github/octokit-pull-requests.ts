@@ -94,6 +94,18 @@ export class OctokitPullRequests implements PullRequestHost {
     }
   }
 
+  async readFile(ref: PullRequestRef, path: string, commit: string): Promise<string | undefined> {
+    const { owner, repo } = split(ref);
+    try {
+      const { data } = await this.#octokit.rest.repos.getContent({ owner, repo, path, ref: commit });
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
+      return Buffer.from(data.content, "base64").toString("utf8");
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw toBatonError(error, ref, `read ${path}`);
+    }
+  }
+
   async createReview(ref: PullRequestRef, draft: ReviewDraft): Promise<PostedReview> {
     try {
       const { data } = await this.#octokit.rest.pulls.createReview({

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parsePullRequestUrl, unifiedDiffOf } from "../../src/core/pull-requests.js";
+import { commentableLines, parsePullRequestUrl, unifiedDiffOf } from "../../src/core/pull-requests.js";
 import { BatonError } from "../../src/core/errors.js";
 import { OctokitPullRequests } from "../../src/github/octokit-pull-requests.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
@@ -37,6 +37,12 @@ describe("OctokitPullRequests", () => {
     expect((await host.listReviews(ref)).map((review) => review.body)).toEqual(["review"]);
   });
 
+  it("reads a repository file at a commit, and answers undefined for one that does not exist", async () => {
+    github.setPullRequest("acme/infra", 42, { headSha: "abc123", files: [], contents: { ".baton/iac-policies.json": '{"rules":{}}' } });
+    expect(await host.readFile(ref, ".baton/iac-policies.json", "abc123")).toBe('{"rules":{}}');
+    expect(await host.readFile(ref, ".baton/missing.json", "abc123")).toBeUndefined();
+  });
+
   it("turns 404, 403 and 5xx into errors that say what to do", async () => {
     const failure = async (work: () => Promise<unknown>): Promise<BatonError> => {
       try {
@@ -66,6 +72,16 @@ describe("pull request helpers", () => {
     expect(parsePullRequestUrl("https://ghe.corp.example/platform/network/pull/7/files")).toEqual({ repository: "platform/network", number: 7 });
     expect(parsePullRequestUrl("https://github.com/acme/infra/issues/42")).toBeUndefined();
     expect(parsePullRequestUrl("acme/infra#42")).toBeUndefined();
+  });
+
+  it("knows which new-side lines of a diff a comment may go on", () => {
+    const diff = unifiedDiffOf([
+      { path: "main.tf", status: "modified", previousPath: undefined, patch: '@@ -10,4 +10,5 @@ resource "x" "y" {\n   a = 1\n-  b = 2\n+  b = 3\n+  c = 4\n   d = 5\n@@ -40 +41 @@\n-old\n+new' },
+      { path: "gone.tf", status: "removed", previousPath: undefined, patch: "@@ -1,2 +0,0 @@\n-a\n-b" },
+    ]);
+    const lines = commentableLines(diff);
+    expect([...(lines.get("main.tf") ?? [])]).toEqual([10, 11, 12, 13, 41]);
+    expect(lines.has("gone.tf")).toBe(false);
   });
 
   it("joins file patches into one unified diff with git headers", () => {

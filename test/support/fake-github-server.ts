@@ -14,6 +14,8 @@ export interface FakePullRequest {
   draft?: boolean;
   state?: "open" | "closed";
   files: Array<{ path: string; status?: string; patch?: string; previousPath?: string }>;
+  /** Files of the repository at the head (GET /repos/{o}/{r}/contents/{path}?ref=). */
+  contents?: Record<string, string>;
 }
 
 export interface PostedReviewRecord {
@@ -82,6 +84,14 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         const status = failures.splice(failure, 1)[0]?.status ?? 500;
         request.resume();
         return send(response, status, { message: status === 404 ? "Not Found" : status === 403 ? "Resource not accessible by integration" : "Server Error", documentation_url: "https://docs.github.com/rest" });
+      }
+      const content = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
+      if (content && request.method === "GET") {
+        const ref = url.searchParams.get("ref") ?? "";
+        const pull = [...pulls.entries()].find(([key, value]) => key.startsWith(`${content[1] ?? ""}#`) && value.headSha === ref)?.[1];
+        const text = pull?.contents?.[decodeURIComponent(content[2] ?? "")];
+        if (text === undefined) return send(response, 404, { message: "Not Found" });
+        return send(response, 200, { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64"), path: content[2], sha: "0" });
       }
       const match = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/reviews)?$/.exec(path);
       const key = match ? `${match[1] as string}#${match[2] as string}` : "";
