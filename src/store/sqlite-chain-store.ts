@@ -19,7 +19,8 @@ import type {
 } from "../core/ports.js";
 import { COMPRESS_FROM_BYTES, encodeJson, encodeNullableJson, type JsonColumnOptions } from "./json-columns.js";
 import { approvalParameters, encodeEvents, statusList, stepParameters } from "./record-parameters.js";
-import { toApprovalRecord, toAuditEvent, toEffectRecord, toRunRecord, toStepRecord } from "./row-codecs.js";
+import { toApprovalRecord } from "./approval-codecs.js";
+import { toAuditEvent, toEffectRecord, toRunRecord, toStepRecord } from "./run-codecs.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { toStoreError } from "./store-errors.js";
 import { WriteTransactions } from "./write-transactions.js";

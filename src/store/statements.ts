@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
 import { KEYS_PER_RUN } from "./migrations.js";
 import type { SqlValue } from "./record-parameters.js";
-import { APPROVAL_COLUMNS, DECISION_APPROVAL_COLUMNS, EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./row-codecs.js";
+import { APPROVAL_COLUMNS, DECISION_APPROVAL_COLUMNS } from "./approval-codecs.js";
+import { EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./run-codecs.js";
 import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**

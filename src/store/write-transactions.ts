@@ -3,7 +3,8 @@ import type { ApprovalOpen, ApprovalRecord, DecisionCommit, RunClaim, RunFinish,
 import type { JsonColumnValue } from "./json-columns.js";
 import { KEYS_PER_RUN } from "./migrations.js";
 import type { EncodedEvent, Parameters } from "./record-parameters.js";
-import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, toRowKey, type DecisionState } from "./row-codecs.js";
+import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, type DecisionState } from "./approval-codecs.js";
+import { toRowKey } from "./row-parsing.js";
 import type { Statements } from "./statements.js";
 import { approvalNotFound, auditLogFull, eventOfUnknownRun } from "./store-errors.js";
 
