@@ -6,7 +6,7 @@
  *
  *   node --import tsx test/store/alert-racing-process.ts <database path> <delivery count>
  */
-import { createInterface } from "node:readline";
+import { waitForGo } from "../support/racing-child.js";
 import { openSqliteState } from "../../src/store/index.js";
 import { alertDelivery } from "./alert-store-fixtures.js";
 
@@ -14,18 +14,7 @@ const [databasePath, countText] = process.argv.slice(2);
 if (databasePath === undefined || countText === undefined) throw new Error("usage: alert-racing-process.ts <database path> <delivery count>");
 
 const state = openSqliteState(databasePath);
-const lines = createInterface({ input: process.stdin });
-console.log("ready");
-let startAt = Date.now();
-for await (const line of lines) {
-  const match = /^go (\d+)$/.exec(line.trim());
-  if (match?.[1] !== undefined) {
-    startAt = Number(match[1]);
-    break;
-  }
-}
-lines.close();
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+await waitForGo();
 
 const recorded: Array<{ deliveryId: string; duplicate: boolean; opened: string[] }> = [];
 for (let index = 0; index < Number(countText); index++) {

@@ -1,41 +1,19 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openSqliteStore } from "../../src/store/index.js";
+import { startRacingChild, type RacingChild } from "../support/racing-child.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { runAwaitingApproval } from "./chain-store-fixtures.js";
 
-const CHILD = fileURLToPath(new URL("./racing-process.ts", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CHILD = new URL("./racing-process.ts", import.meta.url);
 
 const childResultSchema = z.object({ won: z.array(z.string()), finishedRuns: z.array(z.string()) });
 type ChildResult = z.infer<typeof childResultSchema>;
 
-/** One racing-process.ts child; resolves with its report once it exits cleanly. */
-function startRacer(databasePath: string, owner: string, approvalIds: ReadonlyArray<string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, databasePath, owner, approvalIds.join(",")], {
-    cwd: REPO_ROOT,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let output = "";
-  let errors = "";
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    if (output.includes("ready")) markReady();
-  });
-  child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
-  const finished = new Promise<ChildResult>((resolve, reject) => {
-    child.on("exit", (code) => {
-      const last = output.trim().split("\n").at(-1) ?? "";
-      if (code !== 0) reject(new Error(`${owner} exited with ${String(code)}\n${errors}`));
-      else resolve(childResultSchema.parse(JSON.parse(last)));
-    });
-  });
-  return { ready, finished, go: (startAt: number) => child.stdin.end(`go ${String(startAt)}\n`) };
+/** One racing-process.ts child. */
+function startRacer(databasePath: string, owner: string, approvalIds: ReadonlyArray<string>): RacingChild<ChildResult> {
+  return startRacingChild(CHILD, [databasePath, owner, approvalIds.join(",")], childResultSchema);
 }
 
 let directory: { path: string; remove(): void };

@@ -7,7 +7,7 @@
  *
  *   node --import tsx test/store/racing-process.ts <database path> <owner> <approval ids, comma-separated>
  */
-import { createInterface } from "node:readline";
+import { waitForGo } from "../support/racing-child.js";
 import { openSqliteStore } from "../../src/store/index.js";
 import { event, newRun, START, step, stepCommit } from "./chain-store-fixtures.js";
 
@@ -18,18 +18,7 @@ if (databasePath === undefined || owner === undefined || approvalList === undefi
 const approvalIds = approvalList.split(",").filter((id) => id !== "");
 
 const store = openSqliteStore(databasePath);
-const lines = createInterface({ input: process.stdin });
-console.log("ready");
-let startAt = Date.now();
-for await (const line of lines) {
-  const match = /^go (\d+)$/.exec(line.trim());
-  if (match?.[1] !== undefined) {
-    startAt = Number(match[1]);
-    break;
-  }
-}
-lines.close();
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+await waitForGo();
 
 const won: string[] = [];
 const finishedRuns: string[] = [];

@@ -1,19 +1,17 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openSqliteState, type SqliteState } from "../../src/store/index.js";
 import { COMPRESS_FROM_BYTES, encodeJson } from "../../src/store/json-columns.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
+import { startRacingChild, type RacingChild } from "../support/racing-child.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { alert, alertDelivery } from "./alert-store-fixtures.js";
 
 /** The SQLite AlertStore on a real file: grouping, redeliveries, the run compare-and-set, and two processes racing. */
 
-const CHILD = fileURLToPath(new URL("./alert-racing-process.ts", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CHILD = new URL("./alert-racing-process.ts", import.meta.url);
 
 let directory: { path: string; remove(): void };
 let path: string;
@@ -128,24 +126,8 @@ describe("SqliteAlertStore", () => {
 
 const RacerReport = z.array(z.object({ deliveryId: z.string(), duplicate: z.boolean(), opened: z.array(z.string()) }));
 
-function startRacer(databasePath: string, count: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, databasePath, String(count)], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
-  let output = "";
-  let errors = "";
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    if (output.includes("ready")) markReady();
-  });
-  child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
-  const finished = new Promise<z.infer<typeof RacerReport>>((resolve, reject) => {
-    child.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`racer exited with ${String(code)}\n${errors}`));
-      else resolve(RacerReport.parse(JSON.parse(output.trim().split("\n").at(-1) ?? "")));
-    });
-  });
-  return { ready, finished, go: (startAt: number) => child.stdin.end(`go ${String(startAt)}\n`) };
+function startRacer(databasePath: string, count: number): RacingChild<z.infer<typeof RacerReport>> {
+  return startRacingChild(CHILD, [databasePath, String(count)], RacerReport);
 }
 
 describe("two processes on one file recording the same deliveries at once", () => {
