@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { z } from "zod";
 import { NormalizedAlertSchema, type AlertStore, type DeliveryInput, type DeliveryOutcome, type IdGenerator, type IncidentChange, type IncidentRecord, type IncidentSummary, type NormalizedAlert } from "../core/ports.js";
 import { COMPRESS_FROM_BYTES, decodeJson, encodeJson } from "./json-columns.js";
-import { toStoreError } from "./store-errors.js";
+import { settle } from "./store-errors.js";
 
 /**
  * The `AlertStore` on the baton database (tables `deliveries` and `incidents`, migration 3; an
@@ -175,10 +175,6 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   #settle<Result>(work: () => Result): Promise<Result> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(toStoreError(error, this.#database.name));
-    }
+    return settle(this.#database.name, work);
   }
 }

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { z } from "zod";
 import type { MessageClaim, MessageLedger, MessageRecord, PostedMessage } from "../core/ports.js";
-import { toStoreError } from "./store-errors.js";
+import { settle } from "./store-errors.js";
 
 const postedMessageRow = z.object({
   key: z.string(),
@@ -81,11 +81,3 @@ export class SqliteMessageLedger implements MessageLedger {
   }
 }
 
-/** Run synchronous SQLite work and hand its result (or its error, mapped) to a promise. */
-function settle<Result>(path: string, work: () => Result): Promise<Result> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(toStoreError(error, path));
-  }
-}

@@ -74,3 +74,12 @@ export function auditLogFull(runId: string): BatonError {
     { runId },
   );
 }
+
+/** Run synchronous SQLite work and hand its result (or its error, mapped) to a promise. */
+export function settle<Result>(path: string, work: () => Result): Promise<Result> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(toStoreError(error, path));
+  }
+}
