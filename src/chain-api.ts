@@ -18,3 +18,5 @@ export type { Notification, Notifier } from "./core/ports.js";
 export { z } from "zod";
 /** The normalised alert that alert webhooks hand to incident chains. */
 export { NormalizedAlertSchema as AlertSchema } from "./core/incidents.js";
+/** Documents: split a long one into chunks with section names and line numbers (map steps read them). */
+export { chunkDocument, type DocumentChunk } from "./documents/chunker.js";

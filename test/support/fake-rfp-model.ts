@@ -24,7 +24,7 @@ export interface FakeRfpModel {
 
 type Message = { role: string; content: string };
 
-const MUST = /\b(MUST|SHALL|is required to|are required to|Mandatory:)/;
+const MUST = /\b(MUST|SHALL|shall|is required to|are required to)\b|Mandatory:/;
 const SHOULD = /\b(SHOULD|preferred|desirable)\b/;
 
 function sentences(text: string): string[] {
