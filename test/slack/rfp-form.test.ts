@@ -2,14 +2,17 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RFP_BLOCKS, RFP_CALLBACK_ID } from "../../src/slack/modals/rfp-modal.js";
 import { SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
+import { createFakeRfpModel } from "../support/fake-rfp-model.js";
 import { minimalPdf } from "../support/minimal-pdf.js";
-import { slashCommand, viewSubmission } from "../support/slack-requests.js";
+import { buttonClick, slashCommand, viewSubmission } from "../support/slack-requests.js";
 
 /** `/baton rfp`: the form, pasted text, a shared file (PDF, Markdown), and every bad file. */
 
 let harness: BotHarness;
+const rfpModel = createFakeRfpModel();
 beforeEach(async () => {
-  harness = await startBotHarness({ environment: { BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "rfp-chains"), BATON_DOCUMENT_MAX_MB: "1" } });
+  harness = await startBotHarness({ environment: { BATON_CHAINS_DIR: join(import.meta.dirname, "..", "..", "chains"), BATON_DOCUMENT_MAX_MB: "1", BATON_APPROVERS: "U0LEAD" } });
+  harness.model.setFallback((body) => rfpModel.reply(body));
 });
 afterEach(async () => {
   await harness.close();
@@ -44,21 +47,42 @@ describe("/baton rfp", () => {
     expect(view).toContain(RFP_CALLBACK_ID);
   });
 
-  it("pasted text starts the run at once; the person hears its id", async () => {
-    const answer = await submit({ title: "Platform RFP", customer: "Acme", text: "The vendor MUST provide 24/7 support and SOC 2 Type II reports." });
+  it("pasted text starts the run at once and the person hears its id; text too short to be an RFP is explained", async () => {
+    await submit({ title: "Platform RFP", customer: "Acme", text: "Too short to be an RFP." });
+    expect(await latestEphemeral()).toContain("document: the RFP needs at least 200 characters of text");
+    const text = "The vendor MUST provide 24/7 support and SOC 2 Type II reports. The platform shall run in two EU regions with automatic failover, and every change is required to go through infrastructure as code reviewed by the customer's platform team.";
+    const answer = await submit({ title: "Platform RFP", customer: "Acme", text });
     expect(answer.status).toBe(200);
-    expect(await latestEphemeral()).toContain("Started *RFP response (stand-in)*");
+    await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "chat.postEphemeral").length >= 2);
+    expect(await latestEphemeral()).toContain("Started *RFP response*");
     const [run] = await harness.bot.runtime.store.listRuns({ limit: 1 });
     expect(run).toMatchObject({ chainId: "rfp-response", startedBy: "U0ALICE", input: { title: "Platform RFP", customer: "Acme", sourceName: "pasted text" }, origin: { reference: { channel: "C0DEALS" } } });
   });
 
-  it("a shared PDF is downloaded with the bot token and read page by page", async () => {
-    harness.slack.setFile("F0PDF", { name: "acme-rfp.pdf", mimetype: "application/pdf", content: minimalPdf([["1 Scope", "The platform MUST run in two regions."], ["2 Security", "Vendors shall hold ISO 27001."]]) });
+  it("a shared PDF is downloaded with the bot token and read page by page; once its summary is approved, the full response is uploaded to the run's thread", async () => {
+    const pages = [
+      ["1 Scope", "The platform MUST run in two regions of the European Union.", "Background about the customer and its twelve teams."],
+      ["2 Security", "Vendors shall hold ISO 27001 and a SOC 2 Type II report.", "Pricing MUST be stated as monthly fees per component."],
+    ];
+    harness.slack.setFile("F0PDF", { name: "acme-rfp.pdf", mimetype: "application/pdf", content: minimalPdf(pages) });
     await submit({ title: "Platform RFP", customer: "Acme", fileId: "F0PDF" });
-    expect(await latestEphemeral()).toContain("Started");
-    const [run] = await harness.bot.runtime.store.listRuns({ limit: 1 });
-    expect((run?.input as { document: string }).document).toBe("1 Scope\nThe platform MUST run in two regions.\f2 Security\nVendors shall hold ISO 27001.");
+    expect(await latestEphemeral()).toContain("Started *RFP response*");
     expect(harness.slack.callsOf("download")[0]?.headers.authorization).toBe("Bearer xoxb-test-token");
+    const [run] = await harness.bot.runtime.store.listRuns({ limit: 1 });
+    expect((run?.input as { document: string }).document).toBe(pages.map((lines) => lines.join("\n")).join("\f"));
+    const runId = run?.id ?? "";
+    expect((await harness.bot.runtime.runner.settled(runId)).status).toBe("awaiting_approval");
+    const [approval] = await harness.bot.runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
+    // The approver clicks on the card in the thread, as a person would: once it is there.
+    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?")));
+    await harness.post(buttonClick({ actionId: "baton.approve", value: approval?.id ?? "", userId: "U0LEAD", responseUrl: harness.responseUrl("approve") }, SIGNING_SECRET));
+    await harness.slack.waitFor(() => harness.slack.uploads.size === 1, 10_000);
+    const [upload] = [...harness.slack.uploads.values()];
+    expect(upload).toMatchObject({ filename: "platform-rfp-response.md", channel: "C0DEALS", threadTs: (await harness.bot.slack.projection.threadOf(runId))?.ts });
+    const document = upload?.content.toString("utf8") ?? "";
+    expect(document).toContain("# Platform RFP: response for Acme");
+    expect(document).toContain("two regions of the European Union");
+    expect(document).toContain("| ISO 27001 | yes |");
   });
 
   it("a file of another type or over the limit is refused on its field, before anything is downloaded", async () => {
