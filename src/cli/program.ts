@@ -11,6 +11,7 @@ import { renderRunsTable, renderRunTimeline } from "./render-run.js";
 import { inputFromText, readInputFile } from "./run-input.js";
 import type { TerminalIo } from "./terminal-io.js";
 import { withRuntime } from "./with-runtime.js";
+import { registerIacCommand } from "./iac-command.js";
 import { registerPruneCommand } from "./prune-command.js";
 
 export interface CliContext {
@@ -232,6 +233,7 @@ export function buildProgram(context: CliContext): Command {
     });
 
   registerPruneCommand(program, context);
+  registerIacCommand(program, context);
   return program;
 }
 

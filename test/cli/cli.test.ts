@@ -72,6 +72,35 @@ describe("baton CLI", () => {
     expect(bad.stderr).toContain('--older-than "a while" is not a duration. Use a number and a unit (s, m, h, d), such as 90d or 720h.');
   });
 
+  it("iac check: findings as a table or JSON, exit 1 at or above --fail-on, 0 below it, 2 for input it cannot read", async () => {
+    const risky = await runCli(["iac", "check", "test/fixtures/iac/security-group-open.diff"], environment);
+    expect(risky.code).toBe(1);
+    expect(risky.stdout).toContain("AWS_DB_PUBLIC");
+    expect(risky.stdout).toContain("network/main.tf:69");
+    expect(risky.stdout).toContain("2 at or above high: failing.");
+    const lenient = await runCli(["iac", "check", "test/fixtures/iac/security-group-open.diff", "--fail-on", "critical", "--json"], environment);
+    expect(lenient.code).toBe(1);
+    const low = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--json"], environment);
+    const report = JSON.parse(low.stdout) as { findings: Array<{ ruleId: string }>; failed: boolean };
+    expect(report.findings).toHaveLength(18);
+    expect(report.failed).toBe(true);
+    const safe = await runCli(["iac", "check", "test/fixtures/iac/aws-safe-plan.json"], environment);
+    expect(safe.code).toBe(0);
+    expect(safe.stdout).toContain("No findings.");
+    const noTerraform = await runCli(["iac", "check", "README.md"], environment);
+    expect(noTerraform.code).toBe(2);
+    expect(noTerraform.stderr).toContain("IAC_NO_TERRAFORM");
+    const policies = join(directory.path, "policies.json");
+    writeFileSync(policies, JSON.stringify({ rules: { AWS_DB_PUBLIC: { enabled: false }, AWS_SG_OPEN_INGRESS: { severity: "low" } } }));
+    const configured = await runCli(["iac", "check", "test/fixtures/iac/security-group-open.diff", "--policies", policies], environment);
+    expect(configured.code).toBe(0);
+    expect(configured.stdout).toContain("1 finding; none at or above high.");
+    writeFileSync(policies, JSON.stringify({ rules: { NO_SUCH_RULE: {} } }));
+    const badPolicies = await runCli(["iac", "check", "test/fixtures/iac/security-group-open.diff", "--policies", policies], environment);
+    expect(badPolicies.code).toBe(2);
+    expect(badPolicies.stderr).toContain("unknown rule NO_SUCH_RULE");
+  });
+
   it("runs solution-brief end to end with an approval at the terminal, and says the model was scripted", async () => {
     const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, "a\n");
     expect(result.code).toBe(0);
