@@ -20,3 +20,7 @@ export { z } from "zod";
 export { NormalizedAlertSchema as AlertSchema } from "./core/incidents.js";
 /** Documents: split a long one into chunks with section names and line numbers (map steps read them). */
 export { chunkDocument, type DocumentChunk } from "./documents/chunker.js";
+/** Terraform: resource changes from a plan or a diff, and the policy rule pack (the IaC review's deterministic half). */
+export { parsePolicyConfig, reviewChanges, type Finding, type PolicyConfig, type ResourceChange, type Severity } from "./iac/index.js";
+/** Pull requests: the diff of their files, and which diff lines a review comment may go on. */
+export { commentableLines, unifiedDiffOf } from "./core/pull-requests.js";

@@ -29,6 +29,8 @@ export interface FakeGitHubServer {
   readonly reviews: PostedReviewRecord[];
   readonly requests: Array<{ method: string; path: string; authorization: string | undefined }>;
   setPullRequest(repository: string, number: number, pullRequest: FakePullRequest): void;
+  /** Called when a review is stored, before GitHub's answer is sent (a test can kill the poster here). */
+  onReviewPosted: ((review: PostedReviewRecord) => void) | undefined;
   /** The next `times` requests whose path matches fail with `status`. */
   failNext(path: RegExp, status: number, times?: number): void;
   close(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         }
         reviews.push({ repository, number: Number(number), body });
         reviewIds += 1;
+        fake.onReviewPosted?.({ repository, number: Number(number), body });
         return send(response, 200, { id: reviewIds, body: body.body ?? "", commit_id: body.commit_id ?? pull.headSha, html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(reviewIds)}`, state: body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED" });
       }
       request.resume();
@@ -153,7 +156,8 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/api/v3`;
-  return {
+  const fake: FakeGitHubServer = {
+    onReviewPosted: undefined,
     apiUrl: baseUrl,
     reviews,
     requests,
@@ -167,4 +171,5 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }
