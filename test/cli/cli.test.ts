@@ -175,7 +175,7 @@ describe("baton CLI", () => {
     const result = await runCli(["run", "no-such-chain", "--text", "hello"], environment);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("CHAIN_NOT_FOUND");
-    expect(result.stderr).toContain("Available chains: incident-digest, incident-response, solution-brief");
+    expect(result.stderr).toContain("Available chains: iac-review, incident-digest, incident-response, rfp-response, solution-brief");
   });
 
   it("answers input that breaks the chain's schema with the field and what is expected", async () => {

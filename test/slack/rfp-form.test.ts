@@ -76,7 +76,8 @@ describe("/baton rfp", () => {
     // The approver clicks on the card in the thread, as a person would: once it is there.
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?")));
     await harness.post(buttonClick({ actionId: "baton.approve", value: approval?.id ?? "", userId: "U0LEAD", responseUrl: harness.responseUrl("approve") }, SIGNING_SECRET));
-    await harness.slack.waitFor(() => harness.slack.uploads.size === 1, 10_000);
+    // Complete once files.completeUploadExternal has put it in the channel.
+    await harness.slack.waitFor(() => [...harness.slack.uploads.values()].some((upload) => upload.channel !== undefined), 10_000);
     const [upload] = [...harness.slack.uploads.values()];
     expect(upload).toMatchObject({ filename: "platform-rfp-response.md", channel: "C0DEALS", threadTs: (await harness.bot.slack.projection.threadOf(runId))?.ts });
     const document = upload?.content.toString("utf8") ?? "";
