@@ -2,7 +2,7 @@ import { runActionStep } from "./action-step.js";
 import { durationToMs, type ChainDefinition, type ChangeRequest, type ErasedContext, type Step } from "./chain.js";
 import { BatonError, describeError, isBatonError } from "./errors.js";
 import { runMapStep } from "./map-step.js";
-import { runModelStep } from "./model-step.js";
+import { runModelStep, type ModelStepEnvironment } from "./model-step.js";
 import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepRecord, StepUsage } from "./ports.js";
 import type { ExecutionEnvironment } from "./runner-types.js";
 
@@ -34,37 +34,21 @@ async function executeStep(environment: ExecutionEnvironment, step: Step, contex
   }
 }
 
+/** What a model call needs of the runner's environment (LLM and map steps alike). */
+function modelEnvironmentOf(environment: ExecutionEnvironment): ModelStepEnvironment {
+  return {
+    llm: environment.llm,
+    semaphore: environment.semaphore,
+    clock: environment.clock,
+    prices: environment.prices,
+    defaultModel: environment.defaultModel,
+    defaultFallbackModels: environment.fallbackModels,
+  };
+}
+
 async function executeStepOrThrow(environment: ExecutionEnvironment, step: Step, context: ErasedContext, round: number, signal: AbortSignal): Promise<StepOutcome> {
-  if (step.kind === "llm") {
-    return runModelStep(
-      {
-        llm: environment.llm,
-        semaphore: environment.semaphore,
-        clock: environment.clock,
-        prices: environment.prices,
-        defaultModel: environment.defaultModel,
-        defaultFallbackModels: environment.fallbackModels,
-      },
-      { step, context, signal },
-    );
-  }
-  if (step.kind === "map") {
-    return runMapStep(
-      {
-        store: environment.store,
-        llm: environment.llm,
-        semaphore: environment.semaphore,
-        clock: environment.clock,
-        prices: environment.prices,
-        defaultModel: environment.defaultModel,
-        defaultFallbackModels: environment.fallbackModels,
-      },
-      step,
-      context,
-      round,
-      signal,
-    );
-  }
+  if (step.kind === "llm") return runModelStep(modelEnvironmentOf(environment), { step, context, signal });
+  if (step.kind === "map") return runMapStep({ ...modelEnvironmentOf(environment), store: environment.store }, step, context, round, signal);
   const result = await runActionStep(environment, step, context, round, signal);
   return { ok: true, output: result.output, usage: NO_USAGE, events: result.events };
 }
