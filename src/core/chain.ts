@@ -1,6 +1,6 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { BatonError } from "./errors.js";
-import type { ChainStore, Clock, Logger, Notifier, PullRequestHost, PullRequestRef } from "./ports.js";
+import { eraseMapStep, type MapStepOptions } from "./map-step-definition.js";
 
 /**
  * The chain definition API. A chain is an id, an input schema and an ordered list of steps,
@@ -46,42 +46,11 @@ export interface ApprovalPolicy<Input, Outputs, Output> {
  * What the deployment lends action steps beyond the store, set where the process is composed.
  * Every member is optional: a chain that needs one says what to configure when it is missing.
  */
-export interface ChainResources {
-  /** Incidents opened by alert webhooks: whether one is still firing. */
-  incidents?: {
-    statusOf(incidentId: string): Promise<{ status: "open" | "resolved"; resolvedAt: number | null } | undefined>;
-  };
-  /** GitHub pull requests (GITHUB_TOKEN); absent when no token is configured. */
-  pullRequests?: PullRequestHost;
-  /** Start a review run of a pull request's current head (the IaC review re-runs a moved head). */
-  reviews?: {
-    reviewPullRequest(ref: PullRequestRef, startedBy: string): Promise<ReviewStart>;
-  };
-}
+import type { ActionServices } from "./chain-services.js";
 
-/** What asking for a pull request review did: a run started (or found), or why not. */
-export type ReviewStart =
-  | { started: true; runId: string; headSha: string }
-  | { started: false; reason: "draft" | "closed" | "no_terraform"; message: string };
+export type { ActionServices, ChainResources, ReviewStart } from "./chain-services.js";
 
-export interface ActionServices {
-  notifier: Notifier;
-  /** Logs with the run id, chain id and step id on every line. */
-  logger: Logger;
-  resources: ChainResources;
-  store: ChainStore;
-  clock: Clock;
-  /** Run id + step id: pass it to anything that must not happen twice. */
-  idempotencyKey: string;
-  /**
-   * Run `effect` at most once per idempotency key: a repeat (after a crash, or a re-run of the
-   * step) returns the recorded result instead. The result must be plain JSON.
-   */
-  once<Result>(effect: () => Promise<Result>): Promise<Result>;
-  signal: AbortSignal;
-}
-
-interface StepCommon<Input, Outputs, Output> {
+export interface StepCommon<Input, Outputs, Output> {
   /** What the step does, shown in `baton show` and on Slack cards. */
   description?: string;
   /** Skip the step when this holds; its output is then `undefined`. */
@@ -118,33 +87,7 @@ export interface CheckProblem {
   message: string;
 }
 
-/**
- * A map step: one model prompt per item of a list (the chunks of a document, say), with bounded
- * concurrency. Each item's answer is durable as soon as it is valid, so a run that restarts in
- * the middle asks only for the items not yet done. The step's output is the answers, in item
- * order. An item that gets no valid answer (after `itemRetries` more tries) fails the step,
- * naming the item; the items already answered stay recorded.
- */
-export interface MapStepOptions<Input, Outputs, Item, Schema extends z.ZodType> extends StepCommon<Input, Outputs, Array<z.output<Schema>>> {
-  items: (context: StepContext<Input, Outputs>) => ReadonlyArray<Item>;
-  /** Items in flight at once (model calls also queue for BATON_MODEL_CONCURRENCY). Default 4. */
-  concurrency?: number;
-  /** Names an item in errors and the audit log. Default: "item <n>" (from 1). */
-  label?: (item: Item, index: number) => string;
-  system: string | ((context: StepContext<Input, Outputs>, item: Item, index: number) => string);
-  user: (context: StepContext<Input, Outputs>, item: Item, index: number) => string;
-  /** Each item's answer must be JSON that this schema accepts. */
-  output: Schema;
-  /** Deterministic checks of one item's answer, as for `.llm`. */
-  check?: (output: z.output<Schema>, context: StepContext<Input, Outputs>, item: Item, index: number) => ReadonlyArray<string | CheckProblem>;
-  model?: string;
-  temperature?: number;
-  maxAttempts?: number;
-  fallbackModels?: ReadonlyArray<string>;
-  timeoutMs?: number;
-  /** Further tries of an item whose model call failed outright. Default 1. */
-  itemRetries?: number;
-}
+export type { MapStepOptions } from "./map-step-definition.js";
 
 export interface ActionStepOptions<Input, Outputs, Output> extends StepCommon<Input, Outputs, Output> {
   run: (context: StepContext<Input, Outputs>, services: ActionServices) => Promise<Output>;
@@ -312,33 +255,7 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
     options: MapStepOptions<Input, Outputs, Item, Schema>,
   ): ChainBuilder<Input, Outputs & { [K in Id]: Array<z.output<Schema>> }>;
   map<Id extends string, Item, Schema extends z.ZodType>(id: Id, options: MapStepOptions<Input, Outputs, Item, Schema>): ChainBuilder<Input, Record<string, unknown>> {
-    const { system, user, check, items, label, concurrency, itemRetries, ...rest } = options;
-    type Context = StepContext<Input, Outputs>;
-    const step: MapStep = {
-      ...(rest.description === undefined ? {} : { description: rest.description }),
-      ...(rest.skipIf === undefined ? {} : { skipIf: rest.skipIf as (context: ErasedContext) => boolean }),
-      ...(rest.approval === undefined ? {} : { approval: rest.approval as ErasedApprovalPolicy }),
-      kind: "map",
-      id,
-      items: (context) => items(context as unknown as Context),
-      concurrency: Math.max(1, Math.floor(concurrency ?? 4)),
-      itemRetries: Math.max(0, Math.floor(itemRetries ?? 1)),
-      label: (item, index) => (label ? label(item as Item, index) : `item ${String(index + 1)}`),
-      output: z.array(options.output),
-      itemStep: (item, index) => ({
-        kind: "llm",
-        id,
-        system: (context) => (typeof system === "string" ? system : system(context as unknown as Context, item as Item, index)),
-        user: (context) => user(context as unknown as Context, item as Item, index),
-        output: options.output,
-        ...(check === undefined ? {} : { check: (output: unknown, context: ErasedContext) => check(output as z.output<Schema>, context as unknown as Context, item as Item, index) }),
-        ...(rest.model === undefined ? {} : { model: rest.model }),
-        ...(rest.temperature === undefined ? {} : { temperature: rest.temperature }),
-        ...(rest.maxAttempts === undefined ? {} : { maxAttempts: rest.maxAttempts }),
-        ...(rest.fallbackModels === undefined ? {} : { fallbackModels: rest.fallbackModels }),
-        ...(rest.timeoutMs === undefined ? {} : { timeoutMs: rest.timeoutMs }),
-      }),
-    };
+    const step = eraseMapStep(id, options);
     return this.#add(step);
   }
 
