@@ -32,7 +32,8 @@ export function crossCheck(rules: ReadonlyArray<RuleFinding>, model: ModelReview
       resourceAddress: rule.resourceAddress,
       file: where?.file ?? null,
       line: where?.line ?? null,
-      message: detail ? `${rule.message} ${detail}` : rule.message,
+      // The model's view is kept, attributed: it may explain, never outrank the rule.
+      message: detail ? `${rule.message} (Model: ${detail})` : rule.message,
       fix: rule.fix,
     };
   });
