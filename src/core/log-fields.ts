@@ -14,3 +14,13 @@ export function withLogFields(logger: Logger, fields: Readonly<Record<string, un
     error: (lineFields, message) => logger.error({ ...fields, ...lineFields }, message),
   };
 }
+
+/** The run (and step) an event payload is about, as log fields. */
+export function runFieldsOf(payload: unknown): Record<string, unknown> {
+  if (typeof payload !== "object" || payload === null) return {};
+  const fields: Record<string, unknown> = {};
+  for (const key of ["runId", "chainId", "stepId"] as const) {
+    if (key in payload) fields[key] = (payload as Record<string, unknown>)[key];
+  }
+  return fields;
+}

@@ -2,7 +2,9 @@ import { mayDecide, type Actor } from "./approval-rules.js";
 import { buildDecision, type DecisionRequest } from "./decision.js";
 import { BatonError, describeError } from "./errors.js";
 import { EventBus } from "./event-bus.js";
-import { FINISHED_RUN_STATUSES, type ApprovalRecord, type RunOrigin, type RunRecord, type RunStatus } from "./ports.js";
+import { runFieldsOf } from "./log-fields.js";
+import type { ApprovalRecord, RunOrigin, RunRecord, RunStatus } from "./ports.js";
+import { cancelRun, expireApproval, recordUnexpectedFailure } from "./run-endings.js";
 import { executeRun, NEW_RUN_HISTORY, type RunHistory } from "./run-executor.js";
 import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
@@ -148,26 +150,8 @@ export class Runner {
 
   /** Stop a run that is running or waiting; an in-flight model call is aborted. */
   async cancel(runId: string, actor: string, reason = ""): Promise<void> {
-    const { store, clock } = this.#environment;
     const run = await this.#getRun(runId);
-    if (FINISHED_RUN_STATUSES.includes(run.status)) {
-      throw new BatonError("RUN_NOT_ACTIVE", `Run ${runId} has already ended (${run.status}); there is nothing to cancel.`, { runId, status: run.status });
-    }
-    const at = clock.now();
-    const error = { code: "CANCELLED", message: `Cancelled by ${actor}${reason ? `: ${reason}` : ""}.` };
-    const applied = await store.finishRun({
-      runId,
-      fromStatuses: ["running", "awaiting_approval"],
-      owner: null,
-      status: "cancelled",
-      error,
-      at,
-      events: [{ runId, at, type: "run.finished", stepId: null, actor, data: { status: "cancelled", reason } }],
-    });
-    if (!applied) {
-      const now = await this.#getRun(runId);
-      throw new BatonError("RUN_NOT_ACTIVE", `Run ${runId} ended (${now.status}) before it could be cancelled.`, { runId, status: now.status });
-    }
+    const error = await cancelRun(this.#environment, run, actor, reason, () => this.#getRun(runId));
     this.#active.get(runId)?.controller.abort(new BatonError("RUN_NOT_ACTIVE", `Run ${runId} was cancelled.`, { runId }));
     this.events.emit("run.finished", { runId, chainId: run.chainId, status: "cancelled", error });
   }
@@ -176,26 +160,8 @@ export class Runner {
    * End a run whose approval passed its deadline: the approval becomes `expired` and the run ends
    * `expired`. Never approves anything. False when someone decided (or cancelled) first.
    */
-  async expire(approvalId: string): Promise<boolean> {
-    const { store, clock } = this.#environment;
-    const approval = await store.getApproval(approvalId);
-    if (!approval || approval.status !== "pending") return false;
-    const at = clock.now();
-    const error = { code: "APPROVAL_EXPIRED", message: `Nobody decided on step "${approval.stepId}" before its deadline; the run ended without it.`, stepId: approval.stepId };
-    const applied = await store.finishRun({
-      runId: approval.runId,
-      fromStatuses: ["awaiting_approval"],
-      owner: null,
-      status: "expired",
-      error,
-      at,
-      events: [{ runId: approval.runId, at, type: "run.finished", stepId: approval.stepId, actor: null, data: { status: "expired", approvalId, deadlineAt: approval.deadlineAt } }],
-    });
-    if (!applied) return false;
-    const expired = await store.getApproval(approvalId);
-    if (expired) this.events.emit("approval.decided", { approval: expired });
-    this.events.emit("run.finished", { runId: approval.runId, chainId: approval.chainId, status: "expired", error });
-    return true;
+  expire(approvalId: string): Promise<boolean> {
+    return expireApproval(this.#environment, this.events, approvalId);
   }
 
   /**
@@ -288,34 +254,7 @@ export class Runner {
     this.#heartbeat.start();
   }
 
-  async #failUnexpectedly(run: RunRecord, error: unknown): Promise<void> {
-    const { store, clock, owner, logger } = this.#environment;
-    logger.error({ runId: run.id, error: describeError(error) }, "run failed outside any step");
-    const at = clock.now();
-    const failure = { code: error instanceof BatonError ? error.code : "STEP_FAILED", message: describeError(error) };
-    try {
-      const finished = await store.finishRun({
-        runId: run.id,
-        fromStatuses: ["running"],
-        owner,
-        status: "failed",
-        error: failure,
-        at,
-        events: [{ runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "failed", code: failure.code } }],
-      });
-      if (finished) this.events.emit("run.finished", { runId: run.id, chainId: run.chainId, status: "failed", error: failure });
-    } catch (storeError) {
-      logger.error({ runId: run.id, error: describeError(storeError) }, "could not record the failure; the run will be recovered when its lease expires");
-    }
+  #failUnexpectedly(run: RunRecord, error: unknown): Promise<void> {
+    return recordUnexpectedFailure(this.#environment, this.events, run, error);
   }
-}
-
-/** The run (and step) an event was about, for a log line. */
-function runFieldsOf(payload: unknown): Record<string, unknown> {
-  if (typeof payload !== "object" || payload === null) return {};
-  const fields: Record<string, unknown> = {};
-  for (const key of ["runId", "chainId", "stepId"] as const) {
-    if (key in payload) fields[key] = (payload as Record<string, unknown>)[key];
-  }
-  return fields;
 }
