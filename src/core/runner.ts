@@ -115,9 +115,13 @@ export class Runner {
   }
 
   /** Apply a human decision to a pending approval, exactly once (compare-and-set). */
-  async decide(approvalId: string, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
+  async decide(approvalOrId: string | ApprovalRecord, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
     const { store, chains, clock, owner, leaseMs } = this.#environment;
-    const approval = await store.getApproval(approvalId);
+    // A caller that has just read the approval (to show it, or to check it is still pending)
+    // passes it instead of its id. Only its status can have changed since, and the store's
+    // compare-and-set checks that under the write lock: a stale copy ends "already decided".
+    const approvalId = typeof approvalOrId === "string" ? approvalOrId : approvalOrId.id;
+    const approval = typeof approvalOrId === "string" ? await store.getApproval(approvalOrId) : approvalOrId;
     if (!approval) {
       throw new BatonError("APPROVAL_NOT_FOUND", `There is no approval "${approvalId}". List pending approvals with \`baton runs --status awaiting_approval\` or \`baton show <run-id>\`.`, {
         approvalId,

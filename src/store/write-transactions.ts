@@ -6,7 +6,10 @@ import type { EncodedEvent, Parameters } from "./record-parameters.js";
 import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, type DecisionState } from "./approval-codecs.js";
 import { toRowKey } from "./row-parsing.js";
 import type { Statements } from "./statements.js";
-import { approvalNotFound, auditLogFull, eventOfUnknownRun } from "./store-errors.js";
+import { approvalNotFound, auditLogFull, errorCode, eventOfUnknownRun } from "./store-errors.js";
+
+/** How many runs' next event keys a store remembers (a few hundred KB at most). */
+const REMEMBERED_RUNS = 10_000;
 
 /** A decision's JSON, encoded before its transaction starts. */
 export interface EncodedDecision {
@@ -44,6 +47,7 @@ export class WriteTransactions {
   readonly finishRun;
   readonly claimRun;
   readonly appendEvents;
+  private readonly nextEventKeys = new Map<number, number>();
 
   constructor(
     database: Database.Database,
@@ -67,6 +71,8 @@ export class WriteTransactions {
 
   private applyCreateRun(runId: string, run: Parameters, events: EncodedEvent[]): void {
     const runKey = toRowKey(this.statements.insertRun.get(run), "runs");
+    // A new run has no events yet: its first is number 1 of its range.
+    this.rememberNextEventKey(runKey, runKey * KEYS_PER_RUN + 1);
     this.insertEvents(events, runId, runKey);
   }
 
@@ -201,19 +207,49 @@ export class WriteTransactions {
    * are numbered from 1 in its own key range, so the next number is one past its last key.
    */
   private insertEvents(events: ReadonlyArray<EncodedEvent>, knownRunId: string | undefined, knownRunKey: number): void {
-    const nextKeys = new Map<number, number>();
     for (const event of events) {
       const runKey = event.runId === knownRunId ? knownRunKey : this.requireRunKey(event.runId);
-      const key = nextKeys.get(runKey) ?? this.nextEventKey(runKey);
+      let key = this.nextEventKeys.get(runKey) ?? this.lastEventKeyOf(runKey) + 1;
       if (key >= (runKey + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
-      this.statements.insertEvent.run({ ...event.parameters, key });
-      nextKeys.set(runKey, key + 1);
+      if (!this.tryInsertEvent(event, key)) {
+        // Another process (or store object) appended to this run since this one last did:
+        // number after its events instead. Under the write lock, so this read is current.
+        key = this.lastEventKeyOf(runKey) + 1;
+        if (key >= (runKey + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
+        this.statements.insertEvent.run({ ...event.parameters, key });
+      }
+      this.rememberNextEventKey(runKey, key + 1);
     }
   }
 
-  private nextEventKey(runKey: number): number {
+  /** False when the key is taken; any other failure throws (and rolls the transaction back). */
+  private tryInsertEvent(event: EncodedEvent, key: number): boolean {
+    try {
+      this.statements.insertEvent.run({ ...event.parameters, key });
+      return true;
+    } catch (error) {
+      if (errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The next event key of the runs this store has written to, so a commit need not ask SQLite
+   * for the run's last key every time (a `max()` lookup in each transaction). A key remembered
+   * too high only leaves a gap in the numbers; one that another process has used since is
+   * caught by the primary key (see insertEvents). A transaction that rolls back can leave a
+   * key too high, never too low.
+   */
+  private rememberNextEventKey(runKey: number, nextKey: number): void {
+    // Bounded: past this many runs, start over (the next write of each run looks its key up).
+    if (this.nextEventKeys.size >= REMEMBERED_RUNS && !this.nextEventKeys.has(runKey)) this.nextEventKeys.clear();
+    this.nextEventKeys.set(runKey, nextKey);
+  }
+
+  /** The key of the run's last event, or the one before its range's first when it has none. */
+  private lastEventKeyOf(runKey: number): number {
     const last = this.statements.lastEventKey.get({ runKey });
-    return last === null || last === undefined ? runKey * KEYS_PER_RUN + 1 : toRowKey(last, "events") + 1;
+    return last === null || last === undefined ? runKey * KEYS_PER_RUN : toRowKey(last, "events");
   }
 
   private requireRunKey(runId: string): number {

@@ -207,5 +207,30 @@ export function describeLogContract(context: StoreContext): void {
       expect(await other.getApproval(pending.id)).toEqual(pending);
       expect(await other.getEffect("k")).toEqual({ key: "k", runId: run.id, result: { ok: true }, recordedAt: START });
     });
+
+    it("two store objects appending to one run in turn lose no event and keep them in order", async () => {
+      // Each store remembers the next sequence number of the runs it wrote; the other one's
+      // appends in between must not be overwritten, refused or reordered.
+      const run = await runAtCursor(context.store, 0);
+      const other: ChainStore = context.underTest.connectAgain();
+      const actors: string[] = [];
+      for (let round = 0; round < 4; round += 1) {
+        for (const [name, store] of [["first", context.store], ["second", other]] as const) {
+          const actor = `${name}-${String(round)}`;
+          actors.push(actor, `${actor}b`);
+          await store.appendEvents([event(run.id, "approval.denied", { actor }), event(run.id, "approval.denied", { actor: `${actor}b` })]);
+        }
+      }
+      await context.store.commitStep(stepCommit(run.id, 0));
+
+      for (const store of [context.store, other]) {
+        const events = await store.listEvents(run.id);
+        expect(events.filter((item) => item.type === "approval.denied").map((item) => item.actor)).toEqual(actors);
+        expect(events.at(-1)?.type).toBe("step.finished");
+        const sequences = events.map((item) => item.sequence);
+        expect(sequences).toEqual([...sequences].sort((left, right) => left - right));
+        expect(new Set(sequences).size).toBe(sequences.length);
+      }
+    });
   });
 }
