@@ -18,8 +18,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { deflateRawSync } from "node:zlib";
-import { defineChain, z, type Chain } from "../src/chain-api.js";
-import { ChainRegistry } from "../src/core/chain-registry.js";
 import type {
   ApprovalFilter,
   ApprovalOpen,
@@ -28,26 +26,18 @@ import type {
   ChainStore,
   DecisionCommit,
   DecisionOutcome,
-  LlmClient,
-  Logger,
-  ModelRequest,
-  ModelResponse,
   NewRun,
-  Notifier,
   RunRecord,
   StepCommit,
   StepRecord,
 } from "../src/core/ports.js";
-import { DEFAULT_PRICES } from "../src/core/pricing.js";
-import { Runner } from "../src/core/runner.js";
 import { TimeOrderedIds } from "../src/runtime/ids.js";
-import { systemClock } from "../src/runtime/system-clock.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
-import { FIXED_JSON, STEPS, makeRequest, makeSchemas, parseArguments, quantile, r1, r2 } from "./workload.mjs";
+import { makeBenchRunner } from "./baton-engine.js";
+import { FIXED_JSON, STEPS, makeRequest, parseArguments, quantile, r1, r2 } from "./workload.mjs";
 
 const { nThroughput, nPause, nWarmup, named } = parseArguments(process.argv.slice(2));
 const rounds = Number(named.rounds ?? 3);
-const schemas = makeSchemas(z);
 const tmp = mkdtempSync(join(tmpdir(), "baton-bench-breakdown-"));
 const fileSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 let files = 0;
@@ -56,51 +46,6 @@ const newDatabasePath = (name: string) => join(tmp, `${name}-${(files += 1)}.sql
 const removeDatabase = (path: string) => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
 };
-
-// ---------------------------------------------------------------- the same chain and fakes as baton-workload.ts
-
-class FixedAnswerModel implements LlmClient {
-  readonly name = "fixed-answers";
-  async complete(request: ModelRequest): Promise<ModelResponse> {
-    const text = (FIXED_JSON as Record<string, string>)[request.purpose.stepId] as string;
-    return { model: request.model, text, refusal: null, finishReason: "stop", usage: { inputTokens: 0, outputTokens: 0 }, latencyMs: 0, transportAttempts: 1, scripted: false };
-  }
-}
-const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const unusedNotifier: Notifier = {
-  async notify() {
-    throw new Error("unused");
-  },
-};
-
-function buildChain(gate: boolean): Chain {
-  const approval = gate ? { approval: { title: "approve the extracted requirements?" } } : {};
-  return defineChain({ id: "bench", description: "4-step engine benchmark chain", input: z.object({ docId: z.string(), text: z.string() }) })
-    .llm("extract", { system: "Extract the company, industry, requirements and constraints.", user: ({ input }) => input.text, output: schemas.extract, ...approval })
-    .llm("architecture", { system: "Propose an architecture.", user: ({ outputs }) => `Company: ${outputs.extract.company}`, output: schemas.architecture })
-    .llm("costs", { system: "Estimate the monthly costs.", user: ({ outputs }) => `Pattern: ${outputs.architecture.pattern}`, output: schemas.costs })
-    .llm("summary", {
-      system: "Write the executive summary.",
-      user: ({ outputs }) => `Monthly total: ${outputs.costs.monthlyTotal} ${outputs.costs.currency}`,
-      output: schemas.summary,
-    })
-    .build() as unknown as Chain;
-}
-
-function makeRunner(store: ChainStore, gate: boolean): Runner {
-  return new Runner({
-    store,
-    llm: new FixedAnswerModel(),
-    chains: new ChainRegistry([buildChain(gate)]),
-    notifier: unusedNotifier,
-    clock: systemClock,
-    ids: new TimeOrderedIds(),
-    logger: silentLogger,
-    owner: `bench-${process.pid}`,
-    defaultModel: "gpt-4o-mini",
-    prices: DEFAULT_PRICES,
-  });
-}
 
 // ---------------------------------------------------------------- timing every store call
 
@@ -265,7 +210,7 @@ class MemoryStore implements ChainStore {
 // ---------------------------------------------------------------- scenarios
 
 async function throughput(store: ChainStore, n: number) {
-  const runner = makeRunner(store, false);
+  const runner = makeBenchRunner(store, false);
   const latencies = new Float64Array(n);
   const t0 = performance.now();
   for (let i = 0; i < n; i += 1) {
@@ -452,7 +397,7 @@ async function pauseResume(n: number) {
   const resume = new Float64Array(n);
   const runIds: string[] = [];
   const store1 = timeStore(openSqliteStore(path), pauseTimings);
-  const runner1 = makeRunner(store1, true);
+  const runner1 = makeBenchRunner(store1, true);
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
     const { runId } = await runner1.start("bench", makeRequest(i), { startedBy: "bench" });
@@ -463,7 +408,7 @@ async function pauseResume(n: number) {
   await runner1.close();
   store1.close();
   const store2 = timeStore(openSqliteStore(path), resumeTimings);
-  const runner2 = makeRunner(store2, true);
+  const runner2 = makeBenchRunner(store2, true);
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
     const [approval] = await store2.listApprovals({ runId: runIds[i] as string, statuses: ["pending"], limit: 1 });

@@ -11,85 +11,17 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { defineChain, z, type Chain } from "../src/chain-api.js";
-import { ChainRegistry } from "../src/core/chain-registry.js";
-import type { ChainStore, LlmClient, Logger, ModelRequest, ModelResponse, Notifier, RunRecord } from "../src/core/ports.js";
-import { DEFAULT_PRICES } from "../src/core/pricing.js";
+import type { ChainStore, RunRecord } from "../src/core/ports.js";
 import { Runner } from "../src/core/runner.js";
-import { TimeOrderedIds } from "../src/runtime/ids.js";
-import { systemClock } from "../src/runtime/system-clock.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
-import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
+import { makeBenchRunner, schemas } from "./baton-engine.js";
+import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
 const allVariants = options.named.variants === "all";
-// baton's own zod instance (the one its chain API exports), as a chain file would use.
-const schemas = makeSchemas(z);
 
 type StepId = "extract" | "architecture" | "costs" | "summary";
-const MODEL = "gpt-4o-mini";
-
-// ---------------------------------------------------------------- port fakes
-
-/** The zero-latency model: the fixed JSON text for the asking step; baton parses and validates it. */
-class FixedAnswerModel implements LlmClient {
-  readonly name = "fixed-answers";
-  async complete(request: ModelRequest): Promise<ModelResponse> {
-    const text = (FIXED_JSON as Record<string, string>)[request.purpose.stepId];
-    if (text === undefined) throw new Error(`no fixed answer for step ${request.purpose.stepId}`);
-    return {
-      model: request.model,
-      text,
-      refusal: null,
-      finishReason: "stop",
-      usage: { inputTokens: 0, outputTokens: 0 },
-      latencyMs: 0,
-      transportAttempts: 1,
-      scripted: false,
-    };
-  }
-}
-
-const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const unusedNotifier: Notifier = {
-  async notify() {
-    throw new Error("the bench chain has no action steps");
-  },
-};
-
-// ---------------------------------------------------------------- the chain
-
-const requestSchema = z.object({ docId: z.string(), text: z.string() });
-
-/** The 4-step chain; with `gate`, step 1's output needs an approval (the run pauses after step 1). */
-function buildChain(gate: boolean): Chain {
-  const approval = gate ? { approval: { title: "approve the extracted requirements?" } } : {};
-  return defineChain({ id: "bench", description: "4-step engine benchmark chain", input: requestSchema })
-    .llm("extract", {
-      system: "Extract the company, industry, requirements and constraints.",
-      user: ({ input }) => input.text,
-      output: schemas.extract,
-      ...approval,
-    })
-    .llm("architecture", {
-      system: "Propose an architecture.",
-      user: ({ outputs }) => `Company: ${outputs.extract.company}`,
-      output: schemas.architecture,
-    })
-    .llm("costs", {
-      system: "Estimate the monthly costs.",
-      user: ({ outputs }) => `Pattern: ${outputs.architecture.pattern}`,
-      output: schemas.costs,
-    })
-    .llm("summary", {
-      system: "Write the executive summary.",
-      user: ({ outputs }) => `Monthly total: ${outputs.costs.monthlyTotal} ${outputs.costs.currency}`,
-      output: schemas.summary,
-    })
-    .build() as unknown as Chain;
-}
-
 interface Engine {
   store: ChainStore;
   runner: Runner;
@@ -104,18 +36,7 @@ function openEngine(path: string, gate: boolean, calls?: Record<string, number>,
   if (walProbe) database.pragma("wal_autocheckpoint = 0");
   const store = new SqliteChainStore(database);
   if (calls) countCalls(store, calls);
-  const runner = new Runner({
-    store,
-    llm: new FixedAnswerModel(),
-    chains: new ChainRegistry([buildChain(gate)]),
-    notifier: unusedNotifier,
-    clock: systemClock,
-    ids: new TimeOrderedIds(),
-    logger: silentLogger,
-    owner: `bench-${process.pid}`,
-    defaultModel: MODEL,
-    prices: DEFAULT_PRICES,
-  });
+  const runner = makeBenchRunner(store, gate);
   return {
     store,
     runner,

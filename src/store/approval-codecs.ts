@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ApprovalRecord, RunRecord } from "../core/ports.js";
 import { type JsonColumnValue } from "./json-columns.js";
-import { corruptRow, decodeColumn, decodeNullableColumn, integer, jsonColumnSchema, parseColumn, parseRow, runStatusSchema, usageColumns } from "./row-parsing.js";
+import { decodeColumn, integer, jsonColumnSchema, parseColumn, parseRow, runStatusSchema, usageColumns } from "./row-parsing.js";
 
 /**
  * Approval rows → records, and the rows a decision's transaction reads (the approval with its

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { Clock, Logger, MessageLedger } from "../core/ports.js";
