@@ -33,8 +33,15 @@ export interface Migration {
   migrateData?: (database: Database.Database) => void;
 }
 
-/** How many steps, and how many events, one run can have: its share of the key space. */
+/** How many steps, and how many events, one run (or one event segment) can have: its share of the key space. */
 export const KEYS_PER_RUN = 1_048_576;
+
+/**
+ * The first event segment number (migration 7). Run keys stay below it, so a segment's range
+ * never overlaps a run's own; keys (segment × KEYS_PER_RUN + n) stay below 2^53, exact in a
+ * JavaScript number, up to 2^33 segments.
+ */
+export const FIRST_EVENT_SEGMENT = 2 ** 32;
 
 export const MIGRATIONS: ReadonlyArray<Migration> = [
   {
@@ -262,6 +269,40 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         effects INTEGER NOT NULL,
         deliveries INTEGER NOT NULL
       ) STRICT;
+    `,
+  },
+  {
+    version: 7,
+    description: "event segments: a run's events after a decision go to a new key range at the end of the log",
+    sql: `
+      -- A run's events are keyed in its own range (run key × K), so a run that waited while
+      -- others ran inserts into full pages in the middle of the log and splits them (11 of a
+      -- resume's 27 WAL frames). A decision gives the run a new segment instead: a range at the
+      -- end of the log, numbered from ${String(FIRST_EVENT_SEGMENT)} up, above every run key. The run's
+      -- segments, oldest first, as a JSON array; NULL while all its events are in its own range.
+      ALTER TABLE runs ADD COLUMN event_segments TEXT;
+
+      -- The last segment number handed out.
+      CREATE TABLE event_segment_counter (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO event_segment_counter (id, last) VALUES (1, ${String(FIRST_EVENT_SEGMENT - 1)});
+
+      -- A run's events: its own range, then each segment. The sequence stays increasing: the
+      -- n-th segment's events count from n × K.
+      DROP VIEW audit_log;
+      CREATE VIEW audit_log AS
+        SELECT r.id AS run_id, e.key % ${String(KEYS_PER_RUN)} AS sequence, e.at, t.name AS type, e.step_id, e.actor, e.data
+        FROM events e
+        JOIN runs r ON e.key >= r.key * ${String(KEYS_PER_RUN)} AND e.key < (r.key + 1) * ${String(KEYS_PER_RUN)}
+        LEFT JOIN event_types t ON t.code = e.type
+        UNION ALL
+        SELECT r.id AS run_id, (g.key + 1) * ${String(KEYS_PER_RUN)} + e.key % ${String(KEYS_PER_RUN)} AS sequence, e.at, t.name AS type, e.step_id, e.actor, e.data
+        FROM runs r
+        JOIN json_each(r.event_segments) g
+        JOIN events e ON e.key >= g.value * ${String(KEYS_PER_RUN)} AND e.key < (g.value + 1) * ${String(KEYS_PER_RUN)}
+        LEFT JOIN event_types t ON t.code = e.type;
     `,
   },
 ];

@@ -64,3 +64,15 @@ export function corruptRow(table: string, rowId: string, reason: string, cause?:
     cause === undefined ? undefined : { cause },
   );
 }
+
+const eventSegmentsSchema = z.array(z.number().int().nonnegative());
+
+/**
+ * The key ranges that hold a run's events (migration 7): its own key first, then its event
+ * segments (`runs.event_segments`, a JSON array, NULL while it has none), oldest first.
+ */
+export function eventRangesOfRun(runKey: number, eventSegments: unknown, runId: string): number[] {
+  if (eventSegments === null || eventSegments === undefined) return [runKey];
+  if (typeof eventSegments !== "string") throw corruptRow("runs", runId, "event_segments is not JSON text");
+  return [runKey, ...parseColumn(eventSegmentsSchema, decodeColumn(eventSegments, "runs", runId), "runs", runId)];
+}

@@ -62,8 +62,8 @@ const stepRowSchema = z.object({
   output: jsonColumnSchema,
 });
 
-/** Event columns (`e` is events); the sequence is the low part of the key. */
-export const EVENT_COLUMNS = `e.key % ${String(KEYS_PER_RUN)} AS sequence, e.at, e.type, e.step_id, e.actor, e.data`;
+/** Event columns (`e` is events) beside the `sequence` each query derives from the key and segment. */
+export const EVENT_FIELDS = "e.at, e.type, e.step_id, e.actor, e.data";
 
 const eventRowSchema = z.object({
   sequence: integer,

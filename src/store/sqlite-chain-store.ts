@@ -174,7 +174,7 @@ export class SqliteChainStore implements ChainStore {
   }
 
   listEvents(runId: string): Promise<AuditEvent[]> {
-    return this.settle(() => this.statements.selectEvents.all(runId).map((row) => toAuditEvent(row, runId)));
+    return this.settle(() => this.statements.selectEvents.all({ runId }).map((row) => toAuditEvent(row, runId)));
   }
 
   getEffect(key: string): Promise<EffectRecord | undefined> {

@@ -3,6 +3,7 @@ import type { PruneBatchInput, PruneBatchResult, PruneCounts, RetentionStore } f
 import { RETAINED_EVENT_TYPES } from "../core/retention.js";
 import { EVENT_TYPE_CODES } from "./event-type-codes.js";
 import { KEYS_PER_RUN } from "./migrations.js";
+import { eventRangesOfRun } from "./row-parsing.js";
 
 /**
  * The retention port on the baton database (migration 6). Each batch is one `BEGIN IMMEDIATE`
@@ -22,8 +23,8 @@ export class SqliteRetention implements RetentionStore {
     this.#database = database;
     this.#statements = {
       // In key order from where the last batch stopped: one pass reads the runs table once.
-      prunableRuns: database.prepare<[number, number, number], { key: number; id: string }>(
-        `SELECT key, id FROM runs WHERE key > ? AND finished_at IS NOT NULL AND finished_at < ? AND detail_pruned_at IS NULL AND status NOT IN ${OPEN_STATUSES} ORDER BY key LIMIT ?`,
+      prunableRuns: database.prepare<[number, number, number], { key: number; id: string; event_segments: unknown }>(
+        `SELECT key, id, event_segments FROM runs WHERE key > ? AND finished_at IS NOT NULL AND finished_at < ? AND detail_pruned_at IS NULL AND status NOT IN ${OPEN_STATUSES} ORDER BY key LIMIT ?`,
       ),
       openPass: database.prepare("INSERT INTO retention_pass (id) VALUES (1)"),
       closePass: database.prepare("DELETE FROM retention_pass"),
@@ -52,7 +53,9 @@ export class SqliteRetention implements RetentionStore {
       let effects = 0;
       try {
         for (const run of runs) {
-          events += statements.deleteEvents.run(run.key * KEYS_PER_RUN, (run.key + 1) * KEYS_PER_RUN).changes;
+          for (const range of eventRangesOfRun(run.key, run.event_segments, run.id)) {
+            events += statements.deleteEvents.run(range * KEYS_PER_RUN, (range + 1) * KEYS_PER_RUN).changes;
+          }
           effects += statements.deleteEffects.run(`${run.id}:`, `${run.id};`, run.id).changes;
           statements.markPruned.run(input.at, run.key);
         }
@@ -73,7 +76,9 @@ export class SqliteRetention implements RetentionStore {
       let events = 0;
       let effects = 0;
       for (const run of runs) {
-        events += statements.countEvents.get(run.key * KEYS_PER_RUN, (run.key + 1) * KEYS_PER_RUN)?.count ?? 0;
+        for (const range of eventRangesOfRun(run.key, run.event_segments, run.id)) {
+          events += statements.countEvents.get(range * KEYS_PER_RUN, (range + 1) * KEYS_PER_RUN)?.count ?? 0;
+        }
         effects += statements.countEffects.get(`${run.id}:`, `${run.id};`, run.id)?.count ?? 0;
       }
       return { runs: statements.countRuns.get(cutoff)?.count ?? 0, events, effects, deliveries: statements.countDeliveries.get(cutoff)?.count ?? 0 };

@@ -2,17 +2,18 @@ import type Database from "better-sqlite3";
 import { KEYS_PER_RUN } from "./migrations.js";
 import type { SqlValue } from "./record-parameters.js";
 import { APPROVAL_COLUMNS, DECISION_APPROVAL_COLUMNS } from "./approval-codecs.js";
-import { EFFECT_COLUMNS, EVENT_COLUMNS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./run-codecs.js";
+import { EFFECT_COLUMNS, EVENT_FIELDS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./run-codecs.js";
 import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**
  * Every statement the store runs, prepared once when the store opens. Parameters are named
  * after the record fields (`@runId`), columns after the schema (`run_id`). Guarded updates
- * return the run's key (`RETURNING key`), which says both "it applied" and where the rows
- * that belong to the run go.
+ * return the run's key and its current event segment (RUN_PLACE), which says both "it applied"
+ * and where the rows that belong to the run go.
  *
  * Steps and events are keyed `run key × KEYS_PER_RUN + n` (see migrations.ts): a run's rows
- * are the key range [key × K, (key + 1) × K).
+ * are the key range [key × K, (key + 1) × K). From a run's first decision on, its events go to
+ * event segments instead: ranges [segment × K, (segment + 1) × K) at the end of the log.
  *
  * Optional filters are written as `(@x IS NULL OR column = @x)` so one prepared statement
  * serves every combination; status lists arrive as a JSON array read with `json_each`.
@@ -23,6 +24,13 @@ type NamedStatement = Database.Statement<[Parameters], unknown>;
 type KeyedStatement = Database.Statement<[string], unknown>;
 
 const K = String(KEYS_PER_RUN);
+
+/**
+ * The event segment a run's new events go to (migration 7): the last one it was given, or its
+ * own key while it has none. Guarded writes return it beside the key (RUN_PLACE).
+ */
+const CURRENT_SEGMENT = `coalesce(json_extract(event_segments, '$[#-1]'), key)`;
+const RUN_PLACE = `key, ${CURRENT_SEGMENT} AS segment`;
 
 /** Guard of commitStep and openApproval: running, at the cursor, leased to the owner. */
 const RUN_GUARD = `id = @runId AND status = 'running' AND lease_owner = @owner AND ${DERIVED_CURSOR} = @cursor`;
@@ -50,10 +58,11 @@ export function prepareStatements(database: Database.Database) {
       `INSERT INTO runs (id, chain_id, status, cursor, step_count, started_by, created_at, updated_at,
          lease_owner, lease_expires_at, origin, input)
        VALUES (@id, @chainId, 'running', 0, @stepCount, @startedBy, @at, @at, @leaseOwner, @leaseExpiresAt, @origin, @input)
-       RETURNING key`,
-    ).pluck(),
+       RETURNING ${RUN_PLACE}`,
+    ).raw(),
     selectRun: keyed(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
-    selectRunKey: keyed(`SELECT key FROM runs WHERE id = ?`).pluck(),
+    /** [key, current event segment] of a run (see CURRENT_SEGMENT). */
+    selectRunPlace: keyed(`SELECT ${RUN_PLACE} FROM runs WHERE id = ?`).raw(),
     listRuns: named(
       `SELECT ${RUN_COLUMNS} FROM runs
        WHERE ${STATUS_FILTER}
@@ -68,20 +77,22 @@ export function prepareStatements(database: Database.Database) {
       `SELECT ${RUN_COLUMNS} FROM runs INDEXED BY runs_running_by_owner WHERE status = 'running' ORDER BY created_at, key`,
     ),
     // A run that stays `running` is only checked: the step row it gets moves its cursor.
-    advanceRun: named(`SELECT key FROM runs WHERE ${RUN_GUARD}`).pluck(),
+    advanceRun: named(`SELECT ${RUN_PLACE} FROM runs WHERE ${RUN_GUARD}`).raw(),
     completeRun: named(
       `UPDATE runs SET cursor = @cursor + 1, status = 'succeeded', updated_at = @at, finished_at = @at,
          lease_owner = NULL, lease_expires_at = NULL
-       WHERE ${RUN_GUARD} RETURNING key`,
-    ).pluck(),
+       WHERE ${RUN_GUARD} RETURNING ${RUN_PLACE}`,
+    ).raw(),
     pauseRun: named(
       `UPDATE runs SET status = 'awaiting_approval', updated_at = @at, lease_owner = NULL, lease_expires_at = NULL
-       WHERE ${RUN_GUARD} RETURNING key`,
-    ).pluck(),
+       WHERE ${RUN_GUARD} RETURNING ${RUN_PLACE}`,
+    ).raw(),
     // Returns the run as the decision leaves it, so the runner need not read it again.
+    // The decision also gives the run a new event segment (@segment, from allocateEventSegment).
     resumeRun: named(
       `UPDATE runs SET status = @runStatus, cursor = @cursor, updated_at = @at,
-         finished_at = @finishedAt, lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt
+         finished_at = @finishedAt, lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt,
+         event_segments = json_insert(coalesce(event_segments, '[]'), '$[#]', @segment)
        WHERE key = @runKey AND status = 'awaiting_approval'
        RETURNING ${STORED_RUN_COLUMNS}`,
     ),
@@ -91,14 +102,14 @@ export function prepareStatements(database: Database.Database) {
        WHERE id = @runId
          AND status IN (SELECT value FROM json_each(@fromStatuses))
          AND (@owner IS NULL OR lease_owner = @owner)
-       RETURNING key`,
-    ).pluck(),
+       RETURNING ${RUN_PLACE}`,
+    ).raw(),
     // `IS` compares NULL with NULL as equal: claiming an unowned run expects NULL.
     claimRun: named(
       `UPDATE runs SET lease_owner = @owner, lease_expires_at = @leaseExpiresAt, updated_at = @at
        WHERE id = @runId AND status = 'running' AND lease_owner IS @expectedOwner
-       RETURNING key`,
-    ).pluck(),
+       RETURNING ${RUN_PLACE}`,
+    ).raw(),
     renewLeases: named(
       `UPDATE runs INDEXED BY runs_running_by_owner SET lease_expires_at = @leaseExpiresAt
        WHERE status = 'running' AND lease_owner = @owner`,
@@ -165,9 +176,21 @@ export function prepareStatements(database: Database.Database) {
 
     // ─── events (append-only: there is no UPDATE or DELETE statement for them) ───
     /** The key of the run's last event, or NULL before its first. */
-    lastEventKey: named(`SELECT max(key) FROM events WHERE key > @runKey * ${K} AND key < (@runKey + 1) * ${K}`).pluck(),
+    /** The key of the last event in a segment (a run's own range is its first segment), or NULL. */
+    lastEventKey: named(`SELECT max(key) FROM events WHERE key > @segment * ${K} AND key < (@segment + 1) * ${K}`).pluck(),
+    /** A new event segment's number: one past the last handed out. */
+    allocateEventSegment: database.prepare<[], unknown>(`UPDATE event_segment_counter SET last = last + 1 WHERE id = 1 RETURNING last`).pluck(),
     insertEvent: named(`INSERT INTO events (key, at, type, step_id, actor, data) VALUES (@key, @at, @type, @stepId, @actor, @data)`),
-    selectEvents: keyed(`SELECT ${EVENT_COLUMNS} FROM runs r JOIN events e ON ${rowsOfRun("e")} WHERE r.id = ? ORDER BY e.key`),
+    // The run's own range, then each of its segments; the n-th segment's sequence numbers start
+    // at n × K, so they keep increasing (the audit_log view numbers them the same way).
+    selectEvents: named(
+      `SELECT e.key % ${K} AS sequence, ${EVENT_FIELDS} FROM runs r JOIN events e ON ${rowsOfRun("e")} WHERE r.id = @runId
+       UNION ALL
+       SELECT (g.key + 1) * ${K} + e.key % ${K} AS sequence, ${EVENT_FIELDS}
+       FROM runs r JOIN json_each(r.event_segments) g JOIN events e ON e.key >= g.value * ${K} AND e.key < (g.value + 1) * ${K}
+       WHERE r.id = @runId
+       ORDER BY sequence`,
+    ),
 
     // ─── effects ───
     // The first record of a key wins; a repeat changes nothing.

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { BatonError } from "../core/errors.js";
-import { KEYS_PER_RUN } from "./migrations.js";
+import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./migrations.js";
 
 /** The errors the store raises on purpose, and the SQLite errors it translates. */
 
@@ -69,8 +69,18 @@ export function eventOfUnknownRun(runId: string): BatonError {
 export function auditLogFull(runId: string): BatonError {
   return new BatonError(
     "RUN_NOT_ACTIVE",
-    `Run ${runId} has ${String(KEYS_PER_RUN - 1)} audit events, the most one run can keep; nothing more is recorded ` +
+    `Run ${runId} has ${String(KEYS_PER_RUN - 1)} audit events since it started or since its last decision, the most ` +
+      `one run can keep; nothing more is recorded ` +
       `for it. A run this long is looping: cancel it (baton cancel ${runId}) and check the chain's retry settings.`,
+    { runId },
+  );
+}
+
+export function runKeysExhausted(runId: string): BatonError {
+  return new BatonError(
+    "DATABASE_NOT_WRITABLE",
+    `Run ${runId} cannot be created: this database has used all ${String(FIRST_EVENT_SEGMENT)} run numbers. ` +
+      `Start a new database (set BATON_DB to a new file) and keep this one for its history.`,
     { runId },
   );
 }

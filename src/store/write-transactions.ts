@@ -1,12 +1,12 @@
 import type Database from "better-sqlite3";
 import type { ApprovalOpen, ApprovalRecord, DecisionCommit, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
 import type { JsonColumnValue } from "./json-columns.js";
-import { KEYS_PER_RUN } from "./migrations.js";
+import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./migrations.js";
 import type { EncodedEvent, Parameters } from "./record-parameters.js";
 import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, type DecisionState } from "./approval-codecs.js";
 import { toRowKey } from "./row-parsing.js";
 import type { Statements } from "./statements.js";
-import { approvalNotFound, auditLogFull, errorCode, eventOfUnknownRun } from "./store-errors.js";
+import { approvalNotFound, auditLogFull, errorCode, eventOfUnknownRun, runKeysExhausted } from "./store-errors.js";
 
 /** How many runs' next event keys a store remembers (a few hundred KB at most). */
 const REMEMBERED_RUNS = 10_000;
@@ -66,14 +66,15 @@ export class WriteTransactions {
       this.applyRunFinish(finish, error, events),
     );
     this.claimRun = immediate((claim: RunClaim, events: EncodedEvent[]) => this.applyRunClaim(claim, events));
-    this.appendEvents = immediate((events: EncodedEvent[]) => this.insertEvents(events, undefined, 0));
+    this.appendEvents = immediate((events: EncodedEvent[]) => this.insertEvents(events, undefined, undefined));
   }
 
   private applyCreateRun(runId: string, run: Parameters, events: EncodedEvent[]): void {
-    const runKey = toRowKey(this.statements.insertRun.get(run), "runs");
+    const place = toRunPlace(this.statements.insertRun.get(run));
+    if (place.runKey >= FIRST_EVENT_SEGMENT) throw runKeysExhausted(runId);
     // A new run has no events yet: its first is number 1 of its range.
-    this.rememberNextEventKey(runKey, runKey * KEYS_PER_RUN + 1);
-    this.insertEvents(events, runId, runKey);
+    this.rememberNextEventKey(place.runKey, place.runKey * KEYS_PER_RUN + 1);
+    this.insertEvents(events, runId, place);
   }
 
   private applyStepCommit(commit: StepCommit, step: Parameters, events: EncodedEvent[]): boolean {
@@ -84,9 +85,9 @@ export class WriteTransactions {
         ? this.statements.completeRun.get(guardParameters)
         : this.statements.advanceRun.get(guardParameters);
     if (moved === undefined) return false;
-    const runKey = toRowKey(moved, "runs");
-    this.statements.upsertStep.run({ ...step, runKey });
-    this.insertEvents(events, guard.runId, runKey);
+    const place = toRunPlace(moved);
+    this.statements.upsertStep.run({ ...step, runKey: place.runKey });
+    this.insertEvents(events, guard.runId, place);
     return true;
   }
 
@@ -94,9 +95,9 @@ export class WriteTransactions {
     const { guard } = open;
     const paused = this.statements.pauseRun.get({ runId: guard.runId, cursor: guard.cursor, owner: guard.owner, at: open.at });
     if (paused === undefined) return false;
-    const runKey = toRowKey(paused, "runs");
-    this.statements.insertApproval.run({ ...approval, runKey });
-    this.insertEvents(events, guard.runId, runKey);
+    const place = toRunPlace(paused);
+    this.statements.insertApproval.run({ ...approval, runKey: place.runKey });
+    this.insertEvents(events, guard.runId, place);
     return true;
   }
 
@@ -117,7 +118,11 @@ export class WriteTransactions {
       comment: decision.comment,
     });
     const finished = decision.runStatus === "succeeded" || decision.runStatus === "rejected";
+    // The run's events from here on go to a new segment at the end of the log (migration 7): it
+    // waited while other runs wrote, so its own range sits in full pages mid-log.
+    const segment = toRowKey(this.statements.allocateEventSegment.get(), "event_segment_counter");
     const runRow = this.statements.resumeRun.get({
+      segment,
       runKey,
       runStatus: decision.runStatus,
       // Past the decided step when it is written; at it otherwise (a change request runs it again).
@@ -133,7 +138,8 @@ export class WriteTransactions {
       if (encoded.stepOutputIsProposal) this.statements.upsertApprovedStep.run({ ...encoded.step, approvalId: decision.approvalId, runKey });
       else this.statements.upsertStep.run({ ...encoded.step, runKey });
     }
-    this.insertEvents(encoded.events, current.runId, runKey);
+    this.rememberNextEventKey(runKey, segment * KEYS_PER_RUN + 1);
+    this.insertEvents(encoded.events, current.runId, { runKey, segment });
     const earlierStepRows =
       decision.runStatus === "running" && current.stepIndex > 0 ? this.statements.selectStepsBefore.all({ runKey, stepIndex: current.stepIndex }) : [];
     const decided = {
@@ -181,10 +187,10 @@ export class WriteTransactions {
       at: finish.at,
     });
     if (finished === undefined) return false;
-    const runKey = toRowKey(finished, "runs");
+    const place = toRunPlace(finished);
     const approvalStatus = finish.status === "expired" ? "expired" : "cancelled";
-    this.statements.closePendingApprovals.run({ runKey, status: approvalStatus, at: finish.at });
-    this.insertEvents(events, finish.runId, runKey);
+    this.statements.closePendingApprovals.run({ runKey: place.runKey, status: approvalStatus, at: finish.at });
+    this.insertEvents(events, finish.runId, place);
     return true;
   }
 
@@ -197,28 +203,31 @@ export class WriteTransactions {
       at: claim.at,
     });
     if (claimed === undefined) return false;
-    this.insertEvents(events, claim.runId, toRowKey(claimed, "runs"));
+    this.insertEvents(events, claim.runId, toRunPlace(claimed));
     return true;
   }
 
   /**
-   * Append events inside the caller's transaction. Events nearly always belong to the run
-   * being written (`knownRunId`, whose key is known); others are looked up. Each run's events
-   * are numbered from 1 in its own key range, so the next number is one past its last key.
+   * Append events inside the caller's transaction, to the current event segment of their run
+   * (its own key range until its first decision). Events nearly always belong to the run being
+   * written (`knownRunId`, whose place is known); others are looked up. Each segment's events
+   * are numbered from 1, so the next number is one past its last key.
    */
-  private insertEvents(events: ReadonlyArray<EncodedEvent>, knownRunId: string | undefined, knownRunKey: number): void {
+  private insertEvents(events: ReadonlyArray<EncodedEvent>, knownRunId: string | undefined, knownPlace: RunPlace | undefined): void {
     for (const event of events) {
-      const runKey = event.runId === knownRunId ? knownRunKey : this.requireRunKey(event.runId);
-      let key = this.nextEventKeys.get(runKey) ?? this.lastEventKeyOf(runKey) + 1;
-      if (key >= (runKey + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
+      const place = event.runId === knownRunId && knownPlace !== undefined ? knownPlace : this.requireRunPlace(event.runId);
+      const remembered = this.nextEventKeys.get(place.runKey);
+      // A remembered key in an older segment means another process decided since: look it up.
+      let key = remembered !== undefined && Math.floor(remembered / KEYS_PER_RUN) === place.segment ? remembered : this.lastEventKeyIn(place.segment) + 1;
+      if (key >= (place.segment + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
       if (!this.tryInsertEvent(event, key)) {
         // Another process (or store object) appended to this run since this one last did:
         // number after its events instead. Under the write lock, so this read is current.
-        key = this.lastEventKeyOf(runKey) + 1;
-        if (key >= (runKey + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
+        key = this.lastEventKeyIn(place.segment) + 1;
+        if (key >= (place.segment + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
         this.statements.insertEvent.run({ ...event.parameters, key });
       }
-      this.rememberNextEventKey(runKey, key + 1);
+      this.rememberNextEventKey(place.runKey, key + 1);
     }
   }
 
@@ -235,10 +244,10 @@ export class WriteTransactions {
 
   /**
    * The next event key of the runs this store has written to, so a commit need not ask SQLite
-   * for the run's last key every time (a `max()` lookup in each transaction). A key remembered
-   * too high only leaves a gap in the numbers; one that another process has used since is
-   * caught by the primary key (see insertEvents). A transaction that rolls back can leave a
-   * key too high, never too low.
+   * for the last key of the run's segment every time (a `max()` lookup in each transaction). A
+   * key remembered too high only leaves a gap in the numbers; one that another process has used
+   * since is caught by the primary key (see insertEvents). A transaction that rolls back can
+   * leave a key too high, never too low.
    */
   private rememberNextEventKey(runKey: number, nextKey: number): void {
     // Bounded: past this many runs, start over (the next write of each run looks its key up).
@@ -246,15 +255,27 @@ export class WriteTransactions {
     this.nextEventKeys.set(runKey, nextKey);
   }
 
-  /** The key of the run's last event, or the one before its range's first when it has none. */
-  private lastEventKeyOf(runKey: number): number {
-    const last = this.statements.lastEventKey.get({ runKey });
-    return last === null || last === undefined ? runKey * KEYS_PER_RUN : toRowKey(last, "events");
+  /** The key of the segment's last event, or the one before the segment's first when it has none. */
+  private lastEventKeyIn(segment: number): number {
+    const last = this.statements.lastEventKey.get({ segment });
+    return last === null || last === undefined ? segment * KEYS_PER_RUN : toRowKey(last, "events");
   }
 
-  private requireRunKey(runId: string): number {
-    const key = this.statements.selectRunKey.get(runId);
-    if (key === undefined) throw eventOfUnknownRun(runId);
-    return toRowKey(key, "runs");
+  private requireRunPlace(runId: string): RunPlace {
+    const row = this.statements.selectRunPlace.get(runId);
+    if (row === undefined) throw eventOfUnknownRun(runId);
+    return toRunPlace(row);
   }
+}
+
+/** Where a run's rows go: its key, and the event segment its new events go to. */
+interface RunPlace {
+  runKey: number;
+  segment: number;
+}
+
+/** A `RETURNING key, segment` row, read raw (an array). */
+function toRunPlace(row: unknown): RunPlace {
+  const [runKey, segment] = Array.isArray(row) ? (row as unknown[]) : [];
+  return { runKey: toRowKey(runKey, "runs"), segment: toRowKey(segment, "runs") };
 }

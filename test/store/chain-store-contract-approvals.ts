@@ -13,6 +13,7 @@ import {
   snapshotOf,
   START,
   step,
+  stepCommit,
 } from "./chain-store-fixtures.js";
 
 const DECIDED_AT = START + 5000;
@@ -103,6 +104,31 @@ export function describeApprovalContract(context: StoreContext): void {
   });
 
   describe("decideApproval", () => {
+    it("a run's events after a decision follow the earlier ones, whoever appends them and however many runs wrote meanwhile", async () => {
+      const { run, approval: pending } = await runAwaitingApproval(context.store, 1);
+      // This store object appends to the run (and remembers where its events go) ...
+      await context.store.appendEvents([event(run.id, "approval.denied", { actor: "U0INTERN" })]);
+      // ... other runs write while it waits ...
+      for (let index = 0; index < 3; index += 1) await runAtCursor(context.store, 2);
+      // ... and another store object (another process) decides and carries on.
+      const other = context.underTest.connectAgain();
+      const decided = await other.decideApproval(decision(pending.id, { events: [event(run.id, "approval.decided", { actor: "U0ONCALL" })] }));
+      expect(decided.applied).toBe(true);
+      expect(await other.commitStep(stepCommit(run.id, 1, { guard: guardOf(run.id, 1, OTHER_OWNER) }))).toBe(true);
+      // The first store object's next append must land after all of that, not where it last wrote.
+      await context.store.appendEvents([event(run.id, "effect.replayed", { actor: null })]);
+      await other.appendEvents([event(run.id, "approval.denied", { actor: "U0LATE" })]);
+
+      const expected = ["run.started", "model.call", "step.finished", "approval.requested", "approval.denied", "approval.decided", "model.call", "step.finished", "effect.replayed", "approval.denied"];
+      for (const store of [context.store, other]) {
+        const events = await store.listEvents(run.id);
+        expect(events.map((item) => item.type)).toEqual(expected);
+        const sequences = events.map((item) => item.sequence);
+        expect(sequences).toEqual([...sequences].sort((left, right) => left - right));
+        expect(new Set(sequences).size).toBe(sequences.length);
+      }
+    });
+
     it("approve: records the decision, writes the step, moves the cursor past it and hands the run a lease", async () => {
       const { run, approval: pending } = await runAwaitingApproval(context.store, 1);
       const stepRow = decidedStep(run.id, 1, pending.proposal);
