@@ -2,7 +2,7 @@ import { BatonError } from "../core/errors.js";
 import type { ApprovalRecord, AuditEventInput, StepRecord } from "../core/ports.js";
 import { EVENT_TYPE_CODES } from "./event-type-codes.js";
 import { encodeJson, encodeNullableJson, type JsonColumnOptions } from "./json-columns.js";
-import { KEYS_PER_RUN } from "./migrations.js";
+import { KEYS_PER_RUN } from "./key-layout.js";
 
 /**
  * Records → the named parameters of the statements in statements.ts (`@stepId` for

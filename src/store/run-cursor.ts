@@ -1,4 +1,4 @@
-import { KEYS_PER_RUN } from "./migrations.js";
+import { KEYS_PER_RUN } from "./key-layout.js";
 
 const KEYS = String(KEYS_PER_RUN);
 

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { PruneBatchInput, PruneBatchResult, PruneCounts, RetentionStore } from "../core/retention.js";
 import { RETAINED_EVENT_TYPES } from "../core/retention.js";
 import { EVENT_TYPE_CODES } from "./event-type-codes.js";
-import { KEYS_PER_RUN } from "./migrations.js";
+import { KEYS_PER_RUN } from "./key-layout.js";
 import { eventRangesOfRun } from "./row-parsing.js";
 
 /**

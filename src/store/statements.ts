@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { KEYS_PER_RUN } from "./migrations.js";
+import { KEYS_PER_RUN } from "./key-layout.js";
 import type { SqlValue } from "./record-parameters.js";
 import { APPROVAL_COLUMNS, DECISION_APPROVAL_COLUMNS } from "./approval-codecs.js";
 import { EFFECT_COLUMNS, EVENT_FIELDS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./run-codecs.js";

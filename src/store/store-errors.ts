@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { BatonError } from "../core/errors.js";
-import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./migrations.js";
+import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./key-layout.js";
 
 /** The errors the store raises on purpose, and the SQLite errors it translates. */
 

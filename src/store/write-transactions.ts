@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ApprovalOpen, ApprovalRecord, DecisionCommit, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
 import type { JsonColumnValue } from "./json-columns.js";
-import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./migrations.js";
+import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./key-layout.js";
 import type { EncodedEvent, Parameters } from "./record-parameters.js";
 import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, type DecisionState } from "./approval-codecs.js";
 import { toRowKey } from "./row-parsing.js";

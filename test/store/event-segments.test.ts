@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChainStore } from "../../src/core/ports.js";
 import { EVENT_TYPE_CODES } from "../../src/store/event-type-codes.js";
 import { openDatabase, openSqliteStore } from "../../src/store/index.js";
-import { KEYS_PER_RUN, MIGRATIONS } from "../../src/store/migrations.js";
+import { KEYS_PER_RUN } from "../../src/store/key-layout.js";
+import { MIGRATIONS } from "../../src/store/migrations.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { event, OTHER_OWNER, runAwaitingApproval, START } from "./chain-store-fixtures.js";
 
