@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { durationToMs, type Duration } from "./core/chain.js";
+import { durationToMs, type Duration } from "./core/duration.js";
 import { BatonError } from "./core/errors.js";
 
 /**

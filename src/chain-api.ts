@@ -1,7 +1,8 @@
 /**
  * The public API for chain files in `chains/`: import from here and nothing else of baton's.
  */
-export { defineChain, durationToMs } from "./core/chain.js";
+export { defineChain } from "./core/chain-builder.js";
+export { durationToMs, type Duration } from "./core/duration.js";
 export type {
   ChainResources,
   ActionServices,
@@ -9,7 +10,6 @@ export type {
   Chain,
   ChainOptions,
   ChangeRequest,
-  Duration,
   LlmStepOptions,
   ActionStepOptions,
   StepContext,

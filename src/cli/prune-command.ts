@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { durationToMs, type Duration } from "../core/chain.js";
+import { durationToMs, type Duration } from "../core/duration.js";
 import { BatonError } from "../core/errors.js";
 import { pruneAuditDetail, type PruneCounts } from "../core/retention.js";
 import type { CliContext } from "./program.js";

@@ -1,11 +1,10 @@
 import type { z } from "zod";
-import { BatonError } from "./errors.js";
-import { eraseMapStep, type MapStepOptions } from "./map-step-definition.js";
+import type { Duration } from "./duration.js";
 
 /**
- * The chain definition API. A chain is an id, an input schema and an ordered list of steps,
- * built with `defineChain(...).llm(...).action(...).build()`. Each step's callbacks see the
- * run's input and the outputs of the steps before it, typed.
+ * The chain definition API's types. A chain is an id, an input schema and an ordered list of
+ * steps, built with `defineChain(...).llm(...).action(...).build()` (chain-builder.ts). Each
+ * step's callbacks see the run's input and the outputs of the steps before it, typed.
  */
 
 /** What every step callback sees. */
@@ -24,9 +23,6 @@ export interface ChangeRequest {
   previousProposal: unknown;
   requestedBy: string;
 }
-
-/** A duration: milliseconds, or text such as `90s`, `30m`, `4h`, `2d`. */
-export type Duration = number | `${number}${"s" | "m" | "h" | "d"}`;
 
 /** A human approval gate on a step: the run pauses with the step's output as a proposal. */
 export interface ApprovalPolicy<Input, Outputs, Output> {
@@ -210,111 +206,4 @@ export interface ChainOptions<Schema extends z.ZodType> {
    * into the chain's one text field.
    */
   inputFromText?: (text: string, source: string) => unknown;
-}
-
-const STEP_ID = /^[a-z][a-z0-9-]{0,62}$/;
-
-export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
-  readonly #options: ChainOptions<z.ZodType>;
-  readonly #steps: Step[];
-
-  constructor(options: ChainOptions<z.ZodType>, steps: Step[]) {
-    this.#options = options;
-    this.#steps = steps;
-  }
-
-  /** A prompt to the model whose JSON answer must match `output`. */
-  llm<Id extends string, Schema extends z.ZodType>(
-    id: Id,
-    options: LlmStepOptions<Input, Outputs, Schema> & { skipIf: (context: StepContext<Input, Outputs>) => boolean },
-  ): ChainBuilder<Input, Outputs & { [K in Id]: z.output<Schema> | undefined }>;
-  llm<Id extends string, Schema extends z.ZodType>(
-    id: Id,
-    options: LlmStepOptions<Input, Outputs, Schema>,
-  ): ChainBuilder<Input, Outputs & { [K in Id]: z.output<Schema> }>;
-  llm<Id extends string, Schema extends z.ZodType>(id: Id, options: LlmStepOptions<Input, Outputs, Schema>): ChainBuilder<Input, Record<string, unknown>> {
-    const system = options.system;
-    const step: LlmStep = { ...options, kind: "llm", id, system: typeof system === "string" ? () => system : system };
-    return this.#add(step);
-  }
-
-  /** Plain TypeScript: post somewhere, call an API, run deterministic checks. */
-  action<Id extends string, Output>(
-    id: Id,
-    options: ActionStepOptions<Input, Outputs, Output> & { skipIf: (context: StepContext<Input, Outputs>) => boolean },
-  ): ChainBuilder<Input, Outputs & { [K in Id]: Output | undefined }>;
-  action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Outputs & { [K in Id]: Output }>;
-  action<Id extends string, Output>(id: Id, options: ActionStepOptions<Input, Outputs, Output>): ChainBuilder<Input, Record<string, unknown>> {
-    const step: ActionStep = { ...options, kind: "action", id };
-    return this.#add(step);
-  }
-
-  /** One prompt per item of a list, each answer durable on its own (see `MapStepOptions`). */
-  map<Id extends string, Item, Schema extends z.ZodType>(
-    id: Id,
-    options: MapStepOptions<Input, Outputs, Item, Schema>,
-  ): ChainBuilder<Input, Outputs & { [K in Id]: Array<z.output<Schema>> }>;
-  map<Id extends string, Item, Schema extends z.ZodType>(id: Id, options: MapStepOptions<Input, Outputs, Item, Schema>): ChainBuilder<Input, Record<string, unknown>> {
-    const step = eraseMapStep(id, options);
-    return this.#add(step);
-  }
-
-  build(): Chain<Input, Outputs> {
-    const options = this.#options;
-    if (this.#steps.length === 0) {
-      throw new BatonError("CHAIN_INVALID", `Chain "${options.id}" has no steps. Add at least one .llm(...) or .action(...) step before .build().`, {
-        chainId: options.id,
-      });
-    }
-    return {
-      definition: {
-        id: options.id,
-        title: options.title ?? options.id,
-        description: options.description,
-        input: options.input,
-        steps: [...this.#steps],
-        approvers: options.approvers ?? [],
-        approvalDeadline: options.approvalDeadline ?? "24h",
-        approvalReminders: options.approvalReminders ?? {},
-        channel: options.channel,
-        schedules: options.schedules ?? [],
-        inputFromText: options.inputFromText,
-      },
-    };
-  }
-
-  #add<Next extends Record<string, unknown>>(step: Step): ChainBuilder<Input, Next> {
-    const chainId = this.#options.id;
-    if (!STEP_ID.test(step.id)) {
-      throw new BatonError("CHAIN_INVALID", `Step id "${step.id}" in chain "${chainId}" is not valid. Use lower-case letters, digits and dashes, starting with a letter.`, {
-        chainId,
-        stepId: step.id,
-      });
-    }
-    if (this.#steps.some((existing) => existing.id === step.id)) {
-      throw new BatonError("CHAIN_INVALID", `Chain "${chainId}" has two steps with id "${step.id}". Give each step its own id.`, { chainId, stepId: step.id });
-    }
-    return new ChainBuilder<Input, Next>(this.#options, [...this.#steps, step]);
-  }
-}
-
-const CHAIN_ID = /^[a-z][a-z0-9-]{0,62}$/;
-
-/** Start a chain definition. */
-export function defineChain<Schema extends z.ZodType>(options: ChainOptions<Schema>): ChainBuilder<z.output<Schema>, {}> {
-  if (!CHAIN_ID.test(options.id)) {
-    throw new BatonError("CHAIN_INVALID", `Chain id "${options.id}" is not valid. Use lower-case letters, digits and dashes, starting with a letter.`, {
-      chainId: options.id,
-    });
-  }
-  return new ChainBuilder<z.output<Schema>, {}>(options, []);
-}
-
-/** Milliseconds in a `Duration`. */
-export function durationToMs(duration: Duration): number {
-  if (typeof duration === "number") return duration;
-  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(duration);
-  if (!match) throw new BatonError("CHAIN_INVALID", `Duration "${duration}" is not valid. Write a number followed by s, m, h or d, such as "30m".`, { duration });
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
-  return Number(match[1]) * unit;
 }

@@ -1,5 +1,6 @@
 import { runActionStep } from "./action-step.js";
-import { durationToMs, type ChainDefinition, type ChangeRequest, type ErasedContext, type Step } from "./chain.js";
+import type { ChainDefinition, ChangeRequest, ErasedContext, Step } from "./chain.js";
+import { durationToMs } from "./duration.js";
 import { BatonError, describeError, isBatonError } from "./errors.js";
 import { runMapStep } from "./map-step.js";
 import { runModelStep, type ModelStepEnvironment } from "./model-step.js";

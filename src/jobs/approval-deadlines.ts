@@ -1,5 +1,5 @@
 import cron from "node-cron";
-import { durationToMs } from "../core/chain.js";
+import { durationToMs } from "../core/duration.js";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError, describeError } from "../core/errors.js";
 import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger } from "../core/ports.js";

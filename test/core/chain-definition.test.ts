@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { defineChain, durationToMs } from "../../src/core/chain.js";
+import { defineChain } from "../../src/core/chain-builder.js";
+import { durationToMs } from "../../src/core/duration.js";
 import { isBatonError } from "../../src/core/errors.js";
 
 describe("defineChain", () => {

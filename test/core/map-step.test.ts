@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineChain } from "../../src/core/chain.js";
+import { defineChain } from "../../src/core/chain-builder.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
 
 /** Map steps through the real runner, a real SQLite file and the real openai client. */

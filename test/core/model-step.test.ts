@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineChain } from "../../src/core/chain.js";
+import { defineChain } from "../../src/core/chain-builder.js";
 import { isBatonError } from "../../src/core/errors.js";
 import type { LlmClient, ModelRequest, ModelResponse } from "../../src/core/ports.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";

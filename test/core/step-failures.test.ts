@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineChain } from "../../src/core/chain.js";
+import { defineChain } from "../../src/core/chain-builder.js";
 import { createHarness } from "../support/runner-harness.js";
 
 describe("steps whose own code fails", () => {

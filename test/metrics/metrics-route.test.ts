@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineChain } from "../../src/core/chain.js";
+import { defineChain } from "../../src/core/chain-builder.js";
 import { costOf, DEFAULT_PRICES } from "../../src/core/pricing.js";
 import { startHttpServer, type RunningHttpServer } from "../../src/http/http-server.js";
 import { BatonMetrics } from "../../src/metrics/baton-metrics.js";
