@@ -1,13 +1,14 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isBatonError } from "../../src/core/errors.js";
 import type { ChainStore } from "../../src/core/ports.js";
 import { EVENT_TYPE_CODES } from "../../src/store/event-type-codes.js";
 import { openDatabase, openSqliteStore } from "../../src/store/index.js";
-import { KEYS_PER_RUN } from "../../src/store/key-layout.js";
+import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "../../src/store/key-layout.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
-import { event, OTHER_OWNER, runAwaitingApproval, START } from "./chain-store-fixtures.js";
+import { event, newRun, OTHER_OWNER, runAwaitingApproval, START } from "./chain-store-fixtures.js";
 
 /**
  * Migration 7: a decision gives the run a new event segment at the end of the log. Listing,
@@ -68,6 +69,21 @@ describe("event segments", () => {
     // The decision's events are in a segment: their sequence numbers start past the run's own range.
     expect(events[4]?.sequence).toBeGreaterThan(KEYS_PER_RUN);
     expect(auditLogOf(run.id)).toEqual(events.map((item) => ({ sequence: item.sequence, type: item.type })));
+  });
+
+  it("refuses a run once run numbers would reach the segment numbers, says what to do, and writes nothing", async () => {
+    const store = open();
+    const database = openDatabase(path);
+    database
+      .prepare(`INSERT INTO runs (key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, input) VALUES (?, 'r_last', 'remediate', 'succeeded', 1, 1, 'U0ONCALL', 1, 1, '{}')`)
+      .run(FIRST_EVENT_SEGMENT - 1);
+    database.close();
+
+    const refused = await store.createRun(newRun({ id: "r_one_too_many" }), [event("r_one_too_many", "run.started")]).catch((error: unknown) => error);
+    expect(isBatonError(refused, "DATABASE_NOT_WRITABLE")).toBe(true);
+    expect((refused as Error).message).toContain("set BATON_DB to a new file");
+    expect(await store.getRun("r_one_too_many")).toBeUndefined();
+    expect(await store.listEvents("r_one_too_many")).toEqual([]);
   });
 
   it("a file from before migration 7 keeps its runs' events, and a run that was waiting goes on in a segment", async () => {
