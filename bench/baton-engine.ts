@@ -31,6 +31,7 @@ export class FixedAnswerModel implements LlmClient {
       latencyMs: 0,
       transportAttempts: 1,
       scripted: false,
+      responseMode: "json_schema_strict",
     };
   }
 }

@@ -198,6 +198,13 @@ export interface ModelRequest {
   purpose: { runId: string; chainId: string; stepId: string; attempt: number };
 }
 
+/**
+ * How the answer's JSON shape was asked for, strongest guarantee first: strict structured
+ * outputs, non-strict `json_schema`, JSON mode (`json_object`) with the schema in the prompt, or
+ * the schema in the prompt alone with the JSON taken out of whatever text comes back.
+ */
+export type ResponseMode = "json_schema_strict" | "json_schema" | "json_object" | "prompt_only";
+
 export interface ModelResponse {
   /** The model that answered, as the server reports it. */
   model: string;
@@ -212,6 +219,8 @@ export interface ModelResponse {
   transportAttempts: number;
   /** True when the answer came from the scripted demo model, not a real one. */
   scripted: boolean;
+  /** The response mode the server accepted for this call. */
+  responseMode: ResponseMode;
 }
 
 /**

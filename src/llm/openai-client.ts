@@ -92,7 +92,7 @@ export class OpenAiLlmClient implements LlmClient {
       // `unknown`: a 200 that is not JSON comes back from the SDK as a string, whatever its types say.
       const body: unknown = await deadline.race(completion);
       const answer = readChatAnswer(body, { model: request.model, baseURL: this.#baseURL, attempts });
-      return { ...answer, latencyMs: Math.round(performance.now() - startedAt), transportAttempts: attempts, scripted: false };
+      return { ...answer, latencyMs: Math.round(performance.now() - startedAt), transportAttempts: attempts, scripted: false, responseMode: this.#responseFormat === "json_object" ? "json_object" : request.responseSchema.strict ? "json_schema_strict" : "json_schema" };
     } catch (error) {
       // The caller gave up: hand back their abort as is, never as a transport fault to retry.
       if (request.signal?.aborted === true) throw request.signal.reason;

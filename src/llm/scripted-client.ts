@@ -42,6 +42,7 @@ export class ScriptedLlmClient implements LlmClient {
       latencyMs: 0,
       transportAttempts: 1,
       scripted: true,
+      responseMode: request.responseSchema.strict ? "json_schema_strict" : "json_schema",
     };
   }
 

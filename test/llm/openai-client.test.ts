@@ -49,6 +49,7 @@ describe("OpenAiLlmClient: answers", () => {
       latencyMs: expect.any(Number),
       transportAttempts: 1,
       scripted: false,
+      responseMode: "json_schema_strict",
     });
     const [request] = server.requests;
     expect(request?.path).toBe("/v1/chat/completions");

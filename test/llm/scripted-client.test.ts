@@ -29,6 +29,7 @@ describe("ScriptedLlmClient", () => {
       latencyMs: 0,
       transportAttempts: 1,
       scripted: true,
+      responseMode: "json_schema_strict",
     });
   });
 
