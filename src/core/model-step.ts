@@ -1,9 +1,10 @@
 import type { z } from "zod";
 import type { ErasedContext, LlmStep } from "./chain.js";
-import { BatonError, describeError, isBatonError, type ValidationIssue } from "./errors.js";
+import { BatonError, isBatonError, type ValidationIssue } from "./errors.js";
 import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage } from "./ports.js";
 import { costOf, type PriceTable } from "./pricing.js";
-import { toResponseSchema } from "./response-schema.js";
+import { readJsonAnswer } from "./json-answer.js";
+import { compileOutputSchema, type CompiledOutputSchema } from "./response-schema.js";
 import type { Semaphore } from "./semaphore.js";
 import { listIssues, toIssues } from "./validation.js";
 
@@ -43,15 +44,15 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const JSON_INSTRUCTION = "Answer with one JSON object that follows the response schema exactly: no prose, no Markdown fences.";
 
 // Converting a zod schema to JSON Schema is not free; each step's schema is converted once.
-const responseSchemas = new WeakMap<z.ZodType, ReturnType<typeof toResponseSchema>>();
+const compiledSchemas = new WeakMap<z.ZodType, CompiledOutputSchema>();
 
-function responseSchemaFor(step: LlmStep): ReturnType<typeof toResponseSchema> {
-  let schema = responseSchemas.get(step.output);
-  if (!schema) {
-    schema = toResponseSchema(step.id, step.output);
-    responseSchemas.set(step.output, schema);
+function compiledSchemaFor(step: LlmStep): CompiledOutputSchema {
+  let compiled = compiledSchemas.get(step.output);
+  if (!compiled) {
+    compiled = compileOutputSchema(step.id, step.output);
+    compiledSchemas.set(step.output, compiled);
   }
-  return schema;
+  return compiled;
 }
 
 function feedbackSection(context: ErasedContext): string {
@@ -63,13 +64,6 @@ function feedbackSection(context: ErasedContext): string {
   return `\n\n## A human reviewer asked for changes\n${rounds.join("\n\n")}\n\nWrite a new answer that addresses all of the feedback above.`;
 }
 
-/** Models print JSON inside Markdown fences now and then, even when told not to. */
-function stripFences(text: string): string {
-  const trimmed = text.trim();
-  const fenced = /^```(?:json)?\s*\n([\s\S]*?)\n?```$/.exec(trimmed);
-  return fenced?.[1] ?? trimmed;
-}
-
 type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "schema_mismatch" | "check_failed"; issues: ValidationIssue[] };
 
 /**
@@ -78,21 +72,17 @@ type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "sche
  * input, so checks that compare it with the input are skipped for it.
  */
 function judge(step: LlmStep, context: ErasedContext, text: string, scripted: boolean): Judged {
-  const judged = judgeSchema(step.output, text);
+  const judged = judgeSchema(step.output, compiledSchemaFor(step), text);
   if (judged.kind !== "valid" || !step.check || scripted) return judged;
   const problems = step.check(judged.value, context);
   if (problems.length === 0) return judged;
   return { kind: "check_failed", issues: problems.map((problem) => (typeof problem === "string" ? { path: "(root)", message: problem } : { path: problem.path, message: problem.message })) };
 }
 
-function judgeSchema(schema: z.ZodType, text: string): Judged {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stripFences(text));
-  } catch (error) {
-    return { kind: "invalid_json", issues: [{ path: "(root)", message: `not valid JSON (${describeError(error)})` }] };
-  }
-  const result = schema.safeParse(parsed);
+function judgeSchema(schema: z.ZodType, compiled: CompiledOutputSchema, text: string): Judged {
+  const answer = readJsonAnswer(text);
+  if (!answer.ok) return { kind: "invalid_json", issues: [{ path: "(root)", message: answer.error }] };
+  const result = schema.safeParse(compiled.restoreAbsentFields(answer.value));
   if (result.success) return { kind: "valid", value: result.data };
   return { kind: "schema_mismatch", issues: toIssues(result.error) };
 }
@@ -112,7 +102,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   const models = [step.model ?? environment.defaultModel, ...(step.fallbackModels ?? environment.defaultFallbackModels)];
   const maxAttempts = step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const timeoutMs = step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const responseSchema = responseSchemaFor(step);
+  const { responseSchema } = compiledSchemaFor(step);
   const system = `${step.system(context)}\n\n${JSON_INSTRUCTION}`;
   const user = step.user(context) + feedbackSection(context);
 

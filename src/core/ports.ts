@@ -187,8 +187,11 @@ export interface ModelMessage {
 export interface ModelRequest {
   model: string;
   messages: ReadonlyArray<ModelMessage>;
-  /** The JSON Schema the answer must follow; `strict` when every property is required. */
-  responseSchema: { name: string; schema: Record<string, unknown>; strict: boolean };
+  /**
+   * The JSON Schema the answer must follow: `schema` in OpenAI's strict subset when `strict`;
+   * `fullSchema`, every constraint kept, for the modes that are not strict (see response-schema.ts).
+   */
+  responseSchema: { name: string; schema: Record<string, unknown>; strict: boolean; fullSchema?: Record<string, unknown>; notStrictReason?: string };
   temperature: number | undefined;
   /** For the whole call, transport retries and their waits included. */
   timeoutMs: number;

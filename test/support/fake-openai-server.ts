@@ -1,11 +1,28 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { contentFor, type ModelServerProfile, refusalFor } from "./fake-model-server-profiles.js";
 
 /**
  * A fake OpenAI-compatible server on loopback, speaking the Chat Completions HTTP API, so tests
  * drive the real `openai` client through real HTTP: retries, timeouts and resets included.
- * Point the client at `${server.url}/v1`.
+ * Point the client at `${server.url}/v1` (or, as Azure OpenAI, at `server.url` as the endpoint).
+ *
+ * It refuses what the server it stands for refuses (`profile`, see fake-model-server-profiles.ts)
+ * before any scripted reply is used: a request the real server would reject never gets an answer.
  */
+
+export interface FakeOpenAiServerOptions {
+  /** Which kind of server to behave as. Default `openai`. */
+  profile?: ModelServerProfile;
+  /** When set, requests must carry this key (`Authorization: Bearer`, or `api-key` for Azure). */
+  apiKey?: string;
+  /**
+   * Serve Azure OpenAI's routes instead of OpenAI's: `POST /openai/deployments/{deployment}/chat/completions?api-version=…`
+   * with the key in an `api-key` header (Azure OpenAI REST API reference,
+   * https://learn.microsoft.com/azure/ai-services/openai/reference).
+   */
+  azure?: { deployments: ReadonlyArray<string>; apiVersions: ReadonlyArray<string> };
+}
 
 export interface FakeUsage {
   prompt_tokens: number;
@@ -30,6 +47,10 @@ export type FakeReply =
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
+  /** The status the fake answered with (0 while it has not answered, or for a reset or hang). */
+  status: number;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body (the raw text when it is not JSON). */
   body: unknown;
@@ -51,6 +72,7 @@ export interface FakeOpenAiServer {
 }
 
 const COMPLETION_PATHS = new Set(["/v1/chat/completions", "/chat/completions"]);
+const AZURE_COMPLETION_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 
 const noScriptedReply = (): FakeReply => ({
   kind: "status",
@@ -59,7 +81,8 @@ const noScriptedReply = (): FakeReply => ({
   body: { error: { message: "fake OpenAI server: no scripted reply left for this request", type: "test_setup", code: null } },
 });
 
-export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
+export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {}): Promise<FakeOpenAiServer> {
+  const profile = options.profile ?? "openai";
   const requests: RecordedRequest[] = [];
   const queue: FakeReply[] = [];
   const sockets = new Set<Socket>();
@@ -69,14 +92,19 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const server = createServer((request, response) => {
     void readBody(request).then((text) => {
       const body = parseJson(text);
-      const path = (request.url ?? "/").split("?")[0] ?? "/";
-      requests.push({ method: request.method ?? "GET", path, headers: request.headers, body, receivedAt: Date.now() });
-      if (request.method !== "POST" || !COMPLETION_PATHS.has(path)) {
-        sendJson(response, 404, { error: { message: `fake OpenAI server: no route for ${request.method} ${path}`, type: "invalid_request_error", code: "unknown_url" } });
+      const url = new URL(request.url ?? "/", "http://fake");
+      const recorded: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, status: 0, headers: request.headers, body, receivedAt: Date.now() };
+      requests.push(recorded);
+      response.on("finish", () => {
+        recorded.status = response.statusCode;
+      });
+      const refused = routeRefusal(options, request, url) ?? refusalFor(profile, body);
+      if (refused !== undefined) {
+        sendJson(response, refused.status, refused.body);
         return;
       }
       completionCount += 1;
-      answer(queue.shift() ?? fallback(body), body, request, response, `chatcmpl-fake${completionCount}`);
+      answer(queue.shift() ?? fallback(body), body, request, response, `chatcmpl-fake${completionCount}`, profile);
     }, () => {
       // The client went away mid-body (an abort); there is nobody left to answer.
     });
@@ -104,12 +132,45 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   };
 }
 
-function answer(reply: FakeReply, body: unknown, request: IncomingMessage, response: ServerResponse, id: string): void {
+/**
+ * A wrong route or key, as the real service answers it: OpenAI's 404 `unknown_url` and 401
+ * `invalid_api_key`; Azure's 401 for a bad `api-key`, 404 `DeploymentNotFound` for an unknown
+ * deployment and 404 "Resource not found" without a supported `api-version`.
+ */
+function routeRefusal(options: FakeOpenAiServerOptions, request: IncomingMessage, url: URL): { status: number; body: unknown } | undefined {
+  const method = request.method ?? "GET";
+  if (options.azure !== undefined) {
+    const deployment = AZURE_COMPLETION_PATH.exec(url.pathname)?.[1];
+    const apiVersion = url.searchParams.get("api-version");
+    if (method !== "POST" || deployment === undefined || apiVersion === null || !options.azure.apiVersions.includes(apiVersion)) {
+      return { status: 404, body: { error: { code: "404", message: "Resource not found" } } };
+    }
+    if (options.apiKey !== undefined && request.headers["api-key"] !== options.apiKey) {
+      return {
+        status: 401,
+        body: { error: { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." } },
+      };
+    }
+    if (!options.azure.deployments.includes(decodeURIComponent(deployment))) {
+      return { status: 404, body: { error: { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again." } } };
+    }
+    return undefined;
+  }
+  if (method !== "POST" || !COMPLETION_PATHS.has(url.pathname)) {
+    return { status: 404, body: { error: { message: `Invalid URL (${method} ${url.pathname})`, type: "invalid_request_error", param: null, code: "unknown_url" } } };
+  }
+  if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+    return { status: 401, body: { error: { message: "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", type: "invalid_request_error", param: null, code: "invalid_api_key" } } };
+  }
+  return undefined;
+}
+
+function answer(reply: FakeReply, body: unknown, request: IncomingMessage, response: ServerResponse, id: string, profile: ModelServerProfile): void {
   const requestedModel = isRecord(body) && typeof body.model === "string" ? body.model : "fake-model";
   switch (reply.kind) {
     case "json":
     case "text": {
-      const content = reply.kind === "json" ? JSON.stringify(reply.value) : reply.text;
+      const content = reply.kind === "json" ? contentFor(profile, JSON.stringify(reply.value)) : reply.text;
       const usage = reply.usage ?? { prompt_tokens: 11, completion_tokens: Math.ceil(content.length / 4) };
       sendJson(response, 200, completion(id, reply.model ?? requestedModel, { content, refusal: null }, reply.finishReason ?? "stop", usage));
       return;
