@@ -97,6 +97,9 @@ class StrictConverter {
     if (depth > STRICT_SCHEMA_LIMITS.maxNestingDepth) {
       throw new NotStrict(`it nests deeper than the ${STRICT_SCHEMA_LIMITS.maxNestingDepth} levels strict mode allows, at ${formatSchemaContext(path)}`);
     }
+    if ((source.type === "object" || isJsonObject(source.properties)) && source.additionalProperties !== undefined && source.additionalProperties !== false) {
+      throw new NotStrict(`the object at ${formatSchemaContext(path)} allows keys of any name (a record or a loose object); strict mode needs every key listed`);
+    }
     const result: JsonObject = {};
     const plan: AbsentPlan = {};
     const words: string[] = [];
@@ -149,9 +152,6 @@ class StrictConverter {
   }
 
   #object(result: JsonObject, plan: AbsentPlan, path: ReadonlyArray<string>, depth: number): void {
-    if (result.additionalProperties !== undefined && result.additionalProperties !== false) {
-      throw new NotStrict(`the object at ${formatSchemaContext(path)} allows keys of any name (a record or a loose object); strict mode needs every key listed`);
-    }
     const source = isJsonObject(result.properties) ? result.properties : {};
     const required = new Set(Array.isArray(result.required) ? result.required.filter((name): name is string => typeof name === "string") : []);
     const properties: JsonObject = {};
