@@ -29,7 +29,14 @@ const EnvironmentSchema = z.object({
   BATON_DB: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_DATABASE_PATH)),
   BATON_CHAINS_DIR: z.preprocess(emptyToUndefined, z.string().default("chains")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
-  BATON_RESPONSE_FORMAT: z.preprocess(emptyToUndefined, z.enum(["json_schema", "json_object"], { message: "must be json_schema or json_object" }).default("json_schema")),
+  BATON_RESPONSE_FORMAT: z.preprocess(
+    emptyToUndefined,
+    z.enum(["json_schema", "json_object", "prompt_only"], { message: "must be json_schema, json_object or prompt_only" }).default("json_schema"),
+  ),
+  // Azure OpenAI, by the names the `openai` package's Azure client reads.
+  AZURE_OPENAI_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://my-resource.openai.azure.com" }).optional()),
+  AZURE_OPENAI_API_KEY: optionalText,
+  OPENAI_API_VERSION: optionalText,
   BATON_PRICES: optionalText,
   BATON_MODEL_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8)),
   BATON_MODEL_MAX_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4)),
@@ -51,7 +58,10 @@ export interface Config {
   databasePath: string;
   chainsDirectory: string;
   logLevel: LogLevel | undefined;
-  responseFormat: "json_schema" | "json_object";
+  /** The strongest response mode to ask for; a server that refuses it is asked one mode down. */
+  responseFormat: "json_schema" | "json_object" | "prompt_only";
+  /** Azure OpenAI instead of an OpenAI-style API root; BATON_MODEL then names the deployment. */
+  azure?: { endpoint: string; apiKey: string; apiVersion: string } | undefined;
   prices: PriceTable;
   modelConcurrency: number;
   modelMaxRetries: number;
@@ -73,6 +83,7 @@ export interface Config {
 const FIXES: Record<string, string> = {
   GITHUB_API_URL: "Set it to your GitHub Enterprise API base (https://<host>/api/v3), or unset it for github.com.",
   OPENAI_BASE_URL: "Set it to your OpenAI-compatible server's base URL, or unset it to use api.openai.com's default.",
+  AZURE_OPENAI_ENDPOINT: "Set it to your Azure OpenAI resource's endpoint (https://<resource>.openai.azure.com), or unset it.",
   BATON_MODEL_CONCURRENCY: "Set it to a whole number from 1 to 256, or unset it for the default of 8.",
   BATON_MODEL_MAX_RETRIES: "Set it to a whole number from 0 to 10, or unset it for the default of 4.",
 };
@@ -111,6 +122,26 @@ function loadPrices(path: string | undefined): PriceTable {
   return { ...DEFAULT_PRICES, ...parsed.data };
 }
 
+function azureSettings(values: z.output<typeof EnvironmentSchema>): Config["azure"] {
+  if (values.AZURE_OPENAI_ENDPOINT === undefined) return undefined;
+  const missing = [values.AZURE_OPENAI_API_KEY === undefined ? "AZURE_OPENAI_API_KEY" : undefined, values.OPENAI_API_VERSION === undefined ? "OPENAI_API_VERSION" : undefined].filter(
+    (name) => name !== undefined,
+  );
+  if (values.AZURE_OPENAI_API_KEY === undefined || values.OPENAI_API_VERSION === undefined) {
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `AZURE_OPENAI_ENDPOINT is set, but ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not. Set the resource's key (AZURE_OPENAI_API_KEY) and an API version that supports structured outputs (OPENAI_API_VERSION, e.g. 2024-10-21), and set BATON_MODEL to your deployment's name.`,
+      { variable: missing[0] },
+    );
+  }
+  if (values.OPENAI_BASE_URL !== undefined) {
+    throw new BatonError("CONFIG_INVALID", "AZURE_OPENAI_ENDPOINT and OPENAI_BASE_URL are both set. Unset OPENAI_BASE_URL to use Azure OpenAI, or AZURE_OPENAI_ENDPOINT to use the other server.", {
+      variable: "OPENAI_BASE_URL",
+    });
+  }
+  return { endpoint: values.AZURE_OPENAI_ENDPOINT, apiKey: values.AZURE_OPENAI_API_KEY, apiVersion: values.OPENAI_API_VERSION };
+}
+
 /** Parse the environment. Throws CONFIG_INVALID naming the first bad variable. */
 export function parseConfig(environment: Readonly<Record<string, string | undefined>>): Config {
   const parsed = EnvironmentSchema.safeParse(environment);
@@ -125,6 +156,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
   }
   const values = parsed.data;
   return {
+    azure: azureSettings(values),
     openAiApiKey: values.OPENAI_API_KEY,
     openAiBaseUrl: values.OPENAI_BASE_URL,
     model: values.BATON_MODEL,

@@ -158,6 +158,8 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         latencyMs: Math.round(response.latencyMs),
         ...(response.transportAttempts > 1 ? { transportAttempts: response.transportAttempts } : {}),
         ...(response.scripted ? { scripted: true } : {}),
+        responseMode: response.responseMode,
+        ...(response.responseModeFallbacks === undefined ? {} : { responseModeFallbacks: response.responseModeFallbacks }),
       };
 
       if (response.refusal !== null) {

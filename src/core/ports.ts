@@ -208,6 +208,14 @@ export interface ModelRequest {
  */
 export type ResponseMode = "json_schema_strict" | "json_schema" | "json_object" | "prompt_only";
 
+/** A response mode the server refused during a call, and the mode asked in next. */
+export interface ResponseModeFallback {
+  from: ResponseMode;
+  to: ResponseMode;
+  /** What the server said, for the audit log. */
+  serverMessage: string;
+}
+
 export interface ModelResponse {
   /** The model that answered, as the server reports it. */
   model: string;
@@ -224,6 +232,8 @@ export interface ModelResponse {
   scripted: boolean;
   /** The response mode the server accepted for this call. */
   responseMode: ResponseMode;
+  /** The modes the server refused on the way to `responseMode`, during this call (none when it took the first). */
+  responseModeFallbacks?: ReadonlyArray<ResponseModeFallback>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { BatonError } from "../core/errors.js";
-import type { ModelMessage, ModelRequest } from "../core/ports.js";
+import type { ModelMessage, ModelRequest, ResponseMode } from "../core/ports.js";
 import { listIssues, toIssues } from "../core/validation.js";
 
 /**
@@ -10,19 +10,27 @@ import { listIssues, toIssues } from "../core/validation.js";
  */
 
 /**
- * How the answer's shape is asked for: `json_schema` (structured outputs) where the server
- * supports it, `json_object` (JSON mode, the schema spelled out in the prompt) where it does not.
+ * The request body for `mode` (see response-modes.ts):
+ * - `json_schema_strict`: structured outputs with the schema in OpenAI's strict subset;
+ * - `json_schema`: structured outputs, not strict, with the whole schema;
+ * - `json_object`: JSON mode, the whole schema spelled out in the system message;
+ * - `prompt_only`: no `response_format` at all, the schema in the system message, and the JSON
+ *   taken out of whatever text comes back (the core does that).
+ * The schema goes after the step's own system prompt and before the run's data, so the part of
+ * the prompt that is the same on every call comes first and servers' prefix caching applies.
  */
-export type ResponseFormatMode = "json_schema" | "json_object";
-
-export function buildChatRequest(request: ModelRequest, mode: ResponseFormatMode): ChatCompletionCreateParamsNonStreaming {
-  const { name, schema, strict } = request.responseSchema;
-  const messages = mode === "json_object" ? withSchemaInstruction(request.messages, request.responseSchema) : request.messages;
+export function buildChatRequest(request: ModelRequest, mode: ResponseMode): ChatCompletionCreateParamsNonStreaming {
+  const { name, schema } = request.responseSchema;
+  const fullSchema = request.responseSchema.fullSchema ?? schema;
+  const inPrompt = mode === "json_object" || mode === "prompt_only";
+  const messages = inPrompt ? withSchemaInstruction(request.messages, request.responseSchema) : request.messages;
   return {
     model: request.model,
     messages: messages.map(toMessageParam),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    response_format: mode === "json_schema" ? { type: "json_schema", json_schema: { name, schema, strict } } : { type: "json_object" },
+    ...(mode === "json_schema_strict" ? { response_format: { type: "json_schema", json_schema: { name, schema, strict: true } } } : {}),
+    ...(mode === "json_schema" ? { response_format: { type: "json_schema", json_schema: { name, schema: fullSchema, strict: false } } } : {}),
+    ...(mode === "json_object" ? { response_format: { type: "json_object" } } : {}),
   };
 }
 
@@ -35,7 +43,7 @@ export function withSchemaInstruction(messages: ReadonlyArray<ModelMessage>, res
   const instruction =
     `Answer with only a JSON object that follows this JSON Schema (named "${responseSchema.name}"): ` +
     "no other text and no Markdown code fences.\n" +
-    `JSON Schema:\n${JSON.stringify(responseSchema.schema)}`;
+    `JSON Schema:\n${JSON.stringify(responseSchema.fullSchema ?? responseSchema.schema)}`;
   const systemIndex = messages.findIndex((message) => message.role === "system");
   if (systemIndex === -1) return [{ role: "system", content: instruction }, ...messages];
   return messages.map((message, index) => (index === systemIndex ? { role: "system", content: `${message.content}\n\n${instruction}` } : message));

@@ -1,22 +1,39 @@
-import OpenAI, { type ClientOptions } from "openai";
+import OpenAI, { AzureOpenAI, type ClientOptions } from "openai";
 import { BatonError, describeError } from "../core/errors.js";
-import type { LlmClient, Logger, ModelRequest, ModelResponse } from "../core/ports.js";
+import type { LlmClient, Logger, ModelRequest, ModelResponse, ResponseMode, ResponseModeFallback } from "../core/ports.js";
 import { CallDeadline } from "./call-deadline.js";
-import { buildChatRequest, readChatAnswer, type ResponseFormatMode } from "./chat-completion.js";
+import { buildChatRequest, readChatAnswer } from "./chat-completion.js";
+import { nextMode, responseFormatRefusal, startingMode } from "./response-modes.js";
 import { displayBaseURL, timeoutError, toTransportError, type TransportFailure } from "./transport-error.js";
 
 /** The `fetch` signature the SDK calls. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
+/**
+ * Azure OpenAI, through the `openai` package's own `AzureOpenAI` client: the model id of a
+ * request is the deployment's name (it goes in the path, `/openai/deployments/{name}/…`), the
+ * key travels in an `api-key` header, and every request carries `api-version`.
+ */
+export interface AzureSettings {
+  /** The resource's endpoint, e.g. `https://my-resource.openai.azure.com`. */
+  endpoint: string;
+  apiVersion: string;
+}
+
 export interface OpenAiLlmClientOptions {
   /** Any non-empty value for local servers that ignore it (Ollama, LM Studio, vLLM). */
   apiKey: string;
-  /** The API root, e.g. `http://localhost:11434/v1`. Default `https://api.openai.com/v1`. */
+  /** The API root, e.g. `http://localhost:11434/v1`. Default `https://api.openai.com/v1`. Not with `azure`. */
   baseURL?: string;
+  /** Talk to Azure OpenAI instead of an OpenAI-style API root. */
+  azure?: AzureSettings;
   /** Retries of transport faults (429, 5xx, 408, 409, timeouts, resets) after the first attempt. Default 4. */
   maxRetries?: number;
-  /** Default `json_schema`; `json_object` for servers without structured outputs. */
-  responseFormat?: ResponseFormatMode;
+  /**
+   * The strongest response mode to ask for (default `json_schema`: strict structured outputs
+   * when the schema has a strict form). A server that refuses it is asked one mode down.
+   */
+  responseFormat?: "json_schema" | "json_object" | "prompt_only";
   logger?: Logger;
   /** Replaces the global `fetch` (tests, proxies). */
   fetch?: FetchFunction;
@@ -29,18 +46,27 @@ const LONGEST_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * A chat model behind the OpenAI Chat Completions API: OpenAI itself, Azure OpenAI, vLLM,
- * Ollama, LM Studio. Transport faults are retried by the `openai` SDK (exponential backoff with
- * jitter, honouring `Retry-After`); this adapter counts the HTTP attempts, keeps the whole call
- * within `timeoutMs`, and turns the SDK's final error into `MODEL_TRANSPORT` with a fix in the
- * message. It does not parse the answer's JSON: the core does.
+ * Ollama, LM Studio, and servers that offer less. Transport faults are retried by the `openai`
+ * SDK (exponential backoff with jitter, honouring `Retry-After`); this adapter counts the HTTP
+ * attempts, keeps the whole call within `timeoutMs`, and turns the SDK's final error into
+ * `MODEL_TRANSPORT` with a fix in the message.
+ *
+ * A server that refuses how the answer's format is asked for (strict structured outputs it does
+ * not support, JSON mode it does not have) is asked the same thing again one mode down (see
+ * response-modes.ts); the mode that worked is remembered per model and logged once. It does not
+ * parse the answer's JSON: the core does.
  */
 export class OpenAiLlmClient implements LlmClient {
   readonly name = "openai";
-  readonly #client: OpenAI;
+  readonly #makeClient: (fetch: FetchFunction) => OpenAI;
   readonly #baseURL: string;
-  readonly #responseFormat: ResponseFormatMode;
+  readonly #configuredMode: ResponseMode;
   readonly #fetch: FetchFunction;
   readonly #logger: Logger | undefined;
+  /** The mode each model was found to need, for the life of the process. */
+  readonly #modeByModel = new Map<string, ResponseMode>();
+  /** Schemas whose "not strict" reason was logged already. */
+  readonly #loggedNotStrict = new Set<string>();
 
   constructor(options: OpenAiLlmClientOptions) {
     if (options.apiKey.trim() === "") {
@@ -53,26 +79,32 @@ export class OpenAiLlmClient implements LlmClient {
     if (!Number.isInteger(maxRetries) || maxRetries < 0) {
       throw new BatonError("CONFIG_INVALID", `maxRetries must be a whole number of at least 0, not ${maxRetries}.`, { maxRetries });
     }
-    const baseURL = options.baseURL ?? DEFAULT_BASE_URL;
+    const azure = options.azure;
+    const baseURL = azure === undefined ? (options.baseURL ?? DEFAULT_BASE_URL) : `${azure.endpoint.replace(/\/+$/, "")}/openai`;
     this.#baseURL = displayBaseURL(baseURL);
-    this.#responseFormat = options.responseFormat ?? "json_schema";
+    this.#configuredMode = options.responseFormat === undefined || options.responseFormat === "json_schema" ? "json_schema_strict" : options.responseFormat;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#logger = options.logger;
-    this.#client = new OpenAI({
+    // Explicit values, so the SDK does not fill them from OPENAI_* or AZURE_* variables: only main reads the environment.
+    const shared = {
       apiKey: options.apiKey,
-      // Explicit values, so the SDK does not fill them from OPENAI_* variables: only main reads the environment.
-      baseURL,
       organization: null,
       project: null,
       maxRetries,
       // A library must not print to the console of a CLI; its warnings go to our logger, if any.
-      logLevel: options.logger === undefined ? "off" : "warn",
+      logLevel: options.logger === undefined ? ("off" as const) : ("warn" as const),
       ...(options.logger === undefined ? {} : { logger: toSdkLogger(options.logger) }),
-    });
+    };
+    // A client per call, only to give each call its own attempt counter (its fetch); they share the settings.
+    this.#makeClient =
+      azure === undefined
+        ? (fetch) => new OpenAI({ ...shared, baseURL, fetch })
+        : (fetch) => new AzureOpenAI({ ...shared, endpoint: azure.endpoint, apiVersion: azure.apiVersion, fetch });
   }
 
   async complete(request: ModelRequest): Promise<ModelResponse> {
     request.signal?.throwIfAborted();
+    this.#noteNotStrict(request);
     const startedAt = performance.now();
     const timeoutMs = Math.min(LONGEST_TIMEOUT_MS, Math.max(1, Math.ceil(request.timeoutMs)));
     let attempts = 0;
@@ -80,19 +112,35 @@ export class OpenAiLlmClient implements LlmClient {
       attempts += 1;
       return this.#watchAttempt(this.#fetch(input, init), request, attempts);
     };
-    // A client per call only to give this call its own attempt counter; it shares the settings.
-    const client = this.#client.withOptions({ fetch: countingFetch });
+    const client = this.#makeClient(countingFetch);
     const deadline = new CallDeadline(timeoutMs, request.signal);
     const failure = (): TransportFailure => ({ model: request.model, baseURL: this.#baseURL, attempts, timeoutMs });
+    const fallbacks: ResponseModeFallback[] = [];
+    let mode = startingMode(this.#configuredMode, this.#modeByModel.get(request.model), request.responseSchema.strict);
     try {
-      const completion = client.chat.completions.create(buildChatRequest(request, this.#responseFormat), {
-        timeout: timeoutMs,
-        signal: deadline.signal,
-      });
-      // `unknown`: a 200 that is not JSON comes back from the SDK as a string, whatever its types say.
-      const body: unknown = await deadline.race(completion);
-      const answer = readChatAnswer(body, { model: request.model, baseURL: this.#baseURL, attempts });
-      return { ...answer, latencyMs: Math.round(performance.now() - startedAt), transportAttempts: attempts, scripted: false, responseMode: this.#responseFormat === "json_object" ? "json_object" : request.responseSchema.strict ? "json_schema_strict" : "json_schema" };
+      for (;;) {
+        try {
+          const completion = client.chat.completions.create(buildChatRequest(request, mode), { timeout: timeoutMs, signal: deadline.signal });
+          // `unknown`: a 200 that is not JSON comes back from the SDK as a string, whatever its types say.
+          const body: unknown = await deadline.race(completion);
+          const answer = readChatAnswer(body, { model: request.model, baseURL: this.#baseURL, attempts });
+          this.#remember(request.model, mode, fallbacks);
+          return {
+            ...answer,
+            latencyMs: Math.round(performance.now() - startedAt),
+            transportAttempts: attempts,
+            scripted: false,
+            responseMode: mode,
+            ...(fallbacks.length === 0 ? {} : { responseModeFallbacks: fallbacks }),
+          };
+        } catch (error) {
+          const refused = request.signal?.aborted === true || deadline.expired ? undefined : responseFormatRefusal(error);
+          const next = nextMode(mode);
+          if (refused === undefined || next === undefined) throw error;
+          fallbacks.push({ from: mode, to: next, serverMessage: refused });
+          mode = next;
+        }
+      }
     } catch (error) {
       // The caller gave up: hand back their abort as is, never as a transport fault to retry.
       if (request.signal?.aborted === true) throw request.signal.reason;
@@ -101,6 +149,31 @@ export class OpenAiLlmClient implements LlmClient {
     } finally {
       deadline.dispose();
     }
+  }
+
+  /** The modes each model is known to need, lowest first found: what `baton doctor` reports. */
+  get learnedResponseModes(): ReadonlyMap<string, ResponseMode> {
+    return this.#modeByModel;
+  }
+
+  /** Keeps the mode a model needed, and says so once, with what the server said. */
+  #remember(model: string, mode: ResponseMode, fallbacks: ReadonlyArray<ResponseModeFallback>): void {
+    if (fallbacks.length === 0 || this.#modeByModel.get(model) === mode) return;
+    this.#modeByModel.set(model, mode);
+    const first = fallbacks[0];
+    this.#logger?.warn(
+      { model, baseURL: this.#baseURL, responseMode: mode, refused: fallbacks.map((fallback) => ({ mode: fallback.from, serverMessage: fallback.serverMessage })) },
+      `the model server refused response mode ${first?.from ?? "?"} for model "${model}" (${first?.serverMessage ?? ""}); asking in ${mode} mode from now on. ` +
+        "Answers are still checked against the step's schema; set BATON_RESPONSE_FORMAT to start there and skip the refused request.",
+    );
+  }
+
+  /** A schema with no strict form is sent non-strict: said once per schema, with why. */
+  #noteNotStrict(request: ModelRequest): void {
+    const { name, strict, notStrictReason } = request.responseSchema;
+    if (strict || this.#loggedNotStrict.has(name)) return;
+    this.#loggedNotStrict.add(name);
+    this.#logger?.warn({ schema: name, reason: notStrictReason ?? "not given" }, `the output schema "${name}" is sent without strict structured outputs: ${notStrictReason ?? "no reason given"}; zod still checks every answer`);
   }
 
   /** Logs attempts that failed; the SDK decides whether to retry them. */

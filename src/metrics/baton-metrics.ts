@@ -16,7 +16,16 @@ const STEP_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 const APPROVAL_WAIT_BUCKETS = [10, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600];
 
 // Audit entry data is written by model-step.ts; read it as unknown and keep only what parses.
-const modelCallData = z.object({ model: z.string(), inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() });
+const responseModeSchema = z.enum(["json_schema_strict", "json_schema", "json_object", "prompt_only"]);
+const modelCallData = z.object({
+  model: z.string(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  // Audit entries written before response modes existed have neither.
+  responseMode: responseModeSchema.optional(),
+  responseModeFallbacks: z.array(z.object({ from: responseModeSchema, to: responseModeSchema })).optional(),
+});
 const invalidOutputData = z.object({ model: z.string() });
 
 /**
@@ -35,6 +44,8 @@ export class BatonMetrics {
   readonly #stepDuration: Histogram<"chain" | "step">;
   readonly #modelTokens: Counter<"model" | "direction">;
   readonly #modelCost: Counter<"model">;
+  readonly #modelCalls: Counter<"model" | "response_mode">;
+  readonly #responseModeFallbacks: Counter<"model" | "from" | "to">;
   readonly #validationFailures: Counter<"chain" | "step" | "model">;
   readonly #approvalsPending: Gauge;
   readonly #approvalWait: Histogram<"chain">;
@@ -51,6 +62,13 @@ export class BatonMetrics {
     this.#runsInFlight = new Gauge({ name: "baton_runs_in_flight", help: "Runs not yet ended, by status (running, awaiting_approval).", labelNames: ["status"], registers });
     this.#stepDuration = new Histogram({ name: "baton_step_duration_seconds", help: "Time a step took from start to its committed output, by chain and step.", labelNames: ["chain", "step"], buckets: STEP_DURATION_BUCKETS, registers });
     this.#modelTokens = new Counter({ name: "baton_model_tokens_total", help: "Model tokens used, by model and direction (input, output).", labelNames: ["model", "direction"], registers });
+    this.#modelCalls = new Counter({ name: "baton_model_calls_total", help: "Model calls answered, by model and the response mode the server accepted.", labelNames: ["model", "response_mode"], registers });
+    this.#responseModeFallbacks = new Counter({
+      name: "baton_model_response_mode_fallbacks_total",
+      help: "Response modes a model server refused (HTTP 400 about response_format or the schema), by model, the mode refused and the mode asked next.",
+      labelNames: ["model", "from", "to"],
+      registers,
+    });
     this.#modelCost = new Counter({ name: "baton_model_cost_usd_total", help: "Model spend in US dollars from the price table, by model.", labelNames: ["model"], registers });
     this.#validationFailures = new Counter({ name: "baton_validation_failures_total", help: "Model answers that failed the step's schema or were not JSON (drift), by chain, step and model.", labelNames: ["chain", "step", "model"], registers });
     this.#approvalsPending = new Gauge({ name: "baton_approvals_pending", help: "Approvals waiting for a person.", registers });
@@ -134,6 +152,8 @@ export class BatonMetrics {
         this.#modelTokens.inc({ model: call.data.model, direction: "input" }, call.data.inputTokens);
         this.#modelTokens.inc({ model: call.data.model, direction: "output" }, call.data.outputTokens);
         this.#modelCost.inc({ model: call.data.model }, call.data.costUsd);
+        if (call.data.responseMode !== undefined) this.#modelCalls.inc({ model: call.data.model, response_mode: call.data.responseMode });
+        for (const fallback of call.data.responseModeFallbacks ?? []) this.#responseModeFallbacks.inc({ model: call.data.model, from: fallback.from, to: fallback.to });
       } else if (entry.type === "model.output_invalid") {
         const invalid = invalidOutputData.safeParse(entry.data);
         if (invalid.success) this.#validationFailures.inc({ chain: chainId, step: stepId, model: invalid.data.model });

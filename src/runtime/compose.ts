@@ -61,32 +61,33 @@ interface ModelChoice {
   scripted: boolean;
 }
 
+/** A key for local servers that check none (Ollama, vLLM, LM Studio): the SDK needs a non-empty one. */
+const UNCHECKED_KEY = "no-key";
+
 function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChains): ModelChoice {
   const scripted: ModelChoice = { llm: new ScriptedLlmClient(loaded.examples), model: SCRIPTED_MODEL, fallbackModels: [], scripted: true };
   if (config.model === SCRIPTED_MODEL) return scripted;
+  const settings = { maxRetries: config.modelMaxRetries, responseFormat: config.responseFormat, logger: options.logger };
+  const real = (llm: LlmClient): ModelChoice => ({ llm, model: config.model, fallbackModels: config.fallbackModels, scripted: false });
+  if (config.azure !== undefined) {
+    return real(new OpenAiLlmClient({ ...settings, apiKey: config.azure.apiKey, azure: { endpoint: config.azure.endpoint, apiVersion: config.azure.apiVersion } }));
+  }
+  // A local server (Ollama, vLLM, LM Studio) is named by its URL alone: it checks no key.
+  if (config.openAiApiKey === undefined && config.openAiBaseUrl !== undefined) {
+    return real(new OpenAiLlmClient({ ...settings, apiKey: UNCHECKED_KEY, baseURL: config.openAiBaseUrl }));
+  }
   if (config.openAiApiKey === undefined) {
     if (options.mode === "bot") {
       throw new BatonError(
         "MODEL_NOT_CONFIGURED",
-        "OPENAI_API_KEY is not set, so baton has no model to call. Set OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI's), or set BATON_MODEL=scripted to run on the chains' example answers for a demo.",
+        "No model server is configured, so baton has no model to call. Set OPENAI_API_KEY for OpenAI; OPENAI_BASE_URL for a local server (Ollama, vLLM, LM Studio); AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION for Azure OpenAI; or BATON_MODEL=scripted to run on the chains' example answers for a demo.",
         { variable: "OPENAI_API_KEY" },
       );
     }
     options.notice?.("No OPENAI_API_KEY is set: answering from the chains' example outputs (scripted model). Set OPENAI_API_KEY to use a real model.");
     return scripted;
   }
-  return {
-    llm: new OpenAiLlmClient({
-      apiKey: config.openAiApiKey,
-      baseURL: config.openAiBaseUrl,
-      maxRetries: config.modelMaxRetries,
-      responseFormat: config.responseFormat,
-      logger: options.logger,
-    }),
-    model: config.model,
-    fallbackModels: config.fallbackModels,
-    scripted: false,
-  };
+  return real(new OpenAiLlmClient({ ...settings, apiKey: config.openAiApiKey, ...(config.openAiBaseUrl === undefined ? {} : { baseURL: config.openAiBaseUrl }) }));
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {

@@ -61,7 +61,7 @@ describe("npm start", () => {
   it("without OPENAI_API_KEY: refuses rather than fall back to the scripted model", async () => {
     const bot = startBotProcess(slackEnvironment());
     expect(await bot.exited).toBe(1);
-    expect(bot.stderr()).toContain("[MODEL_NOT_CONFIGURED]: OPENAI_API_KEY is not set");
+    expect(bot.stderr()).toContain("[MODEL_NOT_CONFIGURED]: No model server is configured");
     expect(bot.stderr()).toContain("BATON_MODEL=scripted");
   });
 
