@@ -65,6 +65,8 @@ export class OpenAiLlmClient implements LlmClient {
   readonly #logger: Logger | undefined;
   /** The mode each model was found to need, for the life of the process. */
   readonly #modeByModel = new Map<string, ResponseMode>();
+  /** Model and mode pairs already announced in the log. */
+  readonly #announced = new Set<string>();
   /** Schemas whose "not strict" reason was logged already. */
   readonly #loggedNotStrict = new Set<string>();
 
@@ -124,7 +126,7 @@ export class OpenAiLlmClient implements LlmClient {
           // `unknown`: a 200 that is not JSON comes back from the SDK as a string, whatever its types say.
           const body: unknown = await deadline.race(completion);
           const answer = readChatAnswer(body, { model: request.model, baseURL: this.#baseURL, attempts });
-          this.#remember(request.model, mode, fallbacks);
+          this.#announce(request.model, mode, fallbacks);
           return {
             ...answer,
             latencyMs: Math.round(performance.now() - startedAt),
@@ -139,6 +141,8 @@ export class OpenAiLlmClient implements LlmClient {
           if (refused === undefined || next === undefined) throw error;
           fallbacks.push({ from: mode, to: next, serverMessage: refused });
           mode = next;
+          // Kept at once, so calls that start while this one goes on skip the refused mode too.
+          this.#modeByModel.set(request.model, startingMode(mode, this.#modeByModel.get(request.model), true));
         }
       }
     } catch (error) {
@@ -156,10 +160,11 @@ export class OpenAiLlmClient implements LlmClient {
     return this.#modeByModel;
   }
 
-  /** Keeps the mode a model needed, and says so once, with what the server said. */
-  #remember(model: string, mode: ResponseMode, fallbacks: ReadonlyArray<ResponseModeFallback>): void {
-    if (fallbacks.length === 0 || this.#modeByModel.get(model) === mode) return;
-    this.#modeByModel.set(model, mode);
+  /** Says once per model and mode which mode a model needed, with what the server said on the way. */
+  #announce(model: string, mode: ResponseMode, fallbacks: ReadonlyArray<ResponseModeFallback>): void {
+    const key = `${model}\u0000${mode}`;
+    if (fallbacks.length === 0 || this.#announced.has(key)) return;
+    this.#announced.add(key);
     const first = fallbacks[0];
     this.#logger?.warn(
       { model, baseURL: this.#baseURL, responseMode: mode, refused: fallbacks.map((fallback) => ({ mode: fallback.from, serverMessage: fallback.serverMessage })) },

@@ -3,6 +3,7 @@ import { parseBotConfig } from "../../src/bot-config.js";
 import { parseConfig } from "../../src/config.js";
 import type { Clock, Logger } from "../../src/core/ports.js";
 import { startBot, type RunningBot } from "../../src/runtime/start-bot.js";
+import type { ModelServerProfile } from "./fake-model-server-profiles.js";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeReply } from "./fake-openai-server.js";
 import { startFakeSlackServer, type FakeSlackServer } from "./fake-slack-server.js";
 import { silentLogger } from "./runner-harness.js";
@@ -46,12 +47,14 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
 
 export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
 
-export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger; slackRecheckMs?: number } = {}): Promise<BotHarness> {
+export async function startBotHarness(
+  options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger; slackRecheckMs?: number; modelProfile?: ModelServerProfile } = {},
+): Promise<BotHarness> {
   const directory = makeTempDirectory("baton-bot-");
   const databasePath = join(directory.path, "baton.db");
   const slack = await startFakeSlackServer();
   options.beforeStart?.(slack);
-  const model = await startFakeOpenAiServer();
+  const model = await startFakeOpenAiServer({ profile: options.modelProfile ?? "openai" });
   model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER, verdict: { healthy: true, note: "all probes green" } }));
   const environment: Record<string, string> = {
     OPENAI_API_KEY: "test-key",
