@@ -15,7 +15,7 @@ const TAGGABLE = new Set([
   "aws_secretsmanager_secret", "aws_ssm_parameter", "aws_acm_certificate", "aws_route53_zone", "aws_cloudfront_distribution", "aws_api_gateway_rest_api", "aws_apigatewayv2_api", "aws_sfn_state_machine", "aws_backup_vault", "aws_docdb_cluster",
 ]);
 
-const Parameters = z.strictObject({ requiredTags: z.array(z.string().min(1)).default(["owner", "env", "cost-center"]) }).default({ requiredTags: ["owner", "env", "cost-center"] });
+const Parameters = z.strictObject({ requiredTags: z.array(z.string().min(1)).default(["owner", "environment"]) }).default({ requiredTags: ["owner", "environment"] });
 
 const asTags = (value: unknown): Record<string, unknown> | undefined => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
 
