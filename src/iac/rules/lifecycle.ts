@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type Rule } from "../policy.js";
 
 /** Types that hold data: deleting or replacing one loses it. */
-const DEFAULT_STATEFUL = [
+export const DEFAULT_STATEFUL = [
   "aws_db_instance",
   "aws_rds_cluster",
   "aws_s3_bucket",
