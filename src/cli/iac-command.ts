@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { BatonError, describeError } from "../core/errors.js";
-import { parsePolicyConfig, reviewChanges, SEVERITIES, type Finding, type Severity } from "../iac/index.js";
+import { formatSummary, parsePolicyConfig, reviewChanges, SEVERITIES, summarizeChanges, toJunit, toSarif, type Finding, type Severity } from "../iac/index.js";
 import type { CliContext } from "./program.js";
 import { readInputFile } from "./run-input.js";
 
@@ -25,10 +25,11 @@ export function registerIacCommand(program: Command, context: CliContext): void 
     .command("check")
     .description("Run the policy rules on a Terraform plan (terraform show -json) or a diff of .tf files; exit 1 when a finding at or above --fail-on stands")
     .argument("<file>", "plan JSON, a unified diff, or - for standard input")
-    .option("--json", "print the findings as JSON")
+    .addOption(new Option("--format <format>", "table, json, sarif (SARIF 2.1.0 for GitHub code scanning) or junit (JUnit XML for CI)").choices(["table", "json", "sarif", "junit"]).default("table"))
+    .option("--json", "the same as --format json")
     .option("--policies <file>", "a policy file (default: .baton/iac-policies.json when it exists)")
     .addOption(new Option("--fail-on <severity>", "the lowest severity that fails the check").choices([...SEVERITIES]).default("high"))
-    .action((file: string, options: { json?: boolean; policies?: string; failOn: Severity }) => {
+    .action((file: string, options: { json?: boolean; format: "table" | "json" | "sarif" | "junit"; policies?: string; failOn: Severity }) => {
       try {
         const text = readInputFile(file, context.readStdin);
         const policiesPath = options.policies ?? ".baton/iac-policies.json";
@@ -48,8 +49,14 @@ export function registerIacCommand(program: Command, context: CliContext): void 
         }
         const { changes, findings } = reviewChanges(isJson ? { kind: "plan", json } : { kind: "diff", text }, config);
         const failing = findings.filter((finding) => SEVERITIES.indexOf(finding.severity) <= SEVERITIES.indexOf(options.failOn));
-        if (options.json === true) context.io.write(JSON.stringify({ changes: changes.length, findings, failOn: options.failOn, failed: failing.length > 0 }, null, 2));
+        const summary = summarizeChanges(changes);
+        const format = options.json === true ? "json" : options.format;
+        if (format === "json") context.io.write(JSON.stringify({ summary, changes: changes.length, findings, failOn: options.failOn, failed: failing.length > 0 }, null, 2));
+        else if (format === "sarif") context.io.write(JSON.stringify(toSarif(findings, { planFile: file === "-" ? "plan.json" : file, version: "0.1.0" }), null, 2));
+        else if (format === "junit") context.io.write(toJunit(findings));
         else {
+          // The plan summary first: what the change does, before what is wrong with it.
+          context.io.write(`${formatSummary(summary)}\n\n`);
           context.io.write(table(findings));
           context.io.write(`\n${String(changes.length)} resource change${changes.length === 1 ? "" : "s"}, ${String(findings.length)} finding${findings.length === 1 ? "" : "s"}; ${failing.length > 0 ? `${String(failing.length)} at or above ${options.failOn}: failing.` : `none at or above ${options.failOn}.`}`);
         }

@@ -17,6 +17,9 @@ export function reviewChanges(input: ReviewInput, config: PolicyConfig): { chang
 }
 
 export { parsePolicyConfig, type PolicyConfig } from "./policy-config.js";
-export { SEVERITIES, type Finding, type Severity } from "./policy.js";
+export { SEVERITIES, type Crosswalk, type Finding, type Severity } from "./policy.js";
 export { RULE_PACK } from "./rule-pack.js";
+export { formatSummary, summarizeChanges, type PlanSummary } from "./plan-summary.js";
+export { toSarif, fingerprintOf } from "./report-sarif.js";
+export { toJunit } from "./report-junit.js";
 export type { ChangeAction, ResourceChange } from "./resource-change.js";

@@ -28,6 +28,7 @@ const PlanJson = z.looseObject({
         name: z.string(),
         change: Change,
         action_reason: z.string().optional(),
+        previous_address: z.string().optional(),
       }),
     )
     .default([]),
@@ -38,7 +39,7 @@ const asObject = (value: unknown): Record<string, unknown> | null => (typeof val
 function actionsOf(actions: ReadonlyArray<string>): ChangeAction[] {
   // Terraform writes a replacement as ["delete","create"] or ["create","delete"].
   if (actions.includes("delete") && actions.includes("create")) return ["replace"];
-  return actions.filter((action): action is ChangeAction => action !== "forget");
+  return actions.filter((action): action is ChangeAction => ["no-op", "create", "read", "update", "delete", "forget"].includes(action));
 }
 
 export function planChanges(json: unknown): ResourceChange[] {
@@ -65,5 +66,8 @@ export function planChanges(json: unknown): ResourceChange[] {
     replacedBecause: (resource.change.replace_paths ?? []).map((path) => path.join(".")),
     source: { kind: "plan" },
     attributeLines: {},
+    ...(resource.previous_address === undefined ? {} : { previousAddress: resource.previous_address }),
+    ...(resource.action_reason === undefined ? {} : { actionReason: resource.action_reason }),
+    ...(asObject(resource.change.after_unknown) === null ? {} : { afterUnknown: asObject(resource.change.after_unknown) ?? {} }),
   }));
 }

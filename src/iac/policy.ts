@@ -11,14 +11,23 @@ import { locationOf, type ResourceChange } from "./resource-change.js";
 export type Severity = "critical" | "high" | "medium" | "low";
 export const SEVERITIES: ReadonlyArray<Severity> = ["critical", "high", "medium", "low"];
 
+/** The same check in the scanners teams already run, so a baton finding maps to theirs. */
+export interface Crosswalk {
+  checkov: string[];
+  trivy: string[];
+}
+
 export interface Finding {
   ruleId: string;
+  /** The kind of risk (`open-ingress`, `public-bucket`, …), stable across rule renames. */
+  category: string;
   severity: Severity;
   resourceAddress: string;
   file?: string;
   line?: number;
   message: string;
   fix: string;
+  crosswalk: Crosswalk;
 }
 
 /** What a rule reports about one change; `attribute` points the finding at its line. */
@@ -30,8 +39,11 @@ export interface Violation {
 
 export interface Rule<Parameters = Record<string, never>> {
   id: string;
+  /** The kind of risk, as the docs and the labelled set name it (`open-ingress`). */
+  category: string;
   title: string;
   severity: Severity;
+  crosswalk: Crosswalk;
   /** What the rule's `parameters` in the policy file may set, and their defaults. */
   parameters: z.ZodType<Parameters>;
   check(change: ResourceChange, context: { changes: ReadonlyArray<ResourceChange>; parameters: Parameters }): Violation[];
@@ -50,23 +62,53 @@ export function runRules(changes: ReadonlyArray<ResourceChange>, rules: Readonly
   const findings: Finding[] = [];
   for (const { rule, severity, parameters } of rules) {
     for (const change of changes) {
-      if (change.mode === "data" && !rule.id.startsWith("AWS_IAM")) continue;
+      // Only changes are judged: unchanged, read-only and forgotten resources never are.
+      if (!change.actions.some((action) => action === "create" || action === "update" || action === "replace" || action === "delete")) continue;
+      if (change.mode === "data") continue;
       for (const violation of rule.check(change, { changes, parameters })) {
         const where = locationOf(change, violation.attribute);
         findings.push({
           ruleId: rule.id,
+          category: rule.category,
           severity,
           resourceAddress: change.address,
           ...(where.file === undefined ? {} : { file: where.file }),
           ...(where.line === undefined || where.line === 0 ? {} : { line: where.line }),
           message: violation.message,
           fix: violation.fix,
+          crosswalk: rule.crosswalk,
         });
       }
     }
   }
   const rank = (severity: Severity): number => SEVERITIES.indexOf(severity);
   return findings.sort((left, right) => rank(left.severity) - rank(right.severity) || left.resourceAddress.localeCompare(right.resourceAddress) || left.ruleId.localeCompare(right.ruleId));
+}
+
+/**
+ * True when the change sets `key` to a value `isBad` accepts: on create (or replace), the value
+ * it is created with; on update, only when the value was not bad before — a setting the change
+ * leaves as it was is not the change's doing. An unset attribute takes `defaultValue` (the
+ * provider's default) where the input shows it is unset: a plan's null, or a whole block of a
+ * diff; a value known only after apply, or cut off by a diff's hunk, is not judged.
+ */
+export function turnedTo(change: ResourceChange, key: string, isBad: (value: unknown) => boolean, defaultValue: unknown): boolean {
+  const valueOf = (side: Record<string, unknown> | null, whole: boolean): unknown => {
+    const value = side?.[key];
+    if (value !== undefined && value !== null) return value;
+    if (change.source.kind === "plan") return value === null ? defaultValue : undefined;
+    return whole ? defaultValue : undefined;
+  };
+  const diff = change.diff;
+  const afterWhole = diff === undefined ? true : (diff.complete || change.after?.[key] !== undefined) && !diff.partialAttributes.includes(key);
+  const after = valueOf(change.after, afterWhole);
+  if (after === undefined || !isBad(after)) return false;
+  if (change.actions.includes("create") || change.actions.includes("replace")) return true;
+  if (!change.actions.includes("update")) return false;
+  // A diff's update changes `key` only when one of its lines is added; the old side shows the value before (absent: the default).
+  if (diff !== undefined && !diff.changedAttributes.includes(key)) return false;
+  const before = valueOf(change.before, true);
+  return before === undefined || !isBad(before);
 }
 
 /** Attribute helpers the rules share. */

@@ -4,7 +4,8 @@
  * and line). Policy rules work on this one shape.
  */
 
-export type ChangeAction = "create" | "update" | "delete" | "replace" | "read" | "no-op";
+/** `replace` stands for Terraform's `delete,create` and `create,delete`; `forget` (a `removed` block with `destroy = false`) leaves the object in place. */
+export type ChangeAction = "create" | "update" | "delete" | "replace" | "read" | "no-op" | "forget";
 
 export type ChangeSource = { kind: "plan" } | { kind: "diff"; file: string; line: number };
 
@@ -22,8 +23,21 @@ export interface ResourceChange {
   source: ChangeSource;
   /** Diff only: the new-file line of each top-level attribute or block shown. */
   attributeLines: Record<string, number>;
-  /** Diff only: the block's text as the diff shows it (the new side). */
-  text?: string;
+  /** The address before a `moved` rename (plan `previous_address`, or a diff's `moved` block). */
+  previousAddress?: string;
+  /** Plan only: why Terraform replaces or deletes it (`action_reason`). */
+  actionReason?: string;
+  /** Plan only: the attributes known only after apply (`after_unknown`). */
+  afterUnknown?: Record<string, unknown>;
+  /** Diff only: what the diff shows of the block. */
+  diff?: {
+    /** The whole block, header to closing brace, is in the diff. */
+    complete: boolean;
+    /** Attributes whose value a hunk's edge cuts: present, but not readable. */
+    partialAttributes: string[];
+    /** Attributes with an added line. */
+    changedAttributes: string[];
+  };
 }
 
 /** Where a finding about `change` (and optionally one of its attributes) points. */

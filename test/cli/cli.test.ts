@@ -82,7 +82,7 @@ describe("baton CLI", () => {
     expect(lenient.code).toBe(1);
     const low = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--json"], environment);
     const report = JSON.parse(low.stdout) as { findings: Array<{ ruleId: string }>; failed: boolean };
-    expect(report.findings).toHaveLength(18);
+    expect(report.findings).toHaveLength(14);
     expect(report.failed).toBe(true);
     const safe = await runCli(["iac", "check", "test/fixtures/iac/aws-safe-plan.json"], environment);
     expect(safe.code).toBe(0);

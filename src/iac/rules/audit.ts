@@ -1,27 +1,22 @@
 import { z } from "zod";
-import { isCreateOrUpdate } from "../resource-change.js";
-import { read, type Rule } from "../policy.js";
+import { turnedTo, type Rule } from "../policy.js";
 
 const NoParameters = z.strictObject({}).default({});
-const AUDIT_TYPES = new Set(["aws_cloudtrail", "aws_s3_bucket_logging", "aws_flow_log", "aws_config_configuration_recorder", "aws_guardduty_detector"]);
+const LOGGING_TYPES = new Set(["aws_flow_log", "aws_s3_bucket_logging"]);
 
 export const auditLoggingOffRule: Rule<Record<string, never>> = {
   id: "AWS_AUDIT_LOGGING_OFF",
-  title: "Audit logging turned off or removed",
+  category: "logging-disabled",
+  title: "Logging off: a CloudTrail trail not logging, a flow log or S3 access logging deleted",
   severity: "high",
+  crosswalk: { checkov: ["CKV_AWS_251", "CKV2_AWS_11", "CKV_AWS_18"], trivy: ["AVD-AWS-0178", "AVD-AWS-0089"] },
   parameters: NoParameters,
   check(change) {
-    if (change.type === "aws_cloudtrail" && isCreateOrUpdate(change) && read.after(change, "enable_logging") === false) {
-      return [{ message: "enable_logging = false: the trail stops recording API activity.", fix: "Keep enable_logging = true; stopping a trail should be a deliberate, separate change.", attribute: "enable_logging" }];
+    if (change.type === "aws_cloudtrail" && turnedTo(change, "enable_logging", (value) => value === false, true)) {
+      return [{ message: "enable_logging = false: the trail records no API activity.", fix: "Keep enable_logging = true; pausing a trail should be a deliberate, separate change.", attribute: "enable_logging" }];
     }
-    if (change.type === "aws_cloudtrail" && isCreateOrUpdate(change) && read.after(change, "is_multi_region_trail") === false) {
-      return [{ message: "is_multi_region_trail = false: activity in other regions is not recorded.", fix: "Set is_multi_region_trail = true (one trail for all regions).", attribute: "is_multi_region_trail" }];
-    }
-    if (change.type === "aws_guardduty_detector" && isCreateOrUpdate(change) && read.after(change, "enable") === false) {
-      return [{ message: "The GuardDuty detector is disabled.", fix: "Set enable = true.", attribute: "enable" }];
-    }
-    if (AUDIT_TYPES.has(change.type) && change.actions.includes("delete")) {
-      return [{ message: `${change.type} is deleted: the audit trail it kept ends.`, fix: "Keep the logging resource, or replace it in the same change with one that records the same activity." }];
+    if (LOGGING_TYPES.has(change.type) && change.actions.includes("delete")) {
+      return [{ message: `${change.address} is deleted: the ${change.type === "aws_flow_log" ? "network flow log" : "bucket's access log"} it kept ends.`, fix: "Keep the logging resource, or replace it in the same change with one that records the same activity." }];
     }
     return [];
   },

@@ -1,14 +1,13 @@
 import { z } from "zod";
 import { type Rule } from "../policy.js";
 
-/** Types whose deletion loses data, not just configuration. */
-const DEFAULT_STATEFUL = [
+/** Types that hold data: deleting or replacing one loses it. */
+export const DEFAULT_STATEFUL = [
   "aws_db_instance",
   "aws_rds_cluster",
-  "aws_rds_cluster_instance",
   "aws_s3_bucket",
-  "aws_ebs_volume",
   "aws_dynamodb_table",
+  "aws_ebs_volume",
   "aws_efs_file_system",
   "aws_elasticache_cluster",
   "aws_elasticache_replication_group",
@@ -19,7 +18,6 @@ const DEFAULT_STATEFUL = [
   "aws_elasticsearch_domain",
   "aws_kinesis_stream",
   "aws_msk_cluster",
-  "aws_kms_key",
   "aws_backup_vault",
 ];
 
@@ -27,8 +25,10 @@ const Parameters = z.strictObject({ statefulTypes: z.array(z.string()).default(D
 
 export const statefulDestroyRule: Rule<z.infer<typeof Parameters>> = {
   id: "STATEFUL_DESTROY",
-  title: "Deletion or replacement of a stateful resource",
+  category: "stateful-delete",
+  title: "Deletion or replacement of a stateful resource (not a forget, not a move)",
   severity: "critical",
+  crosswalk: { checkov: [], trivy: [] },
   parameters: Parameters,
   check(change, { parameters }) {
     if (!parameters.statefulTypes.includes(change.type)) return [];
