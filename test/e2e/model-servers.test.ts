@@ -111,3 +111,26 @@ describe("the shipped chains against real model servers' contracts, through the 
     await runToApprovalCard(chain, profile);
   });
 });
+
+describe("a local server (Ollama, vLLM, LM Studio) named by OPENAI_BASE_URL alone", () => {
+  it("is used with no OPENAI_API_KEY, instead of the scripted demo model", async () => {
+    const server = await startFakeOpenAiServer();
+    const model = shippedChainModel("incident-response");
+    server.setFallback((body) => model.reply(body));
+    const directory = makeTempDirectory();
+    try {
+      const result = await runCli(["run", "incident-response", "--input", "chains/incident-response/example-input.json", "--no-wait"], {
+        OPENAI_BASE_URL: `${server.url}/v1`,
+        BATON_MODEL: "llama3.1:8b",
+        BATON_DB: join(directory.path, "baton.db"),
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(/scripted/i);
+      expect(model.asked).toEqual(["classify", "remediation"]);
+      expect(server.requests.map((request) => (request.body as { model?: string }).model)).toEqual(["llama3.1:8b", "llama3.1:8b"]);
+    } finally {
+      await server.close();
+      directory.remove();
+    }
+  });
+});

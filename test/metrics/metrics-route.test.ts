@@ -51,6 +51,21 @@ describe("GET /metrics with a real runner", () => {
     return parseExposition(await response.text());
   }
 
+  it("counts model calls by the response mode the server accepted, and each mode it refused", async () => {
+    await harness.close();
+    harness = await createHarness([gated, strict], {}, {}, { profile: "json-object-only" });
+    detach();
+    detach = metrics.attach(harness.runner.events);
+    harness.server.setFallback(() => ({ kind: "json", value: { title: "Restart the pods" } }));
+    const { runId } = await harness.runner.start("remediate", { alert: "OOMKilled" }, { startedBy: "U-STARTER" });
+    expect((await harness.runner.settled(runId)).status).toBe("awaiting_approval");
+
+    const samples = await scrape();
+    expect(valueOf(samples, "baton_model_calls_total", { model: "gpt-4o-mini", response_mode: "json_object" })).toBe(1);
+    expect(valueOf(samples, "baton_model_response_mode_fallbacks_total", { model: "gpt-4o-mini", from: "json_schema_strict", to: "json_schema" })).toBe(1);
+    expect(valueOf(samples, "baton_model_response_mode_fallbacks_total", { model: "gpt-4o-mini", from: "json_schema", to: "json_object" })).toBe(1);
+  });
+
   it("counts a gated run through its approval: runs, in flight, tokens, cost, step time, approval wait", async () => {
     harness.server.enqueue({ kind: "json", value: { title: "Restart the pods" }, usage: { prompt_tokens: 120, completion_tokens: 30 } });
     const { runId } = await harness.runner.start("remediate", { alert: "OOMKilled" }, { startedBy: "U-STARTER" });

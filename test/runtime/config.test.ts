@@ -45,6 +45,20 @@ describe("configuration from the environment", () => {
     });
   });
 
+  it("Azure OpenAI by the variables the openai package's Azure client reads; a half-set one names what is missing", () => {
+    const config = parseConfig({ AZURE_OPENAI_ENDPOINT: "https://my-resource.openai.azure.com", AZURE_OPENAI_API_KEY: "k", OPENAI_API_VERSION: "2024-10-21", BATON_MODEL: "gpt4o-prod" });
+    expect(config.azure).toEqual({ endpoint: "https://my-resource.openai.azure.com", apiKey: "k", apiVersion: "2024-10-21" });
+    expect(config.model).toBe("gpt4o-prod");
+
+    const missing = configError({ AZURE_OPENAI_ENDPOINT: "https://my-resource.openai.azure.com", AZURE_OPENAI_API_KEY: "k" });
+    expect(missing.message).toMatch(/OPENAI_API_VERSION is not.*2024-10-21.*deployment/s);
+    expect(configError({ AZURE_OPENAI_ENDPOINT: "https://r.openai.azure.com", AZURE_OPENAI_API_KEY: "k", OPENAI_API_VERSION: "v", OPENAI_BASE_URL: "http://localhost:11434/v1" }).message).toMatch(
+      /both set.*Unset OPENAI_BASE_URL/,
+    );
+    expect(configError({ BATON_RESPONSE_FORMAT: "yaml" }).message).toMatch(/json_schema, json_object or prompt_only/);
+    expect(parseConfig({ BATON_RESPONSE_FORMAT: "prompt_only" }).responseFormat).toBe("prompt_only");
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " " })).toMatchObject({ openAiApiKey: undefined, databasePath: "data/baton.db" });
   });

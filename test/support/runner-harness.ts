@@ -8,7 +8,7 @@ import { OpenAiLlmClient } from "../../src/llm/openai-client.js";
 import { TimeOrderedIds } from "../../src/runtime/ids.js";
 import { systemClock } from "../../src/runtime/system-clock.js";
 import { openSqliteStore } from "../../src/store/open-database.js";
-import { startFakeOpenAiServer, type FakeOpenAiServer } from "./fake-openai-server.js";
+import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "./fake-openai-server.js";
 import { makeTempDirectory } from "./temp-directory.js";
 
 /** A notifier that keeps what it was asked to send (a port fake, not a mock of our code). */
@@ -37,10 +37,15 @@ export interface Harness {
  * The real runner on a real SQLite file, talking through the real `openai` client to a fake
  * OpenAI-compatible server on loopback.
  */
-export async function createHarness(chains: ReadonlyArray<Chain<unknown, never> | Chain>, overrides: Partial<RunnerOptions> = {}, clientOptions: { maxRetries?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  chains: ReadonlyArray<Chain<unknown, never> | Chain>,
+  overrides: Partial<RunnerOptions> = {},
+  clientOptions: { maxRetries?: number } = {},
+  serverOptions: FakeOpenAiServerOptions = {},
+): Promise<Harness> {
   const directory = makeTempDirectory();
   const databasePath = join(directory.path, "baton.db");
-  const server = await startFakeOpenAiServer();
+  const server = await startFakeOpenAiServer(serverOptions);
   const notifier = new RecordingNotifier();
   const extra: Array<{ runner: Runner; store: ChainStore }> = [];
   const build = (owner: string): { runner: Runner; store: ChainStore } => {
