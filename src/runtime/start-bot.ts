@@ -19,6 +19,7 @@ import { IncidentRuns } from "./incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
 import { createRuntime, type Runtime } from "./compose.js";
 import { DeferredNotifier } from "./deferred-notifier.js";
+import { assertWebhooksHaveChannels, incidentRunDestination } from "./run-destinations.js";
 
 /**
  * The bot's composition: runtime (store, runner, chains, model), the Slack app, the HTTP server
@@ -61,6 +62,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const stops: Array<() => Promise<void> | void> = [];
   let ready = false;
   try {
+    // An enabled webhook whose runs could show their approval nowhere stops start-up.
+    assertWebhooksHaveChannels(botConfig, chains, config.reviewChain);
     const slack = new SlackBot({
       config: botConfig,
       runner,
@@ -90,6 +93,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       logger,
       chainId: botConfig.incidentChain,
       incidentChannel: botConfig.incidentChannel,
+      runChannel: incidentRunChannel(botConfig, chains),
       oncall: botConfig.oncall,
       updates: new SlackIncidentUpdates(slack.projection, () => clock.now()),
     });
@@ -180,4 +184,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await runtime.close();
     throw error;
   }
+}
+
+/** BATON_INCIDENT_CHANNEL when it is where incident runs show (nothing else names a channel). */
+function incidentRunChannel(botConfig: BotConfig, chains: Runtime["chains"]): string | undefined {
+  const chain = chains.has(botConfig.incidentChain) ? chains.get(botConfig.incidentChain) : undefined;
+  const destination = incidentRunDestination(botConfig, chain);
+  return destination?.source === "BATON_INCIDENT_CHANNEL" ? destination.channel : undefined;
 }
