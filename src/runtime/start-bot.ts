@@ -18,6 +18,8 @@ import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
 import { IncidentRuns } from "./incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
 import { createRuntime, type Runtime } from "./compose.js";
+import type { CheckResult } from "../doctor/check-result.js";
+import { checkDeployment, logFailedChecks } from "../doctor/run-doctor.js";
 import { DeferredNotifier } from "./deferred-notifier.js";
 import { assertWebhooksHaveChannels, incidentRunDestination } from "./run-destinations.js";
 
@@ -51,6 +53,8 @@ export interface RunningBot {
   deadlines: ApprovalDeadlines;
   /** Undefined when BATON_RETENTION=off. */
   retention: RetentionJob | undefined;
+  /** `baton doctor`'s checks (no model call), run once after start-up; each ✗ is logged at warn. */
+  startupChecks: Promise<CheckResult[]>;
   stop(): Promise<void>;
 }
 
@@ -165,6 +169,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     recoverTimer.unref();
     stops.push(() => clearInterval(recoverTimer));
     ready = true;
+    // Without spending tokens, and without holding up start-up: a ✗ is a warning, not a stop.
+    const startupChecks = checkDeployment({ config, botConfig, chains, logger }, { structuredCall: false, schemas: false }).then(
+      (results) => {
+        logFailedChecks(results, logger);
+        return results;
+      },
+      (error: unknown) => {
+        logger.warn({ error: describeError(error) }, "could not run the start-up checks; run baton doctor");
+        return [];
+      },
+    );
     return {
       port: http.port,
       scripted: runtime.scripted,
@@ -173,6 +188,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       slack,
       deadlines,
       retention,
+      startupChecks,
       async stop() {
         ready = false;
         for (const stop of stops.reverse()) await stop();

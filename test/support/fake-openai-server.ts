@@ -46,6 +46,10 @@ export interface FakeOpenAiServer {
   enqueue(...replies: FakeReply[]): void;
   /** The reply when the queue is empty (default: a 500 saying no reply was scripted). */
   setFallback(reply: (body: unknown) => FakeReply): void;
+  /** The models `GET /v1/models/{model}` knows; undefined (the default): every model exists. */
+  setModels(models: ReadonlyArray<string> | undefined): void;
+  /** The one API key the Models API accepts; undefined (the default): any key. */
+  setApiKey(key: string | undefined): void;
   /** Stops the server and cuts hanging connections. */
   close(): Promise<void>;
 }
@@ -65,12 +69,14 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const sockets = new Set<Socket>();
   let fallback: (body: unknown) => FakeReply = noScriptedReply;
   let completionCount = 0;
+  const modelsRoute: ModelsRouteState = { models: undefined, apiKey: undefined };
 
   const server = createServer((request, response) => {
     void readBody(request).then((text) => {
       const body = parseJson(text);
       const path = (request.url ?? "/").split("?")[0] ?? "/";
       requests.push({ method: request.method ?? "GET", path, headers: request.headers, body, receivedAt: Date.now() });
+      if (answerModelsRoute(request, response, path, modelsRoute)) return;
       if (request.method !== "POST" || !COMPLETION_PATHS.has(path)) {
         sendJson(response, 404, { error: { message: `fake OpenAI server: no route for ${request.method} ${path}`, type: "invalid_request_error", code: "unknown_url" } });
         return;
@@ -95,6 +101,8 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
     setFallback: (reply) => {
       fallback = reply;
     },
+    setModels: (models) => void (modelsRoute.models = models),
+    setApiKey: (key) => void (modelsRoute.apiKey = key),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -102,6 +110,41 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+interface ModelsRouteState {
+  models: ReadonlyArray<string> | undefined;
+  apiKey: string | undefined;
+}
+
+/**
+ * The Models API (OpenAI API reference → Models: "List models" `GET /v1/models`, "Retrieve model"
+ * `GET /v1/models/{model}`): the model object `{ id, object: "model", created, owned_by }`; a key
+ * it does not accept gets 401 `invalid_api_key` ("Incorrect API key provided: …"), an unknown
+ * model 404 `model_not_found` ("The model '…' does not exist"), as the real API answers.
+ * Returns false for any other route.
+ */
+function answerModelsRoute(request: IncomingMessage, response: ServerResponse, path: string, state: ModelsRouteState): boolean {
+  const match = /^(?:\/v1)?\/models(?:\/(.+))?$/.exec(path);
+  if (request.method !== "GET" || !match) return false;
+  const key = /^Bearer (.*)$/.exec(String(request.headers.authorization ?? ""))?.[1] ?? "";
+  if (state.apiKey !== undefined && key !== state.apiKey) {
+    const shown = key.length > 8 ? `${key.slice(0, 3)}${"*".repeat(key.length - 7)}${key.slice(-4)}` : key;
+    sendJson(response, 401, { error: { message: `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } });
+    return true;
+  }
+  const modelObject = (id: string): unknown => ({ id, object: "model", created: 1_715_367_049, owned_by: "system" });
+  const requested = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
+  if (requested === undefined) {
+    sendJson(response, 200, { object: "list", data: (state.models ?? []).map(modelObject) });
+    return true;
+  }
+  if (state.models !== undefined && !state.models.includes(requested)) {
+    sendJson(response, 404, { error: { message: `The model '${requested}' does not exist`, type: "invalid_request_error", param: "model", code: "model_not_found" } });
+    return true;
+  }
+  sendJson(response, 200, modelObject(requested));
+  return true;
 }
 
 function answer(reply: FakeReply, body: unknown, request: IncomingMessage, response: ServerResponse, id: string): void {
