@@ -113,13 +113,13 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
       const url = new URL(request.url ?? "/", "http://localhost");
       const path = url.pathname.replace(/^\/api\/v3/, "");
       requests.push({ method: request.method ?? "GET", path, authorization: request.headers.authorization });
-      if (answerRepositoryAccess(request, response, path, access)) return;
       const failure = failures.findIndex((item) => item.path.test(path));
       if (failure >= 0) {
         const status = failures.splice(failure, 1)[0]?.status ?? 500;
         request.resume();
         return send(response, status, { message: status === 404 ? "Not Found" : status === 403 ? "Resource not accessible by integration" : "Server Error", documentation_url: "https://docs.github.com/rest" });
       }
+      if (answerRepositoryAccess(request, response, path, access)) return;
       const content = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
       if (content && request.method === "GET") {
         const ref = url.searchParams.get("ref") ?? "";
