@@ -46,13 +46,13 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
 
 export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
 
-export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger; slackRecheckMs?: number } = {}): Promise<BotHarness> {
+export async function startBotHarness(options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer, model: FakeOpenAiServer) => void; logger?: Logger; slackRecheckMs?: number } = {}): Promise<BotHarness> {
   const directory = makeTempDirectory("baton-bot-");
   const databasePath = join(directory.path, "baton.db");
   const slack = await startFakeSlackServer();
-  options.beforeStart?.(slack);
   const model = await startFakeOpenAiServer();
   model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER, verdict: { healthy: true, note: "all probes green" } }));
+  options.beforeStart?.(slack, model);
   const environment: Record<string, string> = {
     OPENAI_API_KEY: "test-key",
     OPENAI_BASE_URL: `${model.url}/v1`,
