@@ -66,7 +66,15 @@ export async function startBotHarness(options: { environment?: Record<string, st
     BATON_APPROVERS: APPROVER,
     ...options.environment,
   };
-  const boot = (): Promise<RunningBot> =>
+  // The harness's approver exists in the fake workspace, as in a correctly set-up one.
+  slack.setUser(APPROVER);
+  // The start-up checks finish before a test acts, so their calls and log lines never interleave with it.
+  const boot = async (): Promise<RunningBot> => {
+    const started = await startBotProcess();
+    await started.startupChecks;
+    return started;
+  };
+  const startBotProcess = (): Promise<RunningBot> =>
     startBot({
       config: parseConfig(environment),
       botConfig: parseBotConfig(environment),
