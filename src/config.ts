@@ -43,6 +43,14 @@ const EnvironmentSchema = z.object({
   GITHUB_TOKEN: optionalText,
   BATON_REVIEW_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("iac-review")),
   BATON_REVIEW_DRAFTS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { message: "must be true or false" }).default("false")),
+  BATON_REVIEW_REPOSITORIES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text) => (text ?? "").split(/[\s,]+/).filter((name) => name !== ""))
+      .pipe(z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must list repositories as "owner/name", comma-separated'))),
+  ),
   GITHUB_API_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://ghe.example.com/api/v3" }).optional()),
   // Set by bin/build-sources.js, not by people: where each chain's compiled module is.
   BATON_BUILT_CHAINS: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -78,6 +86,8 @@ export interface Config {
   githubToken?: string | undefined;
   /** GitHub's REST API base (GitHub Enterprise: `https://<host>/api/v3`); undefined: api.github.com. */
   githubApiUrl?: string | undefined;
+  /** The repositories baton reviews (`owner/name`): `baton doctor` checks GITHUB_TOKEN can read each. */
+  reviewRepositories?: string[];
 }
 
 const FIXES: Record<string, string> = {
@@ -172,6 +182,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     reviewDrafts: values.BATON_REVIEW_DRAFTS === "true",
     githubToken: values.GITHUB_TOKEN,
     githubApiUrl: values.GITHUB_API_URL,
+    reviewRepositories: values.BATON_REVIEW_REPOSITORIES,
     ...(values.BATON_BUILT_CHAINS === undefined ? {} : { compiledChains: parseCompiledChains(values.BATON_BUILT_CHAINS) }),
   };
 }

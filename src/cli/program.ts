@@ -13,6 +13,7 @@ import type { TerminalIo } from "./terminal-io.js";
 import { withRuntime } from "./with-runtime.js";
 import { registerIacCommand } from "./iac-command.js";
 import { registerPruneCommand } from "./prune-command.js";
+import { registerDoctorCommand } from "./doctor-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -234,6 +235,7 @@ export function buildProgram(context: CliContext): Command {
 
   registerPruneCommand(program, context);
   registerIacCommand(program, context);
+  registerDoctorCommand(program, context);
   return program;
 }
 

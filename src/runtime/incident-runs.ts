@@ -24,6 +24,11 @@ export interface IncidentRunsOptions {
   logger: Logger;
   chainId: string;
   incidentChannel: string | undefined;
+  /**
+   * Pinned on each run's origin as the channel it is shown in, when neither its chain nor
+   * BATON_SLACK_CHANNEL names one (then it is BATON_INCIDENT_CHANNEL): a run is never unseen.
+   */
+  runChannel?: string | undefined;
   oncall: ReadonlyArray<string>;
   updates?: IncidentUpdates;
   /**
@@ -118,7 +123,7 @@ export class IncidentRuns {
   }
 
   async #start(incident: IncidentRecord, source: AlertSource): Promise<string | undefined> {
-    const { runner, chains, alerts, chainId, incidentChannel, oncall, logger } = this.#options;
+    const { runner, chains, alerts, chainId, incidentChannel, runChannel, oncall, logger } = this.#options;
     if (!chains.has(chainId)) {
       logger.error({ chainId, incidentId: incident.id, runId: runIdFor(incident.id) }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
       return undefined;
@@ -133,7 +138,7 @@ export class IncidentRuns {
     };
     // The run's id comes from the incident's, so a start repeated after a crash (or raced by a
     // redelivery) finds the run that exists instead of starting a second one.
-    const { runId } = await runner.start(chainId, input, { runId: runIdFor(incident.id), startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id } } });
+    const { runId } = await runner.start(chainId, input, { runId: runIdFor(incident.id), startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id, ...(runChannel === undefined ? {} : { channel: runChannel }) } } });
     await alerts.attachRun(incident.id, runId);
     return runId;
   }

@@ -18,7 +18,10 @@ import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
 import { IncidentRuns } from "./incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
 import { createRuntime, type Runtime } from "./compose.js";
+import type { CheckResult } from "../doctor/check-result.js";
+import { checkDeployment, logFailedChecks } from "../doctor/run-doctor.js";
 import { DeferredNotifier } from "./deferred-notifier.js";
+import { assertWebhooksHaveChannels, incidentRunDestination } from "./run-destinations.js";
 
 /**
  * The bot's composition: runtime (store, runner, chains, model), the Slack app, the HTTP server
@@ -50,6 +53,8 @@ export interface RunningBot {
   deadlines: ApprovalDeadlines;
   /** Undefined when BATON_RETENTION=off. */
   retention: RetentionJob | undefined;
+  /** `baton doctor`'s checks (no model call), run once after start-up; each ✗ is logged at warn. */
+  startupChecks: Promise<CheckResult[]>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +66,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const stops: Array<() => Promise<void> | void> = [];
   let ready = false;
   try {
+    // An enabled webhook whose runs could show their approval nowhere stops start-up.
+    assertWebhooksHaveChannels(botConfig, chains, config.reviewChain);
     const slack = new SlackBot({
       config: botConfig,
       runner,
@@ -90,6 +97,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       logger,
       chainId: botConfig.incidentChain,
       incidentChannel: botConfig.incidentChannel,
+      runChannel: incidentRunChannel(botConfig, chains),
       oncall: botConfig.oncall,
       updates: new SlackIncidentUpdates(slack.projection, () => clock.now()),
     });
@@ -161,6 +169,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     recoverTimer.unref();
     stops.push(() => clearInterval(recoverTimer));
     ready = true;
+    // Without spending tokens, and without holding up start-up: a ✗ is a warning, not a stop.
+    const startupChecks = checkDeployment({ config, botConfig, chains, logger }, { structuredCall: false, schemas: false }).then(
+      (results) => {
+        logFailedChecks(results, logger);
+        return results;
+      },
+      (error: unknown) => {
+        logger.warn({ error: describeError(error) }, "could not run the start-up checks; run baton doctor");
+        return [];
+      },
+    );
     return {
       port: http.port,
       scripted: runtime.scripted,
@@ -169,6 +188,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       slack,
       deadlines,
       retention,
+      startupChecks,
       async stop() {
         ready = false;
         for (const stop of stops.reverse()) await stop();
@@ -180,4 +200,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await runtime.close();
     throw error;
   }
+}
+
+/** BATON_INCIDENT_CHANNEL when it is where incident runs show (nothing else names a channel). */
+function incidentRunChannel(botConfig: BotConfig, chains: Runtime["chains"]): string | undefined {
+  const chain = chains.has(botConfig.incidentChain) ? chains.get(botConfig.incidentChain) : undefined;
+  const destination = incidentRunDestination(botConfig, chain);
+  return destination?.source === "BATON_INCIDENT_CHANNEL" ? destination.channel : undefined;
 }

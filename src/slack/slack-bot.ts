@@ -164,8 +164,10 @@ export class SlackBot {
   /** The run's channel refuses baton's messages: tell whoever started it, in a direct message. */
   async #tellStarter(run: RunRecord, channel: string, reason: string): Promise<void> {
     const user = run.origin?.reference?.["user"];
-    if (!user) return;
     const hint = reason === "not_in_channel" || reason === "channel_not_found" ? ` Invite baton to <#${channel}> (\`/invite @baton\`) and its card appears there.` : "";
+    // Its approvals cannot be seen where they should be: people must hear of it, not only the starter.
+    this.#options.logger.error({ runId: run.id, chainId: run.chainId, channel, reason, startedBy: run.startedBy }, `run ${run.id} cannot be shown in channel ${channel} (${reason}); its approvals are not visible there. Invite baton to the channel or fix the channel id, then run baton doctor.`);
+    if (!user) return;
     const text = `I could not post run \`${run.id}\` in <#${channel}> (${reason}).${hint} The run goes on regardless: \`/baton status ${run.id}\` shows it.`;
     await this.client.chat.postMessage({ channel: user, text }).catch((error: unknown) => {
       this.#options.logger.warn({ runId: run.id, error: describeError(error) }, "could not tell the starter that their run's channel refuses messages");

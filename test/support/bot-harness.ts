@@ -48,14 +48,21 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
 export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
 
 export async function startBotHarness(
-  options: { environment?: Record<string, string>; clock?: Clock; beforeStart?: (slack: FakeSlackServer) => void; logger?: Logger; slackRecheckMs?: number; modelProfile?: ModelServerProfile } = {},
+  options: {
+    environment?: Record<string, string>;
+    clock?: Clock;
+    beforeStart?: (slack: FakeSlackServer, model: FakeOpenAiServer) => void;
+    logger?: Logger;
+    slackRecheckMs?: number;
+    modelProfile?: ModelServerProfile;
+  } = {},
 ): Promise<BotHarness> {
   const directory = makeTempDirectory("baton-bot-");
   const databasePath = join(directory.path, "baton.db");
   const slack = await startFakeSlackServer();
-  options.beforeStart?.(slack);
   const model = await startFakeOpenAiServer({ profile: options.modelProfile ?? "openai" });
   model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER, verdict: { healthy: true, note: "all probes green" } }));
+  options.beforeStart?.(slack, model);
   const environment: Record<string, string> = {
     OPENAI_API_KEY: "test-key",
     OPENAI_BASE_URL: `${model.url}/v1`,
@@ -69,7 +76,15 @@ export async function startBotHarness(
     BATON_APPROVERS: APPROVER,
     ...options.environment,
   };
-  const boot = (): Promise<RunningBot> =>
+  // The harness's approver exists in the fake workspace, as in a correctly set-up one.
+  slack.setUser(APPROVER);
+  // The start-up checks finish before a test acts, so their calls and log lines never interleave with it.
+  const boot = async (): Promise<RunningBot> => {
+    const started = await startBotProcess();
+    await started.startupChecks;
+    return started;
+  };
+  const startBotProcess = (): Promise<RunningBot> =>
     startBot({
       config: parseConfig(environment),
       botConfig: parseBotConfig(environment),

@@ -31,6 +31,10 @@ export interface FakeGitHubServer {
   setPullRequest(repository: string, number: number, pullRequest: FakePullRequest): void;
   /** Called when a review is stored, before GitHub's answer is sent (a test can kill the poster here). */
   onReviewPosted: ((review: PostedReviewRecord) => void) | undefined;
+  /** A repository `GET /repos/{owner}/{repo}` answers (others: 404, as for one the token cannot see). */
+  setRepository(fullName: string, repository?: { private?: boolean }): void;
+  /** The one token GitHub accepts; others get 401 "Bad credentials". Default: any token. */
+  setToken(token: string): void;
   /** The next `times` requests whose path matches fail with `status`. */
   failNext(path: RegExp, status: number, times?: number): void;
   close(): Promise<void>;
@@ -68,7 +72,35 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   return text === "" ? {} : (JSON.parse(text) as unknown);
 }
 
+interface RepositoryAccessState {
+  repositories: Map<string, { private?: boolean }>;
+  token: string | undefined;
+}
+
+/**
+ * The token check and "Get a repository" (GitHub REST docs, `GET /repos/{owner}/{repo}`): a token
+ * GitHub does not know gets 401 `Bad credentials` on any route; a repository that does not exist
+ * or that the token cannot see gets 404 `Not Found` (GitHub hides private repositories that way).
+ * Returns false when the request is for another route.
+ */
+function answerRepositoryAccess(request: IncomingMessage, response: ServerResponse, path: string, state: RepositoryAccessState): boolean {
+  if (state.token !== undefined && request.headers.authorization !== `token ${state.token}` && request.headers.authorization !== `Bearer ${state.token}`) {
+    request.resume();
+    send(response, 401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
+    return true;
+  }
+  const match = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
+  if (!match || request.method !== "GET") return false;
+  const fullName = `${match[1] ?? ""}/${match[2] ?? ""}`;
+  const repository = state.repositories.get(fullName);
+  request.resume();
+  if (!repository) send(response, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/repos#get-a-repository", status: "404" });
+  else send(response, 200, { id: 1, name: match[2], full_name: fullName, private: repository.private === true, html_url: `https://github.example/${fullName}`, default_branch: "main", permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } });
+  return true;
+}
+
 export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
+  const access: RepositoryAccessState = { repositories: new Map(), token: undefined };
   const pulls = new Map<string, FakePullRequest>();
   const reviews: PostedReviewRecord[] = [];
   const requests: FakeGitHubServer["requests"] = [];
@@ -87,6 +119,7 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         request.resume();
         return send(response, status, { message: status === 404 ? "Not Found" : status === 403 ? "Resource not accessible by integration" : "Server Error", documentation_url: "https://docs.github.com/rest" });
       }
+      if (answerRepositoryAccess(request, response, path, access)) return;
       const content = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
       if (content && request.method === "GET") {
         const ref = url.searchParams.get("ref") ?? "";
@@ -162,6 +195,8 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
     reviews,
     requests,
     setPullRequest: (repository, number, pullRequest) => void pulls.set(`${repository}#${String(number)}`, pullRequest),
+    setRepository: (fullName, repository = {}) => void access.repositories.set(fullName, repository),
+    setToken: (token) => void (access.token = token),
     failNext(path, status, times = 1) {
       for (let index = 0; index < times; index += 1) failures.push({ path, status });
     },

@@ -67,6 +67,10 @@ export interface FakeOpenAiServer {
   enqueue(...replies: FakeReply[]): void;
   /** The reply when the queue is empty (default: a 500 saying no reply was scripted). */
   setFallback(reply: (body: unknown) => FakeReply): void;
+  /** The models `GET /v1/models/{model}` knows; undefined (the default): every model exists. */
+  setModels(models: ReadonlyArray<string> | undefined): void;
+  /** The one API key the Models API accepts; undefined (the default): any key. */
+  setApiKey(key: string | undefined): void;
   /** Stops the server and cuts hanging connections. */
   close(): Promise<void>;
 }
@@ -88,6 +92,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   const sockets = new Set<Socket>();
   let fallback: (body: unknown) => FakeReply = noScriptedReply;
   let completionCount = 0;
+  const modelsRoute: ModelsRouteState = { models: undefined, apiKey: options.apiKey };
 
   const server = createServer((request, response) => {
     void readBody(request).then((text) => {
@@ -98,7 +103,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       response.on("finish", () => {
         recorded.status = response.statusCode;
       });
-      const refused = routeRefusal(options, request, url) ?? refusalFor(profile, body);
+      if (options.azure === undefined && answerModelsRoute(request, response, url.pathname, modelsRoute)) return;
+      const refused = routeRefusal(options, modelsRoute.apiKey, request, url) ?? refusalFor(profile, body);
       if (refused !== undefined) {
         sendJson(response, refused.status, refused.body);
         return;
@@ -123,6 +129,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     setFallback: (reply) => {
       fallback = reply;
     },
+    setModels: (models) => void (modelsRoute.models = models),
+    setApiKey: (key) => void (modelsRoute.apiKey = key),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -137,7 +145,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
  * `invalid_api_key`; Azure's 401 for a bad `api-key`, 404 `DeploymentNotFound` for an unknown
  * deployment and 404 "Resource not found" without a supported `api-version`.
  */
-function routeRefusal(options: FakeOpenAiServerOptions, request: IncomingMessage, url: URL): { status: number; body: unknown } | undefined {
+function routeRefusal(options: FakeOpenAiServerOptions, apiKey: string | undefined, request: IncomingMessage, url: URL): { status: number; body: unknown } | undefined {
   const method = request.method ?? "GET";
   if (options.azure !== undefined) {
     const deployment = AZURE_COMPLETION_PATH.exec(url.pathname)?.[1];
@@ -145,7 +153,7 @@ function routeRefusal(options: FakeOpenAiServerOptions, request: IncomingMessage
     if (method !== "POST" || deployment === undefined || apiVersion === null || !options.azure.apiVersions.includes(apiVersion)) {
       return { status: 404, body: { error: { code: "404", message: "Resource not found" } } };
     }
-    if (options.apiKey !== undefined && request.headers["api-key"] !== options.apiKey) {
+    if (apiKey !== undefined && request.headers["api-key"] !== apiKey) {
       return {
         status: 401,
         body: { error: { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." } },
@@ -159,10 +167,45 @@ function routeRefusal(options: FakeOpenAiServerOptions, request: IncomingMessage
   if (method !== "POST" || !COMPLETION_PATHS.has(url.pathname)) {
     return { status: 404, body: { error: { message: `Invalid URL (${method} ${url.pathname})`, type: "invalid_request_error", param: null, code: "unknown_url" } } };
   }
-  if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+  if (apiKey !== undefined && request.headers.authorization !== `Bearer ${apiKey}`) {
     return { status: 401, body: { error: { message: "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", type: "invalid_request_error", param: null, code: "invalid_api_key" } } };
   }
   return undefined;
+}
+
+interface ModelsRouteState {
+  models: ReadonlyArray<string> | undefined;
+  apiKey: string | undefined;
+}
+
+/**
+ * The Models API (OpenAI API reference → Models: "List models" `GET /v1/models`, "Retrieve model"
+ * `GET /v1/models/{model}`): the model object `{ id, object: "model", created, owned_by }`; a key
+ * it does not accept gets 401 `invalid_api_key` ("Incorrect API key provided: …"), an unknown
+ * model 404 `model_not_found` ("The model '…' does not exist"), as the real API answers.
+ * Returns false for any other route.
+ */
+function answerModelsRoute(request: IncomingMessage, response: ServerResponse, path: string, state: ModelsRouteState): boolean {
+  const match = /^(?:\/v1)?\/models(?:\/(.+))?$/.exec(path);
+  if (request.method !== "GET" || !match) return false;
+  const key = /^Bearer (.*)$/.exec(String(request.headers.authorization ?? ""))?.[1] ?? "";
+  if (state.apiKey !== undefined && key !== state.apiKey) {
+    const shown = key.length > 8 ? `${key.slice(0, 3)}${"*".repeat(key.length - 7)}${key.slice(-4)}` : key;
+    sendJson(response, 401, { error: { message: `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } });
+    return true;
+  }
+  const modelObject = (id: string): unknown => ({ id, object: "model", created: 1_715_367_049, owned_by: "system" });
+  const requested = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
+  if (requested === undefined) {
+    sendJson(response, 200, { object: "list", data: (state.models ?? []).map(modelObject) });
+    return true;
+  }
+  if (state.models !== undefined && !state.models.includes(requested)) {
+    sendJson(response, 404, { error: { message: `The model '${requested}' does not exist`, type: "invalid_request_error", param: "model", code: "model_not_found" } });
+    return true;
+  }
+  sendJson(response, 200, modelObject(requested));
+  return true;
 }
 
 function answer(reply: FakeReply, body: unknown, request: IncomingMessage, response: ServerResponse, id: string, profile: ModelServerProfile): void {

@@ -42,12 +42,73 @@ export interface FakeSlackServer {
   setFile(id: string, file: { name: string; mimetype: string; content: Buffer | string; filetype?: string }): void;
   /** Files uploaded with files.uploadV2 (getUploadURLExternal → upload → completeUploadExternal), by file id. */
   readonly uploads: Map<string, { filename: string; content: Buffer; channel?: string; threadTs?: string; title?: string }>;
+  /** A channel `conversations.info` knows (unknown ids answer `channel_not_found`). */
+  setChannel(id: string, channel: FakeChannel): void;
+  /** A user `users.info` knows (unknown ids answer `user_not_found`). */
+  setUser(id: string, user?: { deleted?: boolean }): void;
+  /** The token's scopes (default: every scope manifest.yml asks for), sent in `x-oauth-scopes`. */
+  setScopes(scopes: ReadonlyArray<string>): void;
+  /** The one bot token Slack accepts; others get `invalid_auth`. Default: any token. */
+  setBotToken(token: string): void;
   /** Resolves when `predicate` holds for the recorded calls (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (calls: RecordedSlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export const FAKE_BOT_USER_ID = "UBATONBOT";
+
+export interface FakeChannel {
+  name: string;
+  isPrivate?: boolean;
+  isMember?: boolean;
+  isArchived?: boolean;
+}
+
+/** The scopes manifest.yml asks for: what a token of a correctly installed app has. */
+export const MANIFEST_SCOPES = ["commands", "chat:write", "chat:write.public", "files:write", "files:read", "usergroups:read", "users:read", "channels:read", "groups:read"];
+
+interface Workspace {
+  channels: Map<string, FakeChannel>;
+  users: Map<string, { deleted?: boolean }>;
+  scopes: ReadonlyArray<string>;
+  botToken: string | undefined;
+}
+
+/**
+ * What Slack refuses before a method runs (docs.slack.dev, each method's "Errors" and "Scopes"):
+ * a token it does not know gets `invalid_auth`; a lookup without its scope gets `missing_scope`
+ * with the scope `needed` and the ones `provided` (conversations.info: channels:read for public
+ * channels, groups:read for private ones; users.info: users:read; usergroups.users.list:
+ * usergroups:read). Undefined when the call may go on.
+ */
+function refuseCall(method: string, args: Record<string, unknown>, headers: IncomingHttpHeaders, workspace: Workspace): Record<string, unknown> | undefined {
+  if (workspace.botToken !== undefined && method !== "apps.connections.open") {
+    const token = /^Bearer (.*)$/.exec(String(headers.authorization ?? ""))?.[1] ?? (typeof args.token === "string" ? args.token : undefined);
+    if (token === undefined) return { ok: false, error: "not_authed" };
+    if (token !== workspace.botToken) return { ok: false, error: "invalid_auth" };
+  }
+  const needed =
+    method === "conversations.info" ? (workspace.channels.get(String(args.channel))?.isPrivate === true ? "groups:read" : "channels:read") : method === "users.info" ? "users:read" : method === "usergroups.users.list" ? "usergroups:read" : undefined;
+  if (needed !== undefined && !workspace.scopes.includes(needed)) return { ok: false, error: "missing_scope", needed, provided: workspace.scopes.join(",") };
+  return undefined;
+}
+
+/** conversations.info and users.info, as Slack answers them; undefined for other methods. */
+function answerWorkspaceLookup(method: string, args: Record<string, unknown>, workspace: Workspace): Record<string, unknown> | undefined {
+  if (method === "conversations.info") {
+    const id = String(args.channel);
+    const channel = workspace.channels.get(id);
+    // A private channel the bot is not in is invisible to it: Slack says it is not found.
+    if (!channel || (channel.isPrivate === true && channel.isMember !== true)) return { ok: false, error: "channel_not_found" };
+    return { ok: true, channel: { id, name: channel.name, is_channel: channel.isPrivate !== true, is_group: false, is_private: channel.isPrivate === true, is_archived: channel.isArchived === true, is_member: channel.isMember === true } };
+  }
+  if (method === "users.info") {
+    const id = String(args.user);
+    const user = workspace.users.get(id);
+    return user ? { ok: true, user: { id, name: id.toLowerCase(), deleted: user.deleted === true, is_bot: false } } : { ok: false, error: "user_not_found" };
+  }
+  return undefined;
+}
 const JSON_FIELDS = new Set(["blocks", "attachments", "view", "metadata", "unfurl", "response_metadata"]);
 
 function parseArguments(body: string, contentType: string | undefined): Record<string, unknown> {
@@ -91,6 +152,7 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   const sockets = new Set<Socket>();
   let nextTs = 1_700_000_000_000_000;
   let nextView = 1;
+  const workspace: Workspace = { channels: new Map(), users: new Map(), scopes: MANIFEST_SCOPES, botToken: undefined };
   const newTs = (): string => {
     nextTs += 1;
     const text = String(nextTs);
@@ -195,8 +257,10 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       response.end("fake Slack: internal error");
       return;
     }
-    const result = failure?.kind === "error" ? { ok: false, error: failure.error } : method.startsWith("response:") ? { ok: true } : answer(method, args);
-    response.writeHead(200, { "content-type": "application/json" });
+    const result =
+      failure?.kind === "error" ? { ok: false, error: failure.error } : method.startsWith("response:") ? { ok: true } : (refuseCall(method, args, request.headers, workspace) ?? answerWorkspaceLookup(method, args, workspace) ?? answer(method, args));
+    // Every Web API answer carries the token's scopes (docs.slack.dev, "Scopes": x-oauth-scopes).
+    response.writeHead(200, { "content-type": "application/json", ...(method.startsWith("response:") ? {} : { "x-oauth-scopes": workspace.scopes.join(",") }) });
     response.end(JSON.stringify(result));
   };
 
@@ -229,6 +293,10 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
     setSocketModeUrl: (url) => void (socketModeUrl = url),
     setFile: (id, file) => void shared.set(id, { ...file, content: typeof file.content === "string" ? Buffer.from(file.content, "utf8") : file.content }),
     uploads,
+    setChannel: (id, channel) => void workspace.channels.set(id, channel),
+    setUser: (id, user = {}) => void workspace.users.set(id, user),
+    setScopes: (scopes) => void (workspace.scopes = scopes),
+    setBotToken: (token) => void (workspace.botToken = token),
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {

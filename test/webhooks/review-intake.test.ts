@@ -31,6 +31,8 @@ beforeEach(async () => {
       GITHUB_API_URL: github.apiUrl,
       GITHUB_WEBHOOK_SECRET: `rotated-new-secret, ${GITHUB_SECRET}`,
       BATON_WEBHOOK_TOKEN: TOKEN,
+      // Webhook-started reviews need a channel to show their approval in (start-up refuses otherwise).
+      BATON_SLACK_CHANNEL: "C0INFRA",
       BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "review-chains"),
     },
   });
