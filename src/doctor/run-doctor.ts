@@ -6,8 +6,9 @@ import { describeError, isBatonError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import { GitHubRepositoryAccess } from "../github/repository-access.js";
 import { OpenAiModelCatalog } from "../llm/model-catalog.js";
-import { OpenAiLlmClient } from "../llm/openai-client.js";
+import { openAiClientFor } from "../runtime/compose.js";
 import { loadChains } from "../runtime/load-chains.js";
+import { modelServerOf } from "../runtime/model-server.js";
 import { SlackWorkspaceProbe } from "../slack/workspace-probe.js";
 import { failed, passed, warned, type CheckResult } from "./check-result.js";
 import { checkDatabase } from "./database-check.js";
@@ -64,14 +65,27 @@ async function checkModelServer(config: Config, chains: ChainLookup, options: De
   if (config.model === SCRIPTED_MODEL) {
     return [warned("model", "model (BATON_MODEL)", "scripted: answers come from the chains' examples.json, not a model", "Set OPENAI_API_KEY and unset BATON_MODEL (or set it to a real model) before trusting baton with an incident.")];
   }
-  if (config.openAiApiKey === undefined) {
-    return [failed("model", "model server key (OPENAI_API_KEY)", "not set: the bot will not start, and the CLI answers from examples", "Set OPENAI_API_KEY (any non-empty value for a local server that does not check keys), and OPENAI_BASE_URL for a server other than OpenAI's.")];
+  const server = modelServerOf(config);
+  if (server === undefined) {
+    return [
+      failed(
+        "model",
+        "model server (OPENAI_API_KEY)",
+        "none configured: the bot will not start, and the CLI answers from examples",
+        "Set OPENAI_API_KEY for OpenAI; OPENAI_BASE_URL alone for a local server (Ollama, vLLM, LM Studio); or AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION for Azure OpenAI.",
+      ),
+    ];
   }
-  const serverLabel = config.openAiBaseUrl ?? "api.openai.com (OpenAI)";
-  const catalog = new OpenAiModelCatalog({ apiKey: config.openAiApiKey, baseURL: config.openAiBaseUrl });
-  const results = await checkModels(catalog, { model: config.model, fallbackModels: config.fallbackModels, serverLabel });
+  const results: CheckResult[] = [];
+  if (server.kind === "azure") {
+    // Azure's Models API lists base models, not deployments: the structured call checks the deployment.
+    results.push(warned("model", `deployment "${config.model}" on ${server.label} (BATON_MODEL)`, "not looked up: Azure OpenAI has no lookup by deployment name", "Run `baton doctor` (its structured call reaches the deployment), or check the name under Deployments in the Azure portal."));
+  } else {
+    const catalog = new OpenAiModelCatalog({ apiKey: server.apiKey, baseURL: server.baseURL });
+    results.push(...(await checkModels(catalog, { model: config.model, fallbackModels: config.fallbackModels, serverLabel: server.label })));
+  }
   if (results.some((result) => result.status === "fail") || !(options.structuredCall || options.schemas)) return results;
-  const llm = new OpenAiLlmClient({ apiKey: config.openAiApiKey, baseURL: config.openAiBaseUrl, maxRetries: 1, responseFormat: config.responseFormat, logger });
+  const llm = openAiClientFor(server, config, logger, { maxRetries: 1 });
   if (options.structuredCall) results.push(await checkStructuredCall(llm, config.model));
   if (options.schemas) results.push(...(await checkStepSchemas(llm, config.model, chains.list())));
   return results;

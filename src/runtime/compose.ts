@@ -7,6 +7,7 @@ import { OctokitPullRequests } from "../github/octokit-pull-requests.js";
 import type { RetentionStore } from "../core/retention.js";
 import { Runner } from "../core/runner.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
+import { type ModelServer, modelServerOf } from "./model-server.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
 import { openSqliteState } from "../store/open-state.js";
 import { TimeOrderedIds } from "./ids.js";
@@ -61,22 +62,11 @@ interface ModelChoice {
   scripted: boolean;
 }
 
-/** A key for local servers that check none (Ollama, vLLM, LM Studio): the SDK needs a non-empty one. */
-const UNCHECKED_KEY = "no-key";
-
 function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChains): ModelChoice {
   const scripted: ModelChoice = { llm: new ScriptedLlmClient(loaded.examples), model: SCRIPTED_MODEL, fallbackModels: [], scripted: true };
   if (config.model === SCRIPTED_MODEL) return scripted;
-  const settings = { maxRetries: config.modelMaxRetries, responseFormat: config.responseFormat, logger: options.logger };
-  const real = (llm: LlmClient): ModelChoice => ({ llm, model: config.model, fallbackModels: config.fallbackModels, scripted: false });
-  if (config.azure !== undefined) {
-    return real(new OpenAiLlmClient({ ...settings, apiKey: config.azure.apiKey, azure: { endpoint: config.azure.endpoint, apiVersion: config.azure.apiVersion } }));
-  }
-  // A local server (Ollama, vLLM, LM Studio) is named by its URL alone: it checks no key.
-  if (config.openAiApiKey === undefined && config.openAiBaseUrl !== undefined) {
-    return real(new OpenAiLlmClient({ ...settings, apiKey: UNCHECKED_KEY, baseURL: config.openAiBaseUrl }));
-  }
-  if (config.openAiApiKey === undefined) {
+  const server = modelServerOf(config);
+  if (server === undefined) {
     if (options.mode === "bot") {
       throw new BatonError(
         "MODEL_NOT_CONFIGURED",
@@ -87,7 +77,14 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
     options.notice?.("No OPENAI_API_KEY is set: answering from the chains' example outputs (scripted model). Set OPENAI_API_KEY to use a real model.");
     return scripted;
   }
-  return real(new OpenAiLlmClient({ ...settings, apiKey: config.openAiApiKey, ...(config.openAiBaseUrl === undefined ? {} : { baseURL: config.openAiBaseUrl }) }));
+  return { llm: openAiClientFor(server, config, options.logger), model: config.model, fallbackModels: config.fallbackModels, scripted: false };
+}
+
+/** The model adapter for a configured server. */
+export function openAiClientFor(server: ModelServer, config: Config, logger: Logger | undefined, overrides: { maxRetries?: number } = {}): OpenAiLlmClient {
+  const settings = { apiKey: server.apiKey, maxRetries: overrides.maxRetries ?? config.modelMaxRetries, responseFormat: config.responseFormat, ...(logger === undefined ? {} : { logger }) };
+  if (server.kind === "azure") return new OpenAiLlmClient({ ...settings, azure: server.azure });
+  return new OpenAiLlmClient({ ...settings, ...(server.baseURL === undefined ? {} : { baseURL: server.baseURL }) });
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {

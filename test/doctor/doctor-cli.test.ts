@@ -90,7 +90,7 @@ describe("baton doctor", () => {
     expect(result.stdout).toMatch(/✓ model server .*: reachable; the key is accepted/);
     expect(result.stdout).toMatch(/✓ model gpt-4o-mini \(BATON_MODEL\): the server has it/);
     expect(result.stdout).toMatch(/✓ model gpt-4o \(BATON_FALLBACK_MODELS\): the server has it/);
-    expect(result.stdout).toMatch(/✓ structured call to gpt-4o-mini: answered valid JSON; response mode (json_schema_strict|json_schema|json_object|prompt_only)/);
+    expect(result.stdout).toMatch(/✓ structured call to gpt-4o-mini: answered valid JSON; response mode json_schema_strict/);
     expect(result.stdout).toMatch(/✓ Slack token \(SLACK_BOT_TOKEN\): valid/);
     expect(result.stdout).toMatch(/✓ Slack scopes: all \d+ the manifest asks for are granted/);
     expect(result.stdout).toMatch(/✓ Slack channel C0OPS \(BATON_SLACK_CHANNEL\): #ops: baton is a member/);
@@ -265,5 +265,43 @@ describe("baton doctor", () => {
     expect(result.stdout).toMatch(/! GitHub \(GITHUB_TOKEN\): not configured/);
     expect(result.stdout).toContain("0 failed (✗)");
     expect(result.code).toBe(0);
+  });
+
+  it("a local server named by OPENAI_BASE_URL alone: no key needed, and the model is looked up there", async () => {
+    model.setApiKey(undefined);
+    model.setModels(["llama3.1:8b"]);
+    const result = await doctor({ OPENAI_API_KEY: "", BATON_MODEL: "llama3.1:8b", BATON_FALLBACK_MODELS: "" });
+    expect(result.stdout).toMatch(/✓ model llama3\.1:8b \(BATON_MODEL\): the server has it/);
+    expect(result.stdout).toMatch(/✓ structured call to llama3\.1:8b: answered valid JSON; response mode json_schema_strict/);
+    expect(result.code).toBe(0);
+  });
+
+  it("a server with JSON mode only: the structured call still succeeds, and says the response mode it ended in", async () => {
+    const jsonOnly = await startFakeOpenAiServer({ profile: "json-object-only" });
+    jsonOnly.setFallback(() => ({ kind: "json", value: { status: "ok" } }));
+    try {
+      const result = await doctor({ OPENAI_BASE_URL: `${jsonOnly.url}/v1` });
+      expect(result.stdout).toMatch(/✓ structured call to gpt-4o-mini: answered valid JSON; response mode json_object/);
+      expect(result.code).toBe(0);
+    } finally {
+      await jsonOnly.close();
+    }
+  });
+
+  it("Azure OpenAI: the deployment is reached by the structured call; an unknown one is ✗ with Azure's 404", async () => {
+    const azure = await startFakeOpenAiServer({ apiKey: "azure-key", azure: { deployments: ["gpt4o-prod"], apiVersions: ["2024-10-21"] } });
+    azure.setFallback(() => ({ kind: "json", value: { status: "ok" } }));
+    const variables = { OPENAI_API_KEY: "", OPENAI_BASE_URL: "", AZURE_OPENAI_ENDPOINT: azure.url, AZURE_OPENAI_API_KEY: "azure-key", OPENAI_API_VERSION: "2024-10-21", BATON_FALLBACK_MODELS: "" };
+    try {
+      const good = await doctor({ ...variables, BATON_MODEL: "gpt4o-prod" });
+      expect(good.stdout).toMatch(/! deployment "gpt4o-prod" on Azure OpenAI/);
+      expect(good.stdout).toMatch(/✓ structured call to gpt4o-prod: answered valid JSON; response mode json_schema_strict/);
+      expect(good.code).toBe(0);
+      const bad = await doctor({ ...variables, BATON_MODEL: "gpt-4o-mini" });
+      expect(failure(bad.stdout, "structured call to gpt-4o-mini").line).toMatch(/The API deployment for this resource does not exist/);
+      expect(bad.code).toBe(1);
+    } finally {
+      await azure.close();
+    }
   });
 });
