@@ -25,6 +25,8 @@ interface CutCounter {
   values: number;
   before: number;
   after: number;
+  labels: number;
+  labelsKept: number;
 }
 
 function cut(text: string, maxCharacters: number, counter: CutCounter): string {
@@ -41,6 +43,8 @@ function cut(text: string, maxCharacters: number, counter: CutCounter): string {
 function alertLine(alert: Alert, counter: CutCounter): string {
   const entries = Object.entries(alert.labels);
   const labels: Record<string, string> = Object.fromEntries(entries.slice(0, LABELS_PER_ALERT).map(([key, value]) => [cut(key, LABEL_KEY_CHARACTERS, counter), cut(value, LABEL_VALUE_CHARACTERS, counter)]));
+  counter.labels += entries.length;
+  counter.labelsKept += Math.min(entries.length, LABELS_PER_ALERT);
   if (entries.length > LABELS_PER_ALERT) labels["…"] = `${(entries.length - LABELS_PER_ALERT).toLocaleString("en-US")} more labels left out`;
   return JSON.stringify({
     name: cut(alert.name, NAME_CHARACTERS, counter),
@@ -61,7 +65,7 @@ function timeRange(alerts: ReadonlyArray<Alert>): string {
 
 /** The incident's title and alerts inside <alert_data>, within `maxTokens`. */
 export function alertData(input: IncidentInput, budget: PromptBudget, maxTokens: number): string {
-  const counter: CutCounter = { values: 0, before: 0, after: 0 };
+  const counter: CutCounter = { values: 0, before: 0, after: 0, labels: 0, labelsKept: 0 };
   const lines = input.alerts.map((alert) => ({ alert, line: alertLine(alert, counter) }));
   const firing = input.alerts.filter((alert) => alert.status === "firing").length;
   const head = [
@@ -81,6 +85,7 @@ export function alertData(input: IncidentInput, budget: PromptBudget, maxTokens:
         ],
       ),
   });
+  if (counter.labelsKept < counter.labels) budget.recordCut({ what: "alert labels", how: "left_out", before: counter.labels, after: counter.labelsKept });
   if (counter.values > 0) budget.recordCut({ what: "alert values over their length bound", how: "cut", before: counter.before, after: counter.after });
   return untrusted("alert_data", `${head}\n${list}`);
 }
