@@ -5,6 +5,7 @@ import { costOf, DEFAULT_PRICES } from "../../src/core/pricing.js";
 import { createPromptBudget } from "../../src/core/prompt-budget.js";
 import { GptTokenCounter, tokenizerFor } from "../../src/llm/gpt-token-counter.js";
 import { parseConfig } from "../../src/config.js";
+import { FakePromptCache } from "../support/fake-prompt-cache.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
 
 /**
@@ -86,6 +87,32 @@ describe("cached input", () => {
     // gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million.
     expect(costOf(DEFAULT_PRICES, "gpt-4o-mini", { inputTokens: 2_000_000, cachedInputTokens: 1_000_000, outputTokens: 1_000_000 }).usd).toBeCloseTo(0.15 + 0.075 + 0.6, 10);
     expect(costOf({ m: { inputPerMillion: 1, outputPerMillion: 2 } }, "m", { inputTokens: 1_000_000, cachedInputTokens: 500_000, outputTokens: 0 }).usd).toBeCloseTo(1, 10);
+  });
+});
+
+describe("cached prompt tokens over HTTP", () => {
+  const triage = defineChain({ id: "triage", description: "long stable instructions, short data", input: z.object({ alert: z.string() }) })
+    .llm("triage", { system: `You triage alerts. ${"Read every alert carefully and weigh its evidence. ".repeat(150)}`, user: ({ input }) => untrusted("alert_data", input.alert), output: z.object({ severity: z.string() }) })
+    .build();
+
+  it("a second run's stable prefix is served from the cache: the audit entry has the cached tokens and the cost prices them at the cached-input price", async () => {
+    harness = await createHarness([triage]);
+    const cache = new FakePromptCache();
+    harness.server.setFallback((body) => ({ kind: "json", value: { severity: "SEV3" }, usage: cache.usageFor(body, 10) }));
+    const first = await harness.runner.start("triage", { alert: "disk full on db-1" }, { startedBy: "tester" });
+    await harness.runner.settled(first.runId);
+    const second = await harness.runner.start("triage", { alert: "p99 latency 2.3s on checkout" }, { startedBy: "tester" });
+    await harness.runner.settled(second.runId);
+    const callOf = async (runId: string) => (await harness?.store.listEvents(runId))?.find((event) => event.type === "model.call")?.data ?? {};
+    expect((await callOf(first.runId))["cachedInputTokens"]).toBeUndefined();
+    const call = await callOf(second.runId);
+    const cached = Number(call["cachedInputTokens"]);
+    const input = Number(call["inputTokens"]);
+    // OpenAI's documented increments: 1,024 tokens, then steps of 128.
+    expect(cached).toBeGreaterThanOrEqual(1_024);
+    expect((cached - 1_024) % 128).toBe(0);
+    expect(cached).toBeLessThan(input);
+    expect(Number(call["costUsd"])).toBeCloseTo(((input - cached) * 0.15 + cached * 0.075 + 10 * 0.6) / 1e6, 12);
   });
 });
 
