@@ -7,6 +7,7 @@ import { ChainRegistry } from "../src/core/chain-registry.js";
 import type { ChainStore, LlmClient, Logger, ModelRequest, ModelResponse, Notifier } from "../src/core/ports.js";
 import { DEFAULT_PRICES } from "../src/core/pricing.js";
 import { Runner } from "../src/core/runner.js";
+import { GptTokenCounter } from "../src/llm/gpt-token-counter.js";
 import { TimeOrderedIds } from "../src/runtime/ids.js";
 import { systemClock } from "../src/runtime/system-clock.js";
 import { FIXED_JSON, makeSchemas } from "./workload.mjs";
@@ -27,7 +28,7 @@ export class FixedAnswerModel implements LlmClient {
       text,
       refusal: null,
       finishReason: "stop",
-      usage: { inputTokens: 0, outputTokens: 0 },
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
       latencyMs: 0,
       transportAttempts: 1,
       scripted: false,
@@ -87,5 +88,6 @@ export function makeBenchRunner(store: ChainStore, gate: boolean): Runner {
     owner: `bench-${process.pid}`,
     defaultModel: MODEL,
     prices: DEFAULT_PRICES,
+    tokens: new GptTokenCounter(),
   });
 }

@@ -24,3 +24,10 @@ export { chunkDocument, type DocumentChunk } from "./documents/chunker.js";
 export { parsePolicyConfig, reviewChanges, type Finding, type PolicyConfig, type ResourceChange, type Severity } from "./iac/index.js";
 /** Pull requests: the diff of their files, and which diff lines a review comment may go on. */
 export { commentableLines, unifiedDiffOf } from "./core/pull-requests.js";
+/**
+ * Prompts: untrusted text (alerts, diffs, documents, model output, what people type) goes inside
+ * `untrusted(tag, text)`, encoded so it cannot close its tag; data is fitted to the step's token
+ * budget with `fitList` (fold, keep what fits, summarise the rest) and `fitText` (cut with a marker).
+ */
+export { decodeUntrusted, encodeUntrusted, untrusted } from "./core/untrusted-text.js";
+export { countDistinct, cutCharacters, fitList, fitText, type FitListOptions, type PromptBudget, type PromptCut } from "./core/prompt-budget.js";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { BatonError, describeError } from "./core/errors.js";
+import { DEFAULT_CONTEXT_TOKENS, type ContextLimits } from "./core/context-budget.js";
 import { DEFAULT_PRICES, type PriceTable } from "./core/pricing.js";
 import { formatPath } from "./core/validation.js";
 
@@ -38,6 +39,7 @@ const EnvironmentSchema = z.object({
   AZURE_OPENAI_API_KEY: optionalText,
   OPENAI_API_VERSION: optionalText,
   BATON_PRICES: optionalText,
+  BATON_MODEL_CONTEXT_TOKENS: optionalText,
   BATON_MODEL_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8)),
   BATON_MODEL_MAX_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4)),
   GITHUB_TOKEN: optionalText,
@@ -71,6 +73,8 @@ export interface Config {
   /** Azure OpenAI instead of an OpenAI-style API root; BATON_MODEL then names the deployment. */
   azure?: { endpoint: string; apiKey: string; apiVersion: string } | undefined;
   prices: PriceTable;
+  /** Models' context windows: the built-in table and `BATON_MODEL_CONTEXT_TOKENS`. */
+  contextLimits: ContextLimits;
   modelConcurrency: number;
   modelMaxRetries: number;
   /**
@@ -108,7 +112,43 @@ function parseCompiledChains(text: string): Record<string, string> {
   }
 }
 
-const PriceFileSchema = z.record(z.string(), z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }));
+const PriceFileSchema = z.record(
+  z.string(),
+  z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative(), cachedInputPerMillion: z.number().nonnegative().optional() }),
+);
+
+/** The smallest window worth configuring: below it no shipped step's instructions fit. */
+const MIN_CONTEXT_TOKENS = 1_024;
+const CONTEXT_FORMAT = "Write a whole number of tokens for every model (32768), or model=tokens pairs separated by commas (llama3.1=131072,qwen2.5=32768).";
+
+function contextTokensOf(text: string, model: string | undefined): number {
+  const tokens = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(tokens) || tokens < MIN_CONTEXT_TOKENS) {
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `BATON_MODEL_CONTEXT_TOKENS is invalid: "${text.trim()}"${model === undefined ? "" : ` for ${model}`} is not a whole number of at least ${String(MIN_CONTEXT_TOKENS)} tokens. ${CONTEXT_FORMAT}`,
+      { variable: "BATON_MODEL_CONTEXT_TOKENS" },
+    );
+  }
+  return tokens;
+}
+
+/** `BATON_MODEL_CONTEXT_TOKENS`: one figure for every model, or per-model figures over the built-in table. */
+function parseContextLimits(text: string | undefined): ContextLimits {
+  if (text === undefined) return { table: DEFAULT_CONTEXT_TOKENS };
+  if (!text.includes("=")) return { table: DEFAULT_CONTEXT_TOKENS, everyModel: contextTokensOf(text, undefined) };
+  const entries = text
+    .split(",")
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== "")
+    .map((pair) => {
+      const at = pair.lastIndexOf("=");
+      const model = pair.slice(0, at).trim();
+      if (at <= 0 || model === "") throw new BatonError("CONFIG_INVALID", `BATON_MODEL_CONTEXT_TOKENS is invalid: "${pair}" names no model. ${CONTEXT_FORMAT}`, { variable: "BATON_MODEL_CONTEXT_TOKENS" });
+      return [model, contextTokensOf(pair.slice(at + 1), model)] as const;
+    });
+  return { table: { ...DEFAULT_CONTEXT_TOKENS, ...Object.fromEntries(entries) } };
+}
 
 function loadPrices(path: string | undefined): PriceTable {
   if (path === undefined) return DEFAULT_PRICES;
@@ -125,7 +165,7 @@ function loadPrices(path: string | undefined): PriceTable {
     const issue = parsed.error.issues[0];
     throw new BatonError(
       "CONFIG_INVALID",
-      `BATON_PRICES file ${path} is not a price table: ${issue ? `${formatPath(issue.path)}: ${issue.message}` : "unknown problem"}. Write {"model-id": {"inputPerMillion": 0.15, "outputPerMillion": 0.6}}.`,
+      `BATON_PRICES file ${path} is not a price table: ${issue ? `${formatPath(issue.path)}: ${issue.message}` : "unknown problem"}. Write {"model-id": {"inputPerMillion": 0.15, "cachedInputPerMillion": 0.075, "outputPerMillion": 0.6}}.`,
       { variable: "BATON_PRICES" },
     );
   }
@@ -176,6 +216,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     logLevel: values.LOG_LEVEL,
     responseFormat: values.BATON_RESPONSE_FORMAT,
     prices: loadPrices(values.BATON_PRICES),
+    contextLimits: parseContextLimits(values.BATON_MODEL_CONTEXT_TOKENS),
     modelConcurrency: values.BATON_MODEL_CONCURRENCY,
     modelMaxRetries: values.BATON_MODEL_MAX_RETRIES,
     reviewChain: values.BATON_REVIEW_CHAIN,

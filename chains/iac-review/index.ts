@@ -56,7 +56,7 @@ export default defineChain({
   .llm("review", {
     description: "The model reviews what rules cannot see",
     system: reviewPrompt.system,
-    user: ({ outputs }) => reviewPrompt.user(outputs.policies.changes, outputs.policies.findings),
+    user: ({ outputs }, budget) => reviewPrompt.user(outputs.policies.changes, outputs.policies.findings, budget),
     output: ModelReview,
     check: (answer, { outputs }) => {
       const addresses = new Set(outputs.policies.changes.map((change) => change.address));
@@ -76,7 +76,7 @@ export default defineChain({
   .llm("summary", {
     description: "Verdict and a summary of at most ~200 words",
     system: summaryPrompt.system,
-    user: ({ outputs }) => summaryPrompt.user(outputs.policies.changes, outputs["cross-check"].findings),
+    user: ({ outputs }, budget) => summaryPrompt.user(outputs.policies.changes, outputs["cross-check"].findings, budget),
     output: ReviewSummary,
     check: (answer) => {
       const words = answer.summary.split(/\s+/).filter((word) => word !== "").length;

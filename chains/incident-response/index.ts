@@ -5,14 +5,14 @@ import { Classification, Freshness, IncidentContext, IncidentInput, RemediationP
 
 /**
  * incident-response: an alert group becomes a classification, a remediation plan grounded in
- * the runbook and in how similar incidents went (approved by on-call for SEV1/SEV2 or any
- * high-risk step), a freshness check (asks again if the incident resolved meanwhile), and a
+ * the runbook and in how similar incidents went (approved by on-call: every plan with a command
+ * needs a person, whatever the classification says), a freshness check (asks again if the incident resolved meanwhile), and a
  * summary in the incident channel. baton never runs the plan: people do.
  */
 export default defineChain({
   id: "incident-response",
   title: "Incident response",
-  description: "Alert → classify → remediation plan from the runbook (approval for SEV1/SEV2 or high risk) → still firing? → notify the incident channel → record",
+  description: "Alert → classify → remediation plan from the runbook (approval for any plan with commands) → still firing? → notify the incident channel → record",
   input: IncidentInput,
   approvalDeadline: "4h",
   approvalReminders: { every: "15m", escalateAfter: "30m" },
@@ -20,7 +20,7 @@ export default defineChain({
   .llm("classify", {
     description: "Classify type, severity, service and blast radius",
     system: classifyPrompt.system,
-    user: ({ input }) => classifyPrompt.user(input),
+    user: ({ input }, budget) => classifyPrompt.user(input, budget),
     output: Classification,
     temperature: 0,
   })
@@ -32,12 +32,16 @@ export default defineChain({
   .llm("remediation", {
     description: "Draft the remediation plan",
     system: remediationPrompt.system,
-    user: ({ input, outputs, feedback }) => remediationPrompt.user(input, outputs.classify, outputs.context, feedback.map((item) => item.feedback)),
+    user: ({ input, outputs }, budget) => remediationPrompt.user(input, outputs.classify, outputs.context, budget),
     output: RemediationPlan,
     temperature: 0.2,
     approval: {
       title: "Remediation plan",
       when: ({ outputs }, plan) => outputs.classify.severity === "SEV1" || outputs.classify.severity === "SEV2" || plan.steps.some((step) => step.risk === "high"),
+      // The floor: a plan with any command is approved by a person, whatever severity or risk a
+      // model claimed. Alert text can steer the classification (and the risk labels); it cannot
+      // make a plan with commands skip this.
+      floor: (plan) => plan.steps.some((step) => step.command.trim() !== ""),
     },
   })
   .action("freshness", {

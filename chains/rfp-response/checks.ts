@@ -1,3 +1,4 @@
+import { decodeUntrusted } from "../../src/chain-api.js";
 import type { Architecture, ChunkRequirements, CostCompliance, MergedRequirements } from "./schemas.js";
 
 /**
@@ -14,11 +15,14 @@ export interface Problem {
 
 const normalise = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim();
 
-/** Each quote must be in the chunk (whitespace and case aside): no invented requirements. */
+/**
+ * Each quote must be in the chunk (whitespace and case aside): no invented requirements. The
+ * model saw `<` and `>` encoded (`&lt;`), so a quote that copies them encoded still matches.
+ */
 export function checkQuotes(answer: ChunkRequirements, chunkText: string): Problem[] {
   const haystack = normalise(chunkText);
   return answer.requirements.flatMap((requirement, index) =>
-    haystack.includes(normalise(requirement.quote).replace(/^["“]|["”]$/g, ""))
+    haystack.includes(normalise(decodeUntrusted(requirement.quote)).replace(/^["“]|["”]$/g, ""))
       ? []
       : [{ path: `requirements.${String(index)}.quote`, message: `is not in the text: copy the RFP's sentence exactly ("${requirement.quote.slice(0, 80)}")` }],
   );

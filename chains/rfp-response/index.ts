@@ -45,7 +45,7 @@ export default defineChain({
     concurrency: 4,
     label: (chunk) => `chunk ${String(chunk.index + 1)} (${chunk.sectionPath.join(" › ") || "start"}, lines ${String(chunk.startLine)}-${String(chunk.endLine)})`,
     system: extractPrompt.system,
-    user: ({ input, outputs }, chunk) => extractPrompt.user(input.title, chunk, outputs.chunk.chunks.length),
+    user: ({ input, outputs }, chunk, _index, budget) => extractPrompt.user(input.title, chunk, outputs.chunk.chunks.length, budget),
     output: ChunkRequirements,
     check: (answer, _context, chunk) => checkQuotes(answer, chunk.text),
     temperature: 0,
@@ -80,7 +80,7 @@ export default defineChain({
   .llm("executive-summary", {
     description: "The executive summary for the customer",
     system: summaryPrompt.system,
-    user: ({ input, outputs }) => summaryPrompt.user(input.customer, input.title, outputs.merge, outputs.architecture, outputs["cost-compliance"]),
+    user: ({ input, outputs }, budget) => summaryPrompt.user(input.customer, input.title, outputs.merge, outputs.architecture, outputs["cost-compliance"], budget),
     output: ExecutiveSummary,
     temperature: 0.3,
     approval: { title: "Executive summary to send to the customer" },

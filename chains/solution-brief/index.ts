@@ -16,28 +16,28 @@ export default defineChain({
   .llm("requirements", {
     description: "Extract objectives, requirements, constraints and open questions",
     system: requirementsPrompt.system,
-    user: ({ input }) => requirementsPrompt.user(input.request, input.customer),
+    user: ({ input }, budget) => requirementsPrompt.user(input.request, input.customer, budget),
     output: Requirements,
     temperature: 0.1,
   })
   .llm("architecture", {
     description: "Propose a target architecture that covers every requirement",
     system: architecturePrompt.system,
-    user: ({ outputs }) => architecturePrompt.user(outputs.requirements),
+    user: ({ outputs }, budget) => architecturePrompt.user(outputs.requirements, budget),
     output: Architecture,
     temperature: 0.3,
   })
   .llm("cost-estimate", {
     description: "Estimate monthly and one-time costs with assumptions",
     system: costPrompt.system,
-    user: ({ outputs }) => costPrompt.user(outputs.requirements, outputs.architecture),
+    user: ({ outputs }, budget) => costPrompt.user(outputs.requirements, outputs.architecture, budget),
     output: CostEstimate,
     temperature: 0.1,
   })
   .llm("business-summary", {
     description: "Write the executive summary for the customer",
     system: summaryPrompt.system,
-    user: ({ outputs }) => summaryPrompt.user(outputs.requirements, outputs.architecture, outputs["cost-estimate"]),
+    user: ({ outputs }, budget) => summaryPrompt.user(outputs.requirements, outputs.architecture, outputs["cost-estimate"], budget),
     output: BusinessSummary,
     temperature: 0.4,
     approval: { title: "Business summary to send to the customer" },

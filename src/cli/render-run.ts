@@ -96,6 +96,7 @@ function modelCallLine(event: AuditEvent): string {
   const data = event.data;
   const text = (key: string): string => (data[key] === undefined ? "" : String(data[key]));
   const tokens = Number(data["inputTokens"] ?? 0) + Number(data["outputTokens"] ?? 0);
+  const cached = Number(data["cachedInputTokens"] ?? 0);
   const parts = [
     formatTimestamp(event.at).slice(11, 19),
     (event.stepId ?? "").padEnd(20),
@@ -103,6 +104,7 @@ function modelCallLine(event: AuditEvent): string {
     `#${text("attempt")}`,
     text("outcome").padEnd(15),
     tokens > 0 ? `${tokens.toLocaleString("en-US")} tok` : "",
+    cached > 0 ? `(${cached.toLocaleString("en-US")} cached)` : "",
     data["costUsd"] !== undefined ? formatCost(Number(data["costUsd"])) : "",
     data["latencyMs"] !== undefined ? `${text("latencyMs")} ms` : "",
     data["scripted"] === true ? "[scripted model]" : "",
@@ -121,14 +123,19 @@ export function renderRunTimeline(view: RunView): string {
       (sum, event) => ({
         calls: sum.calls + 1,
         tokens: sum.tokens + Number(event.data["inputTokens"] ?? 0) + Number(event.data["outputTokens"] ?? 0),
+        input: sum.input + Number(event.data["inputTokens"] ?? 0),
+        cached: sum.cached + Number(event.data["cachedInputTokens"] ?? 0),
+        output: sum.output + Number(event.data["outputTokens"] ?? 0),
         cost: sum.cost + Number(event.data["costUsd"] ?? 0),
       }),
-      { calls: 0, tokens: 0, cost: 0 },
+      { calls: 0, tokens: 0, input: 0, cached: 0, output: 0, cost: 0 },
     );
+  // Prompt tokens served from the server's cache are priced lower: say how many there were.
+  const tokenLine = `${totals.tokens.toLocaleString("en-US")} tokens (${totals.input.toLocaleString("en-US")} in${totals.cached > 0 ? `, ${totals.cached.toLocaleString("en-US")} of them cached` : ""}, ${totals.output.toLocaleString("en-US")} out)`;
   const elapsed = (run.finishedAt ?? Date.now()) - run.createdAt;
   const lines = [
     `Run ${run.id} · ${run.chainId} · ${STATUS_ICON[run.status]} ${run.status}`,
-    `Started ${formatTimestamp(run.createdAt)} by ${run.startedBy}${run.origin ? ` via ${run.origin.source}` : ""} · ${run.finishedAt ? "took" : "so far"} ${formatDuration(elapsed)} · ${totals.calls} model calls · ${totals.tokens.toLocaleString("en-US")} tokens · ${formatCost(totals.cost)}`,
+    `Started ${formatTimestamp(run.createdAt)} by ${run.startedBy}${run.origin ? ` via ${run.origin.source}` : ""} · ${run.finishedAt ? "took" : "so far"} ${formatDuration(elapsed)} · ${totals.calls} model calls · ${tokenLine} · ${formatCost(totals.cost)}`,
     "",
     "Steps",
     ...stepIds.map((stepId, index) => stepLine(view, stepId, index)),

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Duration } from "./duration.js";
+import type { PromptBudget } from "./prompt-budget.js";
 
 /**
  * The chain definition API's types. A chain is an id, an input schema and an ordered list of
@@ -28,6 +29,13 @@ export interface ChangeRequest {
 export interface ApprovalPolicy<Input, Outputs, Output> {
   /** Ask only when this holds (e.g. high severity). Default: always. */
   when?: (context: StepContext<Input, Outputs>, proposal: Output) => boolean;
+  /**
+   * A floor no other step's output can lower: ask whenever this holds, whatever `when` says. It
+   * sees only the proposal itself (a plan that has commands), never what a model said elsewhere
+   * in the run (a severity), because `when` is often computed from model output that untrusted
+   * input can steer.
+   */
+  floor?: (proposal: Output) => boolean;
   /** Who may decide: user ids or group ids; defaults to the chain's approvers. */
   approvers?: ReadonlyArray<string>;
   /** How long the approval stays open; defaults to the chain's (24h). */
@@ -55,12 +63,20 @@ export interface StepCommon<Input, Outputs, Output> {
 }
 
 export interface LlmStepOptions<Input, Outputs, Schema extends z.ZodType> extends StepCommon<Input, Outputs, z.output<Schema>> {
+  /** Instructions only: the same text on every run (servers cache a stable prefix). The run's data goes in `user`. */
   system: string | ((context: StepContext<Input, Outputs>) => string);
-  user: (context: StepContext<Input, Outputs>) => string;
+  /**
+   * The run's data for the model. `budget` says how many tokens it may take for the model being
+   * called; fit untrusted data into it with `untrusted`, `fitList` and `fitText` (chain API). A
+   * prompt over the budget fails the step before any call, with `PROMPT_TOO_LARGE`.
+   */
+  user: (context: StepContext<Input, Outputs>, budget: PromptBudget) => string;
   /** The answer must be JSON that this schema accepts. */
   output: Schema;
   /** Defaults to the configured model (`BATON_MODEL`). */
   model?: string;
+  /** Tokens kept free for the answer in the model's context. Default 4,096 (at most a quarter of the window). */
+  maxOutputTokens?: number;
   temperature?: number;
   /** Asks per model, re-asking with the validation errors. Default 3. */
   maxAttempts?: number;
@@ -99,6 +115,7 @@ export type ErasedContext = StepContext<unknown, Record<string, unknown>>;
 
 export interface ErasedApprovalPolicy {
   when?(context: ErasedContext, proposal: unknown): boolean;
+  floor?(proposal: unknown): boolean;
   approvers?: ReadonlyArray<string>;
   deadline?: Duration;
   allowSelfApproval?: boolean;
@@ -115,9 +132,10 @@ interface ErasedStepCommon {
 export interface LlmStep extends ErasedStepCommon {
   kind: "llm";
   system(context: ErasedContext): string;
-  user(context: ErasedContext): string;
+  user(context: ErasedContext, budget: PromptBudget): string;
   output: z.ZodType;
   model?: string;
+  maxOutputTokens?: number;
   temperature?: number;
   maxAttempts?: number;
   fallbackModels?: ReadonlyArray<string>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CheckProblem, ErasedApprovalPolicy, ErasedContext, MapStep, StepCommon, StepContext } from "./chain.js";
+import type { PromptBudget } from "./prompt-budget.js";
 
 /**
  * A map step: one model prompt per item of a list (the chunks of a document, say), with bounded
@@ -15,7 +16,8 @@ export interface MapStepOptions<Input, Outputs, Item, Schema extends z.ZodType> 
   /** Names an item in errors and the audit log. Default: "item <n>" (from 1). */
   label?: (item: Item, index: number) => string;
   system: string | ((context: StepContext<Input, Outputs>, item: Item, index: number) => string);
-  user: (context: StepContext<Input, Outputs>, item: Item, index: number) => string;
+  /** One item's data for the model, fitted to `budget` (see `.llm`'s `user`). */
+  user: (context: StepContext<Input, Outputs>, item: Item, index: number, budget: PromptBudget) => string;
   /** Each item's answer must be JSON that this schema accepts. */
   output: Schema;
   /** Deterministic checks of one item's answer, as for `.llm`. */
@@ -25,6 +27,7 @@ export interface MapStepOptions<Input, Outputs, Item, Schema extends z.ZodType> 
   maxAttempts?: number;
   fallbackModels?: ReadonlyArray<string>;
   timeoutMs?: number;
+  maxOutputTokens?: number;
   /** Further tries of an item whose model call failed outright. Default 1. */
   itemRetries?: number;
 }
@@ -48,7 +51,7 @@ export function eraseMapStep<Input, Outputs, Item, Schema extends z.ZodType>(id:
       kind: "llm",
       id,
       system: (context) => (typeof system === "string" ? system : system(context as unknown as Context, item as Item, index)),
-      user: (context) => user(context as unknown as Context, item as Item, index),
+      user: (context, budget) => user(context as unknown as Context, item as Item, index, budget),
       output: options.output,
       ...(check === undefined ? {} : { check: (output: unknown, context: ErasedContext) => check(output as z.output<Schema>, context as unknown as Context, item as Item, index) }),
       ...(rest.model === undefined ? {} : { model: rest.model }),
@@ -56,6 +59,7 @@ export function eraseMapStep<Input, Outputs, Item, Schema extends z.ZodType>(id:
       ...(rest.maxAttempts === undefined ? {} : { maxAttempts: rest.maxAttempts }),
       ...(rest.fallbackModels === undefined ? {} : { fallbackModels: rest.fallbackModels }),
       ...(rest.timeoutMs === undefined ? {} : { timeoutMs: rest.timeoutMs }),
+      ...(rest.maxOutputTokens === undefined ? {} : { maxOutputTokens: rest.maxOutputTokens }),
     }),
   };
 }

@@ -1,9 +1,12 @@
 import type { z } from "zod";
 import type { ErasedContext, LlmStep } from "./chain.js";
 import { BatonError, isBatonError, type ValidationIssue } from "./errors.js";
-import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage } from "./ports.js";
-import { costOf, type PriceTable } from "./pricing.js";
+import type { ContextLimits } from "./context-budget.js";
 import { readJsonAnswer } from "./json-answer.js";
+import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage, TokenCounter } from "./ports.js";
+import { costOf, type PriceTable } from "./pricing.js";
+import { assemblePrompt, conversationTokens, fitConversation, REASK_TOKENS } from "./prompt-assembly.js";
+import { createPromptBudget, cutToTokens } from "./prompt-budget.js";
 import { compileOutputSchema, type CompiledOutputSchema } from "./response-schema.js";
 import type { Semaphore } from "./semaphore.js";
 import { listIssues, toIssues } from "./validation.js";
@@ -16,6 +19,9 @@ export interface ModelStepEnvironment {
   prices: PriceTable;
   defaultModel: string;
   defaultFallbackModels: ReadonlyArray<string>;
+  /** Counts prompt tokens as each model does, to fit prompts to the model's context window. */
+  tokens: TokenCounter;
+  contextLimits: ContextLimits;
 }
 
 export interface ModelStepRequest {
@@ -41,8 +47,6 @@ export type ModelStepResult =
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-const JSON_INSTRUCTION = "Answer with one JSON object that follows the response schema exactly: no prose, no Markdown fences.";
-
 // Converting a zod schema to JSON Schema is not free; each step's schema is converted once.
 const compiledSchemas = new WeakMap<z.ZodType, CompiledOutputSchema>();
 
@@ -53,15 +57,6 @@ function compiledSchemaFor(step: LlmStep): CompiledOutputSchema {
     compiledSchemas.set(step.output, compiled);
   }
   return compiled;
-}
-
-function feedbackSection(context: ErasedContext): string {
-  if (context.feedback.length === 0) return "";
-  const rounds = context.feedback.map(
-    (request, index) =>
-      `### Review ${index + 1} (from ${request.requestedBy})\nYour answer then:\n${JSON.stringify(request.previousProposal, null, 2)}\n\nWhat the reviewer asked you to change:\n<feedback>\n${request.feedback}\n</feedback>`,
-  );
-  return `\n\n## A human reviewer asked for changes\n${rounds.join("\n\n")}\n\nWrite a new answer that addresses all of the feedback above.`;
 }
 
 type Judged = { kind: "valid"; value: unknown } | { kind: "invalid_json" | "schema_mismatch" | "check_failed"; issues: ValidationIssue[] };
@@ -103,8 +98,6 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   const maxAttempts = step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const timeoutMs = step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { responseSchema } = compiledSchemaFor(step);
-  const system = `${step.system(context)}\n\n${JSON_INSTRUCTION}`;
-  const user = step.user(context) + feedbackSection(context);
 
   const usage: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const events: AuditEventInput[] = [];
@@ -114,11 +107,15 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   };
 
   for (const model of models) {
-    const messages: ModelMessage[] = [
-      { role: "system", content: system },
-      { role: "user", content: user },
-    ];
+    // Each model has its own window (a fallback may be smaller), so each gets its own fit.
+    const prompt = assemblePrompt(environment, step, context, model, responseSchema);
+    // The step's failure (its audit entry and the run's error) carries the sizes and the cuts.
+    if (prompt instanceof BatonError) return { ok: false, error: prompt, usage, events };
+    let messages: ModelMessage[] = prompt.messages;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      messages = fitConversation(prompt, messages);
+      // What was sent and what was cut to fit, counted with the model's tokenizer, for the audit entry.
+      const promptData = { promptTokens: conversationTokens(prompt, messages), promptLimitTokens: prompt.limitTokens, ...(prompt.cuts.length > 0 && attempt === 1 ? { promptCuts: prompt.cuts } : {}) };
       let response: ModelResponse;
       try {
         response = await environment.semaphore.run(() =>
@@ -138,7 +135,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         // with no example, a bug) fails the step with its own code and fix.
         if (!isBatonError(error, "MODEL_TRANSPORT")) throw error;
         attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: error.message });
-        event("model.call", { model, attempt, outcome: "transport_error", error: error.message, code: error.code });
+        event("model.call", { model, attempt, outcome: "transport_error", error: error.message, code: error.code, ...promptData });
         // The adapter already retried this model's transport faults; go to the next model.
         break;
       }
@@ -153,7 +150,9 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         attempt,
         inputTokens: response.usage.inputTokens,
         outputTokens: response.usage.outputTokens,
+        ...(response.usage.cachedInputTokens > 0 ? { cachedInputTokens: response.usage.cachedInputTokens } : {}),
         costUsd: cost.usd,
+        ...promptData,
         ...(cost.priced ? {} : { priceUnknown: true }),
         latencyMs: Math.round(response.latencyMs),
         ...(response.transportAttempts > 1 ? { transportAttempts: response.transportAttempts } : {}),
@@ -176,7 +175,8 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
       attempts.push({ model, attempt, outcome: judged.kind, rawText: response.text, issues: judged.issues });
       event("model.call", { ...callData, outcome: judged.kind });
       event("model.output_invalid", { model: response.model, attempt, issues: judged.issues, rawText: response.text });
-      messages.push({ role: "assistant", content: response.text }, { role: "user", content: reaskMessage(judged.issues) });
+      const reask = cutToTokens(reaskMessage(judged.issues), REASK_TOKENS, createPromptBudget(model, REASK_TOKENS, prompt.count), "re-ask");
+      messages = [...messages, { role: "assistant", content: response.text }, { role: "user", content: reask }];
     }
   }
 

@@ -224,7 +224,12 @@ export interface ModelResponse {
   /** Set when the model declined to answer. */
   refusal: string | null;
   finishReason: string | null;
-  usage: { inputTokens: number; outputTokens: number };
+  /**
+   * Tokens as the server counted them. `cachedInputTokens` is the part of `inputTokens` served
+   * from the server's prompt cache (OpenAI: `usage.prompt_tokens_details.cached_tokens`), 0 when
+   * the server does not say.
+   */
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
   latencyMs: number;
   /** HTTP attempts, counting transport retries. */
   transportAttempts: number;
@@ -243,6 +248,15 @@ export interface ModelResponse {
 export interface LlmClient {
   readonly name: string;
   complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/**
+ * Counts tokens the way a model's tokenizer does, so a prompt is fitted to the model's context
+ * budget before it is sent. For a model whose tokenizer the adapter does not know it returns
+ * an estimate that errs high.
+ */
+export interface TokenCounter {
+  count(text: string, model: string): number;
 }
 
 // ─── Notifications, time, ids ───────────────────────────────────────────────
@@ -279,6 +293,8 @@ export interface IdGenerator {
 export interface ModelPrice {
   inputPerMillion: number;
   outputPerMillion: number;
+  /** Input tokens served from the server's prompt cache; the input price when not given. */
+  cachedInputPerMillion?: number;
 }
 
 export interface Logger {

@@ -44,6 +44,8 @@ function modelEnvironmentOf(environment: ExecutionEnvironment): ModelStepEnviron
     prices: environment.prices,
     defaultModel: environment.defaultModel,
     defaultFallbackModels: environment.fallbackModels,
+    tokens: environment.tokens,
+    contextLimits: environment.contextLimits,
   };
 }
 
@@ -151,7 +153,7 @@ export async function executeRun(
         at,
         events: [
           ...outcome.events,
-          { runId: run.id, at, type: "step.failed", stepId: step.id, actor: null, data: { startedAt, round, code: error.code, message: error.message } },
+          { runId: run.id, at, type: "step.failed", stepId: step.id, actor: null, data: { startedAt, round, code: error.code, message: error.message, ...(error.code === "PROMPT_TOO_LARGE" ? { details: error.details } : {}) } },
           { runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "failed", code: error.code } },
         ],
       });
@@ -161,7 +163,8 @@ export async function executeRun(
     }
 
     const policy = step.approval;
-    if (policy && (policy.when === undefined || policy.when(context, outcome.output))) {
+    // The floor is asked first and apart: `when` may read model output that input can steer.
+    if (policy && (policy.floor?.(outcome.output) === true || policy.when === undefined || policy.when(context, outcome.output))) {
       const approval: ApprovalRecord = {
         id: environment.ids.next("a_"),
         runId: run.id,

@@ -1,7 +1,8 @@
 import type { ChainResources } from "./chain.js";
 import type { ChainRegistry } from "./chain-registry.js";
 import type { EventBus } from "./event-bus.js";
-import type { ApprovalRecord, AuditEventInput, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage } from "./ports.js";
+import type { ContextLimits } from "./context-budget.js";
+import type { ApprovalRecord, AuditEventInput, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage, TokenCounter } from "./ports.js";
 import type { PriceTable } from "./pricing.js";
 import type { Semaphore } from "./semaphore.js";
 
@@ -43,6 +44,10 @@ export interface RunnerOptions {
   defaultModel: string;
   fallbackModels?: ReadonlyArray<string>;
   prices: PriceTable;
+  /** Counts prompt tokens as each model's tokenizer does (the adapter in `src/llm`). */
+  tokens: TokenCounter;
+  /** Models' context windows. Default: the built-in table (`context-budget.ts`). */
+  contextLimits?: ContextLimits;
   /** Model calls in flight at once, across runs. Default 8. */
   modelConcurrency?: number;
   /** Lent to action steps (incident lookups, ...). Default: none. */
@@ -50,7 +55,8 @@ export interface RunnerOptions {
 }
 
 /** Everything the executor borrows from the runner: its options with defaults filled in. */
-export type ExecutionEnvironment = Pick<RunnerOptions, "store" | "llm" | "chains" | "notifier" | "clock" | "ids" | "logger" | "owner" | "defaultModel" | "prices"> & {
+export type ExecutionEnvironment = Pick<RunnerOptions, "store" | "llm" | "chains" | "notifier" | "clock" | "ids" | "logger" | "owner" | "defaultModel" | "prices" | "tokens"> & {
+  contextLimits: ContextLimits;
   resources: ChainResources;
   leaseMs: number;
   fallbackModels: ReadonlyArray<string>;

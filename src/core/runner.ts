@@ -1,3 +1,4 @@
+import { DEFAULT_CONTEXT_LIMITS } from "./context-budget.js";
 import { mayDecide, type Actor } from "./approval-rules.js";
 import { buildDecision, type DecisionRequest } from "./decision.js";
 import { BatonError, describeError } from "./errors.js";
@@ -60,6 +61,8 @@ export class Runner {
       defaultModel: options.defaultModel,
       fallbackModels: options.fallbackModels ?? [],
       prices: options.prices,
+      tokens: options.tokens,
+      contextLimits: options.contextLimits ?? DEFAULT_CONTEXT_LIMITS,
       resources: options.resources ?? {},
       semaphore: new Semaphore(options.modelConcurrency ?? 8),
       events: this.events,

@@ -69,7 +69,10 @@ const chatCompletionSchema = z.object({
       finish_reason: z.string().nullish(),
     }),
   ),
-  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
+  // `prompt_tokens_details.cached_tokens`: the part of the prompt served from OpenAI's prompt cache (chat completion object reference).
+  usage: z
+    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish(), prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish() })
+    .nullish(),
 });
 
 /** The answer as the adapter reports it, before timing and attempts are added. */
@@ -78,7 +81,7 @@ export interface ChatAnswer {
   text: string;
   refusal: string | null;
   finishReason: string | null;
-  usage: { inputTokens: number; outputTokens: number };
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
 }
 
 /**
@@ -113,6 +116,10 @@ export function readChatAnswer(body: unknown, context: { model: string; baseURL:
     text: choice.message.content ?? "",
     refusal: choice.message.refusal ?? null,
     finishReason: choice.finish_reason ?? null,
-    usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
+    usage: {
+      inputTokens: completion.usage?.prompt_tokens ?? 0,
+      outputTokens: completion.usage?.completion_tokens ?? 0,
+      cachedInputTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    },
   };
 }

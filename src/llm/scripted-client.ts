@@ -38,7 +38,7 @@ export class ScriptedLlmClient implements LlmClient {
       text,
       refusal: null,
       finishReason: "stop",
-      usage: { inputTokens: estimateTokens(promptText), outputTokens: estimateTokens(text) },
+      usage: { inputTokens: estimateTokens(promptText), outputTokens: estimateTokens(text), cachedInputTokens: 0 },
       latencyMs: 0,
       transportAttempts: 1,
       scripted: true,

@@ -1,11 +1,13 @@
 import type { Config } from "../config.js";
 import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
+import { contextTokensFor } from "../core/context-budget.js";
 import { BatonError } from "../core/errors.js";
 import type { AlertStore, ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier, PullRequestHost } from "../core/ports.js";
 import { OctokitPullRequests } from "../github/octokit-pull-requests.js";
 import type { RetentionStore } from "../core/retention.js";
 import { Runner } from "../core/runner.js";
+import { GptTokenCounter } from "../llm/gpt-token-counter.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
 import { type ModelServer, modelServerOf } from "./model-server.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
@@ -87,10 +89,24 @@ export function openAiClientFor(server: ModelServer, config: Config, logger: Log
   return new OpenAiLlmClient({ ...settings, ...(server.baseURL === undefined ? {} : { baseURL: server.baseURL }) });
 }
 
+/** A model with no known context window gets a small default; say so once, with the fix. */
+function warnOfUnknownContext(config: Config, choice: ModelChoice, logger: Logger): void {
+  if (choice.scripted) return;
+  for (const model of [choice.model, ...choice.fallbackModels]) {
+    const window = contextTokensFor(config.contextLimits, model);
+    if (window.known) continue;
+    logger.warn(
+      { model, contextTokens: window.tokens, variable: "BATON_MODEL_CONTEXT_TOKENS" },
+      `baton does not know model "${model}"'s context window, so its prompts are fitted to ${window.tokens.toLocaleString("en-US")} tokens. Set BATON_MODEL_CONTEXT_TOKENS=${model}=<tokens> to the server's real context length (Ollama: OLLAMA_CONTEXT_LENGTH).`,
+    );
+  }
+}
+
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const loaded = await loadChains(config.chainsDirectory, config.compiledChains);
   const chains = new ChainRegistry(loaded.chains, { approvers: options.defaultApprovers ?? [] });
   const choice = chooseModel(config, options, loaded);
+  warnOfUnknownContext(config, choice, options.logger);
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.
   const state = openSqliteState(config.databasePath);
   const store = state.store;
@@ -111,6 +127,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     defaultModel: choice.model,
     fallbackModels: choice.fallbackModels,
     prices: config.prices,
+    tokens: new GptTokenCounter(),
+    contextLimits: config.contextLimits,
     modelConcurrency: config.modelConcurrency,
     resources: {
       // Chains ask whether an incident still fires (incident-response's freshness check).

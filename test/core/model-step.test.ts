@@ -214,7 +214,7 @@ describe("the model concurrency limit", () => {
         peak = Math.max(peak, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 20));
         inFlight -= 1;
-        return { model: request.model, text: JSON.stringify(valid), refusal: null, finishReason: "stop", usage: { inputTokens: 1, outputTokens: 1 }, latencyMs: 20, transportAttempts: 1, scripted: false, responseMode: "json_schema_strict" };
+        return { model: request.model, text: JSON.stringify(valid), refusal: null, finishReason: "stop", usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 }, latencyMs: 20, transportAttempts: 1, scripted: false, responseMode: "json_schema_strict" };
       },
     };
     const harness = await createHarness([classifyChain()], { llm: slowModel, modelConcurrency: 2 });

@@ -45,7 +45,7 @@ describe("OpenAiLlmClient: answers", () => {
       text: '{"severity":"high"}',
       refusal: null,
       finishReason: "stop",
-      usage: { inputTokens: 120, outputTokens: 9 },
+      usage: { inputTokens: 120, outputTokens: 9, cachedInputTokens: 0 },
       latencyMs: expect.any(Number),
       transportAttempts: 1,
       scripted: false,

@@ -25,7 +25,7 @@ describe("ScriptedLlmClient", () => {
       refusal: null,
       finishReason: "stop",
       // 9 characters of prompt and 19 of answer, at about 4 characters a token.
-      usage: { inputTokens: 3, outputTokens: 5 },
+      usage: { inputTokens: 3, outputTokens: 5, cachedInputTokens: 0 },
       latencyMs: 0,
       transportAttempts: 1,
       scripted: true,

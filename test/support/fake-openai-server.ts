@@ -27,6 +27,8 @@ export interface FakeOpenAiServerOptions {
 export interface FakeUsage {
   prompt_tokens: number;
   completion_tokens: number;
+  /** The part of the prompt served from the prompt cache (OpenAI's chat completion object; see fake-prompt-cache.ts). */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** What the server does with the next request. */

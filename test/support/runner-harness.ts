@@ -4,6 +4,7 @@ import { ChainRegistry } from "../../src/core/chain-registry.js";
 import type { ChainStore, Logger, Notification, Notifier } from "../../src/core/ports.js";
 import { DEFAULT_PRICES } from "../../src/core/pricing.js";
 import { Runner, type RunnerOptions } from "../../src/core/runner.js";
+import { GptTokenCounter } from "../../src/llm/gpt-token-counter.js";
 import { OpenAiLlmClient } from "../../src/llm/openai-client.js";
 import { TimeOrderedIds } from "../../src/runtime/ids.js";
 import { systemClock } from "../../src/runtime/system-clock.js";
@@ -61,6 +62,7 @@ export async function createHarness(
       owner,
       defaultModel: "gpt-4o-mini",
       prices: DEFAULT_PRICES,
+      tokens: new GptTokenCounter(),
       ...overrides,
     });
     return { runner, store };
