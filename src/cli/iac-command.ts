@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { BatonError, describeError } from "../core/errors.js";
+import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import { parsePolicyConfig, reviewChanges, SEVERITIES, type Finding, type Severity } from "../iac/index.js";
 import type { CliContext } from "./program.js";
 import { readInputFile } from "./run-input.js";
@@ -55,7 +55,7 @@ export function registerIacCommand(program: Command, context: CliContext): void 
         }
         process.exitCode = failing.length > 0 ? 1 : 0;
       } catch (error) {
-        if (!(error instanceof BatonError)) throw error;
+        if (!isBatonError(error)) throw error;
         context.io.writeError(`${error.code}: ${error.message}`);
         process.exitCode = 2;
       }
