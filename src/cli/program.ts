@@ -1,9 +1,11 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Actor } from "../core/approval-rules.js";
 import { BatonError } from "../core/errors.js";
 import { RUN_STATUSES, type RunStatus } from "../core/ports.js";
 import type { DecisionRequest } from "../core/runner.js";
+import { defaultDataDirectory } from "../package-location.js";
 import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
@@ -25,7 +27,7 @@ export interface CliContext {
 }
 
 function hintOf(context: CliContext, runtime: Runtime): CommandHint {
-  return commandHint(runtime.config.databasePath, context.invocation);
+  return commandHint(runtime.config, context.invocation);
 }
 
 function actorOf(context: CliContext, as: string | undefined): Actor {
@@ -103,7 +105,7 @@ export function buildProgram(context: CliContext): Command {
     .command("demo")
     .description("Run the solution-brief chain on its example request with the scripted model (no API key needed)")
     .action(async () => {
-      const demoEnvironment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: context.environment["BATON_DB"] ?? "data/demo.db" };
+      const demoEnvironment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: context.environment["BATON_DB"] ?? join(defaultDataDirectory(context.environment), "demo.db") };
       const demoContext = { ...context, environment: demoEnvironment };
       await withRuntime(demoContext, "execute", async (runtime) => {
         const input = runtime.loaded.exampleInputs["solution-brief"];

@@ -90,7 +90,7 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const loaded = await loadChains(config.chainsDirectory, config.compiledChains);
+  const loaded = await loadChains({ shipped: config.shippedChainsDirectory, user: config.chainDirectories }, config.compiledChains);
   const chains = new ChainRegistry(loaded.chains, { approvers: options.defaultApprovers ?? [] });
   const choice = chooseModel(config, options, loaded);
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.
