@@ -10,6 +10,7 @@ import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
 import { renderRunsTable, renderRunTimeline } from "./render-run.js";
+import { parseJsonText } from "./json-text.js";
 import { inputFromText, readInputFile } from "./run-input.js";
 import type { TerminalIo } from "./terminal-io.js";
 import { withRuntime } from "./with-runtime.js";
@@ -180,12 +181,9 @@ export function buildProgram(context: CliContext): Command {
     .action(async (approvalId: string, options: { edit?: string; as?: string }) => {
       let request: DecisionRequest = { kind: "approve" };
       if (options.edit !== undefined) {
-        const text = readInputFile(options.edit, context.readStdin);
-        try {
-          request = { kind: "edit", output: JSON.parse(text) as unknown };
-        } catch {
-          throw new BatonError("EDIT_INVALID", `${options.edit} is not valid JSON. Fix it and run baton approve again; nothing was changed.`, { approvalId });
-        }
+        const text = readInputFile(options.edit, context.readStdin, "--edit -");
+        const output = parseJsonText(text, options.edit === "-" ? "The edited output on standard input" : options.edit, "EDIT_INVALID", "Fix it and run baton approve again; nothing was changed.");
+        request = { kind: "edit", output };
       }
       await decideAndFollow(context, approvalId, request, options.as);
     });
