@@ -5,7 +5,7 @@ import type { Actor } from "../core/approval-rules.js";
 import { BatonError } from "../core/errors.js";
 import { RUN_STATUSES, type RunStatus } from "../core/ports.js";
 import type { DecisionRequest } from "../core/runner.js";
-import { defaultDataDirectory } from "../package-location.js";
+import { defaultDataDirectory, packageVersion } from "../package-location.js";
 import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
@@ -25,6 +25,8 @@ export interface CliContext {
   readStdin: () => string;
   /** How the user runs baton, for the commands the CLI suggests: `baton` or `npm run baton --`. */
   invocation: string;
+  /** `--verbose`: show baton's JSON log lines on stderr (set while parsing the command line). */
+  verbose?: boolean;
 }
 
 function hintOf(context: CliContext, runtime: Runtime): CommandHint {
@@ -65,11 +67,27 @@ async function decideAndFollow(context: CliContext, approvalId: string, request:
   });
 }
 
+/** Where the runs are, and why there: printed so the location is never a surprise. */
+function describeDatabase(config: Runtime["config"]): string {
+  return `Database: ${config.databasePath}${config.databaseIsDefault ? " (the default; set BATON_DB to use another)" : " (BATON_DB)"}`;
+}
+
+function describeChainSources(runtime: Runtime): string {
+  const folders = runtime.loaded.directories.map((directory) => `${directory.path}${directory.shipped ? " (shipped with baton)" : " (BATON_CHAINS_DIR)"}`);
+  const hint = runtime.loaded.directories.some((directory) => !directory.shipped) ? "" : "\nAdd your own: set BATON_CHAINS_DIR to a folder of chain folders.";
+  return `Chains from: ${folders.join(", ")}${hint}`;
+}
+
 export function buildProgram(context: CliContext): Command {
   const program = new Command("baton")
     .description("Run multi-step LLM workflows (chains) with a human approval before anything risky.")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (text) => context.io.write(text.trimEnd()), writeErr: (text) => context.io.writeError(text.trimEnd()) });
+    .configureOutput({ writeOut: (text) => context.io.write(text.trimEnd()), writeErr: (text) => context.io.writeError(text.trimEnd()) })
+    .version(packageVersion(), "-V, --version", "print baton's version")
+    .option("--verbose", "print baton's log lines (JSON, on stderr); LOG_LEVEL picks the level, info by default")
+    .hook("preAction", () => {
+      context.verbose = program.opts<{ verbose?: boolean }>().verbose === true;
+    });
 
   program
     .command("run")
@@ -150,7 +168,9 @@ export function buildProgram(context: CliContext): Command {
       await withRuntime(context, "inspect", async (runtime) => {
         const statuses = parseStatuses(options.status);
         const runs = await runtime.store.listRuns({ limit: Number.isFinite(options.limit) && options.limit > 0 ? options.limit : 20, chainId: options.chain, statuses });
-        context.io.write(options.json ? JSON.stringify(runs, null, 2) : renderRunsTable(runs));
+        if (options.json) return context.io.write(JSON.stringify(runs, null, 2));
+        context.io.write(renderRunsTable(runs));
+        context.io.write(`\n${describeDatabase(runtime.config)}`);
       });
     });
 
@@ -222,13 +242,15 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command("chains")
-    .description("List the chains in chains/ with their steps")
+    .description("List the chains (baton's own and those in BATON_CHAINS_DIR) with their steps")
     .action(async () => {
       await withRuntime(context, "inspect", async (runtime) => {
         for (const chain of runtime.chains.list()) {
           const steps = chain.steps.map((step) => `${step.id}${step.approval ? " (approval)" : ""}`).join(" → ");
           context.io.write(`${chain.id}  ${chain.title}\n  ${chain.description}\n  steps: ${steps}\n`);
         }
+        context.io.write(describeChainSources(runtime));
+        context.io.write(describeDatabase(runtime.config));
       });
     });
 
