@@ -107,7 +107,8 @@ const sourceLocationPlugin = {
   name: "baton-source-location",
   setup(builder) {
     builder.onLoad({ filter: /\.[mc]?[jt]s$/ }, (arguments_) => {
-      if (arguments_.path.includes(`${"/"}node_modules${"/"}`)) return undefined;
+      // baton itself may live in a node_modules folder (a global install); a dependency's files never come here.
+      if (!isBatonSource(arguments_.path) && arguments_.path.includes(`${sep}node_modules${sep}`)) return undefined;
       const contents = readFileSync(arguments_.path, "utf8");
       if (!contents.includes("import.meta.url")) return undefined;
       const loader = /\.[mc]?ts$/.test(arguments_.path) ? "ts" : "js";
