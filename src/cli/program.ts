@@ -11,7 +11,7 @@ import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
 import { renderRunsTable, renderRunTimeline } from "./render-run.js";
 import { parseJsonText } from "./json-text.js";
-import { inputFromText, readInputFile } from "./run-input.js";
+import { checkJsonInput, inputFromText, readInputFile } from "./run-input.js";
 import type { TerminalIo } from "./terminal-io.js";
 import { withRuntime } from "./with-runtime.js";
 import { registerIacCommand } from "./iac-command.js";
@@ -97,11 +97,14 @@ export function buildProgram(context: CliContext): Command {
     .option("-t, --text <text>", "input text, for chains whose input is one text field")
     .option("--no-wait", "start the run and return without answering approvals here")
     .action(async (chainId: string, options: { input?: string; text?: string; wait: boolean }) => {
+      // Read and check the file before the database opens: a bad input leaves nothing behind.
+      const fileText = options.text === undefined && options.input !== undefined ? readInputFile(options.input, context.readStdin) : undefined;
+      if (fileText !== undefined && options.input !== undefined) checkJsonInput(fileText, options.input);
       await withRuntime(context, "execute", async (runtime) => {
         const chain = runtime.chains.get(chainId);
         let rawText: string;
         if (options.text !== undefined) rawText = options.text;
-        else if (options.input !== undefined) rawText = readInputFile(options.input, context.readStdin);
+        else if (fileText !== undefined) rawText = fileText;
         else {
           const example = runtime.loaded.exampleInputs[chainId] !== undefined ? ` (an example: chains/${chainId}/example-input.json)` : "";
           throw new BatonError("INPUT_INVALID", `Give the run its input with --input <file>${example}, --input - for standard input, or --text "...".`, { chainId });

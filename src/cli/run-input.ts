@@ -23,16 +23,18 @@ export function textField(chain: ChainDefinition): string | undefined {
   return innerType(field) instanceof z.ZodString ? name : undefined;
 }
 
+/** A file named .json is meant as JSON: a broken one is a mistake to fix, never text for the model. */
+export function checkJsonInput(text: string, source: string): void {
+  if (isJsonFileName(source)) parseJsonText(text, source, "INPUT_INVALID", "Fix the JSON and start the run again; no run was started.");
+}
+
 /**
  * A run's input from what the user gave: the chain's own reading when it has one
  * (`inputFromText`), else JSON as is, or plain text (a Markdown file, `--text`) put into the
  * chain's one text field when it has one.
  */
 export function inputFromText(chain: ChainDefinition, text: string, source: string): unknown {
-  // A file named .json is meant as JSON: a broken one is a mistake to fix, never text for the model.
-  if (isJsonFileName(source)) {
-    parseJsonText(text, source, "INPUT_INVALID", "Fix the JSON and start the run again; no run was started.");
-  }
+  checkJsonInput(text, source);
   if (chain.inputFromText) return chain.inputFromText(text, source);
   try {
     return JSON.parse(text) as unknown;
