@@ -134,7 +134,7 @@ export class CompileError extends Error {
       const where = problem.location ? `${displayPath(problem.location.file)}:${String(problem.location.line)}:${String(problem.location.column + 1)}: ` : "";
       return `  ${where}${problem.text}`;
     });
-    super(`CHAIN_INVALID: baton could not compile its TypeScript:\n${problems.length > 0 ? problems.join("\n") : `  ${String(cause?.message ?? cause)}`}\nFix the file named above (or move a broken chain's folder out of the chains directory) and start again.`, { cause });
+    super(`error [CHAIN_INVALID]: baton could not compile its TypeScript:\n${problems.length > 0 ? problems.join("\n") : `  ${String(cause?.message ?? cause)}`}\nFix the file named above (or move a broken chain's folder out of the chains directory) and start again.`, { cause });
     this.name = "CompileError";
     this.code = "CHAIN_INVALID";
   }
