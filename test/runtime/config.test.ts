@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.js";
@@ -17,11 +18,14 @@ function configError(environment: Record<string, string>): BatonError {
   throw new Error("expected CONFIG_INVALID");
 }
 
+// In a clone of baton, data/baton.db inside it, wherever the command runs; in a copy without git
+// (.ci/node-version-check tests a `git archive`), the user's data folder.
+const DEFAULT_DATABASE = existsSync(join(REPO_ROOT, ".git")) ? join(REPO_ROOT, "data", "baton.db") : join(homedir(), ".local", "share", "baton", "baton.db");
+
 describe("configuration from the environment", () => {
   it("has working defaults", () => {
     const config = parseConfig({});
-    // This is a clone of baton: its database is data/baton.db inside the clone, wherever the command runs.
-    expect(config).toMatchObject({ model: "gpt-4o-mini", fallbackModels: [], databasePath: join(REPO_ROOT, "data", "baton.db"), databaseIsDefault: true, responseFormat: "json_schema", modelConcurrency: 8 });
+    expect(config).toMatchObject({ model: "gpt-4o-mini", fallbackModels: [], databasePath: DEFAULT_DATABASE, databaseIsDefault: true, responseFormat: "json_schema", modelConcurrency: 8 });
     expect(config).toMatchObject({ shippedChainsDirectory: join(REPO_ROOT, "chains"), chainDirectories: [] });
     expect(config.openAiApiKey).toBeUndefined();
   });
@@ -50,7 +54,7 @@ describe("configuration from the environment", () => {
   });
 
   it("treats empty variables as unset", () => {
-    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " ", BATON_CHAINS_DIR: "" })).toMatchObject({ openAiApiKey: undefined, databasePath: join(REPO_ROOT, "data", "baton.db"), chainDirectories: [] });
+    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " ", BATON_CHAINS_DIR: "" })).toMatchObject({ openAiApiKey: undefined, databasePath: DEFAULT_DATABASE, chainDirectories: [] });
   });
 
   it.each([
