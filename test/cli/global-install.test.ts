@@ -41,8 +41,10 @@ beforeAll(async () => {
   for (const folder of [prefix, home, cache, elsewhere, userChains]) mkdirSync(folder, { recursive: true });
   const packed = await run("npm", ["pack", REPO_ROOT, "--json", "--pack-destination", directory.path], { cwd: directory.path, encoding: "utf8" });
   const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-  // --prefer-offline: the packages come from the cache `npm ci` filled (the registry only for one
-  // that is missing). --ignore-scripts: better-sqlite3's install script would rebuild it from
+  // --prefer-offline: the tarballs come from the cache `npm ci` filled. Not --offline: an installed
+  // package's dependencies are resolved afresh (a lockfile applies only to its own project), so
+  // npm may ask the registry for package metadata, or for a version the lockfile did not pick.
+  // --ignore-scripts: better-sqlite3's install script would rebuild it from
   // source (a minute or more on CI's two cores); its addon, built by `npm ci` for this very Node,
   // is copied in below instead. Everything else is the real install: the tarball's files, the
   // dependencies npm resolves for it, and the `baton` link in the prefix's bin/.
