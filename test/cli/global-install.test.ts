@@ -88,7 +88,8 @@ describe("baton installed globally, run from an unrelated folder", () => {
 
     const version = await baton(["--version"]);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version);
-  });
+    // Five commands, the first compiling baton from scratch: more than the default allows on a busy machine.
+  }, 120_000);
 
   it("loads the user's chains from BATON_CHAINS_DIR beside the shipped ones, and names a folder that does not exist", async () => {
     mkdirSync(join(userChains, "hello"), { recursive: true });
@@ -113,5 +114,5 @@ describe("baton installed globally, run from an unrelated folder", () => {
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
     expect(missing.stderr).toContain("error [CONFIG_INVALID]: BATON_CHAINS_DIR names /nope, which does not exist.");
-  });
+  }, 120_000);
 });
