@@ -95,7 +95,7 @@ describe("a newcomer's first hour with the CLI", () => {
     const args = ["run", "solution-brief", "--text", "Acme wants a managed Postgres for its billing service, kept in the EU."];
     const quiet = await runCli(args, unreachable);
     expect(quiet.code).toBe(1);
-    expect(quiet.stdout).toContain("MODEL_TRANSPORT");
+    expect(quiet.stdout).toMatch(/✗ Run r_\S+ failed with error \[MODEL_TRANSPORT\]: Step "requirements" got no answer from the model after 1 call\(s\) to gpt-4o-mini\. Could not reach the model server/);
     expect(quiet.stderr.split("\n").filter((line) => line.startsWith("{"))).toEqual([]);
     const verbose = await runCli(["--verbose", ...args], unreachable);
     expect(verbose.stderr.split("\n").some((line) => line.startsWith("{") && line.includes('"service":"baton"'))).toBe(true);
