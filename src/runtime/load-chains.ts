@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Chain, ChainDefinition } from "../core/chain.js";
 import { BatonError, describeError } from "../core/errors.js";
@@ -41,7 +41,7 @@ function readJson(path: string): unknown {
 /** A user's folder must exist: a typo in BATON_CHAINS_DIR would otherwise hide every chain in it. */
 function checkUserDirectory(directory: string): void {
   if (!existsSync(directory)) {
-    throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which does not exist. Fix the path (folders are separated by "${process.platform === "win32" ? ";" : ":"}"), create the folder, or unset BATON_CHAINS_DIR to use only the shipped chains.`, { variable: "BATON_CHAINS_DIR", path: directory });
+    throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which does not exist. Fix the path (folders are separated by "${delimiter}"), create the folder, or unset BATON_CHAINS_DIR to use only the shipped chains.`, { variable: "BATON_CHAINS_DIR", path: directory });
   }
   if (!statSync(directory).isDirectory()) {
     throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which is a file, not a folder. Point it at the folder that holds your chains' folders.`, { variable: "BATON_CHAINS_DIR", path: directory });
