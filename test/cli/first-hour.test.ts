@@ -69,17 +69,19 @@ describe("a newcomer's first hour with the CLI", () => {
   });
 
   it("prune --dry-run without --older-than uses BATON_RETENTION (90d by default), and says so", async () => {
+    const off = await runCli(["prune", "--dry-run"], { ...environment, BATON_RETENTION: "off" });
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain("error [INPUT_INVALID]: BATON_RETENTION is off, so there is no age to prune at. Pass one, such as --older-than 90d.");
+    const bad = await runCli(["prune"], { ...environment, BATON_RETENTION: "soon" });
+    expect(bad.stderr).toContain('BATON_RETENTION "soon" is not a duration.');
+    // Refused before the database opens: nothing is created, let alone pruned.
+    expect(existsSync(database)).toBe(false);
     const dry = await runCli(["prune", "--dry-run"], environment);
     expect(dry.stderr).toBe("");
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^Would prune 0 finished runs .* from before \d{4}-\S+ \(BATON_RETENTION=90d\)\./);
     const configured = await runCli(["prune", "--dry-run"], { ...environment, BATON_RETENTION: "30d" });
     expect(configured.stdout).toContain("(BATON_RETENTION=30d)");
-    const off = await runCli(["prune", "--dry-run"], { ...environment, BATON_RETENTION: "off" });
-    expect(off.code).toBe(1);
-    expect(off.stderr).toContain("error [INPUT_INVALID]: BATON_RETENTION is off, so there is no age to prune at. Pass one, such as --older-than 90d.");
-    const bad = await runCli(["prune"], { ...environment, BATON_RETENTION: "soon" });
-    expect(bad.stderr).toContain('BATON_RETENTION "soon" is not a duration.');
   });
 
   it("prints its version", async () => {
