@@ -4,29 +4,31 @@
 // ~60 MiB of resident memory at start (150 → 84 MiB, measured in docs/benchmarks.md), and it
 // transforms every file on every start. esbuild compiles everything in ~0.3 s.
 //
-// One build holds every entry point (the program and each chain's index), with code
-// splitting, so a chain and the program share one instance of each baton module (one
-// BatonError class, one zod). The output goes to node_modules/.cache/baton/<content hash>/:
-// inside the project, so the packages the code imports resolve from its node_modules as they
-// do from the sources, and named by content, so two processes starting at once never write
-// the same directory and an unchanged tree is not written again.
+// One build holds every entry point (the program, each shipped chain's index and each of the
+// user's, from BATON_CHAINS_DIR), with code splitting, so a chain and the program share one
+// instance of each baton module (one BatonError class, one zod). A package a file imports is
+// left out of the bundle and imported by its resolved file URL, so the output runs from any
+// folder. The output goes to node_modules/.cache/baton/<content hash>/ inside the package, or,
+// when that is not writable (a global install owned by root), to the user's cache folder
+// ($XDG_CACHE_HOME/baton, else ~/.cache/baton). Named by content, so two processes starting at
+// once never write the same directory and an unchanged tree is not written again.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CACHE_ROOT = join(PROJECT_ROOT, "node_modules", ".cache", "baton");
+const SHIPPED_CHAINS = join(PROJECT_ROOT, "chains");
 const CHAIN_ENTRY_FILES = ["index.ts", "index.mts", "index.js", "index.mjs"];
 /** Builds kept besides the newest: a process that started a moment ago may still read its own. */
 const KEEP_BUILDS = 3;
-const PLACEHOLDER = join(CACHE_ROOT, "build");
 
 /** Each chain folder's entry file (what `loadChains` imports), or none when the folder is missing. */
 function chainEntries(chainsDirectory) {
-  if (!existsSync(chainsDirectory)) return [];
+  if (!existsSync(chainsDirectory) || !statSync(chainsDirectory).isDirectory()) return [];
   const entries = [];
   for (const name of readdirSync(chainsDirectory).sort()) {
     const folder = join(chainsDirectory, name);
@@ -38,6 +40,66 @@ function chainEntries(chainsDirectory) {
 }
 
 /**
+ * The shipped chains' folder and the user's (BATON_CHAINS_DIR, separated like PATH), resolved
+ * as `parseConfig` resolves them. A folder that does not exist is skipped here: `loadChains`
+ * reports it, with the fix, once the program runs.
+ */
+function chainDirectories(environment) {
+  const user = (environment.BATON_CHAINS_DIR ?? "").split(delimiter).map((folder) => folder.trim()).filter((folder) => folder !== "");
+  return [SHIPPED_CHAINS, ...user.map((folder) => resolve(folder))];
+}
+
+/** Whether `directory` exists (or can be created) and this process may write in it. */
+function writable(directory) {
+  try {
+    mkdirSync(directory, { recursive: true });
+    accessSync(directory, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Inside the package when it is writable (a clone, a project's node_modules), else the user's cache. */
+function cacheRoot(environment) {
+  const inPackage = join(PROJECT_ROOT, "node_modules", ".cache", "baton");
+  if (writable(inPackage)) return inPackage;
+  const cacheHome = environment.XDG_CACHE_HOME && isAbsolute(environment.XDG_CACHE_HOME) ? environment.XDG_CACHE_HOME : join(environment.HOME || homedir(), ".cache");
+  const inUserCache = join(cacheHome, "baton", "builds");
+  if (writable(inUserCache)) return inUserCache;
+  throw new CompileError({ message: `neither ${inPackage} nor ${inUserCache} is writable, and baton needs one to compile its TypeScript. Set XDG_CACHE_HOME to a folder you can write to` });
+}
+
+/** Whether `path` is one of baton's own source files (not a dependency's). */
+function isBatonSource(path) {
+  return path.startsWith(PROJECT_ROOT + sep) && !path.slice(PROJECT_ROOT.length).split(sep).includes("node_modules");
+}
+
+/**
+ * Packages stay out of the bundle but are imported by the file URL esbuild resolves them to,
+ * from the importing file (a user's chain may have its own node_modules) or else from baton's
+ * own folder (a chain outside the package may import zod, or "baton", without installing it).
+ * Node would resolve a bare name from the cache folder, where there is no node_modules. A
+ * package that resolves into baton's own sources (the package importing itself as "baton") is
+ * bundled, so it shares the one copy of baton's modules.
+ */
+const packageImportsPlugin = {
+  name: "baton-package-imports",
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, async (arguments_) => {
+      if (arguments_.pluginData?.batonResolving === true || isAbsolute(arguments_.path)) return undefined;
+      const options = { kind: arguments_.kind, pluginData: { batonResolving: true } };
+      let result = await builder.resolve(arguments_.path, { ...options, resolveDir: arguments_.resolveDir, importer: arguments_.importer });
+      if (result.errors.length > 0 && !isBatonSource(arguments_.importer)) result = await builder.resolve(arguments_.path, { ...options, resolveDir: PROJECT_ROOT });
+      if (result.errors.length > 0) return { errors: result.errors };
+      if (result.external) return { path: result.path, external: true };
+      if (isBatonSource(result.path)) return { path: result.path };
+      return { path: pathToFileURL(result.path).href, external: true };
+    });
+  },
+};
+
+/**
  * `import.meta.url` keeps naming the source file, so code that finds files beside itself (a
  * chain's runbooks, say) works the same compiled or not.
  */
@@ -45,7 +107,8 @@ const sourceLocationPlugin = {
   name: "baton-source-location",
   setup(builder) {
     builder.onLoad({ filter: /\.[mc]?[jt]s$/ }, (arguments_) => {
-      if (arguments_.path.includes(`${"/"}node_modules${"/"}`)) return undefined;
+      // baton itself may live in a node_modules folder (a global install); a dependency's files never come here.
+      if (!isBatonSource(arguments_.path) && arguments_.path.includes(`${sep}node_modules${sep}`)) return undefined;
       const contents = readFileSync(arguments_.path, "utf8");
       if (!contents.includes("import.meta.url")) return undefined;
       const loader = /\.[mc]?ts$/.test(arguments_.path) ? "ts" : "js";
@@ -71,7 +134,7 @@ export class CompileError extends Error {
       const where = problem.location ? `${displayPath(problem.location.file)}:${String(problem.location.line)}:${String(problem.location.column + 1)}: ` : "";
       return `  ${where}${problem.text}`;
     });
-    super(`CHAIN_INVALID: baton could not compile its TypeScript:\n${problems.length > 0 ? problems.join("\n") : `  ${String(cause?.message ?? cause)}`}\nFix the file named above (or move a broken chain's folder out of the chains directory) and start again.`, { cause });
+    super(`error [CHAIN_INVALID]: baton could not compile its TypeScript:\n${problems.length > 0 ? problems.join("\n") : `  ${String(cause?.message ?? cause)}`}\nFix the file named above (or move a broken chain's folder out of the chains directory) and start again.`, { cause });
     this.name = "CompileError";
     this.code = "CHAIN_INVALID";
   }
@@ -91,10 +154,10 @@ export async function runCompiled(entry) {
 }
 
 /** Remove all but the newest few builds (by modification time). */
-function pruneOldBuilds(keep) {
-  const builds = readdirSync(CACHE_ROOT)
+function pruneOldBuilds(root, keep) {
+  const builds = readdirSync(root)
     .filter((name) => /^[0-9a-f]{16}$/.test(name))
-    .map((name) => ({ path: join(CACHE_ROOT, name), modified: statSync(join(CACHE_ROOT, name)).mtimeMs }))
+    .map((name) => ({ path: join(root, name), modified: statSync(join(root, name)).mtimeMs }))
     .sort((left, right) => right.modified - left.modified);
   for (const old of builds.slice(keep + 1)) rmSync(old.path, { recursive: true, force: true });
 }
@@ -105,9 +168,10 @@ function pruneOldBuilds(keep) {
  * file) for `loadChains`.
  */
 export async function buildSources(entry, environment = process.env) {
-  const chainsDirectory = resolve(environment.BATON_CHAINS_DIR || "chains");
   const program = join(PROJECT_ROOT, entry);
-  const chains = chainEntries(chainsDirectory);
+  const chains = [...new Set(chainDirectories(environment).flatMap(chainEntries))];
+  const cache = cacheRoot(environment);
+  const placeholder = join(cache, "build");
   const result = await build({
     entryPoints: [program, ...chains],
     bundle: true,
@@ -115,25 +179,26 @@ export async function buildSources(entry, environment = process.env) {
     format: "esm",
     platform: "node",
     target: "node20",
-    packages: "external",
+    // Node's own conditions: without this esbuild adds "module", which may pick another file.
+    conditions: [],
     absWorkingDir: PROJECT_ROOT,
     // A placeholder: the files are written below, once their content names the directory.
-    outdir: PLACEHOLDER,
+    outdir: placeholder,
     write: false,
     metafile: true,
     logLevel: "silent",
-    plugins: [sourceLocationPlugin],
+    plugins: [packageImportsPlugin, sourceLocationPlugin],
   }).catch((error) => {
     throw new CompileError(error);
   });
   const hash = createHash("sha256");
-  for (const file of result.outputFiles) hash.update(relative(PLACEHOLDER, file.path)).update("\0").update(file.contents);
+  for (const file of result.outputFiles) hash.update(relative(placeholder, file.path)).update("\0").update(file.contents);
   const id = hash.digest("hex").slice(0, 16);
-  const directory = join(CACHE_ROOT, id);
+  const directory = join(cache, id);
   if (!existsSync(directory)) {
     const staging = `${directory}.${String(process.pid)}.tmp`;
     for (const file of result.outputFiles) {
-      const target = join(staging, relative(PLACEHOLDER, file.path));
+      const target = join(staging, relative(placeholder, file.path));
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, file.contents);
     }
@@ -145,12 +210,12 @@ export async function buildSources(entry, environment = process.env) {
       if (!existsSync(directory)) throw error;
     }
   }
-  pruneOldBuilds(KEEP_BUILDS);
+  pruneOldBuilds(cache, KEEP_BUILDS);
   const compiled = (sourcePath) => {
     // Metafile paths are relative to the working directory (the project root).
     const output = Object.entries(result.metafile.outputs).find(([, meta]) => meta.entryPoint !== undefined && resolve(PROJECT_ROOT, meta.entryPoint) === sourcePath);
     if (!output) throw new Error(`esbuild did not emit ${relative(PROJECT_ROOT, sourcePath)}`);
-    return join(directory, relative(PLACEHOLDER, resolve(PROJECT_ROOT, output[0])));
+    return join(directory, relative(placeholder, resolve(PROJECT_ROOT, output[0])));
   };
   environment.BATON_BUILT_CHAINS = JSON.stringify(Object.fromEntries(chains.map((chain) => [chain, compiled(chain)])));
   return pathToFileURL(compiled(program)).href;

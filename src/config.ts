@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
+import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 import { BatonError, describeError } from "./core/errors.js";
 import { DEFAULT_CONTEXT_TOKENS, type ContextLimits } from "./core/context-budget.js";
 import { DEFAULT_PRICES, type PriceTable } from "./core/pricing.js";
 import { formatPath } from "./core/validation.js";
+import { defaultDatabasePath, SHIPPED_CHAINS_DIRECTORY } from "./package-location.js";
 
 /**
  * Configuration from the environment, parsed once at start-up. Every variable is documented in
  * the README; an invalid one stops start-up with a message naming it and the fix.
  */
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-export const DEFAULT_DATABASE_PATH = "data/baton.db";
 
 const emptyToUndefined = (value: unknown): unknown => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
@@ -27,8 +27,15 @@ const EnvironmentSchema = z.object({
       .optional()
       .transform((text) => (text ?? "").split(",").map((model) => model.trim()).filter((model) => model !== "")),
   ),
-  BATON_DB: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_DATABASE_PATH)),
-  BATON_CHAINS_DIR: z.preprocess(emptyToUndefined, z.string().default("chains")),
+  BATON_DB: optionalText,
+  // One or more folders, separated like PATH (":" on Linux and macOS, ";" on Windows).
+  BATON_CHAINS_DIR: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text) => (text ?? "").split(delimiter).map((folder) => folder.trim()).filter((folder) => folder !== "")),
+  ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   BATON_RESPONSE_FORMAT: z.preprocess(
     emptyToUndefined,
@@ -65,8 +72,14 @@ export interface Config {
   openAiBaseUrl: string | undefined;
   model: string;
   fallbackModels: string[];
+  /** The SQLite file: BATON_DB, or `defaultDatabasePath` (see package-location.ts). */
   databasePath: string;
-  chainsDirectory: string;
+  /** Whether `databasePath` is the default one (BATON_DB unset), for hints and messages. */
+  databaseIsDefault: boolean;
+  /** baton's own chains, always loaded. */
+  shippedChainsDirectory: string;
+  /** The user's chain folders (BATON_CHAINS_DIR), loaded beside the shipped ones, as absolute paths. */
+  chainDirectories: string[];
   logLevel: LogLevel | undefined;
   /** The strongest response mode to ask for; a server that refuses it is asked one mode down. */
   responseFormat: "json_schema" | "json_object" | "prompt_only";
@@ -211,8 +224,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     openAiBaseUrl: values.OPENAI_BASE_URL,
     model: values.BATON_MODEL,
     fallbackModels: values.BATON_FALLBACK_MODELS,
-    databasePath: values.BATON_DB,
-    chainsDirectory: values.BATON_CHAINS_DIR,
+    databasePath: values.BATON_DB ?? defaultDatabasePath(environment),
+    databaseIsDefault: values.BATON_DB === undefined,
+    shippedChainsDirectory: SHIPPED_CHAINS_DIRECTORY,
+    chainDirectories: values.BATON_CHAINS_DIR.map((folder) => resolve(folder)),
     logLevel: values.LOG_LEVEL,
     responseFormat: values.BATON_RESPONSE_FORMAT,
     prices: loadPrices(values.BATON_PRICES),

@@ -3,11 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Actor } from "../core/approval-rules.js";
-import { describeError, isBatonError } from "../core/errors.js";
+import { isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import type { DecisionRequest, DecisionResult, Runner } from "../core/runner.js";
 import type { CommandHint } from "./command-hint.js";
 import { renderValue } from "./render-value.js";
+import { locateJsonProblem } from "./json-text.js";
 import type { TerminalIo } from "./terminal-io.js";
 
 export type PromptOutcome = "decided" | "later";
@@ -55,7 +56,8 @@ async function readEditedJson(io: TerminalIo, current: unknown): Promise<{ ok: t
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, message: `That is not valid JSON (${describeError(error)}). Nothing was changed; try again.` };
+    const problem = locateJsonProblem(text, error);
+    return { ok: false, message: `That is not valid JSON (${problem.reason} at line ${String(problem.line)}, column ${String(problem.column)}). Nothing was changed; try again.` };
   }
 }
 

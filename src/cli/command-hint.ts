@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_PATH } from "../config.js";
+import type { Config } from "../config.js";
 
 /**
  * A `baton ...` command line to suggest to the user, naming the database when it is not the
@@ -7,7 +7,7 @@ import { DEFAULT_DATABASE_PATH } from "../config.js";
 export type CommandHint = (args: string) => string;
 
 /** `invocation` is how the user ran baton: `baton`, or `npm run baton --` from a clone. */
-export function commandHint(databasePath: string, invocation: string): CommandHint {
-  const prefix = databasePath === DEFAULT_DATABASE_PATH ? "" : `BATON_DB=${databasePath} `;
+export function commandHint(config: Pick<Config, "databasePath" | "databaseIsDefault">, invocation: string): CommandHint {
+  const prefix = config.databaseIsDefault ? "" : `BATON_DB=${config.databasePath} `;
   return (args) => `${prefix}${invocation} ${args}`;
 }

@@ -42,7 +42,8 @@ function describeEnd(run: RunRecord): string {
     case "succeeded":
       return `✓ Run ${run.id} succeeded.`;
     case "failed":
-      return `✗ Run ${run.id} failed: ${run.error?.code ?? "unknown"}: ${run.error?.message ?? ""}`;
+      // The format of every command's errors (src/cli/main.ts).
+      return `✗ Run ${run.id} failed with error [${run.error?.code ?? "unknown"}]: ${run.error?.message ?? ""}`;
     case "awaiting_approval":
       return `⏸ Run ${run.id} is waiting for approval.`;
     default:

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { BatonError, describeError } from "../core/errors.js";
-import { formatSummary, parsePolicyConfig, reviewChanges, SEVERITIES, summarizeChanges, toJunit, toSarif, type Finding, type Severity } from "../iac/index.js";
+import { z } from "zod";
+import { BatonError, describeError, isBatonError } from "../core/errors.js";
+import { formatPath } from "../core/validation.js";
+import { formatSummary, parsePolicyConfig, reviewChanges, SEVERITIES, summarizeChanges, toJunit, toSarif, type Finding, type ReviewInput, type Severity } from "../iac/index.js";
+import { isJsonFileName, parseJsonText } from "./json-text.js";
 import type { CliContext } from "./program.js";
 import { readInputFile } from "./run-input.js";
 
@@ -19,19 +22,55 @@ function table(findings: ReadonlyArray<Finding>): string {
   return [line(["severity", "rule", "resource", "where", "finding"]), ...findings.flatMap((finding, index) => [line(rows[index] ?? []), `${" ".repeat((widths[0] ?? 0) + 2)}fix: ${finding.fix}`])].join("\n");
 }
 
+const CheckableInput = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("diff"), diff: z.string() }),
+  z.object({ source: z.literal("plan"), plan: z.unknown() }),
+  z.object({ source: z.literal("pull_request") }),
+]);
+
+/**
+ * What to check: a Terraform JSON plan, a unified diff, or the iac-review chain's own input
+ * (`{"source": "diff" | "plan", ...}`, as in chains/iac-review/example-input.json). A file named
+ * .json must parse; other text that is not JSON is a diff.
+ */
+function reviewInputOf(file: string, text: string): ReviewInput {
+  let json: unknown;
+  if (isJsonFileName(file)) {
+    json = parseJsonText(text, file, "IAC_PLAN_INVALID", "Fix the JSON, or give the output of `terraform show -json <planfile>` or a unified diff of .tf files.");
+  } else {
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      return { kind: "diff", text };
+    }
+  }
+  if (typeof json !== "object" || json === null || !("source" in json)) return { kind: "plan", json };
+  const input = CheckableInput.safeParse(json);
+  if (!input.success) {
+    throw new BatonError("IAC_PLAN_INVALID", `${file} looks like an iac-review input but is not one: ${input.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join("; ")}. Give {"source": "diff", "diff": "..."} or {"source": "plan", "plan": {...}} (see chains/iac-review/example-input.json), a Terraform JSON plan, or a diff.`, { path: file });
+  }
+  if (input.data.source === "diff") return { kind: "diff", text: input.data.diff };
+  if (input.data.source === "plan") return { kind: "plan", json: input.data.plan };
+  throw new BatonError(
+    "IAC_PLAN_UNSUPPORTED",
+    `${file} is an iac-review input for a pull request, which \`baton iac check\` cannot fetch. Check the pull request's diff instead (\`git diff <base> -- '*.tf' | baton iac check -\`), or review it with \`baton run iac-review --input ${file}\` (needs GITHUB_TOKEN).`,
+    { path: file },
+  );
+}
+
 export function registerIacCommand(program: Command, context: CliContext): void {
   const iac = program.command("iac").description("Terraform review tools");
   iac
     .command("check")
     .description("Run the policy rules on a Terraform plan (terraform show -json) or a diff of .tf files; exit 1 when a finding at or above --fail-on stands")
-    .argument("<file>", "plan JSON, a unified diff, or - for standard input")
+    .argument("<file>", "plan JSON (terraform show -json), a unified diff, an iac-review input ({\"source\": \"diff\" | \"plan\", ...}), or - for standard input")
     .addOption(new Option("--format <format>", "table, json, sarif (SARIF 2.1.0 for GitHub code scanning) or junit (JUnit XML for CI)").choices(["table", "json", "sarif", "junit"]).default("table"))
     .option("--json", "the same as --format json")
     .option("--policies <file>", "a policy file (default: .baton/iac-policies.json when it exists)")
     .addOption(new Option("--fail-on <severity>", "the lowest severity that fails the check").choices([...SEVERITIES]).default("high"))
     .action((file: string, options: { json?: boolean; format: "table" | "json" | "sarif" | "junit"; policies?: string; failOn: Severity }) => {
       try {
-        const text = readInputFile(file, context.readStdin);
+        const text = readInputFile(file, context.readStdin, "- in place of the file");
         const policiesPath = options.policies ?? ".baton/iac-policies.json";
         let policyText: string | undefined;
         try {
@@ -40,14 +79,7 @@ export function registerIacCommand(program: Command, context: CliContext): void 
           if (options.policies !== undefined) throw new BatonError("IAC_POLICY_INVALID", `Could not read the policy file ${policiesPath}: ${describeError(error)}. Check the path.`, { path: policiesPath });
         }
         const config = parsePolicyConfig(policyText, policiesPath);
-        let json: unknown;
-        let isJson = true;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          isJson = false;
-        }
-        const { changes, findings } = reviewChanges(isJson ? { kind: "plan", json } : { kind: "diff", text }, config);
+        const { changes, findings } = reviewChanges(reviewInputOf(file, text), config);
         const failing = findings.filter((finding) => SEVERITIES.indexOf(finding.severity) <= SEVERITIES.indexOf(options.failOn));
         const summary = summarizeChanges(changes);
         const format = options.json === true ? "json" : options.format;
@@ -62,8 +94,9 @@ export function registerIacCommand(program: Command, context: CliContext): void 
         }
         process.exitCode = failing.length > 0 ? 1 : 0;
       } catch (error) {
-        if (!(error instanceof BatonError)) throw error;
-        context.io.writeError(`${error.code}: ${error.message}`);
+        if (!isBatonError(error)) throw error;
+        // The same format as every other command's errors (src/cli/main.ts); exit 2, not 1.
+        context.io.writeError(`error [${error.code}]: ${error.message}`);
         process.exitCode = 2;
       }
     });

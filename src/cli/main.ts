@@ -1,6 +1,7 @@
 import { userInfo } from "node:os";
 import { CommanderError } from "commander";
 import { describeError, isBatonError } from "../core/errors.js";
+import { chosenEditor } from "./editor-choice.js";
 import { buildProgram, readAllStdin } from "./program.js";
 import { createTerminalIo } from "./terminal-io.js";
 
@@ -9,7 +10,7 @@ import { createTerminalIo } from "./terminal-io.js";
  * environment. Errors end the process with a message saying what to do and a non-zero code.
  */
 async function main(argv: ReadonlyArray<string>): Promise<void> {
-  const io = createTerminalIo({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, editor: process.env["VISUAL"] ?? process.env["EDITOR"] });
+  const io = createTerminalIo({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, editor: chosenEditor(process.env) });
   let username = "unknown";
   try {
     username = userInfo().username;

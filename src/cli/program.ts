@@ -1,14 +1,17 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Actor } from "../core/approval-rules.js";
 import { BatonError } from "../core/errors.js";
 import { RUN_STATUSES, type RunStatus } from "../core/ports.js";
 import type { DecisionRequest } from "../core/runner.js";
+import { defaultDataDirectory, packageVersion } from "../package-location.js";
 import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import { commandHint, type CommandHint } from "./command-hint.js";
 import { followRun, printProgress } from "./follow-run.js";
 import { renderRunsTable, renderRunTimeline } from "./render-run.js";
-import { inputFromText, readInputFile } from "./run-input.js";
+import { parseJsonText } from "./json-text.js";
+import { checkJsonInput, inputFromText, readInputFile } from "./run-input.js";
 import type { TerminalIo } from "./terminal-io.js";
 import { withRuntime } from "./with-runtime.js";
 import { registerIacCommand } from "./iac-command.js";
@@ -23,10 +26,12 @@ export interface CliContext {
   readStdin: () => string;
   /** How the user runs baton, for the commands the CLI suggests: `baton` or `npm run baton --`. */
   invocation: string;
+  /** `--verbose`: show baton's JSON log lines on stderr (set while parsing the command line). */
+  verbose?: boolean;
 }
 
 function hintOf(context: CliContext, runtime: Runtime): CommandHint {
-  return commandHint(runtime.config.databasePath, context.invocation);
+  return commandHint(runtime.config, context.invocation);
 }
 
 function actorOf(context: CliContext, as: string | undefined): Actor {
@@ -63,11 +68,27 @@ async function decideAndFollow(context: CliContext, approvalId: string, request:
   });
 }
 
+/** Where the runs are, and why there: printed so the location is never a surprise. */
+function describeDatabase(config: Runtime["config"]): string {
+  return `Database: ${config.databasePath}${config.databaseIsDefault ? " (the default; set BATON_DB to use another)" : " (BATON_DB)"}`;
+}
+
+function describeChainSources(runtime: Runtime): string {
+  const folders = runtime.loaded.directories.map((directory) => `${directory.path}${directory.shipped ? " (shipped with baton)" : " (BATON_CHAINS_DIR)"}`);
+  const hint = runtime.loaded.directories.some((directory) => !directory.shipped) ? "" : "\nAdd your own: set BATON_CHAINS_DIR to a folder of chain folders.";
+  return `Chains from: ${folders.join(", ")}${hint}`;
+}
+
 export function buildProgram(context: CliContext): Command {
   const program = new Command("baton")
     .description("Run multi-step LLM workflows (chains) with a human approval before anything risky.")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (text) => context.io.write(text.trimEnd()), writeErr: (text) => context.io.writeError(text.trimEnd()) });
+    .configureOutput({ writeOut: (text) => context.io.write(text.trimEnd()), writeErr: (text) => context.io.writeError(text.trimEnd()) })
+    .version(packageVersion(), "-V, --version", "print baton's version")
+    .option("--verbose", "print baton's log lines (JSON, on stderr); LOG_LEVEL picks the level, info by default")
+    .hook("preAction", () => {
+      context.verbose = program.opts<{ verbose?: boolean }>().verbose === true;
+    });
 
   program
     .command("run")
@@ -77,11 +98,14 @@ export function buildProgram(context: CliContext): Command {
     .option("-t, --text <text>", "input text, for chains whose input is one text field")
     .option("--no-wait", "start the run and return without answering approvals here")
     .action(async (chainId: string, options: { input?: string; text?: string; wait: boolean }) => {
+      // Read and check the file before the database opens: a bad input leaves nothing behind.
+      const fileText = options.text === undefined && options.input !== undefined ? readInputFile(options.input, context.readStdin) : undefined;
+      if (fileText !== undefined && options.input !== undefined) checkJsonInput(fileText, options.input);
       await withRuntime(context, "execute", async (runtime) => {
         const chain = runtime.chains.get(chainId);
         let rawText: string;
         if (options.text !== undefined) rawText = options.text;
-        else if (options.input !== undefined) rawText = readInputFile(options.input, context.readStdin);
+        else if (fileText !== undefined) rawText = fileText;
         else {
           const example = runtime.loaded.exampleInputs[chainId] !== undefined ? ` (an example: chains/${chainId}/example-input.json)` : "";
           throw new BatonError("INPUT_INVALID", `Give the run its input with --input <file>${example}, --input - for standard input, or --text "...".`, { chainId });
@@ -104,7 +128,7 @@ export function buildProgram(context: CliContext): Command {
     .command("demo")
     .description("Run the solution-brief chain on its example request with the scripted model (no API key needed)")
     .action(async () => {
-      const demoEnvironment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: context.environment["BATON_DB"] ?? "data/demo.db" };
+      const demoEnvironment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: context.environment["BATON_DB"] ?? join(defaultDataDirectory(context.environment), "demo.db") };
       const demoContext = { ...context, environment: demoEnvironment };
       await withRuntime(demoContext, "execute", async (runtime) => {
         const input = runtime.loaded.exampleInputs["solution-brief"];
@@ -148,7 +172,9 @@ export function buildProgram(context: CliContext): Command {
       await withRuntime(context, "inspect", async (runtime) => {
         const statuses = parseStatuses(options.status);
         const runs = await runtime.store.listRuns({ limit: Number.isFinite(options.limit) && options.limit > 0 ? options.limit : 20, chainId: options.chain, statuses });
-        context.io.write(options.json ? JSON.stringify(runs, null, 2) : renderRunsTable(runs));
+        if (options.json) return context.io.write(JSON.stringify(runs, null, 2));
+        context.io.write(renderRunsTable(runs));
+        context.io.write(`\n${describeDatabase(runtime.config)}`);
       });
     });
 
@@ -179,12 +205,9 @@ export function buildProgram(context: CliContext): Command {
     .action(async (approvalId: string, options: { edit?: string; as?: string }) => {
       let request: DecisionRequest = { kind: "approve" };
       if (options.edit !== undefined) {
-        const text = readInputFile(options.edit, context.readStdin);
-        try {
-          request = { kind: "edit", output: JSON.parse(text) as unknown };
-        } catch {
-          throw new BatonError("EDIT_INVALID", `${options.edit} is not valid JSON. Fix it and run baton approve again; nothing was changed.`, { approvalId });
-        }
+        const text = readInputFile(options.edit, context.readStdin, "--edit -");
+        const output = parseJsonText(text, options.edit === "-" ? "The edited output on standard input" : options.edit, "EDIT_INVALID", "Fix it and run baton approve again; nothing was changed.");
+        request = { kind: "edit", output };
       }
       await decideAndFollow(context, approvalId, request, options.as);
     });
@@ -223,13 +246,15 @@ export function buildProgram(context: CliContext): Command {
 
   program
     .command("chains")
-    .description("List the chains in chains/ with their steps")
+    .description("List the chains (baton's own and those in BATON_CHAINS_DIR) with their steps")
     .action(async () => {
       await withRuntime(context, "inspect", async (runtime) => {
         for (const chain of runtime.chains.list()) {
           const steps = chain.steps.map((step) => `${step.id}${step.approval ? " (approval)" : ""}`).join(" → ");
           context.io.write(`${chain.id}  ${chain.title}\n  ${chain.description}\n  steps: ${steps}\n`);
         }
+        context.io.write(describeChainSources(runtime));
+        context.io.write(describeDatabase(runtime.config));
       });
     });
 

@@ -6,15 +6,28 @@ import type { CliContext } from "./program.js";
 import { withRuntime } from "./with-runtime.js";
 
 /**
- * `baton prune --older-than 90d [--dry-run]`: the retention job's pass, by hand (what is kept
+ * `baton prune [--older-than 90d] [--dry-run]`: the retention job's pass, by hand (what is kept
  * and what goes: `core/retention.ts`). The bot runs the same pass daily (BATON_RETENTION).
  */
 
-function parseAge(text: string): number {
+/** The bot's default for BATON_RETENTION (src/bot-config.ts), which `prune` uses when not told. */
+const DEFAULT_RETENTION = "90d";
+
+function parseAge(text: string, source: string): number {
   if (!/^\d+(\.\d+)?[smhd]$/.test(text.trim())) {
-    throw new BatonError("INPUT_INVALID", `--older-than "${text}" is not a duration. Use a number and a unit (s, m, h, d), such as 90d or 720h.`, { value: text });
+    throw new BatonError("INPUT_INVALID", `${source} "${text}" is not a duration. Use a number and a unit (s, m, h, d), such as 90d or 720h.`, { value: text });
   }
   return durationToMs(text.trim() as Duration);
+}
+
+/** `--older-than`, else the retention the bot applies (BATON_RETENTION, 90d by default). */
+function ageToPrune(olderThan: string | undefined, environment: Readonly<Record<string, string | undefined>>): { ms: number; from: string } {
+  if (olderThan !== undefined) return { ms: parseAge(olderThan, "--older-than"), from: "" };
+  const retention = environment["BATON_RETENTION"]?.trim() || DEFAULT_RETENTION;
+  if (retention === "off") {
+    throw new BatonError("INPUT_INVALID", "BATON_RETENTION is off, so there is no age to prune at. Pass one, such as --older-than 90d.", { variable: "BATON_RETENTION" });
+  }
+  return { ms: parseAge(retention, "BATON_RETENTION"), from: ` (BATON_RETENTION=${retention})` };
 }
 
 function describeCounts(counts: PruneCounts): string {
@@ -25,19 +38,20 @@ export function registerPruneCommand(program: Command, context: CliContext): voi
   program
     .command("prune")
     .description("Delete the audit detail of runs finished long ago (model calls, step events; decisions and outputs stay) and old webhook deliveries")
-    .requiredOption("--older-than <duration>", "age of the detail to delete, such as 90d")
+    .option("--older-than <duration>", "age of the detail to delete, such as 90d (default: BATON_RETENTION, 90d)")
     .option("--dry-run", "count what would be deleted, delete nothing")
-    .action(async (options: { olderThan: string; dryRun?: boolean }) => {
-      const olderThanMs = parseAge(options.olderThan);
+    .action(async (options: { olderThan?: string; dryRun?: boolean }) => {
+      const age = ageToPrune(options.olderThan, context.environment);
+      const olderThanMs = age.ms;
       await withRuntime(context, "inspect", async (runtime) => {
         const now = runtime.clock.now();
         const cutoff = new Date(now - olderThanMs).toISOString();
         if (options.dryRun === true) {
-          context.io.write(`Would prune ${describeCounts(runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}. Runs still running or awaiting approval are never touched.`);
+          context.io.write(`Would prune ${describeCounts(runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}${age.from}. Runs still running or awaiting approval are never touched.`);
           return;
         }
         const report = await pruneAuditDetail(runtime.retention, { olderThanMs, now });
-        context.io.write(`Pruned ${describeCounts(report)}, from before ${cutoff}. Kept: every run, its outputs, approvals and decisions.`);
+        context.io.write(`Pruned ${describeCounts(report)}, from before ${cutoff}${age.from}. Kept: every run, its outputs, approvals and decisions.`);
       });
     });
 }

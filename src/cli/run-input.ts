@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import type { ChainDefinition } from "../core/chain.js";
 import { BatonError, describeError } from "../core/errors.js";
+import { isJsonFileName, parseJsonText } from "./json-text.js";
 
 /** Unwrap optional/default/nullable wrappers to see what a field really is. */
 function innerType(schema: z.ZodType): z.ZodType {
@@ -22,12 +23,18 @@ export function textField(chain: ChainDefinition): string | undefined {
   return innerType(field) instanceof z.ZodString ? name : undefined;
 }
 
+/** A file named .json is meant as JSON: a broken one is a mistake to fix, never text for the model. */
+export function checkJsonInput(text: string, source: string): void {
+  if (isJsonFileName(source)) parseJsonText(text, source, "INPUT_INVALID", "Fix the JSON and start the run again; no run was started.");
+}
+
 /**
  * A run's input from what the user gave: the chain's own reading when it has one
  * (`inputFromText`), else JSON as is, or plain text (a Markdown file, `--text`) put into the
  * chain's one text field when it has one.
  */
 export function inputFromText(chain: ChainDefinition, text: string, source: string): unknown {
+  checkJsonInput(text, source);
   if (chain.inputFromText) return chain.inputFromText(text, source);
   try {
     return JSON.parse(text) as unknown;
@@ -40,9 +47,14 @@ export function inputFromText(chain: ChainDefinition, text: string, source: stri
   }
 }
 
-export function readInputFile(path: string, readStdin: () => string): string {
+/**
+ * The text of `path`, or standard input for `-`. `stdinHint` is how this command is told to read
+ * standard input (`--input -`, `--edit -`, `-` in place of the file), for the message when the
+ * file does not exist.
+ */
+export function readInputFile(path: string, readStdin: () => string, stdinHint = "--input -"): string {
   if (path === "-") return readStdin();
-  if (!existsSync(path)) throw new BatonError("INPUT_INVALID", `The input file ${path} does not exist. Check the path, or pass --input - to read standard input.`, { path });
+  if (!existsSync(path)) throw new BatonError("INPUT_INVALID", `The input file ${path} does not exist. Check the path, or pass ${stdinHint} to read standard input.`, { path });
   try {
     return readFileSync(path, "utf8");
   } catch (error) {

@@ -11,7 +11,9 @@ export type RuntimeUse = "inspect" | "execute";
 /** Open the runtime for one command and close it afterwards, whatever happens. */
 export async function withRuntime<Result>(context: CliContext, use: RuntimeUse, work: (runtime: Runtime) => Promise<Result>, overrides: Partial<Config> = {}): Promise<Result> {
   const config = { ...parseConfig(context.environment), ...overrides };
-  const logger = createLogger(config.logLevel ?? "warn");
+  // The CLI speaks in its own sentences; JSON log lines around them only confuse. --verbose or
+  // LOG_LEVEL shows them.
+  const logger = createLogger(config.logLevel ?? (context.verbose === true ? "info" : "silent"));
   const runtime = await createRuntime(config, {
     mode: "cli",
     // Attached documents go beside the database (data/ by default).

@@ -76,6 +76,7 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
         channel: options.channel,
         schedules: options.schedules ?? [],
         inputFromText: options.inputFromText,
+        replaceShipped: options.replaceShipped === true,
       },
     };
   }

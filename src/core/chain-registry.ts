@@ -39,7 +39,7 @@ export class ChainRegistry {
     const known = this.ids();
     throw new BatonError(
       "CHAIN_NOT_FOUND",
-      `There is no chain "${chainId}". ${known.length === 0 ? "No chains are loaded: add one under chains/." : `Available chains: ${known.join(", ")}.`}`,
+      `There is no chain "${chainId}". ${known.length === 0 ? "No chains are loaded: put your chains' folders in a folder named by BATON_CHAINS_DIR." : `Available chains: ${known.join(", ")}.`}`,
       { chainId, available: known },
     );
   }

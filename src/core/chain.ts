@@ -181,6 +181,8 @@ export interface ChainDefinition {
   schedules: ReadonlyArray<ChainSchedule>;
   /** See `ChainOptions.inputFromText`. */
   inputFromText: ((text: string, source: string) => unknown) | undefined;
+  /** See `ChainOptions.replaceShipped`. */
+  replaceShipped: boolean;
 }
 
 /** While an approval waits: a reminder every `every`, an escalation after `escalateAfter`. */
@@ -224,4 +226,10 @@ export interface ChainOptions<Schema extends z.ZodType> {
    * into the chain's one text field.
    */
   inputFromText?: (text: string, source: string) => unknown;
+  /**
+   * A chain in BATON_CHAINS_DIR with the id of a chain baton ships (say `incident-response`) is
+   * an error, so an upgrade that adds a chain never silently swaps yours for it or it for yours.
+   * Set `replaceShipped: true` to use this chain instead of the shipped one with its id.
+   */
+  replaceShipped?: boolean;
 }

@@ -41,7 +41,15 @@ export type BatonErrorCode =
   | "GITHUB_REJECTED"
   | "PULL_REQUEST_NOT_FOUND";
 
+/**
+ * Marks every BatonError, whichever copy of this module built it. A chain compiled in another
+ * bundle, or a second install of baton, has its own `BatonError` class, so `instanceof` would
+ * miss its errors; the registry-wide symbol does not.
+ */
+const BATON_ERROR_MARKER = Symbol.for("baton.error");
+
 export class BatonError extends Error {
+  readonly [BATON_ERROR_MARKER] = true;
   readonly code: BatonErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
@@ -59,8 +67,11 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** Whether `error` is a BatonError (from any copy of baton's modules), optionally with `code`. */
 export function isBatonError(error: unknown, code?: BatonErrorCode): error is BatonError {
-  return error instanceof BatonError && (code === undefined || error.code === code);
+  if (!(error instanceof Error) || !(BATON_ERROR_MARKER in error)) return false;
+  const errorCode = (error as { code?: unknown }).code;
+  return typeof errorCode === "string" && (code === undefined || errorCode === code);
 }
 
 /** The message of anything thrown, for logs and audit entries. */

@@ -188,11 +188,10 @@ function failureFor(step: LlmStep, models: ReadonlyArray<string>, attempts: Read
   const details = { stepId: step.id, models: [...models], attempts: attempts.map((attempt) => ({ ...attempt })) };
   const tried = `${attempts.length} call(s) to ${models.join(", ")}`;
   if (!last || last.outcome === "transport_error") {
-    return new BatonError(
-      "MODEL_TRANSPORT",
-      `Step "${step.id}" got no answer from the model after ${tried}: ${last?.error ?? "no call was made"}. Check OPENAI_BASE_URL, OPENAI_API_KEY and the provider's status, or set BATON_FALLBACK_MODELS.`,
-      details,
-    );
+    // The transport error already says what to check; add only what it cannot know (fallbacks).
+    const cause = last?.error === undefined ? "No call was made. Check OPENAI_BASE_URL, OPENAI_API_KEY and the provider's status." : asSentence(last.error);
+    const fallback = models.length === 1 ? " To carry on when this model is down, set BATON_FALLBACK_MODELS (or the step's fallbackModels)." : "";
+    return new BatonError("MODEL_TRANSPORT", `Step "${step.id}" got no answer from the model after ${tried}. ${cause}${fallback}`, details);
   }
   if (last.outcome === "refused") {
     return new BatonError(
@@ -206,4 +205,10 @@ function failureFor(step: LlmStep, models: ReadonlyArray<string>, attempts: Read
     `Step "${step.id}" got no valid answer after ${tried}. Last problems:\n${listIssues(last.issues)}\nThe raw answers are in the run's audit log (baton show). Loosen the schema, improve the prompt, or add a stronger fallback model.`,
     { ...details, rawText: last.rawText, issues: last.issues },
   );
+}
+
+/** `text` as one sentence: trimmed, ending with exactly one full stop (or its own ! or ?). */
+export function asSentence(text: string): string {
+  const trimmed = text.trim().replace(/\.+$/, "");
+  return /[!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -1,4 +1,4 @@
-import { BatonError, describeError } from "./errors.js";
+import { BatonError, describeError, isBatonError } from "./errors.js";
 import type { EventBus } from "./event-bus.js";
 import { FINISHED_RUN_STATUSES, type RunFailure, type RunRecord } from "./ports.js";
 import type { ExecutionEnvironment, RunnerEvents } from "./runner-types.js";
@@ -63,7 +63,7 @@ export async function recordUnexpectedFailure(environment: Environment, events: 
   const { store, clock, owner, logger } = environment;
   logger.error({ runId: run.id, error: describeError(error) }, "run failed outside any step");
   const at = clock.now();
-  const failure = { code: error instanceof BatonError ? error.code : "STEP_FAILED", message: describeError(error) };
+  const failure = { code: isBatonError(error) ? error.code : "STEP_FAILED", message: describeError(error) };
   try {
     const finished = await store.finishRun({
       runId: run.id,

@@ -113,12 +113,13 @@ export async function runDoctor(environment: Readonly<Record<string, string | un
     }
   }
   let chains: ChainRegistry;
+  const userFolders = config.chainDirectories.length === 0 ? "" : `, and ${config.chainDirectories.join(", ")} from BATON_CHAINS_DIR`;
   try {
-    const loaded = await loadChains(config.chainsDirectory, config.compiledChains);
+    const loaded = await loadChains({ shipped: config.shippedChainsDirectory, user: config.chainDirectories }, config.compiledChains);
     chains = new ChainRegistry(loaded.chains, { approvers: [] });
-    results.push(passed("config", `chains in ${config.chainsDirectory} (BATON_CHAINS_DIR)`, `${String(chains.ids().length)} loaded: ${chains.ids().join(", ")}`));
+    results.push(passed("config", `chains (shipped${userFolders})`, `${String(chains.ids().length)} loaded: ${chains.ids().join(", ")}`));
   } catch (error) {
-    results.push(failed("config", `chains in ${config.chainsDirectory} (BATON_CHAINS_DIR)`, describeError(error), isBatonError(error) ? "Fix the chain file named above." : "Set BATON_CHAINS_DIR to the folder holding your chains."));
+    results.push(failed("config", `chains (shipped${userFolders})`, describeError(error), isBatonError(error) ? "Fix the chain file or folder named above." : "Set BATON_CHAINS_DIR to the folders holding your chains."));
     chains = new ChainRegistry([], { approvers: [] });
   }
   results.push(await checkDatabase(config.databasePath));

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import { BatonError, describeError } from "../core/errors.js";
+import { BatonError, describeError, isBatonError } from "../core/errors.js";
 
 /** What the error messages need to say where and how the call failed. */
 export interface TransportFailure {
@@ -42,7 +42,7 @@ export function timeoutError(failure: TransportFailure, cause?: unknown): BatonE
  * (status, timeout, refused connection) and what to check.
  */
 export function toTransportError(error: unknown, failure: TransportFailure): BatonError {
-  if (error instanceof BatonError) return error;
+  if (isBatonError(error)) return error;
   if (error instanceof APIConnectionTimeoutError) return timeoutError(failure, error);
   const tries = plural(failure.attempts, "attempt");
   if (error instanceof APIConnectionError) {

@@ -103,7 +103,7 @@ function warnOfUnknownContext(config: Config, choice: ModelChoice, logger: Logge
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const loaded = await loadChains(config.chainsDirectory, config.compiledChains);
+  const loaded = await loadChains({ shipped: config.shippedChainsDirectory, user: config.chainDirectories }, config.compiledChains);
   const chains = new ChainRegistry(loaded.chains, { approvers: options.defaultApprovers ?? [] });
   const choice = chooseModel(config, options, loaded);
   warnOfUnknownContext(config, choice, options.logger);

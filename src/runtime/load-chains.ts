@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Chain, ChainDefinition } from "../core/chain.js";
 import { BatonError, describeError } from "../core/errors.js";
@@ -10,9 +10,19 @@ export interface LoadedChains {
   examples: Record<string, Record<string, unknown>>;
   /** Example inputs by chain id, from each chain's `example-input.json`. */
   exampleInputs: Record<string, unknown>;
+  /** The entry file each chain was loaded from, by chain id. */
+  files: Record<string, string>;
+  /** The folders chains were loaded from, shipped first, as given (duplicates dropped). */
+  directories: Array<{ path: string; shipped: boolean }>;
 }
 
-const ENTRY_FILES = ["index.ts", "index.js", "index.mjs"];
+/** Where chains come from: baton's own folder, and the user's (BATON_CHAINS_DIR). */
+export interface ChainSources {
+  shipped: string;
+  user: ReadonlyArray<string>;
+}
+
+const ENTRY_FILES = ["index.ts", "index.mts", "index.js", "index.mjs"];
 
 function isChain(value: unknown): value is Chain {
   if (typeof value !== "object" || value === null || !("definition" in value)) return false;
@@ -28,39 +38,99 @@ function readJson(path: string): unknown {
   }
 }
 
-/**
- * Load every chain under `directory`: a folder with an `index.ts` (or `.js`) whose default
- * export is a built chain, plus optional `examples.json` and `example-input.json` beside it.
- * `compiled` maps an entry file to its compiled JavaScript (see `bin/build-sources.js`).
- */
-export async function loadChains(directory: string, compiled: Readonly<Record<string, string>> = {}): Promise<LoadedChains> {
-  const root = resolve(directory);
-  const loaded: LoadedChains = { chains: [], examples: {}, exampleInputs: {} };
-  if (!existsSync(root)) return loaded;
+/** A user's folder must exist: a typo in BATON_CHAINS_DIR would otherwise hide every chain in it. */
+function checkUserDirectory(directory: string): void {
+  if (!existsSync(directory)) {
+    throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which does not exist. Fix the path (folders are separated by "${delimiter}"), create the folder, or unset BATON_CHAINS_DIR to use only the shipped chains.`, { variable: "BATON_CHAINS_DIR", path: directory });
+  }
+  if (!statSync(directory).isDirectory()) {
+    throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which is a file, not a folder. Point it at the folder that holds your chains' folders.`, { variable: "BATON_CHAINS_DIR", path: directory });
+  }
+}
+
+/** The folders to read, shipped first; a folder named twice (or the shipped one again) once. */
+function foldersOf(sources: ChainSources): Array<{ path: string; shipped: boolean }> {
+  const seen = new Set<string>();
+  const folders: Array<{ path: string; shipped: boolean }> = [];
+  const add = (path: string, shipped: boolean): void => {
+    const real = existsSync(path) ? realpathSync(path) : path;
+    if (seen.has(real)) return;
+    seen.add(real);
+    folders.push({ path, shipped });
+  };
+  add(resolve(sources.shipped), true);
+  for (const directory of sources.user) {
+    checkUserDirectory(resolve(directory));
+    add(resolve(directory), false);
+  }
+  return folders;
+}
+
+/** The chain folders' entry files under `root`, by folder name order. */
+function entriesOf(root: string): Array<{ folder: string; entry: string }> {
+  if (!existsSync(root)) return [];
+  const entries: Array<{ folder: string; entry: string }> = [];
   for (const name of readdirSync(root).sort()) {
     const folder = join(root, name);
     if (name.startsWith(".") || !statSync(folder).isDirectory()) continue;
     const entry = ENTRY_FILES.map((file) => join(folder, file)).find((path) => existsSync(path));
-    if (!entry) continue;
-    let module: { default?: unknown };
-    try {
-      // The launcher compiled the chains with the program (one shared copy of baton's modules).
-      module = (await import(pathToFileURL(compiled[entry] ?? entry).href)) as { default?: unknown };
-    } catch (error) {
-      throw new BatonError("CHAIN_INVALID", `Could not load chain file ${entry}: ${describeError(error)}. Fix the error above or move the folder out of ${root}.`, { path: entry }, { cause: error });
+    if (entry) entries.push({ folder, entry });
+  }
+  return entries;
+}
+
+async function importChain(entry: string, root: string, compiled: Readonly<Record<string, string>>): Promise<Chain> {
+  let module: { default?: unknown };
+  try {
+    // The launcher compiled the chains with the program (one shared copy of baton's modules).
+    module = (await import(pathToFileURL(compiled[entry] ?? entry).href)) as { default?: unknown };
+  } catch (error) {
+    throw new BatonError("CHAIN_INVALID", `Could not load chain file ${entry}: ${describeError(error)}. Fix the error above or move the folder out of ${root}.`, { path: entry }, { cause: error });
+  }
+  if (!isChain(module.default)) {
+    throw new BatonError("CHAIN_INVALID", `${entry} must \`export default defineChain({...})...build()\`; its default export is not a chain.`, { path: entry });
+  }
+  return module.default;
+}
+
+/**
+ * Load the shipped chains, then the user's folders' chains beside them: a folder with an
+ * `index.ts` (or `.js`) whose default export is a built chain, plus optional `examples.json` and
+ * `example-input.json` beside it. `compiled` maps an entry file to its compiled JavaScript (see
+ * `bin/build-sources.js`).
+ *
+ * Two chains with one id are an error naming both files, except a user's chain that says
+ * `replaceShipped: true`, which takes the place of the shipped chain with its id.
+ */
+export async function loadChains(sources: ChainSources, compiled: Readonly<Record<string, string>> = {}): Promise<LoadedChains> {
+  const directories = foldersOf(sources);
+  const byId = new Map<string, { chain: Chain; entry: string; folder: string; shipped: boolean }>();
+  for (const directory of directories) {
+    for (const { folder, entry } of entriesOf(directory.path)) {
+      const chain = await importChain(entry, directory.path, compiled);
+      const definition: ChainDefinition = chain.definition;
+      const existing = byId.get(definition.id);
+      if (existing) {
+        const replaces = existing.shipped && !directory.shipped && definition.replaceShipped;
+        if (!replaces) {
+          const fix = existing.shipped && !directory.shipped ? `Rename your chain, or add \`replaceShipped: true\` to its defineChain options to use it instead of baton's.` : "Rename one of them: chain ids must be unique.";
+          throw new BatonError("CHAIN_INVALID", `Two chains have the id "${definition.id}": ${existing.entry} and ${entry}. ${fix}`, { chainId: definition.id, files: [existing.entry, entry] });
+        }
+      }
+      byId.set(definition.id, { chain, entry, folder, shipped: directory.shipped });
     }
-    if (!isChain(module.default)) {
-      throw new BatonError("CHAIN_INVALID", `${entry} must \`export default defineChain({...})...build()\`; its default export is not a chain.`, { path: entry });
-    }
-    const definition: ChainDefinition = module.default.definition;
-    loaded.chains.push(module.default);
+  }
+  const loaded: LoadedChains = { chains: [], examples: {}, exampleInputs: {}, files: {}, directories };
+  for (const [id, { chain, entry, folder }] of byId) {
+    loaded.chains.push(chain);
+    loaded.files[id] = entry;
     const examplesPath = join(folder, "examples.json");
     if (existsSync(examplesPath)) {
       const examples = readJson(examplesPath);
-      if (typeof examples === "object" && examples !== null) loaded.examples[definition.id] = examples as Record<string, unknown>;
+      if (typeof examples === "object" && examples !== null) loaded.examples[id] = examples as Record<string, unknown>;
     }
     const inputPath = join(folder, "example-input.json");
-    if (existsSync(inputPath)) loaded.exampleInputs[definition.id] = readJson(inputPath);
+    if (existsSync(inputPath)) loaded.exampleInputs[id] = readJson(inputPath);
   }
   return loaded;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { BatonError, describeError } from "../core/errors.js";
+import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "./migrations.js";
 import { keepHandlesAlive } from "./native-handles.js";
 import { SqliteChainStore, type SqliteChainStoreOptions } from "./sqlite-chain-store.js";
@@ -127,7 +127,7 @@ const NOT_WRITABLE_FILE_CODES = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", 
 
 /** Map whatever opening threw to a BatonError that says what to do; pass others through. */
 function toOpenError(error: unknown, path: string): unknown {
-  if (error instanceof BatonError) return error;
+  if (isBatonError(error)) return error;
   const code = errorCode(error);
   const reason = error instanceof Error ? error.message : String(error);
   if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {

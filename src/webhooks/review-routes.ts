@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
-import { BatonError, describeError, isBatonError } from "../core/errors.js";
+import { describeError, isBatonError } from "../core/errors.js";
 import type { Clock, Logger, MessageLedger } from "../core/ports.js";
 import { sendJson, type Route } from "../http/http-server.js";
 import type { ReviewRuns } from "../runtime/review-runs.js";
@@ -133,7 +133,7 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       } catch (error) {
         logger.error({ error: describeError(error) }, "could not start the review of a posted plan");
         const status = isBatonError(error, "CHAIN_NOT_FOUND") ? 503 : isBatonError(error, "INPUT_INVALID") ? 422 : 500;
-        return reject(response, { status, body: { error: error instanceof BatonError ? error.code : "INTERNAL", message: describeError(error) } });
+        return reject(response, { status, body: { error: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error) } });
       }
     },
   };

@@ -121,7 +121,7 @@ describe("baton CLI", () => {
     const answers = ["e", "{ not json", ".", "e", JSON.stringify({ ...edited, recommendation: "maybe" }), ".", "e", JSON.stringify(edited), ".", ""].join("\n");
     const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, answers);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("That is not valid JSON");
+    expect(result.stdout).toContain("That is not valid JSON (Expected string in JSON but found \"not\" at line 1, column 3). Nothing was changed; try again.");
     expect(result.stdout).toMatch(/recommendation: Invalid option/i);
     expect(result.stdout).toContain("business-summary: edited by cli:");
     expect(result.stdout).toMatch(/Recommendation: proceed-with-conditions/);

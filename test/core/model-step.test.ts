@@ -144,6 +144,20 @@ describe("model steps through the real openai client and a fake server", () => {
     expect(steps).toHaveLength(0);
     expect(harness?.server.requests.map((request) => (request.body as ChatBody).model)).toEqual(["gpt-4o-mini", "backup-model"]);
     expect(events.filter((event) => event.type === "model.call").map((event) => event.data["outcome"])).toEqual(["transport_error", "transport_error"]);
+    // One sentence per thought: no ".." where the server's message ends, the advice said once.
+    const message = run.error?.message ?? "";
+    expect(message).toMatch(/^Step "classify" got no answer from the model after 2 call\(s\) to gpt-4o-mini, backup-model\. The model "backup-model" at .* failed \(HTTP 500/);
+    expect(message).not.toMatch(/\.\./);
+    expect(message.match(/provider's status/g)).toHaveLength(1);
+    expect(message).not.toContain("BATON_FALLBACK_MODELS");
+  });
+
+  it("says how to add a fallback model when the only model's server fails, in sentences that end once", async () => {
+    const { run } = await runToRest(classifyChain(), { maxRetries: 0 });
+    const message = run.error?.message ?? "";
+    expect(run.error?.code).toBe("MODEL_TRANSPORT");
+    expect(message).toMatch(/then retry the run\. To carry on when this model is down, set BATON_FALLBACK_MODELS \(or the step's fallbackModels\)\.$/);
+    expect(message).not.toMatch(/\.\./);
   });
 
   it("keeps the last raw answer and zod issues on MODEL_OUTPUT_INVALID", async () => {

@@ -9,7 +9,7 @@ const CHAINS_DIRECTORY = fileURLToPath(new URL("../../chains", import.meta.url))
 
 /** Every model step of every shipped chain, map steps' item steps included. */
 async function shippedModelSteps(): Promise<Array<{ chainId: string; step: LlmStep }>> {
-  const { chains } = await loadChains(CHAINS_DIRECTORY);
+  const { chains } = await loadChains({ shipped: CHAINS_DIRECTORY, user: [] });
   return chains.flatMap((chain) =>
     chain.definition.steps.flatMap((step) => {
       if (step.kind === "llm") return [{ chainId: chain.definition.id, step }];

@@ -1,8 +1,11 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.js";
 import { BatonError, isBatonError } from "../../src/core/errors.js";
+import { defaultDatabasePath } from "../../src/package-location.js";
+import { REPO_ROOT } from "../support/cli-process.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
 function configError(environment: Record<string, string>): BatonError {
@@ -15,10 +18,15 @@ function configError(environment: Record<string, string>): BatonError {
   throw new Error("expected CONFIG_INVALID");
 }
 
+// In a clone of baton, data/baton.db inside it, wherever the command runs; in a copy without git
+// (.ci/node-version-check tests a `git archive`), the user's data folder.
+const DEFAULT_DATABASE = existsSync(join(REPO_ROOT, ".git")) ? join(REPO_ROOT, "data", "baton.db") : join(homedir(), ".local", "share", "baton", "baton.db");
+
 describe("configuration from the environment", () => {
   it("has working defaults", () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ model: "gpt-4o-mini", fallbackModels: [], databasePath: "data/baton.db", chainsDirectory: "chains", responseFormat: "json_schema", modelConcurrency: 8 });
+    expect(config).toMatchObject({ model: "gpt-4o-mini", fallbackModels: [], databasePath: DEFAULT_DATABASE, databaseIsDefault: true, responseFormat: "json_schema", modelConcurrency: 8 });
+    expect(config).toMatchObject({ shippedChainsDirectory: join(REPO_ROOT, "chains"), chainDirectories: [] });
     expect(config.openAiApiKey).toBeUndefined();
   });
 
@@ -60,7 +68,7 @@ describe("configuration from the environment", () => {
   });
 
   it("treats empty variables as unset", () => {
-    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " " })).toMatchObject({ openAiApiKey: undefined, databasePath: "data/baton.db" });
+    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " ", BATON_CHAINS_DIR: "" })).toMatchObject({ openAiApiKey: undefined, databasePath: DEFAULT_DATABASE, chainDirectories: [] });
   });
 
   it.each([
@@ -91,6 +99,28 @@ describe("configuration from the environment", () => {
       expect(configError({ BATON_PRICES: join(directory.path, "missing.json") }).message).toContain("BATON_PRICES");
     } finally {
       directory.remove();
+    }
+  });
+
+  it("reads BATON_CHAINS_DIR as folders separated like PATH, resolved from where baton runs, beside the shipped chains", () => {
+    const config = parseConfig({ BATON_CHAINS_DIR: ["/srv/chains", "", " team-chains "].join(delimiter) });
+    expect(config.chainDirectories).toEqual(["/srv/chains", resolve("team-chains")]);
+    expect(config.shippedChainsDirectory).toBe(join(REPO_ROOT, "chains"));
+  });
+
+  it("puts the default database in the user's data folder when baton is not a clone, never in the working directory", () => {
+    const installed = makeTempDirectory("baton-installed-");
+    try {
+      const packageRoot = join(installed.path, "lib", "node_modules", "baton");
+      mkdirSync(packageRoot, { recursive: true });
+      expect(defaultDatabasePath({ HOME: "/home/ada" }, packageRoot)).toBe("/home/ada/.local/share/baton/baton.db");
+      expect(defaultDatabasePath({ HOME: "/home/ada", XDG_DATA_HOME: "/data/ada" }, packageRoot)).toBe("/data/ada/baton/baton.db");
+      // The XDG rules: a relative XDG_DATA_HOME is ignored.
+      expect(defaultDatabasePath({ HOME: "/home/ada", XDG_DATA_HOME: "data" }, packageRoot)).toBe("/home/ada/.local/share/baton/baton.db");
+      mkdirSync(join(packageRoot, ".git"));
+      expect(defaultDatabasePath({ HOME: "/home/ada" }, packageRoot)).toBe(join(packageRoot, "data", "baton.db"));
+    } finally {
+      installed.remove();
     }
   });
 });
