@@ -43,7 +43,7 @@ describe("chunkDocument", () => {
     const text = ["# Big", ...Array.from({ length: 10 }, (_, index) => [paragraph(index), ""]).flat(), Array.from({ length: 300 }, () => longWord).join(" ")].join("\n");
     const chunks = chunkDocument(text, { maxTokens: 200, overlapTokens: 30 });
     expect(chunks.length).toBeGreaterThan(10);
-    for (const chunk of chunks) expect(chunk.tokenEstimate).toBeLessThanOrEqual(200);
+    for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(200);
     const covered = new Set(chunks.flatMap((chunk) => Array.from({ length: chunk.endLine - chunk.startLine + 1 }, (_, index) => chunk.startLine + index)));
     text.split("\n").forEach((line, index) => {
       if (line.trim() !== "") expect(covered.has(index + 1), `line ${String(index + 1)}`).toBe(true);
@@ -68,7 +68,7 @@ describe("chunkDocument", () => {
     expect(chunks.length).toBeGreaterThan(15);
     expect(chunks.length).toBeLessThan(200);
     for (const must of rfp.mustRequirements) expect(chunks.some((chunk) => normalise(chunk.text).includes(normalise(must.text))), must.id).toBe(true);
-    expect(Math.max(...chunks.map((chunk) => chunk.tokenEstimate))).toBeLessThanOrEqual(1_500);
+    expect(Math.max(...chunks.map((chunk) => chunk.tokens))).toBeLessThanOrEqual(1_500);
     expect(estimateTokens(rfp.markdown)).toBeGreaterThan(15_000);
   });
 
