@@ -17,6 +17,8 @@ const LIST_MARKER = /^\s*(?:[-*+•●▪◦‣]|\d{1,3}[.)]|\(\w{1,4}\)|[a-zA-Z
 const NUMBERED_PARAGRAPH = /^\s*\d+(?:\.\d+)+\.?\s+\S/;
 /** A bold label on a line of its own ("**Period of Performance:**"). */
 const LABEL = /^\s*(\*\*|__)[^*_]+?:?\1\s*:?\s*$/;
+/** A line that starts with a bold label ("**Issue date:** 2 March 2026") starts a block of its own. */
+const LABELLED_LINE = /^\s*(\*\*|__)[^*_]{1,60}?\1/;
 /** Words a line can end with only in the middle of a sentence: the next line goes on with it. */
 const CONTINUES = /(?:[,(/&–-]|\b(?:a|an|the|of|to|and|or|in|for|with|by|on|at|as|from|per|under|than|that|which|is|are|be|shall|must|will|may|not|no|any|all|each|its|their|our|your)\s*)$/i;
 /** Pandoc's fenced divs (`::: {.note}`) and thematic breaks (`---`, `***`): structure, no text. */
@@ -100,7 +102,7 @@ export function documentBlocks(text: string): DocumentBlock[] {
       start("list-item", line);
       continue;
     }
-    if (NUMBERED_PARAGRAPH.test(line.text) || open === undefined || open.kind === "table-row") {
+    if (NUMBERED_PARAGRAPH.test(line.text) || LABELLED_LINE.test(line.text) || open === undefined || open.kind === "table-row") {
       start("paragraph", line);
       continue;
     }

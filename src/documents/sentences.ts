@@ -4,7 +4,7 @@
  * `Intl.Segmenter` (Unicode UAX #29 sentence boundaries, built into Node). UAX #29 ends a
  * sentence at every line break and after any full stop followed by a capital, so line breaks
  * inside the segment (a wrapped paragraph) are read as spaces, and a break after a common
- * abbreviation ("U.S. Government", "No. 5") or after a list number alone ("1. ") is joined back.
+ * abbreviation ("U.S. Government", "2:00 p.m. Eastern", "No. 5") or after a list number alone ("1. ") is joined back.
  */
 
 export interface SentenceSpan {
@@ -14,7 +14,7 @@ export interface SentenceSpan {
 }
 
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
-const ABBREVIATION = /(?:\b[A-Z]\.(?:[A-Z]\.)*|\b(?:Mr|Mrs|Ms|Dr|No|Nos|Inc|Ltd|Co|Corp|St|vs|etc|approx|Sec|Para|para|Fig|Art|Ref|e\.g|i\.e|cf|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)\s*$/;
+const ABBREVIATION = /(?:\b[A-Z]\.(?:[A-Z]\.)*|\b(?:[a-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|No|Nos|Inc|Ltd|Co|Corp|St|vs|etc|approx|Sec|Para|para|Fig|Art|Ref|e\.g|i\.e|cf|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)\s*$/;
 const ENUMERATOR = /^\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s*$/;
 
 export function sentenceSpans(text: string): SentenceSpan[] {
