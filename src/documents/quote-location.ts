@@ -71,7 +71,8 @@ function citationIn(block: DocumentBlock, segment: TextSegment, start: number, e
     startLine: segment.lines[first] ?? segment.lines[0] ?? 0,
     endLine: segment.lines[last] ?? segment.lines.at(-1) ?? 0,
     ...(pages && pages.length > 0 ? { pages: { first: Math.min(...pages), last: Math.max(...pages) } } : {}),
-    sentence: segment.text.slice(from, to).replace(/\s*\n\s*/g, " "),
+    // A bullet is layout, not words; a list's number is kept ("2. The invoice must…").
+    sentence: segment.text.slice(from, to).replace(/\s*\n\s*/g, " ").replace(/^[-*+•●▪◦‣]\s+/, ""),
   };
 }
 
