@@ -20,14 +20,17 @@ const SECTION_HEADING = /^(?:section|part|chapter|appendix)\s+([\dA-Z]+(?:\.\d+)
 const BOLD = /^(\*\*|__)(.+?)\1$/;
 const PANDOC_ATTRIBUTES = /\s*\{[#.][^}]*\}\s*$/;
 
+/** "2.1" is level 2; "2.0" (or "2.0.0") is level 1, as RFQs number their top sections. */
+const levelOf = (number: string | undefined): number => Math.max(1, (number ?? "1").replace(/(?:\.0)+$/, "").split(".").length);
+
 function numberedHeading(text: string): Heading | undefined {
   const section = SECTION_HEADING.exec(text);
-  if (section) return { level: section[1]?.split(".").length ?? 1, title: text, span: 1 };
+  if (section) return { level: levelOf(section[1]), title: text, span: 1 };
   const numbered = NUMBERED_HEADING.exec(text);
   // "2. The vendor confirms, in writing, the schedule" is a list item: titles have no commas,
   // and one written "N." (a list's style) is a short phrase.
   const listStyle = /^\d+\.\s/.test(text);
-  if (numbered && !text.includes(",") && text.split(/\s+/).length <= (listStyle ? 6 : 12)) return { level: numbered[1]?.split(".").length ?? 1, title: text, span: 1 };
+  if (numbered && !text.includes(",") && text.split(/\s+/).length <= (listStyle ? 6 : 12)) return { level: levelOf(numbered[1]), title: text, span: 1 };
   return undefined;
 }
 

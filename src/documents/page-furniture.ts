@@ -28,7 +28,7 @@ export function pageFurniture(lines: ReadonlyArray<DocumentLine>): Set<number> {
   const furniture = new Set<number>();
   if (pages.size < 3) return furniture;
   const edgesOf = (page: ReadonlyArray<DocumentLine>): DocumentLine[] => {
-    const edge = Math.min(EDGE_LINES, Math.floor(page.length / 2));
+    const edge = Math.min(EDGE_LINES, Math.ceil(page.length / 2));
     return [...page.slice(0, edge), ...page.slice(page.length - edge)];
   };
   // On how many pages each shape sits at an edge.

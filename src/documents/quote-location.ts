@@ -34,6 +34,17 @@ interface Normalised {
 
 const FOLD: Record<string, string> = { "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " " };
 
+// Segments are searched for every quote of their chunk: normalise each once.
+const normalisedSegments = new WeakMap<TextSegment, Normalised>();
+function normalisedSegment(segment: TextSegment): Normalised {
+  let normalised = normalisedSegments.get(segment);
+  if (!normalised) {
+    normalised = normalise(segment.text);
+    normalisedSegments.set(segment, normalised);
+  }
+  return normalised;
+}
+
 function normalise(original: string): Normalised {
   let text = "";
   const offsets: number[] = [];
@@ -80,7 +91,7 @@ function citationIn(block: DocumentBlock, segment: TextSegment, start: number, e
 export function locateQuote(blocks: ReadonlyArray<DocumentBlock>, quote: string): QuoteLocation {
   const wanted = needle(quote);
   if (wanted === "") return { found: false, reason: "absent" };
-  const segments = blocks.flatMap((block) => block.segments.map((segment) => ({ block, segment, normalised: normalise(segment.text) })));
+  const segments = blocks.flatMap((block) => block.segments.map((segment) => ({ block, segment, normalised: normalisedSegment(segment) })));
   for (const { block, segment, normalised } of segments) {
     const at = normalised.text.indexOf(wanted);
     if (at < 0) continue;
