@@ -2,7 +2,7 @@ import type { BlockKind, DocumentBlock, TextSegment } from "./block-types.js";
 import { documentLines, type DocumentLine } from "./document-lines.js";
 import { headingAt } from "./headings.js";
 import { pageFurniture } from "./page-furniture.js";
-import { htmlRows, PIPE_ROW, pipeRowSegments, TABLE_RULE } from "./table-rows.js";
+import { htmlRows, isTableRule, PIPE_ROW, pipeRowSegments } from "./table-rows.js";
 
 /**
  * A document's text into blocks, in order, each with the headings it sits under: headings,
@@ -76,8 +76,10 @@ export function documentBlocks(text: string): DocumentBlock[] {
       index = end;
       continue;
     }
-    if (TABLE_RULE.test(trimmed)) {
+    if (isTableRule(trimmed)) {
       close();
+      // Rows go on after a delimiter row for as long as lines hold a pipe (GFM).
+      open = { kind: "table-row", lines: [] };
       // A grid table row: the pipe lines up to the next rule are one row, cells wrapped over them.
       if (trimmed.startsWith("+")) {
         let end = index + 1;
@@ -87,7 +89,7 @@ export function documentBlocks(text: string): DocumentBlock[] {
       }
       continue;
     }
-    if (PIPE_ROW.test(trimmed) || (trimmed.includes("|") && (TABLE_RULE.test(texts[index + 1] ?? "") || open?.kind === "table-row"))) {
+    if (PIPE_ROW.test(trimmed) || (trimmed.includes("|") && (isTableRule(texts[index + 1] ?? "") || open?.kind === "table-row"))) {
       close();
       blocks.push({ kind: "table-row", sectionPath: path, segments: pipeRowSegments([line], paged) });
       open = { kind: "table-row", lines: [] };

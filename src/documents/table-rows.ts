@@ -8,8 +8,19 @@ import type { DocumentLine } from "./document-lines.js";
  * `<br>` or `<p>` inside one ends a line of text as much as a cell border does.
  */
 
-/** A GFM delimiter row (`|---|:---:|`) or a grid table rule (`+----+====+`): structure, no text. */
-export const TABLE_RULE = /^\s*(?:\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?|\+[-=:+]+\+)\s*$/;
+const GRID_RULE = /^\s*\+[-=:+]+\+\s*$/;
+
+/**
+ * A GFM delimiter row (`|---|:-:|`, `---|---`: cells of one or more hyphens with optional colons,
+ * and at least one pipe, so a setext underline is not one) or a grid table rule (`+----+====+`):
+ * structure, no text.
+ */
+export function isTableRule(line: string): boolean {
+  if (GRID_RULE.test(line)) return true;
+  if (!line.includes("|") || !/^[\s|:-]+$/.test(line)) return false;
+  const cells = line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|");
+  return cells.every((cell) => /^\s*:?-+:?\s*$/.test(cell));
+}
 export const PIPE_ROW = /^\s*\|.*\|\s*$/;
 const INNER_BREAK = /<br\s*\/?>|<\/?p\b[^>]*>|<\/?li\b[^>]*>|<\/?div\b[^>]*>/gi;
 
