@@ -35,7 +35,8 @@ export default defineChain({
     } catch {
       // Not JSON: the RFP itself.
     }
-    const heading = /^#{1,3}\s+(.+)$/m.exec(text)?.[1]?.trim();
+    // Pandoc writes attributes after a heading ("# RFQ 42 {#rfq}"): not part of the title.
+    const heading = /^#{1,3}\s+(.+)$/m.exec(text)?.[1]?.replace(/\s*\{[#.][^}]*\}\s*$/, "").trim();
     return { title: heading ?? basename(source).replace(/\.[a-z]+$/i, ""), document: text, sourceName: basename(source) };
   },
 })

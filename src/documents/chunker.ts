@@ -64,7 +64,13 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
   const countTokens = options.countTokens ?? estimateTokens;
   const maxTokens = Math.max(50, options.maxTokens);
   const overlap = Math.min(Math.max(0, options.overlapTokens ?? 0), Math.floor(maxTokens / 4));
-  const blocks = text.replace(/\f/g, "").trim() === "" ? [] : documentBlocks(text).flatMap((block) => blockPieces(block, maxTokens - overlap, countTokens));
+  const read = text.replace(/\f/g, "").trim() === "" ? [] : documentBlocks(text);
+  // A piece leaves room for what may come before it in its chunk: the overlap, or the headings
+  // it goes with (a chunk starting at a section carries them and no overlap).
+  // A longer run of headings than a quarter of the budget (a table of contents) is not carried.
+  const carryLimit = Math.floor(maxTokens / 4);
+  const headingRoom = Math.min(longestHeadingRun(read, countTokens), carryLimit);
+  const blocks = read.flatMap((block) => blockPieces(block, maxTokens - Math.max(overlap, headingRoom), countTokens));
   if (!blocks.some((block) => block.kind !== "heading")) {
     throw new BatonError("DOCUMENT_EMPTY", "The document has no text to read. Give the RFP's text (a text PDF, Markdown or plain text), not an empty or scanned file.", {});
   }
@@ -74,15 +80,24 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
 
   const packed: Array<{ blocks: DocumentBlock[]; overlap: number }> = [];
   let current: { blocks: DocumentBlock[]; overlap: number; tokens: number } = { blocks: [], overlap: 0, tokens: 0 };
-  const hasOwnText = (list: ReadonlyArray<DocumentBlock>): boolean => list.some((block) => block.kind !== "heading");
+  /** Where the current chunk may end: before its trailing headings, unless they are too many to carry on. */
+  const endOfCurrent = (): number => {
+    let end = current.blocks.length;
+    while (end > current.overlap && current.blocks[end - 1]?.kind === "heading") end -= 1;
+    return total(current.blocks.slice(end)) <= carryLimit ? end : current.blocks.length;
+  };
+  /** Whether the current chunk, ended there, holds more than overlap and a lone heading. */
+  const canEnd = (): boolean => {
+    const own = current.blocks.slice(current.overlap, endOfCurrent());
+    return own.some((block) => block.kind !== "heading") || own.length > 1;
+  };
 
   /** Ends the current chunk before `next`: its trailing headings move on with `next`, and the next chunk may start with overlap. */
   const flush = (next: DocumentBlock): void => {
-    let end = current.blocks.length;
-    while (end > current.overlap && current.blocks[end - 1]?.kind === "heading") end -= 1;
+    const end = endOfCurrent();
     const carried = current.blocks.slice(end);
     const kept = current.blocks.slice(0, end);
-    if (hasOwnText(kept.slice(current.overlap))) packed.push({ blocks: kept, overlap: current.overlap });
+    packed.push({ blocks: kept, overlap: current.overlap });
     const start = carried.length > 0 || next.kind === "heading" ? [] : overlapBefore(kept, next);
     current = { blocks: [...start, ...carried], overlap: start.length, tokens: total([...start, ...carried]) };
   };
@@ -111,22 +126,34 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
 
   blocks.forEach((block, index) => {
     const fits = (tokens: number): boolean => current.tokens + (current.blocks.length > 0 ? JOIN_TOKENS : 0) + tokens <= maxTokens;
-    if (block.kind === "heading" && hasOwnText(current.blocks.slice(current.overlap))) {
+    if (block.kind === "heading" && canEnd()) {
       // A section that fits a chunk of its own is not split across two.
       let next = index + 1;
       while (next < blocks.length && blocks[next]?.kind !== "heading") next += 1;
       const section = total(blocks.slice(index, next));
       if (!fits(section) && section <= maxTokens) flush(block);
     }
-    if (!fits(cost(block)) && hasOwnText(current.blocks.slice(current.overlap))) flush(block);
+    if (!fits(cost(block)) && canEnd()) flush(block);
     current.tokens += (current.blocks.length > 0 ? JOIN_TOKENS : 0) + cost(block);
     current.blocks.push(block);
   });
-  if (hasOwnText(current.blocks.slice(current.overlap))) packed.push({ blocks: current.blocks, overlap: current.overlap });
+  const own = current.blocks.slice(current.overlap);
+  if (own.some((block) => block.kind !== "heading") || own.length > 1 || packed.length === 0) packed.push({ blocks: current.blocks, overlap: current.overlap });
   // A document that ends with headings: they head nothing, but they are the document's text.
   else if (current.blocks.length > current.overlap) packed.at(-1)?.blocks.push(...current.blocks.slice(current.overlap));
 
   return packed.map((chunk, index) => chunkOf(index, chunk.blocks, chunk.overlap, countTokens));
+}
+
+/** The tokens of the longest run of consecutive headings, joins included. */
+function longestHeadingRun(blocks: ReadonlyArray<DocumentBlock>, countTokens: CountTokens): number {
+  let longest = 0;
+  let run = 0;
+  for (const block of blocks) {
+    run = block.kind === "heading" ? run + countTokens(renderBlock(block)) + JOIN_TOKENS : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
 }
 
 function pagesOf(blocks: ReadonlyArray<DocumentBlock>): { first: number; last: number } | undefined {

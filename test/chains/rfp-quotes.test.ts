@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import rfpResponse from "../../chains/rfp-response/index.js";
 import { checkQuotes } from "../../chains/rfp-response/checks.js";
 import { describeSource, extractedRequirements, type ChunkItem } from "../../chains/rfp-response/sources.js";
 import { chunkDocument } from "../../src/chain-api.js";
@@ -34,5 +35,9 @@ describe("rfp-response quotes", () => {
     ]);
     expect(describeSource({ section: "A", lines: "3-4", pages: "2", sentence: "s" })).toBe("A, lines 3-4 (page 2)");
     expect(describeSource({ section: "A", lines: "3", pages: "2-3", sentence: "s" })).toBe("A, line 3 (pages 2-3)");
+  });
+
+  it("a Markdown file given on the command line takes its first heading for the title, without pandoc's attributes", () => {
+    expect(rfpResponse.definition.inputFromText?.("# Request for Quotation 70Z0G326 {#rfq .title}\r\n\r\nText.", "/tmp/rfq.md")).toEqual({ title: "Request for Quotation 70Z0G326", document: "# Request for Quotation 70Z0G326 {#rfq .title}\r\n\r\nText.", sourceName: "rfq.md" });
   });
 });

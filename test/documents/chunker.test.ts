@@ -19,8 +19,9 @@ function expectWellFormed(chunks: ReadonlyArray<DocumentChunk>, maxTokens: numbe
   chunks.forEach((chunk, index) => {
     expect(chunk.index).toBe(index);
     expect(chunk.tokens).toBeLessThanOrEqual(maxTokens);
-    // Never a lone heading: each chunk has text of its own besides headings and overlap.
-    expect(ownBlocks(chunk).some((block) => block.kind !== "heading"), `chunk ${String(index)} is only headings`).toBe(true);
+    // Never a lone heading: each chunk has text of its own besides headings and overlap (or is a run of headings, a table of contents).
+    const own = ownBlocks(chunk);
+    expect(own.some((block) => block.kind !== "heading") || own.length > 3, `chunk ${String(index)} is only a heading`).toBe(true);
     // The citation covers exactly what the chunk holds, overlap included.
     const lines = linesOf(chunk);
     expect([chunk.startLine, chunk.endLine]).toEqual([Math.min(...lines), Math.max(...lines)]);
@@ -103,6 +104,23 @@ describe("chunkDocument", () => {
     expect(chunks.map((chunk) => chunk.pages)).toEqual([{ first: 1, last: 3 }]);
     expect(chunks[0]?.sections.map((section) => [section.startLine, section.pages])).toEqual([[1, { first: 1, last: 1 }], [3, { first: 2, last: 2 }], [5, { first: 3, last: 3 }]]);
     expect(chunkDocument(text, { maxTokens: 400 })).toEqual(chunks);
+  });
+
+  it("keeps a paragraph that fills the budget and the headings it goes with within the budget, with no overlap to make room", () => {
+    const paragraph = Array.from({ length: 60 }, (_, index) => `Sentence ${String(index)} of the long section says enough to count.`).join(" ");
+    const text = ["# RFQ", "## 5.0 OPERATING CONSTRAINTS", "### 5.1 Security", paragraph, "### 5.2 Environmental", paragraph].join("\n\n");
+    const chunks = chunkDocument(text, { maxTokens: 200, countTokens });
+    expectWellFormed(chunks, 200);
+    expect(chunks[0]?.blocks.map((block) => block.kind).slice(0, 4)).toEqual(["heading", "heading", "heading", "paragraph"]);
+  });
+
+  it("a table of contents (a long run of numbered headings) is chunked as text: within the budget, never a lone heading", () => {
+    const contents = Array.from({ length: 80 }, (_, index) => `${String(1 + Math.floor(index / 8))}.${String(index % 8)} Topic number ${String(index)}`);
+    const text = ["TABLE OF CONTENTS", ...contents, "1.0 Scope", "The contractor shall mow the lawns every seven days."].join("\n");
+    const chunks = chunkDocument(text, { maxTokens: 200, overlapTokens: 30, countTokens });
+    expectWellFormed(chunks, 200);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.at(-1)?.text).toContain("The contractor shall mow the lawns every seven days.");
   });
 
   it("counts with the counting function it is given", () => {
