@@ -17,8 +17,11 @@ const LIST_MARKER = /^\s*(?:[-*+•●▪◦‣]|\d{1,3}[.)]|\(\w{1,4}\)|[a-zA-Z
 const NUMBERED_PARAGRAPH = /^\s*\d+(?:\.\d+)+\.?\s+\S/;
 /** A bold label on a line of its own ("**Period of Performance:**"). */
 const LABEL = /^\s*(\*\*|__)[^*_]+?:?\1\s*:?\s*$/;
-/** A line that starts with a bold label ("**Issue date:** 2 March 2026") starts a block of its own. */
-const LABELLED_LINE = /^\s*(\*\*|__)[^*_]{1,60}?\1/;
+/**
+ * A line that starts with a bold label ("**Issue date:** 2 March 2026", "**Set-aside**: none")
+ * starts a block of its own; a bold word going on with a sentence ("**not** exceed") does not.
+ */
+const LABELLED_LINE = /^\s*(\*\*|__)[^*_]{1,60}?(?::\1|\1\s*:)/;
 /** Words a line can end with only in the middle of a sentence: the next line goes on with it. */
 const CONTINUES = /(?:[,(/&–-]|\b(?:a|an|the|of|to|and|or|in|for|with|by|on|at|as|from|per|under|than|that|which|is|are|be|shall|must|will|may|not|no|any|all|each|its|their|our|your)\s*)$/i;
 /** Pandoc's fenced divs (`::: {.note}`) and thematic breaks (`---`, `***`): structure, no text. */

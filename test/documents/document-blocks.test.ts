@@ -17,15 +17,22 @@ describe("documentBlocks", () => {
   });
 
   it("reads bold labels, numbered paragraphs and pandoc's fences and thematic breaks as boundaries; CR alone ends a line", () => {
-    const text = ["**Hours of Operation**", "Work shall be performed on weekdays.", "**Issue date:** 2 March 2026", "**Set-aside:** Small business", "4.1.2 The contractor shall keep records.", "::: {.note}", "Offerors must register.", ":::", "***", "Last line."].join("\r");
+    const text = ["**Hours of Operation**", "Work shall be performed on weekdays.", "**Issue date:** 2 March 2026", "**Set-aside**: Small business", "4.1.2 The contractor shall keep records.", "::: {.note}", "Offerors must register.", ":::", "***", "Last line."].join("\r");
     expect(shape(text)).toEqual([
       ["label", "**Hours of Operation**", [1]],
       ["paragraph", "Work shall be performed on weekdays.", [2]],
       ["paragraph", "**Issue date:** 2 March 2026", [3]],
-      ["paragraph", "**Set-aside:** Small business", [4]],
+      ["paragraph", "**Set-aside**: Small business", [4]],
       ["paragraph", "4.1.2 The contractor shall keep records.", [5]],
       ["paragraph", "Offerors must register.", [7]],
       ["paragraph", "Last line.", [10]],
+    ]);
+  });
+
+  it("runs on a sentence whose next line starts with a bold word", () => {
+    expect(shape(["The contractor shall", "**not** exceed the ceiling price.", "**Note:** prices are firm."].join("\n"))).toEqual([
+      ["paragraph", "The contractor shall\n**not** exceed the ceiling price.", [1, 2]],
+      ["paragraph", "**Note:** prices are firm.", [3]],
     ]);
   });
 
