@@ -2,11 +2,12 @@ import type { BlockKind, DocumentBlock, TextSegment } from "./block-types.js";
 import { documentLines, type DocumentLine } from "./document-lines.js";
 import { headingAt } from "./headings.js";
 import { pageFurniture } from "./page-furniture.js";
-import { htmlRows, isTableRule, PIPE_ROW, pipeRowSegments } from "./table-rows.js";
+import { columnRowSegments, columnStarts, FULL_RULE, htmlRows, isTableRule, PIPE_ROW, pipeRowSegments } from "./table-rows.js";
 
 /**
  * A document's text into blocks, in order, each with the headings it sits under: headings,
- * paragraphs, list items, bold labels and table rows (pipe, grid and HTML tables). The
+ * paragraphs, list items, bold labels and table rows (pipe, grid, pandoc simple and multiline,
+ * and HTML tables). The
  * boundaries the document marks — a blank line, a list marker, a label on a line of its own, a
  * table cell — are kept, so a list item or a cell without end punctuation never runs into the
  * sentence after it. A PDF's repeated page headers and footers are left out.
@@ -39,6 +40,8 @@ export function documentBlocks(text: string): DocumentBlock[] {
   const stack: Array<{ level: number; title: string }> = [];
   let path: string[] = [];
   let open: { kind: BlockKind; lines: DocumentLine[] } | undefined;
+  /** Inside a pandoc simple or multiline table: its columns, and whether a row may run over lines. */
+  let columns: { starts: number[]; multiline: boolean; row: DocumentLine[] } | undefined;
 
   const segment = (part: ReadonlyArray<DocumentLine>): TextSegment => ({
     text: part.map((line) => line.text.trim()).join("\n"),
@@ -54,9 +57,36 @@ export function documentBlocks(text: string): DocumentBlock[] {
     open = { kind, lines: [line] };
   };
 
+  const closeRow = (): void => {
+    if (columns && columns.row.length > 0) blocks.push({ kind: "table-row", sectionPath: path, segments: columnRowSegments(columns.row, columns.starts, paged) });
+    if (columns) columns.row = [];
+  };
+
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index] as DocumentLine;
     const trimmed = line.text.trim();
+    if (columns) {
+      // A simple table's row is a line and it ends at a blank line; a multiline table's rows are
+      // separated by blank lines and it ends at a rule.
+      const ends = FULL_RULE.test(trimmed) || columnStarts(line.text) !== undefined || (trimmed === "" && !columns.multiline);
+      if (trimmed === "" || ends) closeRow();
+      if (ends) columns = undefined;
+      else if (trimmed !== "") {
+        columns.row.push(line);
+        if (!columns.multiline) closeRow();
+      }
+      continue;
+    }
+    const starts = columnStarts(line.text);
+    if (starts && (open === undefined || (open.kind === "paragraph" && open.lines.length <= 2))) {
+      // The header line(s) above the rule are the table's first row; a full-width rule above them makes it a multiline table.
+      const header = open?.lines ?? [];
+      open = undefined;
+      const before = lines[index - header.length - 1];
+      columns = { starts, multiline: before !== undefined && FULL_RULE.test(before.text) && before.number === (header[0]?.number ?? line.number) - 1, row: header };
+      closeRow();
+      continue;
+    }
     if (trimmed === "" || FENCE.test(trimmed)) {
       close();
       continue;
@@ -120,6 +150,7 @@ export function documentBlocks(text: string): DocumentBlock[] {
     open.lines.push(line);
   }
   close();
+  closeRow();
   return blocks;
 }
 

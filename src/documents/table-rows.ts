@@ -2,9 +2,9 @@ import type { TextSegment } from "./block-types.js";
 import type { DocumentLine } from "./document-lines.js";
 
 /**
- * Table rows as cells, in the three shapes RFPs converted to Markdown carry: pipe tables (GFM),
- * pandoc grid tables (`+---+` rules, a cell's text wrapped over several lines), and HTML tables
- * (`<table>` inside Markdown). A cell is where a requirement sentence starts and ends, and a
+ * Table rows as cells, in the shapes RFPs converted to Markdown carry: pipe tables (GFM), pandoc
+ * grid tables (`+---+` rules, a cell's text wrapped over several lines), pandoc simple and
+ * multiline tables (columns set by a dashed rule), and HTML tables (`<table>` inside Markdown). A cell is where a requirement sentence starts and ends, and a
  * `<br>` or `<p>` inside one ends a line of text as much as a cell border does.
  */
 
@@ -113,4 +113,29 @@ export function htmlRows(tableLines: ReadonlyArray<DocumentLine>, paged: boolean
     if (segments.length > 0) rows.push({ segments });
   }
   return rows;
+}
+
+/**
+ * Pandoc's simple and multiline tables: columns are set by a rule of dash groups under the header
+ * (`-------  ------ -----`), and a cell is the text within its column's span on the row's lines.
+ * A column runs from the middle of the gap before its dashes to the middle of the gap after, so
+ * right- and left-aligned text both land in their column.
+ */
+const COLUMN_RULE = /^\s*-{2,}(?:\s+-{2,})+\s*$/;
+export const FULL_RULE = /^\s*-{3,}\s*$/;
+
+/** The columns' start offsets set by a column rule line, or undefined when the line is not one. */
+export function columnStarts(line: string): number[] | undefined {
+  if (!COLUMN_RULE.test(line)) return undefined;
+  const groups = [...line.matchAll(/-+/g)].map((group) => ({ start: group.index, end: group.index + group[0].length }));
+  return groups.map((group, index) => (index === 0 ? 0 : Math.floor(((groups[index - 1]?.end ?? 0) + group.start) / 2)));
+}
+
+/** A row of a column-ruled table from its lines: each column's text, line by line. */
+export function columnRowSegments(rowLines: ReadonlyArray<DocumentLine>, starts: ReadonlyArray<number>, paged: boolean): TextSegment[] {
+  return starts.flatMap((start, column) => {
+    const end = starts[column + 1] ?? Number.POSITIVE_INFINITY;
+    const segment = segmentOf(rowLines.map((line) => ({ text: line.text.slice(start, end).trim(), line })), paged);
+    return segment ? [segment] : [];
+  });
 }

@@ -52,6 +52,21 @@ describe("documentBlocks", () => {
     ]);
   });
 
+  it("reads pandoc's simple and multiline tables by the columns their dashed rule sets", () => {
+    const text = ["Intro.", "", "  CLIN    Requirement", "  ------  ---------------------------------------", "  0001    The contractor shall inspect all units quarterly", "     2    Annual testing shall follow NFPA 72", "", "After.", "", "--------------------------------------------------", "Item      Requirement", "--------  ----------------------------------------", "First     The contractor shall submit a plan that", "          names the supervisor.", "", "Second    Reports shall be sent by email.", "--------------------------------------------------", "", "End."].join("\n");
+    expect(shape(text)).toEqual([
+      ["paragraph", "Intro.", [1]],
+      ["table-row", "| CLIN | Requirement |", [3, 3]],
+      ["table-row", "| 0001 | The contractor shall inspect all units quarterly |", [5, 5]],
+      ["table-row", "| 2 | Annual testing shall follow NFPA 72 |", [6, 6]],
+      ["paragraph", "After.", [8]],
+      ["table-row", "| Item | Requirement |", [11, 11]],
+      ["table-row", "| First | The contractor shall submit a plan that names the supervisor. |", [13, 13, 14]],
+      ["table-row", "| Second | Reports shall be sent by email. |", [16, 16]],
+      ["paragraph", "End.", [19]],
+    ]);
+  });
+
   it("reads an HTML table's rows and cells, with tags out, entities decoded, <br> and <p> as breaks, and each line's number kept", () => {
     const text = ["Intro.", "", "<table><tr><th>Task</th><th>Requirement</th></tr>", "<tr>", "<td>QC&nbsp;plan</td>", "<td><p>The contractor shall submit a plan</p>", "<p>The plan must name a <b>supervisor</b> &amp; a deputy</p></td>", "</tr>", "<tr><td>Report</td><td>Due &#8220;monthly&#8221;", "</table>", "After."].join("\n");
     expect(shape(text)).toEqual([
