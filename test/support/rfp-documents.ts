@@ -4,7 +4,8 @@ import { minimalPdf } from "./minimal-pdf.js";
 /**
  * Realistic RFP documents for the chunker and the rfp-response chain, in the shapes real
  * solicitations arrive in (see test/fixtures/rfp/): a Markdown RFQ with CRLF line endings,
- * numbered sections, pipe, grid and HTML tables with requirements in their cells, bold labels,
+ * numbered sections, pipe, HTML and pandoc (grid, simple, multiline) tables with requirements in
+ * their cells, pandoc's heading attributes and fenced divs, bold labels,
  * list items without end punctuation and short sections; and a PDF whose pages repeat a header
  * and a "Page N of M" footer, with sentences that run across page breaks. Each comes with its
  * mandatory sentences as the document writes them (line breaks read as spaces).
@@ -45,6 +46,10 @@ export function facilitiesRfq(): RfpDocument {
       "Offerors must be registered in the System for Award Management at the time of quote submission.",
       "Quotes must be received no later than 2:00 p.m. Eastern Time on 16 March 2026.",
       "Quotes shall be submitted by email to the Contracting Officer.",
+      "Space temperatures must stay between 68 and 76 F",
+      "Failed exterior lights shall be replaced in 3 days",
+      "Routine work orders shall be closed within 10 business days",
+      "An emergency work order must be closed within 24 hours of the call",
     ],
   };
 }
