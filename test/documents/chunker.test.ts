@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chunkDocument, type DocumentChunk } from "../../src/documents/chunker.js";
 import { BatonError } from "../../src/core/errors.js";
@@ -182,6 +183,24 @@ describe("chunkDocument", () => {
         expect(location?.found && normalise(location.citation.sentence), must).toBe(normalise(must));
       }
     }
+  });
+
+  it("holds for any generated RFQ, budget and overlap: well-formed chunks, every mandatory sentence whole and cited where it is", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 2_000, max: 20_000 }), fc.integer({ min: 120, max: 1_500 }), fc.integer({ min: 0, max: 300 }), (seed, targetBytes, maxTokens, overlapTokens) => {
+        const rfq = generateRfq({ targetBytes, seed });
+        const lines = rfq.text.split("\r\n");
+        const chunks = chunkDocument(rfq.text, { maxTokens, overlapTokens, countTokens });
+        expectWellFormed(chunks, maxTokens);
+        for (const must of rfq.musts) {
+          const location = chunks.map((chunk) => locateQuote(chunk.blocks, must)).find((candidate) => candidate.found);
+          if (!location?.found) throw new Error(`"${must}" is not whole in any chunk`);
+          expect(normalise(location.citation.sentence)).toBe(normalise(must));
+          expect(normalise(lines.slice(location.citation.startLine - 1, location.citation.endLine).join(" ").replace(/<\/?t[dr]>|<br>/g, " "))).toContain(normalise(must));
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it("keeps every known must requirement of the long RFP whole in at least one chunk", () => {
