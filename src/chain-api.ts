@@ -19,7 +19,12 @@ export { z } from "zod";
 /** The normalised alert that alert webhooks hand to incident chains. */
 export { NormalizedAlertSchema as AlertSchema } from "./core/incidents.js";
 /** Documents: split a long one into chunks with section names and line numbers (map steps read them). */
-export { chunkDocument, type DocumentChunk } from "./documents/chunker.js";
+export { chunkDocument, type ChunkSection, type DocumentChunk } from "./documents/chunker.js";
+/** Documents: where a quote from a chunk is (section, lines, pages, its whole sentence), or why it is not there. */
+export { locateQuote, type QuoteCitation, type QuoteLocation } from "./documents/quote-location.js";
+export type { DocumentBlock } from "./documents/block-types.js";
+/** Token counts with the model's tokenizer (loaded on first use), for chunk budgets. */
+export { loadModelTokenCounter } from "./documents/model-token-count.js";
 /** Terraform: resource changes from a plan or a diff, and the policy rule pack (the IaC review's deterministic half). */
 export { parsePolicyConfig, reviewChanges, type Finding, type PolicyConfig, type ResourceChange, type Severity } from "./iac/index.js";
 /** Pull requests: the diff of their files, and which diff lines a review comment may go on. */

@@ -1,4 +1,4 @@
-import { decodeUntrusted } from "../../src/chain-api.js";
+import { decodeUntrusted, locateQuote, type DocumentBlock } from "../../src/chain-api.js";
 import type { Architecture, ChunkRequirements, CostCompliance, MergedRequirements } from "./schemas.js";
 
 /**
@@ -15,17 +15,25 @@ export interface Problem {
 
 const normalise = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim();
 
+const clip = (text: string, length: number, fromEnd: boolean): string => (text.length <= length ? text : fromEnd ? `…${text.slice(-length)}` : `${text.slice(0, length)}…`);
+
 /**
- * Each quote must be in the chunk (whitespace and case aside): no invented requirements. The
- * model saw `<` and `>` encoded (`&lt;`), so a quote that copies them encoded still matches.
+ * Each quote must be in the chunk (case, white space and emphasis aside) within one paragraph,
+ * list item, label or table cell: no invented requirements, and none that glue an item without
+ * end punctuation to the sentence after it. The model saw `<` and `>` encoded (`&lt;`), so a quote
+ * that copies them encoded still matches.
  */
-export function checkQuotes(answer: ChunkRequirements, chunkText: string): Problem[] {
-  const haystack = normalise(chunkText);
-  return answer.requirements.flatMap((requirement, index) =>
-    haystack.includes(normalise(decodeUntrusted(requirement.quote)).replace(/^["“]|["”]$/g, ""))
-      ? []
-      : [{ path: `requirements.${String(index)}.quote`, message: `is not in the text: copy the RFP's sentence exactly ("${requirement.quote.slice(0, 80)}")` }],
-  );
+export function checkQuotes(answer: ChunkRequirements, blocks: ReadonlyArray<DocumentBlock>): Problem[] {
+  return answer.requirements.flatMap((requirement, index): Problem[] => {
+    const location = locateQuote(blocks, decodeUntrusted(requirement.quote));
+    if (location.found) return [];
+    const path = `requirements.${String(index)}.quote`;
+    if (location.reason === "crosses") {
+      const [before, after] = location.parts;
+      return [{ path, message: `joins two separate parts of the RFP ("${clip(before, 60, true)}" and "${clip(after, 60, false)}"): quote only the sentence, list item or table cell that states this requirement, and list the other on its own` }];
+    }
+    return [{ path, message: `is not in the text: copy the RFP's sentence exactly ("${requirement.quote.slice(0, 80)}")` }];
+  });
 }
 
 /** What the merge must keep: every extracted id, each "must" as a must, ids unique and known. */

@@ -1,20 +1,24 @@
 import { basename } from "node:path";
-import { chunkDocument, defineChain } from "../../src/chain-api.js";
+import { chunkDocument, defineChain, loadModelTokenCounter } from "../../src/chain-api.js";
 import { checkCostAndCompliance, checkCoverage, checkMerge, checkQuotes, frameworksIn } from "./checks.js";
 import { architecturePrompt, costCompliancePrompt, extractPrompt, mergePrompt, summaryPrompt } from "./prompts.js";
-import { renderResponseDocument, type SourceReference } from "./response-document.js";
+import { renderResponseDocument } from "./response-document.js";
 import { Architecture, ChunkRequirements, CostCompliance, ExecutiveSummary, MergedRequirements, RfpInput } from "./schemas.js";
+import { describeSource, extractedRequirements, type ChunkItem } from "./sources.js";
 
 /**
- * rfp-response: a long RFP is chunked by headings and size; requirements are extracted per
- * chunk (a map step, each chunk durable), merged across chunks with every source kept, met by
+ * rfp-response: a long RFP is chunked by its structure (sections packed to the budget, cut only
+ * between blocks or sentences); requirements are extracted per chunk (a map step, each chunk
+ * durable), each quote checked to be one sentence, item or cell of the chunk and cited at the
+ * lines that hold it; merged across chunks with every source kept, met by
  * an architecture (coverage checked: every must is traced), costed (totals checked) and mapped
  * to the compliance frameworks it names (each one checked), summarised for the customer with a
  * person's approval, and delivered: the summary in the thread, the full response as a file.
  */
 
-/** A chunk's size in tokens: room for the prompt and the answer in an 8k-context model. */
+/** A chunk's size in the model's tokens: room for the prompt and the answer in an 8k-context model. */
 const CHUNK_TOKENS = 1_500;
+/** Context repeated from the previous chunk when a section is cut (chunks never cut a sentence). */
 const OVERLAP_TOKENS = 120;
 
 export default defineChain({
@@ -31,13 +35,18 @@ export default defineChain({
     } catch {
       // Not JSON: the RFP itself.
     }
-    const heading = /^#{1,3}\s+(.+)$/m.exec(text)?.[1]?.trim();
+    // Pandoc writes attributes after a heading ("# RFQ 42 {#rfq}"): not part of the title.
+    const heading = /^#{1,3}\s+(.+)$/m.exec(text)?.[1]?.replace(/\s*\{[#.][^}]*\}\s*$/, "").trim();
     return { title: heading ?? basename(source).replace(/\.[a-z]+$/i, ""), document: text, sourceName: basename(source) };
   },
 })
   .action("chunk", {
-    description: "Split the RFP by headings and size, keeping section names and line numbers",
-    run: async ({ input }) => ({ chunks: chunkDocument(input.document, { maxTokens: CHUNK_TOKENS, overlapTokens: OVERLAP_TOKENS }).map(({ index, text, sectionPath, startLine, endLine }) => ({ index, text, sectionPath, startLine, endLine })) }),
+    description: "Split the RFP by its sections and size, keeping section names, line numbers and pages",
+    run: async ({ input }) => {
+      const countTokens = await loadModelTokenCounter();
+      const chunks = chunkDocument(input.document, { maxTokens: CHUNK_TOKENS, overlapTokens: OVERLAP_TOKENS, countTokens });
+      return { chunks: chunks.map(({ index, text, sectionPath, sections, startLine, endLine, pages, blocks }): ChunkItem => ({ index, text, sectionPath, sections, startLine, endLine, ...(pages ? { pages } : {}), blocks })) };
+    },
   })
   .map("extract", {
     description: "Extract the requirements of each chunk",
@@ -47,7 +56,7 @@ export default defineChain({
     system: extractPrompt.system,
     user: ({ input, outputs }, chunk, _index, budget) => extractPrompt.user(input.title, chunk, outputs.chunk.chunks.length, budget),
     output: ChunkRequirements,
-    check: (answer, _context, chunk) => checkQuotes(answer, chunk.text),
+    check: (answer, _context, chunk) => checkQuotes(answer, chunk.blocks),
     temperature: 0,
   })
   .llm("merge", {
@@ -96,7 +105,7 @@ export default defineChain({
         customer: input.customer,
         summary,
         requirements: outputs.merge,
-        sources: sourcesOf(outputs.chunk.chunks, outputs.extract),
+        sources: new Map(extractedRequirements(outputs.chunk.chunks, outputs.extract).map((requirement) => [requirement.id, requirement.source])),
         architecture: outputs.architecture,
         cost,
       });
@@ -118,31 +127,9 @@ export default defineChain({
   })
   .build();
 
-type Chunk = { index: number; text: string; sectionPath: string[]; startLine: number; endLine: number };
-
-/** Every extracted requirement with its id (E<chunk>.<n>) and section, in document order. */
-function extractedList(chunks: ReadonlyArray<Chunk>, extracted: ReadonlyArray<ChunkRequirements>): Array<{ id: string; text: string; category: string; priority: string; section: string }> {
-  return extracted.flatMap((answer, chunkIndex) =>
-    answer.requirements.map((requirement, index) => ({
-      id: `E${String(chunkIndex + 1)}.${String(index + 1)}`,
-      text: requirement.text,
-      category: requirement.category,
-      priority: requirement.priority,
-      section: chunks[chunkIndex]?.sectionPath.join(" › ") || "start",
-    })),
-  );
-}
-
-/** Where each extracted requirement comes from: its chunk's section and lines. */
-function sourcesOf(chunks: ReadonlyArray<Chunk>, extracted: ReadonlyArray<ChunkRequirements>): Map<string, SourceReference> {
-  const sources = new Map<string, SourceReference>();
-  extracted.forEach((answer, chunkIndex) => {
-    const chunk = chunks[chunkIndex];
-    answer.requirements.forEach((_requirement, index) => {
-      if (chunk) sources.set(`E${String(chunkIndex + 1)}.${String(index + 1)}`, { section: chunk.sectionPath.join(" › ") || "start", lines: `${String(chunk.startLine)}-${String(chunk.endLine)}` });
-    });
-  });
-  return sources;
+/** The merge step's view of the extracted requirements: each with the exact place its sentence is. */
+function extractedList(chunks: ReadonlyArray<ChunkItem>, extracted: ReadonlyArray<ChunkRequirements>): Array<{ id: string; text: string; category: string; priority: string; section: string }> {
+  return extractedRequirements(chunks, extracted).map(({ id, text, category, priority, source }) => ({ id, text, category, priority, section: describeSource(source) }));
 }
 
 function slug(text: string): string {

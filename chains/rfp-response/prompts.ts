@@ -20,11 +20,12 @@ const short = (text: string, maxCharacters = NAME_CHARACTERS): string => cutChar
 
 export interface ChunkView {
   index: number;
-  sectionPath: ReadonlyArray<string>;
-  startLine: number;
-  endLine: number;
+  sections: ReadonlyArray<{ path: ReadonlyArray<string>; startLine: number; endLine: number }>;
   text: string;
 }
+
+const sectionsLine = (chunk: ChunkView): string =>
+  chunk.sections.map((section) => `${section.path.join(" › ") || "(no heading)"} (lines ${String(section.startLine)}-${String(section.endLine)})`).join("; ");
 
 export const extractPrompt = {
   system: [
@@ -32,12 +33,12 @@ export const extractPrompt = {
     "List every requirement stated in this part: what the customer needs the solution or the vendor to do or be.",
     'priority: "must" for MUST, SHALL, required, mandatory, "is required to"; "should" for SHOULD, preferred, desirable; "could" for MAY, optional, nice to have.',
     "category: functional, non_functional (availability, performance, scale, support hours), security_compliance (security, certifications, data protection, residency), commercial (pricing, terms, submission).",
-    "quote: copy the sentence that states the requirement exactly as written, so it can be found in the text.",
+    "quote: copy the sentence that states the requirement exactly as written, so it can be found in the text. A list item, a table cell or a label is a unit of its own: quote within one, never across two.",
     "Background, descriptions and instructions to bidders that ask nothing of the solution are not requirements. An empty list is a fine answer.",
     DATA_RULE,
   ].join("\n"),
   user: (title: string, chunk: ChunkView, total: number, budget: PromptBudget): string => {
-    const head = `RFP: ${short(title)}\nPart ${String(chunk.index + 1)} of ${String(total)}, section: ${short(chunk.sectionPath.join(" › ")) || "(no heading)"}, lines ${String(chunk.startLine)}-${String(chunk.endLine)}`;
+    const head = `RFP: ${short(title)}\nPart ${String(chunk.index + 1)} of ${String(total)}, sections: ${sectionsLine(chunk)}`;
     return untrusted("rfp", `${head}\n\n${fitText(chunk.text, budget.tokens - budget.count(head) - FRAME_TOKENS, budget, "RFP part")}`);
   },
 };

@@ -1,15 +1,12 @@
 import type { Architecture, CostCompliance, ExecutiveSummary, MergedRequirements } from "./schemas.js";
+import { describeSource, type SourceReference } from "./sources.js";
 
 /**
  * The full RFP response as Markdown (the file delivered to the thread): the approved summary,
- * every requirement with where the RFP states it, the traceability matrix, the architecture,
- * costs and compliance. Table cells are escaped so RFP text cannot break the tables.
+ * every requirement with where the RFP states it (section, lines, page) and its sentence as the
+ * RFP writes it, the traceability matrix citing the same places, the architecture, costs and
+ * compliance. Table cells are escaped so RFP text cannot break the tables.
  */
-
-export interface SourceReference {
-  section: string;
-  lines: string;
-}
 
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 const money = (currency: string, amount: number): string => `${currency} ${amount.toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
@@ -25,8 +22,10 @@ export function renderResponseDocument(input: {
 }): string {
   const { summary, requirements, architecture, cost } = input;
   const traced = new Map(architecture.traceability.map((entry) => [entry.requirementId, entry]));
-  const where = (ids: ReadonlyArray<string>): string =>
-    [...new Set(ids.map((id) => input.sources.get(id)).filter((source): source is SourceReference => source !== undefined).map((source) => `${source.section} (lines ${source.lines})`))].join("; ");
+  const sourcesOf = (ids: ReadonlyArray<string>): SourceReference[] => ids.map((id) => input.sources.get(id)).filter((source): source is SourceReference => source !== undefined);
+  // One function for both tables, so the requirements list and the traceability matrix cite alike.
+  const where = (ids: ReadonlyArray<string>): string => [...new Set(sourcesOf(ids).map(describeSource))].join("; ");
+  const words = (ids: ReadonlyArray<string>): string => [...new Set(sourcesOf(ids).map((source) => `“${source.sentence}”`))].join(" / ");
   return [
     `# ${input.title}: response for ${input.customer}`,
     "",
@@ -38,17 +37,17 @@ export function renderResponseDocument(input: {
     "",
     "## Requirements",
     "",
-    "| id | priority | category | requirement | where the RFP states it |",
-    "|---|---|---|---|---|",
-    ...requirements.requirements.map((requirement) => `| ${requirement.id} | ${requirement.priority} | ${requirement.category.replace("_", " ")} | ${cell(requirement.text)} | ${cell(where(requirement.sources))} |`),
+    "| id | priority | category | requirement | where the RFP states it | as the RFP states it |",
+    "|---|---|---|---|---|---|",
+    ...requirements.requirements.map((requirement) => `| ${requirement.id} | ${requirement.priority} | ${requirement.category.replace("_", " ")} | ${cell(requirement.text)} | ${cell(where(requirement.sources))} | ${cell(words(requirement.sources))} |`),
     "",
     "## Traceability",
     "",
-    "| requirement | how it is met | components |",
-    "|---|---|---|",
+    "| requirement | where the RFP states it | how it is met | components |",
+    "|---|---|---|---|",
     ...requirements.requirements.map((requirement) => {
       const entry = traced.get(requirement.id);
-      return `| ${requirement.id} (${requirement.priority}) | ${entry ? cell(entry.approach) : "not addressed"} | ${entry ? cell(entry.components.join(", ")) : ""} |`;
+      return `| ${requirement.id} (${requirement.priority}) | ${cell(where(requirement.sources))} | ${entry ? cell(entry.approach) : "not addressed"} | ${entry ? cell(entry.components.join(", ")) : ""} |`;
     }),
     "",
     "## Architecture",

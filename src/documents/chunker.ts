@@ -1,205 +1,180 @@
 import { BatonError } from "../core/errors.js";
+import { blockPieces, sentenceTail, type CountTokens } from "./block-pieces.js";
+import { lineSpan, renderBlock, renderBlocks, type DocumentBlock } from "./block-types.js";
+import { documentBlocks } from "./document-blocks.js";
 import { estimateTokens } from "./token-estimate.js";
 
 /**
- * A long document into chunks a model can read whole: split at headings first (Markdown `#`,
- * setext underlines, numbered headings such as `3.2 Availability` or `Section 4: Security` on
- * a line of their own), then by size at paragraph, then sentence, then word boundaries — never
- * inside a word. Each chunk keeps its section path and the line numbers (and PDF pages, when
- * the text has form feeds between pages) it came from, and starts with a little of the previous
- * chunk's end, so a requirement straddling a cut is seen whole by one of them.
+ * A long document into chunks a model can read whole. The document is read into blocks
+ * (headings, paragraphs, list items, labels, table rows: see `document-blocks.ts`); blocks are
+ * packed in order up to the token budget, several small sections to a chunk, and a chunk ends
+ * at a section's start when that section would fit whole in the next one. A block longer than
+ * the budget is cut by cells, sentences, then words. A heading never ends a chunk (it goes with
+ * what it heads), so no chunk is a lone heading.
+ *
+ * A chunk may start with a little of the previous chunk's end (overlap) for context, but only
+ * within the same section and only whole blocks — or a paragraph's last whole sentences — so it
+ * never crosses a heading or starts inside a table row or list item. A chunk's citation (its
+ * sections with their line ranges, its lines and pages) covers exactly the blocks it holds,
+ * overlap included.
  */
+
+export interface ChunkSection {
+  /** The headings, outermost first. */
+  path: string[];
+  startLine: number;
+  endLine: number;
+  pages?: { first: number; last: number };
+}
 
 export interface DocumentChunk {
   index: number;
+  /** What the model reads: the blocks, paragraph breaks, list items and table rows kept. */
   text: string;
-  /** The headings the chunk sits under, outermost first. */
+  /** The section the chunk starts in (the first of `sections`). */
   sectionPath: string[];
-  /** 1-based lines of the original text, a form feed counting as a line break (overlap not counted). */
+  /** Every section the chunk holds text of, in order, each with the lines it holds. */
+  sections: ChunkSection[];
+  /** 1-based lines of the original text the chunk holds, overlap included (a form feed ends a line). */
   startLine: number;
   endLine: number;
   /** 1-based pages, when the text has form feeds between pages. */
   pages?: { first: number; last: number };
-  tokenEstimate: number;
+  /** How many of `blocks` at the start repeat the previous chunk's end. */
+  overlapBlocks: number;
+  /** The blocks the chunk holds, each segment with its lines: where a quote in the chunk is. */
+  blocks: DocumentBlock[];
+  /** `text` counted with the chunker's `countTokens`. */
+  tokens: number;
 }
 
 export interface ChunkOptions {
   maxTokens: number;
-  /** Tokens of the previous chunk's end (whole sentences) repeated at the start. Default 0. */
+  /** Tokens of the previous chunk's end repeated at the start (same section only). Default 0. */
   overlapTokens?: number;
+  /** Counts a text's tokens; the budget is in these. Default: an estimate of four characters a token. */
+  countTokens?: CountTokens;
 }
 
-interface Line {
-  number: number;
-  page: number;
-  text: string;
-}
-
-interface Heading {
-  level: number;
-  title: string;
-  /** Lines the heading uses (2 for a setext heading). */
-  span: number;
-}
-
-const MARKDOWN_HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
-// "3", "3.2", "3.2.1" then a capitalised title; or "Section 4: Title". A numbered list item in
-// prose ("1. The vendor must…") is a sentence, not a title: titles are short and end without a period.
-const NUMBERED_HEADING = /^((?:\d+\.)*\d+)\.?\s+([A-Z][^.!?]{1,80})$/;
-const SECTION_HEADING = /^(?:section|part|chapter|appendix)\s+([\dA-Z]+(?:\.\d+)*)\s*[:.\-–]\s*(.{2,80})$/i;
-
-function headingAt(lines: ReadonlyArray<Line>, index: number): Heading | undefined {
-  const text = lines[index]?.text.trim() ?? "";
-  if (text === "") return undefined;
-  const markdown = MARKDOWN_HEADING.exec(text);
-  if (markdown) return { level: markdown[1]?.length ?? 1, title: markdown[2] ?? text, span: 1 };
-  const next = lines[index + 1]?.text.trim() ?? "";
-  if (/^=+$/.test(next) && next.length >= 3) return { level: 1, title: text, span: 2 };
-  if (/^-+$/.test(next) && next.length >= 3 && !text.startsWith("|")) return { level: 2, title: text, span: 2 };
-  const section = SECTION_HEADING.exec(text);
-  if (section) return { level: (section[1]?.split(".").length ?? 1), title: text, span: 1 };
-  const numbered = NUMBERED_HEADING.exec(text);
-  // "2. The vendor confirms, in writing, the schedule" is a list item: titles have no commas,
-  // and one written "N." (a list's style) is a short phrase.
-  const listStyle = /^\d+\.\s/.test(text);
-  if (numbered && !text.includes(",") && text.split(/\s+/).length <= (listStyle ? 6 : 12)) return { level: numbered[1]?.split(".").length ?? 1, title: text, span: 1 };
-  return undefined;
-}
-
-interface Section {
-  path: string[];
-  lines: Line[];
-}
-
-function sectionsOf(lines: ReadonlyArray<Line>): Section[] {
-  const sections: Section[] = [];
-  const stack: Array<{ level: number; title: string }> = [];
-  let current: Section = { path: [], lines: [] };
-  for (let index = 0; index < lines.length; index += 1) {
-    const heading = headingAt(lines, index);
-    if (heading) {
-      if (current.lines.some((line) => line.text.trim() !== "")) sections.push(current);
-      while (stack.length > 0 && (stack.at(-1)?.level ?? 0) >= heading.level) stack.pop();
-      stack.push({ level: heading.level, title: heading.title });
-      current = { path: stack.map((entry) => entry.title), lines: [] };
-      for (let offset = 0; offset < heading.span; offset += 1) {
-        const line = lines[index + offset];
-        if (line) current.lines.push(line);
-      }
-      index += heading.span - 1;
-      continue;
-    }
-    const line = lines[index];
-    if (line) current.lines.push(line);
-  }
-  if (current.lines.length > 0) sections.push(current);
-  return sections;
-}
-
-/** Pieces of a section no larger than `maxTokens`: paragraphs, or sentences, or words of an overlong sentence. */
-function piecesOf(section: Section, maxTokens: number): Line[][] {
-  const paragraphs: Line[][] = [];
-  let paragraph: Line[] = [];
-  for (const line of section.lines) {
-    if (line.text.trim() === "") {
-      if (paragraph.length > 0) paragraphs.push(paragraph);
-      paragraph = [];
-    } else paragraph.push(line);
-  }
-  if (paragraph.length > 0) paragraphs.push(paragraph);
-  const pieces: Line[][] = [];
-  for (const lines of paragraphs) {
-    if (estimateTokens(lines.map((line) => line.text).join("\n")) <= maxTokens) {
-      pieces.push(lines);
-      continue;
-    }
-    // An overlong paragraph: by sentence, and an overlong sentence by words, keeping line numbers.
-    for (const line of lines) {
-      const sentences = line.text.split(/(?<=[.!?])\s+/);
-      for (const sentence of sentences) {
-        if (estimateTokens(sentence) <= maxTokens) {
-          pieces.push([{ ...line, text: sentence }]);
-          continue;
-        }
-        let words: string[] = [];
-        for (const word of sentence.split(/\s+/)) {
-          if (words.length > 0 && estimateTokens([...words, word].join(" ")) > maxTokens) {
-            pieces.push([{ ...line, text: words.join(" ") }]);
-            words = [];
-          }
-          words.push(word);
-        }
-        if (words.length > 0) pieces.push([{ ...line, text: words.join(" ") }]);
-      }
-    }
-  }
-  return pieces;
-}
-
-/** The last whole sentences of `text` within `tokens`. */
-function tail(text: string, tokens: number): string {
-  if (tokens <= 0) return "";
-  const sentences = text.split(/(?<=[.!?])\s+/);
-  const kept: string[] = [];
-  for (let index = sentences.length - 1; index >= 0; index -= 1) {
-    const candidate = [sentences[index] ?? "", ...kept].join(" ");
-    if (estimateTokens(candidate) > tokens) break;
-    kept.unshift(sentences[index] ?? "");
-  }
-  return kept.join(" ").trim();
-}
+/** What joining two blocks with a line break or two adds. */
+const JOIN_TOKENS = 1;
+const sameSection = (left: DocumentBlock, right: DocumentBlock): boolean => left.sectionPath.join("\u0000") === right.sectionPath.join("\u0000");
 
 export function chunkDocument(text: string, options: ChunkOptions): DocumentChunk[] {
-  if (text.replace(/\f/g, "").trim() === "") {
+  const countTokens = options.countTokens ?? estimateTokens;
+  const maxTokens = Math.max(50, options.maxTokens);
+  const overlap = Math.min(Math.max(0, options.overlapTokens ?? 0), Math.floor(maxTokens / 4));
+  const read = text.replace(/\f/g, "").trim() === "" ? [] : documentBlocks(text);
+  // A piece leaves room for what may come before it in its chunk: the overlap, or the headings
+  // it goes with (a chunk starting at a section carries them and no overlap).
+  // A longer run of headings than a quarter of the budget (a table of contents) is not carried.
+  const carryLimit = Math.floor(maxTokens / 4);
+  const headingRoom = Math.min(longestHeadingRun(read, countTokens), carryLimit);
+  const blocks = read.flatMap((block) => blockPieces(block, maxTokens - Math.max(overlap, headingRoom), countTokens));
+  if (!blocks.some((block) => block.kind !== "heading")) {
     throw new BatonError("DOCUMENT_EMPTY", "The document has no text to read. Give the RFP's text (a text PDF, Markdown or plain text), not an empty or scanned file.", {});
   }
-  const maxTokens = Math.max(50, options.maxTokens);
-  const overlap = Math.min(options.overlapTokens ?? 0, Math.floor(maxTokens / 4));
-  const hasPages = text.includes("\f");
-  // A form feed (a PDF page break) starts a new page and ends a line; lines are numbered by
-  // newlines and form feeds alike.
-  let page = 1;
-  const lines: Line[] = [];
-  for (const [index, raw] of text.split(/\n|(?<=\f)/).entries()) {
-    const pageBreak = raw.endsWith("\f");
-    lines.push({ number: index + 1, page, text: pageBreak ? raw.slice(0, -1) : raw });
-    if (pageBreak) page += 1;
-  }
+  const tokensOf = new Map<DocumentBlock, number>(blocks.map((block) => [block, countTokens(renderBlock(block))]));
+  const cost = (block: DocumentBlock): number => tokensOf.get(block) ?? countTokens(renderBlock(block));
+  const total = (list: ReadonlyArray<DocumentBlock>): number => list.reduce((sum, block, index) => sum + cost(block) + (index > 0 ? JOIN_TOKENS : 0), 0);
 
-  const chunks: DocumentChunk[] = [];
-  const emit = (path: string[], body: Line[], previous: string): void => {
-    const own = body.map((line) => line.text).join("\n").trim();
-    if (own === "") return;
-    const carried = tail(previous, overlap);
-    const chunkText = carried === "" ? own : `${carried}\n\n${own}`;
-    const first = body[0] as Line;
-    const last = body.at(-1) as Line;
-    chunks.push({
-      index: chunks.length,
-      text: chunkText,
-      sectionPath: path,
-      startLine: first.number,
-      endLine: last.number,
-      ...(hasPages ? { pages: { first: first.page, last: last.page } } : {}),
-      tokenEstimate: estimateTokens(chunkText),
-    });
+  const packed: Array<{ blocks: DocumentBlock[]; overlap: number }> = [];
+  let current: { blocks: DocumentBlock[]; overlap: number; tokens: number } = { blocks: [], overlap: 0, tokens: 0 };
+  /** Where the current chunk may end: before its trailing headings, unless they are too many to carry on. */
+  const endOfCurrent = (): number => {
+    let end = current.blocks.length;
+    while (end > current.overlap && current.blocks[end - 1]?.kind === "heading") end -= 1;
+    return total(current.blocks.slice(end)) <= carryLimit ? end : current.blocks.length;
+  };
+  /** Whether the current chunk, ended there, holds more than overlap and a lone heading. */
+  const canEnd = (): boolean => {
+    const own = current.blocks.slice(current.overlap, endOfCurrent());
+    return own.some((block) => block.kind !== "heading") || own.length > 1;
   };
 
-  let previous = "";
-  for (const section of sectionsOf(lines)) {
-    let body: Line[] = [];
-    for (const piece of piecesOf(section, maxTokens - overlap)) {
-      const candidate = [...body, ...piece];
-      if (body.length > 0 && estimateTokens(candidate.map((line) => line.text).join("\n")) > maxTokens - overlap) {
-        emit(section.path, body, previous);
-        previous = body.map((line) => line.text).join("\n");
-        body = [...piece];
-      } else body = candidate;
+  /** Ends the current chunk before `next`: its trailing headings move on with `next`, and the next chunk may start with overlap. */
+  const flush = (next: DocumentBlock): void => {
+    const end = endOfCurrent();
+    const carried = current.blocks.slice(end);
+    const kept = current.blocks.slice(0, end);
+    packed.push({ blocks: kept, overlap: current.overlap });
+    const start = carried.length > 0 || next.kind === "heading" ? [] : overlapBefore(kept, next);
+    current = { blocks: [...start, ...carried], overlap: start.length, tokens: total([...start, ...carried]) };
+  };
+  /** The end of `previous` to repeat before `next`: same section, no heading, whole blocks or a paragraph's last sentences. */
+  const overlapBefore = (previous: ReadonlyArray<DocumentBlock>, next: DocumentBlock): DocumentBlock[] => {
+    const taken: DocumentBlock[] = [];
+    let room = cost(next) + JOIN_TOKENS + overlap <= maxTokens ? overlap : 0;
+    for (let index = previous.length - 1; index >= 0 && room > 0; index -= 1) {
+      const block = previous[index] as DocumentBlock;
+      if (block.kind === "heading" || !sameSection(block, next)) break;
+      if (cost(block) + JOIN_TOKENS <= room) {
+        taken.unshift(block);
+        room -= cost(block) + JOIN_TOKENS;
+        continue;
+      }
+      // Only a paragraph may be entered, and then at a sentence's start.
+      const tail = block.kind === "paragraph" ? sentenceTail(block, room - JOIN_TOKENS, countTokens) : undefined;
+      if (tail) {
+        tokensOf.set(tail, countTokens(renderBlock(tail)));
+        taken.unshift(tail);
+      }
+      break;
     }
-    if (body.length > 0) {
-      emit(section.path, body, previous);
-      previous = body.map((line) => line.text).join("\n");
+    return taken;
+  };
+
+  blocks.forEach((block, index) => {
+    const fits = (tokens: number): boolean => current.tokens + (current.blocks.length > 0 ? JOIN_TOKENS : 0) + tokens <= maxTokens;
+    if (block.kind === "heading" && canEnd()) {
+      // A section that fits a chunk of its own is not split across two.
+      let next = index + 1;
+      while (next < blocks.length && blocks[next]?.kind !== "heading") next += 1;
+      const section = total(blocks.slice(index, next));
+      if (!fits(section) && section <= maxTokens) flush(block);
     }
+    if (!fits(cost(block)) && canEnd()) flush(block);
+    current.tokens += (current.blocks.length > 0 ? JOIN_TOKENS : 0) + cost(block);
+    current.blocks.push(block);
+  });
+  const own = current.blocks.slice(current.overlap);
+  if (own.some((block) => block.kind !== "heading") || own.length > 1 || packed.length === 0) packed.push({ blocks: current.blocks, overlap: current.overlap });
+  // A document that ends with headings: they head nothing, but they are the document's text.
+  else if (current.blocks.length > current.overlap) packed.at(-1)?.blocks.push(...current.blocks.slice(current.overlap));
+
+  return packed.map((chunk, index) => chunkOf(index, chunk.blocks, chunk.overlap, countTokens));
+}
+
+/** The tokens of the longest run of consecutive headings, joins included. */
+function longestHeadingRun(blocks: ReadonlyArray<DocumentBlock>, countTokens: CountTokens): number {
+  let longest = 0;
+  let run = 0;
+  for (const block of blocks) {
+    run = block.kind === "heading" ? run + countTokens(renderBlock(block)) + JOIN_TOKENS : 0;
+    longest = Math.max(longest, run);
   }
-  return chunks;
+  return longest;
+}
+
+function pagesOf(blocks: ReadonlyArray<DocumentBlock>): { first: number; last: number } | undefined {
+  const pages = blocks.flatMap((block) => block.segments.flatMap((segment) => segment.pages ?? []));
+  return pages.length > 0 ? { first: Math.min(...pages), last: Math.max(...pages) } : undefined;
+}
+
+function chunkOf(index: number, blocks: DocumentBlock[], overlapBlocks: number, countTokens: CountTokens): DocumentChunk {
+  const groups: DocumentBlock[][] = [];
+  for (const block of blocks) {
+    const group = groups.at(-1);
+    if (group?.[0] && sameSection(group[0], block)) group.push(block);
+    else groups.push([block]);
+  }
+  const sections = groups.map((group): ChunkSection => {
+    const span = lineSpan(group);
+    const pages = pagesOf(group);
+    return { path: group[0]?.sectionPath ?? [], startLine: span.first, endLine: span.last, ...(pages ? { pages } : {}) };
+  });
+  const text = renderBlocks(blocks);
+  const span = lineSpan(blocks);
+  const pages = pagesOf(blocks);
+  return { index, text, sectionPath: sections[0]?.path ?? [], sections, startLine: span.first, endLine: span.last, ...(pages ? { pages } : {}), overlapBlocks, blocks, tokens: countTokens(text) };
 }

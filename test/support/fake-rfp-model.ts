@@ -5,13 +5,15 @@ import type { FakeReply } from "./fake-openai-server.js";
  * each prompt as a careful model would (requirement sentences out of a chunk, duplicates folded,
  * every must traced, totals that add up) so a test can check the chain end to end, and it can
  * be told to make the mistakes the chain's checks exist for: drop a must from the architecture,
- * or send a cost table whose totals are wrong. Each mistake is made once; the re-ask is answered
- * correctly.
+ * send a cost table whose totals are wrong, or glue a list item without end punctuation to the
+ * sentence after it in one quote. Each mistake is made once; the re-ask is answered correctly.
  */
 
 export interface FakeRfpModelOptions {
   dropMustFromArchitecture?: boolean;
   wrongCostTotals?: boolean;
+  /** Quote a list item without end punctuation run together with the line after it (once). */
+  glueListItem?: boolean;
 }
 
 export interface FakeRfpModel {
@@ -24,12 +26,15 @@ export interface FakeRfpModel {
 
 type Message = { role: string; content: string };
 
-const MUST = /\b(MUST|SHALL|shall|is required to|are required to)\b|Mandatory:/;
+const MUST = /\b(MUST|must|SHALL|shall|is required to|are required to)\b|Mandatory:/;
 const SHOULD = /\b(SHOULD|preferred|desirable)\b/;
 
+/** Sentences as a careful reader takes them: lines apart, a table row's cells apart. */
 function sentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?])\s+|\n+/)
+    .split(/\n+/)
+    .flatMap((line) => (line.startsWith("|") ? line.split(/(?<!\\)\|/) : [line]))
+    .flatMap((line) => line.split(/(?<=[.!?])\s+/))
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 10);
 }
@@ -52,6 +57,7 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
   const extractedParts: string[] = [];
   let droppedOnce = false;
   let wrongOnce = false;
+  let gluedOnce = false;
 
   const reply = (body: unknown): FakeReply => {
     const messages = (body as { messages?: Message[] }).messages ?? [];
@@ -66,7 +72,13 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
       const chunk = between(user, "<rfp>\n", "\n</rfp>");
       const requirements = sentences(chunk)
         .filter((sentence) => MUST.test(sentence) || SHOULD.test(sentence))
-        .map((sentence) => ({ text: sentence.replace(/^[-*\d.)\s]+/, "").slice(0, 300), quote: sentence, category: categoryOf(sentence), priority: MUST.test(sentence) ? "must" : "should" }));
+        .map((sentence) => ({ text: sentence.replace(/^[-*•\d.)\s]+/, "").slice(0, 300), quote: sentence, category: categoryOf(sentence), priority: MUST.test(sentence) ? "must" : "should" }));
+      const glued = options.glueListItem === true && !gluedOnce && !reasked ? /^(?:- |\d+\. |• )(.*[^.!?:;\s])\n+([A-Z].*)$/m.exec(chunk) : null;
+      if (glued) {
+        gluedOnce = true;
+        const quote = `${glued[1] ?? ""} ${glued[2] ?? ""}`;
+        requirements.push({ text: quote, quote, category: "functional", priority: "must" });
+      }
       return json({ requirements });
     }
     if (system.startsWith("You merge requirements")) {
@@ -76,7 +88,8 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
       for (const line of lines) {
         const [id = "", priority = "", category = "", , ...rest] = line.split(" | ");
         const text = rest.join(" | ");
-        const key = text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+        // "As stated earlier …: The service MUST…" asks for what "The service MUST…" asks for.
+        const key = text.replace(/^[^:]{0,80}:\s+(?=[A-Z])/, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
         const existing = byText.get(key);
         if (existing) {
           existing.sources.push(id);
