@@ -8,8 +8,8 @@ import { buildEditModal, EDIT_CALLBACK_ID } from "./modals/edit-modal.js";
 import { parseApprovalMetadata } from "./modals/private-metadata.js";
 import { readFormValues } from "./modals/schema-form.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-card.js";
-import { renderError } from "./render/command-replies.js";
-import { mention, plainFallback, slackDate } from "./render/mrkdwn.js";
+import { renderError, textReply } from "./render/command-replies.js";
+import { md, mention, plainFallback, slackDate, type Mrkdwn } from "./render/mrkdwn.js";
 import type { SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
@@ -43,17 +43,17 @@ function firstInputBlockId(view: { blocks?: ReadonlyArray<unknown> }): string {
 }
 
 /** Modal errors are plain text: dates as their fallback, mentions as the bare id. */
-function inlineText(mrkdwnText: string): string {
+function inlineText(mrkdwnText: Mrkdwn): string {
   return plainFallback(mrkdwnText).replace(/<@([A-Z0-9]+)>/g, "$1");
 }
 
-export function alreadyDecidedText(approval: ApprovalRecord): string {
-  if (approval.status === "expired") return "This approval expired before anyone decided; the run ended.";
-  if (approval.status === "cancelled") return "This run was cancelled; there is nothing left to decide.";
-  const who = approval.decidedBy ? mention(approval.decidedBy) : "someone";
-  const when = approval.decidedAt ? ` at ${slackDate(approval.decidedAt)}` : "";
-  const what = { approved: "approved", edited: "edited and approved", changes_requested: "requested changes to", rejected: "rejected", pending: "is deciding" }[approval.status];
-  return `Already decided: ${who} ${what} this${when}.`;
+export function alreadyDecidedText(approval: ApprovalRecord): Mrkdwn {
+  if (approval.status === "expired") return md`This approval expired before anyone decided; the run ended.`;
+  if (approval.status === "cancelled") return md`This run was cancelled; there is nothing left to decide.`;
+  const who = approval.decidedBy ? mention(approval.decidedBy) : md`someone`;
+  const when = approval.decidedAt ? md` at ${slackDate(approval.decidedAt)}` : md``;
+  const what = { approved: md`approved`, edited: md`edited and approved`, changes_requested: md`requested changes to`, rejected: md`rejected`, pending: md`is deciding` }[approval.status];
+  return md`Already decided: ${who} ${what} this${when}.`;
 }
 
 export function registerApprovalActions(app: App, services: SlackServices): void {
@@ -66,7 +66,7 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   }
 
   /** Decide for `userId`; resolves with what the person should be told (undefined: the card says it). */
-  async function decide(approvalId: string, request: DecisionRequest, userId: string): Promise<string | undefined> {
+  async function decide(approvalId: string, request: DecisionRequest, userId: string): Promise<Mrkdwn | undefined> {
     const approval = await loadPending(approvalId);
     if (approval.status !== "pending") return alreadyDecidedText(approval);
     const actor = await directory.actorFor(userId, approval.approvers);
@@ -74,15 +74,15 @@ export function registerApprovalActions(app: App, services: SlackServices): void
     return result.applied ? undefined : alreadyDecidedText(result.approval);
   }
 
-  async function answer(respond: RespondFn, text: string | undefined): Promise<void> {
-    if (text !== undefined) await respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+  async function answer(respond: RespondFn, text: Mrkdwn | undefined): Promise<void> {
+    if (text !== undefined) await respond(ephemeral(textReply(text)));
   }
 
   async function answerError(respond: RespondFn, error: unknown, approvalId: string | undefined): Promise<void> {
     if (!isBatonError(error)) logger.error({ approvalId, error: describeError(error) }, "an approval action failed");
     const approval = approvalId ? await store.getApproval(approvalId).catch(() => undefined) : undefined;
     // renderError shows the Slack ids in the message (who may decide) as mentions.
-    await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId })));
+    await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId, mentionable: approval ? [...approval.approvers, approval.requestedBy] : [] })));
   }
 
   app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond }) => {

@@ -9,6 +9,7 @@ import { registerAppHome } from "./app-home.js";
 import { registerApprovalActions } from "./approval-actions.js";
 import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
+import { channelLink, escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
 import { registerRfpForm } from "./rfp-form.js";
@@ -165,8 +166,9 @@ export class SlackBot {
   async #tellStarter(run: RunRecord, channel: string, reason: string): Promise<void> {
     const user = run.origin?.reference?.["user"];
     if (!user) return;
-    const hint = reason === "not_in_channel" || reason === "channel_not_found" ? ` Invite baton to <#${channel}> (\`/invite @baton\`) and its card appears there.` : "";
-    const text = `I could not post run \`${run.id}\` in <#${channel}> (${reason}).${hint} The run goes on regardless: \`/baton status ${run.id}\` shows it.`;
+    const where = channelLink(channel);
+    const hint = reason === "not_in_channel" || reason === "channel_not_found" ? md` Invite baton to ${where} (\`/invite @baton\`) and its card appears there.` : md``;
+    const text = md`I could not post run \`${escapeMrkdwn(run.id)}\` in ${where} (${escapeMrkdwn(reason)}).${hint} The run goes on regardless: \`/baton status ${escapeMrkdwn(run.id)}\` shows it.`;
     await this.client.chat.postMessage({ channel: user, text }).catch((error: unknown) => {
       this.#options.logger.warn({ runId: run.id, error: describeError(error) }, "could not tell the starter that their run's channel refuses messages");
     });
