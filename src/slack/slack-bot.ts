@@ -10,6 +10,8 @@ import { registerApprovalActions } from "./approval-actions.js";
 import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
 import { channelLink, escapeMrkdwn, md } from "./render/mrkdwn.js";
+import { isHandledSlackRequest } from "./handled-requests.js";
+import { guardSlackRequests } from "./request-guard.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
 import { registerRfpForm } from "./rfp-form.js";
@@ -75,7 +77,7 @@ export class SlackBot {
     } else {
       const receiver = new HTTPReceiver({ signingSecret: config.slackSigningSecret ?? "", endpoints: SLACK_EVENTS_PATH, logger: slackLogger(logger) });
       this.app = new App({ ...common, receiver });
-      this.requestListener = receiver.requestListener;
+      this.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret: config.slackSigningSecret ?? "", isHandled: isHandledSlackRequest, logger });
       this.connection = new WebApiConnection({
         check: () => this.app.client.auth.test(),
         clock: options.clock,
