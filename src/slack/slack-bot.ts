@@ -46,6 +46,8 @@ export interface SlackBotOptions {
   reviews: SlackServices["reviews"];
   /** HTTP mode: how long a good Web API check is trusted by `/readyz`. Default 30 s. */
   connectionRecheckMs?: number;
+  /** Waits between start-up attempts to reach Slack. Default 0.5, 1 and 2 s. */
+  startupRetryDelaysMs?: ReadonlyArray<number>;
 }
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -125,17 +127,7 @@ export class SlackBot {
    * runs that changed while baton was down up to date.
    */
   async start(): Promise<void> {
-    try {
-      await this.app.init();
-      if (this.connection instanceof WebApiConnection) this.connection.markGood();
-    } catch (error) {
-      throw new BatonError(
-        "CONFIG_INVALID",
-        `Slack refused SLACK_BOT_TOKEN (${slackErrorCode(error) ?? describeError(error)}). Copy the Bot User OAuth Token again from your app's OAuth & Permissions page, and reinstall the app if its scopes changed.`,
-        { variable: "SLACK_BOT_TOKEN" },
-        { cause: error },
-      );
-    }
+    await this.#checkToken();
     const { runner } = this.#options;
     const follow = (runId: string): void => this.projection.request(runId);
     this.#unsubscribe.push(
@@ -148,6 +140,45 @@ export class SlackBot {
     );
     if (this.requestListener === undefined) await this.app.start();
     await this.resync();
+  }
+
+  /**
+   * auth.test, through Bolt's init. Slack answering "no" is a refused token (exit, with the fix);
+   * no answer at all (refused connection, DNS, timeout) is retried a few times, then reported
+   * as Slack being unreachable — not as a bad token.
+   */
+  async #checkToken(): Promise<void> {
+    const { config, logger } = this.#options;
+    const delays = this.#options.startupRetryDelaysMs ?? [500, 1_000, 2_000];
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.app.init();
+        if (this.connection instanceof WebApiConnection) this.connection.markGood();
+        return;
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code !== undefined) {
+          throw new BatonError(
+            "CONFIG_INVALID",
+            `Slack refused SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token again from your app's OAuth & Permissions page, and reinstall the app if its scopes changed.`,
+            { variable: "SLACK_BOT_TOKEN" },
+            { cause: error },
+          );
+        }
+        const delay = delays[attempt];
+        const where = config.slackApiUrl ?? "Slack's Web API";
+        if (delay === undefined) {
+          throw new BatonError(
+            "SLACK_REQUEST_FAILED",
+            `baton could not reach ${where} to check SLACK_BOT_TOKEN (${describeError(error)}) after ${String(attempt + 1)} tries. Check the network and any proxy${config.slackApiUrl === undefined ? "" : ", and SLACK_API_URL (unset it to use Slack itself)"}, then start baton again.`,
+            { variable: "SLACK_API_URL", attempts: attempt + 1 },
+            { cause: error },
+          );
+        }
+        logger.warn({ attempt: attempt + 1, retryInMs: delay, error: describeError(error) }, "could not reach Slack at start-up; trying again");
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Sync every run that is still going and the most recent finished ones (idempotent). */
