@@ -1,5 +1,6 @@
 import type { ChainDefinition } from "../../core/chain.js";
 import type { ApprovalRecord, RunRecord, StepRecord, StepUsage } from "../../core/ports.js";
+import { redactSecrets } from "../../core/redact-secrets.js";
 import { BLOCK_LIMITS, fitBetween, splitIntoSections, truncateText } from "./block-limits.js";
 import { context, header, scriptedNotice, section } from "./blocks.js";
 import { addUsage, duration, NO_USAGE, usageLine } from "./format.js";
@@ -119,7 +120,7 @@ export function renderProgressCard(input: ProgressCardInput): SlackMessage {
     section(md`*Status:* ${outcomeOf(run)}`),
   ];
   const tail: Block[] = [context(md`${totals} · step outputs are in the thread`), ...(scripted ? [scriptedNotice()] : [])];
-  const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${run.error.message}` : "";
+  const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${redactSecrets(run.error.message)}` : "";
   const text = md`${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${escapeMrkdwn(statusWords(run.status))}${escapeMrkdwn(failure)}${scripted ? md` — scripted demo model, not a real one` : md``}`;
   return {
     text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),

@@ -1,4 +1,5 @@
 import type { RunRecord, RunStatus } from "../../core/ports.js";
+import { redactSecrets } from "../../core/redact-secrets.js";
 import { escapeMrkdwn, md, type Mrkdwn } from "./mrkdwn.js";
 
 /** A run's status in words, with its emoji, the same on every card and list. */
@@ -21,7 +22,7 @@ export function statusWords(status: RunStatus): string {
 export function outcomeOf(run: RunRecord): Mrkdwn {
   switch (run.status) {
     case "failed":
-      return run.error ? md`${STATUS_LABELS.failed} — \`${escapeMrkdwn(run.error.code)}\`: ${escapeMrkdwn(run.error.message)}` : STATUS_LABELS.failed;
+      return run.error ? md`${STATUS_LABELS.failed} — \`${escapeMrkdwn(run.error.code)}\`: ${escapeMrkdwn(redactSecrets(run.error.message))}` : STATUS_LABELS.failed;
     case "expired":
       return md`${STATUS_LABELS.expired} — nobody decided before the deadline; nothing was approved`;
     case "rejected":
