@@ -55,12 +55,17 @@ export async function startHttpServer(options: { port: number; host?: string; ro
     }
     try {
       const result: unknown = route.handle(request, response);
-      if (result instanceof Promise) result.catch((error: unknown) => fail(response, path, error));
+      if (result instanceof Promise) result.catch((error: unknown) => fail(request, response, path, error));
     } catch (error) {
-      fail(response, path, error);
+      fail(request, response, path, error);
     }
   };
-  const fail = (response: ServerResponse, path: string, error: unknown): void => {
+  const fail = (request: IncomingMessage, response: ServerResponse, path: string, error: unknown): void => {
+    // A sender that hung up mid-body is the sender's doing, not a failure of baton's.
+    if (!request.complete && (request.destroyed || response.destroyed)) {
+      logger.info({ path, error: describeError(error) }, "the client closed the connection before sending its whole body");
+      return;
+    }
     logger.error({ path, error: describeError(error) }, "an HTTP route failed");
     if (!response.headersSent) sendJson(response, 500, { error: "INTERNAL", message: "baton failed to handle this request; see its log." });
     else response.end();
