@@ -110,6 +110,7 @@ export class SlackBot {
       logger,
       scripted: options.scripted,
       reviews: options.reviews,
+      formKey: config.slackSigningSecret ?? config.slackBotToken,
       rfp: { ...options.rfp, botToken: config.slackBotToken },
     };
     registerCommands(this.app, this.services);
