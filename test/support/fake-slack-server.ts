@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { webApiRefusal } from "./fake-slack-refusals.js";
 
 /**
  * A fake Slack Web API on loopback. The real `@slack/web-api` client (inside Bolt) talks to it
@@ -195,7 +196,8 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       response.end("fake Slack: internal error");
       return;
     }
-    const result = failure?.kind === "error" ? { ok: false, error: failure.error } : method.startsWith("response:") ? { ok: true } : answer(method, args);
+    // What the real Web API refuses, the fake refuses too (see fake-slack-refusals.ts).
+    const result = failure?.kind === "error" ? { ok: false, error: failure.error } : method.startsWith("response:") ? { ok: true } : (webApiRefusal(method, args) ?? answer(method, args));
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify(result));
   };
