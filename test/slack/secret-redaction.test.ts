@@ -8,7 +8,7 @@ import { slashCommand } from "../support/slack-requests.js";
  * Issue 13 item 9: a model server's error body that echoes the API key it was sent (OpenAI
  * answers a bad key with 401 `invalid_api_key`, "Incorrect API key provided: sk-…", see
  * platform.openai.com/docs/guides/error-codes) is relayed into the run's failure. The key
- * reaches neither `runs.error`, the card, nor the log.
+ * reaches neither `runs.error`, the audit log, the card, nor the process log.
  */
 
 const KEY = "sk-proj-LEAKED0123456789abcdef";
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe("secrets in relayed errors", () => {
-  it("a key echoed in a model server's 401 body is redacted from runs.error, every Slack call and the log", async () => {
+  it("a key echoed in a model server's 401 body is redacted from runs.error, the audit events, every Slack call and the log", async () => {
     let log = "";
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -40,7 +40,9 @@ describe("secrets in relayed errors", () => {
     }
     expect(failed?.error?.message).toContain("sk-[redacted]");
     await harness.bot.slack.projection.idle();
-    const everything = JSON.stringify(failed) + JSON.stringify(harness.slack.calls.map((call) => call.args)) + log;
+    const events = failed ? await store.listEvents(failed.id) : [];
+    expect(events.length).toBeGreaterThan(0);
+    const everything = JSON.stringify(failed) + JSON.stringify(events) + JSON.stringify(harness.slack.calls.map((call) => call.args)) + log;
     expect(everything).not.toContain("LEAKED0123456789");
     expect(JSON.stringify(harness.slack.calls.map((call) => call.args))).toContain("sk-[redacted]");
   }, 20_000);
