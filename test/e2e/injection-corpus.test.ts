@@ -3,11 +3,12 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../src/core/ports.js";
+import { RFP_BLOCKS, RFP_CALLBACK_ID } from "../../src/slack/modals/rfp-modal.js";
 import { APPROVER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
 import { hostileModel } from "../support/hostile-model.js";
 import { HOSTILE_TEXT, INJECTION_CORPUS, unbuiltMarkup } from "../support/injection-corpus.js";
-import { signBody, slashCommand } from "../support/slack-requests.js";
+import { signBody, slashCommand, viewSubmission } from "../support/slack-requests.js";
 
 /**
  * Issue 13 item 10: hostile text (mentions, links, fence-closing delimiters, RTL and zero-width
@@ -109,7 +110,16 @@ describe("the injection corpus through every edge", () => {
         expect(answer.status).toBe(200);
       }
     }
-    for (const command of ["chains", "pending", "runs all", "help"]) await harness.post(slashCommand({ text: command, userId: APPROVER, responseUrl: harness.responseUrl("corpus") }, SIGNING_SECRET));
+    for (const command of ["chains", "pending", "runs all", "help", "rfp"]) await harness.post(slashCommand({ text: command, userId: APPROVER, responseUrl: harness.responseUrl("corpus") }, SIGNING_SECRET));
+    // The RFP form, submitted with hostile title, customer (within the chain's 200 characters) and pasted document.
+    const rfpText = `# Requirements\n\n1. The vendor must host the portal. ${HOSTILE_TEXT}\n2. ${HOSTILE_TEXT}`;
+    const rfpState = {
+      [RFP_BLOCKS.title]: { value: { type: "plain_text_input", value: `Portal ${HOSTILE_TEXT.slice(0, 150)}` } },
+      [RFP_BLOCKS.customer]: { value: { type: "plain_text_input", value: HOSTILE_TEXT.slice(0, 150) } },
+      [RFP_BLOCKS.file]: { value: { type: "static_select", selected_option: null } },
+      [RFP_BLOCKS.text]: { value: { type: "plain_text_input", value: rfpText } },
+    };
+    expect((await harness.post(viewSubmission({ callbackId: RFP_CALLBACK_ID, privateMetadata: JSON.stringify({ channelId: "C0DEALS" }), stateValues: rfpState, userId: REQUESTER }, SIGNING_SECRET))).status).toBe(200);
     const home = JSON.stringify({ type: "event_callback", team_id: "T0FAKE", api_app_id: "A0BATON", event: { type: "app_home_opened", user: APPROVER, channel: "D0HOME", tab: "home", event_ts: "1.1" }, event_id: "Ev0CORPUS", event_time: 1 });
     await harness.post({ body: home, headers: { "content-type": "application/json", ...signBody(home, SIGNING_SECRET) } });
 
@@ -120,12 +130,12 @@ describe("the injection corpus through every edge", () => {
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === "C0INCIDENT"), 10_000);
 
     // Every run started, and the hostile text reached Slack (escaped) through each kind of edge.
-    expect(new Set(runs.map((run) => run.chainId))).toEqual(new Set(["incident-response", "iac-review", "solution-brief"]));
+    expect(new Set(runs.map((run) => run.chainId))).toEqual(new Set(["incident-response", "iac-review", "solution-brief", "rfp-response"]));
     const everything = JSON.stringify(harness.slack.calls.map((call) => call.args));
     expect(everything).toContain("&lt;!channel&gt;");
     const findings = unbuiltMarkup(harness.slack.calls, {
       mentionable: new Set([APPROVER, REQUESTER, ONCALL]),
-      channels: new Set(["C0OPS", "C0INCIDENT", "C0RUNS"]),
+      channels: new Set(["C0OPS", "C0INCIDENT", "C0RUNS", "C0DEALS"]),
       linkPrefixes: ["https://fake.slack.test/", "https://github.example/acme/infra/pull/42"],
     });
     expect(findings).toEqual([]);
