@@ -116,7 +116,8 @@ export function parseBotConfig(environment: Readonly<Record<string, string | und
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = issue ? String(issue.path[0]) : "unknown";
-    const problem = issue?.code === "invalid_type" ? "is not set" : (issue?.message ?? "is invalid");
+    // "is not set" only when it is not: `PORT=abc` fails as invalid_type too (NaN), and is set.
+    const problem = issue?.code === "invalid_type" && (environment[variable] ?? "") === "" ? "is not set" : (issue?.message ?? "is invalid");
     throw new BatonError("CONFIG_INVALID", `${variable} ${problem}. ${FIXES[variable] ?? "See the configuration table in README.md."}`, { variable });
   }
   const values = parsed.data;

@@ -3,6 +3,7 @@ import { parseConfig } from "./config.js";
 import { describeError, isBatonError } from "./core/errors.js";
 import { startBot } from "./runtime/start-bot.js";
 import { createLogger } from "./runtime/logger.js";
+import { installProcessFailureHandlers } from "./runtime/process-failures.js";
 
 /**
  * `npm start`: the Slack bot. With `src/cli/main.ts`, the only place that reads the
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     const config = parseConfig(environment);
     const botConfig = parseBotConfig(environment);
     logger = createLogger(config.logLevel ?? "info");
+    installProcessFailureHandlers(logger);
     const bot = await startBot({ config, botConfig, logger });
     logger.info({ port: bot.port, mode: botConfig.slackAppToken ? "socket" : "http", scripted: bot.scripted, chains: bot.chainIds }, "baton is up");
     let stopping = false;

@@ -1,3 +1,5 @@
+import { redactSecrets } from "./redact-secrets.js";
+
 /**
  * Every error baton raises on purpose is a `BatonError`: a stable `code` that callers and
  * tests switch on, the ids involved in `details`, and a message written for the person who
@@ -76,6 +78,6 @@ export function isBatonError(error: unknown, code?: BatonErrorCode): error is Ba
 
 /** The message of anything thrown, for logs and audit entries. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  // Error text is stored, shown and logged: credentials an API echoed back never are.
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ErasedContext, LlmStep } from "./chain.js";
 import { BatonError, isBatonError, type ValidationIssue } from "./errors.js";
+import { redactSecrets } from "./redact-secrets.js";
 import type { ContextLimits } from "./context-budget.js";
 import { readJsonAnswer } from "./json-answer.js";
 import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage, TokenCounter } from "./ports.js";
@@ -134,8 +135,10 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         // Only transport faults move on to the next model; anything else (a scripted model
         // with no example, a bug) fails the step with its own code and fix.
         if (!isBatonError(error, "MODEL_TRANSPORT")) throw error;
-        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: error.message });
-        event("model.call", { model, attempt, outcome: "transport_error", error: error.message, code: error.code, ...promptData });
+        // A server's error body can echo the key it was sent: the audit log keeps it redacted.
+        const message = redactSecrets(error.message);
+        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: message });
+        event("model.call", { model, attempt, outcome: "transport_error", error: message, code: error.code, ...promptData });
         // The adapter already retried this model's transport faults; go to the next model.
         break;
       }

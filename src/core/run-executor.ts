@@ -2,6 +2,7 @@ import { runActionStep } from "./action-step.js";
 import type { ChainDefinition, ChangeRequest, ErasedContext, Step } from "./chain.js";
 import { durationToMs } from "./duration.js";
 import { BatonError, describeError, isBatonError } from "./errors.js";
+import { redactSecrets, redactSecretsIn } from "./redact-secrets.js";
 import { runMapStep } from "./map-step.js";
 import { runModelStep, type ModelStepEnvironment } from "./model-step.js";
 import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepRecord, StepUsage } from "./ports.js";
@@ -20,7 +21,8 @@ function changeRequestsFor(approvals: ReadonlyArray<ApprovalRecord>, stepIndex: 
 }
 
 function failureOf(error: unknown, stepId: string): RunFailure {
-  if (isBatonError(error)) return { code: error.code, message: error.message, stepId, details: { ...error.details } };
+  // What is stored in `runs.error` and shown on the card: credentials an API echoed back are cut.
+  if (isBatonError(error)) return { code: error.code, message: redactSecrets(error.message), stepId, details: redactSecretsIn({ ...error.details }) };
   return { code: "STEP_FAILED", message: `Step "${stepId}" threw: ${describeError(error)}. Fix the step's code; the run can be started again.`, stepId };
 }
 

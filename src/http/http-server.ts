@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describeError } from "../core/errors.js";
+import { BatonError, describeError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 
 /**
@@ -36,6 +36,14 @@ export function healthRoute(isReady: () => boolean): Route {
   };
 }
 
+/** A port that cannot be listened on is a configuration problem: say which port and what to do. */
+function listenError(error: NodeJS.ErrnoException, port: number): Error {
+  const fix = "Stop whatever holds it, or set PORT to a free port (PORT=0 lets the system pick one; the log line \"baton is up\" says which).";
+  if (error.code === "EADDRINUSE") return new BatonError("CONFIG_INVALID", `Port ${String(port)} is already in use by another process. ${fix}`, { variable: "PORT", port }, { cause: error });
+  if (error.code === "EACCES") return new BatonError("CONFIG_INVALID", `baton may not listen on port ${String(port)} (ports below 1024 need privileges). ${fix}`, { variable: "PORT", port }, { cause: error });
+  return error;
+}
+
 export async function startHttpServer(options: { port: number; host?: string; routes: ReadonlyArray<Route>; logger: Logger }): Promise<RunningHttpServer> {
   const { routes, logger } = options;
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
@@ -47,12 +55,17 @@ export async function startHttpServer(options: { port: number; host?: string; ro
     }
     try {
       const result: unknown = route.handle(request, response);
-      if (result instanceof Promise) result.catch((error: unknown) => fail(response, path, error));
+      if (result instanceof Promise) result.catch((error: unknown) => fail(request, response, path, error));
     } catch (error) {
-      fail(response, path, error);
+      fail(request, response, path, error);
     }
   };
-  const fail = (response: ServerResponse, path: string, error: unknown): void => {
+  const fail = (request: IncomingMessage, response: ServerResponse, path: string, error: unknown): void => {
+    // A sender that hung up mid-body is the sender's doing, not a failure of baton's.
+    if (!request.complete && (request.destroyed || response.destroyed)) {
+      logger.info({ path, error: describeError(error) }, "the client closed the connection before sending its whole body");
+      return;
+    }
     logger.error({ path, error: describeError(error) }, "an HTTP route failed");
     if (!response.headersSent) sendJson(response, 500, { error: "INTERNAL", message: "baton failed to handle this request; see its log." });
     else response.end();
@@ -61,7 +74,7 @@ export async function startHttpServer(options: { port: number; host?: string; ro
   // Slack and webhook senders keep connections alive; keep them a little longer than they do.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, options.port)));
     server.listen(options.port, options.host ?? "0.0.0.0", () => {
       server.off("error", reject);
       resolve();

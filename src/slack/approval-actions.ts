@@ -1,16 +1,18 @@
-import type { App, RespondFn } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import type { DecisionRequest } from "../core/runner.js";
-import { ephemeral } from "./command-handlers.js";
+import { publishHome } from "./app-home.js";
+import { checkClickSource, clickSourceOf, replierFor, type ClickSource } from "./click-source.js";
 import { buildFeedbackModal, buildRejectModal, readFeedback, readReason, REJECT_CALLBACK_ID, REQUEST_CHANGES_CALLBACK_ID } from "./modals/decision-modals.js";
 import { buildEditModal, EDIT_CALLBACK_ID } from "./modals/edit-modal.js";
-import { parseApprovalMetadata } from "./modals/private-metadata.js";
+import { openSealedApprovalMetadata, sealedApprovalMetadata } from "./modals/sealed-metadata.js";
 import { readFormValues } from "./modals/schema-form.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-card.js";
-import { renderError } from "./render/command-replies.js";
-import { mention, plainFallback, slackDate } from "./render/mrkdwn.js";
+import { renderError, textReply } from "./render/command-replies.js";
+import { md, mention, plainFallback, slackDate, type Mrkdwn } from "./render/mrkdwn.js";
 import type { SlackServices } from "./slack-services.js";
+import type { SlackMessage } from "./render/types.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -43,17 +45,17 @@ function firstInputBlockId(view: { blocks?: ReadonlyArray<unknown> }): string {
 }
 
 /** Modal errors are plain text: dates as their fallback, mentions as the bare id. */
-function inlineText(mrkdwnText: string): string {
+function inlineText(mrkdwnText: Mrkdwn): string {
   return plainFallback(mrkdwnText).replace(/<@([A-Z0-9]+)>/g, "$1");
 }
 
-export function alreadyDecidedText(approval: ApprovalRecord): string {
-  if (approval.status === "expired") return "This approval expired before anyone decided; the run ended.";
-  if (approval.status === "cancelled") return "This run was cancelled; there is nothing left to decide.";
-  const who = approval.decidedBy ? mention(approval.decidedBy) : "someone";
-  const when = approval.decidedAt ? ` at ${slackDate(approval.decidedAt)}` : "";
-  const what = { approved: "approved", edited: "edited and approved", changes_requested: "requested changes to", rejected: "rejected", pending: "is deciding" }[approval.status];
-  return `Already decided: ${who} ${what} this${when}.`;
+export function alreadyDecidedText(approval: ApprovalRecord): Mrkdwn {
+  if (approval.status === "expired") return md`This approval expired before anyone decided; the run ended.`;
+  if (approval.status === "cancelled") return md`This run was cancelled; there is nothing left to decide.`;
+  const who = approval.decidedBy ? mention(approval.decidedBy) : md`someone`;
+  const when = approval.decidedAt ? md` at ${slackDate(approval.decidedAt)}` : md``;
+  const what = { approved: md`approved`, edited: md`edited and approved`, changes_requested: md`requested changes to`, rejected: md`rejected`, pending: md`is deciding` }[approval.status];
+  return md`Already decided: ${who} ${what} this${when}.`;
 }
 
 export function registerApprovalActions(app: App, services: SlackServices): void {
@@ -66,7 +68,7 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   }
 
   /** Decide for `userId`; resolves with what the person should be told (undefined: the card says it). */
-  async function decide(approvalId: string, request: DecisionRequest, userId: string): Promise<string | undefined> {
+  async function decide(approvalId: string, request: DecisionRequest, userId: string): Promise<Mrkdwn | undefined> {
     const approval = await loadPending(approvalId);
     if (approval.status !== "pending") return alreadyDecidedText(approval);
     const actor = await directory.actorFor(userId, approval.approvers);
@@ -74,44 +76,64 @@ export function registerApprovalActions(app: App, services: SlackServices): void
     return result.applied ? undefined : alreadyDecidedText(result.approval);
   }
 
-  async function answer(respond: RespondFn, text: string | undefined): Promise<void> {
-    if (text !== undefined) await respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+  type Reply = (message: SlackMessage) => Promise<unknown>;
+
+  async function answer(reply: Reply, text: Mrkdwn | undefined): Promise<void> {
+    if (text !== undefined) await reply(textReply(text));
   }
 
-  async function answerError(respond: RespondFn, error: unknown, approvalId: string | undefined): Promise<void> {
+  /** A click from the App Home: the tab is drawn again, so it shows what the click changed. */
+  async function refreshHome(source: ClickSource, client: SlackClient): Promise<void> {
+    if (source.kind !== "home") return;
+    await publishHome(source.userId, client, services).catch((error: unknown) => logger.warn({ userId: source.userId, error: describeError(error) }, "could not refresh the App Home after a click"));
+  }
+
+  async function answerError(reply: Reply, error: unknown, approvalId: string | undefined): Promise<void> {
     if (!isBatonError(error)) logger.error({ approvalId, error: describeError(error) }, "an approval action failed");
     const approval = approvalId ? await store.getApproval(approvalId).catch(() => undefined) : undefined;
     // renderError shows the Slack ids in the message (who may decide) as mentions.
-    await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId })));
+    await reply(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId, mentionable: approval ? [...approval.approvers, approval.requestedBy] : [] }));
   }
 
-  app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond }) => {
+  app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond, client }) => {
     await ack();
+    const source = clickSourceOf(body, action);
+    const reply = replierFor(source, respond, client);
     let approvalId: string | undefined;
     try {
       approvalId = buttonValue(action);
-      await answer(respond, await decide(approvalId, { kind: "approve" }, body.user.id));
+      await checkClickSource(source, approvalId, services.ledger);
+      await answer(reply, await decide(approvalId, { kind: "approve" }, body.user.id));
     } catch (error) {
-      await answerError(respond, error, approvalId);
+      await answerError(reply, error, approvalId);
     }
+    await refreshHome(source, client);
   });
 
   /** The three buttons that open a modal: open it first (the trigger id is short-lived). */
   const openModalFor = (actionId: string, build: (approval: ApprovalRecord, stepTitle: string) => Parameters<SlackClient["views"]["open"]>[0]["view"]): void => {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
+      const source = clickSourceOf(body, action);
+      const reply = replierFor(source, respond, client);
       let approvalId: string | undefined;
       try {
         approvalId = buttonValue(action);
+        await checkClickSource(source, approvalId, services.ledger);
         const approval = await loadPending(approvalId);
-        if (approval.status !== "pending") return await answer(respond, alreadyDecidedText(approval));
+        if (approval.status !== "pending") {
+          await answer(reply, alreadyDecidedText(approval));
+          return await refreshHome(source, client);
+        }
         const step = chains.get(approval.chainId).steps[approval.stepIndex];
-        const view = build(approval, step?.description ?? approval.stepId);
+        // Sealed: a submission names the approval this form was opened for, or is refused.
+        const view = { ...build(approval, step?.description ?? approval.stepId), private_metadata: sealedApprovalMetadata(approval.id, services.formKey) };
         const triggerId = (body as { trigger_id?: unknown }).trigger_id;
         if (typeof triggerId !== "string") throw new BatonError("COMMAND_INVALID", "Slack sent this click without a trigger id, so no form can open. Click the button again.");
         await withinBudget("the form", MODAL_BUDGET_MS, () => client.views.open({ trigger_id: triggerId, view }));
       } catch (error) {
-        await answerError(respond, error, approvalId);
+        await answerError(reply, error, approvalId);
+        await refreshHome(source, client);
       }
     });
   };
@@ -132,9 +154,12 @@ export function registerApprovalActions(app: App, services: SlackServices): void
       const errorBlock = firstInputBlockId(view);
       const fail = (text: string): Promise<void> => ack({ response_action: "errors", errors: { [errorBlock]: text.slice(0, 150) } } satisfies ViewErrors);
       try {
-        const metadata = parseApprovalMetadata(view.private_metadata);
-        if (!metadata.ok) return await fail(`This form is from an older baton: ${metadata.message}. Close it and click the button again.`);
-        const approval = await loadPending(metadata.value.approvalId);
+        const metadata = openSealedApprovalMetadata(view.private_metadata, services.formKey);
+        if (!metadata.ok) {
+          logger.warn({ callbackId, userId: body.user.id, viewId: view.id, reason: metadata.message }, "refused a decision form whose metadata baton did not seal");
+          return await fail(`baton cannot trust this form: ${metadata.message}. Nothing was decided. Close it and click the button on the card again.`);
+        }
+        const approval = await loadPending(metadata.approvalId);
         if (approval.status !== "pending") return await fail(inlineText(alreadyDecidedText(approval)));
         const reading = read(approval, view.state.values);
         if (!reading.ok) return await ack({ response_action: "errors", errors: reading.errors } satisfies ViewErrors);

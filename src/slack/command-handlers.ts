@@ -4,7 +4,8 @@ import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import { parseCommand, type BatonCommand } from "./command-parser.js";
 import { buildRunInputModal, singleTextField } from "./modals/run-input-modal.js";
-import { renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus } from "./render/command-replies.js";
+import { renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus, textReply } from "./render/command-replies.js";
+import { escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { chainViewOf } from "./render/progress-card.js";
 import type { SlackMessage } from "./render/types.js";
 import { openRfpForm } from "./rfp-form.js";
@@ -89,9 +90,9 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
       const where = `${pullRequest.repository}#${String(pullRequest.number)}`;
       const outcome = await services.reviews.reviewPullRequest(pullRequest, context.userId, slackOrigin(context.channelId, context.userId));
       const text = outcome.started
-        ? `Reviewing ${where} at \`${outcome.headSha.slice(0, 7)}\` as run \`${outcome.runId}\`${services.scripted ? " (scripted demo model)" : ""}. The review is proposed here for approval before anything is posted to GitHub.`
-        : `Not reviewing: ${outcome.message}`;
-      await respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+        ? md`Reviewing ${escapeMrkdwn(where)} at \`${escapeMrkdwn(outcome.headSha.slice(0, 7))}\` as run \`${escapeMrkdwn(outcome.runId)}\`${services.scripted ? md` (scripted demo model)` : md``}. The review is proposed here for approval before anything is posted to GitHub.`
+        : md`Not reviewing: ${escapeMrkdwn(outcome.message)}`;
+      await respond(ephemeral(textReply(text)));
       return;
     }
   }
@@ -132,9 +133,8 @@ async function startFromCommand(chainId: string, text: string, context: CommandC
 }
 
 export function startedMessage(runId: string, chainTitle: string, scripted: boolean): SlackMessage {
-  const note = scripted ? " (scripted demo model: answers come from the chain's examples, not a real model)" : "";
-  const text = `Started *${chainTitle}* as run \`${runId}\`${note}. Its progress card is in this channel; \`/baton status ${runId}\` shows it any time.`;
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  const note = scripted ? md` (scripted demo model: answers come from the chain's examples, not a real model)` : md``;
+  return textReply(md`Started *${escapeMrkdwn(chainTitle)}* as run \`${escapeMrkdwn(runId)}\`${note}. Its progress card is in this channel; \`/baton status ${escapeMrkdwn(runId)}\` shows it any time.`);
 }
 
 async function cancelFromCommand(runId: string, reason: string, context: CommandContext, services: SlackServices): Promise<void> {
@@ -151,6 +151,5 @@ async function cancelFromCommand(runId: string, reason: string, context: Command
     }
   }
   await runner.cancel(runId, context.userId, reason);
-  const text = `Cancelled run \`${runId}\`${reason ? `: ${reason}` : ""}.`;
-  await context.respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+  await context.respond(ephemeral(textReply(md`Cancelled run \`${escapeMrkdwn(runId)}\`${reason ? md`: ${escapeMrkdwn(reason)}` : md``}.`)));
 }

@@ -1,7 +1,8 @@
 import type { IncidentChange, IncidentRecord } from "../core/ports.js";
 import type { IncidentUpdates } from "../runtime/incident-runs.js";
 import { section } from "./render/blocks.js";
-import { escapeMrkdwn, slackDate } from "./render/mrkdwn.js";
+import { escapeMrkdwn, joinMrkdwn, md, slackDate, type Mrkdwn } from "./render/mrkdwn.js";
+import { truncateText } from "./render/block-limits.js";
 import type { RunProjection } from "./run-projection.js";
 
 /**
@@ -22,16 +23,16 @@ export class SlackIncidentUpdates implements IncidentUpdates {
     const thread = await this.#projection.threadOf(incident.runId);
     if (!thread) throw new Error(`run ${incident.runId} has no card in Slack yet`);
     // A storm can fold hundreds of alerts into one update: list the first few, count the rest.
-    const describe = (alerts: IncidentChange["newAlerts"]) => {
-      const shown = alerts.slice(0, 10).map((alert) => `• *${escapeMrkdwn(alert.name)}*${alert.service ? ` on ${escapeMrkdwn(alert.service)}` : ""} — ${escapeMrkdwn(alert.summary)}`);
-      return [...shown, ...(alerts.length > shown.length ? [`… and ${String(alerts.length - shown.length)} more`] : [])].join("\n");
+    const describe = (alerts: IncidentChange["newAlerts"]): Mrkdwn => {
+      const shown = alerts.slice(0, 10).map((alert) => md`• *${escapeMrkdwn(alert.name)}*${alert.service ? md` on ${escapeMrkdwn(alert.service)}` : md``} — ${escapeMrkdwn(alert.summary)}`);
+      return joinMrkdwn([...shown, ...(alerts.length > shown.length ? [md`… and ${alerts.length - shown.length} more`] : [])], "\n");
     };
-    const lines: string[] = [];
-    if (change.newAlerts.length > 0) lines.push(`:rotating_light: ${String(change.newAlerts.length)} more alert${change.newAlerts.length === 1 ? "" : "s"} in this incident:\n${describe(change.newAlerts)}`);
-    if (change.resolvedAlerts.length > 0) lines.push(`:white_check_mark: Resolved:\n${describe(change.resolvedAlerts)}`);
-    if (change.change === "resolved") lines.push(`:large_green_circle: *The incident resolved* at ${slackDate(incident.resolvedAt ?? this.#now())}. A plan still waiting for approval may be stale now; the run checks again before it tells anyone.`);
+    const lines: Mrkdwn[] = [];
+    if (change.newAlerts.length > 0) lines.push(md`:rotating_light: ${change.newAlerts.length} more alert${change.newAlerts.length === 1 ? md`` : md`s`} in this incident:\n${describe(change.newAlerts)}`);
+    if (change.resolvedAlerts.length > 0) lines.push(md`:white_check_mark: Resolved:\n${describe(change.resolvedAlerts)}`);
+    if (change.change === "resolved") lines.push(md`:large_green_circle: *The incident resolved* at ${slackDate(incident.resolvedAt ?? this.#now())}. A plan still waiting for approval may be stale now; the run checks again before it tells anyone.`);
     if (lines.length === 0) return;
-    const text = lines.join("\n\n");
-    await this.#projection.upsert(`incident:${incident.id}:${deliveryId}`, incident.runId, thread.channel, { text: text.slice(0, 3_000), blocks: [section(text)] }, thread.ts);
+    const text = joinMrkdwn(lines, "\n\n");
+    await this.#projection.upsert(`incident:${incident.id}:${deliveryId}`, incident.runId, thread.channel, { text: truncateText(text, 3_000), blocks: [section(text)] }, thread.ts);
   }
 }

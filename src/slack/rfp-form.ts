@@ -4,6 +4,7 @@ import { startedMessage } from "./command-handlers.js";
 import { buildRfpModal, readRfpForm, RFP_BLOCKS, RFP_CALLBACK_ID, type SharedFileChoice } from "./modals/rfp-modal.js";
 import { renderError } from "./render/command-replies.js";
 import { checkSharedFile, describeSharedFile, downloadSharedFile, listChannelDocuments, type SharedFile } from "./shared-files.js";
+import type { SlackMessage } from "./render/types.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
@@ -47,8 +48,8 @@ export function registerRfpForm(app: App, services: SlackServices): void {
       }
     }
     await ack();
-    const tell = (message: { text: string; blocks?: unknown[] }): Promise<unknown> =>
-      client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) }).catch((error: unknown) => {
+    const tell = (message: SlackMessage): Promise<unknown> =>
+      client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch((error: unknown) => {
         logger.warn({ userId, error: describeError(error) }, "could not answer the RFP form in its channel");
       });
     try {

@@ -5,6 +5,7 @@ import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger, RunRecor
 import { renderApprovalCard } from "./render/approval-card.js";
 import { chainViewOf, renderProgressCard } from "./render/progress-card.js";
 import { renderStepOutputMessage } from "./render/step-output-message.js";
+import type { Mrkdwn } from "./render/mrkdwn.js";
 import type { SlackMessage } from "./render/types.js";
 import { isPermanentSlackError, slackErrorCode, type SlackClient } from "./slack-web-client.js";
 
@@ -144,7 +145,7 @@ export class RunProjection {
    * the file id as the message's `ts`, so a repeated step finds the upload instead of sending
    * the file twice. Returns the file id.
    */
-  async uploadOnce(key: string, runId: string, channel: string, file: { filename: string; title: string; content: string; comment?: string }, threadTs?: string): Promise<string> {
+  async uploadOnce(key: string, runId: string, channel: string, file: { filename: string; title: string; content: string; comment?: Mrkdwn }, threadTs?: string): Promise<string> {
     const { ledger, client, clock } = this.#options;
     const existing = await ledger.getMessage(key);
     if (existing?.ts) return existing.ts;

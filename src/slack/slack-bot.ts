@@ -9,6 +9,9 @@ import { registerAppHome } from "./app-home.js";
 import { registerApprovalActions } from "./approval-actions.js";
 import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
+import { channelLink, escapeMrkdwn, md } from "./render/mrkdwn.js";
+import { isHandledSlackRequest } from "./handled-requests.js";
+import { guardSlackRequests } from "./request-guard.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
 import { registerRfpForm } from "./rfp-form.js";
@@ -43,6 +46,8 @@ export interface SlackBotOptions {
   reviews: SlackServices["reviews"];
   /** HTTP mode: how long a good Web API check is trusted by `/readyz`. Default 30 s. */
   connectionRecheckMs?: number;
+  /** Waits between start-up attempts to reach Slack. Default 0.5, 1 and 2 s. */
+  startupRetryDelaysMs?: ReadonlyArray<number>;
 }
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -74,7 +79,7 @@ export class SlackBot {
     } else {
       const receiver = new HTTPReceiver({ signingSecret: config.slackSigningSecret ?? "", endpoints: SLACK_EVENTS_PATH, logger: slackLogger(logger) });
       this.app = new App({ ...common, receiver });
-      this.requestListener = receiver.requestListener;
+      this.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret: config.slackSigningSecret ?? "", isHandled: isHandledSlackRequest, logger });
       this.connection = new WebApiConnection({
         check: () => this.app.client.auth.test(),
         clock: options.clock,
@@ -105,6 +110,7 @@ export class SlackBot {
       logger,
       scripted: options.scripted,
       reviews: options.reviews,
+      formKey: config.slackSigningSecret ?? config.slackBotToken,
       rfp: { ...options.rfp, botToken: config.slackBotToken },
     };
     registerCommands(this.app, this.services);
@@ -122,17 +128,7 @@ export class SlackBot {
    * runs that changed while baton was down up to date.
    */
   async start(): Promise<void> {
-    try {
-      await this.app.init();
-      if (this.connection instanceof WebApiConnection) this.connection.markGood();
-    } catch (error) {
-      throw new BatonError(
-        "CONFIG_INVALID",
-        `Slack refused SLACK_BOT_TOKEN (${slackErrorCode(error) ?? describeError(error)}). Copy the Bot User OAuth Token again from your app's OAuth & Permissions page, and reinstall the app if its scopes changed.`,
-        { variable: "SLACK_BOT_TOKEN" },
-        { cause: error },
-      );
-    }
+    await this.#checkToken();
     const { runner } = this.#options;
     const follow = (runId: string): void => this.projection.request(runId);
     this.#unsubscribe.push(
@@ -145,6 +141,45 @@ export class SlackBot {
     );
     if (this.requestListener === undefined) await this.app.start();
     await this.resync();
+  }
+
+  /**
+   * auth.test, through Bolt's init. Slack answering "no" is a refused token (exit, with the fix);
+   * no answer at all (refused connection, DNS, timeout) is retried a few times, then reported
+   * as Slack being unreachable — not as a bad token.
+   */
+  async #checkToken(): Promise<void> {
+    const { config, logger } = this.#options;
+    const delays = this.#options.startupRetryDelaysMs ?? [500, 1_000, 2_000];
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.app.init();
+        if (this.connection instanceof WebApiConnection) this.connection.markGood();
+        return;
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code !== undefined) {
+          throw new BatonError(
+            "CONFIG_INVALID",
+            `Slack refused SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token again from your app's OAuth & Permissions page, and reinstall the app if its scopes changed.`,
+            { variable: "SLACK_BOT_TOKEN" },
+            { cause: error },
+          );
+        }
+        const delay = delays[attempt];
+        const where = config.slackApiUrl ?? "Slack's Web API";
+        if (delay === undefined) {
+          throw new BatonError(
+            "SLACK_REQUEST_FAILED",
+            `baton could not reach ${where} to check SLACK_BOT_TOKEN (${describeError(error)}) after ${String(attempt + 1)} tries. Check the network and any proxy${config.slackApiUrl === undefined ? "" : ", and SLACK_API_URL (unset it to use Slack itself)"}, then start baton again.`,
+            { variable: "SLACK_API_URL", attempts: attempt + 1 },
+            { cause: error },
+          );
+        }
+        logger.warn({ attempt: attempt + 1, retryInMs: delay, error: describeError(error) }, "could not reach Slack at start-up; trying again");
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Sync every run that is still going and the most recent finished ones (idempotent). */
@@ -164,11 +199,12 @@ export class SlackBot {
   /** The run's channel refuses baton's messages: tell whoever started it, in a direct message. */
   async #tellStarter(run: RunRecord, channel: string, reason: string): Promise<void> {
     const user = run.origin?.reference?.["user"];
-    const hint = reason === "not_in_channel" || reason === "channel_not_found" ? ` Invite baton to <#${channel}> (\`/invite @baton\`) and its card appears there.` : "";
     // Its approvals cannot be seen where they should be: people must hear of it, not only the starter.
     this.#options.logger.error({ runId: run.id, chainId: run.chainId, channel, reason, startedBy: run.startedBy }, `run ${run.id} cannot be shown in channel ${channel} (${reason}); its approvals are not visible there. Invite baton to the channel or fix the channel id, then run baton doctor.`);
     if (!user) return;
-    const text = `I could not post run \`${run.id}\` in <#${channel}> (${reason}).${hint} The run goes on regardless: \`/baton status ${run.id}\` shows it.`;
+    const where = channelLink(channel);
+    const hint = reason === "not_in_channel" || reason === "channel_not_found" ? md` Invite baton to ${where} (\`/invite @baton\`) and its card appears there.` : md``;
+    const text = md`I could not post run \`${escapeMrkdwn(run.id)}\` in ${where} (${escapeMrkdwn(reason)}).${hint} The run goes on regardless: \`/baton status ${escapeMrkdwn(run.id)}\` shows it.`;
     await this.client.chat.postMessage({ channel: user, text }).catch((error: unknown) => {
       this.#options.logger.warn({ runId: run.id, error: describeError(error) }, "could not tell the starter that their run's channel refuses messages");
     });

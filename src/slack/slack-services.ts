@@ -25,6 +25,8 @@ export interface SlackServices {
     botToken: string;
     readDocument(file: { bytes: Buffer; fileName: string; mimeType: string }): Promise<string>;
   };
+  /** The key approval modals' `private_metadata` is sealed with (the signing secret, or the bot token). */
+  formKey: string;
   /** `/baton review <pull request URL>`. */
   reviews: { reviewPullRequest(ref: PullRequestRef, startedBy: string, origin?: RunOrigin): Promise<ReviewStart> };
 }

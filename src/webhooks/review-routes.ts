@@ -4,6 +4,7 @@ import { describeError, isBatonError } from "../core/errors.js";
 import type { Clock, Logger, MessageLedger } from "../core/ports.js";
 import { sendJson, type Route } from "../http/http-server.js";
 import type { ReviewRuns } from "../runtime/review-runs.js";
+import { depthRejection, PlanDelivery } from "./plan-delivery.js";
 import { readJsonBody, type WebhookRejection } from "./request-body.js";
 import { bearerMatches, githubSignatureMatches } from "./webhook-auth.js";
 import { schemaFailure } from "./webhook-routes.js";
@@ -37,14 +38,6 @@ const PullRequestEvent = z.object({
   number: z.number().int().positive(),
   pull_request: z.object({ head: z.object({ sha: z.string() }), draft: z.boolean().optional(), html_url: z.string() }),
   repository: z.object({ full_name: z.string().regex(/^[^/]+\/[^/]+$/) }),
-});
-
-const PlanDelivery = z.object({
-  repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be "owner/name"').optional(),
-  pullRequest: z.number().int().positive().optional(),
-  /** The commit the plan was made from (the pull request's head then). */
-  commit: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit SHA").optional(),
-  plan: z.object({ format_version: z.string() }).loose(),
 });
 
 function reject(response: ServerResponse, rejection: WebhookRejection): void {
@@ -114,6 +107,8 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       }
       const body = await readJsonBody(request, options.maxPlanBytes ?? 20 * 1024 * 1024);
       if (!body.ok) return reject(response, body.rejection);
+      const tooDeep = depthRejection(body.json);
+      if (tooDeep) return reject(response, tooDeep);
       const parsed = PlanDelivery.safeParse(body.json);
       if (!parsed.success) return reject(response, schemaFailure(parsed.error, 'a plan delivery ({ "repository": "owner/name", "pullRequest": 42, "commit": "<sha>", "plan": <terraform show -json> })'));
       const delivery = parsed.data;

@@ -5,8 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPROVER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
-import { buttonClick } from "../support/slack-requests.js";
+import { APPROVER, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
 /**
@@ -146,7 +145,7 @@ describe.skipIf(!runHere)("alerts from a real Alertmanager", () => {
     await waitFor("Alertmanager's retry", () => deliveriesSeen >= 2 || undefined);
     expect(await store.listRuns({ chainId: "incident-response", limit: 5 })).toHaveLength(1);
 
-    await harness.post(buttonClick({ actionId: "baton.approve", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("approve") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.approve", approvalId: approval.id, userId: APPROVER, responseName: "approve" });
     await waitFor("the run to succeed", async () => ((await store.getRun(run.id))?.status === "succeeded" ? true : undefined));
     const summary = harness.slack.calls.find((call) => call.method === "chat.postMessage" && call.args["channel"] === "C0INCIDENT");
     expect(JSON.stringify(summary?.args["blocks"])).toContain("SEV2");

@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { blockKitViolations } from "../support/block-kit-limits.js";
-import { SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
+import { startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
 import { NETWORK_PATCH, reviewModel } from "../support/iac-review-fixtures.js";
-import { buttonClick } from "../support/slack-requests.js";
 
 /**
  * A pull request end to end through the bot, as a team would use it: GitHub's signed
@@ -58,7 +57,7 @@ it("webhook → review proposed in Slack → Approve → one review on the pull 
   expect(JSON.stringify(card?.args)).toContain("AWS_DB_PUBLIC");
   expect(JSON.stringify(card?.args)).toContain("REQUEST_CHANGES");
 
-  const click = await harness.post(buttonClick({ actionId: "baton.approve", value: approval?.id ?? "", userId: "U0PLATFORM", responseUrl: harness.responseUrl("approve") }, SIGNING_SECRET));
+  const click = await harness.clickCard({ actionId: "baton.approve", approvalId: approval?.id ?? "", userId: "U0PLATFORM", responseName: "approve" });
   expect(click.status).toBe(200);
   expect((await harness.bot.runtime.runner.settled(runId)).status).toBe("succeeded");
   expect(github.reviews).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { createLogger } from "../../src/runtime/logger.js";
 import { APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
-import { buttonClick, slashCommand } from "../support/slack-requests.js";
+import { slashCommand } from "../support/slack-requests.js";
 
 /**
  * "Every log line of a run carries its run id": the bot's real pino logger, a run that meets a
@@ -56,7 +56,7 @@ it("every line logged about a run, by baton or by the chain's code, names the ru
     approvalId = (await bot.bot.runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 }))[0]?.id ?? "";
     return approvalId !== "";
   });
-  await bot.post(buttonClick({ actionId: "baton.approve", value: approvalId, userId: APPROVER, responseUrl: bot.responseUrl("click") }, SIGNING_SECRET));
+  await bot.clickCard({ actionId: "baton.approve", approvalId, userId: APPROVER });
   await waitFor("the run to succeed", async () => (await bot.bot.runtime.store.getRun(runId))?.status === "succeeded");
   await bot.bot.slack.projection.idle();
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { APPROVER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
-import { buttonClick, slashCommand } from "../support/slack-requests.js";
+import { slashCommand } from "../support/slack-requests.js";
 
 /**
  * Approval deadlines as people see them in Slack: reminders in the run's thread, an escalation,
@@ -73,7 +73,7 @@ describe("approval deadlines in Slack", () => {
     expect(finalCard && textOf(finalCard)).toContain("nobody decided before the deadline");
     expect(finalCard && textOf(finalCard)).not.toContain('"type":"actions"');
 
-    await harness.post(buttonClick({ actionId: "baton.approve", value: approvalId, userId: APPROVER, responseUrl: harness.responseUrl("late") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.approve", approvalId, userId: APPROVER, responseName: "late" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:late"));
     expect(JSON.stringify(harness.slack.callsOf("response:late")[0]?.args)).toContain("expired");
     expect((await store().getApproval(approvalId))?.status).toBe("expired");

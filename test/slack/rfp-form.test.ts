@@ -4,7 +4,7 @@ import { RFP_BLOCKS, RFP_CALLBACK_ID } from "../../src/slack/modals/rfp-modal.js
 import { SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { createFakeRfpModel } from "../support/fake-rfp-model.js";
 import { minimalPdf } from "../support/minimal-pdf.js";
-import { buttonClick, slashCommand, viewSubmission } from "../support/slack-requests.js";
+import { slashCommand, viewSubmission } from "../support/slack-requests.js";
 
 /** `/baton rfp`: the form, pasted text, a shared file (PDF, Markdown), and every bad file. */
 
@@ -75,7 +75,7 @@ describe("/baton rfp", () => {
     const [approval] = await harness.bot.runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     // The approver clicks on the card in the thread, as a person would: once it is there.
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?")));
-    await harness.post(buttonClick({ actionId: "baton.approve", value: approval?.id ?? "", userId: "U0LEAD", responseUrl: harness.responseUrl("approve") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.approve", approvalId: approval?.id ?? "", userId: "U0LEAD", responseName: "approve" });
     // Complete once files.completeUploadExternal has put it in the channel.
     await harness.slack.waitFor(() => [...harness.slack.uploads.values()].some((upload) => upload.channel !== undefined), 10_000);
     const [upload] = [...harness.slack.uploads.values()];

@@ -3,7 +3,7 @@ import type { ApprovalRecord, RunRecord, RunStatus } from "../../src/core/ports.
 import { blockKitViolations } from "../support/block-kit-limits.js";
 import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
-import { buttonClick, slashCommand, viewSubmission } from "../support/slack-requests.js";
+import { slashCommand, viewSubmission } from "../support/slack-requests.js";
 import { stateValues } from "./modals/state-values.js";
 
 /**
@@ -75,7 +75,7 @@ async function startChangePlan(text = "restart the api pods"): Promise<{ run: Ru
 }
 
 function click(actionId: string, approvalId: string, userId: string, name = "click") {
-  return harness.post(buttonClick({ actionId, value: approvalId, userId, responseUrl: harness.responseUrl(name) }, SIGNING_SECRET));
+  return harness.clickCard({ actionId, approvalId, userId, responseName: name });
 }
 
 describe("/baton run and the progress card", () => {
@@ -143,7 +143,7 @@ describe("long outputs", () => {
     const long = { summary: `${"The plan, explained at length. ".repeat(650)}<!channel> <https://evil.example|click>`, risk: "high", steps: Array.from({ length: 300 }, (_, index) => `step ${String(index + 1)}: ${"do the thing carefully ".repeat(8)}`) };
     harness.model.setFallback(answerBySystemPrompt({ plan: long }));
     const { run, approval } = await startChangePlan();
-    await harness.post(buttonClick({ actionId: "baton.edit", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("edit") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.edit", approvalId: approval.id, userId: APPROVER, responseName: "edit" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
     await click("baton.approve", approval.id, APPROVER);
     await runStatus(run.id, "succeeded");
@@ -209,7 +209,7 @@ describe("approval buttons", () => {
 
   it("Edit opens a form from the step's schema; an invalid edit comes back inline; a valid one is used and recorded with a diff", async () => {
     const { run, approval } = await startChangePlan();
-    await harness.post(buttonClick({ actionId: "baton.edit", value: approval.id, userId: APPROVER, triggerId: "trigger-edit", responseUrl: harness.responseUrl("edit") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.edit", approvalId: approval.id, userId: APPROVER, triggerId: "trigger-edit", responseName: "edit" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
     const view = (harness.slack.callsOf("views.open")[0] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string; blocks: never[] };
     expect(view.private_metadata.length).toBeLessThan(100);
@@ -236,7 +236,7 @@ describe("approval buttons", () => {
 
   it("Request changes sends the feedback to the model and asks again; Reject ends the run with the reason", async () => {
     const { run, approval } = await startChangePlan();
-    await harness.post(buttonClick({ actionId: "baton.request_changes", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("rc") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.request_changes", approvalId: approval.id, userId: APPROVER, responseName: "rc" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
     const feedbackView = (harness.slack.callsOf("views.open")[0] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string };
     const blank = await harness.post(viewSubmission({ callbackId: feedbackView.callback_id, privateMetadata: feedbackView.private_metadata, stateValues: { feedback: { value: { type: "plain_text_input", value: "  " } } }, userId: APPROVER }, SIGNING_SECRET));
@@ -248,7 +248,7 @@ describe("approval buttons", () => {
     expect(lastPrompt).toContain("Add a rollback step.");
     await harness.slack.waitFor(() => approvalCardCalls(second.id).some(hasActions));
 
-    await harness.post(buttonClick({ actionId: "baton.reject", value: second.id, userId: APPROVER, responseUrl: harness.responseUrl("reject") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.reject", approvalId: second.id, userId: APPROVER, responseName: "reject" });
     await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "views.open").length === 2);
     const rejectView = (harness.slack.callsOf("views.open")[1] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string };
     await harness.post(viewSubmission({ callbackId: rejectView.callback_id, privateMetadata: rejectView.private_metadata, stateValues: { reason: { value: { type: "plain_text_input", value: "Not during the sale." } } }, userId: APPROVER }, SIGNING_SECRET));
@@ -284,12 +284,12 @@ describe("when Slack fails", () => {
   it("a 429 on opening a form is waited out within the trigger's budget; past it the person gets an error with the run id", async () => {
     const { run, approval } = await startChangePlan();
     harness.slack.failNext("views.open", { kind: "rate_limited", retryAfterSeconds: 1 });
-    await harness.post(buttonClick({ actionId: "baton.reject", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("slow") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.reject", approvalId: approval.id, userId: APPROVER, responseName: "slow" });
     await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "views.open").length === 2, 4_000);
     expect(harness.slack.callsOf("response:slow")).toHaveLength(0);
 
     harness.slack.failNext("views.open", { kind: "rate_limited", retryAfterSeconds: 30 });
-    await harness.post(buttonClick({ actionId: "baton.reject", value: approval.id, userId: APPROVER, responseUrl: harness.responseUrl("limited") }, SIGNING_SECRET));
+    await harness.clickCard({ actionId: "baton.reject", approvalId: approval.id, userId: APPROVER, responseName: "limited" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:limited"));
     const told = messageText(harness.slack.callsOf("response:limited")[0] as RecordedSlackCall);
     expect(told).toContain("SLACK_REQUEST_FAILED");

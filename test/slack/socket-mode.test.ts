@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { approvalKey } from "../../src/slack/run-projection.js";
 import { APPROVER, REQUESTER, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { startFakeSocketMode, type FakeSocketMode } from "../support/fake-socket-mode.js";
 
@@ -41,14 +42,19 @@ describe("Socket Mode", () => {
     expect(ack.envelope_id).toBe("envelope-1");
     const run = await waitFor(async () => (await store.listRuns({ limit: 1 }))[0]);
     const approval = await waitFor(async () => (await store.listApprovals({ runId: run.id, statuses: ["pending"], limit: 1 }))[0]);
+    // Clicked on the approval's card, which Slack names by channel and ts.
+    const card = await waitFor(async () => {
+      const posted = await harness.bot.runtime.ledger.getMessage(approvalKey(approval.id));
+      return posted?.ts ? { channel: posted.channel, ts: posted.ts } : undefined;
+    });
 
     await socket.send("interactive", {
       type: "block_actions",
       team: { id: "T0FAKE" },
       user: { id: APPROVER },
       api_app_id: "A0BATON",
-      container: { type: "message", message_ts: "1.1", channel_id: "C0RUNS" },
-      channel: { id: "C0RUNS" },
+      container: { type: "message", message_ts: card.ts, channel_id: card.channel },
+      channel: { id: card.channel },
       trigger_id: "1.3.socket",
       response_url: harness.responseUrl("socket-click"),
       actions: [{ type: "button", action_id: "baton.approve", block_id: "baton.approval", value: approval.id, action_ts: "1.3" }],

@@ -7,7 +7,8 @@ import type { ModelServerProfile } from "./fake-model-server-profiles.js";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeReply } from "./fake-openai-server.js";
 import { startFakeSlackServer, type FakeSlackServer } from "./fake-slack-server.js";
 import { silentLogger } from "./runner-harness.js";
-import { postToSlackEndpoint, type SlackPost } from "./slack-requests.js";
+import { approvalKey } from "../../src/slack/run-projection.js";
+import { buttonClick, postToSlackEndpoint, type SlackPost } from "./slack-requests.js";
 import { makeTempDirectory } from "./temp-directory.js";
 
 /**
@@ -29,6 +30,11 @@ export interface BotHarness {
   /** A response_url on the fake Slack server; posts to it are recorded as `response:<name>`. */
   responseUrl(name: string): string;
   post(post: SlackPost): Promise<{ status: number; text: string; elapsedMs: number }>;
+  /**
+   * Click a button on an approval's card in its thread, as Slack sends it: from the message baton
+   * posted (its channel and ts), which the bot checks the approval id against.
+   */
+  clickCard(fields: { actionId: string; approvalId: string; userId: string; responseName?: string; triggerId?: string }): Promise<{ status: number; text: string; elapsedMs: number }>;
   /** Stop the bot and start a new one on the same database and fake servers (a restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -107,6 +113,21 @@ export async function startBotHarness(
     databasePath,
     responseUrl: (name) => `${slack.url}/response/${name}`,
     post: (post) => postToSlackEndpoint(harness.eventsUrl, post),
+    async clickCard(fields) {
+      // A person clicks a card once it is there.
+      const deadline = Date.now() + 5_000;
+      let card = await bot.runtime.ledger.getMessage(approvalKey(fields.approvalId));
+      while (!card?.ts && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        card = await bot.runtime.ledger.getMessage(approvalKey(fields.approvalId));
+      }
+      if (!card?.ts) throw new Error(`approval ${fields.approvalId} has no card in Slack after 5 s`);
+      const click = buttonClick(
+        { actionId: fields.actionId, value: fields.approvalId, userId: fields.userId, channelId: card.channel, messageTs: card.ts, responseUrl: `${slack.url}/response/${fields.responseName ?? "click"}`, ...(fields.triggerId ? { triggerId: fields.triggerId } : {}) },
+        SIGNING_SECRET,
+      );
+      return postToSlackEndpoint(harness.eventsUrl, click);
+    },
     async restart() {
       await bot.stop();
       bot = await boot();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { webApiRefusal } from "./fake-slack-refusals.js";
 
 /**
  * A fake Slack Web API on loopback. The real `@slack/web-api` client (inside Bolt) talks to it
@@ -257,8 +258,13 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       response.end("fake Slack: internal error");
       return;
     }
+    // What the real Web API refuses, the fake refuses too (see fake-slack-refusals.ts).
     const result =
-      failure?.kind === "error" ? { ok: false, error: failure.error } : method.startsWith("response:") ? { ok: true } : (refuseCall(method, args, request.headers, workspace) ?? answerWorkspaceLookup(method, args, workspace) ?? answer(method, args));
+      failure?.kind === "error"
+        ? { ok: false, error: failure.error }
+        : method.startsWith("response:")
+          ? { ok: true }
+          : (refuseCall(method, args, request.headers, workspace) ?? webApiRefusal(method, args) ?? answerWorkspaceLookup(method, args, workspace) ?? answer(method, args));
     // Every Web API answer carries the token's scopes (docs.slack.dev, "Scopes": x-oauth-scopes).
     response.writeHead(200, { "content-type": "application/json", ...(method.startsWith("response:") ? {} : { "x-oauth-scopes": workspace.scopes.join(",") }) });
     response.end(JSON.stringify(result));

@@ -57,6 +57,8 @@ export interface ButtonClickFields {
   channelId?: string;
   messageTs?: string;
   triggerId?: string;
+  /** Default `baton.approval` (a card); lists use `baton.approval.<approval id>`. */
+  blockId?: string;
   responseUrl: string;
 }
 
@@ -73,7 +75,27 @@ export function buttonClick(fields: ButtonClickFields, signingSecret: string, ti
     channel: { id: fields.channelId ?? "C0RUNS", name: "ops" },
     message: { type: "message", ts: fields.messageTs ?? "1.1", text: "" },
     response_url: fields.responseUrl,
-    actions: [{ type: "button", action_id: fields.actionId, block_id: "baton.approval", value: fields.value, action_ts: "1.3" }],
+    actions: [{ type: "button", action_id: fields.actionId, block_id: fields.blockId ?? "baton.approval", value: fields.value, action_ts: "1.3" }],
+  };
+  return formPost({ payload: JSON.stringify(payload) }, signingSecret, timestampSeconds);
+}
+
+/**
+ * A button click on the App Home tab: `container` is the view, and Slack sends no
+ * `response_url` (block_actions payload reference: fields depend on the source).
+ */
+export function homeClick(fields: { actionId: string; value: string; blockId: string; userId: string; viewId?: string; triggerId?: string }, signingSecret: string, timestampSeconds?: number): SlackPost {
+  const viewId = fields.viewId ?? "V0HOME";
+  const payload = {
+    type: "block_actions",
+    team: { id: "T0FAKE", domain: "fake" },
+    user: { id: fields.userId, username: "someone", team_id: "T0FAKE" },
+    api_app_id: "A0BATON",
+    token: "deprecated-verification-token",
+    container: { type: "view", view_id: viewId },
+    trigger_id: fields.triggerId ?? "1.5.trigger",
+    view: { id: viewId, team_id: "T0FAKE", type: "home", blocks: [], private_metadata: "", callback_id: "", hash: "1.home" },
+    actions: [{ type: "button", action_id: fields.actionId, block_id: fields.blockId, value: fields.value, action_ts: "1.6" }],
   };
   return formPost({ payload: JSON.stringify(payload) }, signingSecret, timestampSeconds);
 }

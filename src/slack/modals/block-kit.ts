@@ -1,4 +1,7 @@
 import type { types } from "@slack/bolt";
+import type { Mrkdwn } from "../render/mrkdwn.js";
+
+export { escapeMrkdwn, md } from "../render/mrkdwn.js";
 
 /**
  * The Block Kit types the modals use, named once (Bolt re-exports @slack/types as `types`),
@@ -37,13 +40,8 @@ export function plainText(text: string, limit?: number): PlainTextElement {
   return { type: "plain_text", text: limit === undefined ? text : truncate(text, limit), emoji: true };
 }
 
-/** Text shown inside mrkdwn as typed: Slack reads `&`, `<` and `>` as markup. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** A context block of one mrkdwn line, cut to Slack's limit. */
-export function contextNote(blockId: string, text: string): ContextBlock {
+/** A context block of one mrkdwn line (escaped or built: see `render/mrkdwn.ts`), cut to Slack's limit. */
+export function contextNote(blockId: string, text: Mrkdwn): ContextBlock {
   return { type: "context", block_id: blockId, elements: [{ type: "mrkdwn", text: truncate(text, SLACK_LIMITS.contextText) }] };
 }
 

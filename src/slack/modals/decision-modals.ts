@@ -1,4 +1,4 @@
-import { contextNote, escapeMrkdwn, type InputBlock, modalTitle, type ModalView, plainText, SLACK_LIMITS } from "./block-kit.js";
+import { contextNote, escapeMrkdwn, type InputBlock, md, modalTitle, type ModalView, plainText, SLACK_LIMITS } from "./block-kit.js";
 import { approvalMetadata } from "./private-metadata.js";
 import { parseStateValues, readElement, textOf } from "./slack-state.js";
 
@@ -31,7 +31,7 @@ export function buildFeedbackModal(approvalId: string, stepTitle: string): Modal
     submit: plainText("Request changes"),
     close: plainText("Cancel"),
     blocks: [
-      contextNote("baton.feedback_note", `*${escapeMrkdwn(stepTitle)}*: the model runs this step again with your feedback, and the new proposal comes back for approval.`),
+      contextNote("baton.feedback_note", md`*${escapeMrkdwn(stepTitle)}*: the model runs this step again with your feedback, and the new proposal comes back for approval.`),
       textBlock(FEEDBACK_BLOCK_ID, "What should change?", "Be specific: what is wrong, and what you expect instead."),
     ],
   };
@@ -47,7 +47,7 @@ export function buildRejectModal(approvalId: string, stepTitle: string): ModalVi
     submit: plainText("Reject"),
     close: plainText("Cancel"),
     blocks: [
-      contextNote("baton.reject_note", `*${escapeMrkdwn(stepTitle)}*: rejecting stops the run. The reason is recorded with the decision.`),
+      contextNote("baton.reject_note", md`*${escapeMrkdwn(stepTitle)}*: rejecting stops the run. The reason is recorded with the decision.`),
       textBlock(REASON_BLOCK_ID, "Why reject?", undefined),
     ],
   };

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { contextNote, type KnownBlock, modalTitle, type ModalView, plainText } from "./block-kit.js";
+import { contextNote, escapeMrkdwn, type KnownBlock, md, modalTitle, type ModalView, plainText } from "./block-kit.js";
 import { approvalMetadata } from "./private-metadata.js";
 import { buildFormBlocks } from "./schema-form.js";
 
@@ -27,17 +27,17 @@ export interface EditModalInput {
  */
 export function buildEditModal(input: EditModalInput): ModalView {
   const form = buildFormBlocks(input.schema, input.proposal);
-  const blocks: KnownBlock[] = [contextNote("baton.edit_note", "Your edit is checked against the step's schema and recorded with a diff in the run's audit log.")];
+  const blocks: KnownBlock[] = [contextNote("baton.edit_note", md`Your edit is checked against the step's schema and recorded with a diff in the run's audit log.`)];
   if (input.scripted) {
-    blocks.push(contextNote("baton.scripted_notice", ":information_source: This proposal came from the scripted demo model (the chain's example answers), not a real model."));
+    blocks.push(contextNote("baton.scripted_notice", md`:information_source: This proposal came from the scripted demo model (the chain's example answers), not a real model.`));
   }
   blocks.push(...form.blocks);
   if (form.notEditable.length > 0) {
-    const names = form.notEditable.map((name) => `\`${name}\``).join(", ");
+    const names = escapeMrkdwn(form.notEditable.map((name) => `\`${name}\``).join(", "));
     blocks.push(
       contextNote(
         "baton.not_editable_note",
-        `Too long to edit here, kept as proposed: ${names}. To change them, run \`baton approve ${input.approvalId} --edit edited.json\` at a terminal.`,
+        md`Too long to edit here, kept as proposed: ${names}. To change them, run \`baton approve ${escapeMrkdwn(input.approvalId)} --edit edited.json\` at a terminal.`,
       ),
     );
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { contextNote, type KnownBlock, modalTitle, type ModalView, plainText, SLACK_LIMITS, truncate } from "./block-kit.js";
+import { contextNote, type KnownBlock, md, modalTitle, type ModalView, plainText, SLACK_LIMITS, truncate } from "./block-kit.js";
 import { parseStateValues, readElement, textOf } from "./slack-state.js";
 
 /**
@@ -40,7 +40,7 @@ export function buildRfpModal(input: { channelId: string; files: ReadonlyArray<S
       },
     });
   } else {
-    blocks.push(contextNote("rfp_no_files", "No text, Markdown or PDF files were shared in this channel recently. Share the RFP file here and run `/baton rfp` again, or paste a short RFP below."));
+    blocks.push(contextNote("rfp_no_files", md`No text, Markdown or PDF files were shared in this channel recently. Share the RFP file here and run \`/baton rfp\` again, or paste a short RFP below.`));
   }
   blocks.push({
     type: "input",

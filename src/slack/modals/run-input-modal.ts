@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { contextNote, type KnownBlock, modalTitle, type ModalView, plainText } from "./block-kit.js";
+import { contextNote, escapeMrkdwn, type KnownBlock, md, modalTitle, type ModalView, plainText } from "./block-kit.js";
 import { runInputMetadata } from "./private-metadata.js";
 import { buildFormBlocks, type FormReading, readFormValues } from "./schema-form.js";
 import { describeForm } from "./schema-fields.js";
@@ -29,8 +29,8 @@ export function buildRunInputModal(input: RunInputModalInput): ModalView {
   const form = buildFormBlocks(input.schema, input.prefill, { prefillOnly: true });
   const blocks: KnownBlock[] = [...form.blocks];
   if (form.notEditable.length > 0) {
-    const names = form.notEditable.map((name) => `\`${name}\``).join(", ");
-    blocks.push(contextNote("baton.not_editable_note", `This form cannot hold ${names}. To set them, run \`baton run ${input.chainId} --input input.json\` at a terminal.`));
+    const names = escapeMrkdwn(form.notEditable.map((name) => `\`${name}\``).join(", "));
+    blocks.push(contextNote("baton.not_editable_note", md`This form cannot hold ${names}. To set them, run \`baton run ${escapeMrkdwn(input.chainId)} --input input.json\` at a terminal.`));
   }
   return {
     type: "modal",

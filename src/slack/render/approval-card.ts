@@ -2,7 +2,7 @@ import type { ApprovalRecord, RunRecord } from "../../core/ports.js";
 import { approvalButtons } from "./approval-buttons.js";
 import { BLOCK_LIMITS, fitBetween, totalTextLength, truncateText } from "./block-limits.js";
 import { context, divider, header, scriptedNotice, section } from "./blocks.js";
-import { escapeMrkdwn, mention, plainFallback, slackDate } from "./mrkdwn.js";
+import { escapeMrkdwn, joinMrkdwn, md, mention, plainFallback, slackDate, withoutLeadingEmoji, type Mrkdwn } from "./mrkdwn.js";
 import { renderOutputBlocks, renderOutputText } from "./output-blocks.js";
 import type { Block, ChainView, SlackMessage } from "./types.js";
 
@@ -28,25 +28,25 @@ export interface ApprovalCardInput {
 }
 
 /** The line that says what became of a decided, expired or cancelled approval. */
-function outcomeLine(approval: ApprovalRecord, name: (id: string) => string): string {
-  const who = approval.decidedBy ? name(approval.decidedBy) : "someone";
-  const when = approval.decidedAt === null ? "" : ` at ${slackDate(approval.decidedAt)}`;
-  const comment = approval.comment ? `: ${escapeMrkdwn(approval.comment)}` : "";
+function outcomeLine(approval: ApprovalRecord, name: (id: string) => Mrkdwn): Mrkdwn {
+  const who = approval.decidedBy ? name(approval.decidedBy) : md`someone`;
+  const when = approval.decidedAt === null ? md`` : md` at ${slackDate(approval.decidedAt)}`;
+  const comment = approval.comment ? md`: ${escapeMrkdwn(approval.comment)}` : md``;
   switch (approval.status) {
     case "approved":
-      return `:white_check_mark: Approved by ${who}${when}`;
+      return md`:white_check_mark: Approved by ${who}${when}`;
     case "edited":
-      return `:pencil2: Edited and approved by ${who}${when}`;
+      return md`:pencil2: Edited and approved by ${who}${when}`;
     case "changes_requested":
-      return `:repeat: Changes requested by ${who}${when}${comment}`;
+      return md`:repeat: Changes requested by ${who}${when}${comment}`;
     case "rejected":
-      return `:no_entry: Rejected by ${who}${when}${comment}`;
+      return md`:no_entry: Rejected by ${who}${when}${comment}`;
     case "expired":
-      return `:hourglass: Expired at ${slackDate(approval.deadlineAt ?? approval.decidedAt ?? approval.requestedAt)} — nobody decided before the deadline; the run ended \`expired\`.`;
+      return md`:hourglass: Expired at ${slackDate(approval.deadlineAt ?? approval.decidedAt ?? approval.requestedAt)} — nobody decided before the deadline; the run ended \`expired\`.`;
     case "cancelled":
-      return ":no_entry_sign: Cancelled — the run was stopped before anyone decided.";
+      return md`:no_entry_sign: Cancelled — the run was stopped before anyone decided.`;
     case "pending":
-      return "";
+      return md``;
   }
 }
 
@@ -55,11 +55,11 @@ function outcomeLine(approval: ApprovalRecord, name: (id: string) => string): st
  * date (shown in each reader's time zone), not "in 3 h": the card is updated only when its run
  * changes, and a relative time would both go stale and change the card on every sync.
  */
-function pendingLines(approval: ApprovalRecord, name: (id: string) => string): string {
-  const approvers = approval.approvers.length === 0 ? "anyone in the channel" : approval.approvers.map(name).join(", ");
-  const self = approval.allowSelfApproval ? "" : `\n${name(approval.requestedBy)} started this run and may not approve it.`;
-  const deadline = approval.deadlineAt === null ? "\n*Deadline:* none" : `\n*Deadline:* ${slackDate(approval.deadlineAt)}; if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
-  return `*Who may approve:* ${approvers}${self}${deadline}`;
+function pendingLines(approval: ApprovalRecord, name: (id: string) => Mrkdwn): Mrkdwn {
+  const approvers = approval.approvers.length === 0 ? md`anyone in the channel` : joinMrkdwn(approval.approvers.map(name), ", ");
+  const self = approval.allowSelfApproval ? md`` : md`\n${name(approval.requestedBy)} started this run and may not approve it.`;
+  const deadline = approval.deadlineAt === null ? md`\n*Deadline:* none` : md`\n*Deadline:* ${slackDate(approval.deadlineAt)}; if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
+  return md`*Who may approve:* ${approvers}${self}${deadline}`;
 }
 
 /**
@@ -70,18 +70,18 @@ function pendingLines(approval: ApprovalRecord, name: (id: string) => string): s
 export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
   const { approval, run, chain, scripted } = input;
   const label = input.approverLabel;
-  const name = label === undefined ? mention : (id: string): string => escapeMrkdwn(label(id));
+  const name = label === undefined ? mention : (id: string): Mrkdwn => escapeMrkdwn(label(id));
   const step = chain.steps[approval.stepIndex];
   const title = input.title ?? step?.approvalTitle ?? `Approval needed: ${step?.description ?? approval.stepId}`;
   const pending = approval.status === "pending";
-  const round = approval.round > 1 ? ` · round ${String(approval.round)} (after changes were requested)` : "";
+  const round = approval.round > 1 ? md` · round ${approval.round} (after changes were requested)` : md``;
   const top: Block[] = [
     header(title),
     // The approval id is shown so it can also be decided from a terminal (`baton approve <id>`).
-    context(`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}`),
+    context(md`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}`),
   ];
   const edited = approval.status === "edited";
-  if (edited) top.push(context(":pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff."));
+  if (edited) top.push(context(md`:pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff.`));
   const tail: Block[] = [divider];
   if (pending) tail.push(section(pendingLines(approval, name)), approvalButtons(approval.id));
   else tail.push(context(outcomeLine(approval, name)));
@@ -92,10 +92,10 @@ export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
     maxCharacters: BLOCK_LIMITS.messageBlocksTextBudget - totalTextLength([...top, ...tail]),
     runId: run.id,
   });
-  const state = pending ? "waiting for approval" : outcomeLine(approval, name).replace(/^:[a-z_0-9]+: /, "");
-  const text = `${escapeMrkdwn(title)} — ${state}${scripted ? " (scripted demo model)" : ""}\n${renderOutputText(shown)}`;
+  const state = pending ? md`waiting for approval` : withoutLeadingEmoji(outcomeLine(approval, name));
+  const text = md`${escapeMrkdwn(title)} — ${state}${scripted ? md` (scripted demo model)` : md``}\n${renderOutputText(shown)}`;
   return {
     text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
-    blocks: fitBetween({ top, body, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more blocks not shown.`),
+    blocks: fitBetween({ top, body, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => md`… ${leftOut} more blocks not shown.`),
   };
 }

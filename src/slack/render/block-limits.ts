@@ -1,3 +1,4 @@
+import type { Mrkdwn } from "./mrkdwn.js";
 import type { Block } from "./types.js";
 
 /**
@@ -71,14 +72,16 @@ function safeCutIndex(text: string, limit: number): number {
 
 /**
  * `text` in at most `max` characters. When it had to be cut, it ends with "…" and how much was
- * left out, so nobody mistakes a cut proposal for the whole of it.
+ * left out, so nobody mistakes a cut proposal for the whole of it. Escaped text stays escaped
+ * (the cut never splits an entity or a `<…>` token, and the note has no control characters), so
+ * `Mrkdwn` in is `Mrkdwn` out.
  */
-export function truncateText(text: string, max: number): string {
+export function truncateText<Text extends string>(text: Text, max: number): Text {
   if (text.length <= max) return text;
   const longestNote = MORE_CHARACTERS(text.length);
-  if (max <= longestNote.length) return `${text.slice(0, safeCutIndex(text, max - 1))}…`;
+  if (max <= longestNote.length) return `${text.slice(0, safeCutIndex(text, max - 1))}…` as Text;
   const cut = safeCutIndex(text, max - longestNote.length);
-  return `${text.slice(0, cut)}${MORE_CHARACTERS(text.length - cut)}`;
+  return `${text.slice(0, cut)}${MORE_CHARACTERS(text.length - cut)}` as Text;
 }
 
 /** One over-long line as pieces of at most `max`, broken at a space where there is one. */
@@ -100,11 +103,12 @@ function splitLongLine(line: string, max: number): string[] {
  * Markdown as pieces of at most `max` characters each, split between lines (a line longer than
  * `max` alone is broken at a space). Blank pieces are dropped: Slack refuses empty text.
  */
-export function splitIntoSections(markdown: string, max: number = BLOCK_LIMITS.sectionText): string[] {
-  const pieces: string[] = [];
+export function splitIntoSections<Text extends string>(markdown: Text, max: number = BLOCK_LIMITS.sectionText): Text[] {
+  // Pieces of escaped text between lines or at safe cuts are still escaped text.
+  const pieces: Text[] = [];
   let current: string | undefined;
   const flush = (): void => {
-    if (current !== undefined && current.trim() !== "") pieces.push(current);
+    if (current !== undefined && current.trim() !== "") pieces.push(current as Text);
     current = undefined;
   };
   for (const line of markdown.split("\n")) {
@@ -145,7 +149,7 @@ export function totalTextLength(blocks: ReadonlyArray<Block>): number {
  * At most `max` blocks (and, when `maxCharacters` is given, at most that much text): the first
  * ones that fit, then a context block saying how many were left out.
  */
-export function fitBlocks(blocks: ReadonlyArray<Block>, max: number, overflowNotice: (leftOut: number) => string, options: { maxCharacters?: number } = {}): Block[] {
+export function fitBlocks(blocks: ReadonlyArray<Block>, max: number, overflowNotice: (leftOut: number) => Mrkdwn, options: { maxCharacters?: number } = {}): Block[] {
   const budget = options.maxCharacters ?? Number.POSITIVE_INFINITY;
   if (blocks.length <= max && totalTextLength(blocks) <= budget) return [...blocks];
   if (max <= 0) return [];
@@ -170,7 +174,7 @@ export function fitBlocks(blocks: ReadonlyArray<Block>, max: number, overflowNot
 export function fitBetween(
   parts: { top: ReadonlyArray<Block>; body: ReadonlyArray<Block>; tail: ReadonlyArray<Block> },
   max: number,
-  overflowNotice: (leftOut: number) => string,
+  overflowNotice: (leftOut: number) => Mrkdwn,
   maxCharacters: number = BLOCK_LIMITS.messageBlocksTextBudget,
 ): Block[] {
   const { top, body, tail } = parts;

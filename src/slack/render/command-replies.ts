@@ -2,7 +2,7 @@ import type { RunRecord } from "../../core/ports.js";
 import { BLOCK_LIMITS, fitBetween, fitBlocks, splitIntoSections, truncateText } from "./block-limits.js";
 import { context, divider, header, scriptedNotice, section } from "./blocks.js";
 import { relative } from "./format.js";
-import { escapeMrkdwn, mention, mentionIdsIn, plainFallback } from "./mrkdwn.js";
+import { escapeMrkdwn, joinMrkdwn, md, mention, mentionIdsIn, plainFallback, type Mrkdwn } from "./mrkdwn.js";
 import { pendingItemBlocks, type PendingItem } from "./pending-item.js";
 import { renderProgressCard, type ProgressCardInput } from "./progress-card.js";
 import { STATUS_LABELS } from "./run-status.js";
@@ -12,11 +12,16 @@ export type { PendingItem } from "./pending-item.js";
 
 /** The ephemeral answers to `/baton` subcommands. */
 
-function message(text: string, blocks: Block[]): SlackMessage {
+function message(text: Mrkdwn, blocks: Block[]): SlackMessage {
   return {
     text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
-    blocks: fitBlocks(blocks, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`, { maxCharacters: BLOCK_LIMITS.messageBlocksTextBudget }),
+    blocks: fitBlocks(blocks, BLOCK_LIMITS.messageBlocks, (leftOut) => md`… ${leftOut} more not shown.`, { maxCharacters: BLOCK_LIMITS.messageBlocksTextBudget }),
   };
+}
+
+/** A one-section reply: `text` that is already mrkdwn (escaped or built). */
+export function textReply(text: Mrkdwn): SlackMessage {
+  return message(text, [section(text)]);
 }
 
 /** Every subcommand: its syntax, what it does, and an example. */
@@ -37,26 +42,26 @@ export const COMMANDS: ReadonlyArray<{ usage: string; description: string; examp
  * was wrong with the command typed) comes first when the help answers a mistake.
  */
 export function renderHelp(options: { scripted: boolean; notUnderstood?: string | undefined }): SlackMessage {
-  const lines = COMMANDS.map((command) => `\`${command.usage}\` — ${command.description}\n        e.g. \`${command.example}\``).join("\n");
+  const lines = joinMrkdwn(COMMANDS.map((command) => md`\`${escapeMrkdwn(command.usage)}\` — ${escapeMrkdwn(command.description)}\n        e.g. \`${escapeMrkdwn(command.example)}\``), "\n");
   const blocks: Block[] = [];
-  if (options.notUnderstood) blocks.push(section(`:thinking_face: ${escapeMrkdwn(options.notUnderstood)}`));
-  blocks.push(section(`*baton* runs multi-step workflows and asks a person before anything risky.\n${lines}`));
+  if (options.notUnderstood) blocks.push(section(md`:thinking_face: ${escapeMrkdwn(options.notUnderstood)}`));
+  blocks.push(section(md`*baton* runs multi-step workflows and asks a person before anything risky.\n${lines}`));
   if (options.scripted) blocks.push(scriptedNotice());
   const intro = options.notUnderstood ? `${options.notUnderstood} ` : "";
-  return message(`${escapeMrkdwn(intro)}baton commands: ${COMMANDS.map((command) => command.usage).join(", ")}`, blocks);
+  return message(md`${escapeMrkdwn(intro)}baton commands: ${escapeMrkdwn(COMMANDS.map((command) => command.usage).join(", "))}`, blocks);
 }
 
 /** The loaded chains: title, id, description, and their steps (gated ones marked). */
 export function renderChainList(chains: ReadonlyArray<ChainView>): SlackMessage {
-  if (chains.length === 0) return message("No chains are loaded.", [section("No chains are loaded: add one under `chains/` and restart baton.")]);
+  if (chains.length === 0) return message(md`No chains are loaded.`, [section(md`No chains are loaded: add one under \`chains/\` and restart baton.`)]);
   const blocks = chains.map((chain) => {
-    const steps = chain.steps.map((step) => `${escapeMrkdwn(step.id)}${step.gated ? " :raised_hand:" : ""}`).join(" → ");
-    const description = chain.description ? `\n${escapeMrkdwn(chain.description)}` : "";
-    return section(`*${escapeMrkdwn(chain.title)}* \`${escapeMrkdwn(chain.id)}\`${description}\n_${steps}_`);
+    const steps = joinMrkdwn(chain.steps.map((step) => md`${escapeMrkdwn(step.id)}${step.gated ? md` :raised_hand:` : md``}`), " → ");
+    const description = chain.description ? md`\n${escapeMrkdwn(chain.description)}` : md``;
+    return section(md`*${escapeMrkdwn(chain.title)}* \`${escapeMrkdwn(chain.id)}\`${description}\n_${steps}_`);
   });
-  const tail = [context(":raised_hand: a person approves that step. Start a run with `/baton run <chain>`.")];
-  const fitted = fitBetween({ top: [header("Chains")], body: blocks, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more chains not shown.`);
-  return message(`Chains: ${chains.map((chain) => escapeMrkdwn(chain.id)).join(", ")}`, fitted);
+  const tail = [context(md`:raised_hand: a person approves that step. Start a run with \`/baton run &lt;chain&gt;\`.`)];
+  const fitted = fitBetween({ top: [header("Chains")], body: blocks, tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => md`… ${leftOut} more chains not shown.`);
+  return message(md`Chains: ${joinMrkdwn(chains.map((chain) => escapeMrkdwn(chain.id)), ", ")}`, fitted);
 }
 
 /**
@@ -64,12 +69,12 @@ export function renderChainList(chains: ReadonlyArray<ChainView>): SlackMessage 
  * the title: the caller has already chosen the runs.
  */
 export function renderRunList(runs: ReadonlyArray<RunRecord>, options: { scope: "mine" | "all"; now: number }): SlackMessage {
-  const title = options.scope === "mine" ? "Your recent runs" : "Recent runs";
-  if (runs.length === 0) return message(`${title}: none`, [section(`${title}: none yet. Start one with \`/baton run <chain>\`.`)]);
-  const lines = runs.map((run) => `\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${relative(run.createdAt, options.now)}`);
-  const body = splitIntoSections(lines.join("\n")).map(section);
-  const fitted = fitBetween({ top: [section(`*${title}*`)], body, tail: [context("`/baton status <run-id>` shows one run.")] }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more not shown.`);
-  return message(`${title}: ${runs.map((run) => `${escapeMrkdwn(run.id)} ${run.status}`).join(", ")}`, fitted);
+  const title = options.scope === "mine" ? md`Your recent runs` : md`Recent runs`;
+  if (runs.length === 0) return message(md`${title}: none`, [section(md`${title}: none yet. Start one with \`/baton run &lt;chain&gt;\`.`)]);
+  const lines = runs.map((run) => md`\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${escapeMrkdwn(relative(run.createdAt, options.now))}`);
+  const body = splitIntoSections(joinMrkdwn(lines, "\n")).map((piece) => section(piece));
+  const fitted = fitBetween({ top: [section(md`*${title}*`)], body, tail: [context(md`\`/baton status &lt;run-id&gt;\` shows one run.`)] }, BLOCK_LIMITS.messageBlocks, (leftOut) => md`… ${leftOut} more not shown.`);
+  return message(md`${title}: ${joinMrkdwn(runs.map((run) => md`${escapeMrkdwn(run.id)} ${escapeMrkdwn(run.status)}`), ", ")}`, fitted);
 }
 
 /** One run's status: its progress card, as a reply. */
@@ -82,19 +87,20 @@ const PENDING_SHOWN = 15;
 
 /** The approvals waiting for the person, each with its buttons. */
 export function renderPendingList(items: ReadonlyArray<PendingItem>, now: number): SlackMessage {
-  if (items.length === 0) return message("Nothing is waiting for you.", [section(":tada: Nothing is waiting for your approval.")]);
-  const blocks: Block[] = [section(`*${String(items.length)} approval${items.length === 1 ? "" : "s"} waiting for you*`)];
+  if (items.length === 0) return message(md`Nothing is waiting for you.`, [section(md`:tada: Nothing is waiting for your approval.`)]);
+  const blocks: Block[] = [section(md`*${items.length} approval${items.length === 1 ? md`` : md`s`} waiting for you*`)];
   for (const item of items.slice(0, PENDING_SHOWN)) blocks.push(divider, ...pendingItemBlocks(item, now));
-  if (items.length > PENDING_SHOWN) blocks.push(context(`… and ${String(items.length - PENDING_SHOWN)} more; decide these first, then ask again.`));
-  return message(`${String(items.length)} approvals waiting for you: ${items.map((item) => escapeMrkdwn(item.approval.id)).join(", ")}`, blocks);
+  if (items.length > PENDING_SHOWN) blocks.push(context(md`… and ${items.length - PENDING_SHOWN} more; decide these first, then ask again.`));
+  return message(md`${items.length} approvals waiting for you: ${joinMrkdwn(items.map((item) => escapeMrkdwn(item.approval.id)), ", ")}`, blocks);
 }
 
 /**
  * An error, as a reply: its code, its message (which says how to fix it) and the run it concerns.
- * The message is escaped; Slack ids in it (who may decide) become mentions.
+ * The message is escaped; the Slack ids in it that baton holds (`mentionable`: who may decide)
+ * become mentions, and any other id in it stays text.
  */
-export function renderError(error: { code: string; message: string; runId?: string | undefined }): SlackMessage {
-  const run = error.runId ? `\nRun \`${escapeMrkdwn(error.runId)}\` — \`/baton status ${escapeMrkdwn(error.runId)}\` shows it.` : "";
-  const line = `:warning: \`${escapeMrkdwn(error.code)}\` ${mentionIdsIn(escapeMrkdwn(error.message))}${run}`;
-  return message(`${escapeMrkdwn(error.code)}: ${escapeMrkdwn(error.message)}${error.runId ? ` (run ${escapeMrkdwn(error.runId)})` : ""}`, [section(line)]);
+export function renderError(error: { code: string; message: string; runId?: string | undefined; mentionable?: ReadonlyArray<string> | undefined }): SlackMessage {
+  const run = error.runId ? md`\nRun \`${escapeMrkdwn(error.runId)}\` — \`/baton status ${escapeMrkdwn(error.runId)}\` shows it.` : md``;
+  const line = md`:warning: \`${escapeMrkdwn(error.code)}\` ${mentionIdsIn(escapeMrkdwn(error.message), new Set(error.mentionable ?? []))}${run}`;
+  return message(md`${escapeMrkdwn(error.code)}: ${escapeMrkdwn(error.message)}${error.runId ? md` (run ${escapeMrkdwn(error.runId)})` : md``}`, [section(line)]);
 }

@@ -1,9 +1,10 @@
 import type { ChainDefinition } from "../../core/chain.js";
 import type { ApprovalRecord, RunRecord, StepRecord, StepUsage } from "../../core/ports.js";
+import { redactSecrets } from "../../core/redact-secrets.js";
 import { BLOCK_LIMITS, fitBetween, splitIntoSections, truncateText } from "./block-limits.js";
 import { context, header, scriptedNotice, section } from "./blocks.js";
 import { addUsage, duration, NO_USAGE, usageLine } from "./format.js";
-import { escapeMrkdwn, mention, plainFallback, slackDate } from "./mrkdwn.js";
+import { escapeMrkdwn, joinMrkdwn, md, mention, plainFallback, slackDate, type Mrkdwn } from "./mrkdwn.js";
 import { outcomeOf, statusWords } from "./run-status.js";
 import type { Block, ChainView, SlackMessage } from "./types.js";
 
@@ -53,40 +54,42 @@ function failedIndex(run: RunRecord, chain: ChainView): number | undefined {
   return named >= 0 ? named : run.cursor;
 }
 
-const joinParts = (...parts: string[]): string => parts.filter((part) => part !== "").join(" · ");
+const joinParts = (...parts: Mrkdwn[]): Mrkdwn => joinMrkdwn(parts.filter((part) => part !== ""), " · ");
+const usage = (of: StepUsage): Mrkdwn => escapeMrkdwn(usageLine(of));
+const took = (milliseconds: number): Mrkdwn => escapeMrkdwn(duration(milliseconds));
 
 /** One line per step: done, skipped, running, awaiting approval, failed, stopped or not started. */
-function stepLine(input: ProgressCardInput, index: number): string {
+function stepLine(input: ProgressCardInput, index: number): Mrkdwn {
   const { run, chain, steps, approvals } = input;
   const view = chain.steps[index];
   const id = view?.id ?? `step ${String(index + 1)}`;
-  const name = `*${escapeMrkdwn(id)}*${view?.description ? ` — ${escapeMrkdwn(view.description)}` : ""}`;
+  const name = md`*${escapeMrkdwn(id)}*${view?.description ? md` — ${escapeMrkdwn(view.description)}` : md``}`;
   const record = steps.find((step) => step.stepIndex === index);
-  if (record?.status === "skipped") return `:black_right_pointing_double_triangle_with_vertical_bar: ${name} · skipped`;
-  if (record) return joinParts(`:white_check_mark: ${name}`, duration(record.finishedAt - record.startedAt), usageLine(record.usage));
+  if (record?.status === "skipped") return md`:black_right_pointing_double_triangle_with_vertical_bar: ${name} · skipped`;
+  if (record) return joinParts(md`:white_check_mark: ${name}`, took(record.finishedAt - record.startedAt), usage(record.usage));
   const approval = latestApproval(approvals, index);
   if (approval?.status === "pending") {
-    const round = approval.round > 1 ? ` (round ${String(approval.round)})` : "";
-    return joinParts(`:raised_hand: ${name}`, `awaiting approval${round}`, usageLine(approval.stepUsage));
+    const round = approval.round > 1 ? md` (round ${approval.round})` : md``;
+    return joinParts(md`:raised_hand: ${name}`, md`awaiting approval${round}`, usage(approval.stepUsage));
   }
-  if (index === failedIndex(run, chain)) return `:x: ${name} · failed`;
+  if (index === failedIndex(run, chain)) return md`:x: ${name} · failed`;
   if (index === run.cursor) {
     switch (run.status) {
       case "running":
-        return `:hourglass_flowing_sand: ${name} · running`;
+        return md`:hourglass_flowing_sand: ${name} · running`;
       case "awaiting_approval":
-        return `:raised_hand: ${name} · awaiting approval`;
+        return md`:raised_hand: ${name} · awaiting approval`;
       case "rejected":
-        return joinParts(`:no_entry: ${name}`, `rejected${approval?.decidedBy ? ` by ${mention(approval.decidedBy)}` : ""}`);
+        return joinParts(md`:no_entry: ${name}`, md`rejected${approval?.decidedBy ? md` by ${mention(approval.decidedBy)}` : md``}`);
       case "expired":
-        return `:hourglass: ${name} · expired before anyone decided`;
+        return md`:hourglass: ${name} · expired before anyone decided`;
       case "cancelled":
-        return `:no_entry_sign: ${name} · cancelled`;
+        return md`:no_entry_sign: ${name} · cancelled`;
       default:
         break;
     }
   }
-  return `:white_circle: ${name}`;
+  return md`:white_circle: ${name}`;
 }
 
 /**
@@ -108,19 +111,19 @@ function totalUsage(input: ProgressCardInput): StepUsage {
 export function renderProgressCard(input: ProgressCardInput): SlackMessage {
   const { run, chain, scripted, now } = input;
   const elapsed = (run.finishedAt ?? now) - run.createdAt;
-  const origin = run.origin ? ` · from ${escapeMrkdwn(run.origin.source)}` : "";
-  const stepLines = chain.steps.map((_step, index) => stepLine(input, index)).join("\n");
-  const totals = joinParts(`${run.finishedAt === null ? "So far" : "Total"}: ${duration(elapsed)}`, usageLine(totalUsage(input)) || "no model calls");
+  const origin = run.origin ? md` · from ${escapeMrkdwn(run.origin.source)}` : md``;
+  const stepLines = joinMrkdwn(chain.steps.map((_step, index) => stepLine(input, index)), "\n");
+  const totals = joinParts(md`${run.finishedAt === null ? md`So far` : md`Total`}: ${took(elapsed)}`, usage(totalUsage(input)) || md`no model calls`);
   const top: Block[] = [
     header(`${chain.title} · ${run.id}`),
-    context(`Run \`${escapeMrkdwn(run.id)}\` of \`${escapeMrkdwn(chain.id)}\` · started by ${mention(run.startedBy)} ${slackDate(run.createdAt)}${origin}`),
-    section(`*Status:* ${outcomeOf(run)}`),
+    context(md`Run \`${escapeMrkdwn(run.id)}\` of \`${escapeMrkdwn(chain.id)}\` · started by ${mention(run.startedBy)} ${slackDate(run.createdAt)}${origin}`),
+    section(md`*Status:* ${outcomeOf(run)}`),
   ];
-  const tail: Block[] = [context(`${totals} · step outputs are in the thread`), ...(scripted ? [scriptedNotice()] : [])];
-  const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${run.error.message}` : "";
-  const text = `${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${statusWords(run.status)}${escapeMrkdwn(failure)}${scripted ? " — scripted demo model, not a real one" : ""}`;
+  const tail: Block[] = [context(md`${totals} · step outputs are in the thread`), ...(scripted ? [scriptedNotice()] : [])];
+  const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${redactSecrets(run.error.message)}` : "";
+  const text = md`${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${escapeMrkdwn(statusWords(run.status))}${escapeMrkdwn(failure)}${scripted ? md` — scripted demo model, not a real one` : md``}`;
   return {
     text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
-    blocks: fitBetween({ top, body: splitIntoSections(stepLines).map(section), tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => `… ${String(leftOut)} more blocks of steps — \`baton show ${escapeMrkdwn(run.id)}\` shows the whole run.`),
+    blocks: fitBetween({ top, body: splitIntoSections(stepLines).map(section), tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => md`… ${leftOut} more blocks of steps — \`baton show ${escapeMrkdwn(run.id)}\` shows the whole run.`),
   };
 }

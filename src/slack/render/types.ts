@@ -1,4 +1,5 @@
 import type { KnownBlock, HomeView as SlackHomeView } from "@slack/types";
+import type { Mrkdwn } from "./mrkdwn.js";
 
 /** One Block Kit layout block, as the renderers build them. */
 export type Block = KnownBlock;
@@ -8,9 +9,12 @@ export interface HomeView extends SlackHomeView {
   blocks: KnownBlock[];
 }
 
-/** A message as baton posts it: blocks for people, `text` for notifications and screen readers. */
+/**
+ * A message as baton posts it: blocks for people, `text` for notifications and screen readers.
+ * `text` is mrkdwn to Slack (it parses mentions there), so it is `Mrkdwn`: escaped or built.
+ */
 export interface SlackMessage {
-  text: string;
+  text: Mrkdwn;
   blocks: KnownBlock[];
 }
 

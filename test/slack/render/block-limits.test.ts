@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BLOCK_LIMITS, fitBetween, fitBlocks, splitIntoSections, truncateText } from "../../../src/slack/render/block-limits.js";
 import { header, section } from "../../../src/slack/render/blocks.js";
-import { escapeMrkdwn, link, mention, mentionIdsIn, slackDate } from "../../../src/slack/render/mrkdwn.js";
+import { escapeMrkdwn, link, md, mention, mentionIdsIn, slackDate } from "../../../src/slack/render/mrkdwn.js";
 import { duration, relative, usd } from "../../../src/slack/render/format.js";
 import { textsOf } from "./fixtures.js";
 
@@ -39,20 +39,20 @@ describe("Block Kit limits", () => {
   });
 
   it("fitBlocks keeps max - 1 blocks and says how many were left out", () => {
-    const blocks = Array.from({ length: 60 }, (_, index) => section(`block ${String(index)}`));
-    const fitted = fitBlocks(blocks, 50, (leftOut) => `… ${String(leftOut)} more blocks — see \`baton show <run-id>\` for the whole output`);
+    const blocks = Array.from({ length: 60 }, (_, index) => section(md`block ${index}`));
+    const fitted = fitBlocks(blocks, 50, (leftOut) => md`… ${leftOut} more blocks — see \`baton show &lt;run-id&gt;\` for the whole output`);
     expect(fitted).toHaveLength(50);
-    expect(textsOf(fitted).at(-1)).toBe("… 11 more blocks — see `baton show <run-id>` for the whole output");
-    expect(fitBlocks(blocks.slice(0, 5), 50, () => "unused")).toHaveLength(5);
-    const budgeted = fitBlocks(Array.from({ length: 10 }, () => section("z".repeat(2_900))), 50, (leftOut) => `${String(leftOut)} left out`, { maxCharacters: 10_000 });
+    expect(textsOf(fitted).at(-1)).toBe("… 11 more blocks — see `baton show &lt;run-id&gt;` for the whole output");
+    expect(fitBlocks(blocks.slice(0, 5), 50, () => md`unused`)).toHaveLength(5);
+    const budgeted = fitBlocks(Array.from({ length: 10 }, () => section(escapeMrkdwn("z".repeat(2_900)))), 50, (leftOut) => md`${leftOut} left out`, { maxCharacters: 10_000 });
     expect(textsOf(budgeted).at(-1)).toBe("7 left out");
   });
 
   it("fitBetween always keeps what comes before and after the body", () => {
     const top = [header("Title")];
-    const tail = [section("buttons go here")];
-    const body = Array.from({ length: 80 }, (_, index) => section(`body ${String(index)}`));
-    const fitted = fitBetween({ top, body, tail }, 50, (leftOut) => `${String(leftOut)} more`);
+    const tail = [section(md`buttons go here`)];
+    const body = Array.from({ length: 80 }, (_, index) => section(md`body ${index}`));
+    const fitted = fitBetween({ top, body, tail }, 50, (leftOut) => md`${leftOut} more`);
     expect(fitted).toHaveLength(50);
     expect(fitted[0]).toBe(top[0]);
     expect(fitted.at(-1)).toBe(tail[0]);
@@ -72,7 +72,9 @@ describe("mrkdwn helpers", () => {
     expect(mention("cli:alice")).toBe("cli:alice");
     expect(mention("SECURITY")).toBe("SECURITY");
     expect(mention("U1><!channel")).toBe("U1&gt;&lt;!channel");
-    expect(mentionIdsIn("only U0APPROVER1 or S0ONCALL1, not S3")).toBe("only <@U0APPROVER1> or <!subteam^S0ONCALL1>, not S3");
+    expect(mentionIdsIn(escapeMrkdwn("only U0APPROVER1 or S0ONCALL1, not S3"), new Set(["U0APPROVER1", "S0ONCALL1", "S3"]))).toBe("only <@U0APPROVER1> or <!subteam^S0ONCALL1>, not S3");
+    // An id baton was not given (an alert or a model wrote it) stays text.
+    expect(mentionIdsIn(escapeMrkdwn("page U0STRANGER1 now"), new Set(["U0APPROVER1"]))).toBe("page U0STRANGER1 now");
   });
 
   it("formats dates for each reader, with a UTC fallback", () => {

@@ -7,6 +7,7 @@ import { renderProgressCard } from "../../../src/slack/render/progress-card.js";
 import { renderReminder } from "../../../src/slack/render/reminder-message.js";
 import { renderStepOutputMessage } from "../../../src/slack/render/step-output-message.js";
 import type { SlackMessage } from "../../../src/slack/render/types.js";
+import { md } from "../../../src/slack/render/mrkdwn.js";
 import { actionsOf, approval, chain, expectSendable, HOSTILE, HOUR, hugeOutput, json, NOW, run, step, textsOf } from "./fixtures.js";
 
 const pendingItems = (count: number): PendingItem[] => Array.from({ length: count }, (_, index) => ({ approval: approval({ id: `a_${String(index)}` }), run: run("awaiting_approval", 1), chainTitle: "Change plan" }));
@@ -59,7 +60,8 @@ describe("reminders", () => {
 describe("slash command replies", () => {
   it("help lists every subcommand with a description and an example", () => {
     const help = renderHelp({ scripted: false });
-    for (const command of ["help", "chains", "run <chain> [text or JSON]", "status <run-id>", "runs [mine|all]", "pending", "cancel <run-id>"]) expect(json(help)).toContain(`/baton ${command}`);
+    // `<chain>` is escaped: Slack reads `<` as the start of a mention or link even in a code span.
+    for (const command of ["help", "chains", "run &lt;chain&gt; [text or JSON]", "status &lt;run-id&gt;", "runs [mine|all]", "pending", "cancel &lt;run-id&gt;"]) expect(json(help)).toContain(`/baton ${command}`);
     for (const command of COMMANDS) expect(json(help)).toContain(`e.g. \`${command.example}\``);
     expect(help.text).toContain("/baton pending");
   });
@@ -82,7 +84,7 @@ describe("slash command replies", () => {
     expect(textsOf(message.blocks)).toEqual([
       "*Your recent runs*",
       "`r_1` *change-plan* · :white_check_mark: Succeeded · <@U0ALICE1> · 1 min ago\n`r_2` *change-plan* · :x: Failed · cli:bob · 1 min ago",
-      "`/baton status <run-id>` shows one run.",
+      "`/baton status &lt;run-id&gt;` shows one run.",
     ]);
     expect(textsOf(renderRunList([], { scope: "all", now: NOW }).blocks)[0]).toContain("Recent runs: none yet");
     expectSendable(renderRunList(Array.from({ length: 1_000 }, (_, index) => run("running", 0, { id: `r_${String(index)}` })), { scope: "all", now: NOW }));
@@ -105,10 +107,10 @@ describe("slash command replies", () => {
     expect(textsOf(renderPendingList([], NOW).blocks)[0]).toContain("Nothing is waiting");
   });
 
-  it("an error shows its code, its message escaped with Slack ids as mentions, and the run", () => {
-    const message = renderError({ code: "APPROVAL_NOT_ALLOWED", message: "Only U0APPROVER1 or S0ONCALL1 may decide <!channel>.", runId: "r_1" });
-    expect(textsOf(message.blocks)).toEqual([":warning: `APPROVAL_NOT_ALLOWED` Only <@U0APPROVER1> or <!subteam^S0ONCALL1> may decide &lt;!channel&gt;.\nRun `r_1` — `/baton status r_1` shows it."]);
-    expect(message.text).toBe("APPROVAL_NOT_ALLOWED: Only U0APPROVER1 or S0ONCALL1 may decide &lt;!channel&gt;. (run r_1)");
+  it("an error shows its code, its message escaped with the Slack ids baton holds as mentions, and the run", () => {
+    const message = renderError({ code: "APPROVAL_NOT_ALLOWED", message: "Only U0APPROVER1 or S0ONCALL1 may decide <!channel>, not U0STRANGER1.", runId: "r_1", mentionable: ["U0APPROVER1", "S0ONCALL1"] });
+    expect(textsOf(message.blocks)).toEqual([":warning: `APPROVAL_NOT_ALLOWED` Only <@U0APPROVER1> or <!subteam^S0ONCALL1> may decide &lt;!channel&gt;, not U0STRANGER1.\nRun `r_1` — `/baton status r_1` shows it."]);
+    expect(message.text).toBe("APPROVAL_NOT_ALLOWED: Only U0APPROVER1 or S0ONCALL1 may decide &lt;!channel&gt;, not U0STRANGER1. (run r_1)");
     expect(textsOf(renderError({ code: "CHAIN_NOT_FOUND", message: "No chain x." }).blocks)).toEqual([":warning: `CHAIN_NOT_FOUND` No chain x."]);
     expectSendable(renderError({ code: "X", message: "y".repeat(10_000), runId: "r_1" }));
   });
@@ -127,7 +129,7 @@ describe("App Home", () => {
 
   it("stays within 100 blocks with many approvals and runs", () => {
     const view = home({ pending: pendingItems(60), recentRuns: Array.from({ length: 200 }, (_, index) => run("running", 0, { id: `r_${String(index)}` })), scripted: true });
-    expectSendable({ text: "home", blocks: view.blocks }, "view");
+    expectSendable({ text: md`home`, blocks: view.blocks }, "view");
     expect(actionsOf(view)).toHaveLength(20);
     expect(textsOf(view.blocks)).toContain("… and 40 more: `/baton pending` lists them.");
   });
@@ -150,7 +152,7 @@ describe("the scripted demo model", () => {
       renderStepOutputMessage({ run: run("running", 3), chain, step: step(2, null, { status: "skipped" }), scripted }),
       renderRunStatus({ run: run("succeeded", 3, { finishedAt: NOW }), chain, steps: [step(0), step(1), step(2)], approvals: [], scripted, now: NOW }),
       renderHelp({ scripted }),
-      { text: "home", blocks: home({ scripted }).blocks },
+      { text: md`home`, blocks: home({ scripted }).blocks },
     ];
     for (const message of messages) expect(textsOf(message.blocks).filter((text) => text.includes("*scripted demo model*"))).toHaveLength(1);
     expect(json(renderHelp({ scripted: false }))).not.toContain("scripted demo model");
