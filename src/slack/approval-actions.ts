@@ -86,14 +86,20 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   }
 
   app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond }) => {
-    await ack();
+    // Acknowledge only what is durable: Slack never redelivers an acknowledged click, so the
+    // decision (one compare-and-set, about a millisecond) is committed before the ack. The run
+    // goes on, and the card is updated, after it; a process killed in between is recovered.
     let approvalId: string | undefined;
+    let outcome: { told: string | undefined } | { error: unknown };
     try {
       approvalId = buttonValue(action);
-      await answer(respond, await decide(approvalId, { kind: "approve" }, body.user.id));
+      outcome = { told: await decide(approvalId, { kind: "approve" }, body.user.id) };
     } catch (error) {
-      await answerError(respond, error, approvalId);
+      outcome = { error };
     }
+    await ack();
+    if ("error" in outcome) await answerError(respond, outcome.error, approvalId);
+    else await answer(respond, outcome.told);
   });
 
   /** The three buttons that open a modal: open it first (the trigger id is short-lived). */
