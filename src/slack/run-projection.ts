@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger, RunRecord } from "../core/ports.js";
@@ -50,7 +51,13 @@ interface RunSyncState {
 
 const MAX_RETRY_MS = 5 * 60_000;
 
+/** The message metadata event type that carries a message's ledger key. */
+export const MESSAGE_KEY_EVENT = "baton_message";
+
 export const cardKey = (runId: string): string => `card:${runId}`;
+
+/** A message read back from Slack that carries a ledger key. */
+const KeyedMessage = z.object({ ts: z.string(), metadata: z.object({ event_type: z.literal(MESSAGE_KEY_EVENT), event_payload: z.object({ key: z.string() }) }) });
 export const approvalKey = (approvalId: string): string => `approval:${approvalId}`;
 
 function hashOf(message: SlackMessage): string {
@@ -114,6 +121,11 @@ export class RunProjection {
   /**
    * Post `message` under `key` (or update it in place when it was posted before and shows
    * something else now). Returns the message's ts. Used for cards, thread replies, reminders.
+   *
+   * Once, across crashes too: the key is claimed in the ledger before the post, and the message
+   * carries it as message metadata. A claim without a ts means a process died between Slack's
+   * answer and the ledger write; the next attempt looks for the message in the channel (or
+   * thread) before it posts again.
    */
   async upsert(key: string, runId: string | null, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
     const { ledger, client, clock } = this.#options;
@@ -125,12 +137,23 @@ export class RunProjection {
       await ledger.recordMessage({ key, runId, channel: existing.channel, ts: existing.ts, contentHash, at: clock.now() });
       return existing.ts;
     }
+    if (existing) {
+      const found = await this.#findPosted(key, existing.channel, threadTs, existing.createdAt);
+      if (found !== undefined) {
+        // It is in Slack: record it (with no hash, so what it shows is brought up to date).
+        await ledger.recordMessage({ key, runId, channel: existing.channel, ts: found, contentHash: null, at: clock.now() });
+        return this.upsert(key, runId, channel, message, threadTs);
+      }
+    } else {
+      await ledger.claimMessage({ key, runId, channel, at: clock.now() });
+    }
     const posted = await client.chat.postMessage({
       channel,
       text: message.text,
       blocks: message.blocks,
       unfurl_links: false,
       unfurl_media: false,
+      metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key } },
       ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
     });
     const ts = posted.ts;
@@ -154,6 +177,30 @@ export class RunProjection {
     if (!fileId) throw new Error(`Slack accepted the upload of ${file.filename} but returned no file id`);
     await ledger.recordMessage({ key, runId, channel, ts: fileId, contentHash: null, at: clock.now() });
     return fileId;
+  }
+
+  /**
+   * The ts of a message baton posted under `key` after `claimedAt`, read back from Slack with
+   * its metadata (conversations.replies in a thread, conversations.history in a channel; both
+   * return metadata only with `include_all_metadata`). Undefined when it is not there, or when
+   * Slack cannot be asked (no history scope): then the message is posted again.
+   */
+  async #findPosted(key: string, channel: string, threadTs: string | undefined, claimedAt: number): Promise<string | undefined> {
+    const { client, logger } = this.#options;
+    try {
+      const page =
+        threadTs === undefined
+          ? await client.conversations.history({ channel, oldest: String(Math.floor(claimedAt / 1000) - 60), include_all_metadata: true, limit: 200 })
+          : await client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 });
+      for (const candidate of page.messages ?? []) {
+        const parsed = KeyedMessage.safeParse(candidate);
+        if (parsed.success && parsed.data.metadata.event_payload.key === key) return parsed.data.ts;
+      }
+      return undefined;
+    } catch (error) {
+      logger.warn({ key, channel, error: slackErrorCode(error) ?? describeError(error) }, "could not look for a message a stopped process may have posted; posting it (add the channels:history and groups:history scopes to avoid a repeat)");
+      return undefined;
+    }
   }
 
   #stateOf(runId: string): RunSyncState {
