@@ -66,7 +66,8 @@ async function postThenKill(bot: BotChild, post: SlackPost): Promise<void> {
 
 const responseUrl = (name: string): string => `${slack.url}/response/${name}`;
 const textOf = (call: RecordedSlackCall): string => JSON.stringify(call.args["blocks"] ?? []) + String(call.args["text"] ?? "");
-const announcements = (): RecordedSlackCall[] => slack.callsOf("chat.postMessage").filter((call) => textOf(call).includes(PLAN_ANSWER.summary) && !textOf(call).includes("baton.approve"));
+// The announce step's message (the approval card shows the plan too, but under its own title).
+const announcements = (): RecordedSlackCall[] => slack.callsOf("chat.postMessage").filter((call) => String(call.args["text"]).startsWith("Change plan approved"));
 
 async function pendingApprovalOf(runId: string): Promise<string> {
   const run = await pollUntil(() => store.getRun(runId), (current) => current?.status === "awaiting_approval");

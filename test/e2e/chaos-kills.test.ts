@@ -148,7 +148,8 @@ describe("alerts, commands and clicks across SIGKILLs", () => {
       async () => {
         const incidents = await state.alerts.listIncidents({ limit: 100 });
         const owed = await state.alerts.listIncidentsOwedUpdates(100);
-        const cards = await Promise.all(incidents.map(async (incident) => (incident.runId ? state.ledger.getMessage(`card:${incident.runId}`) : undefined)));
+        const runs = await state.store.listRuns({ limit: 100 });
+        const cards = await Promise.all(runs.map((run) => state.ledger.getMessage(`card:${run.id}`)));
         return { incidents, owed, cardsPosted: cards.every((card) => card?.ts) };
       },
       (snapshot) => snapshot.owed.length === 0 && snapshot.cardsPosted && snapshot.incidents.every((incident) => incident.runId !== null),

@@ -94,7 +94,9 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   // Posted messages by channel, oldest first, for conversations.history and conversations.replies.
   const posted = new Map<string, Array<{ ts: string; threadTs?: string; text: unknown; metadata?: unknown }>>();
   const newTs = (): string => {
-    nextTs += 1;
+    // A ts is the message's time in epoch seconds, with microseconds, unique in its channel
+    // (docs.slack.dev/messaging/retrieving-messages): conversations.history's `oldest` compares it.
+    nextTs = Math.max(nextTs + 1, Date.now() * 1_000);
     const text = String(nextTs);
     return `${text.slice(0, 10)}.${text.slice(10)}`;
   };
