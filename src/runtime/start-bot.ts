@@ -67,6 +67,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       store,
       chains,
       ledger,
+      intents: runtime.intents,
       clock,
       logger,
       scripted: runtime.scripted,

@@ -8,6 +8,7 @@ import { renderChainList, renderError, renderHelp, renderPendingList, renderRunL
 import { chainViewOf } from "./render/progress-card.js";
 import type { SlackMessage } from "./render/types.js";
 import { openRfpForm } from "./rfp-form.js";
+import { REVIEW_INTENT, reviewFromSlack } from "./command-intents.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
@@ -64,8 +65,8 @@ export function registerCommands(app: App, services: SlackServices): void {
 
 async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, context: CommandContext, services: SlackServices): Promise<void> {
   const { store, chains, clock, respond } = { ...services, respond: context.respond };
-  // Reads answer after the ack; run and cancel acknowledge once what they wrote is durable.
-  if (command.kind !== "run" && command.kind !== "cancel") await context.acknowledge();
+  // Reads answer after the ack; run, cancel and review acknowledge once what they wrote is durable.
+  if (command.kind !== "run" && command.kind !== "cancel" && command.kind !== "review") await context.acknowledge();
   switch (command.kind) {
     case "chains":
       await respond(ephemeral(renderChainList(chains.list().map(chainViewOf))));
@@ -99,13 +100,17 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
       await openRfpForm(context, services);
       return;
     case "review": {
+      // GitHub is read before the run starts: too slow to wait for before the ack, so the
+      // request is recorded as an intent first; a process that dies after the ack leaves it
+      // for the next one (resumeIntents).
       const { pullRequest } = command;
-      const where = `${pullRequest.repository}#${String(pullRequest.number)}`;
-      const outcome = await services.reviews.reviewPullRequest(pullRequest, context.userId, slackOrigin(context.channelId, context.userId));
-      const text = outcome.started
-        ? `Reviewing ${where} at \`${outcome.headSha.slice(0, 7)}\` as run \`${outcome.runId}\`${services.scripted ? " (scripted demo model)" : ""}. The review is proposed here for approval before anything is posted to GitHub.`
-        : `Not reviewing: ${outcome.message}`;
-      await respond(ephemeral({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] }));
+      const intentId = await services.intents.recordIntent({ kind: REVIEW_INTENT, payload: { repository: pullRequest.repository, number: pullRequest.number, userId: context.userId, channelId: context.channelId }, at: clock.now() });
+      await context.acknowledge();
+      try {
+        await respond(ephemeral(await reviewFromSlack(pullRequest, context.userId, context.channelId, services)));
+      } finally {
+        await services.intents.finishIntent(intentId, clock.now());
+      }
       return;
     }
   }

@@ -3,12 +3,13 @@ import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { BotConfig } from "../bot-config.js";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError, describeError } from "../core/errors.js";
-import type { ChainStore, Clock, Logger, MessageLedger, RunRecord } from "../core/ports.js";
+import type { ChainStore, Clock, CommandIntentStore, Logger, MessageLedger, RunRecord } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 import { registerAppHome } from "./app-home.js";
 import { registerApprovalActions } from "./approval-actions.js";
 import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
+import { resumeIntents } from "./command-intents.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
 import { registerRfpForm } from "./rfp-form.js";
@@ -31,6 +32,7 @@ export interface SlackBotOptions {
   store: ChainStore;
   chains: ChainRegistry;
   ledger: MessageLedger;
+  intents: CommandIntentStore;
   clock: Clock;
   logger: Logger;
   scripted: boolean;
@@ -99,6 +101,7 @@ export class SlackBot {
       store: options.store,
       chains: options.chains,
       ledger: options.ledger,
+      intents: options.intents,
       projection: this.projection,
       directory: new ApproverDirectory({ client: this.client, clock: options.clock, logger }),
       clock: options.clock,
@@ -145,6 +148,12 @@ export class SlackBot {
     );
     if (this.requestListener === undefined) await this.app.start();
     await this.resync();
+    // Requests acknowledged by a process that stopped before their work was done: do it now,
+    // in the background (it reads GitHub or downloads files).
+    resumeIntents(this.services, this.client).then(
+      (resumed) => resumed.length > 0 && this.#options.logger.info({ intents: resumed }, "finished requests acknowledged before a restart"),
+      (error: unknown) => this.#options.logger.warn({ error: describeError(error) }, "could not finish requests acknowledged before a restart"),
+    );
   }
 
   /** Sync every run that is still going and the most recent finished ones (idempotent). */
