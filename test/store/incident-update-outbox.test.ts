@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteState, type SqliteState } from "../../src/store/index.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
@@ -72,5 +73,27 @@ describe("the incident update outbox", () => {
     await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1" }));
     await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1", deliveryKey: "same alert, another key" }));
     expect(await state.alerts.claimIncidentUpdates(incidentId)).toBeUndefined();
+  });
+
+  it("retention removes posted updates and finished intents past the cutoff, and keeps what is still owed or open", async () => {
+    const opened = await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1" }));
+    const incidentId = opened.changes[0]?.incident.id ?? "";
+    await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a2", receivedAt: 2_000 }));
+    const posted = await state.alerts.claimIncidentUpdates(incidentId);
+    await state.alerts.markIncidentUpdatesPosted(posted?.key ?? "", 2_500);
+    await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a3", receivedAt: 3_000 }));
+    const finished = await state.intents.recordIntent({ kind: "slack.review", payload: { repository: "acme/infra", number: 1 }, at: 1_000 });
+    await state.intents.finishIntent(finished, 1_500);
+    const open = await state.intents.recordIntent({ kind: "slack.review", payload: { repository: "acme/infra", number: 2 }, at: 1_000 });
+
+    state.retention.pruneBatch({ cutoff: 10_000, at: 10_000, maxRuns: 100, maxDeliveries: 100 });
+    const reader = new Database(path, { readonly: true });
+    const count = (table: string): number => (reader.prepare(`SELECT count(*) AS count FROM ${table}`).get() as { count: number }).count;
+    expect({ updates: count("incident_updates"), intents: count("command_intents") }).toEqual({ updates: 1, intents: 1 });
+    reader.close();
+    // The owed one (a3) is still there to post; the posted one is gone.
+    const next = await state.alerts.claimIncidentUpdates(incidentId);
+    expect(next?.newAlerts.map((item) => item.fingerprint)).toEqual(["a3"]);
+    expect((await state.intents.listOpenIntents(10)).map((intent) => intent.id)).toEqual([open]);
   });
 });
