@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger, RunRecord } from "../core/ports.js";
@@ -7,6 +6,7 @@ import { renderApprovalCard } from "./render/approval-card.js";
 import { chainViewOf, renderProgressCard } from "./render/progress-card.js";
 import { renderStepOutputMessage } from "./render/step-output-message.js";
 import type { SlackMessage } from "./render/types.js";
+import { findPostedMessage, MESSAGE_KEY_EVENT } from "./posted-message-lookup.js";
 import { isPermanentSlackError, slackErrorCode, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -51,13 +51,7 @@ interface RunSyncState {
 
 const MAX_RETRY_MS = 5 * 60_000;
 
-/** The message metadata event type that carries a message's ledger key. */
-export const MESSAGE_KEY_EVENT = "baton_message";
-
 export const cardKey = (runId: string): string => `card:${runId}`;
-
-/** A message read back from Slack that carries a ledger key. */
-const KeyedMessage = z.object({ ts: z.string(), metadata: z.object({ event_type: z.literal(MESSAGE_KEY_EVENT), event_payload: z.object({ key: z.string() }) }) });
 export const approvalKey = (approvalId: string): string => `approval:${approvalId}`;
 
 function hashOf(message: SlackMessage): string {
@@ -179,24 +173,11 @@ export class RunProjection {
     return fileId;
   }
 
-  /**
-   * The ts of a message baton posted under `key` after `claimedAt`, read back from Slack with
-   * its metadata (conversations.replies in a thread, conversations.history in a channel; both
-   * return metadata only with `include_all_metadata`). Undefined when it is not there, or when
-   * Slack cannot be asked (no history scope): then the message is posted again.
-   */
+  /** A message a stopped process may have posted under `key`; undefined means post it (again). */
   async #findPosted(key: string, channel: string, threadTs: string | undefined, claimedAt: number): Promise<string | undefined> {
     const { client, logger } = this.#options;
     try {
-      const page =
-        threadTs === undefined
-          ? await client.conversations.history({ channel, oldest: String(Math.floor(claimedAt / 1000) - 60), include_all_metadata: true, limit: 200 })
-          : await client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 });
-      for (const candidate of page.messages ?? []) {
-        const parsed = KeyedMessage.safeParse(candidate);
-        if (parsed.success && parsed.data.metadata.event_payload.key === key) return parsed.data.ts;
-      }
-      return undefined;
+      return await findPostedMessage(client, { key, channel, threadTs, postedAfter: claimedAt });
     } catch (error) {
       logger.warn({ key, channel, error: slackErrorCode(error) ?? describeError(error) }, "could not look for a message a stopped process may have posted; posting it (add the channels:history and groups:history scopes to avoid a repeat)");
       return undefined;
