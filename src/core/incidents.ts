@@ -92,6 +92,22 @@ export interface DeliveryOutcome {
   changes: IncidentChange[];
 }
 
+/**
+ * What an incident's run thread is owed, folded into one reply: the outbox rows of one batch,
+ * written by the deliveries that added or resolved alerts.
+ */
+export interface IncidentUpdateBatch {
+  /** The reply's key: the same from when the rows were claimed until the batch is posted. */
+  key: string;
+  incidentId: string;
+  /** The last delivery folded in. */
+  deliveryId: string;
+  /** A delivery in the batch resolved the incident. */
+  resolves: boolean;
+  newAlerts: NormalizedAlert[];
+  resolvedAlerts: NormalizedAlert[];
+}
+
 export interface AlertStore {
   /** In one transaction: keep the delivery (raw body and alerts), recognise a redelivery, group into incidents. */
   recordDelivery(input: DeliveryInput): Promise<DeliveryOutcome>;
@@ -101,4 +117,14 @@ export interface AlertStore {
   /** Record the run an incident started; only while it has none (compare-and-set). */
   attachRun(incidentId: string, runId: string): Promise<boolean>;
   countDeliveries(): Promise<number>;
+  /** Incidents whose run thread is owed updates (recorded by deliveries, not yet posted). */
+  listIncidentsOwedUpdates(limit: number): Promise<string[]>;
+  /**
+   * An incident's owed updates as one batch: a batch claimed earlier and not posted comes back
+   * as it was (same key, same rows); otherwise every owed row is claimed now, under a new key.
+   * Undefined when nothing is owed.
+   */
+  claimIncidentUpdates(incidentId: string): Promise<IncidentUpdateBatch | undefined>;
+  /** The batch is in the thread: its rows are owed no more. */
+  markIncidentUpdatesPosted(key: string, at: number): Promise<void>;
 }

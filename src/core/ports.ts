@@ -306,3 +306,4 @@ export interface Logger {
 export * from "./message-ledger.js";
 export * from "./incidents.js";
 export * from "./pull-requests.js";
+export * from "./command-intents.js";

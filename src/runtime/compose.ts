@@ -3,7 +3,7 @@ import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { contextTokensFor } from "../core/context-budget.js";
 import { BatonError } from "../core/errors.js";
-import type { AlertStore, ChainStore, Clock, LlmClient, Logger, MessageLedger, Notifier, PullRequestHost } from "../core/ports.js";
+import type { AlertStore, ChainStore, CommandIntentStore, Clock, LlmClient, Logger, MessageLedger, Notifier, PullRequestHost } from "../core/ports.js";
 import { OctokitPullRequests } from "../github/octokit-pull-requests.js";
 import type { RetentionStore } from "../core/retention.js";
 import { Runner } from "../core/runner.js";
@@ -26,6 +26,8 @@ export interface Runtime {
   ledger: MessageLedger;
   /** Alert deliveries and incidents (webhooks), on the same database. */
   alerts: AlertStore;
+  /** Acknowledged Slack requests whose work comes after the ack, on the same database. */
+  intents: CommandIntentStore;
   retention: RetentionStore;
   /** Pull requests and plans into IaC review runs. */
   reviews: ReviewRuns;
@@ -154,6 +156,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     store,
     ledger: state.ledger,
     alerts: state.alerts,
+    intents: state.intents,
     retention: state.retention,
     reviews,
     runner,

@@ -1,19 +1,27 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { describeError } from "../core/errors.js";
-import type { AlertSource, AlertStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, Logger } from "../core/ports.js";
+import type { AlertSource, AlertStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, IncidentUpdateBatch, Logger } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 
 /**
  * Alert deliveries into runs: an opened incident starts the incident chain (once, across
- * processes and restarts); new and resolved alerts of an incident
- * that has a run go to that run's thread. Incidents accepted but never started (the process died
- * between the 202 and the start) are started by `startMissing()` at start-up; the run id is
- * derived from the incident's, so no incident ever gets two runs.
+ * processes and restarts); new and resolved alerts of an incident that has a run go to that
+ * run's thread. Incidents accepted but never started (the process died between the 202 and the
+ * start) are started by `startMissing()` at start-up; the run id is derived from the incident's,
+ * so no incident ever gets two runs.
+ *
+ * Thread updates come from the database, not from memory: the delivery's transaction wrote what
+ * the thread is owed (the store's outbox), a timer only says when to look, and `postOwed()` at
+ * start-up posts what a process that died still owed. Each batch is posted under its own key.
  */
 
 /** Where updates of a running incident are shown (the Slack thread of its run). */
 export interface IncidentUpdates {
-  post(incident: IncidentRecord, change: IncidentChange, deliveryId: string): Promise<void>;
+  /**
+   * Post `change` in the incident's run thread, once per `key` (a repeat with the same key must
+   * not post again). Throws when it cannot yet (no thread): the batch stays owed.
+   */
+  post(incident: IncidentRecord, change: IncidentChange, key: string): Promise<void>;
 }
 
 export interface IncidentRunsOptions {
@@ -34,20 +42,26 @@ export interface IncidentRunsOptions {
   /**
    * Later alerts of one incident within this window go out as one thread reply: in an alert
    * storm the thread gets a summary every few seconds, not a message per delivery (and Slack's
-   * rate limits are kept). Default 2 s.
+   * rate limits are kept). Default 2 s. A failed post is tried again after twice the window,
+   * doubling up to a minute.
    */
   updateWindowMs?: number;
 }
 
-interface PendingUpdate {
-  change: IncidentChange;
-  deliveryId: string;
-  timer: ReturnType<typeof setTimeout>;
+const MAX_UPDATE_RETRY_MS = 60_000;
+
+interface UpdateSchedule {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Posting now: a schedule request meanwhile schedules one more pass after it. */
+  posting: Promise<void> | undefined;
+  again: boolean;
+  failures: number;
 }
 
 export class IncidentRuns {
   readonly #options: IncidentRunsOptions;
-  readonly #pending = new Map<string, PendingUpdate>();
+  readonly #schedules = new Map<string, UpdateSchedule>();
+  #closed = false;
 
   constructor(options: IncidentRunsOptions) {
     this.#options = options;
@@ -57,7 +71,7 @@ export class IncidentRuns {
   onChanges(outcome: DeliveryOutcome, source: AlertSource): void {
     if (outcome.duplicate) return;
     for (const change of outcome.changes) {
-      this.#handle(change, source, outcome.deliveryId).catch((error: unknown) => {
+      this.#handle(change, source).catch((error: unknown) => {
         this.#options.logger.error({ incidentId: change.incident.id, runId: change.incident.runId ?? runIdFor(change.incident.id), change: change.change, error: describeError(error) }, "could not act on an incident change; an unstarted incident is started at the next start-up");
       });
     }
@@ -75,50 +89,90 @@ export class IncidentRuns {
     return started;
   }
 
-  async #handle(change: IncidentChange, source: AlertSource, deliveryId: string): Promise<void> {
+  /**
+   * Post every update the database says is owed (start-up: what a process that died had
+   * accepted but not posted). Returns the incidents that were owed updates.
+   */
+  async postOwed(): Promise<string[]> {
+    if (!this.#options.updates) return [];
+    const owed = await this.#options.alerts.listIncidentsOwedUpdates(10_000);
+    for (const incidentId of owed) this.#schedule(incidentId, 0);
+    return owed;
+  }
+
+  async #handle(change: IncidentChange, source: AlertSource): Promise<void> {
     if (change.change === "opened") {
       await this.#start({ ...change.incident, alerts: change.newAlerts }, source);
       return;
     }
-    if (change.change === "unchanged") return;
-    if (!this.#options.updates) return;
-    const incidentId = change.incident.id;
-    const pending = this.#pending.get(incidentId);
-    if (pending) {
-      // Fold this change into the one waiting: more alerts, more resolutions, the latest state.
-      pending.change = {
-        incident: change.incident,
-        change: change.change === "resolved" ? "resolved" : pending.change.change,
-        newAlerts: [...pending.change.newAlerts, ...change.newAlerts],
-        resolvedAlerts: [...pending.change.resolvedAlerts, ...change.resolvedAlerts],
-      };
-      pending.deliveryId = deliveryId;
+    if (change.change === "unchanged" || !this.#options.updates) return;
+    // The delivery wrote the update to the outbox; look at it after the window, folding what
+    // else arrives meanwhile into one reply.
+    this.#schedule(change.incident.id, this.#options.updateWindowMs ?? 2_000);
+  }
+
+  #schedule(incidentId: string, delayMs: number): void {
+    if (this.#closed) return;
+    let schedule = this.#schedules.get(incidentId);
+    if (!schedule) {
+      schedule = { timer: undefined, posting: undefined, again: false, failures: 0 };
+      this.#schedules.set(incidentId, schedule);
+    }
+    if (schedule.posting) {
+      schedule.again = true;
       return;
     }
-    const timer = setTimeout(() => {
-      const due = this.#pending.get(incidentId);
-      this.#pending.delete(incidentId);
-      if (due) {
-        this.#post(due).catch((error: unknown) => this.#options.logger.warn({ incidentId, runId: runIdFor(incidentId), error: describeError(error) }, "could not post an incident update to its thread"));
-      }
-    }, this.#options.updateWindowMs ?? 2_000);
-    timer.unref();
-    this.#pending.set(incidentId, { change, deliveryId, timer });
+    if (schedule.timer) return;
+    const due = schedule;
+    due.timer = setTimeout(() => {
+      due.timer = undefined;
+      due.posting = this.#postAll(incidentId, due);
+    }, delayMs);
+    due.timer.unref();
   }
 
-  async #post(pending: PendingUpdate): Promise<void> {
+  /** Post the incident's owed batches until none is left; on failure, try again later. */
+  async #postAll(incidentId: string, schedule: UpdateSchedule): Promise<void> {
+    const { logger, updateWindowMs = 2_000 } = this.#options;
+    try {
+      schedule.again = false;
+      while (await this.#postNext(incidentId));
+      schedule.failures = 0;
+      schedule.posting = undefined;
+      // Updates that arrived while posting wait for the next window, folded into one reply.
+      if (schedule.again) this.#schedule(incidentId, updateWindowMs);
+      else this.#schedules.delete(incidentId);
+    } catch (error) {
+      schedule.failures += 1;
+      schedule.posting = undefined;
+      const retryMs = Math.min(MAX_UPDATE_RETRY_MS, updateWindowMs * 2 ** schedule.failures);
+      logger.warn({ incidentId, runId: runIdFor(incidentId), error: describeError(error), retryInMs: retryMs }, "could not post an incident update to its thread; it stays owed and is tried again");
+      this.#schedule(incidentId, retryMs);
+    }
+  }
+
+  /** Claim and post one batch. False when nothing is owed. */
+  async #postNext(incidentId: string): Promise<boolean> {
+    const { alerts, updates, clock } = this.#options;
+    const batch = await alerts.claimIncidentUpdates(incidentId);
+    if (batch === undefined || updates === undefined) return false;
     // Read now, not at the delivery: the reply shows the incident as it is after the window.
-    const incident = await this.#options.alerts.getIncident(pending.change.incident.id);
-    if (incident !== undefined && incident.runId !== null) await this.#options.updates?.post(incident, pending.change, pending.deliveryId);
+    const incident = await alerts.getIncident(incidentId);
+    if (incident === undefined) return false;
+    if (incident.runId === null) throw new Error(`incident ${incidentId} has no run yet`);
+    await updates.post(incident, changeOf(incident, batch), batch.key);
+    await alerts.markIncidentUpdatesPosted(batch.key, clock.now());
+    return true;
   }
 
-  /** Post what is waiting now (shutdown). */
+  /** Post what is due now and stop scheduling (shutdown); what is left stays owed. */
   async flush(): Promise<void> {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const update of pending) {
-      clearTimeout(update.timer);
-      await this.#post(update).catch((error: unknown) => this.#options.logger.warn({ incidentId: update.change.incident.id, runId: runIdFor(update.change.incident.id), error: describeError(error) }, "could not post an incident update to its thread"));
+    const waiting = [...this.#schedules.entries()];
+    this.#closed = true;
+    for (const [incidentId, schedule] of waiting) {
+      if (schedule.timer) clearTimeout(schedule.timer);
+      schedule.timer = undefined;
+      await (schedule.posting ?? this.#postAll(incidentId, schedule));
     }
   }
 
@@ -147,4 +201,9 @@ export class IncidentRuns {
 /** The incident's run id: `i_…` becomes `r_i_…`. */
 export function runIdFor(incidentId: string): string {
   return `r_${incidentId}`;
+}
+
+/** A batch as the change the thread is told about. */
+function changeOf(incident: IncidentRecord, batch: IncidentUpdateBatch): IncidentChange {
+  return { incident, change: batch.resolves ? "resolved" : "updated", newAlerts: batch.newAlerts, resolvedAlerts: batch.resolvedAlerts };
 }

@@ -74,6 +74,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       store,
       chains,
       ledger,
+      intents: runtime.intents,
       clock,
       logger,
       scripted: runtime.scripted,
@@ -165,6 +166,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     // Alerts accepted (202) by a process that died before starting their run.
     const started = await incidents.startMissing();
     if (started.length > 0) logger.info({ runs: started }, "started incident runs for alerts accepted before a restart");
+    // Thread updates accepted before a restart and not posted yet.
+    const owed = await incidents.postOwed();
+    if (owed.length > 0) logger.info({ incidents: owed }, "posting incident updates accepted before a restart");
     const recoverTimer = setInterval(recover, options.recoverEveryMs ?? 30_000);
     recoverTimer.unref();
     stops.push(() => clearInterval(recoverTimer));

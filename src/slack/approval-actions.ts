@@ -96,17 +96,23 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   }
 
   app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond, client }) => {
-    await ack();
+    // Acknowledge only what is durable: Slack never redelivers an acknowledged click, so the
+    // decision (one compare-and-set, about a millisecond) is committed before the ack. The run
+    // goes on, and the card is updated, after it; a process killed in between is recovered.
     const source = clickSourceOf(body, action);
     const reply = replierFor(source, respond, client);
     let approvalId: string | undefined;
+    let outcome: { told: Mrkdwn | undefined } | { error: unknown };
     try {
       approvalId = buttonValue(action);
       await checkClickSource(source, approvalId, services.ledger);
-      await answer(reply, await decide(approvalId, { kind: "approve" }, body.user.id));
+      outcome = { told: await decide(approvalId, { kind: "approve" }, body.user.id) };
     } catch (error) {
-      await answerError(reply, error, approvalId);
+      outcome = { error };
     }
+    await ack();
+    if ("error" in outcome) await answerError(reply, outcome.error, approvalId);
+    else await answer(reply, outcome.told);
     await refreshHome(source, client);
   });
 

@@ -9,12 +9,16 @@ import { escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { chainViewOf } from "./render/progress-card.js";
 import type { SlackMessage } from "./render/types.js";
 import { openRfpForm } from "./rfp-form.js";
+import { REVIEW_INTENT, reviewFromSlack } from "./command-intents.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
 /**
- * `/baton` subcommands. Every path acknowledges first (help is the acknowledgement itself, since
- * it needs no I/O); the answer follows through `respond` (the command's response_url), ephemeral.
+ * `/baton` subcommands. A command that only reads acknowledges first (help is the
+ * acknowledgement itself, since it needs no I/O). A command that changes something (a run
+ * started from the command's text, a cancel) writes it before its ack: Slack never redelivers
+ * an acknowledged command, so what was acknowledged must be in the store. The answer follows
+ * through `respond` (the command's response_url), ephemeral.
  */
 
 interface CommandContext {
@@ -23,6 +27,8 @@ interface CommandContext {
   triggerId: string;
   respond: RespondFn;
   client: SlackClient;
+  /** Acknowledge the command (once; later calls do nothing). */
+  acknowledge(): Promise<void>;
 }
 
 /** Budget for opening a modal: the trigger id dies 3 s after the click, and ack took some of it. */
@@ -39,11 +45,18 @@ export function registerCommands(app: App, services: SlackServices): void {
       await ack(ephemeral(renderHelp({ scripted: services.scripted, notUnderstood: parsed.notUnderstood })));
       return;
     }
-    await ack();
-    const context: CommandContext = { userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id, respond, client };
+    let acknowledged = false;
+    const acknowledge = async (): Promise<void> => {
+      if (acknowledged) return;
+      acknowledged = true;
+      await ack();
+    };
+    const context: CommandContext = { userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id, respond, client, acknowledge };
     try {
       await handleCommand(parsed, context, services);
+      await acknowledge();
     } catch (error) {
+      await acknowledge();
       if (!isBatonError(error)) services.logger.error({ command: parsed.kind, error: describeError(error) }, "a /baton command failed");
       const runId = "runId" in parsed ? parsed.runId : undefined;
       await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId })));
@@ -53,6 +66,8 @@ export function registerCommands(app: App, services: SlackServices): void {
 
 async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, context: CommandContext, services: SlackServices): Promise<void> {
   const { store, chains, clock, respond } = { ...services, respond: context.respond };
+  // Reads answer after the ack; run, cancel and review acknowledge once what they wrote is durable.
+  if (command.kind !== "run" && command.kind !== "cancel" && command.kind !== "review") await context.acknowledge();
   switch (command.kind) {
     case "chains":
       await respond(ephemeral(renderChainList(chains.list().map(chainViewOf))));
@@ -86,13 +101,17 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
       await openRfpForm(context, services);
       return;
     case "review": {
+      // GitHub is read before the run starts: too slow to wait for before the ack, so the
+      // request is recorded as an intent first; a process that dies after the ack leaves it
+      // for the next one (resumeIntents).
       const { pullRequest } = command;
-      const where = `${pullRequest.repository}#${String(pullRequest.number)}`;
-      const outcome = await services.reviews.reviewPullRequest(pullRequest, context.userId, slackOrigin(context.channelId, context.userId));
-      const text = outcome.started
-        ? md`Reviewing ${escapeMrkdwn(where)} at \`${escapeMrkdwn(outcome.headSha.slice(0, 7))}\` as run \`${escapeMrkdwn(outcome.runId)}\`${services.scripted ? md` (scripted demo model)` : md``}. The review is proposed here for approval before anything is posted to GitHub.`
-        : md`Not reviewing: ${escapeMrkdwn(outcome.message)}`;
-      await respond(ephemeral(textReply(text)));
+      const intentId = await services.intents.recordIntent({ kind: REVIEW_INTENT, payload: { repository: pullRequest.repository, number: pullRequest.number, userId: context.userId, channelId: context.channelId }, at: clock.now() });
+      await context.acknowledge();
+      try {
+        await respond(ephemeral(await reviewFromSlack(pullRequest, context.userId, context.channelId, services)));
+      } finally {
+        await services.intents.finishIntent(intentId, clock.now());
+      }
       return;
     }
   }
@@ -125,10 +144,14 @@ async function startFromCommand(chainId: string, text: string, context: CommandC
   } else {
     // No text, or a chain with several fields: the form built from its input schema.
     const view = buildRunInputModal({ chainId, chainTitle: chain.title, schema: chain.input, channelId: context.channelId });
+    // Nothing is written until the form is submitted (and that submission writes before its ack).
+    await context.acknowledge();
     await withinBudget("the run form", MODAL_BUDGET_MS, () => context.client.views.open({ trigger_id: context.triggerId, view }));
     return;
   }
+  // The run is recorded (one insert) before the ack; its steps execute after.
   const { runId } = await services.runner.start(chainId, input, { startedBy: context.userId, origin: slackOrigin(context.channelId, context.userId) });
+  await context.acknowledge();
   await context.respond(ephemeral(startedMessage(runId, chain.title, services.scripted)));
 }
 
@@ -151,5 +174,6 @@ async function cancelFromCommand(runId: string, reason: string, context: Command
     }
   }
   await runner.cancel(runId, context.userId, reason);
+  await context.acknowledge();
   await context.respond(ephemeral(textReply(md`Cancelled run \`${escapeMrkdwn(runId)}\`${reason ? md`: ${escapeMrkdwn(reason)}` : md``}.`)));
 }

@@ -18,7 +18,7 @@ export class SlackIncidentUpdates implements IncidentUpdates {
     this.#now = now;
   }
 
-  async post(incident: IncidentRecord, change: IncidentChange, deliveryId: string): Promise<void> {
+  async post(incident: IncidentRecord, change: IncidentChange, key: string): Promise<void> {
     if (incident.runId === null) return;
     const thread = await this.#projection.threadOf(incident.runId);
     if (!thread) throw new Error(`run ${incident.runId} has no card in Slack yet`);
@@ -33,6 +33,6 @@ export class SlackIncidentUpdates implements IncidentUpdates {
     if (change.change === "resolved") lines.push(md`:large_green_circle: *The incident resolved* at ${slackDate(incident.resolvedAt ?? this.#now())}. A plan still waiting for approval may be stale now; the run checks again before it tells anyone.`);
     if (lines.length === 0) return;
     const text = joinMrkdwn(lines, "\n\n");
-    await this.#projection.upsert(`incident:${incident.id}:${deliveryId}`, incident.runId, thread.channel, { text: truncateText(text, 3_000), blocks: [section(text)] }, thread.ts);
+    await this.#projection.upsert(key, incident.runId, thread.channel, { text: truncateText(text, 3_000), blocks: [section(text)] }, thread.ts);
   }
 }

@@ -12,4 +12,6 @@ export const MANIFEST_BOT_SCOPES: ReadonlyArray<string> = [
   "users:read",
   "channels:read",
   "groups:read",
+  "channels:history",
+  "groups:history",
 ];

@@ -1,11 +1,10 @@
 import type { App } from "@slack/bolt";
 import { describeError, isBatonError } from "../core/errors.js";
-import { startedMessage } from "./command-handlers.js";
 import { buildRfpModal, readRfpForm, RFP_BLOCKS, RFP_CALLBACK_ID, type SharedFileChoice } from "./modals/rfp-modal.js";
-import { renderError } from "./render/command-replies.js";
-import { checkSharedFile, describeSharedFile, downloadSharedFile, listChannelDocuments, type SharedFile } from "./shared-files.js";
+import { failureMessage, rfpFromSlack, RFP_INTENT, type RfpIntentPayload } from "./command-intents.js";
 import type { SlackMessage } from "./render/types.js";
-import { slackOrigin, type SlackServices } from "./slack-services.js";
+import { checkSharedFile, describeSharedFile, listChannelDocuments, type SharedFile } from "./shared-files.js";
+import type { SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -47,28 +46,28 @@ export function registerRfpForm(app: App, services: SlackServices): void {
         return await ack({ response_action: "errors", errors: { [RFP_BLOCKS.file]: describeError(error).slice(0, 150) } });
       }
     }
-    await ack();
-    const tell = (message: SlackMessage): Promise<unknown> =>
-      client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch((error: unknown) => {
-        logger.warn({ userId, error: describeError(error) }, "could not answer the RFP form in its channel");
-      });
+    // Downloading and reading the document takes longer than Slack waits for the ack: the
+    // request is recorded as an intent first, so a process that dies after the ack leaves it
+    // for the next one (resumeIntents).
+    const payload: RfpIntentPayload = { userId, channelId, title: reading.title, customer: reading.customer, source: reading.source };
+    let intentId: string;
     try {
-      let document: string;
-      let sourceName: string;
-      if (file) {
-        const bytes = await downloadSharedFile(file, services.rfp.botToken, services.rfp.maxBytes);
-        document = await services.rfp.readDocument({ bytes, fileName: file.name, mimeType: file.mimeType });
-        sourceName = file.name;
-      } else {
-        document = reading.source.kind === "text" ? reading.source.text : "";
-        sourceName = "pasted text";
-      }
-      const chainId = services.rfp.chainId;
-      const { runId } = await services.runner.start(chainId, { title: reading.title, customer: reading.customer, document, sourceName }, { startedBy: userId, origin: slackOrigin(channelId, userId) });
-      await tell(startedMessage(runId, services.chains.has(chainId) ? services.chains.get(chainId).title : chainId, services.scripted));
+      intentId = await services.intents.recordIntent({ kind: RFP_INTENT, payload, at: services.clock.now() });
+    } catch (error) {
+      logger.error({ userId, error: describeError(error) }, "could not record an RFP request");
+      return await ack({ response_action: "errors", errors: { [RFP_BLOCKS.file]: `baton could not record this request (${describeError(error)}). Try again.`.slice(0, 150) } });
+    }
+    await ack();
+    let message: SlackMessage;
+    try {
+      message = await rfpFromSlack(payload, client, services, file);
     } catch (error) {
       if (!isBatonError(error)) logger.error({ userId, error: describeError(error) }, "starting an RFP response failed");
-      await tell(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error) }));
+      message = failureMessage(error);
     }
+    await client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks as never }).catch((error: unknown) => {
+      logger.warn({ userId, error: describeError(error) }, "could not answer the RFP form in its channel");
+    });
+    await services.intents.finishIntent(intentId, services.clock.now());
   });
 }

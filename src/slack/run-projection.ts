@@ -7,6 +7,7 @@ import { chainViewOf, renderProgressCard } from "./render/progress-card.js";
 import { renderStepOutputMessage } from "./render/step-output-message.js";
 import type { Mrkdwn } from "./render/mrkdwn.js";
 import type { SlackMessage } from "./render/types.js";
+import { findPostedMessage, MESSAGE_KEY_EVENT } from "./posted-message-lookup.js";
 import { isPermanentSlackError, slackErrorCode, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -115,6 +116,11 @@ export class RunProjection {
   /**
    * Post `message` under `key` (or update it in place when it was posted before and shows
    * something else now). Returns the message's ts. Used for cards, thread replies, reminders.
+   *
+   * Once, across crashes too: the key is claimed in the ledger before the post, and the message
+   * carries it as message metadata. A claim without a ts means a process died between Slack's
+   * answer and the ledger write; the next attempt looks for the message in the channel (or
+   * thread) before it posts again.
    */
   async upsert(key: string, runId: string | null, channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
     const { ledger, client, clock } = this.#options;
@@ -126,12 +132,23 @@ export class RunProjection {
       await ledger.recordMessage({ key, runId, channel: existing.channel, ts: existing.ts, contentHash, at: clock.now() });
       return existing.ts;
     }
+    if (existing) {
+      const found = await this.#findPosted(key, existing.channel, threadTs, existing.createdAt);
+      if (found !== undefined) {
+        // It is in Slack: record it (with no hash, so what it shows is brought up to date).
+        await ledger.recordMessage({ key, runId, channel: existing.channel, ts: found, contentHash: null, at: clock.now() });
+        return this.upsert(key, runId, channel, message, threadTs);
+      }
+    } else {
+      await ledger.claimMessage({ key, runId, channel, at: clock.now() });
+    }
     const posted = await client.chat.postMessage({
       channel,
       text: message.text,
       blocks: message.blocks,
       unfurl_links: false,
       unfurl_media: false,
+      metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key } },
       ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
     });
     const ts = posted.ts;
@@ -155,6 +172,17 @@ export class RunProjection {
     if (!fileId) throw new Error(`Slack accepted the upload of ${file.filename} but returned no file id`);
     await ledger.recordMessage({ key, runId, channel, ts: fileId, contentHash: null, at: clock.now() });
     return fileId;
+  }
+
+  /** A message a stopped process may have posted under `key`; undefined means post it (again). */
+  async #findPosted(key: string, channel: string, threadTs: string | undefined, claimedAt: number): Promise<string | undefined> {
+    const { client, logger } = this.#options;
+    try {
+      return await findPostedMessage(client, { key, channel, threadTs, postedAfter: claimedAt });
+    } catch (error) {
+      logger.warn({ key, channel, error: slackErrorCode(error) ?? describeError(error) }, "could not look for a message a stopped process may have posted; posting it (add the channels:history and groups:history scopes to avoid a repeat)");
+      return undefined;
+    }
   }
 
   #stateOf(runId: string): RunSyncState {

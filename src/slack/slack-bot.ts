@@ -3,7 +3,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { BotConfig } from "../bot-config.js";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError, describeError } from "../core/errors.js";
-import type { ChainStore, Clock, Logger, MessageLedger, RunRecord } from "../core/ports.js";
+import type { ChainStore, Clock, CommandIntentStore, Logger, MessageLedger, RunRecord } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 import { registerAppHome } from "./app-home.js";
 import { registerApprovalActions } from "./approval-actions.js";
@@ -12,6 +12,7 @@ import { registerCommands } from "./command-handlers.js";
 import { channelLink, escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { isHandledSlackRequest } from "./handled-requests.js";
 import { guardSlackRequests } from "./request-guard.js";
+import { resumeIntents } from "./command-intents.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
 import { registerRfpForm } from "./rfp-form.js";
@@ -34,6 +35,7 @@ export interface SlackBotOptions {
   store: ChainStore;
   chains: ChainRegistry;
   ledger: MessageLedger;
+  intents: CommandIntentStore;
   clock: Clock;
   logger: Logger;
   scripted: boolean;
@@ -104,6 +106,7 @@ export class SlackBot {
       store: options.store,
       chains: options.chains,
       ledger: options.ledger,
+      intents: options.intents,
       projection: this.projection,
       directory: new ApproverDirectory({ client: this.client, clock: options.clock, logger }),
       clock: options.clock,
@@ -141,6 +144,12 @@ export class SlackBot {
     );
     if (this.requestListener === undefined) await this.app.start();
     await this.resync();
+    // Requests acknowledged by a process that stopped before their work was done: do it now,
+    // in the background (it reads GitHub or downloads files).
+    resumeIntents(this.services, this.client).then(
+      (resumed) => resumed.length > 0 && this.#options.logger.info({ intents: resumed }, "finished requests acknowledged before a restart"),
+      (error: unknown) => this.#options.logger.warn({ error: describeError(error) }, "could not finish requests acknowledged before a restart"),
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
 import type { ReviewStart } from "../core/chain.js";
-import type { ChainStore, Clock, Logger, MessageLedger, PullRequestRef, RunOrigin } from "../core/ports.js";
+import type { ChainStore, Clock, CommandIntentStore, Logger, MessageLedger, PullRequestRef, RunOrigin } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 import type { ApproverDirectory } from "./approver-directory.js";
 import type { RunProjection } from "./run-projection.js";
@@ -11,6 +11,8 @@ export interface SlackServices {
   store: ChainStore;
   chains: ChainRegistry;
   ledger: MessageLedger;
+  /** Acknowledged requests whose work comes after the ack (`/baton review`, the RFP form). */
+  intents: CommandIntentStore;
   projection: RunProjection;
   directory: ApproverDirectory;
   clock: Clock;

@@ -5,6 +5,7 @@ import { IN_MEMORY_PATH, openDatabase, type OpenSqliteStoreOptions } from "./ope
 import { SqliteChainStore } from "./sqlite-chain-store.js";
 import { TimeOrderedIds } from "../runtime/ids.js";
 import { SqliteAlertStore } from "./sqlite-alert-store.js";
+import { SqliteCommandIntents } from "./sqlite-command-intents.js";
 import { SqliteMessageLedger } from "./sqlite-message-ledger.js";
 import { SqliteRetention } from "./sqlite-retention.js";
 import { databaseCorrupt } from "./store-errors.js";
@@ -14,6 +15,8 @@ export interface SqliteState {
   store: SqliteChainStore;
   ledger: SqliteMessageLedger;
   alerts: SqliteAlertStore;
+  /** Acknowledged Slack requests whose work comes after the ack. */
+  intents: SqliteCommandIntents;
   retention: SqliteRetention;
   /** Closes the connection (the store owns it). */
   close(): void;
@@ -30,7 +33,8 @@ export function openSqliteState(path: string, options: OpenSqliteStoreOptions = 
     const ledger = new SqliteMessageLedger(database);
     const alerts = new SqliteAlertStore(database, new TimeOrderedIds());
     const retention = new SqliteRetention(database);
-    return { store, ledger, alerts, retention, close: () => store.close() };
+    const intents = new SqliteCommandIntents(database, new TimeOrderedIds());
+    return { store, ledger, alerts, intents, retention, close: () => store.close() };
   } catch (error) {
     database.close();
     // Preparing statements fails when the tables are not what this schema version says.

@@ -1,6 +1,17 @@
 import type Database from "better-sqlite3";
 import { z } from "zod";
-import { NormalizedAlertSchema, type AlertStore, type DeliveryInput, type DeliveryOutcome, type IdGenerator, type IncidentChange, type IncidentRecord, type IncidentSummary, type NormalizedAlert } from "../core/ports.js";
+import {
+  NormalizedAlertSchema,
+  type AlertStore,
+  type DeliveryInput,
+  type DeliveryOutcome,
+  type IdGenerator,
+  type IncidentChange,
+  type IncidentRecord,
+  type IncidentSummary,
+  type IncidentUpdateBatch,
+  type NormalizedAlert,
+} from "../core/ports.js";
 import { COMPRESS_FROM_BYTES, decodeJson, encodeJson } from "./json-columns.js";
 import { settle } from "./store-errors.js";
 
@@ -9,8 +20,15 @@ import { settle } from "./store-errors.js";
  * incident's alerts are rows of `incident_alerts`, migration 5).
  * A delivery is one `BEGIN IMMEDIATE` transaction: the raw body, the redelivery check and the
  * incident grouping are written together or not at all, so an accepted alert is never lost and
- * two processes cannot both open an incident for one group. Shares the store's connection.
+ * two processes cannot both open an incident for one group. The same transaction writes what the
+ * incident's run thread is owed (`incident_updates`, migration 8), so an accepted update is
+ * posted after a crash too. Shares the store's connection.
  */
+
+/** How many owed rows one thread reply folds at most; the rest go in the next. */
+const MAX_ROWS_PER_BATCH = 1_000;
+
+const UpdateRow = z.object({ id: z.number(), incident_id: z.string(), delivery_id: z.string(), resolves: z.number(), new_alerts: z.union([z.string(), z.instanceof(Buffer)]), resolved_alerts: z.union([z.string(), z.instanceof(Buffer)]) });
 
 const json = { compressFromBytes: COMPRESS_FROM_BYTES };
 
@@ -78,6 +96,15 @@ export class SqliteAlertStore implements AlertStore {
       ),
       attachRun: database.prepare("UPDATE incidents SET run_id = @runId WHERE id = @id AND run_id IS NULL"),
       countDeliveries: database.prepare<[], { count: number }>("SELECT count(*) AS count FROM deliveries"),
+      insertUpdate: database.prepare(
+        "INSERT INTO incident_updates (incident_id, delivery_id, resolves, new_alerts, resolved_alerts, created_at) VALUES (@incidentId, @deliveryId, @resolves, @newAlerts, @resolvedAlerts, @at)",
+      ),
+      owedIncidents: database.prepare<[number], { incident_id: string }>("SELECT incident_id FROM incident_updates WHERE posted_at IS NULL GROUP BY incident_id ORDER BY min(id) LIMIT ?"),
+      claimedBatch: database.prepare<[string], { batch: string }>("SELECT batch FROM incident_updates WHERE incident_id = ? AND posted_at IS NULL AND batch IS NOT NULL ORDER BY id LIMIT 1"),
+      unclaimed: database.prepare<[string, number], { id: number }>("SELECT id FROM incident_updates WHERE incident_id = ? AND batch IS NULL ORDER BY id LIMIT ?"),
+      claim: database.prepare("UPDATE incident_updates SET batch = @batch WHERE incident_id = @incidentId AND batch IS NULL AND id >= @first AND id <= @last"),
+      rowsOfBatch: database.prepare<[string], unknown>("SELECT id, incident_id, delivery_id, resolves, new_alerts, resolved_alerts FROM incident_updates WHERE batch = ? ORDER BY id"),
+      markPosted: database.prepare("UPDATE incident_updates SET posted_at = @at WHERE batch = @batch AND posted_at IS NULL"),
     };
   }
 
@@ -109,6 +136,50 @@ export class SqliteAlertStore implements AlertStore {
 
   countDeliveries(): Promise<number> {
     return this.#settle(() => this.#statements.countDeliveries.get()?.count ?? 0);
+  }
+
+  listIncidentsOwedUpdates(limit: number): Promise<string[]> {
+    return this.#settle(() => this.#statements.owedIncidents.all(limit).map((row) => row.incident_id));
+  }
+
+  claimIncidentUpdates(incidentId: string): Promise<IncidentUpdateBatch | undefined> {
+    return this.#settle(() =>
+      this.#database
+        .transaction(() => {
+          const statements = this.#statements;
+          const claimed = statements.claimedBatch.get(incidentId)?.batch;
+          if (claimed !== undefined) return this.#batch(claimed);
+          const owed = statements.unclaimed.all(incidentId, MAX_ROWS_PER_BATCH);
+          const first = owed[0]?.id;
+          const last = owed.at(-1)?.id;
+          if (first === undefined || last === undefined) return undefined;
+          // The key names the incident and its first row: unique, and stable until posted.
+          const batch = `incident-update:${incidentId}:${String(first)}`;
+          statements.claim.run({ batch, incidentId, first, last });
+          return this.#batch(batch);
+        })
+        .immediate(),
+    );
+  }
+
+  markIncidentUpdatesPosted(key: string, at: number): Promise<void> {
+    return this.#settle(() => {
+      this.#statements.markPosted.run({ batch: key, at });
+    });
+  }
+
+  #batch(key: string): IncidentUpdateBatch | undefined {
+    const rows = this.#statements.rowsOfBatch.all(key).map((row) => UpdateRow.parse(row));
+    const last = rows.at(-1);
+    if (last === undefined) return undefined;
+    return {
+      key,
+      incidentId: last.incident_id,
+      deliveryId: last.delivery_id,
+      resolves: rows.some((row) => row.resolves === 1),
+      newAlerts: rows.flatMap((row) => AlertsSchema.parse(decodeJson(row.new_alerts))),
+      resolvedAlerts: rows.flatMap((row) => AlertsSchema.parse(decodeJson(row.resolved_alerts))),
+    };
   }
 
   #withAlerts(row: unknown): IncidentRecord {
@@ -171,6 +242,10 @@ export class SqliteAlertStore implements AlertStore {
     const allResolved = firingCount === 0;
     const change: IncidentChange["change"] = open === undefined ? "opened" : allResolved ? "resolved" : added.length > 0 || resolved.length > 0 ? "updated" : "unchanged";
     const row = statements.updateIncident.get({ id: incidentId, status: allResolved ? "resolved" : "open", at, resolvedAt: allResolved ? at : null, alertCount, firingCount });
+    if (change === "updated" || change === "resolved") {
+      // Owed to the run's thread, in this transaction: accepted (202) means it will be posted.
+      statements.insertUpdate.run({ incidentId, deliveryId, resolves: change === "resolved" ? 1 : 0, newAlerts: encodeJson(added, json), resolvedAlerts: encodeJson(resolved, json), at });
+    }
     return { deliveryId, duplicate: false, changes: [{ incident: toSummary(row), change, newAlerts: added, resolvedAlerts: resolved }] };
   }
 

@@ -34,6 +34,9 @@ export class SqliteRetention implements RetentionStore {
       markPruned: database.prepare<[number, number], unknown>("UPDATE runs SET detail_pruned_at = ? WHERE key = ?"),
       // Deliveries are appended in time order, so the oldest are first in rowid order.
       deleteDeliveries: database.prepare<[number, number], unknown>("DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries WHERE received_at < ? ORDER BY rowid LIMIT ?)"),
+      // What was owed and is done (posted thread updates, finished command intents) goes with the deliveries' age.
+      deletePostedUpdates: database.prepare<[number, number], unknown>("DELETE FROM incident_updates WHERE id IN (SELECT id FROM incident_updates WHERE posted_at IS NOT NULL AND created_at < ? ORDER BY id LIMIT ?)"),
+      deleteFinishedIntents: database.prepare<[number, number], unknown>("DELETE FROM command_intents WHERE id IN (SELECT id FROM command_intents WHERE finished_at IS NOT NULL AND created_at < ? LIMIT ?)"),
       countRuns: database.prepare<[number], { count: number }>(
         `SELECT count(*) AS count FROM runs WHERE finished_at IS NOT NULL AND finished_at < ? AND detail_pruned_at IS NULL AND status NOT IN ${OPEN_STATUSES}`,
       ),
@@ -63,6 +66,8 @@ export class SqliteRetention implements RetentionStore {
         statements.closePass.run();
       }
       const deliveries = statements.deleteDeliveries.run(input.cutoff, input.maxDeliveries).changes;
+      statements.deletePostedUpdates.run(input.cutoff, input.maxDeliveries);
+      statements.deleteFinishedIntents.run(input.cutoff, input.maxDeliveries);
       const after = runs.at(-1)?.key ?? input.after ?? 0;
       return { runs: runs.length, events, effects, deliveries, after, done: runs.length < input.maxRuns && deliveries < input.maxDeliveries };
     });

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendJson } from "../http/http-server.js";
 
 /**
  * A webhook request's body, read with a size limit and checked to be JSON, or the HTTP error
@@ -8,13 +9,36 @@ import type { IncomingMessage } from "node:http";
 export interface WebhookRejection {
   status: number;
   body: { error: string; message: string; issues?: ReadonlyArray<{ path: string; message: string }> };
+  /** Close the connection after the answer instead of reading the rest of the body. */
+  closeConnection?: boolean;
 }
 
 export type BodyReading = { ok: true; raw: Buffer; json: unknown } | { ok: false; rejection: WebhookRejection };
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Answer with a rejection. One marked `closeConnection` (a sender baton will not read from)
+ * closes the connection once the answer is written: Node then destroys the socket instead of
+ * draining the rest of the body to keep the connection alive.
+ */
+export function sendRejection(response: ServerResponse, rejection: WebhookRejection): void {
+  if (rejection.closeConnection) response.shouldKeepAlive = false;
+  sendJson(response, rejection.status, rejection.body);
+}
+
+/** Read a JSON body of at most `maxBytes` and parse it (see `readRawJsonBody`). */
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<BodyReading> {
+  const body = await readRawJsonBody(request, maxBytes);
+  return body.ok ? parseJsonBody(body.raw) : body;
+}
+
+/**
+ * Read a JSON body of at most `maxBytes`, unparsed. A larger one is refused (413) as soon as it
+ * is known: from `Content-Length` before anything is read, or while it streams, and the rest is
+ * not kept. `observe` sees each chunk as it arrives (a signature check streams it).
+ */
+export async function readRawJsonBody(request: IncomingMessage, maxBytes: number, observe?: (chunk: Buffer) => void): Promise<{ ok: true; raw: Buffer } | { ok: false; rejection: WebhookRejection }> {
   const type = String(request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json") {
     // Drain what was sent so the connection can be reused, without keeping it.
@@ -26,18 +50,47 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
     request.resume();
     return { ok: false, rejection: tooLarge(maxBytes) };
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes) {
-      request.resume();
-      return { ok: false, rejection: tooLarge(maxBytes) };
-    }
-    chunks.push(buffer);
-  }
-  const raw = Buffer.concat(chunks);
+  const read = await new Promise<{ ok: true; raw: Buffer } | { ok: false }>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("error", onError);
+      // A sender that hangs up after this must not become an unhandled 'error' event.
+      request.on("error", () => undefined);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        // Stop here: keep nothing more (the rest is discarded as it comes), and answer now; a
+        // route that honours closeConnection closes the connection after the answer.
+        stop();
+        request.resume();
+        chunks.length = 0;
+        resolve({ ok: false });
+        return;
+      }
+      observe?.(chunk);
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve({ ok: true, raw: Buffer.concat(chunks) });
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    request.on("data", onData);
+    request.on("end", onEnd);
+    request.on("error", onError);
+  });
+  return read.ok ? read : { ok: false, rejection: { ...tooLarge(maxBytes), closeConnection: true } };
+}
+
+/** The body as JSON, or 400 saying why not. */
+export function parseJsonBody(raw: Buffer): BodyReading {
   try {
     return { ok: true, raw, json: JSON.parse(raw.toString("utf8")) as unknown };
   } catch (error) {

@@ -5,8 +5,8 @@ import type { Clock, Logger, MessageLedger } from "../core/ports.js";
 import { sendJson, type Route } from "../http/http-server.js";
 import type { ReviewRuns } from "../runtime/review-runs.js";
 import { depthRejection, PlanDelivery } from "./plan-delivery.js";
-import { readJsonBody, type WebhookRejection } from "./request-body.js";
-import { bearerMatches, githubSignatureMatches } from "./webhook-auth.js";
+import { parseJsonBody, readJsonBody, readRawJsonBody, sendRejection, type WebhookRejection } from "./request-body.js";
+import { bearerMatches, GithubSignatureCheck, githubSignatureOf } from "./webhook-auth.js";
 import { schemaFailure } from "./webhook-routes.js";
 
 /**
@@ -41,8 +41,11 @@ const PullRequestEvent = z.object({
 });
 
 function reject(response: ServerResponse, rejection: WebhookRejection): void {
-  sendJson(response, rejection.status, rejection.body);
+  sendRejection(response, rejection);
 }
+
+/** GitHub's payload cap: "Payloads are capped at 25 MB" (docs.github.com/en/webhooks/webhook-events-and-payloads#payload-cap). */
+export const GITHUB_MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 /** A GitHub failure as the answer to a delivery: what happened and what to do. */
 function githubFailure(error: unknown): WebhookRejection {
@@ -58,15 +61,29 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
     method: "POST",
     path: "/webhooks/github",
     handle: async (request, response) => {
+      // Nothing unauthenticated is read: without a secret, or without a signature, the answer
+      // comes before the body, and the connection closes after it.
       if (options.githubSecrets.length === 0) {
-        request.resume();
-        return reject(response, { status: 503, body: { error: "WEBHOOK_NOT_CONFIGURED", message: "The GitHub webhook is off: set GITHUB_WEBHOOK_SECRET to the webhook's secret (and GITHUB_TOKEN so baton can read pull requests)." } });
+        return reject(response, { status: 503, closeConnection: true, body: { error: "WEBHOOK_NOT_CONFIGURED", message: "The GitHub webhook is off: set GITHUB_WEBHOOK_SECRET to the webhook's secret (and GITHUB_TOKEN so baton can read pull requests)." } });
       }
-      const body = await readJsonBody(request, 25 * 1024 * 1024);
-      if (!body.ok) return reject(response, body.rejection);
-      if (!githubSignatureMatches(request.headers, body.raw, options.githubSecrets)) {
+      const signature = githubSignatureOf(request.headers);
+      if (signature === undefined) {
+        return reject(response, {
+          status: 401,
+          closeConnection: true,
+          body: { error: "UNAUTHORIZED", message: "Send X-Hub-Signature-256 (sha256=<hex>): set a secret on the GitHub webhook, the same as GITHUB_WEBHOOK_SECRET on baton." },
+        });
+      }
+      // A signed body streams into the HMAC, up to GitHub's cap.
+      const check = new GithubSignatureCheck(signature, options.githubSecrets);
+      const raw = await readRawJsonBody(request, GITHUB_MAX_BODY_BYTES, (chunk) => check.update(chunk));
+      if (!raw.ok) return reject(response, raw.rejection);
+      if (!check.matches()) {
         return reject(response, { status: 401, body: { error: "UNAUTHORIZED", message: "X-Hub-Signature-256 does not match GITHUB_WEBHOOK_SECRET. Set the same secret on the GitHub webhook and on baton (during rotation, list both, comma-separated)." } });
       }
+      // Parsed only once it is known to come from GitHub.
+      const body = parseJsonBody(raw.raw);
+      if (!body.ok) return reject(response, body.rejection);
       const event = String(request.headers["x-github-event"] ?? "");
       if (event === "ping") return sendJson(response, 200, { ok: true, message: "baton hears this webhook." });
       if (event !== "pull_request") return sendJson(response, 202, { ignored: `baton reviews pull_request events; this was "${event || "no event header"}".` });

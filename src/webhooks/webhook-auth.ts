@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual, type Hmac } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 /** Webhook authentication: a bearer token, or a signature over the raw body (PagerDuty V3, GitHub). */
@@ -36,13 +36,34 @@ export function pagerDutySignatureMatches(headers: IncomingHttpHeaders, rawBody:
   });
 }
 
-/**
- * `X-Hub-Signature-256: sha256=<hex>`: GitHub's HMAC-SHA256 of the exact body bytes, matched
- * against any configured secret (several while rotating).
- */
-export function githubSignatureMatches(headers: IncomingHttpHeaders, rawBody: Buffer, secrets: ReadonlyArray<string>): boolean {
+/** The hex digest an `X-Hub-Signature-256: sha256=<hex>` header carries, or undefined when there is none. */
+export function githubSignatureOf(headers: IncomingHttpHeaders): string | undefined {
   const header = headers["x-hub-signature-256"];
-  if (typeof header !== "string" || !header.startsWith("sha256=")) return false;
-  const given = header.slice("sha256=".length);
-  return secrets.some((secret) => sameSecret(given, createHmac("sha256", secret).update(rawBody).digest("hex")));
+  if (typeof header !== "string") return undefined;
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
+  return match?.[1]?.toLowerCase();
+}
+
+/**
+ * GitHub's signature checked while the body streams in: every chunk goes into one HMAC per
+ * configured secret, so the check needs no second pass over (or copy of) the body.
+ */
+export class GithubSignatureCheck {
+  readonly #given: string;
+  readonly #hmacs: Hmac[];
+
+  constructor(given: string, secrets: ReadonlyArray<string>) {
+    this.#given = given;
+    this.#hmacs = secrets.map((secret) => createHmac("sha256", secret));
+  }
+
+  update(chunk: Buffer): void {
+    for (const hmac of this.#hmacs) hmac.update(chunk);
+  }
+
+  /** Call once, after the last chunk. */
+  matches(): boolean {
+    // Every digest is computed and compared, so the time does not say which secret matched.
+    return this.#hmacs.map((hmac) => sameSecret(this.#given, hmac.digest("hex"))).some(Boolean);
+  }
 }

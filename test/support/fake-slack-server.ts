@@ -66,7 +66,7 @@ export interface FakeChannel {
 }
 
 /** The scopes manifest.yml asks for: what a token of a correctly installed app has. */
-export const MANIFEST_SCOPES = ["commands", "chat:write", "chat:write.public", "files:write", "files:read", "usergroups:read", "users:read", "channels:read", "groups:read"];
+export const MANIFEST_SCOPES = ["commands", "chat:write", "chat:write.public", "files:write", "files:read", "usergroups:read", "users:read", "channels:read", "groups:read", "channels:history", "groups:history"];
 
 interface Workspace {
   channels: Map<string, FakeChannel>;
@@ -154,8 +154,12 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   let nextTs = 1_700_000_000_000_000;
   let nextView = 1;
   const workspace: Workspace = { channels: new Map(), users: new Map(), scopes: MANIFEST_SCOPES, botToken: undefined };
+  // Posted messages by channel, oldest first, for conversations.history and conversations.replies.
+  const posted = new Map<string, Array<{ ts: string; threadTs?: string; text: unknown; metadata?: unknown }>>();
   const newTs = (): string => {
-    nextTs += 1;
+    // A ts is the message's time in epoch seconds, with microseconds, unique in its channel
+    // (docs.slack.dev/messaging/retrieving-messages): conversations.history's `oldest` compares it.
+    nextTs = Math.max(nextTs + 1, Date.now() * 1_000);
     const text = String(nextTs);
     return `${text.slice(0, 10)}.${text.slice(10)}`;
   };
@@ -166,7 +170,33 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         return { ok: true, url: "https://fake.slack.test/", team: "Fake", user: "baton", team_id: "T0FAKE", user_id: FAKE_BOT_USER_ID, bot_id: "B0FAKE" };
       case "chat.postMessage": {
         const ts = newTs();
+        const channel = String(args.channel);
+        posted.set(channel, [...(posted.get(channel) ?? []), { ts, text: args.text, ...(args.thread_ts === undefined ? {} : { threadTs: String(args.thread_ts) }), ...(args.metadata === undefined ? {} : { metadata: args.metadata }) }]);
         return { ok: true, channel: args.channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
+      }
+      // Message metadata comes back only with include_all_metadata
+      // (docs.slack.dev/reference/methods/conversations.history, docs.slack.dev/messaging/message-metadata).
+      case "conversations.history": {
+        const withMetadata = args.include_all_metadata === "true" || args.include_all_metadata === true;
+        const oldest = Number(args.oldest ?? 0);
+        // Newest first; the channel's top level only (thread replies are not in its history).
+        const messages = (posted.get(String(args.channel)) ?? [])
+          .filter((message) => message.threadTs === undefined && Number(message.ts) > oldest)
+          .reverse()
+          .slice(0, Number(args.limit ?? 100))
+          .map((message) => ({ type: "message", ts: message.ts, text: message.text, ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}) }));
+        return { ok: true, messages, has_more: false };
+      }
+      case "conversations.replies": {
+        const withMetadata = args.include_all_metadata === "true" || args.include_all_metadata === true;
+        const all = posted.get(String(args.channel)) ?? [];
+        const parent = all.find((message) => message.ts === String(args.ts));
+        if (!parent) return { ok: false, error: "thread_not_found" };
+        // The parent first, then its replies, oldest first.
+        const messages = [parent, ...all.filter((message) => message.threadTs === parent.ts)]
+          .slice(0, Number(args.limit ?? 1000))
+          .map((message) => ({ type: "message", ts: message.ts, text: message.text, ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }), ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}) }));
+        return { ok: true, messages, has_more: false };
       }
       case "chat.update":
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };

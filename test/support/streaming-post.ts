@@ -1,0 +1,54 @@
+import { request as httpRequest } from "node:http";
+
+/**
+ * A POST whose body is streamed (chunked) from the test, one chunk at a time, until the server
+ * answers or `maxBytes` were sent: shows whether a server answers before it has read a body,
+ * and how much of it was sent by then.
+ */
+
+export interface StreamedAnswer {
+  status: number;
+  json: Record<string, unknown>;
+  /** Body bytes written before the answer arrived. */
+  bytesSent: number;
+  /** Whether the whole body (`maxBytes`) had been written when the answer arrived. */
+  finished: boolean;
+}
+
+export function postStreaming(url: string, headers: Record<string, string>, options: { chunk: Buffer; maxBytes: number; endBody: boolean }): Promise<StreamedAnswer> {
+  return new Promise((resolve, reject) => {
+    let bytesSent = 0;
+    let answered = false;
+    let finished = false;
+    const request = httpRequest(url, { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } }, (response) => {
+      answered = true;
+      const sentAtAnswer = bytesSent;
+      const finishedAtAnswer = finished;
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>, bytesSent: sentAtAnswer, finished: finishedAtAnswer });
+      });
+    });
+    // The server may close while the body is still being written: that is the point.
+    request.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const writeMore = (): void => {
+      while (!answered && bytesSent < options.maxBytes) {
+        bytesSent += options.chunk.length;
+        if (!request.write(options.chunk)) {
+          request.once("drain", writeMore);
+          return;
+        }
+      }
+      if (!answered && bytesSent >= options.maxBytes) {
+        finished = true;
+        if (options.endBody) request.end();
+      }
+    };
+    request.flushHeaders();
+    writeMore();
+  });
+}
