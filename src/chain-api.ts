@@ -27,6 +27,8 @@ export type { DocumentBlock } from "./documents/block-types.js";
 export { loadModelTokenCounter } from "./documents/model-token-count.js";
 /** Terraform: resource changes from a plan or a diff, and the policy rule pack (the IaC review's deterministic half). */
 export { parsePolicyConfig, reviewChanges, type Finding, type PolicyConfig, type ResourceChange, type Severity } from "./iac/index.js";
+/** Terraform: the whole deterministic review — plan summary, suppressions, scanners' findings, cost delta. */
+export { assessChange, describeSuppression, parseInfracost, parsePolicyFile, parseScannerResults, todayOf } from "./iac/index.js";
 /** Pull requests: the diff of their files, and which diff lines a review comment may go on. */
 export { commentableLines, unifiedDiffOf } from "./core/pull-requests.js";
 /**

@@ -14,6 +14,8 @@ export interface RuleFinding {
   line?: number | undefined;
   message: string;
   fix: string;
+  /** The tools that report it ("baton AWS_SG_OPEN_INGRESS", "checkov CKV_AWS_24"); a scanner-only finding names only its scanner. */
+  reportedBy?: string[] | undefined;
 }
 
 const rank = (severity: Severity): number => SEVERITY_ORDER.indexOf(severity);
@@ -35,6 +37,7 @@ export function crossCheck(rules: ReadonlyArray<RuleFinding>, model: ModelReview
       // The model's view is kept, attributed: it may explain, never outrank the rule.
       message: detail ? `${rule.message} (Model: ${detail})` : rule.message,
       fix: rule.fix,
+      ...(rule.reportedBy === undefined ? {} : { reportedBy: rule.reportedBy }),
     };
   });
   const ruleKeys = new Set(rules.map((rule) => `${rule.ruleId}\u0000${rule.resourceAddress}`));

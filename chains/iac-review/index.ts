@@ -1,4 +1,4 @@
-import { commentableLines, defineChain, parsePolicyConfig, reviewChanges, unifiedDiffOf, type ResourceChange } from "../../src/chain-api.js";
+import { assessChange, commentableLines, defineChain, describeSuppression, parseInfracost, parsePolicyFile, parseScannerResults, todayOf, unifiedDiffOf, type ResourceChange } from "../../src/chain-api.js";
 import { crossCheck, type RuleFinding } from "./cross-check.js";
 import { postReview } from "./post-review.js";
 import { reviewPrompt, summaryPrompt, type ChangeView } from "./prompts.js";
@@ -46,17 +46,38 @@ export default defineChain({
     },
   })
   .action("policies", {
-    description: "Extract the resource changes and run the policy rules",
+    description: "Extract the resource changes, run the policy rules, merge the scanners' findings, apply suppressions",
     run: async ({ input, outputs }) => {
-      const config = parsePolicyConfig(outputs.fetch.policyText);
-      const reviewed = input.source === "plan" ? reviewChanges({ kind: "plan", json: input.plan }, config) : reviewChanges({ kind: "diff", text: outputs.fetch.diff ?? "" }, config);
-      return { changes: reviewed.changes.map(viewOf), findings: reviewed.findings as RuleFinding[] };
+      const policy = parsePolicyFile(outputs.fetch.policyText);
+      const scanners = (input.scannerResults ?? []).flatMap((report, index) => parseScannerResults(report, `scannerResults[${String(index)}]`));
+      const cost = input.infracost === undefined ? undefined : parseInfracost(input.infracost, "infracost");
+      const assessment = assessChange({
+        change: input.source === "plan" ? { kind: "plan", json: input.plan } : { kind: "diff", text: outputs.fetch.diff ?? "" },
+        policy,
+        today: todayOf(Date.now()),
+        scanners,
+        ...(cost === undefined ? {} : { cost }),
+      });
+      // Only the findings that count go on to the model and the cross-check; suppressed ones are listed apart.
+      const findings: RuleFinding[] = assessment.active.map((finding) => ({
+        ruleId: finding.ruleId,
+        severity: finding.severity,
+        resourceAddress: finding.resourceAddress,
+        file: finding.file,
+        line: finding.line,
+        message: finding.suppression?.expired === true ? `${finding.message} (${describeSuppression(finding) ?? ""})` : finding.message,
+        fix: finding.fix,
+        // Named only when a scanner reports it: "baton X" alone says nothing the rule id does not.
+        ...(finding.reportedBy?.some((reporter) => reporter.tool !== "baton") === true ? { reportedBy: finding.reportedBy.map((reporter) => `${reporter.tool} ${reporter.checkId}`) } : {}),
+      }));
+      const suppressed = assessment.suppressed.map((finding) => ({ ruleId: finding.ruleId, resourceAddress: finding.resourceAddress, note: describeSuppression(finding) ?? "" }));
+      return { changes: assessment.changes.map(viewOf), findings, suppressed, planSummary: assessment.summaryText };
     },
   })
   .llm("review", {
     description: "The model reviews what rules cannot see",
     system: reviewPrompt.system,
-    user: ({ outputs }, budget) => reviewPrompt.user(outputs.policies.changes, outputs.policies.findings, budget),
+    user: ({ outputs }, budget) => reviewPrompt.user(outputs.policies.changes, outputs.policies.findings, budget, outputs.policies.planSummary),
     output: ModelReview,
     check: (answer, { outputs }) => {
       const addresses = new Set(outputs.policies.changes.map((change) => change.address));
@@ -76,7 +97,7 @@ export default defineChain({
   .llm("summary", {
     description: "Verdict and a summary of at most ~200 words",
     system: summaryPrompt.system,
-    user: ({ outputs }, budget) => summaryPrompt.user(outputs.policies.changes, outputs["cross-check"].findings, budget),
+    user: ({ outputs }, budget) => summaryPrompt.user(outputs.policies.changes, outputs["cross-check"].findings, budget, outputs.policies.planSummary),
     output: ReviewSummary,
     check: (answer) => {
       const words = answer.summary.split(/\s+/).filter((word) => word !== "").length;
@@ -87,7 +108,7 @@ export default defineChain({
   .action("review-draft", {
     description: "The review exactly as it will be posted",
     output: ReviewDraft,
-    run: async ({ outputs, run }) => composeReview({ summary: outputs.summary.summary, findings: outputs["cross-check"].findings, commentable: commentableLines(outputs.fetch.diff ?? ""), runId: run.id }),
+    run: async ({ outputs, run }) => composeReview({ summary: outputs.summary.summary, findings: outputs["cross-check"].findings, commentable: commentableLines(outputs.fetch.diff ?? ""), runId: run.id, planSummary: outputs.policies.planSummary, suppressed: outputs.policies.suppressed }),
     approval: { title: "Post this review to the pull request?" },
   })
   .action("post", {

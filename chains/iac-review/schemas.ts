@@ -18,6 +18,10 @@ export const IacReviewInput = z
     pullRequest: ReviewTarget.optional(),
     plan: z.unknown().optional(),
     diff: z.string().optional(),
+    /** Checkov (`-o json`) or Trivy (`config --format json`) reports, merged with the rules' findings. */
+    scannerResults: z.array(z.unknown()).optional(),
+    /** `infracost diff --format json`: the monthly change in the summary. */
+    infracost: z.unknown().optional(),
   })
   .superRefine((input, context) => {
     if (input.source === "plan" && input.plan === undefined) context.addIssue({ code: "custom", path: ["plan"], message: "a plan review needs the plan (terraform show -json output)" });
@@ -40,6 +44,8 @@ export const Finding = z.object({
   line: z.number().int().positive().nullable(),
   message: z.string(),
   fix: z.string(),
+  /** Who reports it besides the model: "baton AWS_SG_OPEN_INGRESS", "checkov CKV_AWS_24". */
+  reportedBy: z.array(z.string()).optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 

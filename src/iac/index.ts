@@ -16,10 +16,14 @@ export function reviewChanges(input: ReviewInput, config: PolicyConfig): { chang
   return { changes, findings: runRules(changes, config) };
 }
 
-export { parsePolicyConfig, type PolicyConfig } from "./policy-config.js";
-export { SEVERITIES, type Crosswalk, type Finding, type Severity } from "./policy.js";
+export { parsePolicyConfig, parsePolicyFile, type PolicyConfig, type PolicyFileSettings } from "./policy-config.js";
+export { assessChange, todayOf, type Assessment, type AssessmentInput } from "./assessment.js";
+export { applySuppressions, describeSuppression, inlineSuppressions, COST_RULE_ID, type Suppression } from "./suppressions.js";
+export { isActive, SEVERITIES, type AppliedSuppression, type Crosswalk, type Finding, type ReportedBy, type ScannerTool, type Severity } from "./policy.js";
 export { RULE_PACK } from "./rule-pack.js";
 export { formatSummary, summarizeChanges, type PlanSummary } from "./plan-summary.js";
 export { toSarif, fingerprintOf } from "./report-sarif.js";
 export { toJunit } from "./report-junit.js";
 export type { ChangeAction, ResourceChange } from "./resource-change.js";
+export { parseScannerResults, mergeScannerFindings, type ScannerFinding } from "./scanner-results.js";
+export { costFinding, formatCostLine, parseInfracost, type CostDelta } from "./cost-delta.js";

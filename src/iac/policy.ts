@@ -28,7 +28,31 @@ export interface Finding {
   message: string;
   fix: string;
   crosswalk: Crosswalk;
+  /** Who reports it: baton's rule and, merged by the crosswalk, the scanners that report the same. */
+  reportedBy?: ReportedBy[];
+  /** A suppression covers it: still listed, with the reason, but not counted — unless it expired. */
+  suppression?: AppliedSuppression;
 }
+
+export type ScannerTool = "checkov" | "trivy";
+
+export interface ReportedBy {
+  tool: "baton" | ScannerTool;
+  checkId: string;
+}
+
+export interface AppliedSuppression {
+  reason: string;
+  /** Last day it holds (YYYY-MM-DD); none: until removed. */
+  until?: string;
+  /** Where it is written: the policy file, or a `.tf` file and line. */
+  where: string;
+  /** `until` is past: the finding counts again. */
+  expired: boolean;
+}
+
+/** A finding that counts (toward `--fail-on`, the verdict): not covered by a suppression that holds. */
+export const isActive = (finding: Finding): boolean => finding.suppression === undefined || finding.suppression.expired;
 
 /** What a rule reports about one change; `attribute` points the finding at its line. */
 export interface Violation {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Finding, Severity } from "./policy.js";
+import { isActive, type Finding, type Severity } from "./policy.js";
 import { RULE_PACK } from "./rule-pack.js";
 
 /**
@@ -45,7 +45,7 @@ export function toSarif(findings: ReadonlyArray<Finding>, options: SarifOptions)
     ruleId: finding.ruleId,
     ruleIndex: ruleIds.indexOf(finding.ruleId),
     level: LEVEL[finding.severity],
-    message: { text: `${finding.resourceAddress}: ${finding.message} Fix: ${finding.fix}` },
+    message: { text: `${finding.resourceAddress}: ${finding.message} Fix: ${finding.fix}${finding.suppression?.expired === true ? ` (A suppression expired ${finding.suppression.until ?? ""}: ${finding.suppression.reason})` : ""}` },
     locations: [
       {
         physicalLocation: { artifactLocation: { uri: finding.file ?? options.planFile }, region: { startLine: finding.line ?? 1 } },
@@ -53,7 +53,17 @@ export function toSarif(findings: ReadonlyArray<Finding>, options: SarifOptions)
       },
     ],
     partialFingerprints: { "batonFinding/v1": fingerprintOf(finding) },
-    properties: { category: finding.category, severity: finding.severity },
+    // SARIF §3.27.23: a suppression that holds is "accepted"; an expired one is left out, so the
+    // result is open again (an entry, even "rejected", reads as dismissed to some consumers).
+    ...(isActive(finding) || finding.suppression === undefined
+      ? {}
+      : { suppressions: [{ kind: finding.suppression.where.includes(".tf:") ? "inSource" : "external", status: "accepted", justification: finding.suppression.reason, properties: { where: finding.suppression.where, ...(finding.suppression.until === undefined ? {} : { until: finding.suppression.until }) } }] }),
+    properties: {
+      category: finding.category,
+      severity: finding.severity,
+      reportedBy: (finding.reportedBy ?? [{ tool: "baton", checkId: finding.ruleId }]).map((reporter) => `${reporter.tool}:${reporter.checkId}`),
+      ...(finding.suppression?.expired === true ? { expiredSuppression: { until: finding.suppression.until, reason: finding.suppression.reason, where: finding.suppression.where } } : {}),
+    },
   }));
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",

@@ -62,12 +62,14 @@ export class ReviewRuns {
   }
 
   /**
-   * Review a posted `terraform show -json` plan; with a pull request, the review is posted there.
+   * Review a posted `terraform show -json` plan (with the Checkov / Trivy results and Infracost
+   * diff CI sent beside it); with a pull request, the review is posted there.
    * The same body posted twice (a CI job retried) is one run.
    */
-  async reviewPlan(input: { plan: unknown; pullRequest?: PullRequestRef & { headSha?: string } }, rawBody: Buffer | string, startedBy: string): Promise<{ runId: string }> {
+  async reviewPlan(input: { plan: unknown; pullRequest?: PullRequestRef & { headSha?: string }; scannerResults?: unknown[]; infracost?: unknown }, rawBody: Buffer | string, startedBy: string): Promise<{ runId: string }> {
     const origin: RunOrigin = { source: "webhook:terraform-plan", reference: input.pullRequest ? { repository: input.pullRequest.repository, pullRequest: String(input.pullRequest.number) } : {} };
-    return this.#start({ source: "plan", plan: input.plan, ...(input.pullRequest ? { pullRequest: input.pullRequest } : {}) }, `r_plan_${digest(rawBody.toString())}`, startedBy, origin);
+    const extras = { ...(input.scannerResults === undefined ? {} : { scannerResults: input.scannerResults }), ...(input.infracost === undefined ? {} : { infracost: input.infracost }) };
+    return this.#start({ source: "plan", plan: input.plan, ...(input.pullRequest ? { pullRequest: input.pullRequest } : {}), ...extras }, `r_plan_${digest(rawBody.toString())}`, startedBy, origin);
   }
 
   async #start(input: unknown, runId: string, startedBy: string, origin: RunOrigin): Promise<{ runId: string }> {

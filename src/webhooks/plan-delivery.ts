@@ -28,6 +28,10 @@ export const PlanDelivery = z.object({
   /** The commit the plan was made from (the pull request's head then). */
   commit: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit SHA").optional(),
   plan: z.looseObject({ format_version: z.string(), resource_changes: z.array(ResourceChange).optional() }),
+  /** Checkov (`-o json`) or Trivy (`config --format json`) reports of the same change. */
+  scannerResults: z.array(z.unknown()).optional(),
+  /** `infracost diff --format json` of the same plan. */
+  infracost: z.unknown().optional(),
 });
 
 /** The path of the first value nested deeper than `maxDepth` (walked without recursion), if any. */

@@ -1,8 +1,9 @@
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
-import { describeError, isBatonError } from "../core/errors.js";
+import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { Clock, Logger, MessageLedger } from "../core/ports.js";
 import { sendJson, type Route } from "../http/http-server.js";
+import { parseInfracost, parseScannerResults } from "../iac/index.js";
 import type { ReviewRuns } from "../runtime/review-runs.js";
 import { depthRejection, PlanDelivery } from "./plan-delivery.js";
 import { parseJsonBody, readJsonBody, readRawJsonBody, sendRejection, type WebhookRejection } from "./request-body.js";
@@ -138,9 +139,18 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       if ((delivery.repository === undefined) !== (delivery.pullRequest === undefined)) {
         return reject(response, { status: 422, body: { error: "PAYLOAD_INVALID", message: 'Give both "repository" and "pullRequest" (to post the review there), or neither (the review stays in Slack).' } });
       }
+      // Refused now, with what to fix, rather than failing the run later.
+      try {
+        (delivery.scannerResults ?? []).forEach((report, index) => parseScannerResults(report, `scannerResults[${String(index)}]`));
+        if (delivery.infracost !== undefined) parseInfracost(delivery.infracost, "infracost");
+      } catch (error) {
+        if (!(error instanceof BatonError)) throw error;
+        return reject(response, { status: 422, body: { error: error.code, message: error.message } });
+      }
       const pullRequest = delivery.repository !== undefined && delivery.pullRequest !== undefined ? { repository: delivery.repository, number: delivery.pullRequest, ...(delivery.commit ? { headSha: delivery.commit } : {}) } : undefined;
       try {
-        const { runId } = await reviews.reviewPlan({ plan: delivery.plan, ...(pullRequest ? { pullRequest } : {}) }, body.raw, "webhook:terraform-plan");
+        const extras = { ...(delivery.scannerResults === undefined ? {} : { scannerResults: delivery.scannerResults }), ...(delivery.infracost === undefined ? {} : { infracost: delivery.infracost }) };
+        const { runId } = await reviews.reviewPlan({ plan: delivery.plan, ...(pullRequest ? { pullRequest } : {}), ...extras }, body.raw, "webhook:terraform-plan");
         return sendJson(response, 202, { runId });
       } catch (error) {
         logger.error({ error: describeError(error) }, "could not start the review of a posted plan");

@@ -6,6 +6,9 @@ import { ReviewRuns } from "../../src/runtime/review-runs.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
 import { HEAD, NETWORK_PATCH, NEW_HEAD, reviewModel } from "../support/iac-review-fixtures.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
+import { readFileSync } from "node:fs";
+import { renderApprovalCard } from "../../src/slack/render/approval-card.js";
+import { chainViewOf } from "../../src/slack/render/progress-card.js";
 
 /**
  * iac-review through the real runner, store and openai client (fake model) and the real
@@ -99,5 +102,49 @@ describe("iac-review", () => {
     expect(github.reviews).toHaveLength(0);
     const rerun = await harness.store.getRun(post.rerunId);
     expect(rerun?.input).toMatchObject({ pullRequest: { headSha: NEW_HEAD } });
+  });
+
+  it("puts the plan summary first in the review and in the Slack approval card, and lists suppressed findings with their reason", async () => {
+    github.setPullRequest("acme/infra", 42, {
+      headSha: HEAD,
+      title: "Admin access and a public database",
+      files: [{ path: "network/main.tf", patch: NETWORK_PATCH }],
+      contents: { ".baton/iac-policies.json": JSON.stringify({ rules: { REQUIRED_TAGS: { enabled: false } }, suppressions: [{ rule: "AWS_SG_OPEN_INGRESS", address: "aws_security_group.admin", reason: "bastion behind the VPN (INFRA-42)", until: "2099-12-31" }] }) },
+    });
+    const { harness, runId } = await start();
+    expect((await harness.runner.settled(runId)).status).toBe("awaiting_approval");
+    const [approval] = await harness.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
+    const draft = approval?.proposal as { body: string; comments: Array<{ body: string }> };
+    expect(draft.body.startsWith("### IaC review: changes requested\n\n```\nPlan: 1 to create, 1 to update, 0 to replace, 0 to destroy.\n```\n")).toBe(true);
+    expect(draft.body).toContain("**Suppressed (1)**\n- `AWS_SG_OPEN_INGRESS` on `aws_security_group.admin`: suppressed until 2099-12-31 (.baton/iac-policies.json suppressions[0]): bastion behind the VPN (INFRA-42)");
+    // The suppressed finding is neither a comment nor a row that blocks.
+    expect(draft.comments.some((comment) => comment.body.includes("AWS_SG_OPEN_INGRESS"))).toBe(false);
+    const run = await harness.store.getRun(runId);
+    if (!approval || !run) throw new Error("no approval");
+    const card = JSON.stringify(renderApprovalCard({ approval, run, chain: chainViewOf(new ChainRegistry([iacReview]).get("iac-review")), scripted: false, now: Date.now() }));
+    expect(card).toContain("Plan: 1 to create, 1 to update, 0 to replace, 0 to destroy.");
+  });
+
+  it("a plan with Checkov results and Infracost's diff: the model sees the scanners' findings, the review names the stateful destroys and the monthly rise", async () => {
+    const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/iac/${name}`, import.meta.url), "utf8"));
+    const host = new OctokitPullRequests({ token: "ghp_test", apiUrl: github.apiUrl });
+    const started = await createHarness([iacReview], { resources: { pullRequests: host } });
+    harness = started;
+    const model = reviewModel();
+    started.server.setFallback((body) => model.reply(body));
+    const reviews = new ReviewRuns({ runner: started.runner, chains: new ChainRegistry([iacReview]), host, chainId: "iac-review", reviewDrafts: false });
+    const input = { plan: fixture("aws-risky-plan.json"), scannerResults: [fixture("checkov-plan.json")], infracost: fixture("infracost-diff.json") };
+    const { runId } = await reviews.reviewPlan(input, JSON.stringify(input), "U0ALICE");
+    expect((await started.runner.settled(runId)).status).toBe("awaiting_approval");
+    const prompt = JSON.stringify(started.server.requests.find((request) => JSON.stringify(request.body).includes("reviewing a Terraform change"))?.body);
+    expect(prompt).toContain("AWS_SG_OPEN_INGRESS high aws_security_group.admin: ");
+    expect(prompt).toContain("[reported by baton AWS_SG_OPEN_INGRESS, checkov CKV_AWS_24]");
+    expect(prompt).not.toContain("[reported by baton AWS_DB_PUBLIC]");
+    expect(prompt).toContain("CKV_AWS_18 high aws_s3_bucket.public: Ensure the S3 bucket has access logging enabled (checkov CKV_AWS_18) [reported by checkov CKV_AWS_18]");
+    const [approval] = await started.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
+    const body = (approval?.proposal as { body: string }).body;
+    expect(body).toContain("! replaces stateful aws_dynamodb_table.sessions\n! destroys stateful aws_ebs_volume.data");
+    expect(body).toContain("Monthly cost: +801.08 USD (2,045.92 USD → 2,847.00 USD)");
+    expect(body.indexOf("Monthly cost")).toBeLessThan(body.indexOf("| severity |"));
   });
 });

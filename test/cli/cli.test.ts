@@ -101,6 +101,33 @@ describe("baton CLI", () => {
     expect(badPolicies.stderr).toContain("unknown rule NO_SUCH_RULE");
   });
 
+  it("iac check: inline suppressions listed with their reason and not counted (an expired one counts again), scanner results merged, the cost rise in the summary; unreadable inputs exit 2", async () => {
+    const suppressed = await runCli(["iac", "check", "test/fixtures/iac/suppressed-inline.diff"], environment);
+    expect(suppressed.code).toBe(1);
+    expect(suppressed.stdout).toContain("suppressed until 2099-12-31 (network/main.tf:6): bastion reached only through the VPN, INFRA-42");
+    expect(suppressed.stdout).toContain("suppression expired 2020-01-31 (network/main.tf:68: partner read access during the migration); counts again");
+    expect(suppressed.stdout).toContain("2 findings (1 suppressed); 1 at or above high: failing.");
+    const policies = join(directory.path, "cost-policies.json");
+    writeFileSync(policies, JSON.stringify({ cost: { monthlyIncreaseThreshold: 500 } }));
+    const merged = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--scanner-results", "test/fixtures/iac/checkov-plan.json", "--infracost", "test/fixtures/iac/infracost-diff.json", "--policies", policies], environment);
+    expect(merged.stdout.split("\n").slice(0, 4)).toEqual(["Plan: 6 to create, 3 to update, 1 to replace, 1 to destroy.", "! replaces stateful aws_dynamodb_table.sessions", "! destroys stateful aws_ebs_volume.data", "Monthly cost: +801.08 USD (2,045.92 USD → 2,847.00 USD); most from aws_instance.web +560.64 USD, aws_db_instance.orders +307.59 USD, aws_nat_gateway.a +32.85 USD."]);
+    expect(merged.stdout).toContain("reported by: baton AWS_SG_OPEN_INGRESS, checkov CKV_AWS_24");
+    expect(merged.stdout).toContain("COST_MONTHLY_INCREASE");
+    const json = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--json", "--scanner-results", "test/fixtures/iac/trivy-config.json"], environment);
+    const report = JSON.parse(json.stdout) as { findings: Array<{ ruleId: string; reportedBy: Array<{ tool: string }> }> };
+    expect(report.findings.find((finding) => finding.ruleId === "AWS_SG_OPEN_INGRESS" && finding.reportedBy.some((reporter) => reporter.tool === "trivy"))).toBeDefined();
+    writeFileSync(policies, JSON.stringify({ suppressions: [{ rule: "AWS_DB_PUBLIC", address: "aws_db_instance.orders" }] }));
+    const noReason = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--policies", policies], environment);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain("error [IAC_SUPPRESSION_INVALID]: The suppression of AWS_DB_PUBLIC on aws_db_instance.orders");
+    const missing = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--scanner-results", "no-such.json"], environment);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("error [IAC_SCANNER_RESULTS_INVALID]: Could not read the scanner results no-such.json");
+    const notCost = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--infracost", "README.md"], environment);
+    expect(notCost.code).toBe(2);
+    expect(notCost.stderr).toContain("error [IAC_COST_INVALID]: the Infracost diff README.md is not JSON");
+  });
+
   it("runs solution-brief end to end with an approval at the terminal, and says the model was scripted", async () => {
     const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, "a\n");
     expect(result.code).toBe(0);

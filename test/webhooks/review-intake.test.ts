@@ -140,6 +140,18 @@ describe("POST /webhooks/terraform-plan", () => {
     expect(noPlan).toMatchObject({ status: 422, json: { issues: [{ path: "plan" }] } });
     expect(await harness.bot.runtime.store.listRuns({ limit: 10 })).toEqual([]);
   });
+
+  it("takes Checkov or Trivy results and Infracost's diff beside the plan into the run; refuses ones it cannot read with 422 and what to send", async () => {
+    const checkov = JSON.parse(fixture("iac/checkov-plan.json").toString("utf8")) as unknown;
+    const infracost = JSON.parse(fixture("iac/infracost-diff.json").toString("utf8")) as unknown;
+    const answer = await post("/webhooks/terraform-plan", delivery({ scannerResults: [checkov], infracost }), { authorization: `Bearer ${TOKEN}` });
+    expect(answer.status).toBe(202);
+    expect(await harness.bot.runtime.store.getRun(String(answer.json["runId"]))).toMatchObject({ input: { source: "plan", scannerResults: [checkov], infracost } });
+    const sarif = await post("/webhooks/terraform-plan", delivery({ scannerResults: [{ version: "2.1.0", runs: [] }] }), { authorization: `Bearer ${TOKEN}` });
+    expect(sarif).toMatchObject({ status: 422, json: { error: "IAC_SCANNER_RESULTS_INVALID", message: expect.stringContaining("scannerResults[0]: this is neither Checkov JSON") } });
+    const cost = await post("/webhooks/terraform-plan", delivery({ infracost: { totalHourlyCost: "1" } }), { authorization: `Bearer ${TOKEN}` });
+    expect(cost).toMatchObject({ status: 422, json: { error: "IAC_COST_INVALID", message: expect.stringContaining("infracost is not Infracost JSON") } });
+  });
 });
 
 describe("/baton review <pull request URL>", () => {
