@@ -32,6 +32,9 @@ export interface ModelAttempt {
   rawText: string;
   issues: ValidationIssue[];
   error?: string;
+  /** For a transport error: the HTTP status (null: no answer) and the server's Retry-After, which steer step retries. */
+  status?: number | null;
+  retryAfterMs?: number;
 }
 
 export type ModelStepResult =
@@ -137,7 +140,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         // Only transport faults move on to the next model; anything else (a scripted model
         // with no example, a bug) fails the step with its own code and fix.
         if (!isBatonError(error, "MODEL_TRANSPORT")) throw error;
-        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: error.message });
+        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: error.message, ...transportFacts(error.details) });
         event("model.call", { model, attempt, outcome: "transport_error", error: error.message, code: error.code });
         // The adapter already retried this model's transport faults; go to the next model.
         break;
@@ -181,6 +184,12 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   }
 
   return { ok: false, error: failureFor(step, models, attempts), usage, events };
+}
+
+function transportFacts(details: Readonly<Record<string, unknown>>): Pick<ModelAttempt, "status" | "retryAfterMs"> {
+  const status = details["status"];
+  const retryAfterMs = details["retryAfterMs"];
+  return { status: typeof status === "number" ? status : null, ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}) };
 }
 
 function failureFor(step: LlmStep, models: ReadonlyArray<string>, attempts: ReadonlyArray<ModelAttempt>): BatonError {
