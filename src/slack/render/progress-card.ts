@@ -1,5 +1,6 @@
 import type { ChainDefinition } from "../../core/chain.js";
-import type { ApprovalRecord, RunRecord, StepRecord, StepUsage } from "../../core/ports.js";
+import type { ApprovalRecord, RunLineage, RunRecord, RunRetry, StepRecord, StepUsage } from "../../core/ports.js";
+import { describeWait } from "../../core/waiting-text.js";
 import { BLOCK_LIMITS, fitBetween, splitIntoSections, truncateText } from "./block-limits.js";
 import { context, header, scriptedNotice, section } from "./blocks.js";
 import { addUsage, duration, NO_USAGE, usageLine } from "./format.js";
@@ -24,7 +25,14 @@ export interface ProgressCardInput {
   scripted: boolean;
   /** The time to measure a running run against (never read from the clock here). */
   now: number;
+  /** Set while the run waits out an outage: the card says for what, the next try and the attempt. */
+  retry?: RunRetry | undefined;
+  /** The run's parent (a re-run) and its re-runs. */
+  lineage?: RunLineage;
 }
+
+/** The Retry button of a failed or expired run's card; its value is the run id. */
+export const RETRY_ACTION_ID = "baton.retry_run";
 
 /** What the cards need of a chain definition (no schemas, no functions). */
 export function chainViewOf(definition: ChainDefinition): ChainView {
@@ -73,6 +81,7 @@ function stepLine(input: ProgressCardInput, index: number): string {
   if (index === run.cursor) {
     switch (run.status) {
       case "running":
+        if (input.retry?.stepIndex === index) return `:hourglass_flowing_sand: ${name} · ${escapeMrkdwn(describeWait(input.retry, () => "%TIME%")).replace("%TIME%", slackDate(input.retry.nextAttemptAt))}`;
         return `:hourglass_flowing_sand: ${name} · running`;
       case "awaiting_approval":
         return `:raised_hand: ${name} · awaiting approval`;
@@ -104,6 +113,23 @@ function totalUsage(input: ProgressCardInput): StepUsage {
   return total;
 }
 
+function lineageBlocks(lineage: RunLineage | undefined): Block[] {
+  if (!lineage || (lineage.parent === null && lineage.children.length === 0)) return [];
+  const parts: string[] = [];
+  if (lineage.parent) parts.push(`Re-run of \`${escapeMrkdwn(lineage.parent.runId)}\` from *${escapeMrkdwn(lineage.parent.fromStepId)}*`);
+  for (const child of lineage.children.slice(-5)) parts.push(`re-run as \`${escapeMrkdwn(child.runId)}\` from *${escapeMrkdwn(child.fromStepId)}*`);
+  return [context(parts.join(" · "))];
+}
+
+/** Retry continues the run from the step that did not finish (who may: checked at click time). */
+function retryActions(runId: string): Block {
+  return {
+    type: "actions",
+    block_id: "baton.retry",
+    elements: [{ type: "button", action_id: RETRY_ACTION_ID, text: { type: "plain_text", text: "Retry" }, value: runId }],
+  };
+}
+
 /** The progress card of a run. */
 export function renderProgressCard(input: ProgressCardInput): SlackMessage {
   const { run, chain, scripted, now } = input;
@@ -116,7 +142,12 @@ export function renderProgressCard(input: ProgressCardInput): SlackMessage {
     context(`Run \`${escapeMrkdwn(run.id)}\` of \`${escapeMrkdwn(chain.id)}\` · started by ${mention(run.startedBy)} ${slackDate(run.createdAt)}${origin}`),
     section(`*Status:* ${outcomeOf(run)}`),
   ];
-  const tail: Block[] = [context(`${totals} · step outputs are in the thread`), ...(scripted ? [scriptedNotice()] : [])];
+  const tail: Block[] = [
+    ...lineageBlocks(input.lineage),
+    context(`${totals} · step outputs are in the thread`),
+    ...(run.status === "failed" || run.status === "expired" ? [retryActions(run.id)] : []),
+    ...(scripted ? [scriptedNotice()] : []),
+  ];
   const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${run.error.message}` : "";
   const text = `${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${statusWords(run.status)}${escapeMrkdwn(failure)}${scripted ? " — scripted demo model, not a real one" : ""}`;
   return {
