@@ -3,6 +3,9 @@
  */
 export { defineChain } from "./core/chain-builder.js";
 export { durationToMs, type Duration } from "./core/duration.js";
+/** Errors an action step throws to steer its retries, and the retry policy a step may set. */
+export { RetryableError, NonRetriableError, type RetryAfter } from "./core/step-errors.js";
+export type { StepRetryPolicy } from "./core/retry-policy.js";
 export type {
   ChainResources,
   ActionServices,

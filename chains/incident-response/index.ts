@@ -16,6 +16,8 @@ export default defineChain({
   input: IncidentInput,
   approvalDeadline: "4h",
   approvalReminders: { every: "15m", escalateAfter: "30m" },
+  // An alert cannot wait for a person to notice a model outage: the run waits it out, for up to 30 minutes.
+  outageWait: "30m",
 })
   .llm("classify", {
     description: "Classify type, severity, service and blast radius",

@@ -3,7 +3,8 @@ import type { RunRecord } from "../core/ports.js";
 import type { Runtime } from "../runtime/compose.js";
 import { promptForDecision } from "./approval-prompt.js";
 import type { CommandHint } from "./command-hint.js";
-import { formatCost, formatDuration } from "./render-run.js";
+import { formatCost, formatDuration, formatTimestamp } from "./render-run.js";
+import { describeWait } from "../core/waiting-text.js";
 import { renderValue } from "./render-value.js";
 import type { TerminalIo } from "./terminal-io.js";
 
@@ -58,6 +59,12 @@ function describeEnd(run: RunRecord): string {
 export async function followRun(runtime: Runtime, io: TerminalIo, runId: string, options: FollowOptions): Promise<RunRecord> {
   for (;;) {
     const run = await runtime.runner.settled(runId);
+    const retry = run.status === "running" ? await runtime.store.getRetry(runId) : undefined;
+    if (retry) {
+      // The run waits out an outage: the bot's timer continues it, or `baton resume` here once it is due.
+      io.write(`⏳ Run ${run.id} is ${describeWait(retry, formatTimestamp)}. The bot continues it by itself; without the bot: ${options.hint("resume")} after that time.  Details: ${options.hint(`show ${run.id}`)}`);
+      return run;
+    }
     if (run.status !== "awaiting_approval") {
       io.write(`${describeEnd(run)}  Details: ${options.hint(`show ${run.id}`)}`);
       return run;

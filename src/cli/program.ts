@@ -17,6 +17,7 @@ import { withRuntime } from "./with-runtime.js";
 import { registerIacCommand } from "./iac-command.js";
 import { registerPruneCommand } from "./prune-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
+import { registerRetryCommands } from "./retry-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -188,10 +189,16 @@ export function buildProgram(context: CliContext): Command {
       await withRuntime(context, "inspect", async (runtime) => {
         const run = await runtime.store.getRun(runId);
         if (!run) throw new BatonError("RUN_NOT_FOUND", `There is no run "${runId}". List runs with \`baton runs\`.`, { runId });
-        const [steps, approvals, events] = await Promise.all([runtime.store.getSteps(runId), runtime.store.listApprovals({ runId, limit: 1_000 }), runtime.store.listEvents(runId)]);
-        if (options.json) return context.io.write(JSON.stringify({ run, steps, approvals, events }, null, 2));
+        const [steps, approvals, events, retry, lineage] = await Promise.all([
+          runtime.store.getSteps(runId),
+          runtime.store.listApprovals({ runId, limit: 1_000 }),
+          runtime.store.listEvents(runId),
+          runtime.store.getRetry(runId),
+          runtime.store.getLineage(runId),
+        ]);
+        if (options.json) return context.io.write(JSON.stringify({ run, steps, approvals, events, retry: retry ?? null, lineage }, null, 2));
         const chain = runtime.chains.has(run.chainId) ? runtime.chains.get(run.chainId) : undefined;
-        context.io.write(renderRunTimeline({ run, chain, steps, approvals, events }));
+        context.io.write(renderRunTimeline({ run, chain, steps, approvals, events, retry, lineage }));
         if (options.outputs) for (const step of steps) context.io.write(`\n${step.stepId}:\n${JSON.stringify(step.output, null, 2)}`);
       });
     });
@@ -258,6 +265,7 @@ export function buildProgram(context: CliContext): Command {
       });
     });
 
+  registerRetryCommands(program, context);
   registerPruneCommand(program, context);
   registerIacCommand(program, context);
   registerDoctorCommand(program, context);

@@ -1,5 +1,6 @@
 import type { ChainDefinition } from "../core/chain.js";
-import type { ApprovalRecord, AuditEvent, RunRecord, StepRecord } from "../core/ports.js";
+import type { ApprovalRecord, AuditEvent, RunLineage, RunRecord, RunRetry, StepRecord } from "../core/ports.js";
+import { describeWait } from "../core/waiting-text.js";
 
 /** Text views of runs for the terminal: the `baton runs` table and the `baton show` timeline. */
 
@@ -50,6 +51,10 @@ export interface RunView {
   steps: ReadonlyArray<StepRecord>;
   approvals: ReadonlyArray<ApprovalRecord>;
   events: ReadonlyArray<AuditEvent>;
+  /** Set while the run waits out an outage (its next try). */
+  retry?: RunRetry | undefined;
+  /** Its parent, when it is a re-run, and its re-runs. */
+  lineage?: RunLineage;
 }
 
 function stepLine(view: RunView, stepId: string, index: number): string {
@@ -74,6 +79,7 @@ function stepLine(view: RunView, stepId: string, index: number): string {
       const pending = approvals.find((approval) => approval.stepIndex === index && approval.status === "pending");
       return `  ⏸ ${name} awaiting approval${pending ? ` ${pending.id} (round ${pending.round})` : ""}`;
     }
+    if (run.status === "running" && view.retry?.stepIndex === index) return `  ⏳ ${name} ${describeWait(view.retry, formatTimestamp)}`;
     if (run.status === "running") return `  ⏳ ${name} running`;
     if (run.status === "failed") return `  ✗ ${name} failed`;
     if (run.status === "expired") return `  ⌛ ${name} approval expired`;
@@ -113,6 +119,14 @@ function modelCallLine(event: AuditEvent): string {
   return `  ${parts.filter((part) => part !== "").join("  ")}`;
 }
 
+function lineageLines(lineage: RunLineage | undefined): string[] {
+  if (!lineage) return [];
+  const lines: string[] = [];
+  if (lineage.parent) lines.push(`Re-run of ${lineage.parent.runId} from step ${lineage.parent.fromStepId}`);
+  for (const child of lineage.children) lines.push(`Re-run as ${child.runId} from step ${child.fromStepId} (${formatTimestamp(child.createdAt)})`);
+  return lines;
+}
+
 export function renderRunTimeline(view: RunView): string {
   const { run, chain, steps, approvals, events } = view;
   const stepIds = chain ? chain.steps.map((step) => step.id) : steps.map((step) => step.stepId);
@@ -136,6 +150,7 @@ export function renderRunTimeline(view: RunView): string {
   const lines = [
     `Run ${run.id} · ${run.chainId} · ${STATUS_ICON[run.status]} ${run.status}`,
     `Started ${formatTimestamp(run.createdAt)} by ${run.startedBy}${run.origin ? ` via ${run.origin.source}` : ""} · ${run.finishedAt ? "took" : "so far"} ${formatDuration(elapsed)} · ${totals.calls} model calls · ${tokenLine} · ${formatCost(totals.cost)}`,
+    ...lineageLines(view.lineage),
     "",
     "Steps",
     ...stepIds.map((stepId, index) => stepLine(view, stepId, index)),

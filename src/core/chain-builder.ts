@@ -75,6 +75,7 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
         approvalReminders: options.approvalReminders ?? {},
         channel: options.channel,
         schedules: options.schedules ?? [],
+        ...(options.outageWait === undefined ? {} : { outageWait: options.outageWait }),
         inputFromText: options.inputFromText,
         replaceShipped: options.replaceShipped === true,
       },

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Duration } from "./duration.js";
 import type { PromptBudget } from "./prompt-budget.js";
+import type { StepRetryPolicy } from "./retry-policy.js";
 
 /**
  * The chain definition API's types. A chain is an id, an input schema and an ordered list of
@@ -60,6 +61,11 @@ export interface StepCommon<Input, Outputs, Output> {
   /** Skip the step when this holds; its output is then `undefined`. */
   skipIf?: (context: StepContext<Input, Outputs>) => boolean;
   approval?: ApprovalPolicy<Input, Outputs, Output>;
+  /**
+   * Tries after a transient fault (a model or GitHub outage, a `RetryableError`), durable across
+   * restarts. Defaults per kind: see `DEFAULT_RETRY_POLICIES` (retry-policy.ts).
+   */
+  retry?: StepRetryPolicy;
 }
 
 export interface LlmStepOptions<Input, Outputs, Schema extends z.ZodType> extends StepCommon<Input, Outputs, z.output<Schema>> {
@@ -127,6 +133,7 @@ interface ErasedStepCommon {
   description?: string;
   skipIf?(context: ErasedContext): boolean;
   approval?: ErasedApprovalPolicy;
+  retry?: StepRetryPolicy;
 }
 
 export interface LlmStep extends ErasedStepCommon {
@@ -179,6 +186,8 @@ export interface ChainDefinition {
   channel: string | undefined;
   /** Cron schedules that start the chain. */
   schedules: ReadonlyArray<ChainSchedule>;
+  /** See `ChainOptions.outageWait`; absent means the default (30 minutes). */
+  outageWait?: Duration;
   /** See `ChainOptions.inputFromText`. */
   inputFromText: ((text: string, source: string) => unknown) | undefined;
   /** See `ChainOptions.replaceShipped`. */
@@ -219,6 +228,11 @@ export interface ChainOptions<Schema extends z.ZodType> {
   /** A Slack channel id for runs that do not start in a channel (webhooks, schedules). */
   channel?: string;
   schedules?: ReadonlyArray<ChainSchedule>;
+  /**
+   * How long a run waits out an outage (transient faults of one step, retried per the step's
+   * `retry` policy) before it fails. Default 30 minutes.
+   */
+  outageWait?: Duration;
   /**
    * Turns a file or text a person gives (`baton run <chain> --input <file>`) into the chain's
    * input, for chains whose natural input is a document (a Terraform plan, a diff). Throw a

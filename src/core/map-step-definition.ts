@@ -40,6 +40,7 @@ export function eraseMapStep<Input, Outputs, Item, Schema extends z.ZodType>(id:
     ...(rest.description === undefined ? {} : { description: rest.description }),
     ...(rest.skipIf === undefined ? {} : { skipIf: rest.skipIf as (context: ErasedContext) => boolean }),
     ...(rest.approval === undefined ? {} : { approval: rest.approval as ErasedApprovalPolicy }),
+    ...(rest.retry === undefined ? {} : { retry: rest.retry }),
     kind: "map",
     id,
     items: (context) => items(context as unknown as Context),

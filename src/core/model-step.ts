@@ -39,6 +39,9 @@ export interface ModelAttempt {
   rawText: string;
   issues: ValidationIssue[];
   error?: string;
+  /** For a transport error: the HTTP status (null: no answer) and the server's Retry-After, which steer step retries. */
+  status?: number | null;
+  retryAfterMs?: number;
 }
 
 export type ModelStepResult =
@@ -137,7 +140,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
         if (!isBatonError(error, "MODEL_TRANSPORT")) throw error;
         // A server's error body can echo the key it was sent: the audit log keeps it redacted.
         const message = redactSecrets(error.message);
-        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: message });
+        attempts.push({ model, attempt, outcome: "transport_error", rawText: "", issues: [], error: message, ...transportFacts(error.details) });
         event("model.call", { model, attempt, outcome: "transport_error", error: message, code: error.code, ...promptData });
         // The adapter already retried this model's transport faults; go to the next model.
         break;
@@ -184,6 +187,12 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   }
 
   return { ok: false, error: failureFor(step, models, attempts), usage, events };
+}
+
+function transportFacts(details: Readonly<Record<string, unknown>>): Pick<ModelAttempt, "status" | "retryAfterMs"> {
+  const status = details["status"];
+  const retryAfterMs = details["retryAfterMs"];
+  return { status: typeof status === "number" ? status : null, ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}) };
 }
 
 function failureFor(step: LlmStep, models: ReadonlyArray<string>, attempts: ReadonlyArray<ModelAttempt>): BatonError {

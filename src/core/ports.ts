@@ -17,8 +17,10 @@ import type {
   AuditEventInput,
   EffectRecord,
   RunFailure,
+  RunLineage,
   RunOrigin,
   RunRecord,
+  RunRetry,
   RunStatus,
   StepRecord,
 } from "./records.js";
@@ -141,6 +143,35 @@ export interface ApprovalFilter {
   limit: number;
 }
 
+/** A transient fault's next try, written under the guard; the run keeps `running` and gives up its lease. */
+export interface RetrySchedule {
+  guard: RunGuard;
+  retry: RunRetry;
+  at: number;
+  events: AuditEventInput[];
+}
+
+/** Put a finished run back to `running` at its cursor (`baton retry`), leased to `owner`. */
+export interface RunReopen {
+  runId: string;
+  /** Only a run in one of these statuses changes (compare-and-set). */
+  fromStatuses: ReadonlyArray<RunStatus>;
+  owner: string;
+  leaseExpiresAt: number;
+  at: number;
+  events: AuditEventInput[];
+}
+
+/** A new run that starts at `fromStepIndex` of its parent, with the parent's step rows before it copied. */
+export interface NewRerun {
+  run: NewRun;
+  parentRunId: string;
+  fromStepId: string;
+  fromStepIndex: number;
+  /** Events of the new run (and of the parent, by their run id). */
+  events: AuditEventInput[];
+}
+
 /**
  * Durable state. Every method that changes state is one atomic transaction; the ones that take
  * a guard or an expected status are compare-and-sets and say whether they applied, so two
@@ -171,6 +202,18 @@ export interface ChainStore {
   listRunsInFlight(): Promise<RunRecord[]>;
   appendEvents(events: ReadonlyArray<AuditEventInput>): Promise<void>;
   listEvents(runId: string): Promise<AuditEvent[]>;
+  /** Rest a running run until its step's next try: writes the retry and releases the lease, under the guard. */
+  scheduleRetry(schedule: RetrySchedule): Promise<boolean>;
+  /** The run's pending retry, while it waits (none once the step is written or the run stops running). */
+  getRetry(runId: string): Promise<RunRetry | undefined>;
+  /** Every waiting run's retry, soonest first. */
+  listRetries(limit: number): Promise<RunRetry[]>;
+  /** Compare-and-set a finished run back to `running` at its cursor (`baton retry`). */
+  reopenRun(reopen: RunReopen): Promise<boolean>;
+  /** Create a re-run: the new run, its parent's steps before `fromStepIndex`, and the lineage, in one transaction. */
+  createRerun(rerun: NewRerun): Promise<void>;
+  /** The run's parent (when it is a re-run) and its re-runs. */
+  getLineage(runId: string): Promise<RunLineage>;
   getEffect(key: string): Promise<EffectRecord | undefined>;
   /** Record a side effect's result once; a second record of the same key keeps the first. */
   recordEffect(effect: EffectRecord): Promise<void>;

@@ -111,7 +111,10 @@ export type AuditEventType =
   | "approval.requested"
   | "approval.decided"
   | "approval.denied"
-  | "effect.replayed";
+  | "effect.replayed"
+  | "step.retry_scheduled"
+  | "run.retried"
+  | "run.rerun";
 
 export interface AuditEventInput {
   runId: string;
@@ -133,4 +136,32 @@ export interface EffectRecord {
   runId: string;
   result: unknown;
   recordedAt: number;
+}
+
+/**
+ * A run waiting to try a step again after a transient fault (an outage): the run stays
+ * `running`, holds no lease, and a timer job resumes it at `nextAttemptAt`. The row goes when
+ * the step is written or the run stops running.
+ */
+export interface RunRetry {
+  runId: string;
+  chainId: string;
+  stepId: string;
+  stepIndex: number;
+  /** Tries made so far (the failed ones). */
+  attempt: number;
+  nextAttemptAt: number;
+  /** When the first failed try of this step ended. */
+  waitingSince: number;
+  /** What the run waits for: `model`, `github` or `service`. */
+  waitingFor: string;
+  /** The last fault's code and message. */
+  code: string;
+  message: string;
+}
+
+/** Where a run came from when it was re-run from another, and the runs re-run from it. */
+export interface RunLineage {
+  parent: { runId: string; fromStepId: string } | null;
+  children: Array<{ runId: string; fromStepId: string; createdAt: number }>;
 }

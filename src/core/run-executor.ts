@@ -7,8 +7,12 @@ import { runMapStep } from "./map-step.js";
 import { runModelStep, type ModelStepEnvironment } from "./model-step.js";
 import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepRecord, StepUsage } from "./ports.js";
 import type { ExecutionEnvironment } from "./runner-types.js";
+import { scheduleRetryOrFail } from "./step-retry.js";
 
-type StepOutcome = { ok: true; output: unknown; usage: StepUsage; events: AuditEventInput[] } | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
+type StepOutcome =
+  | { ok: true; output: unknown; usage: StepUsage; events: AuditEventInput[] }
+  /** `cause`: what was thrown, when it was, so its class (RetryableError, ...) steers the retry. */
+  | { ok: false; error: BatonError; cause?: unknown; usage: StepUsage; events: AuditEventInput[] };
 
 const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
@@ -33,7 +37,7 @@ async function executeStep(environment: ExecutionEnvironment, step: Step, contex
     // A prompt function or an action that throws fails its step, with the step named.
     if (signal.aborted) throw error;
     const failure = failureOf(error, step.id);
-    return { ok: false, error: new BatonError(isBatonError(error) ? error.code : "STEP_FAILED", failure.message, failure.details ?? {}), usage: NO_USAGE, events: [] };
+    return { ok: false, error: new BatonError(isBatonError(error) ? error.code : "STEP_FAILED", failure.message, failure.details ?? {}), cause: error, usage: NO_USAGE, events: [] };
   }
 }
 
@@ -146,6 +150,13 @@ export async function executeRun(
 
     if (!outcome.ok) {
       const error = failureOf(outcome.error, step.id);
+      // A transient fault makes the run wait for its next try instead of failing (step-retry.ts).
+      const retried = await scheduleRetryOrFail(environment, { run, chain, step, cursor, cause: outcome.cause ?? outcome.error, failure: error, startedAt, at, round, events: outcome.events });
+      if (retried.kind === "lost") return lostRun(logger, run.id, step.id);
+      if (retried.kind === "waiting") {
+        events.emit("run.waiting", { runId: run.id, chainId: chain.id, retry: retried.retry });
+        return rested("running", cursor, at);
+      }
       const finished = await store.finishRun({
         runId: run.id,
         fromStatuses: ["running"],

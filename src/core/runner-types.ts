@@ -2,7 +2,7 @@ import type { ChainResources } from "./chain.js";
 import type { ChainRegistry } from "./chain-registry.js";
 import type { EventBus } from "./event-bus.js";
 import type { ContextLimits } from "./context-budget.js";
-import type { ApprovalRecord, AuditEventInput, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunStatus, StepUsage, TokenCounter } from "./ports.js";
+import type { ApprovalRecord, AuditEventInput, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunRetry, RunStatus, StepUsage, TokenCounter } from "./ports.js";
 import type { PriceTable } from "./pricing.js";
 import type { Semaphore } from "./semaphore.js";
 
@@ -25,6 +25,10 @@ export interface RunnerEvents {
   "approval.requested": { approval: ApprovalRecord };
   "approval.decided": { approval: ApprovalRecord };
   "run.finished": { runId: string; chainId: string; status: RunStatus; error: RunFailure | null };
+  /** A step met a transient fault: the run waits (still `running`, unleased) until `retry.nextAttemptAt`. */
+  "run.waiting": { runId: string; chainId: string; retry: RunRetry };
+  /** A waiting run was taken up again for its next try. */
+  "run.resumed": { runId: string; chainId: string; attempt: number };
 }
 
 export interface RunnerOptions {

@@ -7,6 +7,7 @@ import { runFieldsOf } from "./log-fields.js";
 import type { ApprovalRecord, RunOrigin, RunRecord, RunStatus } from "./ports.js";
 import { cancelRun, expireApproval, recordUnexpectedFailure } from "./run-endings.js";
 import { executeRun, NEW_RUN_HISTORY, type RunHistory } from "./run-executor.js";
+import { rerunRun, resumeDueRetries, retryRun, type RerunRequest } from "./run-recovery.js";
 import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { Semaphore } from "./semaphore.js";
@@ -14,6 +15,7 @@ import { listIssues, parseWith } from "./validation.js";
 
 export type { RunnerEvents, RunnerOptions } from "./runner-types.js";
 export type { DecisionRequest } from "./decision.js";
+export type { RerunRequest } from "./run-recovery.js";
 
 export type DecisionResult =
   | { applied: true; approval: ApprovalRecord; runStatus: RunStatus }
@@ -180,6 +182,8 @@ export class Runner {
     const recovered: string[] = [];
     for (const run of await store.listRunsInFlight()) {
       if (this.#active.has(run.id) || !this.#isAbandoned(run)) continue;
+      // A run waiting out an outage holds no lease: it keeps its schedule (resumeDue takes it up).
+      if (run.leaseOwner === null && ((await store.getRetry(run.id))?.nextAttemptAt ?? 0) > clock.now()) continue;
       const at = clock.now();
       const claimed = await store.claimRun({
         runId: run.id,
@@ -196,6 +200,27 @@ export class Runner {
       this.#schedule(claimedRun);
     }
     return recovered;
+  }
+
+  /**
+   * Take up the waiting runs whose next try is due (a step that met a transient fault); the
+   * retry job calls this on a timer. Returns the run ids.
+   */
+  resumeDue(): Promise<string[]> {
+    if (this.#closed) return Promise.resolve([]);
+    return resumeDueRetries(this.#environment, (runId) => this.#active.has(runId), (run) => this.#schedule(run));
+  }
+
+  /** Continue a failed or expired run from the step that did not finish (`baton retry`); once, however many ask. */
+  async retry(runId: string, actor: string): Promise<{ runId: string }> {
+    await retryRun(this.#environment, runId, actor, (run) => this.#schedule(run));
+    return { runId };
+  }
+
+  /** Start a new run from a step of a finished one, copying the outputs before it (`baton rerun`). */
+  async rerun(runId: string, request: RerunRequest): Promise<{ runId: string }> {
+    const run = await rerunRun(this.#environment, runId, request, (created) => this.#schedule(created));
+    return { runId: run.id };
   }
 
   /** Resolves when the run is no longer executing here, with its current record. */

@@ -69,7 +69,8 @@ export function toTransportError(error: unknown, failure: TransportFailure): Bat
 function statusError(error: APIError, status: number, failure: TransportFailure): BatonError {
   const serverSaid = quote(error.message.replace(new RegExp(`^${status}\\s*`), ""));
   const where = `model "${failure.model}" at ${failure.baseURL}`;
-  const details = { ...detailsOf(failure, status), ...(error.requestID ? { requestId: error.requestID } : {}) };
+  const retryAfterMs = retryAfterMsOf(error.headers);
+  const details = { ...detailsOf(failure, status), ...(error.requestID ? { requestId: error.requestID } : {}), ...(retryAfterMs === null ? {} : { retryAfterMs }) };
   const make = (message: string): BatonError => new BatonError("MODEL_TRANSPORT", message, details, { cause: error });
 
   if (status === 401 || status === 403) {
@@ -103,6 +104,22 @@ function statusError(error: APIError, status: number, failure: TransportFailure)
       'If the server does not support structured outputs, switch to the "json_object" response format; ' +
       "if the prompt is too long for the model, shorten the step's input.",
   );
+}
+
+/**
+ * What the server asked us to wait, so a step retry (core/step-errors.ts) does not come back
+ * sooner: `retry-after-ms` (which OpenAI's SDK reads first), else `Retry-After` in seconds or
+ * as an HTTP date (RFC 9110, section 10.2.3).
+ */
+function retryAfterMsOf(headers: Headers | undefined): number | null {
+  const milliseconds = Number(headers?.get("retry-after-ms") ?? Number.NaN);
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const value = headers?.get("retry-after");
+  if (value === null || value === undefined) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
 function detailsOf(failure: TransportFailure, status: number | null): Record<string, unknown> {

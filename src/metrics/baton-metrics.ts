@@ -48,6 +48,7 @@ export class BatonMetrics {
   readonly #responseModeFallbacks: Counter<"model" | "from" | "to">;
   readonly #validationFailures: Counter<"chain" | "step" | "model">;
   readonly #approvalsPending: Gauge;
+  #waitingRuns: (() => Promise<ReadonlyArray<{ waitingFor: string }>>) | undefined;
   readonly #approvalWait: Histogram<"chain">;
   readonly #webhookDeliveries: Counter<"source" | "outcome" | "status">;
   // The in-flight status of each run this process has seen, so a transition moves one count
@@ -74,6 +75,20 @@ export class BatonMetrics {
     this.#approvalsPending = new Gauge({ name: "baton_approvals_pending", help: "Approvals waiting for a person.", registers });
     this.#approvalWait = new Histogram({ name: "baton_approval_wait_seconds", help: "Time from an approval request to its decision, by chain.", labelNames: ["chain"], buckets: APPROVAL_WAIT_BUCKETS, registers });
     this.#webhookDeliveries = new Counter({ name: "baton_webhook_deliveries_total", help: "Webhook deliveries, by source, outcome and HTTP status answered.", labelNames: ["source", "outcome", "status"], registers });
+    const metrics = this;
+    new Gauge({
+      name: "baton_runs_waiting",
+      help: "Running runs waiting out an outage (a step's next try is scheduled), by what they wait for (model, github, service).",
+      labelNames: ["waiting_for"],
+      registers,
+      // Read from the store at each scrape: the schedule is durable and shared by every process.
+      async collect() {
+        if (!metrics.#waitingRuns) return;
+        this.reset();
+        for (const waitingFor of ["model", "github", "service"]) this.set({ waiting_for: waitingFor }, 0);
+        for (const retry of await metrics.#waitingRuns()) this.inc({ waiting_for: retry.waitingFor });
+      },
+    });
     for (const status of ["running", "awaiting_approval"] as const) this.#runsInFlight.set({ status }, 0);
     this.#approvalsPending.set(0);
   }
@@ -87,6 +102,11 @@ export class BatonMetrics {
     this.#runsInFlight.set({ status: "awaiting_approval" }, counts.awaiting_approval ?? 0);
     // Every awaiting run waits on exactly one pending approval.
     this.#approvalsPending.set(counts.awaiting_approval ?? 0);
+  }
+
+  /** Where `baton_runs_waiting` reads the waiting runs from (the store's retries), at each scrape. */
+  countWaitingRunsFrom(list: () => Promise<ReadonlyArray<{ waitingFor: string }>>): void {
+    this.#waitingRuns = list;
   }
 
   /** Count one webhook delivery; the webhook layer calls this once per request it answers. */

@@ -4,6 +4,7 @@ import { describeError } from "../core/errors.js";
 import type { Clock, Logger } from "../core/ports.js";
 import { healthRoute, startHttpServer, type Route } from "../http/http-server.js";
 import { ApprovalDeadlines } from "../jobs/approval-deadlines.js";
+import { StepRetries } from "../jobs/step-retries.js";
 import { ChainSchedules } from "../jobs/chain-schedules.js";
 import { RetentionJob } from "../jobs/retention-job.js";
 import { SLACK_EVENTS_PATH, SlackBot } from "../slack/slack-bot.js";
@@ -42,6 +43,8 @@ export interface StartBotOptions {
   recoverEveryMs?: number;
   /** HTTP mode: how long `/readyz` trusts a good Slack Web API check. Default 30 s. */
   slackRecheckMs?: number;
+  /** How often waiting runs' next tries are looked for (node-cron). Default every 5 s. */
+  retryCheckCron?: string;
 }
 
 export interface RunningBot {
@@ -51,6 +54,8 @@ export interface RunningBot {
   runtime: Runtime;
   slack: SlackBot;
   deadlines: ApprovalDeadlines;
+  /** The timer of runs waiting out an outage (tests tick it with their clock). */
+  stepRetries: StepRetries;
   /** Undefined when BATON_RETENTION=off. */
   retention: RetentionJob | undefined;
   /** `baton doctor`'s checks (no model call), run once after start-up; each ✗ is logged at warn. */
@@ -108,6 +113,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const running = await store.listRuns({ statuses: ["running"], limit: 100_000 });
     const waiting = await store.listRuns({ statuses: ["awaiting_approval"], limit: 100_000 });
     metrics.setRunCounts({ running: running.length, awaiting_approval: waiting.length });
+    metrics.countWaitingRunsFrom(() => store.listRetries(100_000));
     let slackStarted = false;
     const routes: Route[] = [
       healthRoute(() => ready),
@@ -150,6 +156,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       defaults: { reminderEveryMs: botConfig.reminderEveryMs, escalateAfterMs: botConfig.escalateAfterMs, escalateTo: botConfig.escalateTo },
     });
     stops.push(deadlines.start(botConfig.deadlineCheckCron));
+    // Runs waiting out an outage: their next tries are in the store; this timer takes them up.
+    const stepRetries = new StepRetries({ runner, logger });
+    stops.push(stepRetries.start(options.retryCheckCron));
     stops.push(new ChainSchedules({ runner, chains, ledger, clock, logger }).start());
     const retention = botConfig.retentionMs === undefined ? undefined : new RetentionJob({ store: runtime.retention, clock, logger, olderThanMs: botConfig.retentionMs });
     if (retention) stops.push(retention.start(botConfig.retentionCron));
@@ -191,6 +200,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       runtime,
       slack,
       deadlines,
+      stepRetries,
       retention,
       startupChecks,
       async stop() {

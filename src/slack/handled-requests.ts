@@ -3,6 +3,7 @@ import { EDIT_CALLBACK_ID } from "./modals/edit-modal.js";
 import { RFP_CALLBACK_ID } from "./modals/rfp-modal.js";
 import { RUN_CALLBACK_ID } from "./modals/run-input-modal.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-buttons.js";
+import { RETRY_ACTION_ID } from "./render/progress-card.js";
 import type { SlackBody } from "./request-guard.js";
 
 /**
@@ -11,7 +12,8 @@ import type { SlackBody } from "./request-guard.js";
  * baton did not register) is acknowledged by the request guard at once.
  */
 
-const ACTION_IDS: ReadonlySet<unknown> = new Set(Object.values(APPROVAL_ACTION_IDS));
+// Every app.action() baton registers must be here, or the guard answers its clicks itself.
+const ACTION_IDS: ReadonlySet<unknown> = new Set([...Object.values(APPROVAL_ACTION_IDS), RETRY_ACTION_ID]);
 const CALLBACK_IDS: ReadonlySet<unknown> = new Set([EDIT_CALLBACK_ID, REQUEST_CHANGES_CALLBACK_ID, REJECT_CALLBACK_ID, RUN_CALLBACK_ID, RFP_CALLBACK_ID]);
 const EVENT_TYPES: ReadonlySet<unknown> = new Set(["app_home_opened"]);
 

@@ -237,11 +237,16 @@ export class RunProjection {
     const channel = this.channelOf(run);
     if (channel === undefined || !chains.has(run.chainId)) return;
     const chain = chainViewOf(chains.get(run.chainId));
-    const [steps, approvals] = await Promise.all([store.getSteps(runId), store.listApprovals({ runId, limit: 1_000 })]);
+    const [steps, approvals, retry, lineage] = await Promise.all([
+      store.getSteps(runId),
+      store.listApprovals({ runId, limit: 1_000 }),
+      run.status === "running" ? store.getRetry(runId) : undefined,
+      store.getLineage(runId),
+    ]);
     const now = clock.now();
     let cardTs: string;
     try {
-      cardTs = await this.upsert(cardKey(runId), runId, channel, renderProgressCard({ run, chain, steps, approvals, scripted, now }));
+      cardTs = await this.upsert(cardKey(runId), runId, channel, renderProgressCard({ run, chain, steps, approvals, scripted, now, retry, lineage }));
     } catch (error) {
       if (isPermanentSlackError(error)) this.#tellUndeliverable(run, channel, slackErrorCode(error) ?? describeError(error));
       throw error;

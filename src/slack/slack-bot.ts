@@ -7,6 +7,7 @@ import type { ChainStore, Clock, CommandIntentStore, Logger, MessageLedger, RunR
 import type { Runner } from "../core/runner.js";
 import { registerAppHome } from "./app-home.js";
 import { registerApprovalActions } from "./approval-actions.js";
+import { registerRetryActions } from "./retry-actions.js";
 import { ApproverDirectory } from "./approver-directory.js";
 import { registerCommands } from "./command-handlers.js";
 import { channelLink, escapeMrkdwn, md } from "./render/mrkdwn.js";
@@ -118,6 +119,7 @@ export class SlackBot {
     };
     registerCommands(this.app, this.services);
     registerApprovalActions(this.app, this.services);
+    registerRetryActions(this.app, this.services);
     registerRunForm(this.app, this.services);
     registerRfpForm(this.app, this.services);
     registerAppHome(this.app, this.services);
@@ -141,6 +143,8 @@ export class SlackBot {
       runner.events.on("approval.requested", ({ approval }) => follow(approval.runId)),
       runner.events.on("approval.decided", ({ approval }) => follow(approval.runId)),
       runner.events.on("run.finished", ({ runId }) => follow(runId)),
+      runner.events.on("run.waiting", ({ runId }) => follow(runId)),
+      runner.events.on("run.resumed", ({ runId }) => follow(runId)),
     );
     if (this.requestListener === undefined) await this.app.start();
     await this.resync();

@@ -19,6 +19,9 @@ export const EVENT_TYPE_CODES: Readonly<Record<AuditEventType, number>> = {
   "approval.decided": 11,
   "approval.denied": 12,
   "effect.replayed": 13,
+  "step.retry_scheduled": 14,
+  "run.retried": 15,
+  "run.rerun": 16,
 };
 
 const EVENT_TYPES_BY_CODE = new Map<number, AuditEventType>();

@@ -9,6 +9,7 @@ import { migration6 } from "./migrations/006-retention.js";
 import { migration7 } from "./migrations/007-event-segments.js";
 import { migration8 } from "./migrations/008-incident-update-outbox.js";
 import { migration9 } from "./migrations/009-command-intents.js";
+import { migration10 } from "./migrations/010-retries-and-lineage.js";
 
 export type { Migration };
 
@@ -18,7 +19,7 @@ export type { Migration };
  * database is always at a version this list describes. Never edit a released migration: add
  * the next one. How the rows are laid out is in key-layout.ts.
  */
-export const MIGRATIONS: ReadonlyArray<Migration> = [migration1, migration2, migration3, migration4, migration5, migration6, migration7, migration8, migration9];
+export const MIGRATIONS: ReadonlyArray<Migration> = [migration1, migration2, migration3, migration4, migration5, migration6, migration7, migration8, migration9, migration10];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
 

@@ -9,8 +9,13 @@ import type {
   DecisionCommit,
   DecisionOutcome,
   EffectRecord,
+  NewRerun,
   NewRun,
+  RetrySchedule,
   RunClaim,
+  RunLineage,
+  RunReopen,
+  RunRetry,
   RunFilter,
   RunFinish,
   RunRecord,
@@ -24,6 +29,7 @@ import { toAuditEvent, toEffectRecord, toRunRecord, toStepRecord } from "./run-c
 import { prepareStatements, type Statements } from "./statements.js";
 import { toStoreError } from "./store-errors.js";
 import { WriteTransactions } from "./write-transactions.js";
+import { SqliteRunRetries } from "./sqlite-run-retries.js";
 
 /** How the store encodes what it writes. */
 export interface SqliteChainStoreOptions {
@@ -42,6 +48,7 @@ export class SqliteChainStore implements ChainStore {
   private readonly statements: Statements;
   private readonly json: JsonColumnOptions;
   private readonly writes: WriteTransactions;
+  private readonly retries: SqliteRunRetries;
 
   /** Takes over an open, migrated database (from `openDatabase`); `close()` closes it. */
   constructor(
@@ -51,6 +58,7 @@ export class SqliteChainStore implements ChainStore {
     this.statements = prepareStatements(database);
     this.json = { compressFromBytes: options.compressFromBytes ?? COMPRESS_FROM_BYTES };
     this.writes = new WriteTransactions(database, this.statements);
+    this.retries = new SqliteRunRetries(database, this.writes, this.json);
   }
 
   // ─── Runs ──────────────────────────────────────────────────────────────────
@@ -163,6 +171,32 @@ export class SqliteChainStore implements ChainStore {
       if (decision.step !== null) steps.push(decision.step);
       return { applied: true, approval: written.approval, run, steps };
     });
+  }
+
+  // ─── Retries and re-runs (sqlite-run-retries.ts) ──────────────────────────
+
+  scheduleRetry(schedule: RetrySchedule): Promise<boolean> {
+    return this.settle(() => this.retries.scheduleRetry(schedule));
+  }
+
+  getRetry(runId: string): Promise<RunRetry | undefined> {
+    return this.settle(() => this.retries.getRetry(runId));
+  }
+
+  listRetries(limit: number): Promise<RunRetry[]> {
+    return this.settle(() => this.retries.listRetries(limit));
+  }
+
+  reopenRun(reopen: RunReopen): Promise<boolean> {
+    return this.settle(() => this.retries.reopenRun(reopen));
+  }
+
+  createRerun(rerun: NewRerun): Promise<void> {
+    return this.settle(() => this.retries.createRerun(rerun));
+  }
+
+  getLineage(runId: string): Promise<RunLineage> {
+    return this.settle(() => this.retries.getLineage(runId));
   }
 
   // ─── Audit log and effects ─────────────────────────────────────────────────

@@ -208,6 +208,14 @@ export class WriteTransactions {
   }
 
   /**
+   * For write paths kept in files of their own (sqlite-run-retries.ts): append events inside the
+   * caller's transaction, given the `RETURNING key, segment` row of the run they wrote.
+   */
+  appendEventsInTransaction(events: ReadonlyArray<EncodedEvent>, runId: string, placeRow: unknown): void {
+    this.insertEvents(events, runId, toRunPlace(placeRow));
+  }
+
+  /**
    * Append events inside the caller's transaction, to the current event segment of their run
    * (its own key range until its first decision). Events nearly always belong to the run being
    * written (`knownRunId`, whose place is known); others are looked up. Each segment's events

@@ -96,8 +96,9 @@ describe("a newcomer's first hour with the CLI", () => {
     const unreachable = { ...environment, LOG_LEVEL: "", OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1", BATON_MODEL_MAX_RETRIES: "1" };
     const args = ["run", "solution-brief", "--text", "Acme wants a managed Postgres for its billing service, kept in the EU."];
     const quiet = await runCli(args, unreachable);
-    expect(quiet.code).toBe(1);
-    expect(quiet.stdout).toMatch(/✗ Run r_\S+ failed with error \[MODEL_TRANSPORT\]: Step "requirements" got no answer from the model after 1 call\(s\) to gpt-4o-mini\. Could not reach the model server/);
+    // An unreachable model is an outage the run waits out (step retries), said in one readable line.
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/⏳ Run r_\S+ is waiting for the model — next try .*, attempt 2\./);
     expect(quiet.stderr.split("\n").filter((line) => line.startsWith("{"))).toEqual([]);
     const verbose = await runCli(["--verbose", ...args], unreachable);
     expect(verbose.stderr.split("\n").some((line) => line.startsWith("{") && line.includes('"service":"baton"'))).toBe(true);

@@ -12,7 +12,7 @@ const Classification = z.object({
 
 const valid = { severity: "SEV2", summary: "Checkout latency above SLO" };
 
-function classifyChain(options: { maxAttempts?: number; fallbackModels?: string[]; timeoutMs?: number } = {}) {
+function classifyChain(options: { maxAttempts?: number; fallbackModels?: string[]; timeoutMs?: number; retry?: { attempts: number } } = {}) {
   return defineChain({ id: "classify", description: "test", input: z.object({ alert: z.string() }) })
     .llm("classify", {
       system: "You classify alerts.",
@@ -21,6 +21,7 @@ function classifyChain(options: { maxAttempts?: number; fallbackModels?: string[
       maxAttempts: options.maxAttempts ?? 3,
       fallbackModels: options.fallbackModels ?? [],
       timeoutMs: options.timeoutMs,
+      ...(options.retry ? { retry: options.retry } : {}),
     })
     .build();
 }
@@ -137,7 +138,8 @@ describe("model steps through the real openai client and a fake server", () => {
   });
 
   it("tries the fallback model when the primary model's server fails, and fails the run when both do", async () => {
-    const { run, steps, events } = await runToRest(classifyChain({ fallbackModels: ["backup-model"] }), { maxRetries: 0 });
+    // One try in all: without it the run would wait out the outage (test/core/step-retries.test.ts).
+    const { run, steps, events } = await runToRest(classifyChain({ fallbackModels: ["backup-model"], retry: { attempts: 1 } }), { maxRetries: 0 });
     // Nothing was scripted: every request gets the fake server's 500.
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("MODEL_TRANSPORT");
@@ -153,7 +155,7 @@ describe("model steps through the real openai client and a fake server", () => {
   });
 
   it("says how to add a fallback model when the only model's server fails, in sentences that end once", async () => {
-    const { run } = await runToRest(classifyChain(), { maxRetries: 0 });
+    const { run } = await runToRest(classifyChain({ retry: { attempts: 1 } }), { maxRetries: 0 });
     const message = run.error?.message ?? "";
     expect(run.error?.code).toBe("MODEL_TRANSPORT");
     expect(message).toMatch(/then retry the run\. To carry on when this model is down, set BATON_FALLBACK_MODELS \(or the step's fallbackModels\)\.$/);
@@ -204,7 +206,7 @@ describe("model steps through the real openai client and a fake server", () => {
   });
 
   it("fails with MODEL_TRANSPORT when the server hangs past the step's timeout", async () => {
-    harness = await createHarness([classifyChain({ timeoutMs: 300 })], {}, { maxRetries: 0 });
+    harness = await createHarness([classifyChain({ timeoutMs: 300, retry: { attempts: 1 } })], {}, { maxRetries: 0 });
     harness.server.enqueue({ kind: "hang" });
     const started = Date.now();
     const { runId } = await harness.runner.start("classify", { alert: "x" }, { startedBy: "tester" });

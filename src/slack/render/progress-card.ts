@@ -1,6 +1,7 @@
 import type { ChainDefinition } from "../../core/chain.js";
-import type { ApprovalRecord, RunRecord, StepRecord, StepUsage } from "../../core/ports.js";
+import type { ApprovalRecord, RunLineage, RunRecord, RunRetry, StepRecord, StepUsage } from "../../core/ports.js";
 import { redactSecrets } from "../../core/redact-secrets.js";
+import { describeWait } from "../../core/waiting-text.js";
 import { BLOCK_LIMITS, fitBetween, splitIntoSections, truncateText } from "./block-limits.js";
 import { context, header, scriptedNotice, section } from "./blocks.js";
 import { addUsage, duration, NO_USAGE, usageLine } from "./format.js";
@@ -25,7 +26,14 @@ export interface ProgressCardInput {
   scripted: boolean;
   /** The time to measure a running run against (never read from the clock here). */
   now: number;
+  /** Set while the run waits out an outage: the card says for what, the next try and the attempt. */
+  retry?: RunRetry | undefined;
+  /** The run's parent (a re-run) and its re-runs. */
+  lineage?: RunLineage;
 }
+
+/** The Retry button of a failed or expired run's card; its value is the run id. */
+export const RETRY_ACTION_ID = "baton.retry_run";
 
 /** What the cards need of a chain definition (no schemas, no functions). */
 export function chainViewOf(definition: ChainDefinition): ChainView {
@@ -76,6 +84,7 @@ function stepLine(input: ProgressCardInput, index: number): Mrkdwn {
   if (index === run.cursor) {
     switch (run.status) {
       case "running":
+        if (input.retry?.stepIndex === index) return md`:hourglass_flowing_sand: ${name} · ${waitLine(input.retry)}`;
         return md`:hourglass_flowing_sand: ${name} · running`;
       case "awaiting_approval":
         return md`:raised_hand: ${name} · awaiting approval`;
@@ -107,6 +116,30 @@ function totalUsage(input: ProgressCardInput): StepUsage {
   return total;
 }
 
+function lineageBlocks(lineage: RunLineage | undefined): Block[] {
+  if (!lineage || (lineage.parent === null && lineage.children.length === 0)) return [];
+  const parts: Mrkdwn[] = [];
+  if (lineage.parent) parts.push(md`Re-run of \`${escapeMrkdwn(lineage.parent.runId)}\` from *${escapeMrkdwn(lineage.parent.fromStepId)}*`);
+  for (const child of lineage.children.slice(-5)) parts.push(md`re-run as \`${escapeMrkdwn(child.runId)}\` from *${escapeMrkdwn(child.fromStepId)}*`);
+  return [context(joinMrkdwn(parts, " · "))];
+}
+
+/** "waiting for the model — next try <date>, attempt 4", the time shown in the reader's zone. */
+function waitLine(retry: RunRetry): Mrkdwn {
+  const marker = "\u0000TIME\u0000";
+  const [before = "", after = ""] = describeWait(retry, () => marker).split(marker);
+  return md`${escapeMrkdwn(before)}${slackDate(retry.nextAttemptAt)}${escapeMrkdwn(after)}`;
+}
+
+/** Retry continues the run from the step that did not finish (who may: checked at click time). */
+function retryActions(runId: string): Block {
+  return {
+    type: "actions",
+    block_id: "baton.retry",
+    elements: [{ type: "button", action_id: RETRY_ACTION_ID, text: { type: "plain_text", text: "Retry" }, value: runId }],
+  };
+}
+
 /** The progress card of a run. */
 export function renderProgressCard(input: ProgressCardInput): SlackMessage {
   const { run, chain, scripted, now } = input;
@@ -119,7 +152,12 @@ export function renderProgressCard(input: ProgressCardInput): SlackMessage {
     context(md`Run \`${escapeMrkdwn(run.id)}\` of \`${escapeMrkdwn(chain.id)}\` · started by ${mention(run.startedBy)} ${slackDate(run.createdAt)}${origin}`),
     section(md`*Status:* ${outcomeOf(run)}`),
   ];
-  const tail: Block[] = [context(md`${totals} · step outputs are in the thread`), ...(scripted ? [scriptedNotice()] : [])];
+  const tail: Block[] = [
+    ...lineageBlocks(input.lineage),
+    context(md`${totals} · step outputs are in the thread`),
+    ...(run.status === "failed" || run.status === "expired" ? [retryActions(run.id)] : []),
+    ...(scripted ? [scriptedNotice()] : []),
+  ];
   const failure = run.status === "failed" && run.error ? ` — ${run.error.code}: ${redactSecrets(run.error.message)}` : "";
   const text = md`${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${escapeMrkdwn(statusWords(run.status))}${escapeMrkdwn(failure)}${scripted ? md` — scripted demo model, not a real one` : md``}`;
   return {
