@@ -14,6 +14,7 @@ export type {
   ActionStepOptions,
   StepContext,
 } from "./core/chain.js";
+export type { StepScorer, ScorerResult } from "./core/step-scorer.js";
 export type { Notification, Notifier } from "./core/ports.js";
 export { z } from "zod";
 /** The normalised alert that alert webhooks hand to incident chains. */

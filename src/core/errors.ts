@@ -6,6 +6,8 @@
 export type BatonErrorCode =
   | "CHAIN_NOT_FOUND"
   | "CHAIN_INVALID"
+  | "EVAL_CASE_INVALID"
+  | "EVAL_NO_CASES"
   | "INPUT_INVALID"
   | "RUN_NOT_FOUND"
   | "RUN_NOT_ACTIVE"

@@ -4,6 +4,7 @@ import { BatonError, isBatonError, type ValidationIssue } from "./errors.js";
 import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage } from "./ports.js";
 import { costOf, type PriceTable } from "./pricing.js";
 import { readJsonAnswer } from "./json-answer.js";
+import { promptVersionFor } from "./prompt-version.js";
 import { compileOutputSchema, type CompiledOutputSchema } from "./response-schema.js";
 import type { Semaphore } from "./semaphore.js";
 import { listIssues, toIssues } from "./validation.js";
@@ -114,6 +115,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   };
 
   for (const model of models) {
+    const promptVersion = promptVersionFor(step, { system, responseSchema, model, temperature: step.temperature });
     const messages: ModelMessage[] = [
       { role: "system", content: system },
       { role: "user", content: user },
@@ -151,6 +153,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
       const callData = {
         model: response.model,
         attempt,
+        promptVersion,
         inputTokens: response.usage.inputTokens,
         outputTokens: response.usage.outputTokens,
         costUsd: cost.usd,
