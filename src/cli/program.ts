@@ -14,6 +14,7 @@ import { withRuntime } from "./with-runtime.js";
 import { registerIacCommand } from "./iac-command.js";
 import { registerPruneCommand } from "./prune-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
+import { registerEvalCommand } from "./eval-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -236,6 +237,7 @@ export function buildProgram(context: CliContext): Command {
   registerPruneCommand(program, context);
   registerIacCommand(program, context);
   registerDoctorCommand(program, context);
+  registerEvalCommand(program, context);
   return program;
 }
 
