@@ -15,6 +15,8 @@ export type {
   StepContext,
 } from "./core/chain.js";
 export type { StepScorer, ScorerResult } from "./core/step-scorer.js";
+/** Scorers for `baton eval run`: word limits and coverage. */
+export { coverageScore, wordLimitScore } from "./evals/scorer-helpers.js";
 export type { Notification, Notifier } from "./core/ports.js";
 export { z } from "zod";
 /** The normalised alert that alert webhooks hand to incident chains. */

@@ -124,6 +124,10 @@ export function registerEvalCommand(program: Command, context: CliContext): void
       const config = parseConfig(context.environment);
       const loaded = await loadChains(config.chainsDirectory, config.compiledChains);
       const chain = chainOf(loaded, chainId);
+      if (!chain.steps.some((step) => step.kind !== "action")) {
+        context.io.write(`${chainId} has no model steps (its answers come from code, not a model): nothing to evaluate.`);
+        return;
+      }
       const folder = resolve(options.cases ?? `evals/${chainId}`);
       const cases = readCases(folder).filter((evalCase) => evalCase.chainId === chainId);
       if (cases.length === 0) {
