@@ -15,6 +15,7 @@ import { registerIacCommand } from "./iac-command.js";
 import { registerPruneCommand } from "./prune-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
 import { registerEvalCommand } from "./eval-command.js";
+import { registerStatsCommand } from "./stats-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -238,6 +239,7 @@ export function buildProgram(context: CliContext): Command {
   registerIacCommand(program, context);
   registerDoctorCommand(program, context);
   registerEvalCommand(program, context);
+  registerStatsCommand(program, context);
   return program;
 }
 

@@ -10,6 +10,7 @@ import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-op
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
 import { buttonClick, slashCommand, viewSubmission } from "../support/slack-requests.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
+import { parseExposition, valueOf } from "../metrics/exposition-parser.js";
 import { stateValues } from "../slack/modals/state-values.js";
 
 /**
@@ -134,6 +135,17 @@ describe("eval cases from real decisions", () => {
     const text = readdirSync(casesFolder).map((name) => readFileSync(join(casesFolder, name), "utf8")).join("\n");
     for (const leaked of [APPROVER, REQUESTER, "xoxb-", "C0RUNS"]) expect(text).not.toContain(leaked);
     expect(byRun(approvedRun).context.input).toEqual({ request: "restart the api pods, ask [redacted] first, token [redacted]" });
+  });
+
+  it("the bot's /metrics counts the decisions by chain, step, model and prompt version", async () => {
+    const [evalCase] = readCaseFiles();
+    const labels = { chain: "change-plan", step: "plan", model: "gpt-4o-mini", prompt_version: evalCase?.capturedFrom.promptVersion ?? "" };
+    const samples = parseExposition(await (await fetch(`http://127.0.0.1:${String(harness.bot.port)}/metrics`)).text());
+    // The sent-back run was approved in its second round: two approvals as is.
+    expect(valueOf(samples, "baton_proposal_decisions_total", { ...labels, decision: "approved" })).toBe(2);
+    expect(valueOf(samples, "baton_proposal_decisions_total", { ...labels, decision: "edited" })).toBe(1);
+    expect(valueOf(samples, "baton_proposal_decisions_total", { ...labels, decision: "changes_requested" })).toBe(1);
+    expect(valueOf(samples, "baton_model_answers_total", { ...labels, repaired: "false" })).toBe(4);
   });
 
   it("replays the cases with two models side by side: the one that answers differently scores lower, and --min-score fails the run", async () => {
