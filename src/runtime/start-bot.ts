@@ -109,6 +109,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const running = await store.listRuns({ statuses: ["running"], limit: 100_000 });
     const waiting = await store.listRuns({ statuses: ["awaiting_approval"], limit: 100_000 });
     metrics.setRunCounts({ running: running.length, awaiting_approval: waiting.length });
+    if (runtime.tracing) {
+      runtime.tracing.linkThreads((runId) => slack.projection.threadOf(runId));
+      stops.push(runtime.tracing.traceSlackCalls(botConfig.slackApiUrl ?? "https://slack.com/api/"));
+    }
     let slackStarted = false;
     const routes: Route[] = [
       healthRoute(() => ready),

@@ -1,0 +1,63 @@
+import diagnosticsChannel from "node:diagnostics_channel";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
+import type { RunTracer } from "./run-tracer.js";
+import { BATON, ERROR_TYPE } from "./span-attributes.js";
+
+/**
+ * A span per Slack Web API call (`slack chat.postMessage`), from Node's built-in HTTP client
+ * diagnostics channels (`http.client.request.start`, `http.client.response.finish`,
+ * `http.client.request.error`; https://nodejs.org/api/diagnostics_channel.html#http), which the
+ * Slack client's requests pass through. Nothing of Slack's library is patched; calls made while
+ * a step runs (its card, its thread replies) land under that step's span.
+ */
+export function traceSlackCalls(apiUrl: string, tracer: Tracer, runs: RunTracer): () => void {
+  const api = new URL(apiUrl);
+  const spans = new WeakMap<ClientRequest, Span>();
+  const onStart = (message: unknown): void => {
+    const request = (message as { request?: ClientRequest }).request;
+    if (!request) return;
+    const host = request.getHeader("host");
+    if (typeof host !== "string" || host !== api.host || !request.path.startsWith(api.pathname)) return;
+    const method = request.path.slice(api.pathname.length).split("?")[0] ?? "";
+    const { context, scope } = runs.currentParent();
+    const attributes: Record<string, string> = { [BATON.slackMethod]: method, "http.request.method": request.method, "server.address": api.hostname };
+    if (scope) {
+      attributes[BATON.runId] = scope.runId;
+      attributes[BATON.chainId] = scope.chainId;
+      if (scope.stepId !== undefined) attributes[BATON.stepId] = scope.stepId;
+    }
+    spans.set(request, tracer.startSpan(`slack ${method}`, { kind: SpanKind.CLIENT, attributes }, context));
+  };
+  const onFinish = (message: unknown): void => {
+    const { request, response } = message as { request?: ClientRequest; response?: IncomingMessage };
+    const span = request === undefined ? undefined : spans.get(request);
+    if (!span || !request) return;
+    spans.delete(request);
+    const status = response?.statusCode ?? 0;
+    span.setAttribute("http.response.status_code", status);
+    if (status >= 400) {
+      span.setAttribute(ERROR_TYPE, String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  };
+  const onError = (message: unknown): void => {
+    const { request, error } = message as { request?: ClientRequest; error?: unknown };
+    const span = request === undefined ? undefined : spans.get(request);
+    if (!span || !request) return;
+    spans.delete(request);
+    span.setAttribute(ERROR_TYPE, error instanceof Error ? error.name : "unknown");
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.end();
+  };
+  const subscriptions: Array<[string, (message: unknown) => void]> = [
+    ["http.client.request.start", onStart],
+    ["http.client.response.finish", onFinish],
+    ["http.client.request.error", onError],
+  ];
+  for (const [name, listener] of subscriptions) diagnosticsChannel.subscribe(name, listener);
+  return () => {
+    for (const [name, listener] of subscriptions) diagnosticsChannel.unsubscribe(name, listener);
+  };
+}
