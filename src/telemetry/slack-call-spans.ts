@@ -1,24 +1,28 @@
 import diagnosticsChannel from "node:diagnostics_channel";
-import type { ClientRequest, IncomingMessage } from "node:http";
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
 import type { RunTracer } from "./run-tracer.js";
 import { BATON, ERROR_TYPE } from "./span-attributes.js";
 
+/** The parts of undici's request object its diagnostics channels carry that these spans read. */
+interface UndiciRequest {
+  origin: string | URL;
+  path: string;
+  method: string;
+}
+
 /**
- * A span per Slack Web API call (`slack chat.postMessage`), from Node's built-in HTTP client
- * diagnostics channels (`http.client.request.start`, `http.client.response.finish`,
- * `http.client.request.error`; https://nodejs.org/api/diagnostics_channel.html#http), which the
- * Slack client's requests pass through. Nothing of Slack's library is patched; calls made while
- * a step runs (its card, its thread replies) land under that step's span.
+ * A span per Slack Web API call (`slack chat.postMessage`), from the diagnostics channels of
+ * undici, the HTTP client behind Node's `fetch`, which the Slack client calls through
+ * (`undici:request:create`, `undici:request:headers`, `undici:request:error`;
+ * https://undici.nodejs.org/#/docs/api/DiagnosticsChannel). Nothing of Slack's library is
+ * patched; calls made while a step runs (its card, its thread replies) land under that step.
  */
 export function traceSlackCalls(apiUrl: string, tracer: Tracer, runs: RunTracer): () => void {
   const api = new URL(apiUrl);
-  const spans = new WeakMap<ClientRequest, Span>();
-  const onStart = (message: unknown): void => {
-    const request = (message as { request?: ClientRequest }).request;
-    if (!request) return;
-    const host = request.getHeader("host");
-    if (typeof host !== "string" || host !== api.host || !request.path.startsWith(api.pathname)) return;
+  const spans = new WeakMap<object, Span>();
+  const onCreate = (message: unknown): void => {
+    const request = (message as { request?: UndiciRequest }).request;
+    if (!request || new URL(String(request.origin)).host !== api.host || !request.path.startsWith(api.pathname)) return;
     const method = request.path.slice(api.pathname.length).split("?")[0] ?? "";
     const { context, scope } = runs.currentParent();
     const attributes: Record<string, string> = { [BATON.slackMethod]: method, "http.request.method": request.method, "server.address": api.hostname };
@@ -29,8 +33,8 @@ export function traceSlackCalls(apiUrl: string, tracer: Tracer, runs: RunTracer)
     }
     spans.set(request, tracer.startSpan(`slack ${method}`, { kind: SpanKind.CLIENT, attributes }, context));
   };
-  const onFinish = (message: unknown): void => {
-    const { request, response } = message as { request?: ClientRequest; response?: IncomingMessage };
+  const onHeaders = (message: unknown): void => {
+    const { request, response } = message as { request?: object; response?: { statusCode?: number } };
     const span = request === undefined ? undefined : spans.get(request);
     if (!span || !request) return;
     spans.delete(request);
@@ -43,7 +47,7 @@ export function traceSlackCalls(apiUrl: string, tracer: Tracer, runs: RunTracer)
     span.end();
   };
   const onError = (message: unknown): void => {
-    const { request, error } = message as { request?: ClientRequest; error?: unknown };
+    const { request, error } = message as { request?: object; error?: unknown };
     const span = request === undefined ? undefined : spans.get(request);
     if (!span || !request) return;
     spans.delete(request);
@@ -52,9 +56,9 @@ export function traceSlackCalls(apiUrl: string, tracer: Tracer, runs: RunTracer)
     span.end();
   };
   const subscriptions: Array<[string, (message: unknown) => void]> = [
-    ["http.client.request.start", onStart],
-    ["http.client.response.finish", onFinish],
-    ["http.client.request.error", onError],
+    ["undici:request:create", onCreate],
+    ["undici:request:headers", onHeaders],
+    ["undici:request:error", onError],
   ];
   for (const [name, listener] of subscriptions) diagnosticsChannel.subscribe(name, listener);
   return () => {
