@@ -62,7 +62,11 @@ export class RunTracer {
       }),
       events.on("step.finished", ({ runId, stepId, status }) => this.#endStep(runId, stepId, { [BATON.stepStatus]: status })),
       events.on("approval.requested", ({ approval }) => this.#endStep(approval.runId, approval.stepId, { [BATON.stepStatus]: "awaiting_approval", [BATON.approvalId]: approval.id })),
-      events.on("approval.decided", ({ approval }) => this.#approvalDecided(approval)),
+      events.on("approval.decided", ({ approval }) => {
+        this.#approvalDecided(approval);
+        // The decision's own work (the card updated, the run going on) belongs to the run.
+        this.scope.enterWith({ runId: approval.runId, chainId: approval.chainId });
+      }),
       events.on("run.finished", async ({ runId, status, error }) => {
         for (const [key, span] of this.#steps) {
           if (!key.startsWith(`${runId}\u0000`)) continue;
