@@ -17,6 +17,11 @@ export type {
   ActionStepOptions,
   StepContext,
 } from "./core/chain.js";
+export type { StepScorer, ScorerResult } from "./core/step-scorer.js";
+/** Scorers for `baton eval run`: word limits and coverage. */
+export { coverageScore, wordLimitScore } from "./evals/scorer-helpers.js";
+/** Drift: how people decided the models' proposals, per chain, step, model and prompt version (the weekly digest reads it). */
+export { collectDriftStats, type DriftRow } from "./evals/drift-stats.js";
 export type { Notification, Notifier } from "./core/ports.js";
 export { z } from "zod";
 /** The normalised alert that alert webhooks hand to incident chains. */

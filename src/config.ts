@@ -4,6 +4,7 @@ import { z } from "zod";
 import { BatonError, describeError } from "./core/errors.js";
 import { DEFAULT_CONTEXT_TOKENS, type ContextLimits } from "./core/context-budget.js";
 import { DEFAULT_PRICES, type PriceTable } from "./core/pricing.js";
+import { tracingSettingsOf, type TracingSettings } from "./telemetry/otlp-settings.js";
 import { formatPath } from "./core/validation.js";
 import { defaultDatabasePath, SHIPPED_CHAINS_DIRECTORY } from "./package-location.js";
 
@@ -105,6 +106,8 @@ export interface Config {
   githubApiUrl?: string | undefined;
   /** The repositories baton reviews (`owner/name`): `baton doctor` checks GITHUB_TOKEN can read each. */
   reviewRepositories?: string[];
+  /** OTLP trace export from the standard OTEL_* variables; undefined: tracing is off. */
+  tracing?: TracingSettings | undefined;
 }
 
 const FIXES: Record<string, string> = {
@@ -239,6 +242,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     githubToken: values.GITHUB_TOKEN,
     githubApiUrl: values.GITHUB_API_URL,
     reviewRepositories: values.BATON_REVIEW_REPOSITORIES,
+    tracing: tracingSettingsOf(environment),
     ...(values.BATON_BUILT_CHAINS === undefined ? {} : { compiledChains: parseCompiledChains(values.BATON_BUILT_CHAINS) }),
   };
 }

@@ -1,4 +1,4 @@
-import { assessChange, commentableLines, defineChain, describeSuppression, parseInfracost, parsePolicyFile, parseScannerResults, todayOf, unifiedDiffOf, type ResourceChange } from "../../src/chain-api.js";
+import { assessChange, commentableLines, coverageScore, defineChain, describeSuppression, parseInfracost, parsePolicyFile, parseScannerResults, todayOf, unifiedDiffOf, wordLimitScore, type ResourceChange } from "../../src/chain-api.js";
 import { crossCheck, type RuleFinding } from "./cross-check.js";
 import { postReview } from "./post-review.js";
 import { reviewPrompt, summaryPrompt, type ChangeView } from "./prompts.js";
@@ -84,6 +84,19 @@ export default defineChain({
       return answer.findings.flatMap((finding, index) => (addresses.has(finding.resourceAddress) ? [] : [{ path: `findings.${String(index)}.resourceAddress`, message: `"${finding.resourceAddress}" is not a resource in this change; use one of: ${[...addresses].slice(0, 20).join(", ")}` }]));
     },
     temperature: 0.1,
+    scorers: [
+      {
+        name: "rule-findings-kept",
+        score: (answer, { outputs }) => coverageScore(outputs.policies.findings.map((finding) => `${finding.ruleId} ${finding.resourceAddress}`), new Set(answer.findings.map((finding) => `${finding.ruleId ?? ""} ${finding.resourceAddress}`)), "rule findings left out"),
+      },
+      {
+        name: "resources-exist",
+        score: (answer, { outputs }) => {
+          const addresses = new Set(outputs.policies.changes.map((change) => change.address));
+          return coverageScore(answer.findings.map((finding) => finding.resourceAddress), addresses, "resources named that are not in the change");
+        },
+      },
+    ],
   })
   .action("cross-check", {
     description: "Every rule finding kept at its severity or above; model-only findings marked",
@@ -104,6 +117,7 @@ export default defineChain({
       return words <= 220 ? [] : [{ path: "summary", message: `has ${String(words)} words; keep it to 200` }];
     },
     temperature: 0.2,
+    scorers: [{ name: "word-limit", score: (answer) => wordLimitScore(answer.summary, 200) }],
   })
   .action("review-draft", {
     description: "The review exactly as it will be posted",

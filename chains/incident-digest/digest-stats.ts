@@ -1,4 +1,4 @@
-import type { ActionServices } from "../../src/chain-api.js";
+import { collectDriftStats, type ActionServices, type DriftRow } from "../../src/chain-api.js";
 import { IncidentInput } from "../incident-response/schemas.js";
 
 /**
@@ -16,6 +16,8 @@ export interface DigestStats {
   approvals: { count: number; medianMinutes: number | null; slowestMinutes: number | null };
   resolution: { resolved: number; medianMinutes: number | null };
   repeatOffenders: Array<{ alert: string; service: string | null; incidents: number }>;
+  /** Every chain's model steps in the period: answers repaired, proposals approved, edited, sent back, rejected. */
+  drift: DriftRow[];
 }
 
 const median = (values: number[]): number | null => {
@@ -62,6 +64,7 @@ export async function collectDigestStats(days: number, services: ActionServices)
     approvals: { count: waits.length, medianMinutes: waits.length ? minutes(median(waits) ?? 0) : null, slowestMinutes: waits.length ? minutes(Math.max(...waits)) : null },
     resolution: { resolved: resolutions.length, medianMinutes: resolutions.length ? minutes(median(resolutions) ?? 0) : null },
     repeatOffenders: [...offenders.values()].filter((entry) => entry.incidents > 1).sort((left, right) => right.incidents - left.incidents).slice(0, 5),
+    drift: await collectDriftStats(store, { since: from, until: to }),
   };
 }
 
@@ -74,5 +77,24 @@ export function digestText(stats: DigestStats): string {
     stats.approvals.count > 0 ? `Plans approved: ${String(stats.approvals.count)}, median wait ${String(stats.approvals.medianMinutes)} min, slowest ${String(stats.approvals.slowestMinutes)} min.` : "No plan needed an approval.",
     stats.resolution.resolved > 0 ? `Resolved: ${String(stats.resolution.resolved)}, median time to resolve ${String(stats.resolution.medianMinutes)} min.` : "No resolution times on record.",
     stats.repeatOffenders.length > 0 ? `Repeat offenders: ${stats.repeatOffenders.map((entry) => `${entry.alert}${entry.service ? ` (${entry.service})` : ""} ×${String(entry.incidents)}`).join(", ")}.` : "No alert came back more than once.",
+    ...driftLines(stats.drift),
   ].join("\n");
+}
+
+const share = (part: number, whole: number): string => `${String(Math.round((part / whole) * 100))}%`;
+
+/** The model steps people decided on, worst first by the share of proposals they had to change. */
+function driftLines(rows: ReadonlyArray<DriftRow>): string[] {
+  const decided = rows
+    .map((row) => ({ row, total: row.decisions.approved + row.decisions.edited + row.decisions.changes_requested + row.decisions.rejected }))
+    .filter((entry) => entry.total > 0 || entry.row.repaired > 0)
+    .sort((left, right) => (right.total - right.row.decisions.approved) / Math.max(1, right.total) - (left.total - left.row.decisions.approved) / Math.max(1, left.total));
+  if (decided.length === 0) return ["No model proposal was decided or repaired."];
+  return [
+    "Model proposals (approved unchanged / edited / sent back / rejected; answers repaired):",
+    ...decided.slice(0, 8).map(({ row, total }) => {
+      const decisions = total === 0 ? "none decided" : `${share(row.decisions.approved, total)} / ${share(row.decisions.edited, total)} / ${share(row.decisions.changes_requested, total)} / ${share(row.decisions.rejected, total)} of ${String(total)}`;
+      return `• ${row.chainId} ${row.stepId} (${row.model}, ${row.promptVersion}): ${decisions}; repaired ${share(row.repaired, Math.max(1, row.answers))} of ${String(row.answers)}`;
+    }),
+  ];
 }

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { chunkDocument, defineChain, loadModelTokenCounter } from "../../src/chain-api.js";
+import { chunkDocument, coverageScore, defineChain, loadModelTokenCounter, wordLimitScore } from "../../src/chain-api.js";
 import { checkCostAndCompliance, checkCoverage, checkMerge, checkQuotes, frameworksIn } from "./checks.js";
 import { architecturePrompt, costCompliancePrompt, extractPrompt, mergePrompt, summaryPrompt } from "./prompts.js";
 import { renderResponseDocument } from "./response-document.js";
@@ -74,6 +74,13 @@ export default defineChain({
     user: ({ input, outputs }) => architecturePrompt.user(input.customer, outputs.merge),
     output: Architecture,
     check: (answer, { outputs }) => checkCoverage(answer, outputs.merge),
+    scorers: [
+      {
+        name: "musts-traced",
+        score: (answer, { outputs }) =>
+          coverageScore(outputs.merge.requirements.filter((requirement) => requirement.priority === "must").map((requirement) => requirement.id), new Set(answer.traceability.map((entry) => entry.requirementId)), "must requirements not traced"),
+      },
+    ],
     temperature: 0.2,
     maxAttempts: 4,
   })
@@ -92,6 +99,7 @@ export default defineChain({
     user: ({ input, outputs }, budget) => summaryPrompt.user(input.customer, input.title, outputs.merge, outputs.architecture, outputs["cost-compliance"], budget),
     output: ExecutiveSummary,
     temperature: 0.3,
+    scorers: [{ name: "word-limit", score: (answer) => wordLimitScore(answer.summary, 250) }],
     approval: { title: "Executive summary to send to the customer" },
   })
   .action("deliver", {

@@ -1,4 +1,4 @@
-import { defineChain } from "../../src/chain-api.js";
+import { coverageScore, defineChain, wordLimitScore } from "../../src/chain-api.js";
 import { architecturePrompt, costPrompt, requirementsPrompt, summaryPrompt } from "./prompts.js";
 import { Architecture, BusinessSummary, CostEstimate, Requirements, SolutionBriefInput } from "./schemas.js";
 
@@ -26,6 +26,12 @@ export default defineChain({
     user: ({ outputs }, budget) => architecturePrompt.user(outputs.requirements, budget),
     output: Architecture,
     temperature: 0.3,
+    scorers: [
+      {
+        name: "requirements-covered",
+        score: (answer, { outputs }) => coverageScore(outputs.requirements.functional.map((requirement) => requirement.id), new Set(answer.requirementCoverage.map((entry) => entry.requirementId)), "requirements not covered"),
+      },
+    ],
   })
   .llm("cost-estimate", {
     description: "Estimate monthly and one-time costs with assumptions",
@@ -40,6 +46,7 @@ export default defineChain({
     user: ({ outputs }, budget) => summaryPrompt.user(outputs.requirements, outputs.architecture, outputs["cost-estimate"], budget),
     output: BusinessSummary,
     temperature: 0.4,
+    scorers: [{ name: "word-limit", score: (answer) => wordLimitScore(answer.executiveSummary, 150) }],
     approval: { title: "Business summary to send to the customer" },
   })
   .action("deliver", {

@@ -18,6 +18,8 @@ import { registerIacCommand } from "./iac-command.js";
 import { registerPruneCommand } from "./prune-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
 import { registerRetryCommands } from "./retry-command.js";
+import { registerEvalCommand } from "./eval-command.js";
+import { registerStatsCommand } from "./stats-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -269,6 +271,8 @@ export function buildProgram(context: CliContext): Command {
   registerPruneCommand(program, context);
   registerIacCommand(program, context);
   registerDoctorCommand(program, context);
+  registerEvalCommand(program, context);
+  registerStatsCommand(program, context);
   return program;
 }
 

@@ -108,6 +108,7 @@ function modelCallLine(event: AuditEvent): string {
     (event.stepId ?? "").padEnd(20),
     text("model").padEnd(14),
     `#${text("attempt")}`,
+    text("promptVersion"),
     text("outcome").padEnd(15),
     tokens > 0 ? `${tokens.toLocaleString("en-US")} tok` : "",
     cached > 0 ? `(${cached.toLocaleString("en-US")} cached)` : "",

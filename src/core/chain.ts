@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Duration } from "./duration.js";
 import type { PromptBudget } from "./prompt-budget.js";
 import type { StepRetryPolicy } from "./retry-policy.js";
+import type { ErasedStepScorer, StepScorer } from "./step-scorer.js";
 
 /**
  * The chain definition API's types. A chain is an id, an input schema and an ordered list of
@@ -97,6 +98,8 @@ export interface LlmStepOptions<Input, Outputs, Schema extends z.ZodType> extend
    * an empty list accepts the answer. Must be pure and fast: it runs on every answer.
    */
   check?: (output: z.output<Schema>, context: StepContext<Input, Outputs>) => ReadonlyArray<string | CheckProblem>;
+  /** The chain's own quality measures of an answer, for `baton eval run` (never run in production). */
+  scorers?: ReadonlyArray<StepScorer<Input, Outputs, z.output<Schema>>>;
 }
 
 /** A problem a step's `check` found: where in the answer (a path such as `costs.2.total`) and what. */
@@ -148,6 +151,7 @@ export interface LlmStep extends ErasedStepCommon {
   fallbackModels?: ReadonlyArray<string>;
   timeoutMs?: number;
   check?(output: unknown, context: ErasedContext): ReadonlyArray<string | CheckProblem>;
+  scorers?: ReadonlyArray<ErasedStepScorer>;
 }
 
 export interface ActionStep extends ErasedStepCommon {

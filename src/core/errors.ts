@@ -8,6 +8,8 @@ import { redactSecrets } from "./redact-secrets.js";
 export type BatonErrorCode =
   | "CHAIN_NOT_FOUND"
   | "CHAIN_INVALID"
+  | "EVAL_CASE_INVALID"
+  | "EVAL_NO_CASES"
   | "INPUT_INVALID"
   | "RUN_NOT_FOUND"
   | "RUN_NOT_ACTIVE"

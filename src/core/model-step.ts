@@ -8,6 +8,7 @@ import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, St
 import { costOf, type PriceTable } from "./pricing.js";
 import { assemblePrompt, conversationTokens, fitConversation, REASK_TOKENS } from "./prompt-assembly.js";
 import { createPromptBudget, cutToTokens } from "./prompt-budget.js";
+import { promptVersionFor } from "./prompt-version.js";
 import { compileOutputSchema, type CompiledOutputSchema } from "./response-schema.js";
 import type { Semaphore } from "./semaphore.js";
 import { listIssues, toIssues } from "./validation.js";
@@ -116,6 +117,8 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
     // The step's failure (its audit entry and the run's error) carries the sizes and the cuts.
     if (prompt instanceof BatonError) return { ok: false, error: prompt, usage, events };
     let messages: ModelMessage[] = prompt.messages;
+    const systemSent = messages.find((message) => message.role === "system")?.content ?? "";
+    const promptVersion = promptVersionFor(step, { system: systemSent, responseSchema, model, temperature: step.temperature });
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       messages = fitConversation(prompt, messages);
       // What was sent and what was cut to fit, counted with the model's tokenizer, for the audit entry.
@@ -154,6 +157,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
       const callData = {
         model: response.model,
         attempt,
+        promptVersion,
         inputTokens: response.usage.inputTokens,
         outputTokens: response.usage.outputTokens,
         ...(response.usage.cachedInputTokens > 0 ? { cachedInputTokens: response.usage.cachedInputTokens } : {}),

@@ -17,6 +17,7 @@ import { loadChains, type LoadedChains } from "./load-chains.js";
 import { ReviewRuns } from "./review-runs.js";
 import { createOwnerId, isOwnerAlive } from "./process-owner.js";
 import { systemClock } from "./system-clock.js";
+import { startTracing, type Tracing } from "../telemetry/tracing.js";
 
 /** The process's wired-up parts, built from the configuration (the composition root's work). */
 export interface Runtime {
@@ -37,6 +38,8 @@ export interface Runtime {
   loaded: LoadedChains;
   /** True when answers come from the chains' examples, not a real model. */
   scripted: boolean;
+  /** Traces over OTLP, when OTEL_EXPORTER_OTLP_* is set; undefined otherwise (nothing is wrapped). */
+  tracing: Tracing | undefined;
   close(): Promise<void>;
 }
 
@@ -61,13 +64,15 @@ export const SCRIPTED_MODEL = "scripted";
 
 interface ModelChoice {
   llm: LlmClient;
+  /** The `gen_ai.provider.name` of traces. */
+  provider: string;
   model: string;
   fallbackModels: string[];
   scripted: boolean;
 }
 
 function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChains): ModelChoice {
-  const scripted: ModelChoice = { llm: new ScriptedLlmClient(loaded.examples), model: SCRIPTED_MODEL, fallbackModels: [], scripted: true };
+  const scripted: ModelChoice = { llm: new ScriptedLlmClient(loaded.examples), provider: SCRIPTED_MODEL, model: SCRIPTED_MODEL, fallbackModels: [], scripted: true };
   if (config.model === SCRIPTED_MODEL) return scripted;
   const server = modelServerOf(config);
   if (server === undefined) {
@@ -81,7 +86,7 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
     options.notice?.("No OPENAI_API_KEY is set: answering from the chains' example outputs (scripted model). Set OPENAI_API_KEY to use a real model.");
     return scripted;
   }
-  return { llm: openAiClientFor(server, config, options.logger), model: config.model, fallbackModels: config.fallbackModels, scripted: false };
+  return { llm: openAiClientFor(server, config, options.logger), provider: server.kind === "azure" ? "azure.ai.openai" : "openai", model: config.model, fallbackModels: config.fallbackModels, scripted: false };
 }
 
 /** The model adapter for a configured server. */
@@ -112,13 +117,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.
   const state = openSqliteState(config.databasePath);
   const store = state.store;
-  const pullRequests = options.pullRequests ?? (config.githubToken === undefined ? undefined : new OctokitPullRequests({ token: config.githubToken, ...(config.githubApiUrl === undefined ? {} : { apiUrl: config.githubApiUrl }) }));
+  const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
+  const githubHost = options.pullRequests ?? (config.githubToken === undefined ? undefined : new OctokitPullRequests({ token: config.githubToken, ...(config.githubApiUrl === undefined ? {} : { apiUrl: config.githubApiUrl }) }));
+  const pullRequests = tracing && githubHost ? tracing.wrapPullRequests(githubHost) : githubHost;
   // The review chain asks for a re-run when a head moved; ReviewRuns needs the runner, so the
   // chain's handle reaches it once both exist.
   let reviews: ReviewRuns | undefined;
   const runner = new Runner({
     store,
-    llm: choice.llm,
+    llm: tracing ? tracing.wrapLlm(choice.llm, choice.provider) : choice.llm,
     chains,
     notifier: options.notifier,
     clock: options.clock ?? systemClock,
@@ -150,6 +157,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       ...options.resources,
     },
   });
+  const stopTracingRuns = tracing?.attach(runner.events);
   reviews = new ReviewRuns({ runner, chains, host: pullRequests, chainId: config.reviewChain, reviewDrafts: config.reviewDrafts });
   return {
     config,
@@ -164,9 +172,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     clock: options.clock ?? systemClock,
     loaded,
     scripted: choice.scripted,
+    tracing,
     async close() {
       await runner.close();
       store.close();
+      stopTracingRuns?.();
+      await tracing?.shutdown();
     },
   };
 }

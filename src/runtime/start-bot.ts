@@ -12,6 +12,7 @@ import { SlackNotifier } from "../slack/slack-notifier.js";
 import { SlackIncidentUpdates } from "../slack/incident-updates.js";
 import { SlackReminderSink } from "../slack/slack-reminders.js";
 import { BatonMetrics } from "../metrics/baton-metrics.js";
+import { DriftMetrics } from "../metrics/drift-metrics.js";
 import { metricsRoute, readinessRoute } from "../metrics/ops-routes.js";
 import { readDocument } from "../documents/read-document.js";
 import { createReviewRoutes } from "../webhooks/review-routes.js";
@@ -110,10 +111,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     // Metrics follow the runner from here on; runs in flight are counted from the store first.
     const metrics = new BatonMetrics();
     stops.push(metrics.attach(runner.events));
+    stops.push(new DriftMetrics(metrics.registry, (runId) => store.listEvents(runId)).attach(runner.events));
     const running = await store.listRuns({ statuses: ["running"], limit: 100_000 });
     const waiting = await store.listRuns({ statuses: ["awaiting_approval"], limit: 100_000 });
     metrics.setRunCounts({ running: running.length, awaiting_approval: waiting.length });
     metrics.countWaitingRunsFrom(() => store.listRetries(100_000));
+    if (runtime.tracing) {
+      runtime.tracing.linkThreads((runId) => slack.projection.threadOf(runId));
+      stops.push(runtime.tracing.traceSlackCalls(botConfig.slackApiUrl ?? "https://slack.com/api/"));
+    }
     let slackStarted = false;
     const routes: Route[] = [
       healthRoute(() => ready),
