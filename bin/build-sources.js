@@ -14,7 +14,7 @@
 // once never write the same directory and an unchanged tree is not written again.
 
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,6 +25,8 @@ const SHIPPED_CHAINS = join(PROJECT_ROOT, "chains");
 const CHAIN_ENTRY_FILES = ["index.ts", "index.mts", "index.js", "index.mjs"];
 /** Builds kept besides the newest: a process that started a moment ago may still read its own. */
 const KEEP_BUILDS = 3;
+/** A build unused for this long may go (a process imports its build in its first second). */
+const UNUSED_BUILD_AGE_MS = 10 * 60 * 1000;
 
 /** Each chain folder's entry file (what `loadChains` imports), or none when the folder is missing. */
 function chainEntries(chainsDirectory) {
@@ -153,13 +155,21 @@ export async function runCompiled(entry) {
   await import(url);
 }
 
-/** Remove all but the newest few builds (by modification time). */
+/**
+ * Remove builds beyond the newest few that no process has used for a while (by modification
+ * time, which each start refreshes). The age matters as much as the count: processes started
+ * with different chain folders build different trees at the same moment, and a count alone
+ * deleted a build another process was about to import.
+ */
 function pruneOldBuilds(root, keep) {
+  const now = Date.now();
   const builds = readdirSync(root)
     .filter((name) => /^[0-9a-f]{16}$/.test(name))
     .map((name) => ({ path: join(root, name), modified: statSync(join(root, name)).mtimeMs }))
     .sort((left, right) => right.modified - left.modified);
-  for (const old of builds.slice(keep + 1)) rmSync(old.path, { recursive: true, force: true });
+  for (const old of builds.slice(keep + 1)) {
+    if (now - old.modified > UNUSED_BUILD_AGE_MS) rmSync(old.path, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -195,7 +205,15 @@ export async function buildSources(entry, environment = process.env) {
   for (const file of result.outputFiles) hash.update(relative(placeholder, file.path)).update("\0").update(file.contents);
   const id = hash.digest("hex").slice(0, 16);
   const directory = join(cache, id);
-  if (!existsSync(directory)) {
+  if (existsSync(directory)) {
+    // Used again: it is recent, whatever its age, so no other process prunes it now.
+    const now = new Date();
+    try {
+      utimesSync(directory, now, now);
+    } catch {
+      // Not ours to touch (a shared read-only cache): nobody prunes it then either.
+    }
+  } else {
     const staging = `${directory}.${String(process.pid)}.tmp`;
     for (const file of result.outputFiles) {
       const target = join(staging, relative(placeholder, file.path));
