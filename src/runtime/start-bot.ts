@@ -23,7 +23,7 @@ import { createRuntime, type Runtime } from "./compose.js";
 import type { CheckResult } from "../doctor/check-result.js";
 import { checkDeployment, logFailedChecks } from "../doctor/run-doctor.js";
 import { DeferredNotifier } from "./deferred-notifier.js";
-import { assertWebhooksHaveChannels, incidentRunDestination } from "./run-destinations.js";
+import { assertWebhooksHaveChannels, incidentRunDestination, missingDestinationFix, reviewRunDestination } from "./run-destinations.js";
 
 /**
  * The bot's composition: runtime (store, runner, chains, model), the Slack app, the HTTP server
@@ -132,7 +132,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         },
         slackConnected: () => slackStarted && slack.connection.isConnected(),
       }),
-      ...createReviewRoutes({ reviews: runtime.reviews, ledger, clock, logger, githubSecrets: botConfig.githubWebhookSecrets, webhookToken: botConfig.webhookToken }),
+      ...createReviewRoutes({ reviews: runtime.reviews, ledger, clock, logger, githubSecrets: botConfig.githubWebhookSecrets, webhookToken: botConfig.webhookToken, planRunsUnseen: planRunsUnseen(botConfig, runtime.chains, runtime.config.reviewChain) }),
       ...createWebhookRoutes({
         store: runtime.alerts,
         webhookToken: botConfig.webhookToken,
@@ -227,4 +227,14 @@ function incidentRunChannel(botConfig: BotConfig, chains: Runtime["chains"]): st
   const chain = chains.has(botConfig.incidentChain) ? chains.get(botConfig.incidentChain) : undefined;
   const destination = incidentRunDestination(botConfig, chain);
   return destination?.source === "BATON_INCIDENT_CHANNEL" ? destination.channel : undefined;
+}
+
+/**
+ * Why a plan's review run would be seen by nobody (no channel for the review chain's runs), or
+ * undefined when it has one: the terraform-plan webhook shares BATON_WEBHOOK_TOKEN with the alert
+ * webhooks, so this refuses its deliveries rather than stopping start-up.
+ */
+function planRunsUnseen(botConfig: BotConfig, chains: Runtime["chains"], reviewChain: string): string | undefined {
+  if (!chains.has(reviewChain)) return undefined;
+  return reviewRunDestination(botConfig, chains.get(reviewChain)) === undefined ? missingDestinationFix("review", reviewChain) : undefined;
 }

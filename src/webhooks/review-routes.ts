@@ -29,6 +29,8 @@ export interface ReviewRoutesOptions {
   /** BATON_WEBHOOK_TOKEN, for the terraform-plan webhook. */
   webhookToken: string | undefined;
   maxPlanBytes?: number;
+  /** Set when a plan's review run would have no channel to be approved in: the fix to tell the sender. */
+  planRunsUnseen?: string | undefined;
 }
 
 /** The `pull_request` actions that mean "this head needs a review". */
@@ -122,6 +124,11 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       if (!bearerMatches(request.headers, options.webhookToken)) {
         request.resume();
         return reject(response, { status: 401, body: { error: "UNAUTHORIZED", message: "Send `Authorization: Bearer <BATON_WEBHOOK_TOKEN>` from the CI job." } });
+      }
+      if (options.planRunsUnseen !== undefined) {
+        // A review nobody can see would wait for an approval until it expires: refuse it now.
+        request.resume();
+        return reject(response, { status: 503, body: { error: "RUN_NOT_VISIBLE", message: `baton has no Slack channel to show this plan's review in. ${options.planRunsUnseen}` } });
       }
       const body = await readJsonBody(request, options.maxPlanBytes ?? 20 * 1024 * 1024);
       if (!body.ok) return reject(response, body.rejection);

@@ -54,6 +54,23 @@ afterEach(async () => {
   harness = undefined;
 });
 
+describe("a plan's review is never started where nobody can see it", () => {
+  it("the terraform-plan webhook answers 503 naming BATON_SLACK_CHANNEL when the review chain has no channel, and starts nothing", async () => {
+    harness = await startBotHarness({ environment: { BATON_MODEL: "scripted", BATON_WEBHOOK_TOKEN: TOKEN, BATON_INCIDENT_CHANNEL: "C0INCIDENT" } });
+    const plan = readFileSync(new URL("../fixtures/iac/aws-risky-plan.json", import.meta.url), "utf8");
+    const answer = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/terraform-plan`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ plan: JSON.parse(plan) as unknown }),
+    });
+    expect(answer.status).toBe(503);
+    const body = (await answer.json()) as { error: string; message: string };
+    expect(body.error).toBe("RUN_NOT_VISIBLE");
+    expect(body.message).toContain("BATON_SLACK_CHANNEL");
+    expect(await harness.bot.runtime.store.listRuns({ limit: 10 })).toEqual([]);
+  });
+});
+
 describe("incident runs are always shown somewhere", () => {
   it("with BATON_INCIDENT_CHANNEL and no BATON_SLACK_CHANNEL, the plan's approval card is posted in the incident channel", async () => {
     harness = await startBotHarness({ environment: { BATON_CHAINS_DIR: REPO_CHAINS, BATON_MODEL: "scripted", BATON_WEBHOOK_TOKEN: TOKEN, BATON_INCIDENT_CHANNEL: "C0INCIDENT" } });
