@@ -152,6 +152,8 @@ export async function runCompiled(entry) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+  // Stack traces point at the TypeScript sources (file and line), not into the bundle.
+  process.setSourceMapsEnabled(true);
   await import(url);
 }
 
@@ -196,6 +198,8 @@ export async function buildSources(entry, environment = process.env) {
     outdir: placeholder,
     write: false,
     metafile: true,
+    // A .map beside each output file: with source maps on (runCompiled), errors name src/… lines.
+    sourcemap: "linked",
     logLevel: "silent",
     plugins: [packageImportsPlugin, sourceLocationPlugin],
   }).catch((error) => {
