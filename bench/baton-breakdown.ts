@@ -31,7 +31,7 @@ import type {
   StepCommit,
   StepRecord,
 } from "../src/core/ports.js";
-import { TimeOrderedIds } from "../src/runtime/ids.js";
+import { TimeOrderedIds } from "../src/system/ids.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
 import { makeBenchRunner } from "./baton-engine.js";
 import { FIXED_JSON, STEPS, makeRequest, parseArguments, quantile, r1, r2 } from "./workload.mjs";

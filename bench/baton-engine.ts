@@ -8,8 +8,8 @@ import type { ChainStore, LlmClient, Logger, ModelRequest, ModelResponse, Notifi
 import { DEFAULT_PRICES } from "../src/core/pricing.js";
 import { Runner } from "../src/core/runner.js";
 import { GptTokenCounter } from "../src/llm/gpt-token-counter.js";
-import { TimeOrderedIds } from "../src/runtime/ids.js";
-import { systemClock } from "../src/runtime/system-clock.js";
+import { TimeOrderedIds } from "../src/system/ids.js";
+import { systemClock } from "../src/system/system-clock.js";
 import { FIXED_JSON, makeSchemas } from "./workload.mjs";
 
 export const MODEL = "gpt-4o-mini";

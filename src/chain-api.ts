@@ -32,7 +32,7 @@ export { chunkDocument, type ChunkSection, type DocumentChunk } from "./document
 export { locateQuote, type QuoteCitation, type QuoteLocation } from "./documents/quote-location.js";
 export type { DocumentBlock } from "./documents/block-types.js";
 /** Token counts with the model's tokenizer (loaded on first use), for chunk budgets. */
-export { loadModelTokenCounter } from "./documents/model-token-count.js";
+export { loadModelTokenCounter } from "./llm/model-token-count.js";
 /** Terraform: resource changes from a plan or a diff, and the policy rule pack (the IaC review's deterministic half). */
 export { parsePolicyConfig, reviewChanges, type Finding, type PolicyConfig, type ResourceChange, type Severity } from "./iac/index.js";
 /** Terraform: the whole deterministic review — plan summary, suppressions, scanners' findings, cost delta. */

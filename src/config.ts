@@ -4,7 +4,7 @@ import { z } from "zod";
 import { BatonError, describeError } from "./core/errors.js";
 import { DEFAULT_CONTEXT_TOKENS, type ContextLimits } from "./core/context-budget.js";
 import { DEFAULT_PRICES, type PriceTable } from "./core/pricing.js";
-import { tracingSettingsOf, type TracingSettings } from "./telemetry/otlp-settings.js";
+import { tracingSettingsOf, type TracingSettings } from "./otlp-settings.js";
 import { formatPath } from "./core/validation.js";
 import { defaultDatabasePath, SHIPPED_CHAINS_DIRECTORY } from "./package-location.js";
 

@@ -7,7 +7,7 @@ import { isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import type { DecisionRequest, DecisionResult, Runner } from "../core/runner.js";
 import type { CommandHint } from "./command-hint.js";
-import { renderValue } from "./render-value.js";
+import { renderValue } from "../rendering/render-value.js";
 import { locateJsonProblem } from "./json-text.js";
 import type { TerminalIo } from "./terminal-io.js";
 

@@ -16,7 +16,7 @@ import { openAiClientFor, SCRIPTED_MODEL } from "../runtime/compose.js";
 import { loadChains, type LoadedChains } from "../runtime/load-chains.js";
 import { createLogger } from "../runtime/logger.js";
 import { modelServerOf } from "../runtime/model-server.js";
-import { systemClock } from "../runtime/system-clock.js";
+import { systemClock } from "../system/system-clock.js";
 import type { CliContext } from "./program.js";
 import { renderEvalReport } from "./render-eval.js";
 import { withRuntime } from "./with-runtime.js";

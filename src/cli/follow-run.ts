@@ -5,7 +5,7 @@ import { promptForDecision } from "./approval-prompt.js";
 import type { CommandHint } from "./command-hint.js";
 import { formatCost, formatDuration, formatTimestamp } from "./render-run.js";
 import { describeWait } from "../core/waiting-text.js";
-import { renderValue } from "./render-value.js";
+import { renderValue } from "../rendering/render-value.js";
 import type { TerminalIo } from "./terminal-io.js";
 
 export interface FollowOptions {

@@ -319,6 +319,11 @@ export interface Notification {
   attachment?: { filename: string; title: string; content: string };
 }
 
+/** Where reminders go (the Slack adapter implements it: a thread reply mentioning people). */
+export interface ReminderSink {
+  remind(reminder: { approval: ApprovalRecord; kind: "reminder" | "escalation"; mention: ReadonlyArray<string>; sequence: number; now: number }): Promise<void>;
+}
+
 export interface Notifier {
   notify(notification: Notification): Promise<{ reference: string }>;
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { ModelRequest } from "./ports.js";
 
 /**
@@ -28,7 +27,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * A prompt version fingerprint (`pv-` and 12 hex digits of a SHA-256). A chain change that alters
+ * A prompt version fingerprint (`pv-` and 12 hex digits of a 64-bit FNV-1a hash). A chain change that alters
  * a step's system prompt, schema, model or temperature gives a new version without anyone
  * bumping a number. A system prompt that is a function of the run's data makes every run its
  * own version: keep data in the user prompt.
@@ -40,7 +39,22 @@ export function promptVersionOf(parts: PromptVersionParts): string {
     model: parts.model,
     temperature: parts.temperature ?? null,
   });
-  return PREFIX + createHash("sha256").update(fingerprint).digest("hex").slice(0, 12);
+  return PREFIX + fingerprintHex(fingerprint);
+}
+
+/**
+ * 12 hex digits of a 64-bit FNV-1a hash of the text's UTF-16 code units: a fingerprint that tells
+ * versions apart, not a security measure, computed here so the core needs no crypto module.
+ */
+function fingerprintHex(text: string): string {
+  const prime = 0x100000001b3n;
+  const mask = 0xffffffffffffffffn;
+  let hash = 0xcbf29ce484222325n;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= BigInt(text.charCodeAt(index));
+    hash = (hash * prime) & mask;
+  }
+  return hash.toString(16).padStart(16, "0").slice(0, 12);
 }
 
 // Versions are computed once per step and model: the system prompt is the same for every call.

@@ -2,7 +2,7 @@ import cron from "node-cron";
 import { durationToMs } from "../core/duration.js";
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { BatonError, describeError } from "../core/errors.js";
-import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger } from "../core/ports.js";
+import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger, ReminderSink } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 import { cronLogger } from "./cron-logger.js";
 
@@ -13,12 +13,10 @@ import { cronLogger } from "./cron-logger.js";
  * reminder (the latest due), the escalation if due, and the expiry — never an approval.
  */
 
-/** Where reminders go (the Slack adapter implements it: a thread reply mentioning people). */
-export interface ReminderSink {
-  remind(reminder: { approval: ApprovalRecord; kind: "reminder" | "escalation"; mention: ReadonlyArray<string>; sequence: number; now: number }): Promise<void>;
-}
 
 /** What the deadline job reads, writes and tells; `defaults` apply where a chain is silent. */
+export type { ReminderSink };
+
 export interface ApprovalDeadlinesOptions {
   store: ChainStore;
   runner: Pick<Runner, "expire">;

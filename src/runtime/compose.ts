@@ -12,11 +12,11 @@ import { OpenAiLlmClient } from "../llm/openai-client.js";
 import { type ModelServer, modelServerOf } from "./model-server.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
 import { openSqliteState } from "../store/open-state.js";
-import { TimeOrderedIds } from "./ids.js";
+import { TimeOrderedIds } from "../system/ids.js";
 import { loadChains, type LoadedChains } from "./load-chains.js";
-import { ReviewRuns } from "./review-runs.js";
+import { ReviewRuns } from "../use-cases/review-runs.js";
 import { createOwnerId, isOwnerAlive } from "./process-owner.js";
-import { systemClock } from "./system-clock.js";
+import { systemClock } from "../system/system-clock.js";
 import { startTracing, type Tracing } from "../telemetry/tracing.js";
 
 /** The process's wired-up parts, built from the configuration (the composition root's work). */

@@ -17,7 +17,7 @@ import { metricsRoute, readinessRoute } from "../metrics/ops-routes.js";
 import { readDocument } from "../documents/read-document.js";
 import { createReviewRoutes } from "../webhooks/review-routes.js";
 import { createWebhookRoutes } from "../webhooks/webhook-routes.js";
-import { IncidentRuns } from "./incident-runs.js";
+import { IncidentRuns } from "../use-cases/incident-runs.js";
 import type { RetryPolicy } from "../slack/slack-web-client.js";
 import { createRuntime, type Runtime } from "./compose.js";
 import type { CheckResult } from "../doctor/check-result.js";

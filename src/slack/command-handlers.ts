@@ -4,10 +4,9 @@ import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import { parseCommand, type BatonCommand } from "./command-parser.js";
 import { buildRunInputModal, singleTextField } from "./modals/run-input-modal.js";
-import { renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus, textReply } from "./render/command-replies.js";
+import { ephemeral, renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus, startedMessage, textReply } from "./render/command-replies.js";
 import { escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { chainViewOf } from "./render/progress-card.js";
-import type { SlackMessage } from "./render/types.js";
 import { openRfpForm } from "./rfp-form.js";
 import { REVIEW_INTENT, reviewFromSlack } from "./command-intents.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
@@ -34,9 +33,6 @@ interface CommandContext {
 /** Budget for opening a modal: the trigger id dies 3 s after the click, and ack took some of it. */
 const MODAL_BUDGET_MS = 2_000;
 
-export function ephemeral(message: SlackMessage): { response_type: "ephemeral"; replace_original: false; text: string; blocks: SlackMessage["blocks"] } {
-  return { response_type: "ephemeral", replace_original: false, text: message.text, blocks: message.blocks };
-}
 
 export function registerCommands(app: App, services: SlackServices): void {
   app.command("/baton", async ({ command, ack, respond, client }) => {
@@ -155,10 +151,6 @@ async function startFromCommand(chainId: string, text: string, context: CommandC
   await context.respond(ephemeral(startedMessage(runId, chain.title, services.scripted)));
 }
 
-export function startedMessage(runId: string, chainTitle: string, scripted: boolean): SlackMessage {
-  const note = scripted ? md` (scripted demo model: answers come from the chain's examples, not a real model)` : md``;
-  return textReply(md`Started *${escapeMrkdwn(chainTitle)}* as run \`${escapeMrkdwn(runId)}\`${note}. Its progress card is in this channel; \`/baton status ${escapeMrkdwn(runId)}\` shows it any time.`);
-}
 
 async function cancelFromCommand(runId: string, reason: string, context: CommandContext, services: SlackServices): Promise<void> {
   const { store, chains, directory, runner } = services;

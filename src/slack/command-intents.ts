@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { describeError, isBatonError } from "../core/errors.js";
 import type { PullRequestRef } from "../core/ports.js";
-import { renderError, textReply } from "./render/command-replies.js";
+import { renderError, startedMessage, textReply } from "./render/command-replies.js";
 import { escapeMrkdwn, md } from "./render/mrkdwn.js";
 import type { SlackMessage } from "./render/types.js";
-import { startedMessage } from "./command-handlers.js";
 import { describeSharedFile, downloadSharedFile, type SharedFile } from "./shared-files.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 import type { SlackClient } from "./slack-web-client.js";

@@ -1,5 +1,5 @@
 import type { IncidentChange, IncidentRecord } from "../core/ports.js";
-import type { IncidentUpdates } from "../runtime/incident-runs.js";
+import type { IncidentUpdates } from "../use-cases/incident-runs.js";
 import { section } from "./render/blocks.js";
 import { escapeMrkdwn, joinMrkdwn, md, slackDate, type Mrkdwn } from "./render/mrkdwn.js";
 import { truncateText } from "./render/block-limits.js";

@@ -1,7 +1,6 @@
 import type { App } from "@slack/bolt";
 import { BatonError, describeError, isBatonError } from "../core/errors.js";
-import { ephemeral } from "./command-handlers.js";
-import { renderError, textReply } from "./render/command-replies.js";
+import { ephemeral, renderError, textReply } from "./render/command-replies.js";
 import { escapeMrkdwn, md, mentions, type Mrkdwn } from "./render/mrkdwn.js";
 import { RETRY_ACTION_ID } from "./render/progress-card.js";
 import type { SlackServices } from "./slack-services.js";

@@ -1,6 +1,6 @@
+import { startedMessage } from "./render/command-replies.js";
 import type { App } from "@slack/bolt";
 import { describeError, isBatonError } from "../core/errors.js";
-import { startedMessage } from "./command-handlers.js";
 import { parseRunInputMetadata, readRunInput, RUN_CALLBACK_ID } from "./modals/run-input-modal.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 

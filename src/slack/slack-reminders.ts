@@ -1,5 +1,5 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
-import type { ReminderSink } from "../jobs/approval-deadlines.js";
+import type { ReminderSink } from "../core/ports.js";
 import { chainViewOf } from "./render/progress-card.js";
 import { renderReminder } from "./render/reminder-message.js";
 import type { RunProjection } from "./run-projection.js";

@@ -3,7 +3,7 @@ import { describeError } from "../core/errors.js";
 import { LATEST_SCHEMA_VERSION } from "./migrations.js";
 import { IN_MEMORY_PATH, openDatabase, type OpenSqliteStoreOptions } from "./open-database.js";
 import { SqliteChainStore } from "./sqlite-chain-store.js";
-import { TimeOrderedIds } from "../runtime/ids.js";
+import { TimeOrderedIds } from "../system/ids.js";
 import { SqliteAlertStore } from "./sqlite-alert-store.js";
 import { SqliteCommandIntents } from "./sqlite-command-intents.js";
 import { SqliteMessageLedger } from "./sqlite-message-ledger.js";

@@ -7,7 +7,7 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { EventBus } from "../core/event-bus.js";
 import type { LlmClient, PullRequestHost } from "../core/ports.js";
 import type { RunnerEvents } from "../core/runner-types.js";
-import type { TracingSettings } from "./otlp-settings.js";
+import type { TracingSettings } from "../otlp-settings.js";
 import { RunAwareIdGenerator } from "./run-ids.js";
 import { RunTracer } from "./run-tracer.js";
 import { traceSlackCalls } from "./slack-call-spans.js";

@@ -4,7 +4,7 @@ import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { Clock, Logger, MessageLedger } from "../core/ports.js";
 import { sendJson, type Route } from "../http/http-server.js";
 import { parseInfracost, parseScannerResults } from "../iac/index.js";
-import type { ReviewRuns } from "../runtime/review-runs.js";
+import type { ReviewRuns } from "../use-cases/review-runs.js";
 import { depthRejection, PlanDelivery } from "./plan-delivery.js";
 import { parseJsonBody, readJsonBody, readRawJsonBody, sendRejection, type WebhookRejection } from "./request-body.js";
 import { bearerMatches, GithubSignatureCheck, githubSignatureOf } from "./webhook-auth.js";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import iacReview from "../../chains/iac-review/index.js";
 import { ChainRegistry } from "../../src/core/chain-registry.js";
 import { OctokitPullRequests } from "../../src/github/octokit-pull-requests.js";
-import { ReviewRuns } from "../../src/runtime/review-runs.js";
+import { ReviewRuns } from "../../src/use-cases/review-runs.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
 import { HEAD, NETWORK_PATCH, NEW_HEAD, reviewModel } from "../support/iac-review-fixtures.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { humanizeKey, renderValue } from "../../src/cli/render-value.js";
+import { humanizeKey, renderValue } from "../../src/rendering/render-value.js";
 
 describe("renderValue", () => {
   it("renders step outputs for people, not as JSON", () => {

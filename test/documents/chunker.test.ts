@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chunkDocument, type DocumentChunk } from "../../src/documents/chunker.js";
 import { BatonError } from "../../src/core/errors.js";
-import { loadModelTokenCounter } from "../../src/documents/model-token-count.js";
+import { loadModelTokenCounter } from "../../src/llm/model-token-count.js";
 import { locateQuote } from "../../src/documents/quote-location.js";
 import { readDocument } from "../../src/documents/read-document.js";
 import { facilitiesRfq, GROUNDS_HEADER, groundsRfqPdf } from "../support/rfp-documents.js";

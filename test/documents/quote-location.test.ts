@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkDocument } from "../../src/documents/chunker.js";
-import { loadModelTokenCounter } from "../../src/documents/model-token-count.js";
+import { loadModelTokenCounter } from "../../src/llm/model-token-count.js";
 import { locateQuote } from "../../src/documents/quote-location.js";
 
 const document = [

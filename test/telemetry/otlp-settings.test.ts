@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
-import { tracingSettingsOf } from "../../src/telemetry/otlp-settings.js";
+import { tracingSettingsOf } from "../../src/otlp-settings.js";
 
 /** The OTLP exporter variables as the OpenTelemetry specification defines them (otlp-settings.ts cites it). */
 describe("tracing settings from OTEL_* variables", () => {

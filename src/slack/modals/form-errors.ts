@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { humanizeKey } from "../../cli/render-value.js";
+import { humanizeKey } from "../../rendering/render-value.js";
 import { truncate } from "./block-kit.js";
 import type { FormPlan } from "./form-plan.js";
 

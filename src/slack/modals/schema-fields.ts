@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { humanizeKey } from "../../cli/render-value.js";
+import { humanizeKey } from "../../rendering/render-value.js";
 import { BatonError, describeError } from "../../core/errors.js";
 import { SLACK_LIMITS } from "./block-kit.js";
 

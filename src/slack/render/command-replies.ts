@@ -104,3 +104,14 @@ export function renderError(error: { code: string; message: string; runId?: stri
   const line = md`:warning: \`${escapeMrkdwn(error.code)}\` ${mentionIdsIn(escapeMrkdwn(error.message), new Set(error.mentionable ?? []))}${run}`;
   return message(md`${escapeMrkdwn(error.code)}: ${escapeMrkdwn(error.message)}${error.runId ? md` (run ${escapeMrkdwn(error.runId)})` : md``}`, [section(line)]);
 }
+
+/** A reply only the person who asked sees (a `response_url` or slash-command answer). */
+export function ephemeral(message: SlackMessage): { response_type: "ephemeral"; replace_original: false; text: string; blocks: SlackMessage["blocks"] } {
+  return { response_type: "ephemeral", replace_original: false, text: message.text, blocks: message.blocks };
+}
+
+/** What the person who started a run is told. */
+export function startedMessage(runId: string, chainTitle: string, scripted: boolean): SlackMessage {
+  const note = scripted ? md` (scripted demo model: answers come from the chain's examples, not a real model)` : md``;
+  return textReply(md`Started *${escapeMrkdwn(chainTitle)}* as run \`${escapeMrkdwn(runId)}\`${note}. Its progress card is in this channel; \`/baton status ${escapeMrkdwn(runId)}\` shows it any time.`);
+}

@@ -1,4 +1,4 @@
-import { humanizeKey } from "../../cli/render-value.js";
+import { humanizeKey } from "../../rendering/render-value.js";
 import { BLOCK_LIMITS, fitBlocks, splitIntoSections } from "./block-limits.js";
 import { fieldsSection, section } from "./blocks.js";
 import { escapeMrkdwn, joinMrkdwn, md, mrkdwnLines, trimMrkdwnStart, type Mrkdwn } from "./mrkdwn.js";

@@ -1,4 +1,4 @@
-import { BatonError } from "../core/errors.js";
+import { BatonError } from "./core/errors.js";
 
 /**
  * Where and how to export traces, from the standard OpenTelemetry variables (OpenTelemetry
