@@ -31,12 +31,18 @@ export function postStreaming(url: string, headers: Record<string, string>, opti
         resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>, bytesSent: sentAtAnswer, finished: finishedAtAnswer });
       });
     });
-    // The server may close while the body is still being written: that is the point.
-    request.on("error", (error) => {
-      if (!answered) reject(error);
+    // The server may close while the body is still being written: that is the point. A write can
+    // then fail (EPIPE, ECONNRESET) a moment before the answer already on its way is read: stop
+    // writing and give the answer a moment to arrive before calling it a failure.
+    let stopped = false;
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      stopped = true;
+      if (error.code === "EPIPE" || error.code === "ECONNRESET") setTimeout(() => answered || reject(error), 1_000);
+      else reject(error);
     });
     const writeMore = (): void => {
-      while (!answered && bytesSent < options.maxBytes) {
+      while (!answered && !stopped && bytesSent < options.maxBytes) {
         bytesSent += options.chunk.length;
         if (!request.write(options.chunk)) {
           request.once("drain", writeMore);
