@@ -4,7 +4,7 @@ import { BatonError } from "./core/errors.js";
 
 /**
  * The bot's configuration (Slack, HTTP, approvals), parsed once at start-up beside `parseConfig`.
- * Every variable is in the README's configuration table; a missing or malformed one stops
+ * Every variable is in docs/configuration.md; a missing or malformed one stops
  * start-up with a message naming it and the fix.
  */
 
@@ -118,7 +118,7 @@ export function parseBotConfig(environment: Readonly<Record<string, string | und
     const variable = issue ? String(issue.path[0]) : "unknown";
     // "is not set" only when it is not: `PORT=abc` fails as invalid_type too (NaN), and is set.
     const problem = issue?.code === "invalid_type" && (environment[variable] ?? "") === "" ? "is not set" : (issue?.message ?? "is invalid");
-    throw new BatonError("CONFIG_INVALID", `${variable} ${problem}. ${FIXES[variable] ?? "See the configuration table in README.md."}`, { variable });
+    throw new BatonError("CONFIG_INVALID", `${variable} ${problem}. ${FIXES[variable] ?? "See the table in docs/configuration.md."}`, { variable });
   }
   const values = parsed.data;
   if (values.SLACK_APP_TOKEN === undefined && values.SLACK_SIGNING_SECRET === undefined) {

@@ -10,7 +10,7 @@ import { defaultDatabasePath, SHIPPED_CHAINS_DIRECTORY } from "./package-locatio
 
 /**
  * Configuration from the environment, parsed once at start-up. Every variable is documented in
- * the README; an invalid one stops start-up with a message naming it and the fix.
+ * docs/configuration.md; an invalid one stops start-up with a message naming it and the fix.
  */
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -216,7 +216,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     const variable = issue ? String(issue.path[0]) : "unknown";
     throw new BatonError(
       "CONFIG_INVALID",
-      `${variable} is invalid: ${issue?.message ?? "unknown problem"}. ${FIXES[variable] ?? "See the configuration table in README.md."}`,
+      `${variable} is invalid: ${issue?.message ?? "unknown problem"}. ${FIXES[variable] ?? "See the table in docs/configuration.md."}`,
       { variable },
     );
   }

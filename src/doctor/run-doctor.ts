@@ -97,7 +97,7 @@ export async function runDoctor(environment: Readonly<Record<string, string | un
   try {
     config = parseConfig(environment);
   } catch (error) {
-    return [failed("config", "configuration", describeError(error), "Fix the variable named above; the README's configuration table says what each one takes.")];
+    return [failed("config", "configuration", describeError(error), "Fix the variable named above; docs/configuration.md says what each one takes.")];
   }
   const results: CheckResult[] = [];
   let botConfig: BotConfig | undefined;
@@ -109,7 +109,7 @@ export async function runDoctor(environment: Readonly<Record<string, string | un
       botConfig = parseBotConfig(environment);
       results.push(passed("config", "configuration", "parses (CLI and bot)"));
     } catch (error) {
-      results.push(failed("config", "configuration", describeError(error), "Fix the variable named above; the README's configuration table says what each one takes."));
+      results.push(failed("config", "configuration", describeError(error), "Fix the variable named above; docs/configuration.md says what each one takes."));
     }
   }
   let chains: ChainRegistry;

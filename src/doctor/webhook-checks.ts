@@ -6,7 +6,7 @@ import { failed, passed, warned, type CheckResult } from "./check-result.js";
 /** For each enabled webhook: where its runs (and their approvals) will be shown. */
 export function checkWebhooks(botConfig: BotConfig, chains: { has(id: string): boolean; get(id: string): ChainDefinition }, reviewChainId: string): CheckResult[] {
   const webhooks = enabledWebhooks(botConfig);
-  if (webhooks.length === 0) return [warned("webhooks", "webhooks", "none enabled (BATON_WEBHOOK_TOKEN, PAGERDUTY_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET are unset)", "Set them to start runs from alerts and pull requests; see the README's webhook sections.")];
+  if (webhooks.length === 0) return [warned("webhooks", "webhooks", "none enabled (BATON_WEBHOOK_TOKEN, PAGERDUTY_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET are unset)", "Set them to start runs from alerts and pull requests; see docs/webhooks.md.")];
   return webhooks.map((webhook) => {
     const checked = `webhook ${webhook.path} (${webhook.enabledBy})`;
     const chainId = webhook.runs === "incident" ? botConfig.incidentChain : reviewChainId;

@@ -63,7 +63,7 @@ export const PagerDutyPayload = z.looseObject({
 });
 export type PagerDutyPayload = z.infer<typeof PagerDutyPayload>;
 
-/** baton's own small shape, for anything that can POST JSON (documented in the README). */
+/** baton's own small shape, for anything that can POST JSON (documented in docs/webhooks.md). */
 export const GenericPayload = z.object({
   title: z.string().min(1).max(500),
   severity: z.string().max(50).optional(),
