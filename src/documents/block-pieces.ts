@@ -4,8 +4,10 @@ import { sentenceSpans } from "./sentences.js";
 
 /**
  * Blocks cut to fit a token budget, at the best boundary the text offers: a table row by its
- * cells, a cell or paragraph by whole sentences, and only a sentence longer than the whole
- * budget by words (never inside a word). Every piece keeps the lines (and pages) it came from.
+ * cells, a cell or paragraph by whole sentences, only a sentence longer than the whole budget by
+ * words, and only a word longer than the whole budget (a long URL, a run of symbols) by
+ * characters, so every piece is within the budget whatever the text. Every piece keeps the lines
+ * (and pages) it came from.
  */
 
 export type CountTokens = (text: string) => number;
@@ -45,6 +47,25 @@ function grouped(segment: TextSegment, spans: ReadonlyArray<{ start: number; end
   return parts;
 }
 
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/**
+ * A word's characters as spans: the last resort for a word longer than the budget. Graphemes,
+ * so a cut does not part a letter from its accent; a grapheme longer than the budget on its own
+ * (a letter under hundreds of combining marks) by code points, which are a few tokens at most.
+ */
+function characterSpans(segment: TextSegment, word: { start: number; end: number }, limit: number, countTokens: CountTokens): Array<{ start: number; end: number }> {
+  return [...graphemes.segment(segment.text.slice(word.start, word.end))].flatMap(({ segment: grapheme, index }) => {
+    const start = word.start + index;
+    if (countTokens(grapheme) <= limit) return [{ start, end: start + grapheme.length }];
+    let offset = start;
+    return Array.from(grapheme, (codePoint) => {
+      offset += codePoint.length;
+      return { start: offset - codePoint.length, end: offset };
+    });
+  });
+}
+
 function segmentPieces(segment: TextSegment, limit: number, countTokens: CountTokens): TextSegment[] {
   if (countTokens(segment.text) <= limit) return [segment];
   const pieces: TextSegment[] = [];
@@ -55,7 +76,11 @@ function segmentPieces(segment: TextSegment, limit: number, countTokens: CountTo
     }
     // One sentence longer than the budget: by words.
     const words = [...segment.text.slice(part.start, part.end).matchAll(/\S+/g)].map((word) => ({ start: part.start + word.index, end: part.start + word.index + word[0].length }));
-    for (const wordsPart of grouped(segment, words, limit, countTokens)) pieces.push(segmentPart(segment, wordsPart.start, wordsPart.end));
+    for (const wordsPart of grouped(segment, words, limit, countTokens)) {
+      if (countTokens(segment.text.slice(wordsPart.start, wordsPart.end)) <= limit) pieces.push(segmentPart(segment, wordsPart.start, wordsPart.end));
+      // One word longer than the budget: by characters.
+      else for (const charactersPart of grouped(segment, characterSpans(segment, wordsPart, limit, countTokens), limit, countTokens)) pieces.push(segmentPart(segment, charactersPart.start, charactersPart.end));
+    }
   }
   return pieces;
 }

@@ -9,8 +9,9 @@ import { estimateTokens } from "./token-estimate.js";
  * (headings, paragraphs, list items, labels, table rows: see `document-blocks.ts`); blocks are
  * packed in order up to the token budget, several small sections to a chunk, and a chunk ends
  * at a section's start when that section would fit whole in the next one. A block longer than
- * the budget is cut by cells, sentences, then words. A heading never ends a chunk (it goes with
- * what it heads), so no chunk is a lone heading.
+ * the budget is cut by cells, sentences, then words, and a word longer than the budget by
+ * characters, so no chunk is over the budget. A heading never ends a chunk (it goes with what it
+ * heads), so no chunk is a lone heading.
  *
  * A chunk may start with a little of the previous chunk's end (overlap) for context, but only
  * within the same section and only whole blocks — or a paragraph's last whole sentences — so it
@@ -49,27 +50,45 @@ export interface DocumentChunk {
 }
 
 export interface ChunkOptions {
+  /**
+   * Every chunk's `tokens` is at most this, whatever the text: a block longer than the budget is
+   * cut by cells, sentences, words and, for a word longer than the budget, characters. At least
+   * `MIN_CHUNK_TOKENS`; a smaller budget is INPUT_INVALID.
+   */
   maxTokens: number;
   /** Tokens of the previous chunk's end repeated at the start (same section only). Default 0. */
   overlapTokens?: number;
-  /** Counts a text's tokens; the budget is in these. Default: an estimate of four characters a token. */
+  /**
+   * Counts a text's tokens; the budget is in these. Default: an estimate of four characters a token.
+   * Blocks are counted one by one and a line break or two between them as one token, so a counter
+   * must not count joined text dearer than that (the estimate and BPE tokenizers do not).
+   */
   countTokens?: CountTokens;
 }
 
+/** The smallest budget a document is chunked to. */
+export const MIN_CHUNK_TOKENS = 50;
 /** What joining two blocks with a line break or two adds. */
 const JOIN_TOKENS = 1;
 const sameSection = (left: DocumentBlock, right: DocumentBlock): boolean => left.sectionPath.join("\u0000") === right.sectionPath.join("\u0000");
 
 export function chunkDocument(text: string, options: ChunkOptions): DocumentChunk[] {
   const countTokens = options.countTokens ?? estimateTokens;
-  const maxTokens = Math.max(50, options.maxTokens);
+  const maxTokens = options.maxTokens;
+  // Below this no chunk is sure to hold a heading and a sentence's words; the budget is not
+  // raised behind the caller's back, as chunks over the budget they asked for would overflow
+  // whatever they size by it.
+  if (!Number.isFinite(maxTokens) || maxTokens < MIN_CHUNK_TOKENS) {
+    throw new BatonError("INPUT_INVALID", `A chunk budget of ${String(maxTokens)} tokens is too small to chunk a document. Give chunkDocument a maxTokens of at least ${String(MIN_CHUNK_TOKENS)} (a few hundred or more reads best).`, { maxTokens });
+  }
   const overlap = Math.min(Math.max(0, options.overlapTokens ?? 0), Math.floor(maxTokens / 4));
   const read = text.replace(/\f/g, "").trim() === "" ? [] : documentBlocks(text);
   // A piece leaves room for what may come before it in its chunk: the overlap, or the headings
   // it goes with (a chunk starting at a section carries them and no overlap).
   // A longer run of headings than a quarter of the budget (a table of contents) is not carried.
   const carryLimit = Math.floor(maxTokens / 4);
-  const headingRoom = Math.min(longestHeadingRun(read, countTokens), carryLimit);
+  // A carried run is up to `carryLimit` tokens and then joined to the piece: room for the join too.
+  const headingRoom = Math.min(longestHeadingRun(read, countTokens), carryLimit + JOIN_TOKENS);
   const blocks = read.flatMap((block) => blockPieces(block, maxTokens - Math.max(overlap, headingRoom), countTokens));
   if (!blocks.some((block) => block.kind !== "heading")) {
     throw new BatonError("DOCUMENT_EMPTY", "The document has no text to read. Give the RFP's text (a text PDF, Markdown or plain text), not an empty or scanned file.", {});
@@ -124,6 +143,34 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
     return taken;
   };
 
+  /**
+   * A document that ends with headings: they head nothing, but they are the document's text, so
+   * they go with the last chunk — within the budget, as nothing was counted for them when that
+   * chunk was packed. Failing that, the last chunk without its overlap; failing that, the last
+   * chunk's last block (with the headings over it, when they fit) moves on to a chunk of its own
+   * with them. When none of these fits (the last block, its headings and these fill the budget
+   * and nothing else can stay behind), they are left out: a chunk of a heading alone would give
+   * the model nothing to read, and they head nothing to cite. After a table of contents chunked
+   * as text they are more of it, a chunk of their own.
+   */
+  const withEndingHeadings = (chunk: { blocks: DocumentBlock[]; overlap: number }, headings: DocumentBlock[]): Array<{ blocks: DocumentBlock[]; overlap: number }> => {
+    const within = (list: ReadonlyArray<DocumentBlock>): boolean => total(list) <= maxTokens;
+    if (within([...chunk.blocks, ...headings])) return [{ blocks: [...chunk.blocks, ...headings], overlap: chunk.overlap }];
+    const chunkOwn = chunk.blocks.slice(chunk.overlap);
+    if (within([...chunkOwn, ...headings])) return [{ blocks: [...chunkOwn, ...headings], overlap: 0 }];
+    const lastText = chunkOwn.findLastIndex((block) => block.kind !== "heading");
+    // The last chunk is a run of headings chunked as text (a table of contents): these go on with it.
+    if (lastText < 0) return [chunk, { blocks: headings, overlap: 0 }];
+    let headed = lastText;
+    while (headed > 0 && chunkOwn[headed - 1]?.kind === "heading") headed -= 1;
+    for (const cut of [headed, lastText]) {
+      const kept = chunkOwn.slice(0, cut);
+      const moved = [...chunkOwn.slice(cut), ...headings];
+      if (kept.some((block) => block.kind !== "heading") && within(moved)) return [{ blocks: [...chunk.blocks.slice(0, chunk.overlap), ...kept], overlap: chunk.overlap }, { blocks: moved, overlap: 0 }];
+    }
+    return [chunk];
+  };
+
   blocks.forEach((block, index) => {
     const fits = (tokens: number): boolean => current.tokens + (current.blocks.length > 0 ? JOIN_TOKENS : 0) + tokens <= maxTokens;
     if (block.kind === "heading" && canEnd()) {
@@ -138,9 +185,9 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
     current.blocks.push(block);
   });
   const own = current.blocks.slice(current.overlap);
-  if (own.some((block) => block.kind !== "heading") || own.length > 1 || packed.length === 0) packed.push({ blocks: current.blocks, overlap: current.overlap });
-  // A document that ends with headings: they head nothing, but they are the document's text.
-  else if (current.blocks.length > current.overlap) packed.at(-1)?.blocks.push(...current.blocks.slice(current.overlap));
+  const last = packed.at(-1);
+  if (!last || own.some((block) => block.kind !== "heading") || (own.length > 1 && total(own) > carryLimit)) packed.push({ blocks: current.blocks, overlap: current.overlap });
+  else if (own.length > 0) packed.splice(-1, 1, ...withEndingHeadings(last, own));
 
   return packed.map((chunk, index) => chunkOf(index, chunk.blocks, chunk.overlap, countTokens));
 }
