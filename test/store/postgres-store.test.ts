@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
@@ -22,6 +24,18 @@ async function openError(url: string): Promise<unknown> {
     (error: unknown) => error,
   );
 }
+
+describe("the adapter's edge", () => {
+  it("nothing outside src/store-postgres imports pg", () => {
+    const sourceRoot = join(import.meta.dirname, "..", "..", "src");
+    const importers = readdirSync(sourceRoot, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .filter((file) => /from\s+["']pg(?:-[a-z]+)?["']|import\(\s*["']pg["']/.test(readFileSync(join(sourceRoot, file), "utf8")))
+      .map((file) => relative(sourceRoot, join(sourceRoot, file)).split("\\").join("/"));
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((file) => !file.startsWith("store-postgres/"))).toEqual([]);
+  });
+});
 
 describe("opening a PostgreSQL store that is not there", () => {
   it("DATABASE_UNREACHABLE names the server without the password, and what to check", async () => {
