@@ -219,8 +219,8 @@ function refusePostgresForNow(database: string): void {
   throw new BatonError(
     "CONFIG_INVALID",
     `BATON_DB is a PostgreSQL connection string (${withoutPassword(database)}), but the PostgreSQL store is not ` +
-      "complete yet: runs, steps, approvals, audit events and effect records are; the message ledger, alert " +
-      "deliveries and incidents, command intents, retention and schedules are not. Set BATON_DB to a SQLite file " +
+      "complete yet: runs, steps, approvals, audit events and effect records are; the message ledger (cards, " +
+      "reminders, scheduled starts), alert deliveries and incidents, command intents and retention are not. Set BATON_DB to a SQLite file " +
       "path (or unset it for the default) for now; docs/postgres.md says what is missing.",
     { variable: "BATON_DB" },
   );
