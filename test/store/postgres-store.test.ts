@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
 import type { RunRetry } from "../../src/core/ports.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresStore, type PostgresChainStore } from "../../src/store-postgres/index.js";
-import { event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START, step, stepCommit } from "./chain-store-fixtures.js";
+import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START, step, stepCommit } from "./chain-store-fixtures.js";
 import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
 
 /**
@@ -180,6 +180,67 @@ describe.skipIf(skip)("PostgreSQL store", () => {
       expect(await store.getLineage(child.id)).toEqual({ parent: { runId: parent.id, fromStepId: "step-1" }, children: [] });
       expect(await store.getLineage(parent.id)).toEqual({ parent: null, children: [{ runId: child.id, fromStepId: "step-1", createdAt: START + 20 }] });
       expect((await store.listEvents(parent.id)).at(-1)?.type).toBe("run.rerun");
+    });
+  });
+
+  describe("several replicas at once", () => {
+    it("a claim gives up at once on a run another connection is writing (SKIP LOCKED), and applies once it is free", async () => {
+      const store = await open();
+      const run = await runAtCursor(store, 1);
+      const pool = testPool(url());
+      const writer = await pool.connect();
+      try {
+        await writer.query("BEGIN");
+        await writer.query("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", [run.id]);
+        const claim = { runId: run.id, expectedOwner: OWNER, owner: OTHER_OWNER, leaseExpiresAt: START + 90_000, at: START + 60_000, events: [] };
+        const startedAt = Date.now();
+        expect(await store.claimRun(claim)).toBe(false);
+        expect(Date.now() - startedAt).toBeLessThan(2_000);
+        await writer.query("COMMIT");
+        expect(await store.claimRun(claim)).toBe(true);
+      } finally {
+        writer.release();
+        await pool.end();
+      }
+    });
+
+    it("concurrent appends to one run from two store objects get every event a distinct, increasing sequence", async () => {
+      const [first, second] = [await open(), await open()];
+      const run = await runAtCursor(first, 0);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).appendEvents([event(run.id, "approval.denied", { actor: `U${String(index)}` })])),
+      );
+      const sequences = (await first.listEvents(run.id)).map((item) => item.sequence);
+      expect(sequences).toEqual(Array.from({ length: 21 }, (_, index) => index + 1));
+    });
+
+    it("a decision racing a cancel on another replica: exactly one applies, and nothing deadlocks", async () => {
+      const [first, second] = [await open(), await open()];
+      for (let round = 0; round < 5; round += 1) {
+        const run = await runAtCursor(first, 1);
+        const pending = approval(run.id, 1);
+        expect(await first.openApproval({ guard: guardOf(run.id, 1), approval: pending, at: START, events: [] })).toBe(true);
+        const [decided, cancelled] = await Promise.all([
+          first.decideApproval({
+            approvalId: pending.id,
+            status: "rejected",
+            decidedBy: "U1",
+            at: START + 1,
+            editedOutput: null,
+            comment: "no",
+            step: null,
+            runStatus: "rejected",
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            events: [event(run.id, "approval.decided")],
+          }),
+          second.finishRun({ runId: run.id, fromStatuses: ["awaiting_approval"], owner: null, status: "cancelled", error: null, at: START + 1, events: [event(run.id, "run.finished")] }),
+        ]);
+        expect([decided.applied, cancelled].filter(Boolean)).toHaveLength(1);
+        const stored = await first.getApproval(pending.id);
+        expect(stored?.status).toBe(decided.applied ? "rejected" : "cancelled");
+        expect((await first.getRun(run.id))?.status).toBe(decided.applied ? "rejected" : "cancelled");
+      }
     });
   });
 
