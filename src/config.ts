@@ -208,6 +208,34 @@ function azureSettings(values: z.output<typeof EnvironmentSchema>): Config["azur
   return { endpoint: values.AZURE_OPENAI_ENDPOINT, apiKey: values.AZURE_OPENAI_API_KEY, apiVersion: values.OPENAI_API_VERSION };
 }
 
+/**
+ * A PostgreSQL connection string in BATON_DB. Only the chain store has a PostgreSQL adapter so
+ * far (src/store-postgres); the bot also needs the message ledger, alerts, command intents and
+ * retention, which are SQLite-only. Starting half on PostgreSQL would split one deployment's
+ * state over two databases, so it is refused until every store is there (issue 17).
+ */
+function refusePostgresForNow(database: string): void {
+  if (!/^postgres(ql)?:\/\//i.test(database)) return;
+  throw new BatonError(
+    "CONFIG_INVALID",
+    `BATON_DB is a PostgreSQL connection string (${withoutPassword(database)}), but the PostgreSQL store is not ` +
+      "complete yet: runs, steps, approvals, audit events and effect records are; the message ledger (cards, " +
+      "reminders, scheduled starts), alert deliveries and incidents, command intents and retention are not. Set BATON_DB to a SQLite file " +
+      "path (or unset it for the default) for now; docs/postgres.md says what is missing.",
+    { variable: "BATON_DB" },
+  );
+}
+
+/** A connection string as it may be shown: scheme, user, host and database, never the password. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.username === "" ? "" : `${parsed.username}@`}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "not a valid URL";
+  }
+}
+
 /** Parse the environment. Throws CONFIG_INVALID naming the first bad variable. */
 export function parseConfig(environment: Readonly<Record<string, string | undefined>>): Config {
   const parsed = EnvironmentSchema.safeParse(environment);
@@ -221,6 +249,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     );
   }
   const values = parsed.data;
+  if (values.BATON_DB !== undefined) refusePostgresForNow(values.BATON_DB);
   return {
     azure: azureSettings(values),
     openAiApiKey: values.OPENAI_API_KEY,

@@ -124,3 +124,22 @@ describe("configuration from the environment", () => {
     }
   });
 });
+
+describe("BATON_DB as a PostgreSQL connection string", () => {
+  it.each(["postgres://baton:s3cret-pw@db.internal:5432/baton", "postgresql://baton:s3cret-pw@db.internal/baton?sslmode=require"])(
+    "%s: refused at start-up until every store has a PostgreSQL adapter, naming the database without its password",
+    (url) => {
+      const error = configError({ BATON_DB: url });
+      expect(error.details).toEqual({ variable: "BATON_DB" });
+      expect(error.message).toContain("the PostgreSQL store is not complete yet");
+      expect(error.message).toContain("the message ledger");
+      expect(error.message).toContain("baton@db.internal");
+      expect(error.message).not.toContain("s3cret-pw");
+      expect(error.message).not.toContain("sslmode");
+    },
+  );
+
+  it("a path that merely mentions postgres is still a SQLite file", () => {
+    expect(parseConfig({ BATON_DB: "/var/lib/postgres-backups/baton.db" }).databasePath).toBe("/var/lib/postgres-backups/baton.db");
+  });
+});

@@ -1,0 +1,251 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isBatonError } from "../../src/core/errors.js";
+import type { RunRetry } from "../../src/core/ports.js";
+import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresStore, type PostgresChainStore } from "../../src/store-postgres/index.js";
+import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START, step, stepCommit } from "./chain-store-fixtures.js";
+import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+
+/**
+ * What the PostgreSQL store does beyond the shared contract: opening (migrations, the errors a
+ * person sees), the retry and re-run writes (not in the contract yet), the append-only log.
+ */
+
+const skip = await skipWithoutPostgres("test/store/postgres-store.test.ts");
+
+async function openError(url: string): Promise<unknown> {
+  return openPostgresStore(url, { connectionTimeoutMs: 2_000 }).then(
+    async (store) => {
+      await store.closed();
+      throw new Error("expected opening to fail");
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe("the adapter's edge", () => {
+  it("nothing outside src/store-postgres imports pg", () => {
+    const sourceRoot = join(import.meta.dirname, "..", "..", "src");
+    const importers = readdirSync(sourceRoot, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .filter((file) => /from\s+["']pg(?:-[a-z]+)?["']|import\(\s*["']pg["']/.test(readFileSync(join(sourceRoot, file), "utf8")))
+      .map((file) => relative(sourceRoot, join(sourceRoot, file)).split("\\").join("/"));
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((file) => !file.startsWith("store-postgres/"))).toEqual([]);
+  });
+});
+
+describe("opening a PostgreSQL store that is not there", () => {
+  it("DATABASE_UNREACHABLE names the server without the password, and what to check", async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const error = await openError("postgres://baton:s3cret-pw@127.0.0.1:1/baton");
+    expect(isBatonError(error, "DATABASE_UNREACHABLE")).toBe(true);
+    expect(String(error)).toContain("postgres://baton@127.0.0.1:1/baton");
+    expect(String(error)).toContain("PostgreSQL is running");
+    expect(String(error)).not.toContain("s3cret-pw");
+  });
+});
+
+describe.skipIf(skip)("PostgreSQL store", () => {
+  let database: TestDatabase | undefined;
+  const stores: PostgresChainStore[] = [];
+  const url = (): string => {
+    if (database === undefined) throw new Error("no test database: beforeAll failed");
+    return database.url;
+  };
+  const open = async (): Promise<PostgresChainStore> => {
+    const store = await openPostgresStore(url());
+    stores.push(store);
+    return store;
+  };
+  const query = async (sql: string): Promise<unknown[]> => {
+    const pool = testPool(url());
+    try {
+      return (await pool.query(sql)).rows as unknown[];
+    } finally {
+      await pool.end();
+    }
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.closed()));
+    await database?.drop();
+  });
+
+  describe("migrations", () => {
+    it("replicas opening a new database at once migrate it once, and reopening applies nothing", async () => {
+      await Promise.all([open(), open(), open()]);
+      await open();
+      expect(await query("SELECT version, description FROM schema_migrations ORDER BY version")).toEqual([
+        { version: 1, description: "runs, steps, approvals, audit events and effect records" },
+        { version: 2, description: "step retries (a run waiting out an outage) and run lineage (re-runs)" },
+      ]);
+      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(2);
+    });
+
+    it("DATABASE_TOO_NEW for a database a newer baton migrated, changing nothing", async () => {
+      await open();
+      await query("INSERT INTO schema_migrations (version, description) VALUES (99, 'from the future')");
+      try {
+        const error = await openError(url());
+        expect(isBatonError(error, "DATABASE_TOO_NEW")).toBe(true);
+        expect(String(error)).toContain("schema version 99");
+      } finally {
+        await query("DELETE FROM schema_migrations WHERE version = 99");
+      }
+    });
+
+    it("DATABASE_UNREACHABLE for a database that does not exist on a running server, saying to create it", async () => {
+      const missing = new URL(url());
+      missing.pathname = "/baton_test_never_created";
+      const error = await openError(missing.toString());
+      expect(isBatonError(error, "DATABASE_UNREACHABLE")).toBe(true);
+      expect(String(error)).toContain("baton_test_never_created");
+      expect(String(error)).toContain("createdb");
+    });
+  });
+
+  describe("the audit log", () => {
+    it("refuses UPDATE and DELETE of events, whoever runs them", async () => {
+      const store = await open();
+      const run = await runAtCursor(store, 0);
+      await expect(query(`UPDATE events SET actor = 'mallory' WHERE run_id = '${run.id}'`)).rejects.toThrow(/append-only: events are never updated/);
+      await expect(query(`DELETE FROM events WHERE run_id = '${run.id}'`)).rejects.toThrow(/append-only: events are never deleted/);
+      expect(await store.listEvents(run.id)).toHaveLength(1);
+    });
+
+    it("RUN_NOT_FOUND for events of an unknown run, and none of the batch is kept", async () => {
+      const store = await open();
+      const run = await runAtCursor(store, 0);
+      const error: unknown = await store.appendEvents([event(run.id, "approval.denied"), event("r_missing", "approval.denied")]).catch((caught: unknown) => caught);
+      expect(isBatonError(error, "RUN_NOT_FOUND")).toBe(true);
+      expect(await store.listEvents(run.id)).toHaveLength(1);
+    });
+  });
+
+  describe("retries and re-runs", () => {
+    it("a scheduled retry rests the run without a lease until its step is written", async () => {
+      const store = await open();
+      const run = await runAtCursor(store, 1, { chainId: "iac-review" });
+      const retry: RunRetry = {
+        runId: run.id,
+        chainId: "iac-review",
+        stepId: "step-1",
+        stepIndex: 1,
+        attempt: 2,
+        nextAttemptAt: START + 30_000,
+        waitingSince: START + 1_000,
+        waitingFor: "model",
+        code: "MODEL_TRANSPORT",
+        message: "HTTP 503 from the model server",
+      };
+      const schedule = { guard: guardOf(run.id, 1), retry, at: START + 2_000, events: [event(run.id, "step.retry_scheduled")] };
+
+      expect(await store.scheduleRetry({ ...schedule, guard: guardOf(run.id, 1, OTHER_OWNER) })).toBe(false);
+      expect(await store.scheduleRetry(schedule)).toBe(true);
+      expect(await store.getRetry(run.id)).toEqual(retry);
+      expect(await store.listRetries(10)).toEqual([retry]);
+      expect(await store.getRun(run.id)).toMatchObject({ status: "running", leaseOwner: null, updatedAt: START + 2_000 });
+
+      const claim = { runId: run.id, expectedOwner: null, owner: OWNER, leaseExpiresAt: START + 90_000, at: START + 30_000, events: [] };
+      expect(await store.claimRun(claim)).toBe(true);
+      expect(await store.commitStep(stepCommit(run.id, 1))).toBe(true);
+      expect(await store.getRetry(run.id)).toBeUndefined();
+      expect(await store.listRetries(10)).toEqual([]);
+    });
+
+    it("a finished run reopens at its cursor; a re-run copies the steps before its start and records its lineage", async () => {
+      const store = await open();
+      const parent = await runAtCursor(store, 2);
+      const failure = { runId: parent.id, fromStatuses: ["running"] as const, owner: OWNER, status: "failed" as const, error: { code: "STEP_FAILED", message: "no" }, at: START + 5, events: [] };
+      expect(await store.finishRun(failure)).toBe(true);
+
+      const reopen = { runId: parent.id, fromStatuses: ["failed"] as const, owner: OTHER_OWNER, leaseExpiresAt: START + 60_000, at: START + 10, events: [event(parent.id, "run.retried")] };
+      expect(await store.reopenRun(reopen)).toBe(true);
+      expect(await store.reopenRun(reopen)).toBe(false);
+      expect(await store.getRun(parent.id)).toMatchObject({ status: "running", cursor: 2, error: null, finishedAt: null, leaseOwner: OTHER_OWNER });
+
+      const child = { ...parent, id: `${parent.id}_rerun`, at: START + 20 };
+      await store.createRerun({ run: child, parentRunId: parent.id, fromStepId: "step-1", fromStepIndex: 1, events: [event(child.id, "run.rerun"), event(parent.id, "run.rerun")] });
+
+      expect(await store.getRun(child.id)).toMatchObject({ status: "running", cursor: 1, leaseOwner: OWNER });
+      const zero = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      expect(await store.getSteps(child.id)).toEqual([{ ...step(child.id, 0), usage: zero }]);
+      expect(await store.getLineage(child.id)).toEqual({ parent: { runId: parent.id, fromStepId: "step-1" }, children: [] });
+      expect(await store.getLineage(parent.id)).toEqual({ parent: null, children: [{ runId: child.id, fromStepId: "step-1", createdAt: START + 20 }] });
+      expect((await store.listEvents(parent.id)).at(-1)?.type).toBe("run.rerun");
+    });
+  });
+
+  describe("several replicas at once", () => {
+    it("a claim gives up at once on a run another connection is writing (SKIP LOCKED), and applies once it is free", async () => {
+      const store = await open();
+      const run = await runAtCursor(store, 1);
+      const pool = testPool(url());
+      const writer = await pool.connect();
+      try {
+        await writer.query("BEGIN");
+        await writer.query("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", [run.id]);
+        const claim = { runId: run.id, expectedOwner: OWNER, owner: OTHER_OWNER, leaseExpiresAt: START + 90_000, at: START + 60_000, events: [] };
+        const startedAt = Date.now();
+        expect(await store.claimRun(claim)).toBe(false);
+        expect(Date.now() - startedAt).toBeLessThan(2_000);
+        await writer.query("COMMIT");
+        expect(await store.claimRun(claim)).toBe(true);
+      } finally {
+        writer.release();
+        await pool.end();
+      }
+    });
+
+    it("concurrent appends to one run from two store objects get every event a distinct, increasing sequence", async () => {
+      const [first, second] = [await open(), await open()];
+      const run = await runAtCursor(first, 0);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).appendEvents([event(run.id, "approval.denied", { actor: `U${String(index)}` })])),
+      );
+      const sequences = (await first.listEvents(run.id)).map((item) => item.sequence);
+      expect(sequences).toEqual(Array.from({ length: 21 }, (_, index) => index + 1));
+    });
+
+    it("a decision racing a cancel on another replica: exactly one applies, and nothing deadlocks", async () => {
+      const [first, second] = [await open(), await open()];
+      for (let round = 0; round < 5; round += 1) {
+        const run = await runAtCursor(first, 1);
+        const pending = approval(run.id, 1);
+        expect(await first.openApproval({ guard: guardOf(run.id, 1), approval: pending, at: START, events: [] })).toBe(true);
+        const [decided, cancelled] = await Promise.all([
+          first.decideApproval({
+            approvalId: pending.id,
+            status: "rejected",
+            decidedBy: "U1",
+            at: START + 1,
+            editedOutput: null,
+            comment: "no",
+            step: null,
+            runStatus: "rejected",
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            events: [event(run.id, "approval.decided")],
+          }),
+          second.finishRun({ runId: run.id, fromStatuses: ["awaiting_approval"], owner: null, status: "cancelled", error: null, at: START + 1, events: [event(run.id, "run.finished")] }),
+        ]);
+        expect([decided.applied, cancelled].filter(Boolean)).toHaveLength(1);
+        const stored = await first.getApproval(pending.id);
+        expect(stored?.status).toBe(decided.applied ? "rejected" : "cancelled");
+        expect((await first.getRun(run.id))?.status).toBe(decided.applied ? "rejected" : "cancelled");
+      }
+    });
+  });
+
+  it("pg is pure JavaScript here: the native binding is not installed", async () => {
+    await expect(import("pg-native" as string)).rejects.toThrow();
+    expect(pg.native).toBeNull();
+  });
+});
