@@ -101,7 +101,6 @@ describe("a run waiting out a model outage, then SIGKILL", () => {
     const callsAfter = model.requests.filter((request) => request.method === "POST").length - callsBeforeRecovery;
     expect(callsAfter).toBeGreaterThanOrEqual(1);
     expect(callsAfter).toBeLessThanOrEqual(2);
-    expect((await store.getSteps(runId)).map((step) => step.stepId)).toEqual(["plan"]);
     expect(await store.listRuns({ limit: 10 })).toHaveLength(1);
     for (const bot of bots.splice(0)) await bot.stop();
   }, 90_000);
