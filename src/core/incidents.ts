@@ -116,6 +116,11 @@ export interface AlertStore {
   listIncidents(filter: { status?: "open" | "resolved"; since?: number; limit: number }): Promise<IncidentRecord[]>;
   /** Record the run an incident started; only while it has none (compare-and-set). */
   attachRun(incidentId: string, runId: string): Promise<boolean>;
+  /**
+   * Put a new run in place of the incident's ended one; only while `fromRunId` is still its run
+   * (compare-and-set), so two processes replacing one run agree on one successor.
+   */
+  replaceRun(incidentId: string, fromRunId: string, toRunId: string): Promise<boolean>;
   countDeliveries(): Promise<number>;
   /** Incidents whose run thread is owed updates (recorded by deliveries, not yet posted). */
   listIncidentsOwedUpdates(limit: number): Promise<string[]>;

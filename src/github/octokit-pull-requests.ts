@@ -21,6 +21,20 @@ function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * GitHub's `retry-after` header in ms, when it sent one: "If the retry-after response header is
+ * present, you should not retry your request until after that many seconds has elapsed" (GitHub
+ * REST docs, "Best practices for using the REST API"). GitHub documents seconds; anything else is
+ * ignored (the policy's backoff applies).
+ */
+function retryAfterMsOf(error: unknown): number | undefined {
+  const headers = typeof error === "object" && error !== null && "response" in error ? (error as { response?: { headers?: Record<string, unknown> } }).response?.headers : undefined;
+  const value = headers?.["retry-after"];
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : undefined;
+}
+
 /** GitHub's own explanation of a 422 (`errors`), or the message. */
 function githubErrors(error: unknown): string {
   const data = typeof error === "object" && error !== null && "response" in error ? (error as { response?: { data?: { message?: unknown; errors?: unknown } } }).response?.data : undefined;
@@ -50,7 +64,14 @@ function toBatonError(error: unknown, ref: PullRequestRef, doing: string): Baton
   if (status === 422) {
     return new BatonError("GITHUB_REJECTED", `GitHub refused to ${doing} on ${where}: ${githubErrors(error)}. This is a bug in what baton sent; the run keeps the review so it can be posted by hand.`, { ...ref, status }, { cause: error });
   }
-  return new BatonError("GITHUB_UNAVAILABLE", `Could not ${doing} on ${where}: ${describeError(error)}. GitHub may be down or unreachable (check GITHUB_API_URL); baton tries again when the step is retried.`, { ...ref, ...(status === undefined ? {} : { status }) }, { cause: error });
+  // The step's retry policy reads `retryAfterMs` (step-errors.ts) and waits at least that long.
+  const retryAfterMs = retryAfterMsOf(error);
+  return new BatonError(
+    "GITHUB_UNAVAILABLE",
+    `Could not ${doing} on ${where}: ${describeError(error)}. GitHub may be down or unreachable (check GITHUB_API_URL); baton tries again when the step is retried.`,
+    { ...ref, ...(status === undefined ? {} : { status }), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+    { cause: error },
+  );
 }
 
 export class OctokitPullRequests implements PullRequestHost {

@@ -99,6 +99,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const incidents = new IncidentRuns({
       alerts: runtime.alerts,
       runner,
+      runs: store,
       chains,
       clock,
       logger,

@@ -9,13 +9,14 @@ import { escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { chainViewOf } from "./render/progress-card.js";
 import { openRfpForm } from "./rfp-form.js";
 import { REVIEW_INTENT, reviewFromSlack } from "./command-intents.js";
+import { mentionableOf, rerunForUser, retryForUser } from "./retry-actions.js";
 import { slackOrigin, type SlackServices } from "./slack-services.js";
 import { withinBudget, type SlackClient } from "./slack-web-client.js";
 
 /**
  * `/baton` subcommands. A command that only reads acknowledges first (help is the
  * acknowledgement itself, since it needs no I/O). A command that changes something (a run
- * started from the command's text, a cancel) writes it before its ack: Slack never redelivers
+ * started from the command's text, a cancel, a retry or re-run) writes it before its ack: Slack never redelivers
  * an acknowledged command, so what was acknowledged must be in the store. The answer follows
  * through `respond` (the command's response_url), ephemeral.
  */
@@ -29,6 +30,9 @@ interface CommandContext {
   /** Acknowledge the command (once; later calls do nothing). */
   acknowledge(): Promise<void>;
 }
+
+/** Subcommands that change something, and so acknowledge only once it is written. */
+const WRITES_BEFORE_ACK: ReadonlySet<BatonCommand["kind"]> = new Set(["run", "cancel", "retry", "rerun", "review"]);
 
 /** Budget for opening a modal: the trigger id dies 3 s after the click, and ack took some of it. */
 const MODAL_BUDGET_MS = 2_000;
@@ -55,15 +59,15 @@ export function registerCommands(app: App, services: SlackServices): void {
       await acknowledge();
       if (!isBatonError(error)) services.logger.error({ command: parsed.kind, error: describeError(error) }, "a /baton command failed");
       const runId = "runId" in parsed ? parsed.runId : undefined;
-      await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId })));
+      await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId, mentionable: mentionableOf(error) })));
     }
   });
 }
 
 async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, context: CommandContext, services: SlackServices): Promise<void> {
   const { store, chains, clock, respond } = { ...services, respond: context.respond };
-  // Reads answer after the ack; run, cancel and review acknowledge once what they wrote is durable.
-  if (command.kind !== "run" && command.kind !== "cancel" && command.kind !== "review") await context.acknowledge();
+  // Reads answer after the ack; run, cancel, retry, rerun and review acknowledge once what they wrote is durable.
+  if (!WRITES_BEFORE_ACK.has(command.kind)) await context.acknowledge();
   switch (command.kind) {
     case "chains":
       await respond(ephemeral(renderChainList(chains.list().map(chainViewOf))));
@@ -93,6 +97,20 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
     case "cancel":
       await cancelFromCommand(command.runId, command.reason, context, services);
       return;
+    case "retry": {
+      // The retry (a compare-and-set on the run's status) is committed before the ack.
+      const reply = await retryForUser(command.runId, context.userId, services);
+      await context.acknowledge();
+      await respond(ephemeral(textReply(reply)));
+      return;
+    }
+    case "rerun": {
+      // The new run (with the copied outputs) is committed before the ack.
+      const reply = await rerunForUser({ runId: command.runId, stepId: command.stepId, userId: context.userId, channelId: context.channelId }, services);
+      await context.acknowledge();
+      await respond(ephemeral(textReply(reply)));
+      return;
+    }
     case "rfp":
       await openRfpForm(context, services);
       return;

@@ -11,6 +11,10 @@ export type BatonCommand =
   | { kind: "runs"; scope: "mine" | "all" }
   | { kind: "pending" }
   | { kind: "cancel"; runId: string; reason: string }
+  /** Continue a failed or expired run from the step that did not finish. */
+  | { kind: "retry"; runId: string }
+  /** A new run of a finished run's chain from `stepId`, the outputs before it copied. */
+  | { kind: "rerun"; runId: string; stepId: string }
   | { kind: "review"; pullRequest: PullRequestRef; url: string }
   | { kind: "rfp" };
 
@@ -44,6 +48,19 @@ export function parseCommand(text: string): BatonCommand {
     case "cancel":
       if (!RUN_ID.test(first)) return { kind: "help", notUnderstood: "`cancel` needs a run id such as `r_01J...`: `/baton cancel <run-id> [reason]`." };
       return { kind: "cancel", runId: first, reason: argument.slice(first.length).trim() };
+    case "retry":
+      if (!RUN_ID.test(first)) return { kind: "help", notUnderstood: "`retry` needs a run id such as `r_01J...`: `/baton retry <run-id>`." };
+      return { kind: "retry", runId: first };
+    case "rerun": {
+      // `--from` is optional, so the CLI's spelling (`baton rerun <run-id> --from <step>`) works here too.
+      const [, ...afterRunId] = rest;
+      const stepWords = afterRunId[0] === "--from" ? afterRunId.slice(1) : afterRunId;
+      const stepId = stepWords[0] ?? "";
+      if (!RUN_ID.test(first) || stepId === "" || stepWords.length > 1) {
+        return { kind: "help", notUnderstood: "`rerun` needs a run id and one step: `/baton rerun <run-id> <step>` (`/baton status <run-id>` lists its steps)." };
+      }
+      return { kind: "rerun", runId: first, stepId };
+    }
     case "rfp":
       return { kind: "rfp" };
     case "review": {

@@ -1,4 +1,5 @@
-import type { IncidentChange, IncidentRecord } from "../core/ports.js";
+import type { IncidentChange, IncidentRecord, IncidentSummary } from "../core/ports.js";
+import type { IncidentRecovery } from "../use-cases/incident-recovery.js";
 import type { IncidentUpdates } from "../use-cases/incident-runs.js";
 import { section } from "./render/blocks.js";
 import { escapeMrkdwn, joinMrkdwn, md, slackDate, type Mrkdwn } from "./render/mrkdwn.js";
@@ -7,7 +8,8 @@ import type { RunProjection } from "./run-projection.js";
 
 /**
  * New and resolved alerts of a running incident, as replies in its run's thread — so the
- * approver of a pending plan sees when it may be stale.
+ * approver of a pending plan sees when it may be stale — and, when a new alert took an ended run
+ * up again, what baton did about it.
  */
 export class SlackIncidentUpdates implements IncidentUpdates {
   readonly #projection: RunProjection;
@@ -34,5 +36,16 @@ export class SlackIncidentUpdates implements IncidentUpdates {
     if (lines.length === 0) return;
     const text = joinMrkdwn(lines, "\n\n");
     await this.#projection.upsert(key, incident.runId, thread.channel, { text: truncateText(text, 3_000), blocks: [section(text)] }, thread.ts);
+  }
+
+  async postRecovery(incident: IncidentSummary, recovery: IncidentRecovery): Promise<void> {
+    const thread = await this.#projection.threadOf(recovery.previousRunId);
+    if (!thread) throw new Error(`run ${recovery.previousRunId} has no card in Slack`);
+    const ended = recovery.previousStatus === "expired" ? md`its approval expired unanswered` : md`it failed${recovery.previousError ? md` (\`${escapeMrkdwn(recovery.previousError)}\`)` : md``}`;
+    const text =
+      recovery.kind === "retried"
+        ? md`:arrows_counterclockwise: *A new alert for this incident* came in after run \`${escapeMrkdwn(recovery.previousRunId)}\` stopped: ${ended}. baton is retrying the run${recovery.fromStepId ? md` from \`${escapeMrkdwn(recovery.fromStepId)}\`` : md``}, keeping what it had done; it goes on in this thread.`
+        : md`:arrows_counterclockwise: *A new alert for this incident* came in after run \`${escapeMrkdwn(recovery.previousRunId)}\` stopped: ${ended}, and it cannot be retried. baton started run \`${escapeMrkdwn(recovery.runId)}\` for *${escapeMrkdwn(incident.title)}* with the alerts as they are now; its card is in this channel.`;
+    await this.#projection.upsert(recovery.key, recovery.previousRunId, thread.channel, { text: truncateText(text, 3_000), blocks: [section(text)] }, thread.ts);
   }
 }

@@ -95,6 +95,7 @@ export class SqliteAlertStore implements AlertStore {
         "SELECT * FROM incidents WHERE (@status IS NULL OR status = @status) AND opened_at >= @since ORDER BY opened_at DESC, id DESC LIMIT @limit",
       ),
       attachRun: database.prepare("UPDATE incidents SET run_id = @runId WHERE id = @id AND run_id IS NULL"),
+      replaceRun: database.prepare("UPDATE incidents SET run_id = @toRunId WHERE id = @id AND run_id = @fromRunId"),
       countDeliveries: database.prepare<[], { count: number }>("SELECT count(*) AS count FROM deliveries"),
       insertUpdate: database.prepare(
         "INSERT INTO incident_updates (incident_id, delivery_id, resolves, new_alerts, resolved_alerts, created_at) VALUES (@incidentId, @deliveryId, @resolves, @newAlerts, @resolvedAlerts, @at)",
@@ -132,6 +133,10 @@ export class SqliteAlertStore implements AlertStore {
 
   attachRun(incidentId: string, runId: string): Promise<boolean> {
     return this.#settle(() => this.#statements.attachRun.run({ id: incidentId, runId }).changes === 1);
+  }
+
+  replaceRun(incidentId: string, fromRunId: string, toRunId: string): Promise<boolean> {
+    return this.#settle(() => this.#statements.replaceRun.run({ id: incidentId, fromRunId, toRunId }).changes === 1);
   }
 
   countDeliveries(): Promise<number> {

@@ -1,14 +1,17 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { describeError } from "../core/errors.js";
-import type { AlertSource, AlertStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, IncidentUpdateBatch, Logger } from "../core/ports.js";
+import type { AlertSource, AlertStore, ChainStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, IncidentSummary, IncidentUpdateBatch, Logger } from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
+import { recoverIncidentRun, type IncidentRecovery } from "./incident-recovery.js";
 
 /**
  * Alert deliveries into runs: an opened incident starts the incident chain (once, across
  * processes and restarts); new and resolved alerts of an incident that has a run go to that
  * run's thread. Incidents accepted but never started (the process died between the 202 and the
  * start) are started by `startMissing()` at start-up; the run id is derived from the incident's,
- * so no incident ever gets two runs.
+ * so no incident ever gets two runs. A new alert for an open incident whose run failed or expired
+ * takes that run up again (`incident-recovery.ts`): an incident is never left open with no run
+ * working on it.
  *
  * Thread updates come from the database, not from memory: the delivery's transaction wrote what
  * the thread is owed (the store's outbox), a timer only says when to look, and `postOwed()` at
@@ -22,11 +25,18 @@ export interface IncidentUpdates {
    * not post again). Throws when it cannot yet (no thread): the batch stays owed.
    */
   post(incident: IncidentRecord, change: IncidentChange, key: string): Promise<void>;
+  /**
+   * Tell the incident's thread (the thread of `recovery.previousRunId`) that a new alert took its
+   * ended run up again, once per `recovery.key`. Throws when it cannot (no thread).
+   */
+  postRecovery(incident: IncidentSummary, recovery: IncidentRecovery): Promise<void>;
 }
 
 export interface IncidentRunsOptions {
   alerts: AlertStore;
-  runner: Pick<Runner, "start">;
+  runner: Pick<Runner, "start" | "retry">;
+  /** Reads an incident's run, to see whether it ended and needs taking up again. */
+  runs: Pick<ChainStore, "getRun">;
   chains: ChainRegistry;
   clock: Clock;
   logger: Logger;
@@ -77,12 +87,20 @@ export class IncidentRuns {
     }
   }
 
-  /** Start the chain for every open incident that has no run yet. Returns the run ids started. */
+  /**
+   * Start the chain for every open incident that has no run yet, and take up again every open
+   * incident's ended run that an alert arrived for after it ended (a process that died between
+   * the 202 and the retry). Returns the run ids started or retried.
+   */
   async startMissing(): Promise<string[]> {
     const open = await this.#options.alerts.listIncidents({ status: "open", limit: 1_000 });
     const started: string[] = [];
     for (const incident of open) {
-      if (incident.runId !== null) continue;
+      if (incident.runId !== null) {
+        const recovery = await this.#recover(incident, incident.source);
+        if (recovery) started.push(recovery.runId);
+        continue;
+      }
       const runId = await this.#start(incident, incident.source);
       if (runId) started.push(runId);
     }
@@ -105,6 +123,8 @@ export class IncidentRuns {
       await this.#start({ ...change.incident, alerts: change.newAlerts }, source);
       return;
     }
+    // Any later alert (a new one, or Alertmanager repeating the group) finds the run working.
+    if (change.change !== "resolved") await this.#recover(change.incident, source);
     if (change.change === "unchanged" || !this.#options.updates) return;
     // The delivery wrote the update to the outbox; look at it after the window, folding what
     // else arrives meanwhile into one reply.
@@ -176,7 +196,34 @@ export class IncidentRuns {
     }
   }
 
-  async #start(incident: IncidentRecord, source: AlertSource): Promise<string | undefined> {
+  /** Take the incident's ended run up again when it needs it, and tell its thread. */
+  async #recover(incident: IncidentSummary, source: AlertSource): Promise<IncidentRecovery | undefined> {
+    const { alerts, runs, runner, chains, logger, updates } = this.#options;
+    const recovery = await recoverIncidentRun(
+      {
+        alerts,
+        runs,
+        runner,
+        chains,
+        logger,
+        startRun: async (incidentId, runSource, runId) => {
+          const full = await alerts.getIncident(incidentId);
+          return full === undefined ? undefined : this.#start(full, runSource, runId);
+        },
+      },
+      incident,
+      source,
+    );
+    if (recovery === undefined) return undefined;
+    logger.info({ incidentId: incident.id, runId: recovery.runId, previousRunId: recovery.previousRunId, recovery: recovery.kind }, "a new alert took the incident's ended run up again");
+    await updates?.postRecovery(incident, recovery).catch((error: unknown) => {
+      // The run is working again either way; only the note is lost.
+      logger.warn({ incidentId: incident.id, runId: recovery.runId, error: describeError(error) }, "could not tell the incident's thread that its run was taken up again");
+    });
+    return recovery;
+  }
+
+  async #start(incident: IncidentRecord, source: AlertSource, replacementRunId?: string): Promise<string | undefined> {
     const { runner, chains, alerts, chainId, incidentChannel, runChannel, oncall, logger } = this.#options;
     if (!chains.has(chainId)) {
       logger.error({ chainId, incidentId: incident.id, runId: runIdFor(incident.id) }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
@@ -192,8 +239,9 @@ export class IncidentRuns {
     };
     // The run's id comes from the incident's, so a start repeated after a crash (or raced by a
     // redelivery) finds the run that exists instead of starting a second one.
-    const { runId } = await runner.start(chainId, input, { runId: runIdFor(incident.id), startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id, ...(runChannel === undefined ? {} : { channel: runChannel }) } } });
-    await alerts.attachRun(incident.id, runId);
+    const { runId } = await runner.start(chainId, input, { runId: replacementRunId ?? runIdFor(incident.id), startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id, ...(runChannel === undefined ? {} : { channel: runChannel }) } } });
+    // A replacement is attached by the caller, in place of the run it replaces.
+    if (replacementRunId === undefined) await alerts.attachRun(incident.id, runId);
     return runId;
   }
 }

@@ -14,6 +14,9 @@ describe("parseCommand", () => {
     expect(parseCommand("runs all")).toEqual({ kind: "runs", scope: "all" });
     expect(parseCommand("pending")).toEqual({ kind: "pending" });
     expect(parseCommand("cancel r_1 wrong ticket, sorry")).toEqual({ kind: "cancel", runId: "r_1", reason: "wrong ticket, sorry" });
+    expect(parseCommand("retry r_1")).toEqual({ kind: "retry", runId: "r_1" });
+    expect(parseCommand("rerun r_1 architecture")).toEqual({ kind: "rerun", runId: "r_1", stepId: "architecture" });
+    expect(parseCommand("rerun r_1 --from architecture")).toEqual({ kind: "rerun", runId: "r_1", stepId: "architecture" });
     expect(parseCommand("RUNS ALL".toLowerCase())).toEqual({ kind: "runs", scope: "all" });
   });
 
@@ -22,6 +25,9 @@ describe("parseCommand", () => {
     expect(parseCommand("run")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("needs a chain id") });
     expect(parseCommand("status 42")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("run id") });
     expect(parseCommand("cancel")).toMatchObject({ kind: "help" });
+    expect(parseCommand("retry")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("`retry` needs a run id") });
+    expect(parseCommand("rerun r_1")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("/baton rerun <run-id> <step>") });
+    expect(parseCommand("rerun r_1 plan extra")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("one step") });
     expect(parseCommand("runs yesterday")).toMatchObject({ kind: "help", notUnderstood: expect.stringContaining("mine") });
   });
 });

@@ -86,6 +86,17 @@ describe("SqliteAlertStore", () => {
     expect(await state.alerts.getIncident("i_missing")).toBeUndefined();
   });
 
+  it("replaces an ended run once: only while the run replaced is still the incident's", async () => {
+    const outcome = await state.alerts.recordDelivery(alertDelivery({}));
+    const incidentId = outcome.changes[0]?.incident.id ?? "";
+    await state.alerts.attachRun(incidentId, "r_1");
+    expect(await state.alerts.replaceRun(incidentId, "r_1", "r_1_run2")).toBe(true);
+    // A second process that read r_1 too finds it replaced already.
+    expect(await state.alerts.replaceRun(incidentId, "r_1", "r_other")).toBe(false);
+    expect((await state.alerts.getIncident(incidentId))?.runId).toBe("r_1_run2");
+    expect((await state.alerts.findIncidentByRun("r_1_run2"))?.id).toBe(incidentId);
+  });
+
   it("a re-fired alert is news and counts as firing again; a resolution of an alert the incident never saw is not kept", async () => {
     await state.alerts.recordDelivery(alertDelivery({ alerts: [alert("a1"), alert("a2")] }));
     await state.alerts.recordDelivery(alertDelivery({ fingerprint: "a1", status: "resolved", receivedAt: 2_000 }));

@@ -18,6 +18,25 @@ export interface FakePullRequest {
   contents?: Record<string, string>;
 }
 
+export interface FailureOptions {
+  /** Only requests with this method fail (e.g. "POST": the review is posted, the reads still work). */
+  method?: string;
+  /** Seconds in a `retry-after` header, which GitHub sends when a client should wait that long before trying again. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * GitHub's error bodies are JSON with a `message` (docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api:
+ * a request GitHub gave up on answers with a 5xx and "Server Error"); a `retry-after` header says
+ * how many seconds to wait before trying again (".../best-practices-for-using-the-rest-api",
+ * "Handle rate limit errors appropriately").
+ */
+function errorMessageOf(status: number): string {
+  if (status === 404) return "Not Found";
+  if (status === 403) return "Resource not accessible by integration";
+  return status >= 500 ? "Server Error" : "Error";
+}
+
 export interface PostedReviewRecord {
   repository: string;
   number: number;
@@ -35,8 +54,11 @@ export interface FakeGitHubServer {
   setRepository(fullName: string, repository?: { private?: boolean }): void;
   /** The one token GitHub accepts; others get 401 "Bad credentials". Default: any token. */
   setToken(token: string): void;
-  /** The next `times` requests whose path matches fail with `status`. */
-  failNext(path: RegExp, status: number, times?: number): void;
+  /**
+   * The next `times` requests whose path (and `method`, when given) match fail with `status` and
+   * GitHub's error body; `retryAfterSeconds` adds GitHub's `retry-after` header to each.
+   */
+  failNext(path: RegExp, status: number, times?: number, options?: FailureOptions): void;
   close(): Promise<void>;
 }
 
@@ -104,7 +126,7 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
   const pulls = new Map<string, FakePullRequest>();
   const reviews: PostedReviewRecord[] = [];
   const requests: FakeGitHubServer["requests"] = [];
-  const failures: Array<{ path: RegExp; status: number }> = [];
+  const failures: Array<{ path: RegExp; status: number; options: FailureOptions }> = [];
   let reviewIds = 1000;
   let baseUrl = "";
 
@@ -113,11 +135,13 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
       const url = new URL(request.url ?? "/", "http://localhost");
       const path = url.pathname.replace(/^\/api\/v3/, "");
       requests.push({ method: request.method ?? "GET", path, authorization: request.headers.authorization });
-      const failure = failures.findIndex((item) => item.path.test(path));
+      const failure = failures.findIndex((item) => item.path.test(path) && (item.options.method === undefined || item.options.method === request.method));
       if (failure >= 0) {
-        const status = failures.splice(failure, 1)[0]?.status ?? 500;
+        const [failed] = failures.splice(failure, 1);
+        const status = failed?.status ?? 500;
+        const retryAfter = failed?.options.retryAfterSeconds;
         request.resume();
-        return send(response, status, { message: status === 404 ? "Not Found" : status === 403 ? "Resource not accessible by integration" : "Server Error", documentation_url: "https://docs.github.com/rest" });
+        return send(response, status, { message: errorMessageOf(status), documentation_url: "https://docs.github.com/rest" }, retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
       }
       if (answerRepositoryAccess(request, response, path, access)) return;
       const content = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
@@ -197,8 +221,8 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
     setPullRequest: (repository, number, pullRequest) => void pulls.set(`${repository}#${String(number)}`, pullRequest),
     setRepository: (fullName, repository = {}) => void access.repositories.set(fullName, repository),
     setToken: (token) => void (access.token = token),
-    failNext(path, status, times = 1) {
-      for (let index = 0; index < times; index += 1) failures.push({ path, status });
+    failNext(path, status, times = 1, options = {}) {
+      for (let index = 0; index < times; index += 1) failures.push({ path, status, options });
     },
     close: () =>
       new Promise<void>((resolve) => {

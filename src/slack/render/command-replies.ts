@@ -35,6 +35,8 @@ export const COMMANDS: ReadonlyArray<{ usage: string; description: string; examp
   { usage: "/baton rfp", description: "answer an RFP: a form for its title, customer and document (a shared file or pasted text)", example: "/baton rfp" },
   { usage: "/baton review <pull request URL>", description: "review a pull request's Terraform changes (posted to GitHub after approval)", example: "/baton review https://github.com/acme/infra/pull/42" },
   { usage: "/baton cancel <run-id> [reason]", description: "stop a run you started (or may approve)", example: "/baton cancel r_mhx3k2a1-0001-7fq2 wrong service" },
+  { usage: "/baton retry <run-id>", description: "continue a failed or expired run from the step that did not finish (its starter or its chain's approvers)", example: "/baton retry r_mhx3k2a1-0001-7fq2" },
+  { usage: "/baton rerun <run-id> <step>", description: "a new run of a finished run from one of its steps, the outputs before it copied", example: "/baton rerun r_mhx3k2a1-0001-7fq2 architecture" },
 ];
 
 /**
