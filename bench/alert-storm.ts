@@ -16,7 +16,13 @@ import Database from "better-sqlite3";
 import { startFakeSlackServer } from "../test/support/fake-slack-server.js";
 import { startBotProcess } from "./bot-process.js";
 
-const named = Object.fromEntries(process.argv.slice(2).map((argument) => /^--([a-z-]+)=(.*)$/.exec(argument)).filter((match) => match !== null).map((match) => [match[1], match[2]]));
+const named = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((argument) => /^--([a-z-]+)=(.*)$/.exec(argument))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2]]),
+);
 const deliveries = Number(named["deliveries"] ?? 5_000);
 const seconds = Number(named["seconds"] ?? 60);
 const groups = Number(named["groups"] ?? 50);
@@ -51,7 +57,17 @@ function payload(index: number): string {
   return JSON.stringify({
     receiver: "baton",
     status: "firing",
-    alerts: [{ status: "firing", labels, annotations: { summary: `${alertname} on ${instance}`, description: "synthetic storm" }, startsAt: new Date().toISOString(), endsAt: "0001-01-01T00:00:00Z", generatorURL: "http://prometheus.example/graph", fingerprint: `${String(group)}-${instance}` }],
+    alerts: [
+      {
+        status: "firing",
+        labels,
+        annotations: { summary: `${alertname} on ${instance}`, description: "synthetic storm" },
+        startsAt: new Date().toISOString(),
+        endsAt: "0001-01-01T00:00:00Z",
+        generatorURL: "http://prometheus.example/graph",
+        fingerprint: `${String(group)}-${instance}`,
+      },
+    ],
     groupLabels: { alertname, service: labels.service },
     commonLabels: { alertname, service: labels.service },
     commonAnnotations: {},
@@ -113,7 +129,13 @@ const result = {
   peak_rss_mib: r2(peakRssMib),
   targets: { p99_ms: 50, incidents: groups, peak_rss_mib: 200 },
 };
-console.log(`${String(deliveries)} Alertmanager deliveries in ${String(result.seconds)} s across ${String(groups)} groups (load ${String(result.load_average_1m)}); statuses ${JSON.stringify(result.statuses)}`);
-console.log(`response ms: p50 ${String(result.response_ms.p50)}  p95 ${String(result.response_ms.p95)}  p99 ${String(result.response_ms.p99)}  max ${String(result.response_ms.max)}  → target p99 < 50: ${result.response_ms.p99 < 50 ? "pass" : "MISS"}`);
-console.log(`persisted ${String(persisted)}/${String(deliveries)} (${persisted === deliveries ? "pass" : "MISS"}), incidents ${String(incidents)} (${incidents === groups ? "pass" : "MISS"}), incident runs ${String(runs)}, bot RSS ${String(result.rss_after_start_mib)} MiB after start, peak ${String(result.peak_rss_mib)} MiB (${result.peak_rss_mib < 200 ? "pass" : "MISS"})`);
+console.log(
+  `${String(deliveries)} Alertmanager deliveries in ${String(result.seconds)} s across ${String(groups)} groups (load ${String(result.load_average_1m)}); statuses ${JSON.stringify(result.statuses)}`,
+);
+console.log(
+  `response ms: p50 ${String(result.response_ms.p50)}  p95 ${String(result.response_ms.p95)}  p99 ${String(result.response_ms.p99)}  max ${String(result.response_ms.max)}  → target p99 < 50: ${result.response_ms.p99 < 50 ? "pass" : "MISS"}`,
+);
+console.log(
+  `persisted ${String(persisted)}/${String(deliveries)} (${persisted === deliveries ? "pass" : "MISS"}), incidents ${String(incidents)} (${incidents === groups ? "pass" : "MISS"}), incident runs ${String(runs)}, bot RSS ${String(result.rss_after_start_mib)} MiB after start, peak ${String(result.peak_rss_mib)} MiB (${result.peak_rss_mib < 200 ? "pass" : "MISS"})`,
+);
 console.log(JSON.stringify(result));

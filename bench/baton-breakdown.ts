@@ -54,7 +54,19 @@ type Timings = Map<string, { calls: number; totalMs: number }>;
 /** Wraps the store's methods so each call's duration is added to `timings` (the store is synchronous inside). */
 function timeStore(store: ChainStore, timings: Timings): ChainStore {
   const target = store as unknown as Record<string, unknown>;
-  for (const method of ["createRun", "getRun", "getSteps", "listApprovals", "getApproval", "commitStep", "openApproval", "decideApproval", "renewLeases", "listRunsInFlight", "appendEvents"]) {
+  for (const method of [
+    "createRun",
+    "getRun",
+    "getSteps",
+    "listApprovals",
+    "getApproval",
+    "commitStep",
+    "openApproval",
+    "decideApproval",
+    "renewLeases",
+    "listRunsInFlight",
+    "appendEvents",
+  ]) {
     const original = target[method] as (...parameters: unknown[]) => Promise<unknown>;
     target[method] = (...parameters: unknown[]) => {
       const started = performance.now();
@@ -142,7 +154,7 @@ class MemoryStore implements ChainStore {
   }
   async commitStep(commit: StepCommit): Promise<boolean> {
     const run = this.runs.get(commit.guard.runId);
-    if (!run || run.status !== "running" || run.cursor !== commit.guard.cursor || run.leaseOwner !== commit.guard.owner) return false;
+    if (run?.status !== "running" || run.cursor !== commit.guard.cursor || run.leaseOwner !== commit.guard.owner) return false;
     run.cursor += 1;
     run.updatedAt = commit.at;
     if (commit.nextStatus === "succeeded") Object.assign(run, { status: "succeeded", finishedAt: commit.at, leaseOwner: null, leaseExpiresAt: null });
@@ -154,7 +166,7 @@ class MemoryStore implements ChainStore {
   }
   async openApproval(open: ApprovalOpen): Promise<boolean> {
     const run = this.runs.get(open.guard.runId);
-    if (!run || run.status !== "running" || run.cursor !== open.guard.cursor) return false;
+    if (run?.status !== "running" || run.cursor !== open.guard.cursor) return false;
     Object.assign(run, { status: "awaiting_approval", updatedAt: open.at, leaseOwner: null, leaseExpiresAt: null });
     this.approvals.set(open.approval.id, { ...open.approval });
     this.events.push(...open.events);
@@ -165,13 +177,21 @@ class MemoryStore implements ChainStore {
     return approval && { ...approval };
   }
   async listApprovals(filter: ApprovalFilter) {
-    return [...this.approvals.values()].filter((approval) => (filter.runId === undefined || approval.runId === filter.runId) && (!filter.statuses || filter.statuses.includes(approval.status))).slice(0, filter.limit);
+    return [...this.approvals.values()]
+      .filter((approval) => (filter.runId === undefined || approval.runId === filter.runId) && (!filter.statuses || filter.statuses.includes(approval.status)))
+      .slice(0, filter.limit);
   }
   async decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
     const approval = this.approvals.get(decision.approvalId) as ApprovalRecord;
     const run = this.runs.get(approval.runId) as RunRecord;
     if (approval.status !== "pending" || run.status !== "awaiting_approval") return { applied: false, approval: { ...approval } };
-    Object.assign(approval, { status: decision.status, decidedAt: decision.at, decidedBy: decision.decidedBy, editedOutput: decision.editedOutput, comment: decision.comment });
+    Object.assign(approval, {
+      status: decision.status,
+      decidedAt: decision.at,
+      decidedBy: decision.decidedBy,
+      editedOutput: decision.editedOutput,
+      comment: decision.comment,
+    });
     Object.assign(run, { status: decision.runStatus, updatedAt: decision.at, leaseOwner: decision.leaseOwner, leaseExpiresAt: decision.leaseExpiresAt });
     if (decision.step) {
       run.cursor = decision.step.stepIndex + 1;
@@ -229,7 +249,14 @@ async function throughput(store: ChainStore, n: number) {
     chain_ms_median: r2(quantile(latencies, 0.5)),
     chain_ms_p99: r2(quantile(latencies, 0.99)),
     // mean of the chains faster than the median: the cost without the tail (GC, WAL checkpoints)
-    per_chain_us_fast_half: r1((1000 * Float64Array.from(latencies).sort().slice(0, n >> 1).reduce((sum, value) => sum + value, 0)) / (n >> 1)),
+    per_chain_us_fast_half: r1(
+      (1000 *
+        Float64Array.from(latencies)
+          .sort()
+          .slice(0, n >> 1)
+          .reduce((sum, value) => sum + value, 0)) /
+        (n >> 1),
+    ),
   };
 }
 
@@ -323,7 +350,14 @@ function rawSqliteFloor(name: string, n: number, variant: RawVariant = {}) {
     const at = Date.now();
     if ((updateRun ? advance.get(at, key) : checkRun.get(key)) === undefined) throw new Error("guard failed");
     insertStep.run(key, index, at, at, outputs[index] as Buffer | string);
-    if (eventsPerStep >= 2) insertEvent.run(key, at, 8, STEPS[index], '{"model":"gpt-4o-mini","attempt":1,"inputTokens":0,"outputTokens":0,"costUsd":0,"latencyMs":0,"outcome":"valid"}');
+    if (eventsPerStep >= 2)
+      insertEvent.run(
+        key,
+        at,
+        8,
+        STEPS[index],
+        '{"model":"gpt-4o-mini","attempt":1,"inputTokens":0,"outputTokens":0,"costUsd":0,"latencyMs":0,"outcome":"valid"}',
+      );
     if (eventsPerStep >= 1) insertEvent.run(key, at, 5, STEPS[index], `{"startedAt":${at},"round":1}`);
   });
   const ids = new TimeOrderedIds();
@@ -428,7 +462,12 @@ async function pauseResume(n: number) {
     pause_ms_median: r2(quantile(pause, 0.5)),
     resume_ms_median: r2(quantile(resume, 0.5)),
     pause: { mean_us: r1(pauseMean), store_us: sumPerChain(pauseTable), outside_store_us: r1(pauseMean - sumPerChain(pauseTable)), store_calls: pauseTable },
-    resume: { mean_us: r1(resumeMean), store_us: sumPerChain(resumeTable), outside_store_us: r1(resumeMean - sumPerChain(resumeTable)), store_calls: resumeTable },
+    resume: {
+      mean_us: r1(resumeMean),
+      store_us: sumPerChain(resumeTable),
+      outside_store_us: r1(resumeMean - sumPerChain(resumeTable)),
+      store_calls: resumeTable,
+    },
   };
 }
 
@@ -452,7 +491,10 @@ try {
     ["wal_autocheckpoint_1000", () => sqliteThroughput("a-ckpt-1000", nThroughput, { walAutocheckpoint: 1000 })],
     ["both_sqlite_defaults", () => sqliteThroughput("a-sqlite-defaults", nThroughput, { pageSize: 4096, walAutocheckpoint: 1000 })],
     ["memory_store", () => throughput(new MemoryStore(), nThroughput)],
-    ...Object.entries(RAW_VARIANTS).map(([name, variant]): [string, () => Promise<Measured>] => [`raw: ${name}`, async () => rawSqliteFloor(`raw-${name.replace(/\W+/g, "-")}`, nThroughput, variant)]),
+    ...Object.entries(RAW_VARIANTS).map(([name, variant]): [string, () => Promise<Measured>] => [
+      `raw: ${name}`,
+      async () => rawSqliteFloor(`raw-${name.replace(/\W+/g, "-")}`, nThroughput, variant),
+    ]),
   ];
   const samples = new Map<string, Measured[]>();
   for (let round = 0; round < rounds; round += 1) {
@@ -485,26 +527,44 @@ try {
   };
   const line = (label: string, value: unknown) => console.log(`${label.padEnd(52)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
   const a = result.sqlite;
-  line("A  SQLite store:", `${a.per_step_us} µs/step (rounds ${a.per_step_us_rounds.join(", ")}), ${a.per_chain_us} µs/chain (fast half ${a.per_chain_us_fast_half}), ${a.db_bytes_per_chain} B/chain`);
+  line(
+    "A  SQLite store:",
+    `${a.per_step_us} µs/step (rounds ${a.per_step_us_rounds.join(", ")}), ${a.per_chain_us} µs/chain (fast half ${a.per_chain_us_fast_half}), ${a.db_bytes_per_chain} B/chain`,
+  );
   line("   in store calls / outside (core + harness):", `${a.store_us_per_chain} / ${a.outside_store_us_per_chain} µs per chain`);
-  for (const [method, entry] of Object.entries(a.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs/chain`);
+  for (const [method, entry] of Object.entries(a.store_calls))
+    line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs/chain`);
   const u = result.sqlite_uncompressed;
-  line("A  SQLite store, no compression:", `${u.per_step_us} µs/step, ${u.per_chain_us} µs/chain (fast half ${u.per_chain_us_fast_half}), ${u.db_bytes_per_chain} B/chain`);
+  line(
+    "A  SQLite store, no compression:",
+    `${u.per_step_us} µs/step, ${u.per_chain_us} µs/chain (fast half ${u.per_chain_us_fast_half}), ${u.db_bytes_per_chain} B/chain`,
+  );
   line("   in store calls / outside:", `${u.store_us_per_chain} / ${u.outside_store_us_per_chain} µs per chain`);
   for (const [name, w] of Object.entries(result.sqlite_defaults)) {
-    line(`A  SQLite default ${name}:`, `${w.per_step_us} µs/step, ${w.per_chain_us} µs/chain (fast half ${w.per_chain_us_fast_half}, p99 ${w.chain_ms_p99} ms), ${w.db_bytes_per_chain} B/chain, store ${w.store_us_per_chain} µs/chain`);
+    line(
+      `A  SQLite default ${name}:`,
+      `${w.per_step_us} µs/step, ${w.per_chain_us} µs/chain (fast half ${w.per_chain_us_fast_half}, p99 ${w.chain_ms_p99} ms), ${w.db_bytes_per_chain} B/chain, store ${w.store_us_per_chain} µs/chain`,
+    );
   }
   const m = result.memory_store;
   line("A  in-memory store fake (core engine alone):", `${m.per_step_us} µs/step, ${m.per_chain_us} µs/chain (fast half ${m.per_chain_us_fast_half})`);
-  line("   one SQLite write transaction (no checkpoint):", `${result.raw_transaction.empty_us} µs empty, ${result.raw_transaction.one_row_us} µs with one 250-byte row`);
+  line(
+    "   one SQLite write transaction (no checkpoint):",
+    `${result.raw_transaction.empty_us} µs empty, ${result.raw_transaction.one_row_us} µs with one 250-byte row`,
+  );
   for (const [name, raw] of Object.entries(result.raw_sqlite_5_transactions)) {
-    line(`A  raw SQLite floor, ${name}:`, `${raw.per_step_us} µs/step, chain median ${raw.chain_us_median} µs p99 ${raw.chain_ms_p99} ms, ${raw.db_bytes_per_chain} B/chain${"wal_bytes_per_chain" in raw ? `, WAL ${raw.wal_bytes_per_chain} B/chain` : ""}`);
+    line(
+      `A  raw SQLite floor, ${name}:`,
+      `${raw.per_step_us} µs/step, chain median ${raw.chain_us_median} µs p99 ${raw.chain_ms_p99} ms, ${raw.db_bytes_per_chain} B/chain${"wal_bytes_per_chain" in raw ? `, WAL ${raw.wal_bytes_per_chain} B/chain` : ""}`,
+    );
   }
   const b = result.pause_resume;
   line("B  pause:", `mean ${b.pause.mean_us} µs = store ${b.pause.store_us} + outside ${b.pause.outside_store_us}`);
-  for (const [method, entry] of Object.entries(b.pause.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);
+  for (const [method, entry] of Object.entries(b.pause.store_calls))
+    line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);
   line("B  resume:", `mean ${b.resume.mean_us} µs = store ${b.resume.store_us} + outside ${b.resume.outside_store_us}`);
-  for (const [method, entry] of Object.entries(b.resume.store_calls)) line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);
+  for (const [method, entry] of Object.entries(b.resume.store_calls))
+    line(`     ${method}`, `${entry.calls_per_chain}/chain x ${entry.us_per_call} µs = ${entry.us_per_chain} µs`);
   console.log(JSON.stringify(result));
 } finally {
   rmSync(tmp, { recursive: true, force: true });

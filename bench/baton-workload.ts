@@ -12,7 +12,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChainStore, RunRecord } from "../src/core/ports.js";
-import { Runner } from "../src/core/runner.js";
+import type { Runner } from "../src/core/runner.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
 import { makeBenchRunner, schemas } from "./baton-engine.js";
 import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
@@ -62,7 +62,18 @@ interface WalWrites {
 /** Counts store calls per method (warm-up only; the timed runs are not instrumented). */
 function countCalls(store: ChainStore, calls: Record<string, number>): void {
   const target = store as unknown as Record<string, unknown>;
-  for (const method of ["createRun", "getRun", "getSteps", "listApprovals", "getApproval", "commitStep", "openApproval", "decideApproval", "appendEvents", "renewLeases"]) {
+  for (const method of [
+    "createRun",
+    "getRun",
+    "getSteps",
+    "listApprovals",
+    "getApproval",
+    "commitStep",
+    "openApproval",
+    "decideApproval",
+    "appendEvents",
+    "renewLeases",
+  ]) {
     const original = target[method];
     if (typeof original !== "function") continue;
     calls[method] = 0;
@@ -73,7 +84,11 @@ function countCalls(store: ChainStore, calls: Record<string, number>): void {
   }
 }
 const perChain = (calls: Record<string, number>, n: number) =>
-  Object.fromEntries(Object.entries(calls).filter(([, count]) => count > 0).map(([method, count]) => [method, r2(count / n)]));
+  Object.fromEntries(
+    Object.entries(calls)
+      .filter(([, count]) => count > 0)
+      .map(([method, count]) => [method, r2(count / n)]),
+  );
 
 /** The anchor's final-state check, on what the store holds for the run. */
 async function checkRun(store: ChainStore, runId: string, i: number, gated: boolean): Promise<void> {
@@ -97,7 +112,10 @@ function tableSizes(file: string): Record<string, { rows?: number; bytes: number
   const database = new Database(file, { readonly: true });
   try {
     const sizes: Record<string, { rows?: number; bytes: number }> = {};
-    for (const row of database.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all() as Array<{ name: string; bytes: number }>) {
+    for (const row of database.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all() as Array<{
+      name: string;
+      bytes: number;
+    }>) {
       sizes[row.name] = { bytes: row.bytes };
     }
     for (const table of ["runs", "steps", "approvals", "events"]) {
@@ -264,7 +282,11 @@ async function main(): Promise<void> {
     // Other processes on the machine skew every figure; the 1-minute load average says how busy it was.
     load_average_1m: { at_start: r2(loadAtStart as number), at_end: r2(loadavg()[0] as number) },
     sqlite: { ...sqlite, synchronous: "NORMAL (set by openDatabase)" },
-    workload: { steps: STEPS, step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, (FIXED_JSON as Record<string, string>)[step]?.length])), warmup_chains: nWarmup },
+    workload: {
+      steps: STEPS,
+      step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, (FIXED_JSON as Record<string, string>)[step]?.length])),
+      warmup_chains: nWarmup,
+    },
     store_calls_per_chain: calls,
     wal_writes_per_chain: walProbe.bytesPerChain,
     floor_no_engine: floor,
@@ -277,7 +299,9 @@ async function main(): Promise<void> {
   const line = (label: string, value: string) => console.log(`${label.padEnd(46)} ${value}`);
   const a = throughputResults.sqlite as ThroughputResult;
   const b = pauseResumeResult;
-  console.log(`baton engine on its SQLite store (SQLite ${sqlite.sqlite_version}, journal_mode=${String(sqlite.journal_mode)}, synchronous=NORMAL); node ${result.node}`);
+  console.log(
+    `baton engine on its SQLite store (SQLite ${sqlite.sqlite_version}, journal_mode=${String(sqlite.journal_mode)}, synchronous=NORMAL); node ${result.node}`,
+  );
   for (const [name, r] of Object.entries(throughputResults)) {
     line(`A  ${name}:`, `${r.chains_per_s} chains/s, ${r.per_step_us} µs/step, chain median ${r.chain_ms_median} ms p99 ${r.chain_ms_p99} ms (N=${r.n})`);
   }

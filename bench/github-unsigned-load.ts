@@ -17,7 +17,13 @@ import { performance } from "node:perf_hooks";
 import { startFakeSlackServer } from "../test/support/fake-slack-server.js";
 import { startBotProcess } from "./bot-process.js";
 
-const named = Object.fromEntries(process.argv.slice(2).map((argument) => /^--([a-z-]+)=(.*)$/.exec(argument)).filter((match) => match !== null).map((match) => [match[1], match[2]]));
+const named = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((argument) => /^--([a-z-]+)=(.*)$/.exec(argument))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2]]),
+);
 const concurrency = Number(named["concurrency"] ?? 8);
 const rounds = Number(named["rounds"] ?? 10);
 const megabytes = Number(named["megabytes"] ?? 12);
@@ -48,11 +54,15 @@ const body = Buffer.from(JSON.stringify({ action: "opened", number: 1, padding }
 function sendUnsigned(): Promise<number> {
   return new Promise((resolve) => {
     let status = 0;
-    const request = httpRequest(`${base}/webhooks/github`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length), "x-github-event": "pull_request" } }, (response) => {
-      status = response.statusCode ?? 0;
-      response.resume();
-      response.on("end", () => resolve(status));
-    });
+    const request = httpRequest(
+      `${base}/webhooks/github`,
+      { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length), "x-github-event": "pull_request" } },
+      (response) => {
+        status = response.statusCode ?? 0;
+        response.resume();
+        response.on("end", () => resolve(status));
+      },
+    );
     // A server that refuses before reading closes while the body is still going out.
     request.on("error", () => resolve(status));
     request.end(body);
@@ -108,11 +118,23 @@ const result = {
   startRssMib: r2(startRssMib),
   maxSampledRssMib: r2(Math.max(...rssSamples)),
   peakRssMib: r2(peakRssMib),
-  healthz: { probes: healthMs.length, p50: r2(quantile(sortedHealth, 0.5)), p95: r2(quantile(sortedHealth, 0.95)), p99: r2(quantile(sortedHealth, 0.99)), max: r2(sortedHealth.at(-1) ?? Number.NaN) },
+  healthz: {
+    probes: healthMs.length,
+    p50: r2(quantile(sortedHealth, 0.5)),
+    p95: r2(quantile(sortedHealth, 0.95)),
+    p99: r2(quantile(sortedHealth, 0.99)),
+    max: r2(sortedHealth.at(-1) ?? Number.NaN),
+  },
 };
 const pass = result.peakRssMib < 250 && result.healthz.p99 < 50;
-console.log(`${String(statuses.length)} unsigned ${String(result.bodyMib)} MiB bodies (${String(concurrency)} at once, ${String(rounds)} rounds a second apart) in ${String(result.loadSeconds)} s; answers ${JSON.stringify(result.statuses)}`);
-console.log(`RSS start ${String(result.startRssMib)} MiB, sampled max ${String(result.maxSampledRssMib)} MiB, peak ${String(result.peakRssMib)} MiB (target < 250)`);
-console.log(`/healthz during the load: p50 ${String(result.healthz.p50)} / p95 ${String(result.healthz.p95)} / p99 ${String(result.healthz.p99)} / max ${String(result.healthz.max)} ms over ${String(result.healthz.probes)} probes (target p99 < 50)`);
+console.log(
+  `${String(statuses.length)} unsigned ${String(result.bodyMib)} MiB bodies (${String(concurrency)} at once, ${String(rounds)} rounds a second apart) in ${String(result.loadSeconds)} s; answers ${JSON.stringify(result.statuses)}`,
+);
+console.log(
+  `RSS start ${String(result.startRssMib)} MiB, sampled max ${String(result.maxSampledRssMib)} MiB, peak ${String(result.peakRssMib)} MiB (target < 250)`,
+);
+console.log(
+  `/healthz during the load: p50 ${String(result.healthz.p50)} / p95 ${String(result.healthz.p95)} / p99 ${String(result.healthz.p99)} / max ${String(result.healthz.max)} ms over ${String(result.healthz.probes)} probes (target p99 < 50)`,
+);
 console.log(pass ? "PASS" : "MISS");
 console.log(JSON.stringify(result));

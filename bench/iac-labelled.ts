@@ -6,4 +6,6 @@ for (const entry of result.cases) {
   for (const missed of entry.missed) console.log(`MISSED  ${entry.file}  ${missed}`);
   for (const wrong of entry.wrong) console.log(`WRONG   ${entry.file}  ${wrong}`);
 }
-console.log(`recall ${(result.recall * 100).toFixed(1)}% (${String(Math.round(result.recall * result.labelled))}/${String(result.labelled)}), precision ${(result.precision * 100).toFixed(1)}% of ${String(result.reported)} reported`);
+console.log(
+  `recall ${(result.recall * 100).toFixed(1)}% (${String(Math.round(result.recall * result.labelled))}/${String(result.labelled)}), precision ${(result.precision * 100).toFixed(1)}% of ${String(result.reported)} reported`,
+);

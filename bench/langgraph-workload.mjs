@@ -16,7 +16,20 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, makeSchemas, mean, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
+import {
+  FIXED_JSON,
+  STEPS,
+  checkOutputs,
+  floorWork,
+  makeRequest,
+  makeSchemas,
+  parseArguments,
+  quantile,
+  r1,
+  r2,
+  maxRssMiB,
+  pauseResumeFigures,
+} from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
@@ -247,10 +260,9 @@ async function main() {
     // Other processes on the machine skew every figure; the 1-minute load average says how busy it was.
     load_average_1m: { at_start: r2(loadAtStart), at_end: r2(loadavg()[0]) },
     versions: Object.fromEntries(
-      ["@langchain/langgraph", "@langchain/langgraph-checkpoint", "@langchain/langgraph-checkpoint-sqlite", "@langchain/core", "better-sqlite3", "zod"].map((name) => [
-        name,
-        installedVersion(name),
-      ]),
+      ["@langchain/langgraph", "@langchain/langgraph-checkpoint", "@langchain/langgraph-checkpoint-sqlite", "@langchain/core", "better-sqlite3", "zod"].map(
+        (name) => [name, installedVersion(name)],
+      ),
     ),
     sqlite,
     workload: { steps: STEPS, step_output_bytes: Object.fromEntries(STEPS.map((step) => [step, FIXED_JSON[step].length])), warmup_chains: nWarmup },
@@ -278,7 +290,10 @@ async function main() {
   line("B  pause:", `median ${b.pause_ms_median} ms, p99 ${b.pause_ms_p99} ms (N=${b.n})`);
   line("B  resume (new connection + saver + graph):", `median ${b.resume_ms_median} ms, p99 ${b.resume_ms_p99} ms`);
   line("B  DB bytes per chain:", `${b.db_bytes_per_chain} (${b.db_bytes_final} bytes)`);
-  line("A  WAL written per chain (warm-up, no checkpoint):", `${walWrites.frames_per_chain} frames of ${walWrites.page_size} B = ${walWrites.bytes_per_chain} bytes`);
+  line(
+    "A  WAL written per chain (warm-up, no checkpoint):",
+    `${walWrites.frames_per_chain} frames of ${walWrites.page_size} B = ${walWrites.bytes_per_chain} bytes`,
+  );
   line("checkpointer calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);

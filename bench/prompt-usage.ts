@@ -51,8 +51,16 @@ async function measure(chainId: string, input: unknown, answer: (body: ChatBody)
   try {
     const { runId } = await harness.runner.start(chainId, input, { startedBy: "bench" });
     const run = await harness.runner.settled(runId);
-    const costUsd = ((figures.promptTokens - figures.cachedTokens) * PRICE.input + figures.cachedTokens * PRICE.cachedInput + figures.outputTokens * PRICE.output) / 1e6;
-    return { chain: chainId, status: run.status, modelCalls: harness.server.requests.length, ...figures, costUsd, prompts: harness.server.requests.map((request) => request.body as ChatBody) };
+    const costUsd =
+      ((figures.promptTokens - figures.cachedTokens) * PRICE.input + figures.cachedTokens * PRICE.cachedInput + figures.outputTokens * PRICE.output) / 1e6;
+    return {
+      chain: chainId,
+      status: run.status,
+      modelCalls: harness.server.requests.length,
+      ...figures,
+      costUsd,
+      prompts: harness.server.requests.map((request) => request.body as ChatBody),
+    };
   } finally {
     await harness.close();
   }
@@ -63,12 +71,28 @@ function fromExamples(chainId: string): (body: ChatBody) => FakeReply {
   return (body) => {
     const step = body.response_format?.json_schema?.name ?? "";
     const example = examples[step];
-    return example === undefined ? { kind: "status", status: 500, body: { error: { message: `no example for ${step}` } } } : { kind: "json", value: Array.isArray(example) ? example.at(-1) : example };
+    return example === undefined
+      ? { kind: "status", status: 500, body: { error: { message: `no example for ${step}` } } }
+      : { kind: "json", value: Array.isArray(example) ? example.at(-1) : example };
   };
 }
 
 function alert(index: number, labels: Record<string, string>, summary: string, description: string): Record<string, unknown> {
-  return { fingerprint: `f${String(index)}`, name: "HighErrorRate", status: "firing", severity: "critical", service: labels["service"] ?? "checkout", summary, description, labels: { alertname: "HighErrorRate", ...labels }, annotations: {}, runbookUrl: null, startsAt: "2026-11-24T12:25:23Z", endsAt: null, generatorUrl: null };
+  return {
+    fingerprint: `f${String(index)}`,
+    name: "HighErrorRate",
+    status: "firing",
+    severity: "critical",
+    service: labels["service"] ?? "checkout",
+    summary,
+    description,
+    labels: { alertname: "HighErrorRate", ...labels },
+    annotations: {},
+    runbookUrl: null,
+    startsAt: "2026-11-24T12:25:23Z",
+    endsAt: null,
+    generatorUrl: null,
+  };
 }
 
 /** The three oversized deliveries of issue 12, as the incident run's input. */
@@ -78,8 +102,30 @@ function oversizedInputs(): Array<{ name: string; input: unknown }> {
   const incident = (alerts: unknown[]) => ({ incidentId: "i_big", source: "alertmanager", title: "HighErrorRate on checkout", alerts, oncall: [] });
   return [
     { name: "one alert with 105,000 labels", input: incident([alert(1, { service: "checkout", ...many }, "5xx above 5%", "checkout 5xx")]) },
-    { name: "1,000 alerts", input: incident(Array.from({ length: 1_000 }, (_, index) => alert(index, { service: `svc-${String(index % 2)}`, instance: `checkout-${String(index)}:8080`, pod: `checkout-7d9f-${String(index)}` }, `5xx rate above 5% on checkout pod ${String(index)}`, `checkout 5xx ratio is 7.3% on instance ${String(index)} over the last 5m`))) },
-    { name: "five 10,000-character labels", input: incident([alert(1, { service: "checkout", ...Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`long${String(index)}`, "ab".repeat(5_000)])) }, "5xx above 5%", "checkout 5xx")]) },
+    {
+      name: "1,000 alerts",
+      input: incident(
+        Array.from({ length: 1_000 }, (_, index) =>
+          alert(
+            index,
+            { service: `svc-${String(index % 2)}`, instance: `checkout-${String(index)}:8080`, pod: `checkout-7d9f-${String(index)}` },
+            `5xx rate above 5% on checkout pod ${String(index)}`,
+            `checkout 5xx ratio is 7.3% on instance ${String(index)} over the last 5m`,
+          ),
+        ),
+      ),
+    },
+    {
+      name: "five 10,000-character labels",
+      input: incident([
+        alert(
+          1,
+          { service: "checkout", ...Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`long${String(index)}`, "ab".repeat(5_000)])) },
+          "5xx above 5%",
+          "checkout 5xx",
+        ),
+      ]),
+    },
   ];
 }
 
@@ -87,12 +133,21 @@ const out = process.argv.includes("--out") ? process.argv[process.argv.indexOf("
 const results: ChainFigures[] = [];
 for (const chainId of CHAINS) {
   const input = readJson(`../chains/${chainId}/example-input.json`);
-  const answer = chainId === "rfp-response" ? ((model) => (body: ChatBody) => model.reply(body))(createFakeRfpModel()) : fromExamples(chainId);
+  const answer =
+    chainId === "rfp-response"
+      ? (
+          (model) => (body: ChatBody) =>
+            model.reply(body)
+        )(createFakeRfpModel())
+      : fromExamples(chainId);
   const { prompts: _prompts, ...figures } = await measure(chainId, input, answer);
   results.push(figures);
 }
 console.log("chain              status             calls  prompt tok  cached tok  output tok  cost (gpt-4o-mini)");
-for (const row of results) console.log(`${row.chain.padEnd(18)} ${row.status.padEnd(18)} ${String(row.modelCalls).padStart(5)}  ${String(row.promptTokens).padStart(10)}  ${String(row.cachedTokens).padStart(10)}  ${String(row.outputTokens).padStart(10)}  $${row.costUsd.toFixed(6)}`);
+for (const row of results)
+  console.log(
+    `${row.chain.padEnd(18)} ${row.status.padEnd(18)} ${String(row.modelCalls).padStart(5)}  ${String(row.promptTokens).padStart(10)}  ${String(row.cachedTokens).padStart(10)}  ${String(row.outputTokens).padStart(10)}  $${row.costUsd.toFixed(6)}`,
+  );
 
 const oversized: Array<{ delivery: string; classifyPromptBytes: number; classifyPromptTokens: number; status: string }> = [];
 for (const { name, input } of oversizedInputs()) {
@@ -102,5 +157,6 @@ for (const { name, input } of oversizedInputs()) {
   oversized.push({ delivery: name, classifyPromptBytes: bytes, classifyPromptTokens: classify ? promptTokensOf(classify).length : 0, status: figures.status });
 }
 console.log("\noversized delivery                 classify prompt bytes   tokens   run status");
-for (const row of oversized) console.log(`${row.delivery.padEnd(34)} ${String(row.classifyPromptBytes).padStart(20)}  ${String(row.classifyPromptTokens).padStart(8)}   ${row.status}`);
+for (const row of oversized)
+  console.log(`${row.delivery.padEnd(34)} ${String(row.classifyPromptBytes).padStart(20)}  ${String(row.classifyPromptTokens).padStart(8)}   ${row.status}`);
 if (out) writeFileSync(out, JSON.stringify({ node: process.version, date: new Date().toISOString(), chains: results, oversized }, null, 2));

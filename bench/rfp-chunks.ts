@@ -46,11 +46,13 @@ const documents: Document[] = [
 ];
 
 /** A sentence as delivered is the must as written: bullet and footnote mark aside. */
-const sameSentence = (sentence: string, must: string): boolean => comparable(sentence).replace(/\*$/, "") === comparable(must).replace(/^- /, "").replace(/\*$/, "");
+const sameSentence = (sentence: string, must: string): boolean =>
+  comparable(sentence).replace(/\*$/, "") === comparable(must).replace(/^- /, "").replace(/\*$/, "");
 
 /** Lines as the chunkers number them. */
 const linesOf = (text: string): string[] => text.split(/\r\n?|\n|\f/);
-const holds = (lines: ReadonlyArray<string>, first: number, last: number, sentence: string): boolean => comparable(lines.slice(first - 1, last).join(" ")).includes(comparable(sentence));
+const holds = (lines: ReadonlyArray<string>, first: number, last: number, sentence: string): boolean =>
+  comparable(lines.slice(first - 1, last).join(" ")).includes(comparable(sentence));
 
 function after(document: Document): Measured {
   const chunks = chunkDocument(document.text, { maxTokens: CHUNK_TOKENS, overlapTokens: OVERLAP_TOKENS, countTokens });
@@ -64,7 +66,10 @@ function after(document: Document): Measured {
   }
   return {
     chunks: chunks.length,
-    promptTokens: chunks.reduce((sum, chunk) => sum + countTokens(extractPrompt.system) + countTokens(extractPrompt.user("Request for Quotation", chunk, chunks.length)) + schemaTokens, 0),
+    promptTokens: chunks.reduce(
+      (sum, chunk) => sum + countTokens(extractPrompt.system) + countTokens(extractPrompt.user("Request for Quotation", chunk, chunks.length)) + schemaTokens,
+      0,
+    ),
     underThousandCharacters: chunks.filter((chunk) => chunk.text.length < 1_000).length,
     loneHeadings: chunks.filter((chunk) => chunk.blocks.slice(chunk.overlapBlocks).every((block) => block.kind === "heading")).length,
     paragraphBreaks: chunks.reduce((sum, chunk) => sum + (chunk.text.match(/\n\n/g)?.length ?? 0), 0),
@@ -102,11 +107,22 @@ async function before(commit: string): Promise<(document: Document) => Measured>
         const citing = chunks.filter((chunk) => comparable(chunk.text).includes(comparable(must)));
         if (citing.some((chunk) => !holds(lines, chunk.startLine, chunk.endLine, must))) mustsMiscited += 1;
         // The sentences the old quote check accepted: the chunk's text with white space folded, cut at end punctuation.
-        if (!citing.some((chunk) => chunk.text.replace(/\s+/g, " ").split(/(?<=[.!?])\s+/).some((sentence) => sameSentence(sentence, must)))) mustsGlued += 1;
+        if (
+          !citing.some((chunk) =>
+            chunk.text
+              .replace(/\s+/g, " ")
+              .split(/(?<=[.!?])\s+/)
+              .some((sentence) => sameSentence(sentence, must)),
+          )
+        )
+          mustsGlued += 1;
       }
       return {
         chunks: chunks.length,
-        promptTokens: chunks.reduce((sum, chunk) => sum + countTokens(prompt.system) + countTokens(prompt.user("Request for Quotation", chunk, chunks.length)) + schemaTokens, 0),
+        promptTokens: chunks.reduce(
+          (sum, chunk) => sum + countTokens(prompt.system) + countTokens(prompt.user("Request for Quotation", chunk, chunks.length)) + schemaTokens,
+          0,
+        ),
         underThousandCharacters: chunks.filter((chunk) => chunk.text.length < 1_000).length,
         // Own text (overlap aside) of one non-blank line: a heading alone.
         loneHeadings: chunks.filter((chunk) => lines.slice(chunk.startLine - 1, chunk.endLine).filter((line) => line.trim() !== "").length === 1).length,
@@ -123,12 +139,20 @@ async function before(commit: string): Promise<(document: Document) => Measured>
 
 const commit = process.argv.find((argument) => argument.startsWith("--before="))?.slice("--before=".length);
 const measureBefore = commit === undefined ? undefined : await before(commit);
-const rows: string[] = ["| document | size | musts | | extract calls | prompt tokens | chunks < 1,000 chars | lone-heading chunks | paragraph breaks kept | musts cited where they are not | musts never a sentence of their own |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"];
+const rows: string[] = [
+  "| document | size | musts | | extract calls | prompt tokens | chunks < 1,000 chars | lone-heading chunks | paragraph breaks kept | musts cited where they are not | musts never a sentence of their own |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+];
 for (const document of documents) {
   const size = `${(Buffer.byteLength(document.text) / 1024).toFixed(0)} KiB, ${String(countTokens(document.text))} tokens`;
-  const measured: Array<[string, Measured]> = [...(measureBefore ? [["before", measureBefore(document)] as [string, Measured]] : []), ["after", after(document)]];
+  const measured: Array<[string, Measured]> = [
+    ...(measureBefore ? [["before", measureBefore(document)] as [string, Measured]] : []),
+    ["after", after(document)],
+  ];
   for (const [label, result] of measured) {
-    rows.push(`| ${document.name} | ${size} | ${String(document.musts.length)} | ${label} | ${String(result.chunks)} | ${result.promptTokens.toLocaleString("en-US")} | ${String(result.underThousandCharacters)} | ${String(result.loneHeadings)} | ${String(result.paragraphBreaks)} | ${String(result.mustsMiscited)} | ${String(result.mustsGlued)} |`);
+    rows.push(
+      `| ${document.name} | ${size} | ${String(document.musts.length)} | ${label} | ${String(result.chunks)} | ${result.promptTokens.toLocaleString("en-US")} | ${String(result.underThousandCharacters)} | ${String(result.loneHeadings)} | ${String(result.paragraphBreaks)} | ${String(result.mustsMiscited)} | ${String(result.mustsGlued)} |`,
+    );
   }
 }
 console.log(`schema tokens per extract call: ${String(schemaTokens)} (counted in prompt tokens)`);

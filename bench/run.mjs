@@ -164,9 +164,17 @@ if (ratios) {
 }
 
 const sourceAfter = batonSource();
-if (JSON.stringify(sourceAfter) !== JSON.stringify(sourceBefore)) console.log(`note: baton's source changed during the run (${JSON.stringify(sourceBefore)} -> ${JSON.stringify(sourceAfter)})`);
+if (JSON.stringify(sourceAfter) !== JSON.stringify(sourceBefore))
+  console.log(`note: baton's source changed during the run (${JSON.stringify(sourceBefore)} -> ${JSON.stringify(sourceAfter)})`);
 console.log(`baton source: commit ${sourceBefore.commit}${sourceBefore.src_modified ? " with uncommitted changes in src/" : ""}`);
-const combined = { bench: "baton-vs-langgraph", rounds, arguments: passThrough, baton_source: sourceBefore, ...summary, ...(rounds > 1 ? { per_round: results } : {}) };
+const combined = {
+  bench: "baton-vs-langgraph",
+  rounds,
+  arguments: passThrough,
+  baton_source: sourceBefore,
+  ...summary,
+  ...(rounds > 1 ? { per_round: results } : {}),
+};
 if (out) {
   const path = resolve(here, out);
   mkdirSync(dirname(path), { recursive: true });

@@ -21,7 +21,13 @@ import { buttonClick, slashCommand, type SlackPost } from "../test/support/slack
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const named = Object.fromEntries(process.argv.slice(2).map((argument) => /^--([a-z-]+)=(.*)$/.exec(argument)).filter((match) => match !== null).map((match) => [match[1], match[2]]));
+const named = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((argument) => /^--([a-z-]+)=(.*)$/.exec(argument))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2]]),
+);
 const rate = Number(named["rate"] ?? 100);
 const seconds = Number(named["seconds"] ?? 20);
 const warmupSeconds = Number(named["warmup"] ?? 3);
@@ -33,7 +39,13 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
 const r2 = (value: number): number => Math.round(value * 100) / 100;
 function summary(samples: number[]): { n: number; p50: number; p95: number; p99: number; max: number } {
   const sorted = [...samples].sort((left, right) => left - right);
-  return { n: sorted.length, p50: r2(quantile(sorted, 0.5)), p95: r2(quantile(sorted, 0.95)), p99: r2(quantile(sorted, 0.99)), max: r2(sorted.at(-1) ?? Number.NaN) };
+  return {
+    n: sorted.length,
+    p50: r2(quantile(sorted, 0.5)),
+    p95: r2(quantile(sorted, 0.95)),
+    p99: r2(quantile(sorted, 0.99)),
+    max: r2(sorted.at(-1) ?? Number.NaN),
+  };
 }
 
 const slack = await startFakeSlackServer();
@@ -143,16 +155,25 @@ const result = {
   requests: samples.length,
   non_200: failed,
   ack_ms_all: summary(samples.map((sample) => sample.ackMs)),
-  ack_ms_by_kind: Object.fromEntries((["run", "runs", "approve"] as const).map((kind) => [kind, summary(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ackMs))])),
+  ack_ms_by_kind: Object.fromEntries(
+    (["run", "runs", "approve"] as const).map((kind) => [kind, summary(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ackMs))]),
+  ),
   approve_click_to_next_step_ms: summary(clickToStep),
   clicks_without_next_step: clicksWithoutStep,
   targets: { ack_p99_ms: 50, click_to_next_step_ms: 100 },
 };
 const passAck = result.ack_ms_all.p99 < 50;
 const passClick = result.approve_click_to_next_step_ms.p99 < 100;
-console.log(`${String(result.requests)} signed requests at ${String(rate)}/s for ${String(seconds)} s (load ${String(result.load_average_1m)}), ${String(failed)} not 200`);
-console.log(`ack ms (all): p50 ${String(result.ack_ms_all.p50)}  p95 ${String(result.ack_ms_all.p95)}  p99 ${String(result.ack_ms_all.p99)}  max ${String(result.ack_ms_all.max)}  → target p99 < 50: ${passAck ? "pass" : "MISS"}`);
-for (const [kind, figures] of Object.entries(result.ack_ms_by_kind)) console.log(`  ${kind.padEnd(8)} n=${String(figures.n)}  p50 ${String(figures.p50)}  p99 ${String(figures.p99)}  max ${String(figures.max)}`);
+console.log(
+  `${String(result.requests)} signed requests at ${String(rate)}/s for ${String(seconds)} s (load ${String(result.load_average_1m)}), ${String(failed)} not 200`,
+);
+console.log(
+  `ack ms (all): p50 ${String(result.ack_ms_all.p50)}  p95 ${String(result.ack_ms_all.p95)}  p99 ${String(result.ack_ms_all.p99)}  max ${String(result.ack_ms_all.max)}  → target p99 < 50: ${passAck ? "pass" : "MISS"}`,
+);
+for (const [kind, figures] of Object.entries(result.ack_ms_by_kind))
+  console.log(`  ${kind.padEnd(8)} n=${String(figures.n)}  p50 ${String(figures.p50)}  p99 ${String(figures.p99)}  max ${String(figures.max)}`);
 const click = result.approve_click_to_next_step_ms;
-console.log(`Approve click → next step start ms: n=${String(click.n)}  p50 ${String(click.p50)}  p99 ${String(click.p99)}  max ${String(click.max)} (${String(clicksWithoutStep)} clicks without a next step) → target < 100: ${passClick ? "pass" : "MISS"}`);
+console.log(
+  `Approve click → next step start ms: n=${String(click.n)}  p50 ${String(click.p50)}  p99 ${String(click.p99)}  max ${String(click.max)} (${String(clicksWithoutStep)} clicks without a next step) → target < 100: ${passClick ? "pass" : "MISS"}`,
+);
 console.log(JSON.stringify(result));

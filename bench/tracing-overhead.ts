@@ -45,7 +45,8 @@ type Variant = "off (A)" | "off (B)" | "on";
 async function measure(variant: Variant, round: number): Promise<number> {
   const directory = mkdtempSync(join(tmpdir(), "baton-tracing-bench-"));
   const store = openSqliteStore(join(directory, "bench.db"));
-  const tracing = variant === "on" ? startTracing({ url: receiverUrl, protocol: "http/protobuf", headers: {}, timeoutMs: 10_000, serviceName: "baton-bench" }) : undefined;
+  const tracing =
+    variant === "on" ? startTracing({ url: receiverUrl, protocol: "http/protobuf", headers: {}, timeoutMs: 10_000, serviceName: "baton-bench" }) : undefined;
   const runner = tracing
     ? new Runner({
         store,
@@ -97,4 +98,17 @@ const median = (values: number[]): number => {
 const offA = median(results["off (A)"]);
 const offB = median(results["off (B)"]);
 const on = median(results.on);
-console.log(JSON.stringify({ node: process.version, runsPerRound, rounds, runsPerSecond: { offA, offB, on }, samples: results, ratios: { offBOverOffA: offB / offA, onOverOff: on / ((offA + offB) / 2) } }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      node: process.version,
+      runsPerRound,
+      rounds,
+      runsPerSecond: { offA, offB, on },
+      samples: results,
+      ratios: { offBOverOffA: offB / offA, onOverOff: on / ((offA + offB) / 2) },
+    },
+    null,
+    2,
+  ),
+);

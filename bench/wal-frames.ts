@@ -69,7 +69,11 @@ function openProbe(path: string, gate: boolean): Probe {
 /** Every frame in the WAL, by the table or index its page belongs to now. */
 function framesByTable(probe: Probe, path: string): Map<string, number> {
   const owners = new Map<number, string>();
-  for (const row of probe.database.prepare("SELECT name, pageno, pagetype FROM dbstat WHERE pageno IS NOT NULL").all() as { name: string; pageno: number; pagetype: string }[]) {
+  for (const row of probe.database.prepare("SELECT name, pageno, pagetype FROM dbstat WHERE pageno IS NOT NULL").all() as {
+    name: string;
+    pageno: number;
+    pagetype: string;
+  }[]) {
     owners.set(row.pageno, row.pagetype === "internal" ? `${row.name} (interior)` : row.name);
   }
   const wal = readFileSync(`${path}-wal`);
@@ -86,7 +90,9 @@ function framesByTable(probe: Probe, path: string): Map<string, number> {
 function report(title: string, probe: Probe, path: string, per: number): void {
   console.log(`\n${title}`);
   for (const [method, frames] of probe.framesPerCall) {
-    console.log(`  ${method.padEnd(16)} ${String(r2(frames.reduce((sum, value) => sum + value, 0) / frames.length)).padStart(6)} frames per call (${String(frames.length)} calls)`);
+    console.log(
+      `  ${method.padEnd(16)} ${String(r2(frames.reduce((sum, value) => sum + value, 0) / frames.length)).padStart(6)} frames per call (${String(frames.length)} calls)`,
+    );
   }
   console.log(`  by table, frames per chain:`);
   for (const [owner, frames] of [...framesByTable(probe, path)].sort((left, right) => right[1] - left[1]).filter(([, frames]) => r2(frames / per) > 0)) {

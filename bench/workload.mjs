@@ -88,7 +88,7 @@ export const makeRequest = (i) => ({ docId: `doc-${i}`, text: `Request ${i}: ${f
 
 /** The anchor's final-state check, on the request and the four outputs. */
 export function checkOutputs(request, outputs, i) {
-  if (!outputs || outputs.summary?.score !== 7 || outputs.costs?.currency !== "EUR" || request?.docId !== `doc-${i}`) {
+  if (outputs?.summary?.score !== 7 || outputs.costs?.currency !== "EUR" || request?.docId !== `doc-${i}`) {
     throw new Error(`chain ${i}: unexpected final state`);
   }
 }

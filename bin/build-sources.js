@@ -47,7 +47,10 @@ function chainEntries(chainsDirectory) {
  * reports it, with the fix, once the program runs.
  */
 function chainDirectories(environment) {
-  const user = (environment.BATON_CHAINS_DIR ?? "").split(delimiter).map((folder) => folder.trim()).filter((folder) => folder !== "");
+  const user = (environment.BATON_CHAINS_DIR ?? "")
+    .split(delimiter)
+    .map((folder) => folder.trim())
+    .filter((folder) => folder !== "");
   return [SHIPPED_CHAINS, ...user.map((folder) => resolve(folder))];
 }
 
@@ -66,10 +69,13 @@ function writable(directory) {
 function cacheRoot(environment) {
   const inPackage = join(PROJECT_ROOT, "node_modules", ".cache", "baton");
   if (writable(inPackage)) return inPackage;
-  const cacheHome = environment.XDG_CACHE_HOME && isAbsolute(environment.XDG_CACHE_HOME) ? environment.XDG_CACHE_HOME : join(environment.HOME || homedir(), ".cache");
+  const cacheHome =
+    environment.XDG_CACHE_HOME && isAbsolute(environment.XDG_CACHE_HOME) ? environment.XDG_CACHE_HOME : join(environment.HOME || homedir(), ".cache");
   const inUserCache = join(cacheHome, "baton", "builds");
   if (writable(inUserCache)) return inUserCache;
-  throw new CompileError({ message: `neither ${inPackage} nor ${inUserCache} is writable, and baton needs one to compile its TypeScript. Set XDG_CACHE_HOME to a folder you can write to` });
+  throw new CompileError({
+    message: `neither ${inPackage} nor ${inUserCache} is writable, and baton needs one to compile its TypeScript. Set XDG_CACHE_HOME to a folder you can write to`,
+  });
 }
 
 /** Whether `path` is one of baton's own source files (not a dependency's). */
@@ -92,7 +98,8 @@ const packageImportsPlugin = {
       if (arguments_.pluginData?.batonResolving === true || isAbsolute(arguments_.path)) return undefined;
       const options = { kind: arguments_.kind, pluginData: { batonResolving: true } };
       let result = await builder.resolve(arguments_.path, { ...options, resolveDir: arguments_.resolveDir, importer: arguments_.importer });
-      if (result.errors.length > 0 && !isBatonSource(arguments_.importer)) result = await builder.resolve(arguments_.path, { ...options, resolveDir: PROJECT_ROOT });
+      if (result.errors.length > 0 && !isBatonSource(arguments_.importer))
+        result = await builder.resolve(arguments_.path, { ...options, resolveDir: PROJECT_ROOT });
       if (result.errors.length > 0) return { errors: result.errors };
       if (result.external) return { path: result.path, external: true };
       if (isBatonSource(result.path)) return { path: result.path };
@@ -136,7 +143,10 @@ export class CompileError extends Error {
       const where = problem.location ? `${displayPath(problem.location.file)}:${String(problem.location.line)}:${String(problem.location.column + 1)}: ` : "";
       return `  ${where}${problem.text}`;
     });
-    super(`error [CHAIN_INVALID]: baton could not compile its TypeScript:\n${problems.length > 0 ? problems.join("\n") : `  ${String(cause?.message ?? cause)}`}\nFix the file named above (or move a broken chain's folder out of the chains directory) and start again.`, { cause });
+    super(
+      `error [CHAIN_INVALID]: baton could not compile its TypeScript:\n${problems.length > 0 ? problems.join("\n") : `  ${String(cause?.message ?? cause)}`}\nFix the file named above (or move a broken chain's folder out of the chains directory) and start again.`,
+      { cause },
+    );
     this.name = "CompileError";
     this.code = "CHAIN_INVALID";
   }
@@ -235,7 +245,9 @@ export async function buildSources(entry, environment = process.env) {
   pruneOldBuilds(cache, KEEP_BUILDS);
   const compiled = (sourcePath) => {
     // Metafile paths are relative to the working directory (the project root).
-    const output = Object.entries(result.metafile.outputs).find(([, meta]) => meta.entryPoint !== undefined && resolve(PROJECT_ROOT, meta.entryPoint) === sourcePath);
+    const output = Object.entries(result.metafile.outputs).find(
+      ([, meta]) => meta.entryPoint !== undefined && resolve(PROJECT_ROOT, meta.entryPoint) === sourcePath,
+    );
     if (!output) throw new Error(`esbuild did not emit ${relative(PROJECT_ROOT, sourcePath)}`);
     return join(directory, relative(placeholder, resolve(PROJECT_ROOT, output[0])));
   };

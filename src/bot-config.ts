@@ -16,7 +16,14 @@ const idList = z.preprocess(
     .optional()
     .transform((text) => (text ?? "").split(/[\s,]+/).filter((id) => id !== "")),
 );
-const duration = z.preprocess(emptyToUndefined, z.string().trim().regex(/^\d+(\.\d+)?[smhd]$/, "must be a duration such as 30m, 4h or 2d").optional());
+const duration = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?[smhd]$/, "must be a duration such as 30m, 4h or 2d")
+    .optional(),
+);
 
 const BotEnvironmentSchema = z.object({
   SLACK_BOT_TOKEN: z.preprocess(
@@ -25,26 +32,59 @@ const BotEnvironmentSchema = z.object({
   ),
   SLACK_APP_TOKEN: z.preprocess(
     emptyToUndefined,
-    z.string().trim().startsWith("xapp-", "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)").optional(),
+    z
+      .string()
+      .trim()
+      .startsWith("xapp-", "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)")
+      .optional(),
   ),
-  SLACK_SIGNING_SECRET: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[0-9a-f]{16,}$/i, "must be the app's signing secret: hex characters (Basic Information → Signing Secret)").optional()),
+  SLACK_SIGNING_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[0-9a-f]{16,}$/i, "must be the app's signing secret: hex characters (Basic Information → Signing Secret)")
+      .optional(),
+  ),
   SLACK_API_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://slack.com/api/" }).optional()),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a port number" }).int("must be a whole number").min(0).max(65_535).default(3000)),
   BATON_APPROVERS: idList,
-  BATON_SLACK_CHANNEL: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[CGD][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789 (channel details → bottom of About)").optional()),
+  BATON_SLACK_CHANNEL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[CGD][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789 (channel details → bottom of About)")
+      .optional(),
+  ),
   BATON_REMINDER_EVERY: duration,
   BATON_ESCALATE_AFTER: duration,
   BATON_ESCALATE_TO: idList,
   BATON_DEADLINE_CHECK_CRON: z.preprocess(emptyToUndefined, z.string().trim().default("*/30 * * * * *")),
-  BATON_WEBHOOK_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().min(16, "must be at least 16 characters (generate one with `openssl rand -hex 24`)").optional()),
+  BATON_WEBHOOK_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().trim().min(16, "must be at least 16 characters (generate one with `openssl rand -hex 24`)").optional(),
+  ),
   PAGERDUTY_WEBHOOK_SECRET: z.preprocess(
     emptyToUndefined,
     z
       .string()
       .optional()
-      .transform((text) => (text ?? "").split(",").map((secret) => secret.trim()).filter((secret) => secret !== "")),
+      .transform((text) =>
+        (text ?? "")
+          .split(",")
+          .map((secret) => secret.trim())
+          .filter((secret) => secret !== ""),
+      ),
   ),
-  BATON_INCIDENT_CHANNEL: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[CG][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789").optional()),
+  BATON_INCIDENT_CHANNEL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[CG][A-Z0-9]+$/, "must be a Slack channel id such as C0123456789")
+      .optional(),
+  ),
   BATON_ONCALL: idList,
   BATON_INCIDENT_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("incident-response")),
   GITHUB_WEBHOOK_SECRET: z.preprocess(
@@ -52,11 +92,26 @@ const BotEnvironmentSchema = z.object({
     z
       .string()
       .optional()
-      .transform((text) => (text ?? "").split(",").map((secret) => secret.trim()).filter((secret) => secret !== "")),
+      .transform((text) =>
+        (text ?? "")
+          .split(",")
+          .map((secret) => secret.trim())
+          .filter((secret) => secret !== ""),
+      ),
   ),
   BATON_RFP_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("rfp-response")),
-  BATON_DOCUMENT_MAX_MB: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a number of megabytes" }).positive("must be above 0").max(200, "must be at most 200").default(20)),
-  BATON_RETENTION: z.preprocess(emptyToUndefined, z.string().trim().regex(/^(off|\d+(\.\d+)?[smhd])$/, "must be a duration such as 90d or 720h, or off").default("90d")),
+  BATON_DOCUMENT_MAX_MB: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: "must be a number of megabytes" }).positive("must be above 0").max(200, "must be at most 200").default(20),
+  ),
+  BATON_RETENTION: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^(off|\d+(\.\d+)?[smhd])$/, "must be a duration such as 90d or 720h, or off")
+      .default("90d"),
+  ),
   BATON_RETENTION_CRON: z.preprocess(emptyToUndefined, z.string().trim().default("17 3 * * *")),
 });
 
@@ -100,7 +155,7 @@ export interface BotConfig {
 }
 
 const FIXES: Record<string, string> = {
-  SLACK_BOT_TOKEN: "Copy the Bot User OAuth Token from your Slack app's OAuth & Permissions page (see README, \"Create the Slack app\").",
+  SLACK_BOT_TOKEN: 'Copy the Bot User OAuth Token from your Slack app\'s OAuth & Permissions page (see README, "Create the Slack app").',
   SLACK_APP_TOKEN: "Create an app-level token with the connections:write scope under Basic Information, or unset SLACK_APP_TOKEN to use HTTP mode.",
   SLACK_SIGNING_SECRET: "Copy the Signing Secret from your Slack app's Basic Information page.",
   PORT: "Set a port from 1 to 65535, or unset PORT for 3000.",

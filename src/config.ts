@@ -19,14 +19,22 @@ const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional()
 
 const EnvironmentSchema = z.object({
   OPENAI_API_KEY: optionalText,
-  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://localhost:11434/v1" }).optional()),
+  OPENAI_BASE_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://localhost:11434/v1" }).optional(),
+  ),
   BATON_MODEL: z.preprocess(emptyToUndefined, z.string().trim().default("gpt-4o-mini")),
   BATON_FALLBACK_MODELS: z.preprocess(
     emptyToUndefined,
     z
       .string()
       .optional()
-      .transform((text) => (text ?? "").split(",").map((model) => model.trim()).filter((model) => model !== "")),
+      .transform((text) =>
+        (text ?? "")
+          .split(",")
+          .map((model) => model.trim())
+          .filter((model) => model !== ""),
+      ),
   ),
   BATON_DB: optionalText,
   // One or more folders, separated like PATH (":" on Linux and macOS, ";" on Windows).
@@ -35,7 +43,12 @@ const EnvironmentSchema = z.object({
     z
       .string()
       .optional()
-      .transform((text) => (text ?? "").split(delimiter).map((folder) => folder.trim()).filter((folder) => folder !== "")),
+      .transform((text) =>
+        (text ?? "")
+          .split(delimiter)
+          .map((folder) => folder.trim())
+          .filter((folder) => folder !== ""),
+      ),
   ),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).optional()),
   BATON_RESPONSE_FORMAT: z.preprocess(
@@ -43,13 +56,22 @@ const EnvironmentSchema = z.object({
     z.enum(["json_schema", "json_object", "prompt_only"], { message: "must be json_schema, json_object or prompt_only" }).default("json_schema"),
   ),
   // Azure OpenAI, by the names the `openai` package's Azure client reads.
-  AZURE_OPENAI_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://my-resource.openai.azure.com" }).optional()),
+  AZURE_OPENAI_ENDPOINT: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://my-resource.openai.azure.com" }).optional(),
+  ),
   AZURE_OPENAI_API_KEY: optionalText,
   OPENAI_API_VERSION: optionalText,
   BATON_PRICES: optionalText,
   BATON_MODEL_CONTEXT_TOKENS: optionalText,
-  BATON_MODEL_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8)),
-  BATON_MODEL_MAX_RETRIES: z.preprocess(emptyToUndefined, z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4)),
+  BATON_MODEL_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(256).default(8),
+  ),
+  BATON_MODEL_MAX_RETRIES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(4),
+  ),
   GITHUB_TOKEN: optionalText,
   BATON_REVIEW_CHAIN: z.preprocess(emptyToUndefined, z.string().trim().default("iac-review")),
   BATON_REVIEW_DRAFTS: z.preprocess(emptyToUndefined, z.enum(["true", "false"], { message: "must be true or false" }).default("false")),
@@ -61,7 +83,10 @@ const EnvironmentSchema = z.object({
       .transform((text) => (text ?? "").split(/[\s,]+/).filter((name) => name !== ""))
       .pipe(z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must list repositories as "owner/name", comma-separated'))),
   ),
-  GITHUB_API_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://ghe.example.com/api/v3" }).optional()),
+  GITHUB_API_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://ghe.example.com/api/v3" }).optional(),
+  ),
   // Set by bin/build-sources.js, not by people: where each chain's compiled module is.
   BATON_BUILT_CHAINS: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -124,13 +149,19 @@ function parseCompiledChains(text: string): Record<string, string> {
   try {
     return CompiledChainsSchema.parse(JSON.parse(text));
   } catch {
-    throw new BatonError("CONFIG_INVALID", "BATON_BUILT_CHAINS is not a JSON object of file paths. It is set by baton's launcher (bin/); unset it.", { variable: "BATON_BUILT_CHAINS" });
+    throw new BatonError("CONFIG_INVALID", "BATON_BUILT_CHAINS is not a JSON object of file paths. It is set by baton's launcher (bin/); unset it.", {
+      variable: "BATON_BUILT_CHAINS",
+    });
   }
 }
 
 const PriceFileSchema = z.record(
   z.string(),
-  z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative(), cachedInputPerMillion: z.number().nonnegative().optional() }),
+  z.object({
+    inputPerMillion: z.number().nonnegative(),
+    outputPerMillion: z.number().nonnegative(),
+    cachedInputPerMillion: z.number().nonnegative().optional(),
+  }),
 );
 
 /** The smallest window worth configuring: below it no shipped step's instructions fit. */
@@ -160,7 +191,10 @@ function parseContextLimits(text: string | undefined): ContextLimits {
     .map((pair) => {
       const at = pair.lastIndexOf("=");
       const model = pair.slice(0, at).trim();
-      if (at <= 0 || model === "") throw new BatonError("CONFIG_INVALID", `BATON_MODEL_CONTEXT_TOKENS is invalid: "${pair}" names no model. ${CONTEXT_FORMAT}`, { variable: "BATON_MODEL_CONTEXT_TOKENS" });
+      if (at <= 0 || model === "")
+        throw new BatonError("CONFIG_INVALID", `BATON_MODEL_CONTEXT_TOKENS is invalid: "${pair}" names no model. ${CONTEXT_FORMAT}`, {
+          variable: "BATON_MODEL_CONTEXT_TOKENS",
+        });
       return [model, contextTokensOf(pair.slice(at + 1), model)] as const;
     });
   return { table: { ...DEFAULT_CONTEXT_TOKENS, ...Object.fromEntries(entries) } };
@@ -172,9 +206,13 @@ function loadPrices(path: string | undefined): PriceTable {
   try {
     raw = JSON.parse(readFileSync(path, "utf8")) as unknown;
   } catch (error) {
-    throw new BatonError("CONFIG_INVALID", `BATON_PRICES points at ${path}, which could not be read as JSON (${describeError(error)}). Fix the file or unset BATON_PRICES.`, {
-      variable: "BATON_PRICES",
-    });
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `BATON_PRICES points at ${path}, which could not be read as JSON (${describeError(error)}). Fix the file or unset BATON_PRICES.`,
+      {
+        variable: "BATON_PRICES",
+      },
+    );
   }
   const parsed = PriceFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -190,9 +228,10 @@ function loadPrices(path: string | undefined): PriceTable {
 
 function azureSettings(values: z.output<typeof EnvironmentSchema>): Config["azure"] {
   if (values.AZURE_OPENAI_ENDPOINT === undefined) return undefined;
-  const missing = [values.AZURE_OPENAI_API_KEY === undefined ? "AZURE_OPENAI_API_KEY" : undefined, values.OPENAI_API_VERSION === undefined ? "OPENAI_API_VERSION" : undefined].filter(
-    (name) => name !== undefined,
-  );
+  const missing = [
+    values.AZURE_OPENAI_API_KEY === undefined ? "AZURE_OPENAI_API_KEY" : undefined,
+    values.OPENAI_API_VERSION === undefined ? "OPENAI_API_VERSION" : undefined,
+  ].filter((name) => name !== undefined);
   if (values.AZURE_OPENAI_API_KEY === undefined || values.OPENAI_API_VERSION === undefined) {
     throw new BatonError(
       "CONFIG_INVALID",
@@ -201,9 +240,13 @@ function azureSettings(values: z.output<typeof EnvironmentSchema>): Config["azur
     );
   }
   if (values.OPENAI_BASE_URL !== undefined) {
-    throw new BatonError("CONFIG_INVALID", "AZURE_OPENAI_ENDPOINT and OPENAI_BASE_URL are both set. Unset OPENAI_BASE_URL to use Azure OpenAI, or AZURE_OPENAI_ENDPOINT to use the other server.", {
-      variable: "OPENAI_BASE_URL",
-    });
+    throw new BatonError(
+      "CONFIG_INVALID",
+      "AZURE_OPENAI_ENDPOINT and OPENAI_BASE_URL are both set. Unset OPENAI_BASE_URL to use Azure OpenAI, or AZURE_OPENAI_ENDPOINT to use the other server.",
+      {
+        variable: "OPENAI_BASE_URL",
+      },
+    );
   }
   return { endpoint: values.AZURE_OPENAI_ENDPOINT, apiKey: values.AZURE_OPENAI_API_KEY, apiVersion: values.OPENAI_API_VERSION };
 }

@@ -39,7 +39,9 @@ async function main(): Promise<void> {
       process.stderr.write(`baton could not start [${error.code}]: ${error.message}\n`);
       process.exit(1);
     }
-    process.stderr.write(`baton crashed at start-up: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\nThis is a bug; please report it.\n`);
+    process.stderr.write(
+      `baton crashed at start-up: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\nThis is a bug; please report it.\n`,
+    );
     process.exit(70);
   }
 }

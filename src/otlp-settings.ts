@@ -39,7 +39,11 @@ function parseUrl(variable: string, value: string): URL {
   } catch {
     // Reported below with the fix.
   }
-  throw new BatonError("CONFIG_INVALID", `${variable} "${value}" is not an http(s) URL. Set it to your collector's OTLP/HTTP address, such as http://localhost:4318.`, { variable });
+  throw new BatonError(
+    "CONFIG_INVALID",
+    `${variable} "${value}" is not an http(s) URL. Set it to your collector's OTLP/HTTP address, such as http://localhost:4318.`,
+    { variable },
+  );
 }
 
 function parseHeaders(variable: string, value: string): Record<string, string> {
@@ -47,7 +51,12 @@ function parseHeaders(variable: string, value: string): Record<string, string> {
   for (const pair of value.split(",")) {
     if (pair.trim() === "") continue;
     const separator = pair.indexOf("=");
-    if (separator <= 0) throw new BatonError("CONFIG_INVALID", `${variable} has "${pair.trim()}", which is not key=value. Write headers as key1=value1,key2=value2 (values URL-encoded).`, { variable });
+    if (separator <= 0)
+      throw new BatonError(
+        "CONFIG_INVALID",
+        `${variable} has "${pair.trim()}", which is not key=value. Write headers as key1=value1,key2=value2 (values URL-encoded).`,
+        { variable },
+      );
     headers[decodeURIComponent(pair.slice(0, separator).trim())] = decodeURIComponent(pair.slice(separator + 1).trim());
   }
   return headers;
@@ -67,12 +76,19 @@ export function tracingSettingsOf(environment: Environment): TracingSettings | u
   } else return undefined;
   const protocol = signalOrGeneric(environment, "PROTOCOL");
   if (protocol !== undefined && protocol.value !== "http/protobuf" && protocol.value !== "http/json") {
-    throw new BatonError("CONFIG_INVALID", `${protocol.variable} is "${protocol.value}"; baton exports traces over OTLP/HTTP only. Set it to http/protobuf or http/json (and the endpoint to the collector's HTTP port, 4318 by default).`, { variable: protocol.variable });
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `${protocol.variable} is "${protocol.value}"; baton exports traces over OTLP/HTTP only. Set it to http/protobuf or http/json (and the endpoint to the collector's HTTP port, 4318 by default).`,
+      { variable: protocol.variable },
+    );
   }
   const headers = signalOrGeneric(environment, "HEADERS");
   const timeout = signalOrGeneric(environment, "TIMEOUT");
   const timeoutMs = timeout === undefined ? 10_000 : Number(timeout.value);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new BatonError("CONFIG_INVALID", `${timeout?.variable ?? "OTEL_EXPORTER_OTLP_TIMEOUT"} must be a whole number of milliseconds, such as 10000.`, { variable: timeout?.variable });
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new BatonError("CONFIG_INVALID", `${timeout?.variable ?? "OTEL_EXPORTER_OTLP_TIMEOUT"} must be a whole number of milliseconds, such as 10000.`, {
+      variable: timeout?.variable,
+    });
   return {
     url,
     protocol: protocol?.value === "http/json" ? "http/json" : "http/protobuf",

@@ -21,7 +21,11 @@ export interface RuleFinding {
 const rank = (severity: Severity): number => SEVERITY_ORDER.indexOf(severity);
 const higher = (left: Severity, right: Severity): Severity => (rank(left) <= rank(right) ? left : right);
 
-export function crossCheck(rules: ReadonlyArray<RuleFinding>, model: ModelReview, locate: (resourceAddress: string) => { file: string; line: number } | undefined): Finding[] {
+export function crossCheck(
+  rules: ReadonlyArray<RuleFinding>,
+  model: ModelReview,
+  locate: (resourceAddress: string) => { file: string; line: number } | undefined,
+): Finding[] {
   const findings: Finding[] = rules.map((rule) => {
     const opinions = model.findings.filter((finding) => finding.ruleId === rule.ruleId && finding.resourceAddress === rule.resourceAddress);
     const severity = opinions.reduce<Severity>((worst, opinion) => higher(worst, opinion.severity), rule.severity);
@@ -44,7 +48,16 @@ export function crossCheck(rules: ReadonlyArray<RuleFinding>, model: ModelReview
   for (const finding of model.findings) {
     if (finding.ruleId !== null && ruleKeys.has(`${finding.ruleId}\u0000${finding.resourceAddress}`)) continue;
     const where = locate(finding.resourceAddress);
-    findings.push({ source: "model", ruleId: null, severity: finding.severity, resourceAddress: finding.resourceAddress, file: where?.file ?? null, line: where?.line ?? null, message: finding.message, fix: finding.fix });
+    findings.push({
+      source: "model",
+      ruleId: null,
+      severity: finding.severity,
+      resourceAddress: finding.resourceAddress,
+      file: where?.file ?? null,
+      line: where?.line ?? null,
+      message: finding.message,
+      fix: finding.fix,
+    });
   }
   return findings.sort((left, right) => rank(left.severity) - rank(right.severity) || left.resourceAddress.localeCompare(right.resourceAddress));
 }

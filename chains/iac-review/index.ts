@@ -1,4 +1,17 @@
-import { assessChange, commentableLines, coverageScore, defineChain, describeSuppression, parseInfracost, parsePolicyFile, parseScannerResults, todayOf, unifiedDiffOf, wordLimitScore, type ResourceChange } from "../../src/chain-api.js";
+import {
+  assessChange,
+  commentableLines,
+  coverageScore,
+  defineChain,
+  describeSuppression,
+  parseInfracost,
+  parsePolicyFile,
+  parseScannerResults,
+  todayOf,
+  unifiedDiffOf,
+  wordLimitScore,
+  type ResourceChange,
+} from "../../src/chain-api.js";
 import { crossCheck, type RuleFinding } from "./cross-check.js";
 import { postReview } from "./post-review.js";
 import { reviewPrompt, summaryPrompt, type ChangeView } from "./prompts.js";
@@ -21,7 +34,7 @@ export default defineChain({
   description: "Terraform change → changes and policy findings (deterministic) → model review → cross-check → summary → review to post (approval) → GitHub",
   input: IacReviewInput,
   approvalDeadline: "2d",
-  inputFromText: (text, source) => {
+  inputFromText: (text, _source) => {
     try {
       const json: unknown = JSON.parse(text);
       if (typeof json === "object" && json !== null && "source" in json) return json;
@@ -35,7 +48,8 @@ export default defineChain({
     description: "Fetch the pull request's Terraform files and policy file at its head",
     run: async ({ input }, services) => {
       const host = services.resources.pullRequests;
-      if (!input.pullRequest || (!host && input.source !== "pull_request")) return { diff: input.diff ?? null, policyText: null, headSha: input.pullRequest?.headSha ?? null };
+      if (!input.pullRequest || (!host && input.source !== "pull_request"))
+        return { diff: input.diff ?? null, policyText: null, headSha: input.pullRequest?.headSha ?? null };
       if (!host) throw new Error("baton has no GitHub access: set GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise) to review pull requests");
       const ref = { repository: input.pullRequest.repository, number: input.pullRequest.number };
       const headSha = input.pullRequest.headSha ?? (await host.get(ref)).headSha;
@@ -68,9 +82,15 @@ export default defineChain({
         message: finding.suppression?.expired === true ? `${finding.message} (${describeSuppression(finding) ?? ""})` : finding.message,
         fix: finding.fix,
         // Named only when a scanner reports it: "baton X" alone says nothing the rule id does not.
-        ...(finding.reportedBy?.some((reporter) => reporter.tool !== "baton") === true ? { reportedBy: finding.reportedBy.map((reporter) => `${reporter.tool} ${reporter.checkId}`) } : {}),
+        ...(finding.reportedBy?.some((reporter) => reporter.tool !== "baton") === true
+          ? { reportedBy: finding.reportedBy.map((reporter) => `${reporter.tool} ${reporter.checkId}`) }
+          : {}),
       }));
-      const suppressed = assessment.suppressed.map((finding) => ({ ruleId: finding.ruleId, resourceAddress: finding.resourceAddress, note: describeSuppression(finding) ?? "" }));
+      const suppressed = assessment.suppressed.map((finding) => ({
+        ruleId: finding.ruleId,
+        resourceAddress: finding.resourceAddress,
+        note: describeSuppression(finding) ?? "",
+      }));
       return { changes: assessment.changes.map(viewOf), findings, suppressed, planSummary: assessment.summaryText };
     },
   })
@@ -81,19 +101,37 @@ export default defineChain({
     output: ModelReview,
     check: (answer, { outputs }) => {
       const addresses = new Set(outputs.policies.changes.map((change) => change.address));
-      return answer.findings.flatMap((finding, index) => (addresses.has(finding.resourceAddress) ? [] : [{ path: `findings.${String(index)}.resourceAddress`, message: `"${finding.resourceAddress}" is not a resource in this change; use one of: ${[...addresses].slice(0, 20).join(", ")}` }]));
+      return answer.findings.flatMap((finding, index) =>
+        addresses.has(finding.resourceAddress)
+          ? []
+          : [
+              {
+                path: `findings.${String(index)}.resourceAddress`,
+                message: `"${finding.resourceAddress}" is not a resource in this change; use one of: ${[...addresses].slice(0, 20).join(", ")}`,
+              },
+            ],
+      );
     },
     temperature: 0.1,
     scorers: [
       {
         name: "rule-findings-kept",
-        score: (answer, { outputs }) => coverageScore(outputs.policies.findings.map((finding) => `${finding.ruleId} ${finding.resourceAddress}`), new Set(answer.findings.map((finding) => `${finding.ruleId ?? ""} ${finding.resourceAddress}`)), "rule findings left out"),
+        score: (answer, { outputs }) =>
+          coverageScore(
+            outputs.policies.findings.map((finding) => `${finding.ruleId} ${finding.resourceAddress}`),
+            new Set(answer.findings.map((finding) => `${finding.ruleId ?? ""} ${finding.resourceAddress}`)),
+            "rule findings left out",
+          ),
       },
       {
         name: "resources-exist",
         score: (answer, { outputs }) => {
           const addresses = new Set(outputs.policies.changes.map((change) => change.address));
-          return coverageScore(answer.findings.map((finding) => finding.resourceAddress), addresses, "resources named that are not in the change");
+          return coverageScore(
+            answer.findings.map((finding) => finding.resourceAddress),
+            addresses,
+            "resources named that are not in the change",
+          );
         },
       },
     ],
@@ -101,7 +139,11 @@ export default defineChain({
   .action("cross-check", {
     description: "Every rule finding kept at its severity or above; model-only findings marked",
     run: async ({ outputs }) => {
-      const where = new Map(outputs.policies.changes.flatMap((change) => (change.file !== null && change.line !== null ? [[change.address, { file: change.file, line: change.line }] as const] : [])));
+      const where = new Map(
+        outputs.policies.changes.flatMap((change) =>
+          change.file !== null && change.line !== null ? [[change.address, { file: change.file, line: change.line }] as const] : [],
+        ),
+      );
       // A plan knows no lines: find the resource's block in the pull request's diff instead.
       const headers = resourceHeaders(outputs.fetch.diff ?? "");
       return { findings: crossCheck(outputs.policies.findings, outputs.review, (address) => where.get(address) ?? headers.get(address)) };
@@ -122,19 +164,31 @@ export default defineChain({
   .action("review-draft", {
     description: "The review exactly as it will be posted",
     output: ReviewDraft,
-    run: async ({ outputs, run }) => composeReview({ summary: outputs.summary.summary, findings: outputs["cross-check"].findings, commentable: commentableLines(outputs.fetch.diff ?? ""), runId: run.id, planSummary: outputs.policies.planSummary, suppressed: outputs.policies.suppressed }),
+    run: async ({ outputs, run }) =>
+      composeReview({
+        summary: outputs.summary.summary,
+        findings: outputs["cross-check"].findings,
+        commentable: commentableLines(outputs.fetch.diff ?? ""),
+        runId: run.id,
+        planSummary: outputs.policies.planSummary,
+        suppressed: outputs.policies.suppressed,
+      }),
     approval: { title: "Post this review to the pull request?" },
   })
   .action("post", {
     description: "Post the approved review to GitHub (once), and the summary to the thread",
     run: async ({ input, outputs, run }, services) => {
-      const target = input.pullRequest ? { repository: input.pullRequest.repository, number: input.pullRequest.number, headSha: outputs.fetch.headSha ?? input.pullRequest.headSha } : undefined;
+      const target = input.pullRequest
+        ? { repository: input.pullRequest.repository, number: input.pullRequest.number, headSha: outputs.fetch.headSha ?? input.pullRequest.headSha }
+        : undefined;
       const outcome = await postReview(services, run.id, target, outputs["review-draft"]);
       await services.notifier.notify({
         runId: run.id,
         stepId: "post",
         idempotencyKey: services.idempotencyKey,
-        title: outcome.posted ? `Review posted: ${outputs["review-draft"].event === "REQUEST_CHANGES" ? "changes requested" : "comments"}` : "Review not posted",
+        title: outcome.posted
+          ? `Review posted: ${outputs["review-draft"].event === "REQUEST_CHANGES" ? "changes requested" : "comments"}`
+          : "Review not posted",
         text: outcome.posted ? `${outputs.summary.summary}\n\n${outcome.url}` : `${outputs.summary.summary}\n\nNot posted: ${outcome.reason}.`,
       });
       return outcome;

@@ -36,7 +36,12 @@ export async function postReview(
   const posted = await services.once(async () => {
     const existing = (await host.listReviews(ref)).find((review) => review.body.includes(marker));
     if (existing) return { reviewId: existing.id, url: existing.url };
-    const review = await host.createReview(ref, { commitId: target.headSha ?? pull.headSha, event: draft.event, body: `${draft.body}\n\n${marker}`, comments: draft.comments });
+    const review = await host.createReview(ref, {
+      commitId: target.headSha ?? pull.headSha,
+      event: draft.event,
+      body: `${draft.body}\n\n${marker}`,
+      comments: draft.comments,
+    });
     return { reviewId: review.id, url: review.url };
   });
   return { posted: true, reviewId: posted.reviewId, url: posted.url, event: draft.event, comments: draft.comments.length };

@@ -9,7 +9,8 @@ import { blocks } from "./cross-check.js";
 
 const EMOJI: Record<Finding["severity"], string> = { critical: "🛑", high: "🔴", medium: "🟠", low: "🟡" };
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-const reportedBy = (finding: Finding): string => (finding.reportedBy !== undefined && finding.reportedBy.length > 0 ? `\n\nReported by: ${finding.reportedBy.join(", ")}` : "");
+const reportedBy = (finding: Finding): string =>
+  finding.reportedBy !== undefined && finding.reportedBy.length > 0 ? `\n\nReported by: ${finding.reportedBy.join(", ")}` : "";
 
 /** A suppressed finding as the review lists it: what, where, and the reason it is accepted. */
 export interface SuppressedView {
@@ -18,8 +19,16 @@ export interface SuppressedView {
   note: string;
 }
 
-export function composeReview(input: { summary: string; findings: ReadonlyArray<Finding>; commentable: ReadonlyMap<string, ReadonlySet<number>>; runId: string; planSummary?: string; suppressed?: ReadonlyArray<SuppressedView> }): ReviewDraft {
-  const onDiff = (finding: Finding): boolean => finding.file !== null && finding.line !== null && (input.commentable.get(finding.file)?.has(finding.line) ?? false);
+export function composeReview(input: {
+  summary: string;
+  findings: ReadonlyArray<Finding>;
+  commentable: ReadonlyMap<string, ReadonlySet<number>>;
+  runId: string;
+  planSummary?: string;
+  suppressed?: ReadonlyArray<SuppressedView>;
+}): ReviewDraft {
+  const onDiff = (finding: Finding): boolean =>
+    finding.file !== null && finding.line !== null && (input.commentable.get(finding.file)?.has(finding.line) ?? false);
   const comments = input.findings.filter(onDiff).map((finding) => ({
     path: finding.file ?? "",
     line: finding.line ?? 1,
@@ -39,7 +48,14 @@ export function composeReview(input: { summary: string; findings: ReadonlyArray<
   const request = blocks(input.findings);
   // Suppressed findings are listed with their reason, so the exception stays visible; they never block.
   const suppressed = input.suppressed ?? [];
-  const suppressedList = suppressed.length === 0 ? [] : ["", `**Suppressed (${String(suppressed.length)})**`, ...suppressed.map((item) => `- \`${item.ruleId}\` on \`${cell(item.resourceAddress)}\`: ${cell(item.note)}`)];
+  const suppressedList =
+    suppressed.length === 0
+      ? []
+      : [
+          "",
+          `**Suppressed (${String(suppressed.length)})**`,
+          ...suppressed.map((item) => `- \`${item.ruleId}\` on \`${cell(item.resourceAddress)}\`: ${cell(item.note)}`),
+        ];
   const body = [
     `### IaC review: ${request ? "changes requested" : "comments"}`,
     "",

@@ -24,9 +24,11 @@ export const IacReviewInput = z
     infracost: z.unknown().optional(),
   })
   .superRefine((input, context) => {
-    if (input.source === "plan" && input.plan === undefined) context.addIssue({ code: "custom", path: ["plan"], message: "a plan review needs the plan (terraform show -json output)" });
+    if (input.source === "plan" && input.plan === undefined)
+      context.addIssue({ code: "custom", path: ["plan"], message: "a plan review needs the plan (terraform show -json output)" });
     if (input.source === "diff" && !input.diff) context.addIssue({ code: "custom", path: ["diff"], message: "a diff review needs the diff" });
-    if (input.source === "pull_request" && !input.pullRequest) context.addIssue({ code: "custom", path: ["pullRequest"], message: "a pull request review needs the pull request" });
+    if (input.source === "pull_request" && !input.pullRequest)
+      context.addIssue({ code: "custom", path: ["pullRequest"], message: "a pull request review needs the pull request" });
   });
 export type IacReviewInput = z.infer<typeof IacReviewInput>;
 

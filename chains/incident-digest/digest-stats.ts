@@ -43,7 +43,8 @@ export async function collectDigestStats(days: number, services: ActionServices)
     const [steps, approvals] = await Promise.all([store.getSteps(run.id), store.listApprovals({ runId: run.id, limit: 20 })]);
     const severity = (steps.find((step) => step.stepId === "classify")?.output as { severity?: string } | undefined)?.severity ?? "unclassified";
     bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
-    for (const approval of approvals) if (approval.stepId === "remediation" && approval.decidedAt !== null) waits.push(approval.decidedAt - approval.requestedAt);
+    for (const approval of approvals)
+      if (approval.stepId === "remediation" && approval.decidedAt !== null) waits.push(approval.decidedAt - approval.requestedAt);
     const input = IncidentInput.safeParse(run.input);
     if (!input.success) continue;
     const status = await resources.incidents?.statusOf(input.data.incidentId);
@@ -61,22 +62,39 @@ export async function collectDigestStats(days: number, services: ActionServices)
     incidents: runs.length,
     bySeverity,
     byOutcome,
-    approvals: { count: waits.length, medianMinutes: waits.length ? minutes(median(waits) ?? 0) : null, slowestMinutes: waits.length ? minutes(Math.max(...waits)) : null },
+    approvals: {
+      count: waits.length,
+      medianMinutes: waits.length ? minutes(median(waits) ?? 0) : null,
+      slowestMinutes: waits.length ? minutes(Math.max(...waits)) : null,
+    },
     resolution: { resolved: resolutions.length, medianMinutes: resolutions.length ? minutes(median(resolutions) ?? 0) : null },
-    repeatOffenders: [...offenders.values()].filter((entry) => entry.incidents > 1).sort((left, right) => right.incidents - left.incidents).slice(0, 5),
+    repeatOffenders: [...offenders.values()]
+      .filter((entry) => entry.incidents > 1)
+      .sort((left, right) => right.incidents - left.incidents)
+      .slice(0, 5),
     drift: await collectDriftStats(store, { since: from, until: to }),
   };
 }
 
 export function digestText(stats: DigestStats): string {
-  const list = (record: Record<string, number>) => Object.entries(record).sort(([left], [right]) => left.localeCompare(right)).map(([key, count]) => `${key} ${String(count)}`).join(", ") || "none";
+  const list = (record: Record<string, number>) =>
+    Object.entries(record)
+      .sort(([left], [right]) => left.localeCompare(right))
+      .map(([key, count]) => `${key} ${String(count)}`)
+      .join(", ") || "none";
   return [
     `${String(stats.incidents)} incident${stats.incidents === 1 ? "" : "s"} from ${stats.from.slice(0, 10)} to ${stats.to.slice(0, 10)}.`,
     `By severity: ${list(stats.bySeverity)}.`,
     `How they ended: ${list(stats.byOutcome)}.`,
-    stats.approvals.count > 0 ? `Plans approved: ${String(stats.approvals.count)}, median wait ${String(stats.approvals.medianMinutes)} min, slowest ${String(stats.approvals.slowestMinutes)} min.` : "No plan needed an approval.",
-    stats.resolution.resolved > 0 ? `Resolved: ${String(stats.resolution.resolved)}, median time to resolve ${String(stats.resolution.medianMinutes)} min.` : "No resolution times on record.",
-    stats.repeatOffenders.length > 0 ? `Repeat offenders: ${stats.repeatOffenders.map((entry) => `${entry.alert}${entry.service ? ` (${entry.service})` : ""} ×${String(entry.incidents)}`).join(", ")}.` : "No alert came back more than once.",
+    stats.approvals.count > 0
+      ? `Plans approved: ${String(stats.approvals.count)}, median wait ${String(stats.approvals.medianMinutes)} min, slowest ${String(stats.approvals.slowestMinutes)} min.`
+      : "No plan needed an approval.",
+    stats.resolution.resolved > 0
+      ? `Resolved: ${String(stats.resolution.resolved)}, median time to resolve ${String(stats.resolution.medianMinutes)} min.`
+      : "No resolution times on record.",
+    stats.repeatOffenders.length > 0
+      ? `Repeat offenders: ${stats.repeatOffenders.map((entry) => `${entry.alert}${entry.service ? ` (${entry.service})` : ""} ×${String(entry.incidents)}`).join(", ")}.`
+      : "No alert came back more than once.",
     ...driftLines(stats.drift),
   ].join("\n");
 }
@@ -88,12 +106,18 @@ function driftLines(rows: ReadonlyArray<DriftRow>): string[] {
   const decided = rows
     .map((row) => ({ row, total: row.decisions.approved + row.decisions.edited + row.decisions.changes_requested + row.decisions.rejected }))
     .filter((entry) => entry.total > 0 || entry.row.repaired > 0)
-    .sort((left, right) => (right.total - right.row.decisions.approved) / Math.max(1, right.total) - (left.total - left.row.decisions.approved) / Math.max(1, left.total));
+    .sort(
+      (left, right) =>
+        (right.total - right.row.decisions.approved) / Math.max(1, right.total) - (left.total - left.row.decisions.approved) / Math.max(1, left.total),
+    );
   if (decided.length === 0) return ["No model proposal was decided or repaired."];
   return [
     "Model proposals (approved unchanged / edited / sent back / rejected; answers repaired):",
     ...decided.slice(0, 8).map(({ row, total }) => {
-      const decisions = total === 0 ? "none decided" : `${share(row.decisions.approved, total)} / ${share(row.decisions.edited, total)} / ${share(row.decisions.changes_requested, total)} / ${share(row.decisions.rejected, total)} of ${String(total)}`;
+      const decisions =
+        total === 0
+          ? "none decided"
+          : `${share(row.decisions.approved, total)} / ${share(row.decisions.edited, total)} / ${share(row.decisions.changes_requested, total)} / ${share(row.decisions.rejected, total)} of ${String(total)}`;
       return `• ${row.chainId} ${row.stepId} (${row.model}, ${row.promptVersion}): ${decisions}; repaired ${share(row.repaired, Math.max(1, row.answers))} of ${String(row.answers)}`;
     }),
   ];

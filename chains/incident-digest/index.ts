@@ -22,7 +22,13 @@ export default defineChain({
     description: "Post the digest",
     run: async ({ outputs, run }, services) =>
       services.once(async () => {
-        const sent = await services.notifier.notify({ runId: run.id, stepId: "post", idempotencyKey: services.idempotencyKey, title: "Incidents this week", text: digestText(outputs.collect) });
+        const sent = await services.notifier.notify({
+          runId: run.id,
+          stepId: "post",
+          idempotencyKey: services.idempotencyKey,
+          title: "Incidents this week",
+          text: digestText(outputs.collect),
+        });
         return { reference: sent.reference };
       }),
   })

@@ -28,7 +28,8 @@ export function findRunbook(alerts: ReadonlyArray<Alert>, directory = RUNBOOKS):
 }
 
 function sharesAlertOrService(earlier: IncidentInput, now: IncidentInput): boolean {
-  const keys = (input: IncidentInput) => new Set(input.alerts.flatMap((alert) => [`name:${alert.name}`, ...(alert.service ? [`service:${alert.service}`] : [])]));
+  const keys = (input: IncidentInput) =>
+    new Set(input.alerts.flatMap((alert) => [`name:${alert.name}`, ...(alert.service ? [`service:${alert.service}`] : [])]));
   const current = keys(now);
   return [...keys(earlier)].some((key) => current.has(key));
 }

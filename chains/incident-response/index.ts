@@ -12,7 +12,8 @@ import { Classification, Freshness, IncidentContext, IncidentInput, RemediationP
 export default defineChain({
   id: "incident-response",
   title: "Incident response",
-  description: "Alert → classify → remediation plan from the runbook (approval for any plan with commands) → still firing? → notify the incident channel → record",
+  description:
+    "Alert → classify → remediation plan from the runbook (approval for any plan with commands) → still firing? → notify the incident channel → record",
   input: IncidentInput,
   approvalDeadline: "4h",
   approvalReminders: { every: "15m", escalateAfter: "30m" },
@@ -39,7 +40,8 @@ export default defineChain({
     temperature: 0.2,
     approval: {
       title: "Remediation plan",
-      when: ({ outputs }, plan) => outputs.classify.severity === "SEV1" || outputs.classify.severity === "SEV2" || plan.steps.some((step) => step.risk === "high"),
+      when: ({ outputs }, plan) =>
+        outputs.classify.severity === "SEV1" || outputs.classify.severity === "SEV2" || plan.steps.some((step) => step.risk === "high"),
       // The floor: a plan with any command is approved by a person, whatever severity or risk a
       // model claimed. Alert text can steer the classification (and the risk labels); it cannot
       // make a plan with commands skip this.
@@ -55,7 +57,11 @@ export default defineChain({
       if (!status) return { stillFiring: true, checked: false, note: `Incident ${input.incidentId} is not in the alert store; assuming it is still firing.` };
       return status.status === "open"
         ? { stillFiring: true, checked: true, note: "Still firing." }
-        : { stillFiring: false, checked: true, note: `The incident resolved at ${new Date(status.resolvedAt ?? services.clock.now()).toISOString()}, while the plan waited. Approve to post the summary anyway, or reject to stop here.` };
+        : {
+            stillFiring: false,
+            checked: true,
+            note: `The incident resolved at ${new Date(status.resolvedAt ?? services.clock.now()).toISOString()}, while the plan waited. Approve to post the summary anyway, or reject to stop here.`,
+          };
     },
     output: Freshness,
     approval: { title: "The incident resolved while the plan waited — post the summary anyway?", when: (_context, freshness) => !freshness.stillFiring },
@@ -78,7 +84,9 @@ export default defineChain({
         `Rollback: ${plan.rollback.join("; ")}`,
         `Verify: ${plan.verification.join("; ")}`,
         "",
-        decision ? `Approved by ${decision.decidedBy ?? "?"}${decision.status === "edited" ? " (edited)" : ""}` : "No approval was needed for this severity and risk.",
+        decision
+          ? `Approved by ${decision.decidedBy ?? "?"}${decision.status === "edited" ? " (edited)" : ""}`
+          : "No approval was needed for this severity and risk.",
         ...(links.length > 0 ? [`Links: ${links.join(" ")}`] : []),
       ].join("\n");
       return services.once(async () => {

@@ -42,7 +42,9 @@ function cut(text: string, maxCharacters: number, counter: CutCounter): string {
 /** One alert as one line of JSON, every value bounded; `startsAt` left out so repeats fold. */
 function alertLine(alert: Alert, counter: CutCounter): string {
   const entries = Object.entries(alert.labels);
-  const labels: Record<string, string> = Object.fromEntries(entries.slice(0, LABELS_PER_ALERT).map(([key, value]) => [cut(key, LABEL_KEY_CHARACTERS, counter), cut(value, LABEL_VALUE_CHARACTERS, counter)]));
+  const labels: Record<string, string> = Object.fromEntries(
+    entries.slice(0, LABELS_PER_ALERT).map(([key, value]) => [cut(key, LABEL_KEY_CHARACTERS, counter), cut(value, LABEL_VALUE_CHARACTERS, counter)]),
+  );
   counter.labels += entries.length;
   counter.labelsKept += Math.min(entries.length, LABELS_PER_ALERT);
   if (entries.length > LABELS_PER_ALERT) labels["…"] = `${(entries.length - LABELS_PER_ALERT).toLocaleString("en-US")} more labels left out`;
@@ -114,7 +116,8 @@ function classificationData(classification: Classification, budget: PromptBudget
 function similarData(context: IncidentContext, budget: PromptBudget, maxTokens: number): string {
   if (context.similarIncidents.length === 0) return "No similar incidents on record.";
   const list = fitList(context.similarIncidents, budget, {
-    render: (incident) => `${incident.startedAt} ${incident.severity ?? "?"}: plan "${cutCharacters(incident.plan ?? "none", 300).text}", decided by ${incident.decidedBy ?? "nobody"}, ended ${incident.outcome}`,
+    render: (incident) =>
+      `${incident.startedAt} ${incident.severity ?? "?"}: plan "${cutCharacters(incident.plan ?? "none", 300).text}", decided by ${incident.decidedBy ?? "nobody"}, ended ${incident.outcome}`,
     maxTokens,
     noun: "similar incidents",
   });
@@ -126,8 +129,13 @@ export const remediationPrompt = {
   /** Reviewers' feedback is added by baton after this, inside its own tags. */
   user: (input: IncidentInput, classification: Classification, context: IncidentContext, budget: PromptBudget): string => {
     // Shares of the budget: the runbook and the earlier incidents are bounded, the alerts get the rest.
-    const runbook = context.runbook ? `Runbook (${context.runbook.file}):\n${untrusted("runbook", fitText(context.runbook.text, Math.floor(budget.tokens / 3), budget, "runbook"))}` : "No runbook matches these alerts.";
-    const links = context.runbookUrls.length > 0 ? `Runbook links from the alerts:\n${untrusted("runbook_links", fitText(context.runbookUrls.join("\n"), 300, budget, "runbook links"))}` : "";
+    const runbook = context.runbook
+      ? `Runbook (${context.runbook.file}):\n${untrusted("runbook", fitText(context.runbook.text, Math.floor(budget.tokens / 3), budget, "runbook"))}`
+      : "No runbook matches these alerts.";
+    const links =
+      context.runbookUrls.length > 0
+        ? `Runbook links from the alerts:\n${untrusted("runbook_links", fitText(context.runbookUrls.join("\n"), 300, budget, "runbook links"))}`
+        : "";
     const similar = similarData(context, budget, Math.floor(budget.tokens / 10));
     const classified = `Classification of the incident:\n${classificationData(classification, budget)}`;
     const fixed = [classified, runbook, links, similar].filter((part) => part !== "");

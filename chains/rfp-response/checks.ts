@@ -15,7 +15,8 @@ export interface Problem {
 
 const normalise = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim();
 
-const clip = (text: string, length: number, fromEnd: boolean): string => (text.length <= length ? text : fromEnd ? `…${text.slice(-length)}` : `${text.slice(0, length)}…`);
+const clip = (text: string, length: number, fromEnd: boolean): string =>
+  text.length <= length ? text : fromEnd ? `…${text.slice(-length)}` : `${text.slice(0, length)}…`;
 
 /**
  * Each quote must be in the chunk (case, white space and emphasis aside) within one paragraph,
@@ -30,7 +31,12 @@ export function checkQuotes(answer: ChunkRequirements, blocks: ReadonlyArray<Doc
     const path = `requirements.${String(index)}.quote`;
     if (location.reason === "crosses") {
       const [before, after] = location.parts;
-      return [{ path, message: `joins two separate parts of the RFP ("${clip(before, 60, true)}" and "${clip(after, 60, false)}"): quote only the sentence, list item or table cell that states this requirement, and list the other on its own` }];
+      return [
+        {
+          path,
+          message: `joins two separate parts of the RFP ("${clip(before, 60, true)}" and "${clip(after, 60, false)}"): quote only the sentence, list item or table cell that states this requirement, and list the other on its own`,
+        },
+      ];
     }
     return [{ path, message: `is not in the text: copy the RFP's sentence exactly ("${requirement.quote.slice(0, 80)}")` }];
   });
@@ -43,7 +49,8 @@ export function checkMerge(answer: MergedRequirements, extracted: ReadonlyArray<
   const covered = new Set<string>();
   const seen = new Set<string>();
   answer.requirements.forEach((requirement, index) => {
-    if (seen.has(requirement.id)) problems.push({ path: `requirements.${String(index)}.id`, message: `${requirement.id} is used twice; number the requirements REQ-001, REQ-002, …` });
+    if (seen.has(requirement.id))
+      problems.push({ path: `requirements.${String(index)}.id`, message: `${requirement.id} is used twice; number the requirements REQ-001, REQ-002, …` });
     seen.add(requirement.id);
     for (const source of requirement.sources) {
       if (!known.has(source)) problems.push({ path: `requirements.${String(index)}.sources`, message: `${source} is not one of the extracted requirements` });
@@ -54,7 +61,11 @@ export function checkMerge(answer: MergedRequirements, extracted: ReadonlyArray<
     }
   });
   for (const requirement of extracted) {
-    if (!covered.has(requirement.id)) problems.push({ path: "requirements", message: `${requirement.id} (${requirement.priority}) is missing: merge it into a requirement or list it on its own` });
+    if (!covered.has(requirement.id))
+      problems.push({
+        path: "requirements",
+        message: `${requirement.id} (${requirement.priority}) is missing: merge it into a requirement or list it on its own`,
+      });
   }
   return problems;
 }
@@ -67,13 +78,18 @@ export function checkCoverage(answer: Architecture, requirements: MergedRequirem
   const traced = new Set(answer.traceability.map((entry) => entry.requirementId));
   for (const requirement of requirements.requirements) {
     if (requirement.priority === "must" && !traced.has(requirement.id)) {
-      problems.push({ path: "traceability", message: `${requirement.id} (must: "${requirement.text.slice(0, 100)}") is not addressed: add how the architecture meets it` });
+      problems.push({
+        path: "traceability",
+        message: `${requirement.id} (must: "${requirement.text.slice(0, 100)}") is not addressed: add how the architecture meets it`,
+      });
     }
   }
   answer.traceability.forEach((entry, index) => {
-    if (!ids.has(entry.requirementId)) problems.push({ path: `traceability.${String(index)}.requirementId`, message: `${entry.requirementId} is not a requirement of this RFP` });
+    if (!ids.has(entry.requirementId))
+      problems.push({ path: `traceability.${String(index)}.requirementId`, message: `${entry.requirementId} is not a requirement of this RFP` });
     for (const name of entry.components) {
-      if (!components.has(name)) problems.push({ path: `traceability.${String(index)}.components`, message: `"${name}" is not one of the components; use their names exactly` });
+      if (!components.has(name))
+        problems.push({ path: `traceability.${String(index)}.components`, message: `"${name}" is not one of the components; use their names exactly` });
     }
   });
   return problems;
@@ -100,14 +116,24 @@ export function checkCostAndCompliance(answer: CostCompliance, requestedFramewor
   const problems: Problem[] = [];
   const low = answer.lines.reduce((sum, line) => sum + line.monthlyLow, 0);
   const high = answer.lines.reduce((sum, line) => sum + line.monthlyHigh, 0);
-  if (!same(low, answer.totals.monthlyLow)) problems.push({ path: "totals.monthlyLow", message: `is ${String(answer.totals.monthlyLow)} but the lines' monthlyLow add up to ${String(Math.round(low * 100) / 100)}` });
-  if (!same(high, answer.totals.monthlyHigh)) problems.push({ path: "totals.monthlyHigh", message: `is ${String(answer.totals.monthlyHigh)} but the lines' monthlyHigh add up to ${String(Math.round(high * 100) / 100)}` });
+  if (!same(low, answer.totals.monthlyLow))
+    problems.push({
+      path: "totals.monthlyLow",
+      message: `is ${String(answer.totals.monthlyLow)} but the lines' monthlyLow add up to ${String(Math.round(low * 100) / 100)}`,
+    });
+  if (!same(high, answer.totals.monthlyHigh))
+    problems.push({
+      path: "totals.monthlyHigh",
+      message: `is ${String(answer.totals.monthlyHigh)} but the lines' monthlyHigh add up to ${String(Math.round(high * 100) / 100)}`,
+    });
   answer.lines.forEach((line, index) => {
-    if (line.monthlyLow > line.monthlyHigh) problems.push({ path: `lines.${String(index)}`, message: `monthlyLow ${String(line.monthlyLow)} is above monthlyHigh ${String(line.monthlyHigh)}` });
+    if (line.monthlyLow > line.monthlyHigh)
+      problems.push({ path: `lines.${String(index)}`, message: `monthlyLow ${String(line.monthlyLow)} is above monthlyHigh ${String(line.monthlyHigh)}` });
   });
   const mapped = new Set(answer.compliance.filter((entry) => entry.requestedInRfp).map((entry) => normalise(entry.framework)));
   for (const framework of requestedFrameworks) {
-    if (!mapped.has(normalise(framework))) problems.push({ path: "compliance", message: `the RFP asks for ${framework}: map it to controls (requestedInRfp: true) and name any gaps` });
+    if (!mapped.has(normalise(framework)))
+      problems.push({ path: "compliance", message: `the RFP asks for ${framework}: map it to controls (requestedInRfp: true) and name any gaps` });
   }
   return problems;
 }

@@ -24,7 +24,8 @@ const OVERLAP_TOKENS = 120;
 export default defineChain({
   id: "rfp-response",
   title: "RFP response",
-  description: "RFP → requirements per chunk → merged → architecture (every must traced) → cost and compliance (totals checked) → executive summary (approval) → delivered",
+  description:
+    "RFP → requirements per chunk → merged → architecture (every must traced) → cost and compliance (totals checked) → executive summary (approval) → delivered",
   input: RfpInput,
   approvalDeadline: "5d",
   // `baton run rfp-response --input rfp.md`: the file is the document; its first heading the title.
@@ -36,7 +37,10 @@ export default defineChain({
       // Not JSON: the RFP itself.
     }
     // Pandoc writes attributes after a heading ("# RFQ 42 {#rfq}"): not part of the title.
-    const heading = /^#{1,3}\s+(.+)$/m.exec(text)?.[1]?.replace(/\s*\{[#.][^}]*\}\s*$/, "").trim();
+    const heading = /^#{1,3}\s+(.+)$/m
+      .exec(text)?.[1]
+      ?.replace(/\s*\{[#.][^}]*\}\s*$/, "")
+      .trim();
     return { title: heading ?? basename(source).replace(/\.[a-z]+$/i, ""), document: text, sourceName: basename(source) };
   },
 })
@@ -45,14 +49,28 @@ export default defineChain({
     run: async ({ input }) => {
       const countTokens = await loadModelTokenCounter();
       const chunks = chunkDocument(input.document, { maxTokens: CHUNK_TOKENS, overlapTokens: OVERLAP_TOKENS, countTokens });
-      return { chunks: chunks.map(({ index, text, sectionPath, sections, startLine, endLine, pages, blocks }): ChunkItem => ({ index, text, sectionPath, sections, startLine, endLine, ...(pages ? { pages } : {}), blocks })) };
+      return {
+        chunks: chunks.map(
+          ({ index, text, sectionPath, sections, startLine, endLine, pages, blocks }): ChunkItem => ({
+            index,
+            text,
+            sectionPath,
+            sections,
+            startLine,
+            endLine,
+            ...(pages ? { pages } : {}),
+            blocks,
+          }),
+        ),
+      };
     },
   })
   .map("extract", {
     description: "Extract the requirements of each chunk",
     items: ({ outputs }) => outputs.chunk.chunks,
     concurrency: 4,
-    label: (chunk) => `chunk ${String(chunk.index + 1)} (${chunk.sectionPath.join(" › ") || "start"}, lines ${String(chunk.startLine)}-${String(chunk.endLine)})`,
+    label: (chunk) =>
+      `chunk ${String(chunk.index + 1)} (${chunk.sectionPath.join(" › ") || "start"}, lines ${String(chunk.startLine)}-${String(chunk.endLine)})`,
     system: extractPrompt.system,
     user: ({ input, outputs }, chunk, _index, budget) => extractPrompt.user(input.title, chunk, outputs.chunk.chunks.length, budget),
     output: ChunkRequirements,
@@ -78,7 +96,11 @@ export default defineChain({
       {
         name: "musts-traced",
         score: (answer, { outputs }) =>
-          coverageScore(outputs.merge.requirements.filter((requirement) => requirement.priority === "must").map((requirement) => requirement.id), new Set(answer.traceability.map((entry) => entry.requirementId)), "must requirements not traced"),
+          coverageScore(
+            outputs.merge.requirements.filter((requirement) => requirement.priority === "must").map((requirement) => requirement.id),
+            new Set(answer.traceability.map((entry) => entry.requirementId)),
+            "must requirements not traced",
+          ),
       },
     ],
     temperature: 0.2,
@@ -96,7 +118,8 @@ export default defineChain({
   .llm("executive-summary", {
     description: "The executive summary for the customer",
     system: summaryPrompt.system,
-    user: ({ input, outputs }, budget) => summaryPrompt.user(input.customer, input.title, outputs.merge, outputs.architecture, outputs["cost-compliance"], budget),
+    user: ({ input, outputs }, budget) =>
+      summaryPrompt.user(input.customer, input.title, outputs.merge, outputs.architecture, outputs["cost-compliance"], budget),
     output: ExecutiveSummary,
     temperature: 0.3,
     scorers: [{ name: "word-limit", score: (answer) => wordLimitScore(answer.summary, 250) }],
@@ -136,10 +159,25 @@ export default defineChain({
   .build();
 
 /** The merge step's view of the extracted requirements: each with the exact place its sentence is. */
-function extractedList(chunks: ReadonlyArray<ChunkItem>, extracted: ReadonlyArray<ChunkRequirements>): Array<{ id: string; text: string; category: string; priority: string; section: string }> {
-  return extractedRequirements(chunks, extracted).map(({ id, text, category, priority, source }) => ({ id, text, category, priority, section: describeSource(source) }));
+function extractedList(
+  chunks: ReadonlyArray<ChunkItem>,
+  extracted: ReadonlyArray<ChunkRequirements>,
+): Array<{ id: string; text: string; category: string; priority: string; section: string }> {
+  return extractedRequirements(chunks, extracted).map(({ id, text, category, priority, source }) => ({
+    id,
+    text,
+    category,
+    priority,
+    section: describeSource(source),
+  }));
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "rfp";
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 60) || "rfp"
+  );
 }

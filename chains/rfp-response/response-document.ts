@@ -22,7 +22,8 @@ export function renderResponseDocument(input: {
 }): string {
   const { summary, requirements, architecture, cost } = input;
   const traced = new Map(architecture.traceability.map((entry) => [entry.requirementId, entry]));
-  const sourcesOf = (ids: ReadonlyArray<string>): SourceReference[] => ids.map((id) => input.sources.get(id)).filter((source): source is SourceReference => source !== undefined);
+  const sourcesOf = (ids: ReadonlyArray<string>): SourceReference[] =>
+    ids.map((id) => input.sources.get(id)).filter((source): source is SourceReference => source !== undefined);
   // One function for both tables, so the requirements list and the traceability matrix cite alike.
   const where = (ids: ReadonlyArray<string>): string => [...new Set(sourcesOf(ids).map(describeSource))].join("; ");
   const words = (ids: ReadonlyArray<string>): string => [...new Set(sourcesOf(ids).map((source) => `“${source.sentence}”`))].join(" / ");
@@ -39,7 +40,10 @@ export function renderResponseDocument(input: {
     "",
     "| id | priority | category | requirement | where the RFP states it | as the RFP states it |",
     "|---|---|---|---|---|---|",
-    ...requirements.requirements.map((requirement) => `| ${requirement.id} | ${requirement.priority} | ${requirement.category.replace("_", " ")} | ${cell(requirement.text)} | ${cell(where(requirement.sources))} | ${cell(words(requirement.sources))} |`),
+    ...requirements.requirements.map(
+      (requirement) =>
+        `| ${requirement.id} | ${requirement.priority} | ${requirement.category.replace("_", " ")} | ${cell(requirement.text)} | ${cell(where(requirement.sources))} | ${cell(words(requirement.sources))} |`,
+    ),
     "",
     "## Traceability",
     "",
@@ -62,7 +66,10 @@ export function renderResponseDocument(input: {
     "",
     "| component | low | high | assumptions |",
     "|---|---|---|---|",
-    ...cost.lines.map((line) => `| ${cell(line.component)} | ${money(cost.currency, line.monthlyLow)} | ${money(cost.currency, line.monthlyHigh)} | ${cell(line.assumptions)} |`),
+    ...cost.lines.map(
+      (line) =>
+        `| ${cell(line.component)} | ${money(cost.currency, line.monthlyLow)} | ${money(cost.currency, line.monthlyHigh)} | ${cell(line.assumptions)} |`,
+    ),
     `| **total** | **${money(cost.currency, cost.totals.monthlyLow)}** | **${money(cost.currency, cost.totals.monthlyHigh)}** | |`,
     "",
     ...cost.assumptions.map((assumption) => `- ${assumption}`),
@@ -71,7 +78,10 @@ export function renderResponseDocument(input: {
     "",
     "| framework | asked for | controls | gaps |",
     "|---|---|---|---|",
-    ...cost.compliance.map((entry) => `| ${cell(entry.framework)} | ${entry.requestedInRfp ? "yes" : "no"} | ${cell(entry.controls.join("; "))} | ${cell(entry.gaps.join("; ") || "none")} |`),
+    ...cost.compliance.map(
+      (entry) =>
+        `| ${cell(entry.framework)} | ${entry.requestedInRfp ? "yes" : "no"} | ${cell(entry.controls.join("; "))} | ${cell(entry.gaps.join("; ") || "none")} |`,
+    ),
     "",
     "## Risks and next steps",
     "",

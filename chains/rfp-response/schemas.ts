@@ -48,7 +48,9 @@ export type Architecture = z.infer<typeof Architecture>;
 
 export const CostCompliance = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/),
-  lines: z.array(z.object({ component: z.string().min(1), monthlyLow: z.number().nonnegative(), monthlyHigh: z.number().nonnegative(), assumptions: z.string() })).min(1),
+  lines: z
+    .array(z.object({ component: z.string().min(1), monthlyLow: z.number().nonnegative(), monthlyHigh: z.number().nonnegative(), assumptions: z.string() }))
+    .min(1),
   totals: z.object({ monthlyLow: z.number().nonnegative(), monthlyHigh: z.number().nonnegative() }),
   assumptions: z.array(z.string()),
   compliance: z.array(

@@ -66,8 +66,19 @@ export function extractedRequirements(chunks: ReadonlyArray<ChunkItem>, extracte
       // at an approval may not have been: cite the chunk, which holds all of its text.
       const source: SourceReference = location?.found
         ? referenceOf(location.citation)
-        : { section: sectionName(chunk?.sectionPath ?? []), lines: range(chunk?.startLine ?? 0, chunk?.endLine ?? 0), ...(chunk?.pages ? { pages: range(chunk.pages.first, chunk.pages.last) } : {}), sentence: requirement.quote };
-      return { id: `E${String(chunkIndex + 1)}.${String(index + 1)}`, text: requirement.text, category: requirement.category, priority: requirement.priority, source };
+        : {
+            section: sectionName(chunk?.sectionPath ?? []),
+            lines: range(chunk?.startLine ?? 0, chunk?.endLine ?? 0),
+            ...(chunk?.pages ? { pages: range(chunk.pages.first, chunk.pages.last) } : {}),
+            sentence: requirement.quote,
+          };
+      return {
+        id: `E${String(chunkIndex + 1)}.${String(index + 1)}`,
+        text: requirement.text,
+        category: requirement.category,
+        priority: requirement.priority,
+        source,
+      };
     });
   });
 }

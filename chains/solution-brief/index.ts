@@ -29,7 +29,12 @@ export default defineChain({
     scorers: [
       {
         name: "requirements-covered",
-        score: (answer, { outputs }) => coverageScore(outputs.requirements.functional.map((requirement) => requirement.id), new Set(answer.requirementCoverage.map((entry) => entry.requirementId)), "requirements not covered"),
+        score: (answer, { outputs }) =>
+          coverageScore(
+            outputs.requirements.functional.map((requirement) => requirement.id),
+            new Set(answer.requirementCoverage.map((entry) => entry.requirementId)),
+            "requirements not covered",
+          ),
       },
     ],
   })

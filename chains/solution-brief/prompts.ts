@@ -29,7 +29,8 @@ export const requirementsPrompt = {
 
 export const architecturePrompt = {
   system: `${PERSONA}\n\nYour task now: propose one target architecture that meets the extracted requirements. List its components with the managed service behind each, state for every functional requirement id how the design meets it (requirementCoverage must name every FR id), and list the main risks with a mitigation each. Prefer managed services over self-run ones unless a constraint says otherwise.\n\n${DATA_RULE}`,
-  user: (requirements: RequirementsOutput, budget: PromptBudget): string => `Requirements (JSON):\n${untrusted("requirements", fitText(asJson(requirements), budget.tokens - FRAME_TOKENS, budget, "requirements"))}`,
+  user: (requirements: RequirementsOutput, budget: PromptBudget): string =>
+    `Requirements (JSON):\n${untrusted("requirements", fitText(asJson(requirements), budget.tokens - FRAME_TOKENS, budget, "requirements"))}`,
 };
 
 export const costPrompt = {

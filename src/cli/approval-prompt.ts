@@ -14,7 +14,7 @@ import type { TerminalIo } from "./terminal-io.js";
 export type PromptOutcome = "decided" | "later";
 
 function formatTime(at: number | null): string {
-  return at === null ? "none" : new Date(at).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return at === null ? "none" : `${new Date(at).toISOString().replace("T", " ").slice(0, 16)} UTC`;
 }
 
 export function renderApprovalCard(approval: ApprovalRecord, title: string, scripted: boolean): string {
@@ -57,7 +57,10 @@ async function readEditedJson(io: TerminalIo, current: unknown): Promise<{ ok: t
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
     const problem = locateJsonProblem(text, error);
-    return { ok: false, message: `That is not valid JSON (${problem.reason} at line ${String(problem.line)}, column ${String(problem.column)}). Nothing was changed; try again.` };
+    return {
+      ok: false,
+      message: `That is not valid JSON (${problem.reason} at line ${String(problem.line)}, column ${String(problem.column)}). Nothing was changed; try again.`,
+    };
   }
 }
 

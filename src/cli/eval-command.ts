@@ -68,7 +68,8 @@ function modelClients(config: Config, loaded: LoadedChains, notice: (text: strin
           { model },
         );
       }
-      if (!noticed) notice("No model server is configured: replaying with the chains' example answers (scripted model). Set OPENAI_API_KEY to evaluate a real model.");
+      if (!noticed)
+        notice("No model server is configured: replaying with the chains' example answers (scripted model). Set OPENAI_API_KEY to evaluate a real model.");
       noticed = true;
       return { llm: scripted, model: SCRIPTED_MODEL };
     },
@@ -95,19 +96,32 @@ export function registerEvalCommand(program: Command, context: CliContext): void
     .option("-o, --out <dir>", "where to write the cases", "evals")
     .action(async (runIds: string[], options: { chain?: string; since: string; out: string }) => {
       if (runIds.length === 0 && options.chain === undefined) {
-        throw new BatonError("INPUT_INVALID", "Name the runs to capture (baton eval capture <run-id>…) or a chain (baton eval capture --chain <chain> --since 30d).", {});
+        throw new BatonError(
+          "INPUT_INVALID",
+          "Name the runs to capture (baton eval capture <run-id>…) or a chain (baton eval capture --chain <chain> --since 30d).",
+          {},
+        );
       }
       await withRuntime(context, "inspect", async (runtime) => {
         const now = runtime.clock.now();
         const selection: CaptureSelection = runIds.length > 0 ? { runIds } : { chainId: options.chain as string, since: now - parseSince(options.since) };
         const cases = await captureCases(runtime.store, selection, now);
         if (cases.length === 0) {
-          context.io.write("No cases: none of these runs has a model step a person decided (or that finished). Runs still awaiting approval give cases once decided.");
+          context.io.write(
+            "No cases: none of these runs has a model step a person decided (or that finished). Runs still awaiting approval give cases once decided.",
+          );
           return;
         }
         const written = writeCases(resolve(options.out), cases);
-        const kinds = cases.reduce<Record<string, number>>((counts, evalCase) => ({ ...counts, [evalCase.reference.kind]: (counts[evalCase.reference.kind] ?? 0) + 1 }), {});
-        context.io.write(`Wrote ${written.length} case${written.length === 1 ? "" : "s"} (${Object.entries(kinds).map(([kind, count]) => `${count} ${kind.replace("_", " ")}`).join(", ")}):\n${written.map((path) => `  ${path}`).join("\n")}\nReview them before committing: secrets and Slack ids are taken out, everything else of the run's data is kept.`);
+        const kinds: Record<string, number> = {};
+        for (const evalCase of cases) kinds[evalCase.reference.kind] = (kinds[evalCase.reference.kind] ?? 0) + 1;
+        context.io.write(
+          `Wrote ${written.length} case${written.length === 1 ? "" : "s"} (${Object.entries(kinds)
+            .map(([kind, count]) => `${count} ${kind.replace("_", " ")}`)
+            .join(
+              ", ",
+            )}):\n${written.map((path) => `  ${path}`).join("\n")}\nReview them before committing: secrets and Slack ids are taken out, everything else of the run's data is kept.`,
+        );
       });
     });
 
@@ -117,7 +131,10 @@ export function registerEvalCommand(program: Command, context: CliContext): void
     .argument("<chain>", "chain id")
     .option("--cases <dir>", "the cases' folder (default evals/<chain>)")
     .option("-m, --model <model>", "the model to evaluate (default: each step's model, or BATON_MODEL)")
-    .option("--compare <model>", `a second model side by side on the same cases, or "${CAPTURED}" for the proposals as captured (the prompt version and model that made them)`)
+    .option(
+      "--compare <model>",
+      `a second model side by side on the same cases, or "${CAPTURED}" for the proposals as captured (the prompt version and model that made them)`,
+    )
     .option("--json", "print JSON for CI")
     .option("--min-score <score>", "exit 1 when a score is below this (0.8 or 80%)")
     .action(async (chainId: string, options: { cases?: string; model?: string; compare?: string; json?: boolean; minScore?: string }) => {
@@ -132,16 +149,30 @@ export function registerEvalCommand(program: Command, context: CliContext): void
       const folder = resolve(options.cases ?? `evals/${chainId}`);
       const cases = readCases(folder).filter((evalCase) => evalCase.chainId === chainId);
       if (cases.length === 0) {
-        throw new BatonError("EVAL_NO_CASES", `There are no eval cases for chain "${chainId}" in ${folder}. Capture some with \`baton eval capture --chain ${chainId} --since 30d\`, or point --cases at their folder.`, { chainId, folder });
+        throw new BatonError(
+          "EVAL_NO_CASES",
+          `There are no eval cases for chain "${chainId}" in ${folder}. Capture some with \`baton eval capture --chain ${chainId} --since 30d\`, or point --cases at their folder.`,
+          { chainId, folder },
+        );
       }
       const clients = modelClients(config, loaded, (text) => context.io.writeError(`note: ${text}`));
       const variants: EvalVariant[] = [{ kind: "model", label: options.model ?? "model", model: options.model }];
-      if (options.compare !== undefined) variants.push(options.compare === CAPTURED ? { kind: "captured", label: CAPTURED } : { kind: "model", label: options.compare, model: options.compare });
+      if (options.compare !== undefined)
+        variants.push(options.compare === CAPTURED ? { kind: "captured", label: CAPTURED } : { kind: "model", label: options.compare, model: options.compare });
       const semaphore = new Semaphore(config.modelConcurrency);
       const tokens = new GptTokenCounter();
       const report = await runEvals(chain, cases, variants, (variant): ModelStepEnvironment => {
         const { llm, model } = clients.clientFor(variant.model);
-        return { llm, semaphore, clock: systemClock, prices: config.prices, defaultModel: model, defaultFallbackModels: [], tokens, contextLimits: config.contextLimits };
+        return {
+          llm,
+          semaphore,
+          clock: systemClock,
+          prices: config.prices,
+          defaultModel: model,
+          defaultFallbackModels: [],
+          tokens,
+          contextLimits: config.contextLimits,
+        };
       });
       const failing = minScore === undefined ? [] : report.variants.filter((variant) => variant.score < minScore);
       if (options.json) context.io.write(JSON.stringify({ ...report, ...(minScore === undefined ? {} : { minScore, passed: failing.length === 0 }) }, null, 2));

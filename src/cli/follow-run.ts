@@ -28,11 +28,15 @@ export function printProgress(runtime: Runtime, io: TerminalIo, runIds: Readonly
       if (!follows(event.runId)) return;
       if (event.status === "skipped") return io.write(`– ${event.stepId} skipped`);
       const usage = event.usage;
-      const calls = usage.modelCalls > 0 ? ` · ${usage.modelCalls} model call${usage.modelCalls === 1 ? "" : "s"} · ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tokens · ${formatCost(usage.costUsd)}${scriptedTag}` : "";
+      const calls =
+        usage.modelCalls > 0
+          ? ` · ${usage.modelCalls} model call${usage.modelCalls === 1 ? "" : "s"} · ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tokens · ${formatCost(usage.costUsd)}${scriptedTag}`
+          : "";
       io.write(`✓ ${event.stepId} (${formatDuration(event.durationMs)}${calls})\n${renderValue(event.output, "    ")}\n`);
     }),
     runtime.runner.events.on("approval.decided", (event) => {
-      if (follows(event.approval.runId)) io.write(`→ ${event.approval.stepId}: ${event.approval.status.replace("_", " ")} by ${event.approval.decidedBy ?? "someone"}`);
+      if (follows(event.approval.runId))
+        io.write(`→ ${event.approval.stepId}: ${event.approval.status.replace("_", " ")} by ${event.approval.decidedBy ?? "someone"}`);
     }),
   ];
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
@@ -62,7 +66,9 @@ export async function followRun(runtime: Runtime, io: TerminalIo, runId: string,
     const retry = run.status === "running" ? await runtime.store.getRetry(runId) : undefined;
     if (retry) {
       // The run waits out an outage: the bot's timer continues it, or `baton resume` here once it is due.
-      io.write(`⏳ Run ${run.id} is ${describeWait(retry, formatTimestamp)}. The bot continues it by itself; without the bot: ${options.hint("resume")} after that time.  Details: ${options.hint(`show ${run.id}`)}`);
+      io.write(
+        `⏳ Run ${run.id} is ${describeWait(retry, formatTimestamp)}. The bot continues it by itself; without the bot: ${options.hint("resume")} after that time.  Details: ${options.hint(`show ${run.id}`)}`,
+      );
       return run;
     }
     if (run.status !== "awaiting_approval") {

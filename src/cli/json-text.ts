@@ -40,7 +40,11 @@ export function parseJsonText(text: string, source: string, code: BatonErrorCode
     const problem = locateJsonProblem(text, error);
     const lineText = (text.split("\n")[problem.line - 1] ?? "").replace(/\r$/, "");
     const excerpt = lineText.length > 200 ? "" : `\n  ${lineText}\n  ${" ".repeat(Math.max(0, problem.column - 1))}^`;
-    throw new BatonError(code, `${source} is not valid JSON: ${problem.reason} at line ${String(problem.line)}, column ${String(problem.column)}.${excerpt}\n${fix}`, { source, line: problem.line, column: problem.column });
+    throw new BatonError(
+      code,
+      `${source} is not valid JSON: ${problem.reason} at line ${String(problem.line)}, column ${String(problem.column)}.${excerpt}\n${fix}`,
+      { source, line: problem.line, column: problem.column },
+    );
   }
 }
 

@@ -31,7 +31,9 @@ async function main(argv: ReadonlyArray<string>): Promise<void> {
       io.writeError(`error [${error.code}]: ${error.message}`);
       process.exitCode = 1;
     } else {
-      io.writeError(`baton crashed: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\nThis is a bug; please report it with the command you ran.`);
+      io.writeError(
+        `baton crashed: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\nThis is a bug; please report it with the command you ran.`,
+      );
       process.exitCode = 70;
     }
   } finally {

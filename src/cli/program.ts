@@ -63,7 +63,11 @@ async function decideAndFollow(context: CliContext, approvalId: string, request:
         return;
       }
       context.io.write(`Recorded: ${result.approval.status.replace("_", " ")} (approval ${approvalId}, run ${result.approval.runId}).`);
-      const run = await followRun(runtime, context.io, result.approval.runId, { askForDecisions: false, hint: hintOf(context, runtime), actor: actorOf(context, as) });
+      const run = await followRun(runtime, context.io, result.approval.runId, {
+        askForDecisions: false,
+        hint: hintOf(context, runtime),
+        actor: actorOf(context, as),
+      });
       if (run.status === "failed") process.exitCode = 1;
     } finally {
       stopProgress();
@@ -111,7 +115,9 @@ export function buildProgram(context: CliContext): Command {
         else if (fileText !== undefined) rawText = fileText;
         else {
           const example = runtime.loaded.exampleInputs[chainId] !== undefined ? ` (an example: chains/${chainId}/example-input.json)` : "";
-          throw new BatonError("INPUT_INVALID", `Give the run its input with --input <file>${example}, --input - for standard input, or --text "...".`, { chainId });
+          throw new BatonError("INPUT_INVALID", `Give the run its input with --input <file>${example}, --input - for standard input, or --text "...".`, {
+            chainId,
+          });
         }
         const input = inputFromText(chain, rawText, options.input ?? "--text");
         const stopProgress = printProgress(runtime, context.io, "all");
@@ -131,12 +137,19 @@ export function buildProgram(context: CliContext): Command {
     .command("demo")
     .description("Run the solution-brief chain on its example request with the scripted model (no API key needed)")
     .action(async () => {
-      const demoEnvironment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: context.environment["BATON_DB"] ?? join(defaultDataDirectory(context.environment), "demo.db") };
+      const demoEnvironment = {
+        ...context.environment,
+        BATON_MODEL: SCRIPTED_MODEL,
+        BATON_DB: context.environment["BATON_DB"] ?? join(defaultDataDirectory(context.environment), "demo.db"),
+      };
       const demoContext = { ...context, environment: demoEnvironment };
       await withRuntime(demoContext, "execute", async (runtime) => {
         const input = runtime.loaded.exampleInputs["solution-brief"];
-        if (input === undefined) throw new BatonError("CHAIN_NOT_FOUND", "The demo needs chains/solution-brief with its example-input.json. Restore them from the repository.", {});
-        context.io.write("baton demo: the solution-brief chain on an example customer request, answered by the scripted model.\nYou will be asked to approve the business summary before it is delivered.\n");
+        if (input === undefined)
+          throw new BatonError("CHAIN_NOT_FOUND", "The demo needs chains/solution-brief with its example-input.json. Restore them from the repository.", {});
+        context.io.write(
+          "baton demo: the solution-brief chain on an example customer request, answered by the scripted model.\nYou will be asked to approve the business summary before it is delivered.\n",
+        );
         const stopProgress = printProgress(runtime, context.io, "all");
         try {
           const { runId } = await runtime.runner.start("solution-brief", input, { startedBy: `cli:${context.username}`, origin: { source: "demo" } });
@@ -157,7 +170,8 @@ export function buildProgram(context: CliContext): Command {
         try {
           const runIds = await runtime.runner.recover();
           context.io.write(runIds.length === 0 ? "No runs were left in flight." : `Resuming ${runIds.length} run(s): ${runIds.join(", ")}`);
-          for (const runId of runIds) await followRun(runtime, context.io, runId, { askForDecisions: false, hint: hintOf(context, runtime), actor: actorOf(context, undefined) });
+          for (const runId of runIds)
+            await followRun(runtime, context.io, runId, { askForDecisions: false, hint: hintOf(context, runtime), actor: actorOf(context, undefined) });
         } finally {
           stopProgress();
         }
@@ -174,7 +188,11 @@ export function buildProgram(context: CliContext): Command {
     .action(async (options: { status?: string; chain?: string; limit: number; json?: boolean }) => {
       await withRuntime(context, "inspect", async (runtime) => {
         const statuses = parseStatuses(options.status);
-        const runs = await runtime.store.listRuns({ limit: Number.isFinite(options.limit) && options.limit > 0 ? options.limit : 20, chainId: options.chain, statuses });
+        const runs = await runtime.store.listRuns({
+          limit: Number.isFinite(options.limit) && options.limit > 0 ? options.limit : 20,
+          chainId: options.chain,
+          statuses,
+        });
         if (options.json) return context.io.write(JSON.stringify(runs, null, 2));
         context.io.write(renderRunsTable(runs));
         context.io.write(`\n${describeDatabase(runtime.config)}`);
@@ -215,7 +233,12 @@ export function buildProgram(context: CliContext): Command {
       let request: DecisionRequest = { kind: "approve" };
       if (options.edit !== undefined) {
         const text = readInputFile(options.edit, context.readStdin, "--edit -");
-        const output = parseJsonText(text, options.edit === "-" ? "The edited output on standard input" : options.edit, "EDIT_INVALID", "Fix it and run baton approve again; nothing was changed.");
+        const output = parseJsonText(
+          text,
+          options.edit === "-" ? "The edited output on standard input" : options.edit,
+          "EDIT_INVALID",
+          "Fix it and run baton approve again; nothing was changed.",
+        );
         request = { kind: "edit", output };
       }
       await decideAndFollow(context, approvalId, request, options.as);

@@ -25,7 +25,9 @@ function ageToPrune(olderThan: string | undefined, environment: Readonly<Record<
   if (olderThan !== undefined) return { ms: parseAge(olderThan, "--older-than"), from: "" };
   const retention = environment["BATON_RETENTION"]?.trim() || DEFAULT_RETENTION;
   if (retention === "off") {
-    throw new BatonError("INPUT_INVALID", "BATON_RETENTION is off, so there is no age to prune at. Pass one, such as --older-than 90d.", { variable: "BATON_RETENTION" });
+    throw new BatonError("INPUT_INVALID", "BATON_RETENTION is off, so there is no age to prune at. Pass one, such as --older-than 90d.", {
+      variable: "BATON_RETENTION",
+    });
   }
   return { ms: parseAge(retention, "BATON_RETENTION"), from: ` (BATON_RETENTION=${retention})` };
 }
@@ -47,7 +49,9 @@ export function registerPruneCommand(program: Command, context: CliContext): voi
         const now = runtime.clock.now();
         const cutoff = new Date(now - olderThanMs).toISOString();
         if (options.dryRun === true) {
-          context.io.write(`Would prune ${describeCounts(runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}${age.from}. Runs still running or awaiting approval are never touched.`);
+          context.io.write(
+            `Would prune ${describeCounts(runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}${age.from}. Runs still running or awaiting approval are never touched.`,
+          );
           return;
         }
         const report = await pruneAuditDetail(runtime.retention, { olderThanMs, now });

@@ -3,7 +3,14 @@ import type { CheckArea, CheckResult, CheckStatus } from "../doctor/check-result
 /** `baton doctor`'s output: ✓ / ! / ✗ lines grouped by area, each ✗ and ! with its fix. */
 
 const MARKS: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗" };
-const AREA_TITLES: Record<CheckArea, string> = { config: "Configuration", database: "Database", model: "Model server", slack: "Slack", github: "GitHub", webhooks: "Webhooks" };
+const AREA_TITLES: Record<CheckArea, string> = {
+  config: "Configuration",
+  database: "Database",
+  model: "Model server",
+  slack: "Slack",
+  github: "GitHub",
+  webhooks: "Webhooks",
+};
 
 export function renderDoctorReport(results: ReadonlyArray<CheckResult>): string {
   const lines: string[] = [];

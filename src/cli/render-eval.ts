@@ -7,7 +7,11 @@ const percent = (value: number): string => `${Math.round(value * 100)}%`;
 
 function table(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: ReadonlyArray<string>): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  const line = (cells: ReadonlyArray<string>): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -33,7 +37,9 @@ function stepLines(variant: VariantReport): string[] {
       const values = cases.flatMap((scored) => (scored.scorers[name] ? [scored.scorers[name].score] : []));
       return `${name} ${percent(values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length))}`;
     });
-    const usage = variant.cases.some((scored) => scored.replay !== null) ? `  ${tokens.toLocaleString("en-US")} tok  ${formatCost(cost)}  ${formatDuration(latency)}` : "";
+    const usage = variant.cases.some((scored) => scored.replay !== null)
+      ? `  ${tokens.toLocaleString("en-US")} tok  ${formatCost(cost)}  ${formatDuration(latency)}`
+      : "";
     return `    ${stepId.padEnd(20)} ${percent(score).padStart(4)}  ${cases.length} case${cases.length === 1 ? "" : "s"}${usage}${scorers.length > 0 ? `  ${scorers.join("  ")}` : ""}`;
   });
 }
@@ -57,13 +63,23 @@ export function renderEvalReport(report: EvalReport, minScore: number | undefine
   const rows = first.cases.map((scored, index) => {
     const others = report.variants.map((variant) => caseCell(variant.cases[index]));
     const delta = compared ? `${Math.round(((compared.cases[index]?.score ?? 0) - scored.score) * 100)}` : undefined;
-    return [scored.caseId, scored.stepId, scored.referenceKind.replace("_", " "), ...others, ...(delta === undefined ? [] : [delta.startsWith("-") || delta === "0" ? delta : `+${delta}`])];
+    return [
+      scored.caseId,
+      scored.stepId,
+      scored.referenceKind.replace("_", " "),
+      ...others,
+      ...(delta === undefined ? [] : [delta.startsWith("-") || delta === "0" ? delta : `+${delta}`]),
+    ];
   });
   const lines = [`${report.chainId} · ${report.caseCount} case${report.caseCount === 1 ? "" : "s"}`, "", ...table(header, rows), ""];
   for (const variant of report.variants) lines.push(...variantSummary(variant, report.caseCount), "");
   if (minScore !== undefined) {
     const failing = report.variants.filter((variant) => variant.score < minScore);
-    lines.push(failing.length === 0 ? `✓ every score is at least ${percent(minScore)}` : `✗ below --min-score ${percent(minScore)}: ${failing.map((variant) => `${variant.label} ${percent(variant.score)}`).join(", ")}`);
+    lines.push(
+      failing.length === 0
+        ? `✓ every score is at least ${percent(minScore)}`
+        : `✗ below --min-score ${percent(minScore)}: ${failing.map((variant) => `${variant.label} ${percent(variant.score)}`).join(", ")}`,
+    );
   }
   return lines.join("\n").trimEnd();
 }

@@ -41,7 +41,11 @@ export function renderRunsTable(runs: ReadonlyArray<RunRecord>): string {
   ]);
   const header = ["RUN", "CHAIN", "STATUS", "STEPS", "STARTED", "BY"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: ReadonlyArray<string>): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  const line = (cells: ReadonlyArray<string>): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 
@@ -64,7 +68,10 @@ function stepLine(view: RunView, stepId: string, index: number): string {
   if (record) {
     if (record.status === "skipped") return `  – ${name} skipped`;
     const usage = record.usage;
-    const calls = usage.modelCalls > 0 ? `  ${usage.modelCalls} call${usage.modelCalls === 1 ? "" : "s"}  ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tok  ${formatCost(usage.costUsd)}` : "";
+    const calls =
+      usage.modelCalls > 0
+        ? `  ${usage.modelCalls} call${usage.modelCalls === 1 ? "" : "s"}  ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tok  ${formatCost(usage.costUsd)}`
+        : "";
     const rounds = record.executions > 1 ? `  ${record.executions} rounds` : "";
     // A gated step's time is mostly a person deciding: show that apart from the step's own work.
     const waited = approvals
@@ -159,6 +166,11 @@ export function renderRunTimeline(view: RunView): string {
   if (approvals.length > 0) lines.push("", "Decisions", ...[...approvals].sort((first, second) => first.requestedAt - second.requestedAt).map(decisionLine));
   const modelCalls = events.filter((event) => event.type === "model.call");
   if (modelCalls.length > 0) lines.push("", "Model calls", ...modelCalls.map(modelCallLine));
-  if (run.error) lines.push("", `Error ${run.error.code}${run.error.stepId ? ` in step ${run.error.stepId}` : ""}:`, ...run.error.message.split("\n").map((line) => `  ${line}`));
+  if (run.error)
+    lines.push(
+      "",
+      `Error ${run.error.code}${run.error.stepId ? ` in step ${run.error.stepId}` : ""}:`,
+      ...run.error.message.split("\n").map((line) => `  ${line}`),
+    );
   return lines.join("\n");
 }

@@ -13,7 +13,11 @@ import { withRuntime } from "./with-runtime.js";
  */
 
 async function follow(context: CliContext, runtime: Runtime, runId: string, actor: string): Promise<void> {
-  const run = await followRun(runtime, context.io, runId, { askForDecisions: false, hint: commandHint(runtime.config, context.invocation), actor: { id: actor, trusted: true } });
+  const run = await followRun(runtime, context.io, runId, {
+    askForDecisions: false,
+    hint: commandHint(runtime.config, context.invocation),
+    actor: { id: actor, trusted: true },
+  });
   if (run.status === "failed") process.exitCode = 1;
 }
 
@@ -52,7 +56,12 @@ export function registerRetryCommands(program: Command, context: CliContext): vo
         const input = options.input !== undefined && chain ? inputFromText(chain, readInputFile(options.input, context.readStdin), options.input) : undefined;
         const stopProgress = printProgress(runtime, context.io, "all");
         try {
-          const { runId: childId } = await runtime.runner.rerun(runId, { fromStepId: options.from, actor, ...(input === undefined ? {} : { input }), origin: { source: "cli", reference: { parentRunId: runId } } });
+          const { runId: childId } = await runtime.runner.rerun(runId, {
+            fromStepId: options.from,
+            actor,
+            ...(input === undefined ? {} : { input }),
+            origin: { source: "cli", reference: { parentRunId: runId } },
+          });
           context.io.write(`▶ Run ${childId} re-runs ${runId} from ${options.from}.`);
           await follow(context, runtime, childId, actor);
         } finally {

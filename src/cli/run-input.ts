@@ -41,9 +41,13 @@ export function inputFromText(chain: ChainDefinition, text: string, source: stri
   } catch (error) {
     const field = textField(chain);
     if (field !== undefined) return { [field]: text };
-    throw new BatonError("INPUT_INVALID", `${source} is not valid JSON (${describeError(error)}), and chain "${chain.id}" needs a JSON object as input. Fix the JSON, or see chains/${chain.id}/example-input.json for the shape.`, {
-      chainId: chain.id,
-    });
+    throw new BatonError(
+      "INPUT_INVALID",
+      `${source} is not valid JSON (${describeError(error)}), and chain "${chain.id}" needs a JSON object as input. Fix the JSON, or see chains/${chain.id}/example-input.json for the shape.`,
+      {
+        chainId: chain.id,
+      },
+    );
   }
 }
 
@@ -54,7 +58,8 @@ export function inputFromText(chain: ChainDefinition, text: string, source: stri
  */
 export function readInputFile(path: string, readStdin: () => string, stdinHint = "--input -"): string {
   if (path === "-") return readStdin();
-  if (!existsSync(path)) throw new BatonError("INPUT_INVALID", `The input file ${path} does not exist. Check the path, or pass ${stdinHint} to read standard input.`, { path });
+  if (!existsSync(path))
+    throw new BatonError("INPUT_INVALID", `The input file ${path} does not exist. Check the path, or pass ${stdinHint} to read standard input.`, { path });
   try {
     return readFileSync(path, "utf8");
   } catch (error) {

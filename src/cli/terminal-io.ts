@@ -14,7 +14,12 @@ export interface TerminalIo {
   close(): void;
 }
 
-export function createTerminalIo(options: { stdin: Readable & { isTTY?: boolean }; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; editor: string | undefined }): TerminalIo {
+export function createTerminalIo(options: {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  editor: string | undefined;
+}): TerminalIo {
   let lines: AsyncIterator<string> | undefined;
   let readline: ReturnType<typeof createInterface> | undefined;
   const nextLine = async (): Promise<string | undefined> => {

@@ -9,7 +9,12 @@ import { TerminalNotifier } from "./terminal-notifier.js";
 export type RuntimeUse = "inspect" | "execute";
 
 /** Open the runtime for one command and close it afterwards, whatever happens. */
-export async function withRuntime<Result>(context: CliContext, use: RuntimeUse, work: (runtime: Runtime) => Promise<Result>, overrides: Partial<Config> = {}): Promise<Result> {
+export async function withRuntime<Result>(
+  context: CliContext,
+  use: RuntimeUse,
+  work: (runtime: Runtime) => Promise<Result>,
+  overrides: Partial<Config> = {},
+): Promise<Result> {
   const config = { ...parseConfig(context.environment), ...overrides };
   // The CLI speaks in its own sentences; JSON log lines around them only confuse. --verbose or
   // LOG_LEVEL shows them.
@@ -28,4 +33,3 @@ export async function withRuntime<Result>(context: CliContext, use: RuntimeUse, 
     await runtime.close();
   }
 }
-

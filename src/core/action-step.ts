@@ -61,10 +61,14 @@ export async function runActionStep(
   if (!step.output) return { output: output === undefined ? null : output, events };
   const parsed = parseWith(step.output, output);
   if (!parsed.ok) {
-    throw new BatonError("STEP_FAILED", `Action step "${step.id}" returned a value its output schema rejects:\n${listIssues(parsed.issues)}\nFix the step's code or its schema.`, {
-      stepId: step.id,
-      issues: parsed.issues,
-    });
+    throw new BatonError(
+      "STEP_FAILED",
+      `Action step "${step.id}" returned a value its output schema rejects:\n${listIssues(parsed.issues)}\nFix the step's code or its schema.`,
+      {
+        stepId: step.id,
+        issues: parsed.issues,
+      },
+    );
   }
   return { output: parsed.value, events };
 }

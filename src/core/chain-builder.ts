@@ -51,7 +51,10 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
     id: Id,
     options: MapStepOptions<Input, Outputs, Item, Schema>,
   ): ChainBuilder<Input, Outputs & { [K in Id]: Array<z.output<Schema>> }>;
-  map<Id extends string, Item, Schema extends z.ZodType>(id: Id, options: MapStepOptions<Input, Outputs, Item, Schema>): ChainBuilder<Input, Record<string, unknown>> {
+  map<Id extends string, Item, Schema extends z.ZodType>(
+    id: Id,
+    options: MapStepOptions<Input, Outputs, Item, Schema>,
+  ): ChainBuilder<Input, Record<string, unknown>> {
     const step = eraseMapStep(id, options);
     return this.#add(step);
   }
@@ -85,10 +88,14 @@ export class ChainBuilder<Input, Outputs extends Record<string, unknown>> {
   #add<Next extends Record<string, unknown>>(step: Step): ChainBuilder<Input, Next> {
     const chainId = this.#options.id;
     if (!STEP_ID.test(step.id)) {
-      throw new BatonError("CHAIN_INVALID", `Step id "${step.id}" in chain "${chainId}" is not valid. Use lower-case letters, digits and dashes, starting with a letter.`, {
-        chainId,
-        stepId: step.id,
-      });
+      throw new BatonError(
+        "CHAIN_INVALID",
+        `Step id "${step.id}" in chain "${chainId}" is not valid. Use lower-case letters, digits and dashes, starting with a letter.`,
+        {
+          chainId,
+          stepId: step.id,
+        },
+      );
     }
     if (this.#steps.some((existing) => existing.id === step.id)) {
       throw new BatonError("CHAIN_INVALID", `Chain "${chainId}" has two steps with id "${step.id}". Give each step its own id.`, { chainId, stepId: step.id });

@@ -20,9 +20,7 @@ export interface ChainResources {
 }
 
 /** What asking for a pull request review did: a run started (or found), or why not. */
-export type ReviewStart =
-  | { started: true; runId: string; headSha: string }
-  | { started: false; reason: "draft" | "closed" | "no_terraform"; message: string };
+export type ReviewStart = { started: true; runId: string; headSha: string } | { started: false; reason: "draft" | "closed" | "no_terraform"; message: string };
 
 export interface ActionServices {
   notifier: Notifier;
@@ -40,4 +38,3 @@ export interface ActionServices {
   once<Result>(effect: () => Promise<Result>): Promise<Result>;
   signal: AbortSignal;
 }
-

@@ -51,7 +51,11 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
   const step = stepOf(chain, approval);
   const isLast = approval.stepIndex === chain.steps.length - 1;
   const base = { runId: approval.runId, at, stepId: approval.stepId, actor: actor.id };
-  const decided = (data: Record<string, unknown>): AuditEventInput => ({ ...base, type: "approval.decided", data: { approvalId: approval.id, round: approval.round, ...data } });
+  const decided = (data: Record<string, unknown>): AuditEventInput => ({
+    ...base,
+    type: "approval.decided",
+    data: { approvalId: approval.id, round: approval.round, ...data },
+  });
   const runFinished = (status: string): AuditEventInput => ({ ...base, stepId: null, type: "run.finished", data: { status } });
   const stepRow = (output: unknown): StepRecord => ({
     runId: approval.runId,
@@ -76,7 +80,11 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
     step: stepRow(output),
     runStatus: isLast ? "succeeded" : "running",
     ...continuing,
-    events: [decided({ decision: status, ...data }), { ...base, type: "step.finished", data: { startedAt: approval.stepStartedAt, round: approval.round } }, ...(isLast ? [runFinished("succeeded")] : [])],
+    events: [
+      decided({ decision: status, ...data }),
+      { ...base, type: "step.finished", data: { startedAt: approval.stepStartedAt, round: approval.round } },
+      ...(isLast ? [runFinished("succeeded")] : []),
+    ],
   });
 
   switch (request.kind) {
@@ -86,10 +94,14 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
       const schema = step.output;
       const parsed = schema ? parseWith(schema, request.output) : { ok: true as const, value: request.output };
       if (!parsed.ok) {
-        throw new BatonError("EDIT_INVALID", `The edited output of step "${approval.stepId}" does not fit its schema:\n${listIssues(parsed.issues)}\nCorrect these fields and submit the edit again; nothing was changed.`, {
-          approvalId: approval.id,
-          issues: parsed.issues,
-        });
+        throw new BatonError(
+          "EDIT_INVALID",
+          `The edited output of step "${approval.stepId}" does not fit its schema:\n${listIssues(parsed.issues)}\nCorrect these fields and submit the edit again; nothing was changed.`,
+          {
+            approvalId: approval.id,
+            issues: parsed.issues,
+          },
+        );
       }
       return proceed("edited", parsed.value, { changes: diffJson(approval.proposal, parsed.value) });
     }

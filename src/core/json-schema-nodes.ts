@@ -6,7 +6,18 @@
 export type JsonObject = Record<string, unknown>;
 
 /** Keywords whose value is one subschema. */
-const SUBSCHEMA_KEYWORDS = ["items", "not", "if", "then", "else", "contains", "propertyNames", "additionalProperties", "unevaluatedProperties", "unevaluatedItems"];
+const SUBSCHEMA_KEYWORDS = [
+  "items",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "propertyNames",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+];
 /** Keywords whose value is a list of subschemas. */
 const SUBSCHEMA_LIST_KEYWORDS = ["prefixItems", "anyOf", "oneOf", "allOf"];
 /** Keywords whose value maps names to subschemas. */

@@ -14,9 +14,12 @@ export class LeaseHeartbeat {
   start(): void {
     if (this.#timer) return;
     const { store, clock, owner, leaseMs, logger } = this.options;
-    this.#timer = setInterval(() => {
-      store.renewLeases(owner, clock.now() + leaseMs).catch((error: unknown) => logger.warn({ error: describeError(error) }, "could not renew run leases"));
-    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    this.#timer = setInterval(
+      () => {
+        store.renewLeases(owner, clock.now() + leaseMs).catch((error: unknown) => logger.warn({ error: describeError(error) }, "could not renew run leases"));
+      },
+      Math.max(1_000, Math.floor(leaseMs / 3)),
+    );
     this.#timer.unref();
   }
 

@@ -54,7 +54,9 @@ export function eraseMapStep<Input, Outputs, Item, Schema extends z.ZodType>(id:
       system: (context) => (typeof system === "string" ? system : system(context as unknown as Context, item as Item, index)),
       user: (context, budget) => user(context as unknown as Context, item as Item, index, budget),
       output: options.output,
-      ...(check === undefined ? {} : { check: (output: unknown, context: ErasedContext) => check(output as z.output<Schema>, context as unknown as Context, item as Item, index) }),
+      ...(check === undefined
+        ? {}
+        : { check: (output: unknown, context: ErasedContext) => check(output as z.output<Schema>, context as unknown as Context, item as Item, index) }),
       ...(rest.model === undefined ? {} : { model: rest.model }),
       ...(rest.temperature === undefined ? {} : { temperature: rest.temperature }),
       ...(rest.maxAttempts === undefined ? {} : { maxAttempts: rest.maxAttempts }),

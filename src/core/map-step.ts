@@ -16,7 +16,9 @@ export interface MapStepEnvironment extends ModelStepEnvironment {
   store: ChainStore;
 }
 
-export type MapStepResult = { ok: true; output: unknown[]; usage: StepUsage; events: AuditEventInput[] } | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
+export type MapStepResult =
+  | { ok: true; output: unknown[]; usage: StepUsage; events: AuditEventInput[] }
+  | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
 
 function addUsage(total: StepUsage, more: StepUsage): void {
   total.modelCalls += more.modelCalls;
@@ -25,7 +27,13 @@ function addUsage(total: StepUsage, more: StepUsage): void {
   total.costUsd += more.costUsd;
 }
 
-export async function runMapStep(environment: MapStepEnvironment, step: MapStep, context: ErasedContext, round: number, signal: AbortSignal): Promise<MapStepResult> {
+export async function runMapStep(
+  environment: MapStepEnvironment,
+  step: MapStep,
+  context: ErasedContext,
+  round: number,
+  signal: AbortSignal,
+): Promise<MapStepResult> {
   const { store, clock } = environment;
   const items = step.items(context);
   const baseKey = idempotencyKeyFor(context.run.id, step.id, round);
@@ -85,7 +93,18 @@ export async function runMapStep(environment: MapStepEnvironment, step: MapStep,
   await Promise.all(Array.from({ length: Math.min(step.concurrency, items.length) }, () => worker()));
   if (signal.aborted) throw signal.reason;
   const events: AuditEventInput[] =
-    replayed.length > 0 ? [{ runId: context.run.id, at: clock.now(), type: "effect.replayed", stepId: step.id, actor: null, data: { items: replayed, reason: "answered before a restart" } }] : [];
+    replayed.length > 0
+      ? [
+          {
+            runId: context.run.id,
+            at: clock.now(),
+            type: "effect.replayed",
+            stepId: step.id,
+            actor: null,
+            data: { items: replayed, reason: "answered before a restart" },
+          },
+        ]
+      : [];
   if (failure) return { ok: false, error: failure, usage, events };
   return { ok: true, output: results, usage, events };
 }

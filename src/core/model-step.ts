@@ -76,7 +76,10 @@ function judge(step: LlmStep, context: ErasedContext, text: string, scripted: bo
   if (judged.kind !== "valid" || !step.check || scripted) return judged;
   const problems = step.check(judged.value, context);
   if (problems.length === 0) return judged;
-  return { kind: "check_failed", issues: problems.map((problem) => (typeof problem === "string" ? { path: "(root)", message: problem } : { path: problem.path, message: problem.message })) };
+  return {
+    kind: "check_failed",
+    issues: problems.map((problem) => (typeof problem === "string" ? { path: "(root)", message: problem } : { path: problem.path, message: problem.message })),
+  };
 }
 
 function judgeSchema(schema: z.ZodType, compiled: CompiledOutputSchema, text: string): Judged {
@@ -122,7 +125,11 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       messages = fitConversation(prompt, messages);
       // What was sent and what was cut to fit, counted with the model's tokenizer, for the audit entry.
-      const promptData = { promptTokens: conversationTokens(prompt, messages), promptLimitTokens: prompt.limitTokens, ...(prompt.cuts.length > 0 && attempt === 1 ? { promptCuts: prompt.cuts } : {}) };
+      const promptData = {
+        promptTokens: conversationTokens(prompt, messages),
+        promptLimitTokens: prompt.limitTokens,
+        ...(prompt.cuts.length > 0 && attempt === 1 ? { promptCuts: prompt.cuts } : {}),
+      };
       let response: ModelResponse;
       try {
         response = await environment.semaphore.run(() =>

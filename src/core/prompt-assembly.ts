@@ -69,7 +69,13 @@ function tooLarge(step: LlmStep, model: string, message: string, details: Record
 }
 
 /** The messages for `model`, fitted to its budget, or the `PROMPT_TOO_LARGE` error saying why not. */
-export function assemblePrompt(environment: PromptEnvironment, step: LlmStep, context: ErasedContext, model: string, responseSchema: ModelRequest["responseSchema"]): AssembledPrompt | BatonError {
+export function assemblePrompt(
+  environment: PromptEnvironment,
+  step: LlmStep,
+  context: ErasedContext,
+  model: string,
+  responseSchema: ModelRequest["responseSchema"],
+): AssembledPrompt | BatonError {
   const contextTokens = contextTokensFor(environment.contextLimits, model).tokens;
   const answerTokens = Math.min(step.maxOutputTokens ?? DEFAULT_ANSWER_TOKENS, Math.floor(contextTokens / 4));
   const limitTokens = contextTokens - answerTokens;
@@ -80,7 +86,12 @@ export function assemblePrompt(environment: PromptEnvironment, step: LlmStep, co
   const dataTokens = limitTokens - fixedTokens - (answerTokens + REASK_TOKENS + 2 * TOKENS_PER_MESSAGE);
   const sizes = { contextTokens, answerTokens, systemAndSchemaTokens: fixedTokens };
   if (dataTokens < MIN_DATA_TOKENS) {
-    return tooLarge(step, model, `its context window is ${contextTokens.toLocaleString("en-US")} tokens; the system prompt and response schema take ${fixedTokens.toLocaleString("en-US")} and the answer needs ${answerTokens.toLocaleString("en-US")}, which leaves no room for the data.`, sizes);
+    return tooLarge(
+      step,
+      model,
+      `its context window is ${contextTokens.toLocaleString("en-US")} tokens; the system prompt and response schema take ${fixedTokens.toLocaleString("en-US")} and the answer needs ${answerTokens.toLocaleString("en-US")}, which leaves no room for the data.`,
+      sizes,
+    );
   }
   const budget = createPromptBudget(model, dataTokens, count);
   const feedback = feedbackSection(context, budget, Math.floor(dataTokens / 4));

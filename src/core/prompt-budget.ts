@@ -152,7 +152,10 @@ export function fitList<Item>(items: ReadonlyArray<Item>, budget: PromptBudget, 
 }
 
 /** "3 alert names, 2 services": how many different values of each kind a set of items has. */
-export function countDistinct<Item>(items: ReadonlyArray<Item>, kinds: ReadonlyArray<{ plural: string; singular: string; of: (item: Item) => string | null | undefined }>): string {
+export function countDistinct<Item>(
+  items: ReadonlyArray<Item>,
+  kinds: ReadonlyArray<{ plural: string; singular: string; of: (item: Item) => string | null | undefined }>,
+): string {
   return kinds
     .map((kind) => {
       const values = new Set(items.map(kind.of).filter((value): value is string => value !== null && value !== undefined && value !== ""));

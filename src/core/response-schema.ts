@@ -96,5 +96,3 @@ function oneOfAsAnyOf(node: JsonObject): JsonObject {
     return { ...rest, anyOf: oneOf };
   });
 }
-
-

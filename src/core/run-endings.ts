@@ -12,10 +12,19 @@ import type { ExecutionEnvironment, RunnerEvents } from "./runner-types.js";
 type Environment = Pick<ExecutionEnvironment, "store" | "clock" | "owner" | "logger">;
 
 /** Cancel `run`; returns the failure recorded. RUN_NOT_ACTIVE when it has ended (or ends first). */
-export async function cancelRun(environment: Environment, run: RunRecord, actor: string, reason: string, reread: () => Promise<RunRecord>): Promise<RunFailure> {
+export async function cancelRun(
+  environment: Environment,
+  run: RunRecord,
+  actor: string,
+  reason: string,
+  reread: () => Promise<RunRecord>,
+): Promise<RunFailure> {
   const { store, clock } = environment;
   if (FINISHED_RUN_STATUSES.includes(run.status)) {
-    throw new BatonError("RUN_NOT_ACTIVE", `Run ${run.id} has already ended (${run.status}); there is nothing to cancel.`, { runId: run.id, status: run.status });
+    throw new BatonError("RUN_NOT_ACTIVE", `Run ${run.id} has already ended (${run.status}); there is nothing to cancel.`, {
+      runId: run.id,
+      status: run.status,
+    });
   }
   const at = clock.now();
   const error = { code: "CANCELLED", message: `Cancelled by ${actor}${reason ? `: ${reason}` : ""}.` };
@@ -39,9 +48,13 @@ export async function cancelRun(environment: Environment, run: RunRecord, actor:
 export async function expireApproval(environment: Environment, events: EventBus<RunnerEvents>, approvalId: string): Promise<boolean> {
   const { store, clock } = environment;
   const approval = await store.getApproval(approvalId);
-  if (!approval || approval.status !== "pending") return false;
+  if (approval?.status !== "pending") return false;
   const at = clock.now();
-  const error = { code: "APPROVAL_EXPIRED", message: `Nobody decided on step "${approval.stepId}" before its deadline; the run ended without it.`, stepId: approval.stepId };
+  const error = {
+    code: "APPROVAL_EXPIRED",
+    message: `Nobody decided on step "${approval.stepId}" before its deadline; the run ended without it.`,
+    stepId: approval.stepId,
+  };
   const applied = await store.finishRun({
     runId: approval.runId,
     fromStatuses: ["awaiting_approval"],
@@ -49,7 +62,16 @@ export async function expireApproval(environment: Environment, events: EventBus<
     status: "expired",
     error,
     at,
-    events: [{ runId: approval.runId, at, type: "run.finished", stepId: approval.stepId, actor: null, data: { status: "expired", approvalId, deadlineAt: approval.deadlineAt } }],
+    events: [
+      {
+        runId: approval.runId,
+        at,
+        type: "run.finished",
+        stepId: approval.stepId,
+        actor: null,
+        data: { status: "expired", approvalId, deadlineAt: approval.deadlineAt },
+      },
+    ],
   });
   if (!applied) return false;
   const expired = await store.getApproval(approvalId);

@@ -37,7 +37,13 @@ async function executeStep(environment: ExecutionEnvironment, step: Step, contex
     // A prompt function or an action that throws fails its step, with the step named.
     if (signal.aborted) throw error;
     const failure = failureOf(error, step.id);
-    return { ok: false, error: new BatonError(isBatonError(error) ? error.code : "STEP_FAILED", failure.message, failure.details ?? {}), cause: error, usage: NO_USAGE, events: [] };
+    return {
+      ok: false,
+      error: new BatonError(isBatonError(error) ? error.code : "STEP_FAILED", failure.message, failure.details ?? {}),
+      cause: error,
+      usage: NO_USAGE,
+      events: [],
+    };
   }
 }
 
@@ -55,7 +61,13 @@ function modelEnvironmentOf(environment: ExecutionEnvironment): ModelStepEnviron
   };
 }
 
-async function executeStepOrThrow(environment: ExecutionEnvironment, step: Step, context: ErasedContext, round: number, signal: AbortSignal): Promise<StepOutcome> {
+async function executeStepOrThrow(
+  environment: ExecutionEnvironment,
+  step: Step,
+  context: ErasedContext,
+  round: number,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
   if (step.kind === "llm") return runModelStep(modelEnvironmentOf(environment), { step, context, signal });
   if (step.kind === "map") return runMapStep({ ...modelEnvironmentOf(environment), store: environment.store }, step, context, round, signal);
   const result = await runActionStep(environment, step, context, round, signal);
@@ -136,7 +148,16 @@ export async function executeRun(
       if (!committed) return lostRun(logger, run.id, step.id);
       lastCommitAt = at;
       outputs[step.id] = undefined;
-      events.emit("step.finished", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor, status: "skipped", output: undefined, usage: NO_USAGE, durationMs: at - startedAt });
+      events.emit("step.finished", {
+        runId: run.id,
+        chainId: chain.id,
+        stepId: step.id,
+        stepIndex: cursor,
+        status: "skipped",
+        output: undefined,
+        usage: NO_USAGE,
+        durationMs: at - startedAt,
+      });
       continue;
     }
 
@@ -151,7 +172,18 @@ export async function executeRun(
     if (!outcome.ok) {
       const error = failureOf(outcome.error, step.id);
       // A transient fault makes the run wait for its next try instead of failing (step-retry.ts).
-      const retried = await scheduleRetryOrFail(environment, { run, chain, step, cursor, cause: outcome.cause ?? outcome.error, failure: error, startedAt, at, round, events: outcome.events });
+      const retried = await scheduleRetryOrFail(environment, {
+        run,
+        chain,
+        step,
+        cursor,
+        cause: outcome.cause ?? outcome.error,
+        failure: error,
+        startedAt,
+        at,
+        round,
+        events: outcome.events,
+      });
       if (retried.kind === "lost") return lostRun(logger, run.id, step.id);
       if (retried.kind === "waiting") {
         events.emit("run.waiting", { runId: run.id, chainId: chain.id, retry: retried.retry });
@@ -166,7 +198,14 @@ export async function executeRun(
         at,
         events: [
           ...outcome.events,
-          { runId: run.id, at, type: "step.failed", stepId: step.id, actor: null, data: { startedAt, round, code: error.code, message: error.message, ...(error.code === "PROMPT_TOO_LARGE" ? { details: error.details } : {}) } },
+          {
+            runId: run.id,
+            at,
+            type: "step.failed",
+            stepId: step.id,
+            actor: null,
+            data: { startedAt, round, code: error.code, message: error.message, ...(error.code === "PROMPT_TOO_LARGE" ? { details: error.details } : {}) },
+          },
           { runId: run.id, at, type: "run.finished", stepId: null, actor: null, data: { status: "failed", code: error.code } },
         ],
       });
@@ -206,7 +245,14 @@ export async function executeRun(
         at,
         events: [
           ...outcome.events,
-          { runId: run.id, at, type: "approval.requested", stepId: step.id, actor: null, data: { startedAt, approvalId: approval.id, round, approvers: approval.approvers, deadlineAt: approval.deadlineAt } },
+          {
+            runId: run.id,
+            at,
+            type: "approval.requested",
+            stepId: step.id,
+            actor: null,
+            data: { startedAt, approvalId: approval.id, round, approvers: approval.approvers, deadlineAt: approval.deadlineAt },
+          },
         ],
       });
       if (!opened) return undefined;
@@ -216,7 +262,17 @@ export async function executeRun(
 
     const committed = await store.commitStep({
       guard,
-      step: { runId: run.id, stepIndex: cursor, stepId: step.id, status: "succeeded", output: outcome.output, startedAt, finishedAt: at, executions: round, usage: outcome.usage },
+      step: {
+        runId: run.id,
+        stepIndex: cursor,
+        stepId: step.id,
+        status: "succeeded",
+        output: outcome.output,
+        startedAt,
+        finishedAt: at,
+        executions: round,
+        usage: outcome.usage,
+      },
       nextStatus: isLast ? "succeeded" : "running",
       at,
       events: [
@@ -228,7 +284,16 @@ export async function executeRun(
     if (!committed) return lostRun(logger, run.id, step.id);
     lastCommitAt = at;
     outputs[step.id] = outcome.output;
-    events.emit("step.finished", { runId: run.id, chainId: chain.id, stepId: step.id, stepIndex: cursor, status: "succeeded", output: outcome.output, usage: outcome.usage, durationMs: at - startedAt });
+    events.emit("step.finished", {
+      runId: run.id,
+      chainId: chain.id,
+      stepId: step.id,
+      stepIndex: cursor,
+      status: "succeeded",
+      output: outcome.output,
+      usage: outcome.usage,
+      durationMs: at - startedAt,
+    });
   }
   events.emit("run.finished", { runId: run.id, chainId: chain.id, status: "succeeded", error: null });
   return rested("succeeded", stepCount, lastCommitAt);

@@ -28,7 +28,7 @@ export async function resumeDueRetries(environment: ExecutionEnvironment, isActi
     if (isActive(retry.runId)) continue;
     const run = await store.getRun(retry.runId);
     // A waiting run holds no lease; one that has a live lease is being tried elsewhere.
-    if (!run || run.status !== "running" || (run.leaseOwner !== null && (run.leaseExpiresAt ?? 0) >= now)) continue;
+    if (run?.status !== "running" || (run.leaseOwner !== null && (run.leaseExpiresAt ?? 0) >= now)) continue;
     const claimed = await store.claimRun({ runId: run.id, expectedOwner: run.leaseOwner, owner, leaseExpiresAt: now + leaseMs, at: now, events: [] });
     if (!claimed) continue;
     resumed.push(run.id);
@@ -46,10 +46,14 @@ async function requireRun(environment: ExecutionEnvironment, runId: string): Pro
 
 function requireChain(environment: ExecutionEnvironment, run: RunRecord): ChainDefinition {
   if (!environment.chains.has(run.chainId)) {
-    throw new BatonError("CHAIN_NOT_FOUND", `Run ${run.id} belongs to chain "${run.chainId}", which is not loaded. Put its file back in the chains directory, then try again.`, {
-      runId: run.id,
-      chainId: run.chainId,
-    });
+    throw new BatonError(
+      "CHAIN_NOT_FOUND",
+      `Run ${run.id} belongs to chain "${run.chainId}", which is not loaded. Put its file back in the chains directory, then try again.`,
+      {
+        runId: run.id,
+        chainId: run.chainId,
+      },
+    );
   }
   return environment.chains.get(run.chainId);
 }
@@ -57,10 +61,14 @@ function requireChain(environment: ExecutionEnvironment, run: RunRecord): ChainD
 function refuseLive(run: RunRecord, doing: string): void {
   if (!LIVE_STATUSES.includes(run.status)) return;
   const what = run.status === "running" ? "is still running (or waiting to try a step again)" : "is waiting for an approval";
-  throw new BatonError("RUN_NOT_ACTIVE", `Run ${run.id} ${what}; only a failed or finished run can be ${doing}. Wait for it, or cancel it with \`baton cancel ${run.id}\` first.`, {
-    runId: run.id,
-    status: run.status,
-  });
+  throw new BatonError(
+    "RUN_NOT_ACTIVE",
+    `Run ${run.id} ${what}; only a failed or finished run can be ${doing}. Wait for it, or cancel it with \`baton cancel ${run.id}\` first.`,
+    {
+      runId: run.id,
+      status: run.status,
+    },
+  );
 }
 
 /**
@@ -88,14 +96,27 @@ export async function retryRun(environment: ExecutionEnvironment, runId: string,
     owner,
     leaseExpiresAt: at + leaseMs,
     at,
-    events: [{ runId: run.id, at, type: "run.retried", stepId: step?.id ?? null, actor, data: { fromStatus: run.status, cursor: run.cursor, error: run.error?.code ?? null } }],
+    events: [
+      {
+        runId: run.id,
+        at,
+        type: "run.retried",
+        stepId: step?.id ?? null,
+        actor,
+        data: { fromStatus: run.status, cursor: run.cursor, error: run.error?.code ?? null },
+      },
+    ],
   });
   if (!reopened) {
     const now = await requireRun(environment, runId);
-    throw new BatonError("RUN_NOT_ACTIVE", `Run ${run.id} was retried (or changed) by someone else first; it is ${now.status} now. See \`baton show ${run.id}\`.`, {
-      runId: run.id,
-      status: now.status,
-    });
+    throw new BatonError(
+      "RUN_NOT_ACTIVE",
+      `Run ${run.id} was retried (or changed) by someone else first; it is ${now.status} now. See \`baton show ${run.id}\`.`,
+      {
+        runId: run.id,
+        status: now.status,
+      },
+    );
   }
   const retried: RunRecord = { ...run, status: "running", error: null, finishedAt: null, updatedAt: at, leaseOwner: owner, leaseExpiresAt: at + leaseMs };
   schedule(retried);
@@ -137,23 +158,44 @@ export async function rerunRun(environment: ExecutionEnvironment, parentRunId: s
   }
   const parsed = parseWith(chain.input, request.input === undefined ? parent.input : request.input);
   if (!parsed.ok) {
-    throw new BatonError("INPUT_INVALID", `The input does not fit chain "${chain.id}":\n${listIssues(parsed.issues)}\nFix these fields in the input file and re-run again.`, {
-      chainId: chain.id,
-      issues: parsed.issues,
-    });
+    throw new BatonError(
+      "INPUT_INVALID",
+      `The input does not fit chain "${chain.id}":\n${listIssues(parsed.issues)}\nFix these fields in the input file and re-run again.`,
+      {
+        chainId: chain.id,
+        issues: parsed.issues,
+      },
+    );
   }
   const runId = ids.next("r_");
   const at = clock.now();
   const origin = request.origin ?? { source: "rerun", reference: { parentRunId: parent.id } };
   const lineage = { parentRunId: parent.id, fromStepId: request.fromStepId };
   await store.createRerun({
-    run: { id: runId, chainId: chain.id, stepCount: chain.steps.length, input: parsed.value, startedBy: request.actor, origin, at, leaseOwner: owner, leaseExpiresAt: at + leaseMs },
+    run: {
+      id: runId,
+      chainId: chain.id,
+      stepCount: chain.steps.length,
+      input: parsed.value,
+      startedBy: request.actor,
+      origin,
+      at,
+      leaseOwner: owner,
+      leaseExpiresAt: at + leaseMs,
+    },
     parentRunId: parent.id,
     fromStepId: request.fromStepId,
     fromStepIndex,
     events: [
       { runId, at, type: "run.started", stepId: null, actor: request.actor, data: { origin, ...lineage, inputReplaced: request.input !== undefined } },
-      { runId: parent.id, at, type: "run.rerun", stepId: request.fromStepId, actor: request.actor, data: { childRunId: runId, fromStepId: request.fromStepId } },
+      {
+        runId: parent.id,
+        at,
+        type: "run.rerun",
+        stepId: request.fromStepId,
+        actor: request.actor,
+        data: { childRunId: runId, fromStepId: request.fromStepId },
+      },
     ],
   });
   const run: RunRecord = {

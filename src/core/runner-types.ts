@@ -2,7 +2,22 @@ import type { ChainResources } from "./chain.js";
 import type { ChainRegistry } from "./chain-registry.js";
 import type { EventBus } from "./event-bus.js";
 import type { ContextLimits } from "./context-budget.js";
-import type { ApprovalRecord, AuditEventInput, ChainStore, Clock, IdGenerator, LlmClient, Logger, Notifier, RunFailure, RunOrigin, RunRetry, RunStatus, StepUsage, TokenCounter } from "./ports.js";
+import type {
+  ApprovalRecord,
+  AuditEventInput,
+  ChainStore,
+  Clock,
+  IdGenerator,
+  LlmClient,
+  Logger,
+  Notifier,
+  RunFailure,
+  RunOrigin,
+  RunRetry,
+  RunStatus,
+  StepUsage,
+  TokenCounter,
+} from "./ports.js";
 import type { PriceTable } from "./pricing.js";
 import type { Semaphore } from "./semaphore.js";
 
@@ -59,7 +74,10 @@ export interface RunnerOptions {
 }
 
 /** Everything the executor borrows from the runner: its options with defaults filled in. */
-export type ExecutionEnvironment = Pick<RunnerOptions, "store" | "llm" | "chains" | "notifier" | "clock" | "ids" | "logger" | "owner" | "defaultModel" | "prices" | "tokens"> & {
+export type ExecutionEnvironment = Pick<
+  RunnerOptions,
+  "store" | "llm" | "chains" | "notifier" | "clock" | "ids" | "logger" | "owner" | "defaultModel" | "prices" | "tokens"
+> & {
   contextLimits: ContextLimits;
   resources: ChainResources;
   leaseMs: number;

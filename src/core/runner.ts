@@ -79,10 +79,14 @@ export class Runner {
     const chain = chains.get(chainId);
     const parsed = parseWith(chain.input, input);
     if (!parsed.ok) {
-      throw new BatonError("INPUT_INVALID", `The input does not fit chain "${chainId}":\n${listIssues(parsed.issues)}\nFix these fields and start the run again.`, {
-        chainId,
-        issues: parsed.issues,
-      });
+      throw new BatonError(
+        "INPUT_INVALID",
+        `The input does not fit chain "${chainId}":\n${listIssues(parsed.issues)}\nFix these fields and start the run again.`,
+        {
+          chainId,
+          issues: parsed.issues,
+        },
+      );
     }
     if (options.runId !== undefined && (await store.getRun(options.runId))) return { runId: options.runId };
     const runId = options.runId ?? ids.next("r_");
@@ -106,7 +110,17 @@ export class Runner {
     };
     try {
       await store.createRun(
-        { id: runId, chainId, stepCount: run.stepCount, input: run.input, startedBy: run.startedBy, origin, at, leaseOwner: owner, leaseExpiresAt: at + leaseMs },
+        {
+          id: runId,
+          chainId,
+          stepCount: run.stepCount,
+          input: run.input,
+          startedBy: run.startedBy,
+          origin,
+          at,
+          leaseOwner: owner,
+          leaseExpiresAt: at + leaseMs,
+        },
         [{ runId, at, type: "run.started", stepId: null, actor: options.startedBy, data: origin ? { origin } : {} }],
       );
     } catch (error) {
@@ -128,17 +142,32 @@ export class Runner {
     const approvalId = typeof approvalOrId === "string" ? approvalOrId : approvalOrId.id;
     const approval = typeof approvalOrId === "string" ? await store.getApproval(approvalOrId) : approvalOrId;
     if (!approval) {
-      throw new BatonError("APPROVAL_NOT_FOUND", `There is no approval "${approvalId}". List pending approvals with \`baton runs --status awaiting_approval\` or \`baton show <run-id>\`.`, {
-        approvalId,
-      });
+      throw new BatonError(
+        "APPROVAL_NOT_FOUND",
+        `There is no approval "${approvalId}". List pending approvals with \`baton runs --status awaiting_approval\` or \`baton show <run-id>\`.`,
+        {
+          approvalId,
+        },
+      );
     }
     if (approval.status !== "pending") return { applied: false, approval };
     const permission = mayDecide(approval, actor);
     if (!permission.allowed) {
       await store.appendEvents([
-        { runId: approval.runId, at: clock.now(), type: "approval.denied", stepId: approval.stepId, actor: actor.id, data: { approvalId, decision: request.kind, reason: permission.reason } },
+        {
+          runId: approval.runId,
+          at: clock.now(),
+          type: "approval.denied",
+          stepId: approval.stepId,
+          actor: actor.id,
+          data: { approvalId, decision: request.kind, reason: permission.reason },
+        },
       ]);
-      throw new BatonError("APPROVAL_NOT_ALLOWED", `You may not decide this approval: ${permission.reason}.`, { approvalId, actor: actor.id, approvers: approval.approvers });
+      throw new BatonError("APPROVAL_NOT_ALLOWED", `You may not decide this approval: ${permission.reason}.`, {
+        approvalId,
+        actor: actor.id,
+        approvers: approval.approvers,
+      });
     }
     const chain = chains.get(approval.chainId);
     const at = clock.now();
@@ -208,7 +237,11 @@ export class Runner {
    */
   resumeDue(): Promise<string[]> {
     if (this.#closed) return Promise.resolve([]);
-    return resumeDueRetries(this.#environment, (runId) => this.#active.has(runId), (run) => this.#schedule(run));
+    return resumeDueRetries(
+      this.#environment,
+      (runId) => this.#active.has(runId),
+      (run) => this.#schedule(run),
+    );
   }
 
   /** Continue a failed or expired run from the step that did not finish (`baton retry`); once, however many ask. */

@@ -25,7 +25,10 @@ export interface FailedStep {
  * limit allow another try, rest the run (still `running`, no lease) until the next try and say
  * `waiting`; `fail` otherwise. `lost` when the run changed under this process.
  */
-export async function scheduleRetryOrFail(environment: ExecutionEnvironment, failed: FailedStep): Promise<{ kind: "waiting"; retry: RunRetry } | { kind: "fail" } | { kind: "lost" }> {
+export async function scheduleRetryOrFail(
+  environment: ExecutionEnvironment,
+  failed: FailedStep,
+): Promise<{ kind: "waiting"; retry: RunRetry } | { kind: "fail" } | { kind: "lost" }> {
   const { store, owner } = environment;
   const { run, chain, step, cursor, at } = failed;
   const fault = classifyStepFault(failed.cause, at);
@@ -67,7 +70,15 @@ export async function scheduleRetryOrFail(environment: ExecutionEnvironment, fai
         type: "step.retry_scheduled",
         stepId: step.id,
         actor: null,
-        data: { startedAt: failed.startedAt, round: failed.round, attempt: attemptsMade, nextAttemptAt: next, waitingFor: fault.waitingFor, code: retry.code, message: retry.message },
+        data: {
+          startedAt: failed.startedAt,
+          round: failed.round,
+          attempt: attemptsMade,
+          nextAttemptAt: next,
+          waitingFor: fault.waitingFor,
+          code: retry.code,
+          message: retry.message,
+        },
       },
     ],
   });

@@ -27,7 +27,20 @@ export const STRICT_SCHEMA_LIMITS = {
 export const STRICT_STRING_FORMATS: ReadonlySet<string> = new Set(["date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"]);
 
 /** Keywords the guide names as supported, for any type. */
-const GENERAL_KEYWORDS = new Set(["type", "properties", "required", "additionalProperties", "items", "enum", "const", "anyOf", "$ref", "$defs", "description", "title"]);
+const GENERAL_KEYWORDS = new Set([
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "enum",
+  "const",
+  "anyOf",
+  "$ref",
+  "$defs",
+  "description",
+  "title",
+]);
 /** Type-specific keywords the guide lists under "Supported properties". */
 const STRING_KEYWORDS = new Set(["pattern", "format"]);
 const NUMBER_KEYWORDS = new Set(["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]);
@@ -35,7 +48,23 @@ const ARRAY_KEYWORDS = new Set(["minItems", "maxItems"]);
 /** Annotations that carry nothing the model needs; dropped. */
 const DROPPED_KEYWORDS = new Set(["$schema", "$id", "id", "$comment", "readOnly", "writeOnly", "deprecated", "contentEncoding", "contentMediaType"]);
 /** Keywords that change what is valid in ways the subset cannot say, even in words: such a schema is sent non-strict. */
-const STRUCTURAL_KEYWORDS = new Set(["allOf", "oneOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "patternProperties", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "prefixItems", "contains", "definitions"]);
+const STRUCTURAL_KEYWORDS = new Set([
+  "allOf",
+  "oneOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "dependentRequired",
+  "dependentSchemas",
+  "patternProperties",
+  "propertyNames",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "prefixItems",
+  "contains",
+  "definitions",
+]);
 
 /** The schema in the strict subset, with what the answer needs before zod reads it. */
 export type StrictConversion = { ok: true; schema: JsonObject; absentPlan: AbsentPlan } | { ok: false; reason: string };
@@ -86,11 +115,15 @@ class StrictConverter {
 
   checkTotals(): void {
     const limits = STRICT_SCHEMA_LIMITS;
-    if (this.#properties > limits.maxObjectProperties) throw new NotStrict(`it has ${this.#properties} object properties, over the ${limits.maxObjectProperties} strict mode allows`);
+    if (this.#properties > limits.maxObjectProperties)
+      throw new NotStrict(`it has ${this.#properties} object properties, over the ${limits.maxObjectProperties} strict mode allows`);
     if (this.#stringLength > limits.maxTotalStringLength) {
-      throw new NotStrict(`its property names, definition names, enum and const values add up to ${this.#stringLength} characters, over the ${limits.maxTotalStringLength} strict mode allows`);
+      throw new NotStrict(
+        `its property names, definition names, enum and const values add up to ${this.#stringLength} characters, over the ${limits.maxTotalStringLength} strict mode allows`,
+      );
     }
-    if (this.#enumValues > limits.maxEnumValues) throw new NotStrict(`it has ${this.#enumValues} enum values, over the ${limits.maxEnumValues} strict mode allows`);
+    if (this.#enumValues > limits.maxEnumValues)
+      throw new NotStrict(`it has ${this.#enumValues} enum values, over the ${limits.maxEnumValues} strict mode allows`);
   }
 
   node(source: JsonObject, path: ReadonlyArray<string>, depth: number): { schema: JsonObject; plan: AbsentPlan } {
@@ -98,7 +131,9 @@ class StrictConverter {
       throw new NotStrict(`it nests deeper than the ${STRICT_SCHEMA_LIMITS.maxNestingDepth} levels strict mode allows, at ${formatSchemaContext(path)}`);
     }
     if ((source.type === "object" || isJsonObject(source.properties)) && source.additionalProperties !== undefined && source.additionalProperties !== false) {
-      throw new NotStrict(`the object at ${formatSchemaContext(path)} allows keys of any name (a record or a loose object); strict mode needs every key listed`);
+      throw new NotStrict(
+        `the object at ${formatSchemaContext(path)} allows keys of any name (a record or a loose object); strict mode needs every key listed`,
+      );
     }
     const result: JsonObject = {};
     const plan: AbsentPlan = {};
@@ -123,7 +158,8 @@ class StrictConverter {
     }
     this.#countValues(result, path);
     if (typeof result.$ref === "string") {
-      if (result.$ref !== "#" && !result.$ref.startsWith("#/$defs/")) throw new NotStrict(`the reference ${result.$ref} at ${formatSchemaContext(path)} is not to the schema's own $defs`);
+      if (result.$ref !== "#" && !result.$ref.startsWith("#/$defs/"))
+        throw new NotStrict(`the reference ${result.$ref} at ${formatSchemaContext(path)} is not to the schema's own $defs`);
       plan.ref = result.$ref === "#" ? "#" : result.$ref.slice("#/$defs/".length);
       // A reference stands alone: siblings of $ref are not in the guide's examples.
       return { schema: { $ref: result.$ref }, plan };
@@ -146,7 +182,9 @@ class StrictConverter {
     }
     if (words.length > 0) {
       const described = typeof result.description === "string" && result.description.trim() !== "" ? result.description.trim() : undefined;
-      result.description = [described === undefined ? undefined : /[.!?]$/.test(described) ? described : `${described}.`, ...words].filter((part) => part !== undefined).join(" ");
+      result.description = [described === undefined ? undefined : /[.!?]$/.test(described) ? described : `${described}.`, ...words]
+        .filter((part) => part !== undefined)
+        .join(" ");
     }
     return { schema: result, plan };
   }
@@ -185,17 +223,19 @@ class StrictConverter {
     this.#stringLength += length;
     const limits = STRICT_SCHEMA_LIMITS;
     if (node.enum.length > limits.largeEnumValueCount && node.enum.every((value) => typeof value === "string") && length > limits.largeEnumMaxLength) {
-      throw new NotStrict(`the enum at ${formatSchemaContext(path)} has ${node.enum.length} values of ${length} characters in all, over the ${limits.largeEnumMaxLength} strict mode allows past ${limits.largeEnumValueCount} values`);
+      throw new NotStrict(
+        `the enum at ${formatSchemaContext(path)} has ${node.enum.length} values of ${length} characters in all, over the ${limits.largeEnumMaxLength} strict mode allows past ${limits.largeEnumValueCount} values`,
+      );
     }
   }
 }
 
 function hasPlan(plan: AbsentPlan): boolean {
-  return plan.properties !== undefined || plan.items !== undefined || plan.ref !== undefined || (plan.anyOf !== undefined && plan.anyOf.some(hasPlan));
+  return plan.properties !== undefined || plan.items !== undefined || plan.ref !== undefined || plan.anyOf?.some(hasPlan) === true;
 }
 
 function valueText(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? "");
 }
 
 /**

@@ -23,6 +23,7 @@ const TAG = /^[a-z][a-z0-9_]*$/;
  * the tag is data, never instructions. The tag is baton's own (lower case, digits, `_`).
  */
 export function untrusted(tag: string, text: string): string {
-  if (!TAG.test(tag)) throw new BatonError("CHAIN_INVALID", `"${tag}" is not a valid data tag: use lower-case letters, digits and "_" (such as alert_data).`, { tag });
+  if (!TAG.test(tag))
+    throw new BatonError("CHAIN_INVALID", `"${tag}" is not a valid data tag: use lower-case letters, digits and "_" (such as alert_data).`, { tag });
   return `<${tag}>\n${encodeUntrusted(text)}\n</${tag}>`;
 }

@@ -21,6 +21,11 @@ export async function checkDatabase(path: string): Promise<CheckResult> {
   } catch (error) {
     // The store's errors already say what to do; the first sentence is the problem.
     const message = describeError(error);
-    return failed("database", checked, isBatonError(error) ? error.code : "could not open it", isBatonError(error) ? message : `${message}. Set BATON_DB to a file in a folder baton can write.`);
+    return failed(
+      "database",
+      checked,
+      isBatonError(error) ? error.code : "could not open it",
+      isBatonError(error) ? message : `${message}. Set BATON_DB to a file in a folder baton can write.`,
+    );
   }
 }

@@ -30,17 +30,39 @@ export async function checkModels(catalog: ModelCatalog, settings: ModelSettings
   const server = `model server ${settings.serverLabel}`;
   const unreachable = lookups.find(({ lookup }) => lookup.kind === "unreachable");
   if (unreachable?.lookup.kind === "unreachable") {
-    return [failed("model", server, `no answer from GET /models/${unreachable.model}: ${unreachable.lookup.message}`, "Check OPENAI_BASE_URL (it ends in /v1 for most servers) and that the server is running and reachable from here.")];
+    return [
+      failed(
+        "model",
+        server,
+        `no answer from GET /models/${unreachable.model}: ${unreachable.lookup.message}`,
+        "Check OPENAI_BASE_URL (it ends in /v1 for most servers) and that the server is running and reachable from here.",
+      ),
+    ];
   }
   const refused = lookups.find(({ lookup }) => lookup.kind === "key_refused");
   if (refused?.lookup.kind === "key_refused") {
-    return [failed("model", server, `the key was refused (HTTP ${String(refused.lookup.status)}): ${refused.lookup.message}`, "Set OPENAI_API_KEY to a valid key for this server (a new one from the provider's API keys page if it was revoked).")];
+    return [
+      failed(
+        "model",
+        server,
+        `the key was refused (HTTP ${String(refused.lookup.status)}): ${refused.lookup.message}`,
+        "Set OPENAI_API_KEY to a valid key for this server (a new one from the provider's API keys page if it was revoked).",
+      ),
+    ];
   }
   const results = [passed("model", server, "reachable; the key is accepted")];
   for (const { model, lookup } of lookups) {
     const variable = model === settings.model ? "BATON_MODEL" : "BATON_FALLBACK_MODELS";
     if (lookup.kind === "found") results.push(passed("model", `model ${model} (${variable})`, "the server has it"));
-    else if (lookup.kind === "not_found") results.push(failed("model", `model ${model} (${variable})`, `the server does not know it: ${lookup.message}`, `Set ${variable} to a model the server lists (GET /models), or give this key access to ${model}.`));
+    else if (lookup.kind === "not_found")
+      results.push(
+        failed(
+          "model",
+          `model ${model} (${variable})`,
+          `the server does not know it: ${lookup.message}`,
+          `Set ${variable} to a model the server lists (GET /models), or give this key access to ${model}.`,
+        ),
+      );
   }
   return results;
 }
@@ -53,14 +75,25 @@ export async function checkStructuredCall(llm: LlmClient, model: string): Promis
   const responseSchema = toResponseSchema("baton_doctor", DOCTOR_ANSWER);
   try {
     const response = await llm.complete(request(model, responseSchema, "doctor", 'Reply with the JSON object {"status": "ok"} and nothing else.'));
-    if (response.refusal !== null) return failed("model", checked, `the model refused: ${response.refusal}`, "Pick another BATON_MODEL; this one refuses a plain request.");
+    if (response.refusal !== null)
+      return failed("model", checked, `the model refused: ${response.refusal}`, "Pick another BATON_MODEL; this one refuses a plain request.");
     const parsed = DOCTOR_ANSWER.safeParse(parseLooseJson(response.text));
     if (!parsed.success) {
-      return warned("model", checked, `answered in mode ${response.responseMode}, but not with the JSON asked for: ${response.text.slice(0, 120)}`, "Runs still work through the repair loop; a model that follows instructions better needs fewer attempts.");
+      return warned(
+        "model",
+        checked,
+        `answered in mode ${response.responseMode}, but not with the JSON asked for: ${response.text.slice(0, 120)}`,
+        "Runs still work through the repair loop; a model that follows instructions better needs fewer attempts.",
+      );
     }
     return passed("model", checked, `answered valid JSON; response mode ${response.responseMode}${modeNote(response)}`);
   } catch (error) {
-    return failed("model", checked, describeError(error), isBatonError(error) ? "Follow the message above; then run baton doctor again." : "Check the server's logs; this is not an error baton knows.");
+    return failed(
+      "model",
+      checked,
+      describeError(error),
+      isBatonError(error) ? "Follow the message above; then run baton doctor again." : "Check the server's logs; this is not an error baton knows.",
+    );
   }
 }
 
@@ -74,10 +107,19 @@ export async function checkStepSchemas(llm: LlmClient, model: string, chains: Re
       const checked = `schema of ${chain.id} › ${step.id}`;
       try {
         const responseSchema = toResponseSchema(step.id, output);
-        const response = await llm.complete(request(model, responseSchema, chain.id, "Answer with one JSON value that fits the schema; any plausible values will do."));
+        const response = await llm.complete(
+          request(model, responseSchema, chain.id, "Answer with one JSON value that fits the schema; any plausible values will do."),
+        );
         results.push(passed("model", checked, `accepted; response mode ${response.responseMode}${modeNote(response)}`));
       } catch (error) {
-        results.push(failed("model", checked, describeError(error), `Runs of ${chain.id} would fail at ${step.id}. Set BATON_RESPONSE_FORMAT=json_object if the server cannot take JSON Schema, or fix the step's output schema.`));
+        results.push(
+          failed(
+            "model",
+            checked,
+            describeError(error),
+            `Runs of ${chain.id} would fail at ${step.id}. Set BATON_RESPONSE_FORMAT=json_object if the server cannot take JSON Schema, or fix the step's output schema.`,
+          ),
+        );
       }
     }
   }
@@ -100,7 +142,9 @@ function request(model: string, responseSchema: ModelRequest["responseSchema"], 
 }
 
 function modeNote(response: ModelResponse): string {
-  return response.responseMode === "json_schema_strict" ? " (strict structured outputs)" : " (the server does not take strict structured outputs; baton checks every answer itself)";
+  return response.responseMode === "json_schema_strict"
+    ? " (strict structured outputs)"
+    : " (the server does not take strict structured outputs; baton checks every answer itself)";
 }
 
 /** The answer's JSON, also when a server wraps it in prose or a code fence (prompt-only mode). */

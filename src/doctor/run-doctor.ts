@@ -63,7 +63,14 @@ export async function checkDeployment(parts: DeploymentParts, options: Deploymen
 
 async function checkModelServer(config: Config, chains: ChainLookup, options: DeploymentCheckOptions, logger: Logger): Promise<CheckResult[]> {
   if (config.model === SCRIPTED_MODEL) {
-    return [warned("model", "model (BATON_MODEL)", "scripted: answers come from the chains' examples.json, not a model", "Set OPENAI_API_KEY and unset BATON_MODEL (or set it to a real model) before trusting baton with an incident.")];
+    return [
+      warned(
+        "model",
+        "model (BATON_MODEL)",
+        "scripted: answers come from the chains' examples.json, not a model",
+        "Set OPENAI_API_KEY and unset BATON_MODEL (or set it to a real model) before trusting baton with an incident.",
+      ),
+    ];
   }
   const server = modelServerOf(config);
   if (server === undefined) {
@@ -79,7 +86,14 @@ async function checkModelServer(config: Config, chains: ChainLookup, options: De
   const results: CheckResult[] = [];
   if (server.kind === "azure") {
     // Azure's Models API lists base models, not deployments: the structured call checks the deployment.
-    results.push(warned("model", `deployment "${config.model}" on ${server.label} (BATON_MODEL)`, "not looked up: Azure OpenAI has no lookup by deployment name", "Run `baton doctor` (its structured call reaches the deployment), or check the name under Deployments in the Azure portal."));
+    results.push(
+      warned(
+        "model",
+        `deployment "${config.model}" on ${server.label} (BATON_MODEL)`,
+        "not looked up: Azure OpenAI has no lookup by deployment name",
+        "Run `baton doctor` (its structured call reaches the deployment), or check the name under Deployments in the Azure portal.",
+      ),
+    );
   } else {
     const catalog = new OpenAiModelCatalog({ apiKey: server.apiKey, baseURL: server.baseURL });
     results.push(...(await checkModels(catalog, { model: config.model, fallbackModels: config.fallbackModels, serverLabel: server.label })));
@@ -92,7 +106,10 @@ async function checkModelServer(config: Config, chains: ChainLookup, options: De
 }
 
 /** Everything `baton doctor` checks, from the environment. */
-export async function runDoctor(environment: Readonly<Record<string, string | undefined>>, options: DeploymentCheckOptions & { logger: Logger }): Promise<CheckResult[]> {
+export async function runDoctor(
+  environment: Readonly<Record<string, string | undefined>>,
+  options: DeploymentCheckOptions & { logger: Logger },
+): Promise<CheckResult[]> {
   let config: Config;
   try {
     config = parseConfig(environment);
@@ -103,7 +120,14 @@ export async function runDoctor(environment: Readonly<Record<string, string | un
   let botConfig: BotConfig | undefined;
   if ((environment["SLACK_BOT_TOKEN"] ?? "").trim() === "") {
     results.push(passed("config", "configuration", "parses"));
-    results.push(warned("config", "Slack (SLACK_BOT_TOKEN)", "not set: the bot cannot start; the CLI works without it", "Set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) to run the Slack bot; see README, \"Create the Slack app\"."));
+    results.push(
+      warned(
+        "config",
+        "Slack (SLACK_BOT_TOKEN)",
+        "not set: the bot cannot start; the CLI works without it",
+        'Set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) to run the Slack bot; see README, "Create the Slack app".',
+      ),
+    );
   } else {
     try {
       botConfig = parseBotConfig(environment);
@@ -119,7 +143,14 @@ export async function runDoctor(environment: Readonly<Record<string, string | un
     chains = new ChainRegistry(loaded.chains, { approvers: [] });
     results.push(passed("config", `chains (shipped${userFolders})`, `${String(chains.ids().length)} loaded: ${chains.ids().join(", ")}`));
   } catch (error) {
-    results.push(failed("config", `chains (shipped${userFolders})`, describeError(error), isBatonError(error) ? "Fix the chain file or folder named above." : "Set BATON_CHAINS_DIR to the folders holding your chains."));
+    results.push(
+      failed(
+        "config",
+        `chains (shipped${userFolders})`,
+        describeError(error),
+        isBatonError(error) ? "Fix the chain file or folder named above." : "Set BATON_CHAINS_DIR to the folders holding your chains.",
+      ),
+    );
     chains = new ChainRegistry([], { approvers: [] });
   }
   results.push(await checkDatabase(config.databasePath));
@@ -131,6 +162,9 @@ export async function runDoctor(environment: Readonly<Record<string, string | un
 export function logFailedChecks(results: ReadonlyArray<CheckResult>, logger: Logger): void {
   for (const result of results) {
     if (result.status !== "fail") continue;
-    logger.warn({ check: result.checked, area: result.area, detail: result.detail, fix: result.fix }, `✗ ${result.checked}: ${result.detail}. ${result.fix ?? ""}`.trim());
+    logger.warn(
+      { check: result.checked, area: result.area, detail: result.detail, fix: result.fix },
+      `✗ ${result.checked}: ${result.detail}. ${result.fix ?? ""}`.trim(),
+    );
   }
 }

@@ -25,7 +25,8 @@ export interface SlackSettings {
   oncall: ReadonlyArray<string>;
 }
 
-const REINSTALL = "Add it under OAuth & Permissions → Bot Token Scopes (or paste manifest.yml into the app's manifest again), then reinstall the app to the workspace.";
+const REINSTALL =
+  "Add it under OAuth & Permissions → Bot Token Scopes (or paste manifest.yml into the app's manifest again), then reinstall the app to the workspace.";
 
 export async function checkSlack(probe: SlackProbe, settings: SlackSettings, chains: ReadonlyArray<ChainDefinition>): Promise<CheckResult[]> {
   const identity = await probe.identity();
@@ -39,7 +40,14 @@ export async function checkSlack(probe: SlackProbe, settings: SlackSettings, cha
   const results = [passed("slack", "Slack token (SLACK_BOT_TOKEN)", `valid: bot ${identity.userId} in ${identity.team}`)];
   const scopes = identity.scopes;
   if (scopes === undefined) {
-    results.push(warned("slack", "Slack scopes", "Slack's answer did not list the token's scopes (x-oauth-scopes)", "Nothing to do unless posting fails; compare the app's scopes with manifest.yml by hand."));
+    results.push(
+      warned(
+        "slack",
+        "Slack scopes",
+        "Slack's answer did not list the token's scopes (x-oauth-scopes)",
+        "Nothing to do unless posting fails; compare the app's scopes with manifest.yml by hand.",
+      ),
+    );
   } else {
     const missing = MANIFEST_BOT_SCOPES.filter((scope) => !scopes.includes(scope));
     results.push(
@@ -58,33 +66,74 @@ async function checkChannel(probe: SlackProbe, channelId: string, sources: strin
   const checked = `Slack channel ${channelId} (${namesOf(sources)})`;
   const answer = await probe.channel(channelId);
   if (!answer.ok) {
-    if (answer.error === "missing_scope") return failed("slack", checked, `Slack refused conversations.info: missing_scope ${answer.needed ?? ""}`.trim(), REINSTALL);
+    if (answer.error === "missing_scope")
+      return failed("slack", checked, `Slack refused conversations.info: missing_scope ${answer.needed ?? ""}`.trim(), REINSTALL);
     if (answer.error === "channel_not_found") {
-      return failed("slack", checked, "no such channel that baton can see", `Use the channel's id (channel details → About, at the bottom) in ${namesOf(sources)}; for a private channel, invite baton first (/invite @baton).`);
+      return failed(
+        "slack",
+        checked,
+        "no such channel that baton can see",
+        `Use the channel's id (channel details → About, at the bottom) in ${namesOf(sources)}; for a private channel, invite baton first (/invite @baton).`,
+      );
     }
     return failed("slack", checked, `conversations.info answered ${answer.error}`, "Check the channel id and try again.");
   }
-  if (answer.isArchived) return failed("slack", checked, `#${answer.name} is archived: nothing can be posted there`, `Unarchive #${answer.name}, or set ${namesOf(sources)} to another channel.`);
+  if (answer.isArchived)
+    return failed(
+      "slack",
+      checked,
+      `#${answer.name} is archived: nothing can be posted there`,
+      `Unarchive #${answer.name}, or set ${namesOf(sources)} to another channel.`,
+    );
   if (answer.isMember) return passed("slack", checked, `#${answer.name}: baton is a member and can post`);
-  if (answer.isPrivate) return failed("slack", checked, `#${answer.name} is private and baton is not a member`, `Invite baton to #${answer.name} (/invite @baton).`);
+  if (answer.isPrivate)
+    return failed("slack", checked, `#${answer.name} is private and baton is not a member`, `Invite baton to #${answer.name} (/invite @baton).`);
   if (canPostPublic) return passed("slack", checked, `#${answer.name}: public; baton posts with chat:write.public without joining`);
-  return failed("slack", checked, `#${answer.name}: baton is not a member and lacks chat:write.public`, `Invite baton to #${answer.name} (/invite @baton), or grant chat:write.public and reinstall the app.`);
+  return failed(
+    "slack",
+    checked,
+    `#${answer.name}: baton is not a member and lacks chat:write.public`,
+    `Invite baton to #${answer.name} (/invite @baton), or grant chat:write.public and reinstall the app.`,
+  );
 }
 
 async function checkApprover(probe: SlackProbe, id: string, sources: string[]): Promise<CheckResult> {
   if (/^S[A-Z0-9]+$/.test(id)) {
     const checked = `Slack user group ${id} (${namesOf(sources)})`;
     const answer = await probe.userGroup(id);
-    if (answer.ok) return answer.memberCount > 0 ? passed("slack", checked, `exists with ${String(answer.memberCount)} member(s)`) : warned("slack", checked, "exists but has no members: nobody in it can approve", "Add people to the group, or name users instead.");
-    if (answer.error === "missing_scope") return failed("slack", checked, `Slack refused usergroups.users.list: missing_scope ${answer.needed ?? ""}`.trim(), REINSTALL);
-    return failed("slack", checked, answer.error === "no_such_subteam" ? "no such user group" : `usergroups.users.list answered ${answer.error}`, `Use the group's id (S…; in Slack: People → User groups → the group → Copy group ID) in ${namesOf(sources)}.`);
+    if (answer.ok)
+      return answer.memberCount > 0
+        ? passed("slack", checked, `exists with ${String(answer.memberCount)} member(s)`)
+        : warned("slack", checked, "exists but has no members: nobody in it can approve", "Add people to the group, or name users instead.");
+    if (answer.error === "missing_scope")
+      return failed("slack", checked, `Slack refused usergroups.users.list: missing_scope ${answer.needed ?? ""}`.trim(), REINSTALL);
+    return failed(
+      "slack",
+      checked,
+      answer.error === "no_such_subteam" ? "no such user group" : `usergroups.users.list answered ${answer.error}`,
+      `Use the group's id (S…; in Slack: People → User groups → the group → Copy group ID) in ${namesOf(sources)}.`,
+    );
   }
   const checked = `Slack user ${id} (${namesOf(sources)})`;
-  if (!/^[UW][A-Z0-9]+$/.test(id)) return failed("slack", checked, "not a Slack user id (U…/W…) or user group id (S…)", `Use member ids (profile → ⋮ → Copy member ID) in ${namesOf(sources)}, not names.`);
+  if (!/^[UW][A-Z0-9]+$/.test(id))
+    return failed(
+      "slack",
+      checked,
+      "not a Slack user id (U…/W…) or user group id (S…)",
+      `Use member ids (profile → ⋮ → Copy member ID) in ${namesOf(sources)}, not names.`,
+    );
   const answer = await probe.user(id);
-  if (answer.ok) return answer.deleted ? failed("slack", checked, "the account is deactivated", `Remove ${id} from ${namesOf(sources)}.`) : passed("slack", checked, "exists");
+  if (answer.ok)
+    return answer.deleted
+      ? failed("slack", checked, "the account is deactivated", `Remove ${id} from ${namesOf(sources)}.`)
+      : passed("slack", checked, "exists");
   if (answer.error === "missing_scope") return failed("slack", checked, `Slack refused users.info: missing_scope ${answer.needed ?? ""}`.trim(), REINSTALL);
-  return failed("slack", checked, answer.error === "user_not_found" ? "no such user in this workspace" : `users.info answered ${answer.error}`, `Use member ids (profile → ⋮ → Copy member ID) in ${namesOf(sources)}.`);
+  return failed(
+    "slack",
+    checked,
+    answer.error === "user_not_found" ? "no such user in this workspace" : `users.info answered ${answer.error}`,
+    `Use member ids (profile → ⋮ → Copy member ID) in ${namesOf(sources)}.`,
+  );
 }
 
 /** Channel id → the settings that name it. */

@@ -33,7 +33,12 @@ export function lineIndexAt(text: string, offset: number): number {
 }
 
 /** Consecutive spans grouped greedily into parts of at most `limit` tokens. */
-function grouped(segment: TextSegment, spans: ReadonlyArray<{ start: number; end: number }>, limit: number, countTokens: CountTokens): Array<{ start: number; end: number }> {
+function grouped(
+  segment: TextSegment,
+  spans: ReadonlyArray<{ start: number; end: number }>,
+  limit: number,
+  countTokens: CountTokens,
+): Array<{ start: number; end: number }> {
   const parts: Array<{ start: number; end: number }> = [];
   let current: { start: number; end: number } | undefined;
   for (const span of spans) {
@@ -54,7 +59,12 @@ const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
  * so a cut does not part a letter from its accent; a grapheme longer than the budget on its own
  * (a letter under hundreds of combining marks) by code points, which are a few tokens at most.
  */
-function characterSpans(segment: TextSegment, word: { start: number; end: number }, limit: number, countTokens: CountTokens): Array<{ start: number; end: number }> {
+function characterSpans(
+  segment: TextSegment,
+  word: { start: number; end: number },
+  limit: number,
+  countTokens: CountTokens,
+): Array<{ start: number; end: number }> {
   return [...graphemes.segment(segment.text.slice(word.start, word.end))].flatMap(({ segment: grapheme, index }) => {
     const start = word.start + index;
     if (countTokens(grapheme) <= limit) return [{ start, end: start + grapheme.length }];
@@ -75,11 +85,16 @@ function segmentPieces(segment: TextSegment, limit: number, countTokens: CountTo
       continue;
     }
     // One sentence longer than the budget: by words.
-    const words = [...segment.text.slice(part.start, part.end).matchAll(/\S+/g)].map((word) => ({ start: part.start + word.index, end: part.start + word.index + word[0].length }));
+    const words = [...segment.text.slice(part.start, part.end).matchAll(/\S+/g)].map((word) => ({
+      start: part.start + word.index,
+      end: part.start + word.index + word[0].length,
+    }));
     for (const wordsPart of grouped(segment, words, limit, countTokens)) {
       if (countTokens(segment.text.slice(wordsPart.start, wordsPart.end)) <= limit) pieces.push(segmentPart(segment, wordsPart.start, wordsPart.end));
       // One word longer than the budget: by characters.
-      else for (const charactersPart of grouped(segment, characterSpans(segment, wordsPart, limit, countTokens), limit, countTokens)) pieces.push(segmentPart(segment, charactersPart.start, charactersPart.end));
+      else
+        for (const charactersPart of grouped(segment, characterSpans(segment, wordsPart, limit, countTokens), limit, countTokens))
+          pieces.push(segmentPart(segment, charactersPart.start, charactersPart.end));
     }
   }
   return pieces;

@@ -79,7 +79,11 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
   // raised behind the caller's back, as chunks over the budget they asked for would overflow
   // whatever they size by it.
   if (!Number.isFinite(maxTokens) || maxTokens < MIN_CHUNK_TOKENS) {
-    throw new BatonError("INPUT_INVALID", `A chunk budget of ${String(maxTokens)} tokens is too small to chunk a document. Give chunkDocument a maxTokens of at least ${String(MIN_CHUNK_TOKENS)} (a few hundred or more reads best).`, { maxTokens });
+    throw new BatonError(
+      "INPUT_INVALID",
+      `A chunk budget of ${String(maxTokens)} tokens is too small to chunk a document. Give chunkDocument a maxTokens of at least ${String(MIN_CHUNK_TOKENS)} (a few hundred or more reads best).`,
+      { maxTokens },
+    );
   }
   const overlap = Math.min(Math.max(0, options.overlapTokens ?? 0), Math.floor(maxTokens / 4));
   const read = text.replace(/\f/g, "").trim() === "" ? [] : documentBlocks(text);
@@ -91,7 +95,11 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
   const headingRoom = Math.min(longestHeadingRun(read, countTokens), carryLimit + JOIN_TOKENS);
   const blocks = read.flatMap((block) => blockPieces(block, maxTokens - Math.max(overlap, headingRoom), countTokens));
   if (!blocks.some((block) => block.kind !== "heading")) {
-    throw new BatonError("DOCUMENT_EMPTY", "The document has no text to read. Give the RFP's text (a text PDF, Markdown or plain text), not an empty or scanned file.", {});
+    throw new BatonError(
+      "DOCUMENT_EMPTY",
+      "The document has no text to read. Give the RFP's text (a text PDF, Markdown or plain text), not an empty or scanned file.",
+      {},
+    );
   }
   const tokensOf = new Map<DocumentBlock, number>(blocks.map((block) => [block, countTokens(renderBlock(block))]));
   const cost = (block: DocumentBlock): number => tokensOf.get(block) ?? countTokens(renderBlock(block));
@@ -153,7 +161,10 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
    * the model nothing to read, and they head nothing to cite. After a table of contents chunked
    * as text they are more of it, a chunk of their own.
    */
-  const withEndingHeadings = (chunk: { blocks: DocumentBlock[]; overlap: number }, headings: DocumentBlock[]): Array<{ blocks: DocumentBlock[]; overlap: number }> => {
+  const withEndingHeadings = (
+    chunk: { blocks: DocumentBlock[]; overlap: number },
+    headings: DocumentBlock[],
+  ): Array<{ blocks: DocumentBlock[]; overlap: number }> => {
     const within = (list: ReadonlyArray<DocumentBlock>): boolean => total(list) <= maxTokens;
     if (within([...chunk.blocks, ...headings])) return [{ blocks: [...chunk.blocks, ...headings], overlap: chunk.overlap }];
     const chunkOwn = chunk.blocks.slice(chunk.overlap);
@@ -166,7 +177,11 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
     for (const cut of [headed, lastText]) {
       const kept = chunkOwn.slice(0, cut);
       const moved = [...chunkOwn.slice(cut), ...headings];
-      if (kept.some((block) => block.kind !== "heading") && within(moved)) return [{ blocks: [...chunk.blocks.slice(0, chunk.overlap), ...kept], overlap: chunk.overlap }, { blocks: moved, overlap: 0 }];
+      if (kept.some((block) => block.kind !== "heading") && within(moved))
+        return [
+          { blocks: [...chunk.blocks.slice(0, chunk.overlap), ...kept], overlap: chunk.overlap },
+          { blocks: moved, overlap: 0 },
+        ];
     }
     return [chunk];
   };
@@ -186,7 +201,8 @@ export function chunkDocument(text: string, options: ChunkOptions): DocumentChun
   });
   const own = current.blocks.slice(current.overlap);
   const last = packed.at(-1);
-  if (!last || own.some((block) => block.kind !== "heading") || (own.length > 1 && total(own) > carryLimit)) packed.push({ blocks: current.blocks, overlap: current.overlap });
+  if (!last || own.some((block) => block.kind !== "heading") || (own.length > 1 && total(own) > carryLimit))
+    packed.push({ blocks: current.blocks, overlap: current.overlap });
   else if (own.length > 0) packed.splice(-1, 1, ...withEndingHeadings(last, own));
 
   return packed.map((chunk, index) => chunkOf(index, chunk.blocks, chunk.overlap, countTokens));
@@ -223,5 +239,16 @@ function chunkOf(index: number, blocks: DocumentBlock[], overlapBlocks: number, 
   const text = renderBlocks(blocks);
   const span = lineSpan(blocks);
   const pages = pagesOf(blocks);
-  return { index, text, sectionPath: sections[0]?.path ?? [], sections, startLine: span.first, endLine: span.last, ...(pages ? { pages } : {}), overlapBlocks, blocks, tokens: countTokens(text) };
+  return {
+    index,
+    text,
+    sectionPath: sections[0]?.path ?? [],
+    sections,
+    startLine: span.first,
+    endLine: span.last,
+    ...(pages ? { pages } : {}),
+    overlapBlocks,
+    blocks,
+    tokens: countTokens(text),
+  };
 }

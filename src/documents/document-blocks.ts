@@ -24,7 +24,8 @@ const LABEL = /^\s*(\*\*|__)[^*_]+?:?\1\s*:?\s*$/;
  */
 const LABELLED_LINE = /^\s*(\*\*|__)[^*_]{1,60}?(?::\1|\1\s*:)/;
 /** Words a line can end with only in the middle of a sentence: the next line goes on with it. */
-const CONTINUES = /(?:[,(/&–-]|\b(?:a|an|the|of|to|and|or|in|for|with|by|on|at|as|from|per|under|than|that|which|is|are|be|shall|must|will|may|not|no|any|all|each|its|their|our|your)\s*)$/i;
+const CONTINUES =
+  /(?:[,(/&–-]|\b(?:a|an|the|of|to|and|or|in|for|with|by|on|at|as|from|per|under|than|that|which|is|are|be|shall|must|will|may|not|no|any|all|each|its|their|our|your)\s*)$/i;
 /** Pandoc's fenced divs (`::: {.note}`) and thematic breaks (`---`, `***`): structure, no text. */
 const FENCE = /^\s*(?::::|([-*_])(?:\s*\1){2,}\s*$)/;
 
@@ -58,7 +59,8 @@ export function documentBlocks(text: string): DocumentBlock[] {
   };
 
   const closeRow = (): void => {
-    if (columns && columns.row.length > 0) blocks.push({ kind: "table-row", sectionPath: path, segments: columnRowSegments(columns.row, columns.starts, paged) });
+    if (columns && columns.row.length > 0)
+      blocks.push({ kind: "table-row", sectionPath: path, segments: columnRowSegments(columns.row, columns.starts, paged) });
     if (columns) columns.row = [];
   };
 
@@ -83,7 +85,11 @@ export function documentBlocks(text: string): DocumentBlock[] {
       const header = open?.lines ?? [];
       open = undefined;
       const before = lines[index - header.length - 1];
-      columns = { starts, multiline: before !== undefined && FULL_RULE.test(before.text) && before.number === (header[0]?.number ?? line.number) - 1, row: header };
+      columns = {
+        starts,
+        multiline: before !== undefined && FULL_RULE.test(before.text) && before.number === (header[0]?.number ?? line.number) - 1,
+        row: header,
+      };
       closeRow();
       continue;
     }

@@ -15,7 +15,10 @@ export interface DocumentLine {
 export function documentLines(text: string): DocumentLine[] {
   const lines: DocumentLine[] = [];
   let page = 1;
-  for (const [index, raw] of text.replace(/\r\n?/g, "\n").split(/\n|(?<=\f)/).entries()) {
+  for (const [index, raw] of text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n|(?<=\f)/)
+    .entries()) {
     const pageBreak = raw.endsWith("\f");
     lines.push({ number: index + 1, page, text: (pageBreak ? raw.slice(0, -1) : raw).replace(/\f/g, "") });
     if (pageBreak) page += 1;

@@ -18,9 +18,14 @@ export async function pdfPages(bytes: Uint8Array): Promise<string[]> {
   let document: Awaited<ReturnType<typeof pdfjs.getDocument>["promise"]>;
   try {
     // pdf.js takes ownership of the buffer it is given: hand it a copy.
-    document = await pdfjs.getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false, disableFontFace: true, verbosity: 0 }).promise;
+    document = await pdfjs.getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false, disableFontFace: true, verbosity: 0 })
+      .promise;
   } catch (error) {
-    throw new BatonError("DOCUMENT_UNSUPPORTED", `The PDF could not be read (${describeError(error)}). If it is password-protected or scanned, export it again as a text PDF, or paste its text instead.`, {});
+    throw new BatonError(
+      "DOCUMENT_UNSUPPORTED",
+      `The PDF could not be read (${describeError(error)}). If it is password-protected or scanned, export it again as a text PDF, or paste its text instead.`,
+      {},
+    );
   }
   try {
     const pages: string[] = [];

@@ -67,7 +67,10 @@ function normalise(original: string): Normalised {
 
 /** The quote as it is searched for: normalised, without wrapping quotation marks or a final stop. */
 function needle(quote: string): string {
-  return normalise(quote).text.replace(/^["']+|["']+$/g, "").replace(/[.;,]+$/, "").trim();
+  return normalise(quote)
+    .text.replace(/^["']+|["']+$/g, "")
+    .replace(/[.;,]+$/, "")
+    .trim();
 }
 
 function citationIn(block: DocumentBlock, segment: TextSegment, start: number, end: number): QuoteCitation {
@@ -83,7 +86,10 @@ function citationIn(block: DocumentBlock, segment: TextSegment, start: number, e
     endLine: segment.lines[last] ?? segment.lines.at(-1) ?? 0,
     ...(pages && pages.length > 0 ? { pages: { first: Math.min(...pages), last: Math.max(...pages) } } : {}),
     // A bullet is layout, not words; a list's number is kept ("2. The invoice must…").
-    sentence: segment.text.slice(from, to).replace(/\s*\n\s*/g, " ").replace(/^[-*+•●▪◦‣]\s+/, ""),
+    sentence: segment.text
+      .slice(from, to)
+      .replace(/\s*\n\s*/g, " ")
+      .replace(/^[-*+•●▪◦‣]\s+/, ""),
   };
 }
 
@@ -109,6 +115,12 @@ export function locateQuote(blocks: ReadonlyArray<DocumentBlock>, quote: string)
   }
   const at = joined.indexOf(wanted);
   if (at < 0) return { found: false, reason: "absent" };
-  const segmentAt = (offset: number): string => segments[Math.max(0, starts.findLastIndex((start) => start <= offset))]?.segment.text ?? "";
+  const segmentAt = (offset: number): string =>
+    segments[
+      Math.max(
+        0,
+        starts.findLastIndex((start) => start <= offset),
+      )
+    ]?.segment.text ?? "";
   return { found: false, reason: "crosses", parts: [segmentAt(at), segmentAt(at + wanted.length - 1)] };
 }

@@ -14,7 +14,8 @@ export interface SentenceSpan {
 }
 
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
-const ABBREVIATION = /(?:\b[A-Z]\.(?:[A-Z]\.)*|\b(?:[a-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|No|Nos|Inc|Ltd|Co|Corp|St|vs|etc|approx|Sec|Para|para|Fig|Art|Ref|e\.g|i\.e|cf|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)\s*$/;
+const ABBREVIATION =
+  /(?:\b[A-Z]\.(?:[A-Z]\.)*|\b(?:[a-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|No|Nos|Inc|Ltd|Co|Corp|St|vs|etc|approx|Sec|Para|para|Fig|Art|Ref|e\.g|i\.e|cf|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)\s*$/;
 const ENUMERATOR = /^\s*(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s*$/;
 
 export function sentenceSpans(text: string): SentenceSpan[] {

@@ -24,7 +24,20 @@ export function isTableRule(line: string): boolean {
 export const PIPE_ROW = /^\s*\|.*\|\s*$/;
 const INNER_BREAK = /<br\s*\/?>|<\/?p\b[^>]*>|<\/?li\b[^>]*>|<\/?div\b[^>]*>/gi;
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", ndash: "–", mdash: "—", rsquo: "’", lsquo: "‘", rdquo: "”", ldquo: "“" };
+const ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  ndash: "–",
+  mdash: "—",
+  rsquo: "’",
+  lsquo: "‘",
+  rdquo: "”",
+  ldquo: "“",
+};
 
 /** HTML text as it reads: tags out, character references decoded. */
 export function htmlText(html: string): string {
@@ -42,12 +55,20 @@ export function htmlText(html: string): string {
 function segmentOf(parts: ReadonlyArray<{ text: string; line: DocumentLine }>, paged: boolean): TextSegment | undefined {
   const kept = parts.filter((part) => part.text !== "");
   if (kept.length === 0) return undefined;
-  return { text: kept.map((part) => part.text).join("\n"), lines: kept.map((part) => part.line.number), ...(paged ? { pages: kept.map((part) => part.line.page) } : {}) };
+  return {
+    text: kept.map((part) => part.text).join("\n"),
+    lines: kept.map((part) => part.line.number),
+    ...(paged ? { pages: kept.map((part) => part.line.page) } : {}),
+  };
 }
 
 /** The cells of a pipe row's line: split at pipes that are not escaped (`\|`). */
 function pipeCells(text: string): string[] {
-  const cells = text.trim().replace(/^\|/, "").replace(/(?<!\\)\|$/, "").split(/(?<!\\)\|/);
+  const cells = text
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "")
+    .split(/(?<!\\)\|/);
   return cells.map((cell) => cell.trim().replace(/\\\|/g, "|"));
 }
 
@@ -60,7 +81,9 @@ export function pipeRowSegments(rowLines: ReadonlyArray<DocumentLine>, paged: bo
       for (const piece of cell.split(/<br\s*\/?>/i)) (columns[column] ??= []).push({ text: htmlText(piece), line });
     });
   }
-  return columns.map((parts) => segmentOf(parts, paged) ?? { text: "", lines: [rowLines[0]?.number ?? 1], ...(paged ? { pages: [rowLines[0]?.page ?? 1] } : {}) });
+  return columns.map(
+    (parts) => segmentOf(parts, paged) ?? { text: "", lines: [rowLines[0]?.number ?? 1], ...(paged ? { pages: [rowLines[0]?.page ?? 1] } : {}) },
+  );
 }
 
 const openingTagLength = (element: string): number => /^<[^>]*>/.exec(element)?.[0].length ?? 0;
@@ -89,7 +112,10 @@ export function htmlRows(tableLines: ReadonlyArray<DocumentLine>, paged: boolean
       const pieceEnd = brk ? brk.index : inner.length;
       let lineStart = start + cursor;
       for (const text of inner.slice(cursor, pieceEnd).split("\n")) {
-        const lineIndex = Math.max(0, lineStarts.findLastIndex((lineOffset) => lineOffset <= lineStart));
+        const lineIndex = Math.max(
+          0,
+          lineStarts.findLastIndex((lineOffset) => lineOffset <= lineStart),
+        );
         const line = tableLines[lineIndex];
         if (line) parts.push({ text: htmlText(text), line });
         lineStart += text.length + 1;
@@ -135,7 +161,10 @@ export function columnStarts(line: string): number[] | undefined {
 export function columnRowSegments(rowLines: ReadonlyArray<DocumentLine>, starts: ReadonlyArray<number>, paged: boolean): TextSegment[] {
   return starts.flatMap((start, column) => {
     const end = starts[column + 1] ?? Number.POSITIVE_INFINITY;
-    const segment = segmentOf(rowLines.map((line) => ({ text: line.text.slice(start, end).trim(), line })), paged);
+    const segment = segmentOf(
+      rowLines.map((line) => ({ text: line.text.slice(start, end).trim(), line })),
+      paged,
+    );
     return segment ? [segment] : [];
   });
 }

@@ -35,7 +35,11 @@ async function selectRuns(store: ChainStore, selection: CaptureSelection): Promi
 export async function captureCases(store: ChainStore, selection: CaptureSelection, now: number): Promise<EvalCase[]> {
   const cases: EvalCase[] = [];
   for (const run of await selectRuns(store, selection)) {
-    const [steps, approvals, events] = await Promise.all([store.getSteps(run.id), store.listApprovals({ runId: run.id, limit: 1_000 }), store.listEvents(run.id)]);
+    const [steps, approvals, events] = await Promise.all([
+      store.getSteps(run.id),
+      store.listApprovals({ runId: run.id, limit: 1_000 }),
+      store.listEvents(run.id),
+    ]);
     const modelStepIds = [...new Set(events.filter((event) => event.type === "model.call" && event.stepId !== null).map((event) => event.stepId as string))];
     for (const stepId of modelStepIds) {
       const captured = caseOf(run, stepId, steps, approvals, events, now);
@@ -45,7 +49,14 @@ export async function captureCases(store: ChainStore, selection: CaptureSelectio
   return cases;
 }
 
-function caseOf(run: RunRecord, stepId: string, steps: ReadonlyArray<StepRecord>, approvals: ReadonlyArray<ApprovalRecord>, events: ReadonlyArray<AuditEvent>, now: number): EvalCase | undefined {
+function caseOf(
+  run: RunRecord,
+  stepId: string,
+  steps: ReadonlyArray<StepRecord>,
+  approvals: ReadonlyArray<ApprovalRecord>,
+  events: ReadonlyArray<AuditEvent>,
+  now: number,
+): EvalCase | undefined {
   const record = steps.find((step) => step.stepId === stepId);
   const rounds = approvals.filter((approval) => approval.stepId === stepId).sort((left, right) => left.round - right.round);
   const first = rounds[0];
@@ -57,20 +68,27 @@ function caseOf(run: RunRecord, stepId: string, steps: ReadonlyArray<StepRecord>
     if (decided === undefined) return undefined;
     kind = decided;
   } else {
-    if (!record || record.status !== "succeeded") return undefined;
+    if (record?.status !== "succeeded") return undefined;
     kind = "unreviewed";
   }
   const outputs: Record<string, unknown> = {};
   for (const step of steps) if (step.stepIndex < stepIndex && step.status === "succeeded") outputs[step.stepId] = step.output;
   const call = events.find((event) => event.type === "model.call" && event.stepId === stepId && event.data["outcome"] === "valid");
   const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
-  const feedback = rounds.filter((approval) => (approval.status === "changes_requested" || approval.status === "rejected") && approval.comment !== null).map((approval) => approval.comment as string);
+  const feedback = rounds
+    .filter((approval) => (approval.status === "changes_requested" || approval.status === "rejected") && approval.comment !== null)
+    .map((approval) => approval.comment as string);
   return {
     format: 1,
     id: `${run.id}-${stepId}`,
     chainId: run.chainId,
     stepId,
-    capturedFrom: { runId: run.id, capturedAt: new Date(now).toISOString(), model: text(call?.data["model"]), promptVersion: text(call?.data["promptVersion"]) },
+    capturedFrom: {
+      runId: run.id,
+      capturedAt: new Date(now).toISOString(),
+      model: text(call?.data["model"]),
+      promptVersion: text(call?.data["promptVersion"]),
+    },
     context: { input: redactValue(run.input), outputs: redactValue(outputs) as Record<string, unknown> },
     proposal: redactValue(first ? first.proposal : record?.output),
     reference: {

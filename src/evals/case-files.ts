@@ -28,12 +28,18 @@ export function readCases(folder: string): EvalCase[] {
       try {
         parsed = JSON.parse(readFileSync(path, "utf8")) as unknown;
       } catch (error) {
-        throw new BatonError("EVAL_CASE_INVALID", `${path} is not JSON: ${describeError(error)}. Fix it or capture it again with \`baton eval capture\`.`, { path });
+        throw new BatonError("EVAL_CASE_INVALID", `${path} is not JSON: ${describeError(error)}. Fix it or capture it again with \`baton eval capture\`.`, {
+          path,
+        });
       }
       const result = EvalCaseSchema.safeParse(parsed);
       if (!result.success) {
         const issue = result.error.issues[0];
-        throw new BatonError("EVAL_CASE_INVALID", `${path} is not an eval case: ${issue ? `${issue.path.join(".") || "(root)"} ${issue.message}` : "unknown problem"}. Fix it or capture it again with \`baton eval capture\`.`, { path });
+        throw new BatonError(
+          "EVAL_CASE_INVALID",
+          `${path} is not an eval case: ${issue ? `${issue.path.join(".") || "(root)"} ${issue.message}` : "unknown problem"}. Fix it or capture it again with \`baton eval capture\`.`,
+          { path },
+        );
       }
       return result.data;
     });

@@ -29,7 +29,10 @@ const DECISIONS: ReadonlyArray<DriftDecision> = ["approved", "edited", "changes_
 
 /** The model and prompt version of an answer, from its model.call audit data. */
 export function answerLabels(data: Record<string, unknown>): { model: string; promptVersion: string } {
-  return { model: typeof data["model"] === "string" ? data["model"] : UNKNOWN, promptVersion: typeof data["promptVersion"] === "string" ? data["promptVersion"] : UNKNOWN };
+  return {
+    model: typeof data["model"] === "string" ? data["model"] : UNKNOWN,
+    promptVersion: typeof data["promptVersion"] === "string" ? data["promptVersion"] : UNKNOWN,
+  };
 }
 
 /** A valid answer that took more than one attempt with its model was repaired. */
@@ -39,7 +42,9 @@ export function wasRepaired(data: Record<string, unknown>): boolean {
 
 /** The valid model answer a decided approval was about: the step's last valid call before the request. */
 export function answerBehind<Event extends AuditEventInput>(approval: ApprovalRecord, events: ReadonlyArray<Event>): Event | undefined {
-  return events.filter((event) => event.type === "model.call" && event.stepId === approval.stepId && event.data["outcome"] === "valid" && event.at <= approval.requestedAt).at(-1);
+  return events
+    .filter((event) => event.type === "model.call" && event.stepId === approval.stepId && event.data["outcome"] === "valid" && event.at <= approval.requestedAt)
+    .at(-1);
 }
 
 export function isDriftDecision(status: ApprovalRecord["status"]): status is DriftDecision {
@@ -73,12 +78,20 @@ export function driftRows(runs: ReadonlyArray<{ run: RunRecord; events: Readonly
       rowOf(run.chainId, approval.stepId, answerLabels(answer.data)).decisions[approval.status] += 1;
     }
   }
-  return [...rows.values()].sort((left, right) => left.chainId.localeCompare(right.chainId) || left.stepId.localeCompare(right.stepId) || left.model.localeCompare(right.model) || left.promptVersion.localeCompare(right.promptVersion));
+  return [...rows.values()].sort(
+    (left, right) =>
+      left.chainId.localeCompare(right.chainId) ||
+      left.stepId.localeCompare(right.stepId) ||
+      left.model.localeCompare(right.model) ||
+      left.promptVersion.localeCompare(right.promptVersion),
+  );
 }
 
 /** Drift rows for the runs started in `[since, until]`, of one chain or all. */
 export async function collectDriftStats(store: ChainStore, options: { since: number; until: number; chainId?: string }): Promise<DriftRow[]> {
-  const runs = (await store.listRuns({ limit: 100_000, ...(options.chainId === undefined ? {} : { chainId: options.chainId }) })).filter((run) => run.createdAt >= options.since && run.createdAt <= options.until);
+  const runs = (await store.listRuns({ limit: 100_000, ...(options.chainId === undefined ? {} : { chainId: options.chainId }) })).filter(
+    (run) => run.createdAt >= options.since && run.createdAt <= options.until,
+  );
   const loaded = [];
   for (const run of runs) {
     const [events, approvals] = await Promise.all([store.listEvents(run.id), store.listApprovals({ runId: run.id, limit: 1_000 })]);
@@ -110,6 +123,10 @@ export function renderDriftTable(rows: ReadonlyArray<DriftRow>): string {
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => (row[column] ?? "").length)));
-  const line = (cells: ReadonlyArray<string>): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  const line = (cells: ReadonlyArray<string>): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...body.map(line)].join("\n");
 }

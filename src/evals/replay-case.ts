@@ -27,7 +27,12 @@ export interface StepReplay {
 
 /** The context the case's step saw, with run details that point nowhere real. */
 export function contextOf(evalCase: EvalCase): ErasedContext {
-  return { input: evalCase.context.input, outputs: evalCase.context.outputs, run: { id: `eval-${evalCase.id}`, chainId: evalCase.chainId, startedBy: "eval" }, feedback: [] };
+  return {
+    input: evalCase.context.input,
+    outputs: evalCase.context.outputs,
+    run: { id: `eval-${evalCase.id}`, chainId: evalCase.chainId, startedBy: "eval" },
+    feedback: [],
+  };
 }
 
 function tally(replay: StepReplay, events: ReadonlyArray<AuditEventInput>): void {
@@ -52,19 +57,42 @@ function tally(replay: StepReplay, events: ReadonlyArray<AuditEventInput>): void
  * nothing else — no store, no approval, no action step, no notification. `model` replaces the
  * step's model (and its fallbacks), so two models meet the same cases on equal terms.
  */
-export async function replayCase(environment: ModelStepEnvironment, chain: ChainDefinition, evalCase: EvalCase, model: string | undefined): Promise<StepReplay> {
+export async function replayCase(
+  environment: ModelStepEnvironment,
+  chain: ChainDefinition,
+  evalCase: EvalCase,
+  model: string | undefined,
+): Promise<StepReplay> {
   const step = chain.steps.find((candidate) => candidate.id === evalCase.stepId);
   if (!step || step.kind === "action") {
-    throw new BatonError("EVAL_CASE_INVALID", `Case "${evalCase.id}" is for step "${evalCase.stepId}", which is not a model step of chain "${chain.id}". Capture the case again, or delete it if the step is gone.`, {
-      caseId: evalCase.id,
-      chainId: chain.id,
-      stepId: evalCase.stepId,
-    });
+    throw new BatonError(
+      "EVAL_CASE_INVALID",
+      `Case "${evalCase.id}" is for step "${evalCase.stepId}", which is not a model step of chain "${chain.id}". Capture the case again, or delete it if the step is gone.`,
+      {
+        caseId: evalCase.id,
+        chainId: chain.id,
+        stepId: evalCase.stepId,
+      },
+    );
   }
   const context = contextOf(evalCase);
   const asReplayed = (llmStep: LlmStep): LlmStep => (model === undefined ? llmStep : { ...llmStep, model, fallbackModels: [] });
   const llmSteps = step.kind === "llm" ? [step] : step.items(context).map((item, index) => step.itemStep(item, index));
-  const replay: StepReplay = { ok: true, output: null, error: null, model: null, promptVersion: null, calls: 0, firstTryValid: false, repairs: 0, checkProblems: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
+  const replay: StepReplay = {
+    ok: true,
+    output: null,
+    error: null,
+    model: null,
+    promptVersion: null,
+    calls: 0,
+    firstTryValid: false,
+    repairs: 0,
+    checkProblems: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    latencyMs: 0,
+  };
   const answers: unknown[] = [];
   for (const llmStep of llmSteps) {
     let result: Awaited<ReturnType<typeof runModelStep>>;

@@ -38,7 +38,16 @@ export interface VariantReport {
   /** The mean of the case scores. */
   score: number;
   cases: CaseScore[];
-  totals: { valid: number; firstTryValid: number; repairs: number; checkProblems: number; inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number };
+  totals: {
+    valid: number;
+    firstTryValid: number;
+    repairs: number;
+    checkProblems: number;
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number;
+    latencyMs: number;
+  };
 }
 
 export interface EvalReport {
@@ -54,7 +63,8 @@ function runScorers(step: LlmStep | undefined, output: unknown, evalCase: EvalCa
   const scores: Record<string, ScorerScore> = {};
   for (const scorer of step?.scorers ?? []) {
     const result = scorer.score(output, contextOf(evalCase));
-    scores[scorer.name] = typeof result === "number" ? { score: clamp(result) } : { score: clamp(result.score), ...(result.note === undefined ? {} : { note: result.note }) };
+    scores[scorer.name] =
+      typeof result === "number" ? { score: clamp(result) } : { score: clamp(result.score), ...(result.note === undefined ? {} : { note: result.note }) };
   }
   return scores;
 }
@@ -66,7 +76,11 @@ function runScorers(step: LlmStep | undefined, output: unknown, evalCase: EvalCa
  */
 export function caseScoreOf(valid: boolean, repairs: number | null, similarityScore: number | null, scorers: Record<string, ScorerScore>): number {
   if (!valid) return 0;
-  const parts = [...(repairs === null ? [] : [1 / (1 + repairs)]), ...(similarityScore === null ? [] : [similarityScore]), ...Object.values(scorers).map((scorer) => scorer.score)];
+  const parts = [
+    ...(repairs === null ? [] : [1 / (1 + repairs)]),
+    ...(similarityScore === null ? [] : [similarityScore]),
+    ...Object.values(scorers).map((scorer) => scorer.score),
+  ];
   return parts.length === 0 ? 1 : mean(parts);
 }
 
@@ -79,7 +93,10 @@ function scoreCase(chain: ChainDefinition, evalCase: EvalCase, replay: StepRepla
   const reference = evalCase.reference.output;
   const hasReference = valid && reference !== null && reference !== undefined && evalCase.reference.kind !== "rejected";
   const similarityScore = hasReference ? similarity(output, reference) : null;
-  const fields = hasReference && typeof output === "object" && output !== null && !Array.isArray(output) && typeof reference === "object" && !Array.isArray(reference) ? fieldSimilarity(output as Record<string, unknown>, reference as Record<string, unknown>) : null;
+  const fields =
+    hasReference && typeof output === "object" && output !== null && !Array.isArray(output) && typeof reference === "object" && !Array.isArray(reference)
+      ? fieldSimilarity(output as Record<string, unknown>, reference as Record<string, unknown>)
+      : null;
   const scorers = valid ? runScorers(llmStep, output, evalCase) : {};
   return {
     caseId: evalCase.id,
@@ -140,7 +157,14 @@ export async function runEvals(
       models.push(replay.model);
     }
     const distinctModels = [...new Set(models.filter((model): model is string => model !== null))];
-    reports.push(variantReport(variant.label, variant.kind === "model" && variant.model !== undefined ? variant.model : distinctModels.join(", ") || null, scored, versions));
+    reports.push(
+      variantReport(
+        variant.label,
+        variant.kind === "model" && variant.model !== undefined ? variant.model : distinctModels.join(", ") || null,
+        scored,
+        versions,
+      ),
+    );
   }
   return { chainId: chain.id, caseCount: cases.length, variants: reports };
 }

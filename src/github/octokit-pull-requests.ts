@@ -28,7 +28,10 @@ function statusOf(error: unknown): number | undefined {
  * ignored (the policy's backoff applies).
  */
 function retryAfterMsOf(error: unknown): number | undefined {
-  const headers = typeof error === "object" && error !== null && "response" in error ? (error as { response?: { headers?: Record<string, unknown> } }).response?.headers : undefined;
+  const headers =
+    typeof error === "object" && error !== null && "response" in error
+      ? (error as { response?: { headers?: Record<string, unknown> } }).response?.headers
+      : undefined;
   const value = headers?.["retry-after"];
   if (typeof value !== "string" || value.trim() === "") return undefined;
   const seconds = Number(value);
@@ -37,7 +40,10 @@ function retryAfterMsOf(error: unknown): number | undefined {
 
 /** GitHub's own explanation of a 422 (`errors`), or the message. */
 function githubErrors(error: unknown): string {
-  const data = typeof error === "object" && error !== null && "response" in error ? (error as { response?: { data?: { message?: unknown; errors?: unknown } } }).response?.data : undefined;
+  const data =
+    typeof error === "object" && error !== null && "response" in error
+      ? (error as { response?: { data?: { message?: unknown; errors?: unknown } } }).response?.data
+      : undefined;
   const details = Array.isArray(data?.errors) ? data.errors.map((item: unknown) => (typeof item === "string" ? item : JSON.stringify(item))).join("; ") : "";
   return details || (typeof data?.message === "string" ? data.message : describeError(error));
 }
@@ -51,7 +57,12 @@ function toBatonError(error: unknown, ref: PullRequestRef, doing: string): Baton
   const status = statusOf(error);
   const where = `${ref.repository}#${String(ref.number)}`;
   if (status === 404) {
-    return new BatonError("PULL_REQUEST_NOT_FOUND", `GitHub has no pull request ${where} (or GITHUB_TOKEN cannot see the repository). Check the repository and number, and that the token has access to ${ref.repository}.`, { ...ref, status }, { cause: error });
+    return new BatonError(
+      "PULL_REQUEST_NOT_FOUND",
+      `GitHub has no pull request ${where} (or GITHUB_TOKEN cannot see the repository). Check the repository and number, and that the token has access to ${ref.repository}.`,
+      { ...ref, status },
+      { cause: error },
+    );
   }
   if (status === 401 || status === 403) {
     return new BatonError(
@@ -62,7 +73,12 @@ function toBatonError(error: unknown, ref: PullRequestRef, doing: string): Baton
     );
   }
   if (status === 422) {
-    return new BatonError("GITHUB_REJECTED", `GitHub refused to ${doing} on ${where}: ${githubErrors(error)}. This is a bug in what baton sent; the run keeps the review so it can be posted by hand.`, { ...ref, status }, { cause: error });
+    return new BatonError(
+      "GITHUB_REJECTED",
+      `GitHub refused to ${doing} on ${where}: ${githubErrors(error)}. This is a bug in what baton sent; the run keeps the review so it can be posted by hand.`,
+      { ...ref, status },
+      { cause: error },
+    );
   }
   // The step's retry policy reads `retryAfterMs` (step-errors.ts) and waits at least that long.
   const retryAfterMs = retryAfterMsOf(error);
@@ -90,7 +106,15 @@ export class OctokitPullRequests implements PullRequestHost {
   async get(ref: PullRequestRef): Promise<PullRequestInfo> {
     try {
       const { data } = await this.#octokit.rest.pulls.get(split(ref));
-      return { ...ref, title: data.title, url: data.html_url, headSha: data.head.sha, draft: data.draft === true, state: data.state === "closed" ? "closed" : "open", merged: data.merged === true };
+      return {
+        ...ref,
+        title: data.title,
+        url: data.html_url,
+        headSha: data.head.sha,
+        draft: data.draft === true,
+        state: data.state === "closed" ? "closed" : "open",
+        merged: data.merged === true,
+      };
     } catch (error) {
       throw toBatonError(error, ref, "read the pull request");
     }

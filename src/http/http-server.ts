@@ -38,9 +38,16 @@ export function healthRoute(isReady: () => boolean): Route {
 
 /** A port that cannot be listened on is a configuration problem: say which port and what to do. */
 function listenError(error: NodeJS.ErrnoException, port: number): Error {
-  const fix = "Stop whatever holds it, or set PORT to a free port (PORT=0 lets the system pick one; the log line \"baton is up\" says which).";
-  if (error.code === "EADDRINUSE") return new BatonError("CONFIG_INVALID", `Port ${String(port)} is already in use by another process. ${fix}`, { variable: "PORT", port }, { cause: error });
-  if (error.code === "EACCES") return new BatonError("CONFIG_INVALID", `baton may not listen on port ${String(port)} (ports below 1024 need privileges). ${fix}`, { variable: "PORT", port }, { cause: error });
+  const fix = 'Stop whatever holds it, or set PORT to a free port (PORT=0 lets the system pick one; the log line "baton is up" says which).';
+  if (error.code === "EADDRINUSE")
+    return new BatonError("CONFIG_INVALID", `Port ${String(port)} is already in use by another process. ${fix}`, { variable: "PORT", port }, { cause: error });
+  if (error.code === "EACCES")
+    return new BatonError(
+      "CONFIG_INVALID",
+      `baton may not listen on port ${String(port)} (ports below 1024 need privileges). ${fix}`,
+      { variable: "PORT", port },
+      { cause: error },
+    );
   return error;
 }
 
@@ -50,7 +57,10 @@ export async function startHttpServer(options: { port: number; host?: string; ro
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const route = routes.find((candidate) => candidate.path === path && candidate.method === request.method);
     if (!route) {
-      sendJson(response, 404, { error: "NOT_FOUND", message: `Nothing at ${request.method ?? "?"} ${path}. Routes: ${routes.map((candidate) => `${candidate.method} ${candidate.path}`).join(", ")}.` });
+      sendJson(response, 404, {
+        error: "NOT_FOUND",
+        message: `Nothing at ${request.method ?? "?"} ${path}. Routes: ${routes.map((candidate) => `${candidate.method} ${candidate.path}`).join(", ")}.`,
+      });
       return;
     }
     try {

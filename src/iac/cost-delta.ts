@@ -28,7 +28,9 @@ const InfracostDiff = z.looseObject({
   totalMonthlyCost: Amount,
   pastTotalMonthlyCost: Amount,
   diffTotalMonthlyCost: Amount,
-  projects: z.array(z.looseObject({ diff: z.looseObject({ resources: z.array(z.looseObject({ name: z.string(), monthlyCost: Amount })).nullish() }).nullish() })).default([]),
+  projects: z
+    .array(z.looseObject({ diff: z.looseObject({ resources: z.array(z.looseObject({ name: z.string(), monthlyCost: Amount })).nullish() }).nullish() }))
+    .default([]),
 });
 
 function amount(value: string | number | null | undefined): number | null {
@@ -40,14 +42,25 @@ function amount(value: string | number | null | undefined): number | null {
 export function parseInfracost(json: unknown, where: string): CostDelta {
   const parsed = InfracostDiff.safeParse(json);
   if (!parsed.success) {
-    throw new BatonError("IAC_COST_INVALID", `${where} is not Infracost JSON (${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ")}). Give the output of \`infracost diff --path plan.json --format json\`.`, { where });
+    throw new BatonError(
+      "IAC_COST_INVALID",
+      `${where} is not Infracost JSON (${parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`)
+        .join("; ")}). Give the output of \`infracost diff --path plan.json --format json\`.`,
+      { where },
+    );
   }
   const report = parsed.data;
   const pastMonthly = amount(report.pastTotalMonthlyCost);
   const monthly = amount(report.totalMonthlyCost);
   const change = amount(report.diffTotalMonthlyCost) ?? (monthly !== null ? monthly - (pastMonthly ?? 0) : null);
   if (change === null) {
-    throw new BatonError("IAC_COST_INVALID", `${where} has no monthly cost change: diffTotalMonthlyCost and totalMonthlyCost are both missing. Give \`infracost diff --format json\` output (not \`infracost breakdown\` of nothing).`, { where });
+    throw new BatonError(
+      "IAC_COST_INVALID",
+      `${where} has no monthly cost change: diffTotalMonthlyCost and totalMonthlyCost are both missing. Give \`infracost diff --format json\` output (not \`infracost breakdown\` of nothing).`,
+      { where },
+    );
   }
   const resources = report.projects
     .flatMap((project) => project.diff?.resources ?? [])
@@ -59,14 +72,17 @@ export function parseInfracost(json: unknown, where: string): CostDelta {
   return { currency: report.currency, pastMonthly, monthly, monthlyChange: Math.round(change * 100) / 100, resources };
 }
 
-const money = (value: number, currency: string): string => `${value < 0 ? "-" : ""}${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+const money = (value: number, currency: string): string =>
+  `${value < 0 ? "-" : ""}${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
 
 /** "Monthly cost: +742.64 USD (2,045.92 USD → 2,788.56 USD)"; undefined when cost does not rise: nothing about cost is said then. */
 export function formatCostLine(cost: CostDelta | undefined): string | undefined {
   if (cost === undefined || cost.monthlyChange <= 0) return undefined;
-  const totals = cost.pastMonthly !== null && cost.monthly !== null ? ` (${money(cost.pastMonthly, cost.currency)} → ${money(cost.monthly, cost.currency)})` : "";
+  const totals =
+    cost.pastMonthly !== null && cost.monthly !== null ? ` (${money(cost.pastMonthly, cost.currency)} → ${money(cost.monthly, cost.currency)})` : "";
   const top = cost.resources.filter((resource) => resource.monthlyChange > 0).slice(0, 3);
-  const drivers = top.length > 0 ? `; most from ${top.map((resource) => `${resource.address} +${money(resource.monthlyChange, cost.currency)}`).join(", ")}` : "";
+  const drivers =
+    top.length > 0 ? `; most from ${top.map((resource) => `${resource.address} +${money(resource.monthlyChange, cost.currency)}`).join(", ")}` : "";
   return `Monthly cost: +${money(cost.monthlyChange, cost.currency)}${totals}${drivers}.`;
 }
 

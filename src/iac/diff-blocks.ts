@@ -113,7 +113,16 @@ function openFrom(text: string, line: number, headerChanged: boolean): OpenBlock
   const meta = META_HEADER.exec(text);
   if (!resource && !meta) return undefined;
   const block: SideBlock = resource
-    ? { kind: resource[1] === "data" ? "data" : "resource", type: resource[2] as string, name: resource[3] as string, line, headerChanged, changed: headerChanged, complete: true, items: [] }
+    ? {
+        kind: resource[1] === "data" ? "data" : "resource",
+        type: resource[2] as string,
+        name: resource[3] as string,
+        line,
+        headerChanged,
+        changed: headerChanged,
+        complete: true,
+        items: [],
+      }
     : { kind: meta?.[1] === "moved" ? "moved" : "removed", type: "", name: "", line, headerChanged, changed: headerChanged, complete: true, items: [] };
   return { block, header: text.trim(), depth: bracketBalance(text), item: undefined, heredoc: undefined };
 }
@@ -122,7 +131,11 @@ function openFrom(text: string, line: number, headerChanged: boolean): OpenBlock
  * The blocks of one side of a file's diff, in order, and the header of the block left open at
  * the end of each hunk (the new side is read with the old side's, see the file's comment).
  */
-export function readSide(file: FileDiff, side: "old" | "new", oldOpenAfterHunk: ReadonlyArray<string | undefined> = []): { blocks: SideBlock[]; openAfterHunk: Array<string | undefined> } {
+export function readSide(
+  file: FileDiff,
+  side: "old" | "new",
+  oldOpenAfterHunk: ReadonlyArray<string | undefined> = [],
+): { blocks: SideBlock[]; openAfterHunk: Array<string | undefined> } {
   const blocks: SideBlock[] = [];
   const openAfterHunk: Array<string | undefined> = [];
   const changedKind = side === "new" ? "added" : "removed";
@@ -201,7 +214,12 @@ function finishItem(open: OpenBlock): void {
 }
 
 /** A block's attributes and nested blocks from the items seen whole; the keys cut by a hunk edge apart. */
-export function attributesOf(block: SideBlock): { attributes: Record<string, unknown>; lines: Record<string, number>; partialKeys: string[]; changedKeys: string[] } {
+export function attributesOf(block: SideBlock): {
+  attributes: Record<string, unknown>;
+  lines: Record<string, number>;
+  partialKeys: string[];
+  changedKeys: string[];
+} {
   const attributes: Record<string, unknown> = {};
   const lines: Record<string, number> = {};
   const partialKeys: string[] = [];
@@ -215,7 +233,8 @@ export function attributesOf(block: SideBlock): { attributes: Record<string, unk
     }
     for (const [key, value] of Object.entries(parseHclBody(item.lines.join("\n")))) {
       const existing = attributes[key];
-      attributes[key] = Array.isArray(existing) && Array.isArray(value) && /^\s*[\w-]+\s*("[^"]*"\s*)*\{/.test(item.lines[0] ?? "") ? [...existing, ...value] : value;
+      attributes[key] =
+        Array.isArray(existing) && Array.isArray(value) && /^\s*[\w-]+\s*("[^"]*"\s*)*\{/.test(item.lines[0] ?? "") ? [...existing, ...value] : value;
     }
   }
   return { attributes, lines, partialKeys, changedKeys };

@@ -34,7 +34,13 @@ function merge(into: Map<string, Located[]>, blocks: ReadonlyArray<SideBlock>, f
 
 /** Attributes of every piece of a block the diff shows (a block cut into several hunks). */
 function combined(pieces: ReadonlyArray<Located>): ReturnType<typeof attributesOf> & { complete: boolean } {
-  const result = { attributes: {} as Record<string, unknown>, lines: {} as Record<string, number>, partialKeys: [] as string[], changedKeys: [] as string[], complete: pieces.length === 1 && pieces[0]?.block.complete === true };
+  const result = {
+    attributes: {} as Record<string, unknown>,
+    lines: {} as Record<string, number>,
+    partialKeys: [] as string[],
+    changedKeys: [] as string[],
+    complete: pieces.length === 1 && pieces[0]?.block.complete === true,
+  };
   for (const piece of pieces) {
     const read = attributesOf(piece.block);
     Object.assign(result.attributes, read.attributes);

@@ -16,8 +16,24 @@ export interface Capacity {
 }
 
 /** Burstable families: [vCPU, GiB] by size. */
-const BURSTABLE_T2: Record<string, [number, number]> = { nano: [1, 0.5], micro: [1, 1], small: [1, 2], medium: [2, 4], large: [2, 8], xlarge: [4, 16], "2xlarge": [8, 32] };
-const BURSTABLE_T3: Record<string, [number, number]> = { nano: [2, 0.5], micro: [2, 1], small: [2, 2], medium: [2, 4], large: [2, 8], xlarge: [4, 16], "2xlarge": [8, 32] };
+const BURSTABLE_T2: Record<string, [number, number]> = {
+  nano: [1, 0.5],
+  micro: [1, 1],
+  small: [1, 2],
+  medium: [2, 4],
+  large: [2, 8],
+  xlarge: [4, 16],
+  "2xlarge": [8, 32],
+};
+const BURSTABLE_T3: Record<string, [number, number]> = {
+  nano: [2, 0.5],
+  micro: [2, 1],
+  small: [2, 2],
+  medium: [2, 4],
+  large: [2, 8],
+  xlarge: [4, 16],
+  "2xlarge": [8, 32],
+};
 const BURSTABLE: Record<string, Record<string, [number, number]>> = { t2: BURSTABLE_T2, t3: BURSTABLE_T3, t3a: BURSTABLE_T3, t4g: BURSTABLE_T3 };
 
 /** Memory per vCPU (GiB) of each family listed; a family not listed is unknown. */

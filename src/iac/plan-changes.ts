@@ -34,7 +34,8 @@ const PlanJson = z.looseObject({
     .default([]),
 });
 
-const asObject = (value: unknown): Record<string, unknown> | null => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+const asObject = (value: unknown): Record<string, unknown> | null =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
 function actionsOf(actions: ReadonlyArray<string>): ChangeAction[] {
   // Terraform writes a replacement as ["delete","create"] or ["create","delete"].
@@ -45,15 +46,27 @@ function actionsOf(actions: ReadonlyArray<string>): ChangeAction[] {
 export function planChanges(json: unknown): ResourceChange[] {
   const version = asObject(json)?.["format_version"];
   if (typeof version !== "string") {
-    throw new BatonError("IAC_PLAN_INVALID", "This is not a Terraform JSON plan: it has no format_version. Send the output of `terraform show -json <planfile>` (not the plan file itself, nor `terraform plan` text).", {});
+    throw new BatonError(
+      "IAC_PLAN_INVALID",
+      "This is not a Terraform JSON plan: it has no format_version. Send the output of `terraform show -json <planfile>` (not the plan file itself, nor `terraform plan` text).",
+      {},
+    );
   }
   if (!/^1\.\d+$/.test(version)) {
-    throw new BatonError("IAC_PLAN_UNSUPPORTED", `The plan's format_version is "${version}"; baton reads format 1.x (Terraform 0.12 and later, OpenTofu). Produce it with \`terraform show -json <planfile>\` from a supported Terraform.`, { formatVersion: version });
+    throw new BatonError(
+      "IAC_PLAN_UNSUPPORTED",
+      `The plan's format_version is "${version}"; baton reads format 1.x (Terraform 0.12 and later, OpenTofu). Produce it with \`terraform show -json <planfile>\` from a supported Terraform.`,
+      { formatVersion: version },
+    );
   }
   const parsed = PlanJson.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((issue) => `${formatPath(issue.path) || "(plan)"}: ${issue.message}`);
-    throw new BatonError("IAC_PLAN_INVALID", `The plan JSON does not have the shape Terraform writes: ${issues.join("; ")}. Send \`terraform show -json <planfile>\` output unchanged.`, { issues });
+    throw new BatonError(
+      "IAC_PLAN_INVALID",
+      `The plan JSON does not have the shape Terraform writes: ${issues.join("; ")}. Send \`terraform show -json <planfile>\` output unchanged.`,
+      { issues },
+    );
   }
   return parsed.data.resource_changes.map((resource) => ({
     address: resource.address,

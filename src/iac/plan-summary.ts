@@ -37,8 +37,12 @@ export function summarizeChanges(changes: ReadonlyArray<ResourceChange>, statefu
 
 /** "Plan: 1 to create, 0 to update, 1 to replace, 2 to destroy." and a line per stateful removal. */
 export function formatSummary(summary: PlanSummary): string {
-  const extra = [summary.forget > 0 ? `${String(summary.forget)} to forget` : "", summary.moved > 0 ? `${String(summary.moved)} moved` : ""].filter((part) => part !== "");
-  const lines = [`Plan: ${String(summary.create)} to create, ${String(summary.update)} to update, ${String(summary.replace)} to replace, ${String(summary.destroy)} to destroy${extra.length > 0 ? ` (${extra.join(", ")})` : ""}.`];
+  const extra = [summary.forget > 0 ? `${String(summary.forget)} to forget` : "", summary.moved > 0 ? `${String(summary.moved)} moved` : ""].filter(
+    (part) => part !== "",
+  );
+  const lines = [
+    `Plan: ${String(summary.create)} to create, ${String(summary.update)} to update, ${String(summary.replace)} to replace, ${String(summary.destroy)} to destroy${extra.length > 0 ? ` (${extra.join(", ")})` : ""}.`,
+  ];
   for (const removal of summary.statefulRemovals) lines.push(`! ${removal.action === "destroy" ? "destroys" : "replaces"} stateful ${removal.address}`);
   return lines.join("\n");
 }

@@ -65,21 +65,31 @@ export function parsePolicyFile(text: string | null | undefined, where = ".baton
   }
   const file = PolicyFile.safeParse(json);
   if (!file.success) {
-    throw invalid(where, `${file.error.issues.map((issue) => `${formatPath(issue.path) || "(file)"}: ${issue.message}`).join("; ")}. The file is { "rules": { "<RULE_ID>": { "enabled", "severity", "parameters" } }, "suppressions": [{ "rule", "address", "reason", "until" }], "cost": { "monthlyIncreaseThreshold" } }.`);
+    throw invalid(
+      where,
+      `${file.error.issues.map((issue) => `${formatPath(issue.path) || "(file)"}: ${issue.message}`).join("; ")}. The file is { "rules": { "<RULE_ID>": { "enabled", "severity", "parameters" } }, "suppressions": [{ "rule", "address", "reason", "until" }], "cost": { "monthlyIncreaseThreshold" } }.`,
+    );
   }
   const known = new Map(RULE_PACK.map((rule) => [rule.id, rule]));
   const unknown = Object.keys(file.data.rules).filter((id) => !known.has(id));
-  if (unknown.length > 0) throw invalid(where, `unknown rule${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}. The rules are: ${[...known.keys()].join(", ")}.`);
+  if (unknown.length > 0)
+    throw invalid(where, `unknown rule${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}. The rules are: ${[...known.keys()].join(", ")}.`);
   const rules = RULE_PACK.flatMap((rule) => {
     const settings = file.data.rules[rule.id] ?? {};
     if (settings.enabled === false) return [];
     const parameters = rule.parameters.safeParse(settings.parameters);
     if (!parameters.success) {
-      throw invalid(where, `rules.${rule.id}.parameters: ${parameters.error.issues.map((issue) => `${formatPath(issue.path) || "(parameters)"}: ${issue.message}`).join("; ")}.`);
+      throw invalid(
+        where,
+        `rules.${rule.id}.parameters: ${parameters.error.issues.map((issue) => `${formatPath(issue.path) || "(parameters)"}: ${issue.message}`).join("; ")}.`,
+      );
     }
     return [{ rule, severity: settings.severity ?? rule.severity, parameters: parameters.data }];
   });
   const suppressions = file.data.suppressions.map((entry, index) => parseFileSuppression(entry, index, where));
-  const cost = file.data.cost === undefined ? undefined : { monthlyIncreaseThreshold: file.data.cost.monthlyIncreaseThreshold, severity: file.data.cost.severity ?? "medium" };
+  const cost =
+    file.data.cost === undefined
+      ? undefined
+      : { monthlyIncreaseThreshold: file.data.cost.monthlyIncreaseThreshold, severity: file.data.cost.severity ?? "medium" };
   return { rules, suppressions, cost };
 }

@@ -106,7 +106,10 @@ export function runRules(changes: ReadonlyArray<ResourceChange>, rules: Readonly
     }
   }
   const rank = (severity: Severity): number => SEVERITIES.indexOf(severity);
-  return findings.sort((left, right) => rank(left.severity) - rank(right.severity) || left.resourceAddress.localeCompare(right.resourceAddress) || left.ruleId.localeCompare(right.ruleId));
+  return findings.sort(
+    (left, right) =>
+      rank(left.severity) - rank(right.severity) || left.resourceAddress.localeCompare(right.resourceAddress) || left.ruleId.localeCompare(right.ruleId),
+  );
 }
 
 /**

@@ -8,7 +8,8 @@ import { RULE_PACK } from "./rule-pack.js";
  * case with its reason; an expired suppression fails again, with a note.
  */
 
-const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+const escape = (text: string): string =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 
 export function toJunit(findings: ReadonlyArray<Finding>): string {
   const ruleIds = [...new Set([...RULE_PACK.map((rule) => rule.id), ...findings.map((finding) => finding.ruleId)])];
@@ -25,12 +26,26 @@ export function toJunit(findings: ReadonlyArray<Finding>): string {
               suppression !== undefined && !suppression.expired
                 ? `      <skipped message="${escape(`suppressed${suppression.until === undefined ? "" : ` until ${suppression.until}`} (${suppression.where}): ${suppression.reason}`)}"/>`
                 : `      <failure message="${escape(finding.message)}" type="${escape(finding.severity)}">${escape(`${finding.severity} ${finding.resourceAddress}${where}: ${finding.message}\nFix: ${finding.fix}${suppression?.expired === true ? `\nA suppression expired ${suppression.until ?? ""} (${suppression.where}: ${suppression.reason}); it counts again.` : ""}`)}</failure>`;
-            return [`    <testcase classname="${escape(id)}" name="${escape(finding.resourceAddress)}"${finding.file ? ` file="${escape(finding.file)}"` : ""}>`, outcome, "    </testcase>"].join("\n");
+            return [
+              `    <testcase classname="${escape(id)}" name="${escape(finding.resourceAddress)}"${finding.file ? ` file="${escape(finding.file)}"` : ""}>`,
+              outcome,
+              "    </testcase>",
+            ].join("\n");
           });
     const failures = own.filter(isActive).length;
-    return [`  <testsuite name="${escape(id)}" tests="${String(Math.max(1, own.length))}" failures="${String(failures)}" errors="0" skipped="${String(own.length - failures)}">`, ...cases, "  </testsuite>"].join("\n");
+    return [
+      `  <testsuite name="${escape(id)}" tests="${String(Math.max(1, own.length))}" failures="${String(failures)}" errors="0" skipped="${String(own.length - failures)}">`,
+      ...cases,
+      "  </testsuite>",
+    ].join("\n");
   });
   const total = ruleIds.reduce((sum, id) => sum + Math.max(1, findings.filter((finding) => finding.ruleId === id).length), 0);
   const failures = findings.filter(isActive).length;
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="baton iac check" tests="${String(total)}" failures="${String(failures)}" errors="0">`, ...suites, "</testsuites>", ""].join("\n");
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="baton iac check" tests="${String(total)}" failures="${String(failures)}" errors="0">`,
+    ...suites,
+    "</testsuites>",
+    "",
+  ].join("\n");
 }

@@ -33,19 +33,29 @@ export function toSarif(findings: ReadonlyArray<Finding>, options: SarifOptions)
     const title = rule?.title ?? id;
     return {
       id,
-      name: id.toLowerCase().replace(/_(\w)/g, (_match, letter: string) => letter.toUpperCase()).replace(/^\w/, (letter) => letter.toUpperCase()),
+      name: id
+        .toLowerCase()
+        .replace(/_(\w)/g, (_match, letter: string) => letter.toUpperCase())
+        .replace(/^\w/, (letter) => letter.toUpperCase()),
       shortDescription: { text: title },
       fullDescription: { text: `${title}. See docs/iac-policies.md.` },
       help: { text: `${title}. Checkov: ${rule?.crosswalk.checkov.join(", ") || "—"}; Trivy: ${rule?.crosswalk.trivy.join(", ") || "—"}.` },
       defaultConfiguration: { level: LEVEL[severity] },
-      properties: { tags: ["security", "terraform", rule?.category ?? sample?.category ?? "other"], precision: "high", "security-severity": SECURITY_SEVERITY[severity], crosswalk: rule?.crosswalk ?? sample?.crosswalk ?? { checkov: [], trivy: [] } },
+      properties: {
+        tags: ["security", "terraform", rule?.category ?? sample?.category ?? "other"],
+        precision: "high",
+        "security-severity": SECURITY_SEVERITY[severity],
+        crosswalk: rule?.crosswalk ?? sample?.crosswalk ?? { checkov: [], trivy: [] },
+      },
     };
   });
   const results = findings.map((finding) => ({
     ruleId: finding.ruleId,
     ruleIndex: ruleIds.indexOf(finding.ruleId),
     level: LEVEL[finding.severity],
-    message: { text: `${finding.resourceAddress}: ${finding.message} Fix: ${finding.fix}${finding.suppression?.expired === true ? ` (A suppression expired ${finding.suppression.until ?? ""}: ${finding.suppression.reason})` : ""}` },
+    message: {
+      text: `${finding.resourceAddress}: ${finding.message} Fix: ${finding.fix}${finding.suppression?.expired === true ? ` (A suppression expired ${finding.suppression.until ?? ""}: ${finding.suppression.reason})` : ""}`,
+    },
     locations: [
       {
         physicalLocation: { artifactLocation: { uri: finding.file ?? options.planFile }, region: { startLine: finding.line ?? 1 } },
@@ -57,12 +67,23 @@ export function toSarif(findings: ReadonlyArray<Finding>, options: SarifOptions)
     // result is open again (an entry, even "rejected", reads as dismissed to some consumers).
     ...(isActive(finding) || finding.suppression === undefined
       ? {}
-      : { suppressions: [{ kind: finding.suppression.where.includes(".tf:") ? "inSource" : "external", status: "accepted", justification: finding.suppression.reason, properties: { where: finding.suppression.where, ...(finding.suppression.until === undefined ? {} : { until: finding.suppression.until }) } }] }),
+      : {
+          suppressions: [
+            {
+              kind: finding.suppression.where.includes(".tf:") ? "inSource" : "external",
+              status: "accepted",
+              justification: finding.suppression.reason,
+              properties: { where: finding.suppression.where, ...(finding.suppression.until === undefined ? {} : { until: finding.suppression.until }) },
+            },
+          ],
+        }),
     properties: {
       category: finding.category,
       severity: finding.severity,
       reportedBy: (finding.reportedBy ?? [{ tool: "baton", checkId: finding.ruleId }]).map((reporter) => `${reporter.tool}:${reporter.checkId}`),
-      ...(finding.suppression?.expired === true ? { expiredSuppression: { until: finding.suppression.until, reason: finding.suppression.reason, where: finding.suppression.where } } : {}),
+      ...(finding.suppression?.expired === true
+        ? { expiredSuppression: { until: finding.suppression.until, reason: finding.suppression.reason, where: finding.suppression.where } }
+        : {}),
     },
   }));
   return {

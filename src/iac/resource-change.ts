@@ -47,5 +47,6 @@ export function locationOf(change: ResourceChange, attribute?: string): { file?:
   return { file: change.source.file, line };
 }
 
-export const isCreateOrUpdate = (change: ResourceChange): boolean => change.actions.some((action) => action === "create" || action === "update" || action === "replace");
+export const isCreateOrUpdate = (change: ResourceChange): boolean =>
+  change.actions.some((action) => action === "create" || action === "update" || action === "replace");
 export const isRemoval = (change: ResourceChange): boolean => change.actions.includes("delete") || change.actions.includes("replace");

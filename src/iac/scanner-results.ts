@@ -71,14 +71,21 @@ const trivyId = (id: string): string => (/^[A-Z]+-\d{4}$/.test(id) ? `AVD-${id}`
 const relative = (path: string | null | undefined): string | undefined => (path ? path.replace(/^\/+/, "") : undefined);
 
 function shapeIssues(error: z.ZodError): string {
-  return error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ");
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`)
+    .join("; ");
 }
 
 /** The failed checks of a Checkov or Trivy JSON report; `where` names it in errors. */
 export function parseScannerResults(json: unknown, where: string): ScannerFinding[] {
   if (typeof json === "object" && json !== null && "SchemaVersion" in json) {
     const report = TrivyReport.safeParse(json);
-    if (!report.success) throw invalid(where, `this Trivy report does not have the shape \`trivy config --format json\` writes (${shapeIssues(report.error)}). Send that output unchanged.`);
+    if (!report.success)
+      throw invalid(
+        where,
+        `this Trivy report does not have the shape \`trivy config --format json\` writes (${shapeIssues(report.error)}). Send that output unchanged.`,
+      );
     return (report.data.Results ?? []).flatMap((result) =>
       (result.Misconfigurations ?? []).flatMap((item): ScannerFinding[] => {
         const id = item.AVDID ?? item.ID;
@@ -87,7 +94,18 @@ export function parseScannerResults(json: unknown, where: string): ScannerFindin
         const resource = item.CauseMetadata?.Resource;
         if (resource === undefined || resource === "") return [];
         const line = item.CauseMetadata?.StartLine;
-        return [{ tool: "trivy", checkId: trivyId(id), title: item.Message ?? item.Title, severity: severityOf(item.Severity), resourceAddress: resource, file: result.Target, ...(line === undefined || line <= 0 ? {} : { line }), ...(item.Resolution ? { fix: item.Resolution } : {}) }];
+        return [
+          {
+            tool: "trivy",
+            checkId: trivyId(id),
+            title: item.Message ?? item.Title,
+            severity: severityOf(item.Severity),
+            resourceAddress: resource,
+            file: result.Target,
+            ...(line === undefined || line <= 0 ? {} : { line }),
+            ...(item.Resolution ? { fix: item.Resolution } : {}),
+          },
+        ];
       }),
     );
   }
@@ -95,7 +113,11 @@ export function parseScannerResults(json: unknown, where: string): ScannerFindin
   if (reports.length > 0 && reports.every((report) => typeof report === "object" && report !== null && "check_type" in report)) {
     return reports.flatMap((raw, index) => {
       const report = CheckovReport.safeParse(raw);
-      if (!report.success) throw invalid(where, `Checkov report ${String(index)} does not have the shape \`checkov -o json\` writes (${shapeIssues(report.error)}). Send that output unchanged.`);
+      if (!report.success)
+        throw invalid(
+          where,
+          `Checkov report ${String(index)} does not have the shape \`checkov -o json\` writes (${shapeIssues(report.error)}). Send that output unchanged.`,
+        );
       return report.data.results.failed_checks.map((check): ScannerFinding => {
         const line = check.file_line_range?.[0];
         const file = relative(check.file_path);
@@ -113,7 +135,10 @@ export function parseScannerResults(json: unknown, where: string): ScannerFindin
       });
     });
   }
-  throw invalid(where, "this is neither Checkov JSON (`checkov -o json`: { check_type, results }) nor Trivy JSON (`trivy config --format json`: { SchemaVersion, Results }). SARIF is not read; give the JSON output.");
+  throw invalid(
+    where,
+    "this is neither Checkov JSON (`checkov -o json`: { check_type, results }) nor Trivy JSON (`trivy config --format json`: { SchemaVersion, Results }). SARIF is not read; give the JSON output.",
+  );
 }
 
 /** The baton rule whose crosswalk lists this scanner check, if any. */
@@ -134,7 +159,8 @@ export function mergeScannerFindings(own: ReadonlyArray<Finding>, scanners: Read
     const same = merged.find(
       (finding) =>
         finding.resourceAddress === scanner.resourceAddress &&
-        (finding.crosswalk[scanner.tool].includes(scanner.checkId) || finding.reportedBy?.some((other) => other.tool === scanner.tool && other.checkId === scanner.checkId) === true),
+        (finding.crosswalk[scanner.tool].includes(scanner.checkId) ||
+          finding.reportedBy?.some((other) => other.tool === scanner.tool && other.checkId === scanner.checkId) === true),
     );
     if (same !== undefined) {
       if (!same.reportedBy?.some((other) => other.tool === reporter.tool && other.checkId === reporter.checkId)) same.reportedBy?.push(reporter);
@@ -156,5 +182,8 @@ export function mergeScannerFindings(own: ReadonlyArray<Finding>, scanners: Read
     });
   }
   const rank = (severity: Severity): number => SEVERITIES.indexOf(severity);
-  return merged.sort((left, right) => rank(left.severity) - rank(right.severity) || left.resourceAddress.localeCompare(right.resourceAddress) || left.ruleId.localeCompare(right.ruleId));
+  return merged.sort(
+    (left, right) =>
+      rank(left.severity) - rank(right.severity) || left.resourceAddress.localeCompare(right.resourceAddress) || left.ruleId.localeCompare(right.ruleId),
+  );
 }

@@ -48,13 +48,22 @@ function isDate(text: string): boolean {
 function checked(suppression: Suppression): Suppression {
   const where = suppression.where;
   if (suppression.reason.trim() === "") {
-    throw invalid(`The suppression of ${suppression.rule} on ${suppression.address} (${where}) has no reason. Every suppression says why the finding is accepted: ${where.includes(":") ? FORM_INLINE : FORM_FILE}.`, { where, rule: suppression.rule, address: suppression.address });
+    throw invalid(
+      `The suppression of ${suppression.rule} on ${suppression.address} (${where}) has no reason. Every suppression says why the finding is accepted: ${where.includes(":") ? FORM_INLINE : FORM_FILE}.`,
+      { where, rule: suppression.rule, address: suppression.address },
+    );
   }
   if (!knownRule(suppression.rule)) {
-    throw invalid(`The suppression at ${where} names "${suppression.rule}", which is neither a baton rule nor a Checkov or Trivy check id. The rules are: ${[...RULE_PACK.map((rule) => rule.id), COST_RULE_ID].join(", ")}.`, { where, rule: suppression.rule });
+    throw invalid(
+      `The suppression at ${where} names "${suppression.rule}", which is neither a baton rule nor a Checkov or Trivy check id. The rules are: ${[...RULE_PACK.map((rule) => rule.id), COST_RULE_ID].join(", ")}.`,
+      { where, rule: suppression.rule },
+    );
   }
   if (suppression.until !== undefined && !isDate(suppression.until)) {
-    throw invalid(`The suppression at ${where} has until "${suppression.until}", which is not a date. Write the last day it holds as YYYY-MM-DD (until=2027-03-31).`, { where, until: suppression.until });
+    throw invalid(
+      `The suppression at ${where} has until "${suppression.until}", which is not a date. Write the last day it holds as YYYY-MM-DD (until=2027-03-31).`,
+      { where, until: suppression.until },
+    );
   }
   return suppression;
 }
@@ -66,7 +75,10 @@ export function parseFileSuppression(entry: unknown, index: number, file: string
   const where = `${file} suppressions[${String(index)}]`;
   const parsed = FileEntry.safeParse(entry);
   if (!parsed.success) {
-    throw invalid(`${where} is not a suppression: ${parsed.error.issues.map((issue) => `${formatPath(issue.path) || "(entry)"}: ${issue.message}`).join("; ")}. Write ${FORM_FILE}.`, { where });
+    throw invalid(
+      `${where} is not a suppression: ${parsed.error.issues.map((issue) => `${formatPath(issue.path) || "(entry)"}: ${issue.message}`).join("; ")}. Write ${FORM_FILE}.`,
+      { where },
+    );
   }
   const { rule, address, reason, until } = parsed.data;
   return checked({ rule, address, reason: reason ?? "", where, ...(until === undefined ? {} : { until }) });
@@ -121,12 +133,18 @@ export function inlineSuppressions(diffText: string): Suppression[] {
           waiting = [];
         } else if (depth === 0 && line.text.trim() !== "" && !/^\s*(#|\/\/)/.test(line.text)) {
           // Anything else between a comment and a header: the comment is not about that block.
-          for (const pending of waiting) throw invalid(`The baton:ignore comment at ${pending.where} is not inside or just above a resource block. Put it in the block it suppresses.`, { where: pending.where });
+          for (const pending of waiting)
+            throw invalid(`The baton:ignore comment at ${pending.where} is not inside or just above a resource block. Put it in the block it suppresses.`, {
+              where: pending.where,
+            });
         }
         depth = Math.max(0, depth + bracketBalance(line.text));
         if (depth === 0 && !header) current = undefined;
       }
-      for (const pending of waiting) throw invalid(`The baton:ignore comment at ${pending.where} is not inside or just above a resource block. Put it in the block it suppresses.`, { where: pending.where });
+      for (const pending of waiting)
+        throw invalid(`The baton:ignore comment at ${pending.where} is not inside or just above a resource block. Put it in the block it suppresses.`, {
+          where: pending.where,
+        });
     }
   }
   return found;

@@ -13,7 +13,6 @@ import { cronLogger } from "./cron-logger.js";
  * reminder (the latest due), the escalation if due, and the expiry — never an approval.
  */
 
-
 /** What the deadline job reads, writes and tells; `defaults` apply where a chain is silent. */
 export type { ReminderSink };
 
@@ -73,7 +72,9 @@ export class ApprovalDeadlines {
     const task = cron.schedule(
       cronExpression,
       async () => {
-        await this.tick().catch((error: unknown) => logger.error({ error: describeError(error) }, "the approval deadline check failed; it runs again at the next tick"));
+        await this.tick().catch((error: unknown) =>
+          logger.error({ error: describeError(error) }, "the approval deadline check failed; it runs again at the next tick"),
+        );
       },
       { name: "baton-approval-deadlines", noOverlap: true, logger: cronLogger(logger, "approval-deadlines") },
     );
@@ -88,7 +89,10 @@ export class ApprovalDeadlines {
       try {
         await this.#check(approval, report);
       } catch (error) {
-        this.#options.logger.error({ approvalId: approval.id, runId: approval.runId, error: describeError(error) }, "could not check an approval's deadline; the next tick tries again");
+        this.#options.logger.error(
+          { approvalId: approval.id, runId: approval.runId, error: describeError(error) },
+          "could not check an approval's deadline; the next tick tries again",
+        );
       }
     }
     return report;
@@ -108,7 +112,10 @@ export class ApprovalDeadlines {
       // Not expired either: the chain may be back after the next deploy, and expiring is final.
       if (!this.#warnedUnloaded.has(approval.id)) {
         this.#warnedUnloaded.add(approval.id);
-        logger.warn({ approvalId: approval.id, runId: approval.runId, chainId: approval.chainId }, "an approval waits on a chain that is not loaded; no reminders or expiry until it is loaded again");
+        logger.warn(
+          { approvalId: approval.id, runId: approval.runId, chainId: approval.chainId },
+          "an approval waits on a chain that is not loaded; no reminders or expiry until it is loaded again",
+        );
       }
       return;
     }
@@ -133,7 +140,14 @@ export class ApprovalDeadlines {
   }
 
   /** Claim `key` (so one process of several sends it), send, and release the claim if sending failed. */
-  async #send(approval: ApprovalRecord, kind: "reminder" | "escalation", key: string, mention: ReadonlyArray<string>, sequence: number, now: number): Promise<boolean> {
+  async #send(
+    approval: ApprovalRecord,
+    kind: "reminder" | "escalation",
+    key: string,
+    mention: ReadonlyArray<string>,
+    sequence: number,
+    now: number,
+  ): Promise<boolean> {
     const { ledger, sink, logger } = this.#options;
     // The channel is the sink's business (it records its own message); the column is NOT NULL.
     if (!(await ledger.claimMessage({ key, runId: approval.runId, channel: "", at: now }))) return false;
@@ -142,7 +156,10 @@ export class ApprovalDeadlines {
       return true;
     } catch (error) {
       await ledger.releaseClaim(key);
-      logger.warn({ approvalId: approval.id, runId: approval.runId, kind, sequence, error: describeError(error) }, "could not send an approval reminder; the next tick tries again");
+      logger.warn(
+        { approvalId: approval.id, runId: approval.runId, kind, sequence, error: describeError(error) },
+        "could not send an approval reminder; the next tick tries again",
+      );
       return false;
     }
   }

@@ -48,7 +48,11 @@ export class ChainSchedules {
             logger.error({ chainId, cron: schedule.cron, error: describeError(error) }, "a scheduled run did not start; the next slot tries again"),
           );
         },
-        { name: `baton-schedule-${chainId}-${String(index)}`, logger: cronLogger(logger, `schedule ${chainId}`), ...(schedule.timezone === undefined ? {} : { timezone: schedule.timezone }) },
+        {
+          name: `baton-schedule-${chainId}-${String(index)}`,
+          logger: cronLogger(logger, `schedule ${chainId}`),
+          ...(schedule.timezone === undefined ? {} : { timezone: schedule.timezone }),
+        },
       ),
     );
     return () => {
@@ -71,11 +75,16 @@ export class ChainSchedules {
     const key = `schedule:${chainId}:${String(scheduleIndex)}:${String(slot)}`;
     if (!(await ledger.claimMessage({ key, runId: null, channel: "", at: scheduledAt }))) return undefined;
     try {
-      const { runId } = await runner.start(chainId, schedule.input, { startedBy: "schedule", origin: { source: "cron", reference: { cron: schedule.cron, chainId } } });
+      const { runId } = await runner.start(chainId, schedule.input, {
+        startedBy: "schedule",
+        origin: { source: "cron", reference: { cron: schedule.cron, chainId } },
+      });
       return runId;
     } catch (error) {
       // The slot stays claimed: another replica retrying it would fail the same way.
-      const why = isBatonError(error, "INPUT_INVALID") ? "its fixed input no longer fits the chain's input schema; fix the schedule's input in the chain definition" : "starting it failed";
+      const why = isBatonError(error, "INPUT_INVALID")
+        ? "its fixed input no longer fits the chain's input schema; fix the schedule's input in the chain definition"
+        : "starting it failed";
       logger.error({ chainId, scheduleIndex, cron: schedule.cron, error: describeError(error) }, `a scheduled run did not start: ${why}`);
       return undefined;
     }
@@ -85,10 +94,14 @@ export class ChainSchedules {
 /** CHAIN_INVALID unless node-cron accepts the expression, it fires at most once a minute, and the time zone exists. */
 function checkSchedule(chainId: string, schedule: ChainSchedule): void {
   if (!cron.validate(schedule.cron)) {
-    throw new BatonError("CHAIN_INVALID", `Chain "${chainId}" has the schedule "${schedule.cron}", which is not a cron expression. Use node-cron syntax such as "0 9 * * 1-5" (09:00 on weekdays).`, {
-      chainId,
-      cron: schedule.cron,
-    });
+    throw new BatonError(
+      "CHAIN_INVALID",
+      `Chain "${chainId}" has the schedule "${schedule.cron}", which is not a cron expression. Use node-cron syntax such as "0 9 * * 1-5" (09:00 on weekdays).`,
+      {
+        chainId,
+        cron: schedule.cron,
+      },
+    );
   }
   // Slots are claimed per minute (so replicas agree on them); a second firing in the same
   // minute would be dropped without a word, so refuse it here instead.

@@ -49,7 +49,9 @@ export class RetentionJob {
     const task = cron.schedule(
       cronExpression,
       async () => {
-        await this.runOnce().catch((error: unknown) => logger.error({ error: describeError(error) }, "the retention pass failed; the next one continues where it stopped"));
+        await this.runOnce().catch((error: unknown) =>
+          logger.error({ error: describeError(error) }, "the retention pass failed; the next one continues where it stopped"),
+        );
       },
       { name: "baton-retention", noOverlap: true, logger: cronLogger(logger, "retention") },
     );
@@ -60,7 +62,10 @@ export class RetentionJob {
     const { store, clock, logger, olderThanMs } = this.#options;
     const startedAt = clock.now();
     const report = await pruneAuditDetail(store, { olderThanMs, now: startedAt, pause: () => new Promise((resolve) => setImmediate(resolve)) });
-    logger.info({ ...report, cutoff: new Date(report.cutoff).toISOString(), durationMs: clock.now() - startedAt }, "retention pass: pruned the audit detail of runs that finished before the cutoff");
+    logger.info(
+      { ...report, cutoff: new Date(report.cutoff).toISOString(), durationMs: clock.now() - startedAt },
+      "retention pass: pruned the audit detail of runs that finished before the cutoff",
+    );
     return report;
   }
 }

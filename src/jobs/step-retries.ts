@@ -32,7 +32,9 @@ export class StepRetries {
     const task = cron.schedule(
       cronExpression,
       async () => {
-        await this.tick().catch((error: unknown) => this.#logger.error({ error: describeError(error) }, "the step retry check failed; it runs again at the next tick"));
+        await this.tick().catch((error: unknown) =>
+          this.#logger.error({ error: describeError(error) }, "the step retry check failed; it runs again at the next tick"),
+        );
       },
       { name: "baton-step-retries", noOverlap: true, logger: cronLogger(this.#logger, "step-retries") },
     );

@@ -71,7 +71,11 @@ const chatCompletionSchema = z.object({
   ),
   // `prompt_tokens_details.cached_tokens`: the part of the prompt served from OpenAI's prompt cache (chat completion object reference).
   usage: z
-    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish(), prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish() })
+    .object({
+      prompt_tokens: z.number().nullish(),
+      completion_tokens: z.number().nullish(),
+      prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+    })
     .nullish(),
 });
 

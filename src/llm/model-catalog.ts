@@ -54,7 +54,8 @@ export class OpenAiModelCatalog {
       return { kind: "found", id: (body as { id: string }).id, ownedBy: typeof ownedBy === "string" ? ownedBy : undefined };
     } catch (error) {
       if (error instanceof OpenAI.NotFoundError) return { kind: "not_found", message: error.message };
-      if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) return { kind: "key_refused", status: error.status, message: error.message };
+      if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError)
+        return { kind: "key_refused", status: error.status, message: error.message };
       return { kind: "unreachable", message: describeError(error) };
     }
   }

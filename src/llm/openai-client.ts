@@ -167,7 +167,12 @@ export class OpenAiLlmClient implements LlmClient {
     this.#announced.add(key);
     const first = fallbacks[0];
     this.#logger?.warn(
-      { model, baseURL: this.#baseURL, responseMode: mode, refused: fallbacks.map((fallback) => ({ mode: fallback.from, serverMessage: fallback.serverMessage })) },
+      {
+        model,
+        baseURL: this.#baseURL,
+        responseMode: mode,
+        refused: fallbacks.map((fallback) => ({ mode: fallback.from, serverMessage: fallback.serverMessage })),
+      },
       `the model server refused response mode ${first?.from ?? "?"} for model "${model}" (${first?.serverMessage ?? ""}); asking in ${mode} mode from now on. ` +
         "Answers are still checked against the step's schema; set BATON_RESPONSE_FORMAT to start there and skip the refused request.",
     );
@@ -178,7 +183,10 @@ export class OpenAiLlmClient implements LlmClient {
     const { name, strict, notStrictReason } = request.responseSchema;
     if (strict || this.#loggedNotStrict.has(name)) return;
     this.#loggedNotStrict.add(name);
-    this.#logger?.warn({ schema: name, reason: notStrictReason ?? "not given" }, `the output schema "${name}" is sent without strict structured outputs: ${notStrictReason ?? "no reason given"}; zod still checks every answer`);
+    this.#logger?.warn(
+      { schema: name, reason: notStrictReason ?? "not given" },
+      `the output schema "${name}" is sent without strict structured outputs: ${notStrictReason ?? "no reason given"}; zod still checks every answer`,
+    );
   }
 
   /** Logs attempts that failed; the SDK decides whether to retry them. */

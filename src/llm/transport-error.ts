@@ -70,7 +70,11 @@ function statusError(error: APIError, status: number, failure: TransportFailure)
   const serverSaid = quote(error.message.replace(new RegExp(`^${status}\\s*`), ""));
   const where = `model "${failure.model}" at ${failure.baseURL}`;
   const retryAfterMs = retryAfterMsOf(error.headers);
-  const details = { ...detailsOf(failure, status), ...(error.requestID ? { requestId: error.requestID } : {}), ...(retryAfterMs === null ? {} : { retryAfterMs }) };
+  const details = {
+    ...detailsOf(failure, status),
+    ...(error.requestID ? { requestId: error.requestID } : {}),
+    ...(retryAfterMs === null ? {} : { retryAfterMs }),
+  };
   const make = (message: string): BatonError => new BatonError("MODEL_TRANSPORT", message, details, { cause: error });
 
   if (status === 401 || status === 403) {

@@ -59,22 +59,69 @@ export class BatonMetrics {
     const registers = [this.registry];
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "baton_" });
     this.#runsStarted = new Counter({ name: "baton_runs_started_total", help: "Runs started, by chain.", labelNames: ["chain"], registers });
-    this.#runsFinished = new Counter({ name: "baton_runs_finished_total", help: "Runs that ended, by chain and final status.", labelNames: ["chain", "status"], registers });
-    this.#runsInFlight = new Gauge({ name: "baton_runs_in_flight", help: "Runs not yet ended, by status (running, awaiting_approval).", labelNames: ["status"], registers });
-    this.#stepDuration = new Histogram({ name: "baton_step_duration_seconds", help: "Time a step took from start to its committed output, by chain and step.", labelNames: ["chain", "step"], buckets: STEP_DURATION_BUCKETS, registers });
-    this.#modelTokens = new Counter({ name: "baton_model_tokens_total", help: "Model tokens used, by model and direction (input, output).", labelNames: ["model", "direction"], registers });
-    this.#modelCalls = new Counter({ name: "baton_model_calls_total", help: "Model calls answered, by model and the response mode the server accepted.", labelNames: ["model", "response_mode"], registers });
+    this.#runsFinished = new Counter({
+      name: "baton_runs_finished_total",
+      help: "Runs that ended, by chain and final status.",
+      labelNames: ["chain", "status"],
+      registers,
+    });
+    this.#runsInFlight = new Gauge({
+      name: "baton_runs_in_flight",
+      help: "Runs not yet ended, by status (running, awaiting_approval).",
+      labelNames: ["status"],
+      registers,
+    });
+    this.#stepDuration = new Histogram({
+      name: "baton_step_duration_seconds",
+      help: "Time a step took from start to its committed output, by chain and step.",
+      labelNames: ["chain", "step"],
+      buckets: STEP_DURATION_BUCKETS,
+      registers,
+    });
+    this.#modelTokens = new Counter({
+      name: "baton_model_tokens_total",
+      help: "Model tokens used, by model and direction (input, output).",
+      labelNames: ["model", "direction"],
+      registers,
+    });
+    this.#modelCalls = new Counter({
+      name: "baton_model_calls_total",
+      help: "Model calls answered, by model and the response mode the server accepted.",
+      labelNames: ["model", "response_mode"],
+      registers,
+    });
     this.#responseModeFallbacks = new Counter({
       name: "baton_model_response_mode_fallbacks_total",
       help: "Response modes a model server refused (HTTP 400 about response_format or the schema), by model, the mode refused and the mode asked next.",
       labelNames: ["model", "from", "to"],
       registers,
     });
-    this.#modelCost = new Counter({ name: "baton_model_cost_usd_total", help: "Model spend in US dollars from the price table, by model.", labelNames: ["model"], registers });
-    this.#validationFailures = new Counter({ name: "baton_validation_failures_total", help: "Model answers that failed the step's schema or were not JSON (drift), by chain, step and model.", labelNames: ["chain", "step", "model"], registers });
+    this.#modelCost = new Counter({
+      name: "baton_model_cost_usd_total",
+      help: "Model spend in US dollars from the price table, by model.",
+      labelNames: ["model"],
+      registers,
+    });
+    this.#validationFailures = new Counter({
+      name: "baton_validation_failures_total",
+      help: "Model answers that failed the step's schema or were not JSON (drift), by chain, step and model.",
+      labelNames: ["chain", "step", "model"],
+      registers,
+    });
     this.#approvalsPending = new Gauge({ name: "baton_approvals_pending", help: "Approvals waiting for a person.", registers });
-    this.#approvalWait = new Histogram({ name: "baton_approval_wait_seconds", help: "Time from an approval request to its decision, by chain.", labelNames: ["chain"], buckets: APPROVAL_WAIT_BUCKETS, registers });
-    this.#webhookDeliveries = new Counter({ name: "baton_webhook_deliveries_total", help: "Webhook deliveries, by source, outcome and HTTP status answered.", labelNames: ["source", "outcome", "status"], registers });
+    this.#approvalWait = new Histogram({
+      name: "baton_approval_wait_seconds",
+      help: "Time from an approval request to its decision, by chain.",
+      labelNames: ["chain"],
+      buckets: APPROVAL_WAIT_BUCKETS,
+      registers,
+    });
+    this.#webhookDeliveries = new Counter({
+      name: "baton_webhook_deliveries_total",
+      help: "Webhook deliveries, by source, outcome and HTTP status answered.",
+      labelNames: ["source", "outcome", "status"],
+      registers,
+    });
     const metrics = this;
     new Gauge({
       name: "baton_runs_waiting",
@@ -152,7 +199,8 @@ export class BatonMetrics {
     this.#approvalsPending.dec();
     if (approval.decidedAt !== null) this.#approvalWait.observe({ chain: approval.chainId }, Math.max(0, approval.decidedAt - approval.requestedAt) / 1000);
     // Approve, edit and request-changes resume the run; reject and expiry end it (run.finished).
-    if (approval.status === "approved" || approval.status === "edited" || approval.status === "changes_requested") this.#move(approval.runId, "running", "awaiting_approval");
+    if (approval.status === "approved" || approval.status === "edited" || approval.status === "changes_requested")
+      this.#move(approval.runId, "running", "awaiting_approval");
   }
 
   /** `assumed` is where a run this process has not seen yet must have been (undefined: nowhere, it is new). */
@@ -173,7 +221,8 @@ export class BatonMetrics {
         this.#modelTokens.inc({ model: call.data.model, direction: "output" }, call.data.outputTokens);
         this.#modelCost.inc({ model: call.data.model }, call.data.costUsd);
         if (call.data.responseMode !== undefined) this.#modelCalls.inc({ model: call.data.model, response_mode: call.data.responseMode });
-        for (const fallback of call.data.responseModeFallbacks ?? []) this.#responseModeFallbacks.inc({ model: call.data.model, from: fallback.from, to: fallback.to });
+        for (const fallback of call.data.responseModeFallbacks ?? [])
+          this.#responseModeFallbacks.inc({ model: call.data.model, from: fallback.from, to: fallback.to });
       } else if (entry.type === "model.output_invalid") {
         const invalid = invalidOutputData.safeParse(entry.data);
         if (invalid.success) this.#validationFailures.inc({ chain: chainId, step: stepId, model: invalid.data.model });

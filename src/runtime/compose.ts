@@ -72,7 +72,13 @@ interface ModelChoice {
 }
 
 function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChains): ModelChoice {
-  const scripted: ModelChoice = { llm: new ScriptedLlmClient(loaded.examples), provider: SCRIPTED_MODEL, model: SCRIPTED_MODEL, fallbackModels: [], scripted: true };
+  const scripted: ModelChoice = {
+    llm: new ScriptedLlmClient(loaded.examples),
+    provider: SCRIPTED_MODEL,
+    model: SCRIPTED_MODEL,
+    fallbackModels: [],
+    scripted: true,
+  };
   if (config.model === SCRIPTED_MODEL) return scripted;
   const server = modelServerOf(config);
   if (server === undefined) {
@@ -86,12 +92,23 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
     options.notice?.("No OPENAI_API_KEY is set: answering from the chains' example outputs (scripted model). Set OPENAI_API_KEY to use a real model.");
     return scripted;
   }
-  return { llm: openAiClientFor(server, config, options.logger), provider: server.kind === "azure" ? "azure.ai.openai" : "openai", model: config.model, fallbackModels: config.fallbackModels, scripted: false };
+  return {
+    llm: openAiClientFor(server, config, options.logger),
+    provider: server.kind === "azure" ? "azure.ai.openai" : "openai",
+    model: config.model,
+    fallbackModels: config.fallbackModels,
+    scripted: false,
+  };
 }
 
 /** The model adapter for a configured server. */
 export function openAiClientFor(server: ModelServer, config: Config, logger: Logger | undefined, overrides: { maxRetries?: number } = {}): OpenAiLlmClient {
-  const settings = { apiKey: server.apiKey, maxRetries: overrides.maxRetries ?? config.modelMaxRetries, responseFormat: config.responseFormat, ...(logger === undefined ? {} : { logger }) };
+  const settings = {
+    apiKey: server.apiKey,
+    maxRetries: overrides.maxRetries ?? config.modelMaxRetries,
+    responseFormat: config.responseFormat,
+    ...(logger === undefined ? {} : { logger }),
+  };
   if (server.kind === "azure") return new OpenAiLlmClient({ ...settings, azure: server.azure });
   return new OpenAiLlmClient({ ...settings, ...(server.baseURL === undefined ? {} : { baseURL: server.baseURL }) });
 }
@@ -118,7 +135,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const state = openSqliteState(config.databasePath);
   const store = state.store;
   const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
-  const githubHost = options.pullRequests ?? (config.githubToken === undefined ? undefined : new OctokitPullRequests({ token: config.githubToken, ...(config.githubApiUrl === undefined ? {} : { apiUrl: config.githubApiUrl }) }));
+  const githubHost =
+    options.pullRequests ??
+    (config.githubToken === undefined
+      ? undefined
+      : new OctokitPullRequests({ token: config.githubToken, ...(config.githubApiUrl === undefined ? {} : { apiUrl: config.githubApiUrl }) }));
   const pullRequests = tracing && githubHost ? tracing.wrapPullRequests(githubHost) : githubHost;
   // The review chain asks for a re-run when a head moved; ReviewRuns needs the runner, so the
   // chain's handle reaches it once both exist.

@@ -15,7 +15,11 @@ export class DeferredNotifier implements Notifier {
 
   notify(notification: Notification): Promise<{ reference: string }> {
     if (!this.#target) {
-      return Promise.reject(new BatonError("STEP_FAILED", "baton tried to send a notification before its Slack connection was ready; the step repeats when the run is recovered.", { runId: notification.runId }));
+      return Promise.reject(
+        new BatonError("STEP_FAILED", "baton tried to send a notification before its Slack connection was ready; the step repeats when the run is recovered.", {
+          runId: notification.runId,
+        }),
+      );
     }
     return this.#target.notify(notification);
   }

@@ -41,10 +41,18 @@ function readJson(path: string): unknown {
 /** A user's folder must exist: a typo in BATON_CHAINS_DIR would otherwise hide every chain in it. */
 function checkUserDirectory(directory: string): void {
   if (!existsSync(directory)) {
-    throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which does not exist. Fix the path (folders are separated by "${delimiter}"), create the folder, or unset BATON_CHAINS_DIR to use only the shipped chains.`, { variable: "BATON_CHAINS_DIR", path: directory });
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `BATON_CHAINS_DIR names ${directory}, which does not exist. Fix the path (folders are separated by "${delimiter}"), create the folder, or unset BATON_CHAINS_DIR to use only the shipped chains.`,
+      { variable: "BATON_CHAINS_DIR", path: directory },
+    );
   }
   if (!statSync(directory).isDirectory()) {
-    throw new BatonError("CONFIG_INVALID", `BATON_CHAINS_DIR names ${directory}, which is a file, not a folder. Point it at the folder that holds your chains' folders.`, { variable: "BATON_CHAINS_DIR", path: directory });
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `BATON_CHAINS_DIR names ${directory}, which is a file, not a folder. Point it at the folder that holds your chains' folders.`,
+      { variable: "BATON_CHAINS_DIR", path: directory },
+    );
   }
 }
 
@@ -85,7 +93,12 @@ async function importChain(entry: string, root: string, compiled: Readonly<Recor
     // The launcher compiled the chains with the program (one shared copy of baton's modules).
     module = (await import(pathToFileURL(compiled[entry] ?? entry).href)) as { default?: unknown };
   } catch (error) {
-    throw new BatonError("CHAIN_INVALID", `Could not load chain file ${entry}: ${describeError(error)}. Fix the error above or move the folder out of ${root}.`, { path: entry }, { cause: error });
+    throw new BatonError(
+      "CHAIN_INVALID",
+      `Could not load chain file ${entry}: ${describeError(error)}. Fix the error above or move the folder out of ${root}.`,
+      { path: entry },
+      { cause: error },
+    );
   }
   if (!isChain(module.default)) {
     throw new BatonError("CHAIN_INVALID", `${entry} must \`export default defineChain({...})...build()\`; its default export is not a chain.`, { path: entry });
@@ -113,8 +126,14 @@ export async function loadChains(sources: ChainSources, compiled: Readonly<Recor
       if (existing) {
         const replaces = existing.shipped && !directory.shipped && definition.replaceShipped;
         if (!replaces) {
-          const fix = existing.shipped && !directory.shipped ? `Rename your chain, or add \`replaceShipped: true\` to its defineChain options to use it instead of baton's.` : "Rename one of them: chain ids must be unique.";
-          throw new BatonError("CHAIN_INVALID", `Two chains have the id "${definition.id}": ${existing.entry} and ${entry}. ${fix}`, { chainId: definition.id, files: [existing.entry, entry] });
+          const fix =
+            existing.shipped && !directory.shipped
+              ? `Rename your chain, or add \`replaceShipped: true\` to its defineChain options to use it instead of baton's.`
+              : "Rename one of them: chain ids must be unique.";
+          throw new BatonError("CHAIN_INVALID", `Two chains have the id "${definition.id}": ${existing.entry} and ${entry}. ${fix}`, {
+            chainId: definition.id,
+            files: [existing.entry, entry],
+          });
         }
       }
       byId.set(definition.id, { chain, entry, folder, shipped: directory.shipped });

@@ -15,7 +15,10 @@ export function createLogger(level: string, destination: pino.DestinationStream 
       formatters: { log: (fields) => redactSecretsIn(fields) },
       hooks: {
         logMethod(parameters, method) {
-          method.apply(this, parameters.map((parameter) => (typeof parameter === "string" ? redactSecrets(parameter) : parameter)) as Parameters<typeof method>);
+          method.apply(
+            this,
+            parameters.map((parameter) => (typeof parameter === "string" ? redactSecrets(parameter) : parameter)) as Parameters<typeof method>,
+          );
         },
       },
       redact: { paths: ["apiKey", "token", "authorization", "*.apiKey", "*.token", "*.authorization", "headers.authorization"], censor: "[redacted]" },

@@ -14,7 +14,12 @@ export type ModelServer =
 /** The configured server, or undefined when none is (no key, no URL, no Azure endpoint). */
 export function modelServerOf(config: Config): ModelServer | undefined {
   if (config.azure !== undefined) {
-    return { kind: "azure", apiKey: config.azure.apiKey, azure: { endpoint: config.azure.endpoint, apiVersion: config.azure.apiVersion }, label: `Azure OpenAI at ${config.azure.endpoint}` };
+    return {
+      kind: "azure",
+      apiKey: config.azure.apiKey,
+      azure: { endpoint: config.azure.endpoint, apiVersion: config.azure.apiVersion },
+      label: `Azure OpenAI at ${config.azure.endpoint}`,
+    };
   }
   if (config.openAiApiKey === undefined && config.openAiBaseUrl !== undefined) {
     return { kind: "local", apiKey: UNCHECKED_KEY, baseURL: config.openAiBaseUrl, label: config.openAiBaseUrl };

@@ -14,10 +14,16 @@ import type { Logger } from "../core/ports.js";
  */
 export function installProcessFailureHandlers(logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
   const onRejection = (reason: unknown): void => {
-    logger.error({ error: describeError(reason), stack: reason instanceof Error ? reason.stack : undefined }, "a promise failed and nothing handled it; baton keeps serving — please report this with the log line");
+    logger.error(
+      { error: describeError(reason), stack: reason instanceof Error ? reason.stack : undefined },
+      "a promise failed and nothing handled it; baton keeps serving — please report this with the log line",
+    );
   };
   const onException = (error: Error, origin: string): void => {
-    logger.error({ origin, error: describeError(error), stack: error.stack }, "an exception escaped to the event loop; exiting (code 70) for a supervisor to restart baton — in-flight runs continue after the restart");
+    logger.error(
+      { origin, error: describeError(error), stack: error.stack },
+      "an exception escaped to the event loop; exiting (code 70) for a supervisor to restart baton — in-flight runs continue after the restart",
+    );
     exit(70);
   };
   process.on("unhandledRejection", onRejection);

@@ -28,7 +28,8 @@ export interface EnabledWebhook {
 export function enabledWebhooks(botConfig: BotConfig): EnabledWebhook[] {
   const webhooks: EnabledWebhook[] = [];
   if (botConfig.webhookToken !== undefined) {
-    for (const path of ["/webhooks/alertmanager", "/webhooks/grafana", "/webhooks/generic"]) webhooks.push({ path, enabledBy: "BATON_WEBHOOK_TOKEN", runs: "incident" });
+    for (const path of ["/webhooks/alertmanager", "/webhooks/grafana", "/webhooks/generic"])
+      webhooks.push({ path, enabledBy: "BATON_WEBHOOK_TOKEN", runs: "incident" });
   }
   if (botConfig.pagerDutySecrets.length > 0) webhooks.push({ path: "/webhooks/pagerduty", enabledBy: "PAGERDUTY_WEBHOOK_SECRET", runs: "incident" });
   if (botConfig.githubWebhookSecrets.length > 0) webhooks.push({ path: "/webhooks/github", enabledBy: "GITHUB_WEBHOOK_SECRET", runs: "review" });
@@ -66,7 +67,11 @@ export function missingDestinationFix(kind: RunKind, chainId: string): string {
  * terraform-plan webhook shares BATON_WEBHOOK_TOKEN with the alert webhooks, so it does not stop
  * start-up: its deliveries are refused instead (see `reviewRunDestination`).
  */
-export function assertWebhooksHaveChannels(botConfig: BotConfig, chains: { has(id: string): boolean; get(id: string): ChainDefinition }, reviewChainId: string): void {
+export function assertWebhooksHaveChannels(
+  botConfig: BotConfig,
+  chains: { has(id: string): boolean; get(id: string): ChainDefinition },
+  reviewChainId: string,
+): void {
   for (const webhook of enabledWebhooks(botConfig)) {
     if (webhook.path === "/webhooks/terraform-plan") continue;
     const chainId = webhook.runs === "incident" ? botConfig.incidentChain : reviewChainId;

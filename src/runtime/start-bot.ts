@@ -67,7 +67,13 @@ export interface RunningBot {
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const { config, botConfig, logger } = options;
   const notifier = new DeferredNotifier();
-  const runtime = await createRuntime(config, { mode: "bot", notifier, logger, defaultApprovers: botConfig.defaultApprovers, ...(options.clock ? { clock: options.clock } : {}) });
+  const runtime = await createRuntime(config, {
+    mode: "bot",
+    notifier,
+    logger,
+    defaultApprovers: botConfig.defaultApprovers,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const { store, ledger, chains, runner, clock } = runtime;
   const stops: Array<() => Promise<void> | void> = [];
   let ready = false;
@@ -133,7 +139,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         },
         slackConnected: () => slackStarted && slack.connection.isConnected(),
       }),
-      ...createReviewRoutes({ reviews: runtime.reviews, ledger, clock, logger, githubSecrets: botConfig.githubWebhookSecrets, webhookToken: botConfig.webhookToken, planRunsUnseen: planRunsUnseen(botConfig, runtime.chains, runtime.config.reviewChain) }),
+      ...createReviewRoutes({
+        reviews: runtime.reviews,
+        ledger,
+        clock,
+        logger,
+        githubSecrets: botConfig.githubWebhookSecrets,
+        webhookToken: botConfig.webhookToken,
+        planRunsUnseen: planRunsUnseen(botConfig, runtime.chains, runtime.config.reviewChain),
+      }),
       ...createWebhookRoutes({
         store: runtime.alerts,
         webhookToken: botConfig.webhookToken,
@@ -167,7 +181,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const stepRetries = new StepRetries({ runner, logger });
     stops.push(stepRetries.start(options.retryCheckCron));
     stops.push(new ChainSchedules({ runner, chains, ledger, clock, logger }).start());
-    const retention = botConfig.retentionMs === undefined ? undefined : new RetentionJob({ store: runtime.retention, clock, logger, olderThanMs: botConfig.retentionMs });
+    const retention =
+      botConfig.retentionMs === undefined ? undefined : new RetentionJob({ store: runtime.retention, clock, logger, olderThanMs: botConfig.retentionMs });
     if (retention) stops.push(retention.start(botConfig.retentionCron));
 
     // Runs a previous process left mid-step continue here; then keep looking, for runs of

@@ -29,7 +29,8 @@ type ViewErrors = { response_action: "errors"; errors: Record<string, string> };
 
 function buttonValue(action: unknown): string {
   const value = typeof action === "object" && action !== null ? (action as { value?: unknown }).value : undefined;
-  if (typeof value !== "string" || value === "") throw new BatonError("COMMAND_INVALID", "This button carries no approval id; it may come from an old card. Use `/baton pending` to find the approval.");
+  if (typeof value !== "string" || value === "")
+    throw new BatonError("COMMAND_INVALID", "This button carries no approval id; it may come from an old card. Use `/baton pending` to find the approval.");
   return value;
 }
 
@@ -54,7 +55,13 @@ export function alreadyDecidedText(approval: ApprovalRecord): Mrkdwn {
   if (approval.status === "cancelled") return md`This run was cancelled; there is nothing left to decide.`;
   const who = approval.decidedBy ? mention(approval.decidedBy) : md`someone`;
   const when = approval.decidedAt ? md` at ${slackDate(approval.decidedAt)}` : md``;
-  const what = { approved: md`approved`, edited: md`edited and approved`, changes_requested: md`requested changes to`, rejected: md`rejected`, pending: md`is deciding` }[approval.status];
+  const what = {
+    approved: md`approved`,
+    edited: md`edited and approved`,
+    changes_requested: md`requested changes to`,
+    rejected: md`rejected`,
+    pending: md`is deciding`,
+  }[approval.status];
   return md`Already decided: ${who} ${what} this${when}.`;
 }
 
@@ -63,7 +70,8 @@ export function registerApprovalActions(app: App, services: SlackServices): void
 
   async function loadPending(approvalId: string): Promise<ApprovalRecord> {
     const approval = await store.getApproval(approvalId);
-    if (!approval) throw new BatonError("APPROVAL_NOT_FOUND", `There is no approval "${approvalId}". Use \`/baton pending\` to see what waits for you.`, { approvalId });
+    if (!approval)
+      throw new BatonError("APPROVAL_NOT_FOUND", `There is no approval "${approvalId}". Use \`/baton pending\` to see what waits for you.`, { approvalId });
     return approval;
   }
 
@@ -85,14 +93,23 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   /** A click from the App Home: the tab is drawn again, so it shows what the click changed. */
   async function refreshHome(source: ClickSource, client: SlackClient): Promise<void> {
     if (source.kind !== "home") return;
-    await publishHome(source.userId, client, services).catch((error: unknown) => logger.warn({ userId: source.userId, error: describeError(error) }, "could not refresh the App Home after a click"));
+    await publishHome(source.userId, client, services).catch((error: unknown) =>
+      logger.warn({ userId: source.userId, error: describeError(error) }, "could not refresh the App Home after a click"),
+    );
   }
 
   async function answerError(reply: Reply, error: unknown, approvalId: string | undefined): Promise<void> {
     if (!isBatonError(error)) logger.error({ approvalId, error: describeError(error) }, "an approval action failed");
     const approval = approvalId ? await store.getApproval(approvalId).catch(() => undefined) : undefined;
     // renderError shows the Slack ids in the message (who may decide) as mentions.
-    await reply(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId: approval?.runId, mentionable: approval ? [...approval.approvers, approval.requestedBy] : [] }));
+    await reply(
+      renderError({
+        code: isBatonError(error) ? error.code : "INTERNAL",
+        message: describeError(error),
+        runId: approval?.runId,
+        mentionable: approval ? [...approval.approvers, approval.requestedBy] : [],
+      }),
+    );
   }
 
   app.action(APPROVAL_ACTION_IDS.approve, async ({ ack, body, action, respond, client }) => {
@@ -117,7 +134,10 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   });
 
   /** The three buttons that open a modal: open it first (the trigger id is short-lived). */
-  const openModalFor = (actionId: string, build: (approval: ApprovalRecord, stepTitle: string) => Parameters<SlackClient["views"]["open"]>[0]["view"]): void => {
+  const openModalFor = (
+    actionId: string,
+    build: (approval: ApprovalRecord, stepTitle: string) => Parameters<SlackClient["views"]["open"]>[0]["view"],
+  ): void => {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
       const source = clickSourceOf(body, action);
@@ -135,7 +155,8 @@ export function registerApprovalActions(app: App, services: SlackServices): void
         // Sealed: a submission names the approval this form was opened for, or is refused.
         const view = { ...build(approval, step?.description ?? approval.stepId), private_metadata: sealedApprovalMetadata(approval.id, services.formKey) };
         const triggerId = (body as { trigger_id?: unknown }).trigger_id;
-        if (typeof triggerId !== "string") throw new BatonError("COMMAND_INVALID", "Slack sent this click without a trigger id, so no form can open. Click the button again.");
+        if (typeof triggerId !== "string")
+          throw new BatonError("COMMAND_INVALID", "Slack sent this click without a trigger id, so no form can open. Click the button again.");
         await withinBudget("the form", MODAL_BUDGET_MS, () => client.views.open({ trigger_id: triggerId, view }));
       } catch (error) {
         await answerError(reply, error, approvalId);
@@ -147,7 +168,11 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   openModalFor(APPROVAL_ACTION_IDS.edit, (approval, stepTitle) => {
     const step = chains.get(approval.chainId).steps[approval.stepIndex];
     if (!step?.output) {
-      throw new BatonError("EDIT_INVALID", `Step "${approval.stepId}" declares no output schema, so it cannot be edited in a form. Approve it, request changes, or edit it at a terminal with \`baton approve ${approval.id} --edit\`.`, { approvalId: approval.id });
+      throw new BatonError(
+        "EDIT_INVALID",
+        `Step "${approval.stepId}" declares no output schema, so it cannot be edited in a form. Approve it, request changes, or edit it at a terminal with \`baton approve ${approval.id} --edit\`.`,
+        { approvalId: approval.id },
+      );
     }
     return buildEditModal({ approvalId: approval.id, stepTitle, schema: step.output, proposal: approval.proposal, scripted: services.scripted });
   });
@@ -155,14 +180,20 @@ export function registerApprovalActions(app: App, services: SlackServices): void
   openModalFor(APPROVAL_ACTION_IDS.reject, (approval, stepTitle) => buildRejectModal(approval.id, stepTitle));
 
   /** A modal submission that decides: errors go back inline, on the form, and nothing changes. */
-  const onDecisionSubmit = (callbackId: string, read: (approval: ApprovalRecord, stateValues: unknown) => { ok: true; request: DecisionRequest } | { ok: false; errors: Record<string, string> }): void => {
+  const onDecisionSubmit = (
+    callbackId: string,
+    read: (approval: ApprovalRecord, stateValues: unknown) => { ok: true; request: DecisionRequest } | { ok: false; errors: Record<string, string> },
+  ): void => {
     app.view(callbackId, async ({ ack, body, view }) => {
       const errorBlock = firstInputBlockId(view);
       const fail = (text: string): Promise<void> => ack({ response_action: "errors", errors: { [errorBlock]: text.slice(0, 150) } } satisfies ViewErrors);
       try {
         const metadata = openSealedApprovalMetadata(view.private_metadata, services.formKey);
         if (!metadata.ok) {
-          logger.warn({ callbackId, userId: body.user.id, viewId: view.id, reason: metadata.message }, "refused a decision form whose metadata baton did not seal");
+          logger.warn(
+            { callbackId, userId: body.user.id, viewId: view.id, reason: metadata.message },
+            "refused a decision form whose metadata baton did not seal",
+          );
           return await fail(`baton cannot trust this form: ${metadata.message}. Nothing was decided. Close it and click the button on the card again.`);
         }
         const approval = await loadPending(metadata.approvalId);

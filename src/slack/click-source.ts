@@ -21,7 +21,13 @@ const ClickBody = z.object({
   user: z.object({ id: z.string().min(1) }),
   response_url: z.string().optional(),
   container: z
-    .object({ type: z.string(), channel_id: z.string().optional(), message_ts: z.string().optional(), is_ephemeral: z.boolean().optional(), view_id: z.string().optional() })
+    .object({
+      type: z.string(),
+      channel_id: z.string().optional(),
+      message_ts: z.string().optional(),
+      is_ephemeral: z.boolean().optional(),
+      view_id: z.string().optional(),
+    })
     .optional(),
   view: z.object({ id: z.string().optional(), type: z.string().optional() }).optional(),
 });
@@ -42,8 +48,26 @@ export function clickSourceOf(body: unknown, action: unknown): ClickSource {
   const blockId = ClickedAction.safeParse(action).data?.block_id;
   if (!parsed.success) return { userId: "", kind: "unknown", channelId: undefined, messageTs: undefined, blockId, hasResponseUrl: false };
   const { container, view, user } = parsed.data;
-  const kind = container?.type === "view" ? (view?.type === "home" ? "home" : "unknown") : container?.type === "message" ? (container.is_ephemeral === true ? "list" : blockId === APPROVAL_BLOCK_ID ? "card" : "list") : "unknown";
-  return { userId: user.id, kind, channelId: container?.channel_id, messageTs: container?.message_ts, blockId, hasResponseUrl: typeof parsed.data.response_url === "string" && parsed.data.response_url !== "" };
+  const kind =
+    container?.type === "view"
+      ? view?.type === "home"
+        ? "home"
+        : "unknown"
+      : container?.type === "message"
+        ? container.is_ephemeral === true
+          ? "list"
+          : blockId === APPROVAL_BLOCK_ID
+            ? "card"
+            : "list"
+        : "unknown";
+  return {
+    userId: user.id,
+    kind,
+    channelId: container?.channel_id,
+    messageTs: container?.message_ts,
+    blockId,
+    hasResponseUrl: typeof parsed.data.response_url === "string" && parsed.data.response_url !== "",
+  };
 }
 
 const NOT_ITS_CARD = (approvalId: string): string =>
@@ -71,6 +95,7 @@ export async function checkClickSource(source: ClickSource, approvalId: string, 
  * chat.postMessage with the user id as the channel).
  */
 export function replierFor(source: ClickSource, respond: RespondFn | undefined, client: SlackClient): (message: SlackMessage) => Promise<unknown> {
-  if (source.hasResponseUrl && respond !== undefined) return (message) => respond({ response_type: "ephemeral", replace_original: false, text: message.text, blocks: message.blocks });
+  if (source.hasResponseUrl && respond !== undefined)
+    return (message) => respond({ response_type: "ephemeral", replace_original: false, text: message.text, blocks: message.blocks });
   return (message) => client.chat.postMessage({ channel: source.userId, text: message.text, blocks: message.blocks });
 }

@@ -4,7 +4,17 @@ import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import type { ApprovalRecord } from "../core/ports.js";
 import { parseCommand, type BatonCommand } from "./command-parser.js";
 import { buildRunInputModal, singleTextField } from "./modals/run-input-modal.js";
-import { ephemeral, renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus, startedMessage, textReply } from "./render/command-replies.js";
+import {
+  ephemeral,
+  renderChainList,
+  renderError,
+  renderHelp,
+  renderPendingList,
+  renderRunList,
+  renderRunStatus,
+  startedMessage,
+  textReply,
+} from "./render/command-replies.js";
 import { escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { chainViewOf } from "./render/progress-card.js";
 import { openRfpForm } from "./rfp-form.js";
@@ -37,7 +47,6 @@ const WRITES_BEFORE_ACK: ReadonlySet<BatonCommand["kind"]> = new Set(["run", "ca
 /** Budget for opening a modal: the trigger id dies 3 s after the click, and ack took some of it. */
 const MODAL_BUDGET_MS = 2_000;
 
-
 export function registerCommands(app: App, services: SlackServices): void {
   app.command("/baton", async ({ command, ack, respond, client }) => {
     const parsed = parseCommand(command.text);
@@ -59,7 +68,11 @@ export function registerCommands(app: App, services: SlackServices): void {
       await acknowledge();
       if (!isBatonError(error)) services.logger.error({ command: parsed.kind, error: describeError(error) }, "a /baton command failed");
       const runId = "runId" in parsed ? parsed.runId : undefined;
-      await respond(ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId, mentionable: mentionableOf(error) })));
+      await respond(
+        ephemeral(
+          renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId, mentionable: mentionableOf(error) }),
+        ),
+      );
     }
   });
 }
@@ -77,7 +90,8 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
       return;
     case "status": {
       const run = await store.getRun(command.runId);
-      if (!run) throw new BatonError("RUN_NOT_FOUND", `There is no run "${command.runId}". List recent runs with \`/baton runs all\`.`, { runId: command.runId });
+      if (!run)
+        throw new BatonError("RUN_NOT_FOUND", `There is no run "${command.runId}". List recent runs with \`/baton runs all\`.`, { runId: command.runId });
       const [steps, approvals] = await Promise.all([store.getSteps(run.id), store.listApprovals({ runId: run.id, limit: 1_000 })]);
       const chain = chainViewOf(chains.get(run.chainId));
       await respond(ephemeral(renderRunStatus({ run, chain, steps, approvals, scripted: services.scripted, now: clock.now() })));
@@ -90,8 +104,21 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
     }
     case "pending": {
       const pending = await approvalsFor(context.userId, services);
-      const items = await Promise.all(pending.map(async (approval) => ({ approval, run: await store.getRun(approval.runId), chainTitle: chains.has(approval.chainId) ? chains.get(approval.chainId).title : approval.chainId })));
-      await respond(ephemeral(renderPendingList(items.flatMap((item) => (item.run ? [{ approval: item.approval, run: item.run, chainTitle: item.chainTitle }] : [])), clock.now())));
+      const items = await Promise.all(
+        pending.map(async (approval) => ({
+          approval,
+          run: await store.getRun(approval.runId),
+          chainTitle: chains.has(approval.chainId) ? chains.get(approval.chainId).title : approval.chainId,
+        })),
+      );
+      await respond(
+        ephemeral(
+          renderPendingList(
+            items.flatMap((item) => (item.run ? [{ approval: item.approval, run: item.run, chainTitle: item.chainTitle }] : [])),
+            clock.now(),
+          ),
+        ),
+      );
       return;
     }
     case "cancel":
@@ -119,7 +146,11 @@ async function handleCommand(command: Exclude<BatonCommand, { kind: "help" }>, c
       // request is recorded as an intent first; a process that dies after the ack leaves it
       // for the next one (resumeIntents).
       const { pullRequest } = command;
-      const intentId = await services.intents.recordIntent({ kind: REVIEW_INTENT, payload: { repository: pullRequest.repository, number: pullRequest.number, userId: context.userId, channelId: context.channelId }, at: clock.now() });
+      const intentId = await services.intents.recordIntent({
+        kind: REVIEW_INTENT,
+        payload: { repository: pullRequest.repository, number: pullRequest.number, userId: context.userId, channelId: context.channelId },
+        at: clock.now(),
+      });
       await context.acknowledge();
       try {
         await respond(ephemeral(await reviewFromSlack(pullRequest, context.userId, context.channelId, services)));
@@ -151,7 +182,11 @@ async function startFromCommand(chainId: string, text: string, context: CommandC
     try {
       input = JSON.parse(text) as unknown;
     } catch (error) {
-      throw new BatonError("COMMAND_INVALID", `The text after \`${chainId}\` starts with { but is not valid JSON (${describeError(error)}). Fix the JSON, or run \`/baton run ${chainId}\` without text to fill in a form.`, { chainId });
+      throw new BatonError(
+        "COMMAND_INVALID",
+        `The text after \`${chainId}\` starts with { but is not valid JSON (${describeError(error)}). Fix the JSON, or run \`/baton run ${chainId}\` without text to fill in a form.`,
+        { chainId },
+      );
     }
   } else if (text !== "" && textField !== undefined) {
     input = { [textField]: text };
@@ -168,7 +203,6 @@ async function startFromCommand(chainId: string, text: string, context: CommandC
   await context.acknowledge();
   await context.respond(ephemeral(startedMessage(runId, chain.title, services.scripted)));
 }
-
 
 async function cancelFromCommand(runId: string, reason: string, context: CommandContext, services: SlackServices): Promise<void> {
   const { store, chains, directory, runner } = services;

@@ -53,7 +53,11 @@ export async function rfpFromSlack(payload: RfpIntentPayload, client: SlackClien
     sourceName = "pasted text";
   }
   const chainId = services.rfp.chainId;
-  const { runId } = await services.runner.start(chainId, { title: payload.title, customer: payload.customer, document, sourceName }, { startedBy: payload.userId, origin: slackOrigin(payload.channelId, payload.userId) });
+  const { runId } = await services.runner.start(
+    chainId,
+    { title: payload.title, customer: payload.customer, document, sourceName },
+    { startedBy: payload.userId, origin: slackOrigin(payload.channelId, payload.userId) },
+  );
   return startedMessage(runId, services.chains.has(chainId) ? services.chains.get(chainId).title : chainId, services.scripted);
 }
 
@@ -75,20 +79,28 @@ export async function resumeIntents(services: SlackServices, client: SlackClient
     const rfp = intent.kind === RFP_INTENT ? RfpIntent.safeParse(intent.payload) : undefined;
     const who = review?.success ? review.data : rfp?.success ? rfp.data : undefined;
     if (who === undefined) {
-      logger.warn({ intentId: intent.id, kind: intent.kind }, "an acknowledged request left over from a previous process has a shape this baton does not know; closing it");
+      logger.warn(
+        { intentId: intent.id, kind: intent.kind },
+        "an acknowledged request left over from a previous process has a shape this baton does not know; closing it",
+      );
       await intents.finishIntent(intent.id, clock.now());
       continue;
     }
     let message: SlackMessage;
     try {
-      message = review?.success ? await reviewFromSlack({ repository: review.data.repository, number: review.data.number }, who.userId, who.channelId, services) : await rfpFromSlack(RfpIntent.parse(intent.payload), client, services);
+      message = review?.success
+        ? await reviewFromSlack({ repository: review.data.repository, number: review.data.number }, who.userId, who.channelId, services)
+        : await rfpFromSlack(RfpIntent.parse(intent.payload), client, services);
     } catch (error) {
-      if (!isBatonError(error)) logger.error({ intentId: intent.id, error: describeError(error) }, "an acknowledged request left over from a previous process failed");
+      if (!isBatonError(error))
+        logger.error({ intentId: intent.id, error: describeError(error) }, "an acknowledged request left over from a previous process failed");
       message = failureMessage(error);
     }
-    await client.chat.postEphemeral({ channel: who.channelId, user: who.userId, text: message.text, blocks: message.blocks as never }).catch((error: unknown) => {
-      logger.warn({ intentId: intent.id, error: describeError(error) }, "could not tell the person what became of their request");
-    });
+    await client.chat
+      .postEphemeral({ channel: who.channelId, user: who.userId, text: message.text, blocks: message.blocks as never })
+      .catch((error: unknown) => {
+        logger.warn({ intentId: intent.id, error: describeError(error) }, "could not tell the person what became of their request");
+      });
     await intents.finishIntent(intent.id, clock.now());
     resumed.push(intent.id);
   }

@@ -57,7 +57,10 @@ export function parseCommand(text: string): BatonCommand {
       const stepWords = afterRunId[0] === "--from" ? afterRunId.slice(1) : afterRunId;
       const stepId = stepWords[0] ?? "";
       if (!RUN_ID.test(first) || stepId === "" || stepWords.length > 1) {
-        return { kind: "help", notUnderstood: "`rerun` needs a run id and one step: `/baton rerun <run-id> <step>` (`/baton status <run-id>` lists its steps)." };
+        return {
+          kind: "help",
+          notUnderstood: "`rerun` needs a run id and one step: `/baton rerun <run-id> <step>` (`/baton status <run-id>` lists its steps).",
+        };
       }
       return { kind: "rerun", runId: first, stepId };
     }
@@ -67,7 +70,11 @@ export function parseCommand(text: string): BatonCommand {
       // Slack wraps links in <…> (and <url|label>) in command text.
       const url = first.replace(/^<([^|>]+)(\|[^>]*)?>$/, "$1");
       const pullRequest = parsePullRequestUrl(url);
-      if (!pullRequest) return { kind: "help", notUnderstood: "`review` needs a pull request URL such as https://github.com/acme/infra/pull/42: `/baton review <pull request URL>`." };
+      if (!pullRequest)
+        return {
+          kind: "help",
+          notUnderstood: "`review` needs a pull request URL such as https://github.com/acme/infra/pull/42: `/baton review <pull request URL>`.",
+        };
       return { kind: "review", pullRequest, url };
     }
     default:

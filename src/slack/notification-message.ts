@@ -16,6 +16,9 @@ export function renderNotification(notification: Notification): SlackMessage {
   const mentioned = joinMrkdwn((notification.mentions ?? []).filter(isSlackId).map(mention), " ");
   return {
     text: truncateText(md`${title}\n${escapeMrkdwn(notification.text)}`, BLOCK_LIMITS.messageText),
-    blocks: [section(md`${mentioned === "" ? md`` : md`${mentioned} `}*${title}*`), ...sections.slice(0, BLOCK_LIMITS.messageBlocks - 1).map((text) => section(text))],
+    blocks: [
+      section(md`${mentioned === "" ? md`` : md`${mentioned} `}*${title}*`),
+      ...sections.slice(0, BLOCK_LIMITS.messageBlocks - 1).map((text) => section(text)),
+    ],
   };
 }

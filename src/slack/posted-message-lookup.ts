@@ -12,7 +12,10 @@ import type { SlackClient } from "./slack-web-client.js";
 export const MESSAGE_KEY_EVENT = "baton_message";
 
 /** A message read back from Slack that carries a ledger key. */
-const KeyedMessage = z.object({ ts: z.string(), metadata: z.object({ event_type: z.literal(MESSAGE_KEY_EVENT), event_payload: z.object({ key: z.string() }) }) });
+const KeyedMessage = z.object({
+  ts: z.string(),
+  metadata: z.object({ event_type: z.literal(MESSAGE_KEY_EVENT), event_payload: z.object({ key: z.string() }) }),
+});
 
 /**
  * The ts of the message posted under `key` in `channel` (in the thread `threadTs`, when given)
@@ -20,7 +23,10 @@ const KeyedMessage = z.object({ ts: z.string(), metadata: z.object({ event_type:
  * conversations.history in a channel; both return metadata only with `include_all_metadata`.
  * Throws what Slack answers (`missing_scope` without channels:history / groups:history).
  */
-export async function findPostedMessage(client: SlackClient, where: { key: string; channel: string; threadTs: string | undefined; postedAfter: number }): Promise<string | undefined> {
+export async function findPostedMessage(
+  client: SlackClient,
+  where: { key: string; channel: string; threadTs: string | undefined; postedAfter: number },
+): Promise<string | undefined> {
   const { key, channel, threadTs } = where;
   const page =
     threadTs === undefined

@@ -70,7 +70,11 @@ function isSigned(request: IncomingMessage, raw: Buffer, signingSecret: string):
   const signature = request.headers["x-slack-signature"];
   const timestamp = Number(request.headers["x-slack-request-timestamp"]);
   if (typeof signature !== "string" || !Number.isFinite(timestamp)) return false;
-  return isValidSlackRequest({ signingSecret, body: raw.toString("utf8"), headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp } });
+  return isValidSlackRequest({
+    signingSecret,
+    body: raw.toString("utf8"),
+    headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },
+  });
 }
 
 const isObject = (value: unknown): value is SlackBody => typeof value === "object" && value !== null && !Array.isArray(value);

@@ -16,7 +16,8 @@ import { slackOrigin, type SlackServices } from "./slack-services.js";
 
 function runIdOf(action: unknown): string {
   const value = typeof action === "object" && action !== null ? (action as { value?: unknown }).value : undefined;
-  if (typeof value !== "string" || value === "") throw new BatonError("COMMAND_INVALID", "This button carries no run id; it may come from an old card. Use `/baton runs all` to find the run.");
+  if (typeof value !== "string" || value === "")
+    throw new BatonError("COMMAND_INVALID", "This button carries no run id; it may come from an old card. Use `/baton runs all` to find the run.");
   return value;
 }
 
@@ -34,9 +35,22 @@ async function recoverableRunFor(runId: string, userId: string, doing: "retry" |
     const actor = await directory.actorFor(userId, approvers);
     const memberships = new Set([actor.id, ...(actor.groupIds ?? [])]);
     if (!approvers.some((approver) => memberships.has(approver))) {
-      await store.appendEvents([{ runId, at: services.clock.now(), type: "approval.denied", stepId: null, actor: userId, data: { action: doing, reason: "not the starter or an approver" } }]);
+      await store.appendEvents([
+        {
+          runId,
+          at: services.clock.now(),
+          type: "approval.denied",
+          stepId: null,
+          actor: userId,
+          data: { action: doing, reason: "not the starter or an approver" },
+        },
+      ]);
       const verb = doing === "retry" ? "retry it" : "re-run it";
-      throw new BatonError("APPROVAL_NOT_ALLOWED", `Only ${mentions([run.startedBy])}, who started run ${runId}, or ${mentions(approvers)} may ${verb}. Ask one of them.`, { runId, approvers, startedBy: run.startedBy });
+      throw new BatonError(
+        "APPROVAL_NOT_ALLOWED",
+        `Only ${mentions([run.startedBy])}, who started run ${runId}, or ${mentions(approvers)} may ${verb}. Ask one of them.`,
+        { runId, approvers, startedBy: run.startedBy },
+      );
     }
   }
   return run;
@@ -57,7 +71,11 @@ export async function rerunForUser(request: { runId: string; stepId: string; use
   const { runId, stepId, userId, channelId } = request;
   await recoverableRunFor(runId, userId, "rerun", services);
   const origin = slackOrigin(channelId, userId);
-  const { runId: childId } = await services.runner.rerun(runId, { fromStepId: stepId, actor: userId, origin: { ...origin, reference: { ...origin.reference, parentRunId: runId } } });
+  const { runId: childId } = await services.runner.rerun(runId, {
+    fromStepId: stepId,
+    actor: userId,
+    origin: { ...origin, reference: { ...origin.reference, parentRunId: runId } },
+  });
   return md`Re-running run \`${escapeMrkdwn(runId)}\` from \`${escapeMrkdwn(stepId)}\` as run \`${escapeMrkdwn(childId)}\`, with the outputs before it copied. Its progress card is in this channel; \`/baton status ${escapeMrkdwn(childId)}\` shows it any time.`;
 }
 
@@ -79,7 +97,9 @@ export function registerRetryActions(app: App, services: SlackServices): void {
       reply = ephemeral(textReply(await retryForUser(runId, body.user.id, services)));
     } catch (error) {
       if (!isBatonError(error)) services.logger.error({ runId, error: describeError(error) }, "a retry click failed");
-      reply = ephemeral(renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId, mentionable: mentionableOf(error) }));
+      reply = ephemeral(
+        renderError({ code: isBatonError(error) ? error.code : "INTERNAL", message: describeError(error), runId, mentionable: mentionableOf(error) }),
+      );
     }
     await ack();
     await respond(reply);

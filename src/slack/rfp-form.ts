@@ -55,7 +55,10 @@ export function registerRfpForm(app: App, services: SlackServices): void {
       intentId = await services.intents.recordIntent({ kind: RFP_INTENT, payload, at: services.clock.now() });
     } catch (error) {
       logger.error({ userId, error: describeError(error) }, "could not record an RFP request");
-      return await ack({ response_action: "errors", errors: { [RFP_BLOCKS.file]: `baton could not record this request (${describeError(error)}). Try again.`.slice(0, 150) } });
+      return await ack({
+        response_action: "errors",
+        errors: { [RFP_BLOCKS.file]: `baton could not record this request (${describeError(error)}). Try again.`.slice(0, 150) },
+      });
     }
     await ack();
     let message: SlackMessage;

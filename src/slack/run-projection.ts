@@ -162,12 +162,25 @@ export class RunProjection {
    * the file id as the message's `ts`, so a repeated step finds the upload instead of sending
    * the file twice. Returns the file id.
    */
-  async uploadOnce(key: string, runId: string, channel: string, file: { filename: string; title: string; content: string; comment?: Mrkdwn }, threadTs?: string): Promise<string> {
+  async uploadOnce(
+    key: string,
+    runId: string,
+    channel: string,
+    file: { filename: string; title: string; content: string; comment?: Mrkdwn },
+    threadTs?: string,
+  ): Promise<string> {
     const { ledger, client, clock } = this.#options;
     const existing = await ledger.getMessage(key);
     if (existing?.ts) return existing.ts;
-    const common = { filename: file.filename, title: file.title, content: file.content, ...(file.comment === undefined ? {} : { initial_comment: file.comment }) };
-    const uploaded = await client.filesUploadV2(threadTs === undefined ? { ...common, channel_id: channel } : { ...common, channel_id: channel, thread_ts: threadTs });
+    const common = {
+      filename: file.filename,
+      title: file.title,
+      content: file.content,
+      ...(file.comment === undefined ? {} : { initial_comment: file.comment }),
+    };
+    const uploaded = await client.filesUploadV2(
+      threadTs === undefined ? { ...common, channel_id: channel } : { ...common, channel_id: channel, thread_ts: threadTs },
+    );
     const fileId = uploadedFileId(uploaded);
     if (!fileId) throw new Error(`Slack accepted the upload of ${file.filename} but returned no file id`);
     await ledger.recordMessage({ key, runId, channel, ts: fileId, contentHash: null, at: clock.now() });
@@ -180,7 +193,10 @@ export class RunProjection {
     try {
       return await findPostedMessage(client, { key, channel, threadTs, postedAfter: claimedAt });
     } catch (error) {
-      logger.warn({ key, channel, error: slackErrorCode(error) ?? describeError(error) }, "could not look for a message a stopped process may have posted; posting it (add the channels:history and groups:history scopes to avoid a repeat)");
+      logger.warn(
+        { key, channel, error: slackErrorCode(error) ?? describeError(error) },
+        "could not look for a message a stopped process may have posted; posting it (add the channels:history and groups:history scopes to avoid a repeat)",
+      );
       return undefined;
     }
   }

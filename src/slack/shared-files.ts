@@ -20,7 +20,9 @@ export const SUPPORTED_DOCUMENTS = SUPPORTED.map((type) => type.label).join(", "
 
 export function isSupportedDocument(name: string, mimeType: string): boolean {
   const lower = name.toLowerCase();
-  return SUPPORTED.some((type) => (type.mimeTypes as ReadonlyArray<string>).includes(mimeType) || type.extensions.some((extension) => lower.endsWith(extension)));
+  return SUPPORTED.some(
+    (type) => (type.mimeTypes as ReadonlyArray<string>).includes(mimeType) || type.extensions.some((extension) => lower.endsWith(extension)),
+  );
 }
 
 export interface SharedFile {
@@ -44,21 +46,34 @@ export async function describeSharedFile(client: SlackClient, fileId: string): P
   try {
     answer = await client.files.info({ file: fileId });
   } catch (error) {
-    throw new BatonError("DOCUMENT_UNSUPPORTED", `Slack did not describe the file ${fileId} (${describeError(error)}). Share it again in the channel, and check baton has the files:read scope.`, { fileId });
+    throw new BatonError(
+      "DOCUMENT_UNSUPPORTED",
+      `Slack did not describe the file ${fileId} (${describeError(error)}). Share it again in the channel, and check baton has the files:read scope.`,
+      { fileId },
+    );
   }
   const file = answer.file;
   const downloadUrl = file?.url_private_download ?? file?.url_private;
-  if (!file || !downloadUrl) throw new BatonError("DOCUMENT_UNSUPPORTED", `The file ${fileId} has no download link baton can use. Share it again as a file (not a link).`, { fileId });
+  if (!file || !downloadUrl)
+    throw new BatonError("DOCUMENT_UNSUPPORTED", `The file ${fileId} has no download link baton can use. Share it again as a file (not a link).`, { fileId });
   return { id: fileId, name: file.name ?? fileId, mimeType: file.mimetype ?? "application/octet-stream", size: file.size ?? 0, downloadUrl };
 }
 
 /** Refuses a file baton cannot read or that is over `maxBytes`, before downloading it. */
 export function checkSharedFile(file: SharedFile, maxBytes: number): void {
   if (!isSupportedDocument(file.name, file.mimeType)) {
-    throw new BatonError("DOCUMENT_UNSUPPORTED", `${file.name} is ${file.mimeType}; baton reads ${SUPPORTED_DOCUMENTS}. Export the RFP as one of those and share it again.`, { fileId: file.id, mimeType: file.mimeType });
+    throw new BatonError(
+      "DOCUMENT_UNSUPPORTED",
+      `${file.name} is ${file.mimeType}; baton reads ${SUPPORTED_DOCUMENTS}. Export the RFP as one of those and share it again.`,
+      { fileId: file.id, mimeType: file.mimeType },
+    );
   }
   if (file.size > maxBytes) {
-    throw new BatonError("DOCUMENT_TOO_LARGE", `${file.name} is ${(file.size / 1_048_576).toFixed(1)} MB; baton reads documents up to ${(maxBytes / 1_048_576).toFixed(0)} MB. Share the sections that matter, or split it.`, { fileId: file.id, size: file.size, maxBytes });
+    throw new BatonError(
+      "DOCUMENT_TOO_LARGE",
+      `${file.name} is ${(file.size / 1_048_576).toFixed(1)} MB; baton reads documents up to ${(maxBytes / 1_048_576).toFixed(0)} MB. Share the sections that matter, or split it.`,
+      { fileId: file.id, size: file.size, maxBytes },
+    );
   }
 }
 
@@ -68,13 +83,24 @@ export async function downloadSharedFile(file: SharedFile, token: string, maxByt
   try {
     response = await fetch(file.downloadUrl, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    throw new BatonError("DOCUMENT_UNSUPPORTED", `Could not download ${file.name} from Slack (${describeError(error)}). Try again in a moment.`, { fileId: file.id });
+    throw new BatonError("DOCUMENT_UNSUPPORTED", `Could not download ${file.name} from Slack (${describeError(error)}). Try again in a moment.`, {
+      fileId: file.id,
+    });
   }
   const type = response.headers.get("content-type") ?? "";
   if (!response.ok || (type.startsWith("text/html") && !file.name.toLowerCase().endsWith(".html"))) {
-    throw new BatonError("DOCUMENT_UNSUPPORTED", `Slack did not hand ${file.name} to baton (HTTP ${String(response.status)}${type.startsWith("text/html") ? ", a sign-in page" : ""}). Reinstall the app so it has the files:read scope, and share the file in a channel baton is in.`, { fileId: file.id, status: response.status });
+    throw new BatonError(
+      "DOCUMENT_UNSUPPORTED",
+      `Slack did not hand ${file.name} to baton (HTTP ${String(response.status)}${type.startsWith("text/html") ? ", a sign-in page" : ""}). Reinstall the app so it has the files:read scope, and share the file in a channel baton is in.`,
+      { fileId: file.id, status: response.status },
+    );
   }
   const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > maxBytes) throw new BatonError("DOCUMENT_TOO_LARGE", `${file.name} is larger than ${(maxBytes / 1_048_576).toFixed(0)} MB. Share the sections that matter, or split it.`, { fileId: file.id, maxBytes });
+  if (bytes.length > maxBytes)
+    throw new BatonError(
+      "DOCUMENT_TOO_LARGE",
+      `${file.name} is larger than ${(maxBytes / 1_048_576).toFixed(0)} MB. Share the sections that matter, or split it.`,
+      { fileId: file.id, maxBytes },
+    );
   return bytes;
 }

@@ -82,14 +82,23 @@ export class SlackBot {
     } else {
       const receiver = new HTTPReceiver({ signingSecret: config.slackSigningSecret ?? "", endpoints: SLACK_EVENTS_PATH, logger: slackLogger(logger) });
       this.app = new App({ ...common, receiver });
-      this.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret: config.slackSigningSecret ?? "", isHandled: isHandledSlackRequest, logger });
+      this.requestListener = guardSlackRequests(receiver.requestListener, {
+        signingSecret: config.slackSigningSecret ?? "",
+        isHandled: isHandledSlackRequest,
+        logger,
+      });
       this.connection = new WebApiConnection({
         check: () => this.app.client.auth.test(),
         clock: options.clock,
         ...(options.connectionRecheckMs === undefined ? {} : { recheckMs: options.connectionRecheckMs }),
       });
     }
-    this.client = createBackgroundClient({ token: config.slackBotToken, apiUrl: config.slackApiUrl, logger, ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}) });
+    this.client = createBackgroundClient({
+      token: config.slackBotToken,
+      apiUrl: config.slackApiUrl,
+      logger,
+      ...(options.backgroundRetry ? { backgroundRetry: options.backgroundRetry } : {}),
+    });
     this.projection = new RunProjection({
       store: options.store,
       ledger: options.ledger,
@@ -213,10 +222,14 @@ export class SlackBot {
   async #tellStarter(run: RunRecord, channel: string, reason: string): Promise<void> {
     const user = run.origin?.reference?.["user"];
     // Its approvals cannot be seen where they should be: people must hear of it, not only the starter.
-    this.#options.logger.error({ runId: run.id, chainId: run.chainId, channel, reason, startedBy: run.startedBy }, `run ${run.id} cannot be shown in channel ${channel} (${reason}); its approvals are not visible there. Invite baton to the channel or fix the channel id, then run baton doctor.`);
+    this.#options.logger.error(
+      { runId: run.id, chainId: run.chainId, channel, reason, startedBy: run.startedBy },
+      `run ${run.id} cannot be shown in channel ${channel} (${reason}); its approvals are not visible there. Invite baton to the channel or fix the channel id, then run baton doctor.`,
+    );
     if (!user) return;
     const where = channelLink(channel);
-    const hint = reason === "not_in_channel" || reason === "channel_not_found" ? md` Invite baton to ${where} (\`/invite @baton\`) and its card appears there.` : md``;
+    const hint =
+      reason === "not_in_channel" || reason === "channel_not_found" ? md` Invite baton to ${where} (\`/invite @baton\`) and its card appears there.` : md``;
     const text = md`I could not post run \`${escapeMrkdwn(run.id)}\` in ${where} (${escapeMrkdwn(reason)}).${hint} The run goes on regardless: \`/baton status ${escapeMrkdwn(run.id)}\` shows it.`;
     await this.client.chat.postMessage({ channel: user, text }).catch((error: unknown) => {
       this.#options.logger.warn({ runId: run.id, error: describeError(error) }, "could not tell the starter that their run's channel refuses messages");

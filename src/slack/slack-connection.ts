@@ -68,7 +68,13 @@ export class WebApiConnection implements SlackConnection {
       timer = setTimeout(() => resolve(false), this.#options.timeoutMs ?? 3_000);
     });
     try {
-      const answered = await Promise.race([this.#options.check().then(() => true, () => false), timeout]);
+      const answered = await Promise.race([
+        this.#options.check().then(
+          () => true,
+          () => false,
+        ),
+        timeout,
+      ]);
       if (answered) this.markGood();
       return answered;
     } finally {

@@ -22,16 +22,26 @@ export class SlackNotifier implements Notifier {
     const thread = await this.#projection.threadOf(notification.runId);
     const channel = notification.destination ?? thread?.channel ?? (await this.#resolveRunChannel(notification.runId));
     if (channel === undefined) {
-      throw new BatonError("CONFIG_INVALID", `Run ${notification.runId} has nowhere to post "${notification.title}": it did not start in Slack and no channel is configured. Set BATON_SLACK_CHANNEL or the chain's \`channel\`.`, {
-        runId: notification.runId,
-      });
+      throw new BatonError(
+        "CONFIG_INVALID",
+        `Run ${notification.runId} has nowhere to post "${notification.title}": it did not start in Slack and no channel is configured. Set BATON_SLACK_CHANNEL or the chain's \`channel\`.`,
+        {
+          runId: notification.runId,
+        },
+      );
     }
     const inThread = notification.destination === undefined || notification.destination === thread?.channel;
     const threadTs = inThread ? thread?.ts : undefined;
     const ts = await this.#projection.upsert(`notify:${notification.idempotencyKey}`, notification.runId, channel, renderNotification(notification), threadTs);
     if (notification.attachment) {
       // The document goes beside the message: into the same thread, or under the message when it opened none.
-      const fileId = await this.#projection.uploadOnce(`file:${notification.idempotencyKey}`, notification.runId, channel, notification.attachment, threadTs ?? ts);
+      const fileId = await this.#projection.uploadOnce(
+        `file:${notification.idempotencyKey}`,
+        notification.runId,
+        channel,
+        notification.attachment,
+        threadTs ?? ts,
+      );
       return { reference: `${channel}/${ts} file ${fileId}` };
     }
     return { reference: `${channel}/${ts}` };

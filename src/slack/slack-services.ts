@@ -37,4 +37,3 @@ export interface SlackServices {
 export function slackOrigin(channelId: string, userId: string): { source: string; reference: Record<string, string> } {
   return { source: "slack", reference: { channel: channelId, user: userId } };
 }
-

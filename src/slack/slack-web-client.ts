@@ -22,7 +22,11 @@ export interface SlackClientOptions {
   backgroundRetry?: RetryPolicy;
 }
 
-export const INTERACTIVE_CLIENT_OPTIONS = { retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 300 }, rejectRateLimitedCalls: true, timeout: 2_500 } as const;
+export const INTERACTIVE_CLIENT_OPTIONS = {
+  retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 300 },
+  rejectRateLimitedCalls: true,
+  timeout: 2_500,
+} as const;
 
 export function createBackgroundClient(options: SlackClientOptions): SlackClient {
   return new webApi.WebClient(options.token, {
@@ -60,7 +64,14 @@ export function slackErrorCode(error: unknown): string | undefined {
 /** Slack answered, and the answer will not change by asking again (a missing channel, a bad token). */
 export function isPermanentSlackError(error: unknown): boolean {
   const code = slackErrorCode(error);
-  return code !== undefined && code !== "ratelimited" && code !== "internal_error" && code !== "fatal_error" && code !== "service_unavailable" && code !== "request_timeout";
+  return (
+    code !== undefined &&
+    code !== "ratelimited" &&
+    code !== "internal_error" &&
+    code !== "fatal_error" &&
+    code !== "service_unavailable" &&
+    code !== "request_timeout"
+  );
 }
 
 function retryAfterSeconds(error: unknown): number | undefined {
@@ -85,7 +96,10 @@ export async function withinBudget<Result>(what: string, budgetMs: number, call:
         await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
         continue;
       }
-      const reason = waitSeconds !== undefined ? `Slack is rate-limiting baton (retry after ${String(waitSeconds)} s)` : (slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error)));
+      const reason =
+        waitSeconds !== undefined
+          ? `Slack is rate-limiting baton (retry after ${String(waitSeconds)} s)`
+          : (slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error)));
       throw new BatonError("SLACK_REQUEST_FAILED", `Slack did not accept ${what}: ${reason}. Try again in a moment.`, { what, reason }, { cause: error });
     }
   }

@@ -56,7 +56,12 @@ export class SlackWorkspaceProbe {
   async channel(channelId: string): Promise<SlackAnswer<SlackChannelFacts>> {
     return this.#ask(async () => {
       const { channel } = await this.#client.conversations.info({ channel: channelId });
-      return { name: channel?.name ?? channelId, isPrivate: channel?.is_private === true, isArchived: channel?.is_archived === true, isMember: channel?.is_member === true };
+      return {
+        name: channel?.name ?? channelId,
+        isPrivate: channel?.is_private === true,
+        isArchived: channel?.is_archived === true,
+        isMember: channel?.is_member === true,
+      };
     });
   }
 

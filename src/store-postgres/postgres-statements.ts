@@ -10,7 +10,8 @@ import { statement } from "./transactions.js";
 /** The claim every guarded write checks: running, at the cursor, leased to the owner ($1 run, $2 owner, $3 cursor). */
 const RUN_GUARD = "id = $1 AND status = 'running' AND lease_owner = $2 AND cursor = $3";
 
-const STEP_INSERT_COLUMNS = "run_id, step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, output_tokens, cost_usd, output";
+const STEP_INSERT_COLUMNS =
+  "run_id, step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, output_tokens, cost_usd, output";
 
 export const STATEMENTS = {
   // ─── runs ───
@@ -29,7 +30,10 @@ export const STATEMENTS = {
      ORDER BY r.created_sequence DESC
      LIMIT $4`,
   ),
-  listRunsInFlight: statement("baton_list_runs_in_flight", `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.status = 'running' ORDER BY r.created_at, r.created_sequence`),
+  listRunsInFlight: statement(
+    "baton_list_runs_in_flight",
+    `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.status = 'running' ORDER BY r.created_at, r.created_sequence`,
+  ),
   // A step commit moves the cursor, not updated_at (which tracks status and lease changes).
   advanceRun: statement("baton_advance_run", `UPDATE runs SET cursor = greatest(cursor, $4 + 1) WHERE ${RUN_GUARD} RETURNING id`),
   completeRun: statement(
@@ -42,7 +46,10 @@ export const STATEMENTS = {
     "baton_pause_run",
     `UPDATE runs SET status = 'awaiting_approval', updated_at = $4, lease_owner = NULL, lease_expires_at = NULL WHERE ${RUN_GUARD} RETURNING id`,
   ),
-  releaseForRetry: statement("baton_release_for_retry", `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, updated_at = $4 WHERE ${RUN_GUARD} RETURNING id`),
+  releaseForRetry: statement(
+    "baton_release_for_retry",
+    `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, updated_at = $4 WHERE ${RUN_GUARD} RETURNING id`,
+  ),
   /** Takes the run's row lock first: every write path does, so they queue instead of deadlocking. */
   lockRun: statement("baton_lock_run", "SELECT status FROM runs WHERE id = $1 FOR UPDATE"),
   resumeRun: statement(
@@ -152,7 +159,10 @@ export const STATEMENTS = {
        code = EXCLUDED.code, message = EXCLUDED.message`,
   ),
   selectRetry: statement("baton_select_retry", `SELECT ${RETRY_COLUMNS} FROM run_retries t JOIN runs r ON r.id = t.run_id WHERE t.run_id = $1`),
-  listRetries: statement("baton_list_retries", `SELECT ${RETRY_COLUMNS} FROM run_retries t JOIN runs r ON r.id = t.run_id ORDER BY t.next_attempt_at, t.run_id LIMIT $1`),
+  listRetries: statement(
+    "baton_list_retries",
+    `SELECT ${RETRY_COLUMNS} FROM run_retries t JOIN runs r ON r.id = t.run_id ORDER BY t.next_attempt_at, t.run_id LIMIT $1`,
+  ),
   insertLineage: statement("baton_insert_lineage", "INSERT INTO run_lineage (run_id, parent_run_id, from_step_id, created_at) VALUES ($1, $2, $3, $4)"),
   selectParent: statement("baton_select_parent", `SELECT ${LINEAGE_COLUMNS} FROM run_lineage WHERE run_id = $1`),
   selectChildren: statement("baton_select_children", `SELECT ${LINEAGE_COLUMNS} FROM run_lineage WHERE parent_run_id = $1 ORDER BY created_at, run_id`),

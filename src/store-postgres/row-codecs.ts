@@ -130,8 +130,7 @@ export const EFFECT_COLUMNS = "key, run_id, recorded_at, result";
 
 const effectRowSchema = z.object({ key: z.string(), run_id: z.string(), recorded_at: bigintColumn, result: z.unknown() });
 
-export const RETRY_COLUMNS =
-  "t.run_id, r.chain_id, t.step_id, t.step_index, t.attempt, t.next_attempt_at, t.waiting_since, t.waiting_for, t.code, t.message";
+export const RETRY_COLUMNS = "t.run_id, r.chain_id, t.step_id, t.step_index, t.attempt, t.next_attempt_at, t.waiting_since, t.waiting_for, t.code, t.message";
 
 const retryRowSchema = z.object({
   run_id: z.string(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ApprovalRecord, RunRecord } from "../core/ports.js";
-import { type JsonColumnValue } from "./json-columns.js";
+import type { JsonColumnValue } from "./json-columns.js";
 import { decodeColumn, integer, jsonColumnSchema, parseColumn, parseRow, runStatusSchema, usageColumns } from "./row-parsing.js";
 
 /**
@@ -158,4 +158,3 @@ export function toApprovalForDecision(row: unknown): ApprovalForDecision {
   const parsed = parseRow(decisionApprovalRowSchema, row, "approvals");
   return { approval: approvalRecordOf(parsed), runKey: parsed.run_key, runStatus: parsed.run_status };
 }
-

@@ -27,4 +27,3 @@ export function moveIncidentAlertsToRows(database: Database.Database): void {
   }
   database.exec("ALTER TABLE incidents DROP COLUMN alerts");
 }
-

@@ -19,7 +19,18 @@ export type { Migration };
  * database is always at a version this list describes. Never edit a released migration: add
  * the next one. How the rows are laid out is in key-layout.ts.
  */
-export const MIGRATIONS: ReadonlyArray<Migration> = [migration1, migration2, migration3, migration4, migration5, migration6, migration7, migration8, migration9, migration10];
+export const MIGRATIONS: ReadonlyArray<Migration> = [
+  migration1,
+  migration2,
+  migration3,
+  migration4,
+  migration5,
+  migration6,
+  migration7,
+  migration8,
+  migration9,
+  migration10,
+];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
 

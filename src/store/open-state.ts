@@ -38,6 +38,11 @@ export function openSqliteState(path: string, options: OpenSqliteStoreOptions = 
   } catch (error) {
     database.close();
     // Preparing statements fails when the tables are not what this schema version says.
-    throw databaseCorrupt(path === IN_MEMORY_PATH ? path : resolve(path), `its tables do not match schema version ${String(LATEST_SCHEMA_VERSION)}: ${describeError(error)}`, { atOpen: true }, error);
+    throw databaseCorrupt(
+      path === IN_MEMORY_PATH ? path : resolve(path),
+      `its tables do not match schema version ${String(LATEST_SCHEMA_VERSION)}: ${describeError(error)}`,
+      { atOpen: true },
+      error,
+    );
   }
 }

@@ -2,7 +2,17 @@ import { z } from "zod";
 import type { AuditEvent, EffectRecord, RunRecord, StepRecord } from "../core/ports.js";
 import { eventTypeOfCode } from "./event-type-codes.js";
 import { KEYS_PER_RUN } from "./key-layout.js";
-import { corruptRow, decodeColumn, decodeNullableColumn, integer, jsonColumnSchema, parseColumn, parseRow, runStatusSchema, usageColumns } from "./row-parsing.js";
+import {
+  corruptRow,
+  decodeColumn,
+  decodeNullableColumn,
+  integer,
+  jsonColumnSchema,
+  parseColumn,
+  parseRow,
+  runStatusSchema,
+  usageColumns,
+} from "./row-parsing.js";
 import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**
@@ -141,5 +151,3 @@ export function toEffectRecord(row: unknown): EffectRecord {
     recordedAt: effect.recorded_at,
   };
 }
-
-

@@ -28,7 +28,14 @@ import { settle } from "./store-errors.js";
 /** How many owed rows one thread reply folds at most; the rest go in the next. */
 const MAX_ROWS_PER_BATCH = 1_000;
 
-const UpdateRow = z.object({ id: z.number(), incident_id: z.string(), delivery_id: z.string(), resolves: z.number(), new_alerts: z.union([z.string(), z.instanceof(Buffer)]), resolved_alerts: z.union([z.string(), z.instanceof(Buffer)]) });
+const UpdateRow = z.object({
+  id: z.number(),
+  incident_id: z.string(),
+  delivery_id: z.string(),
+  resolves: z.number(),
+  new_alerts: z.union([z.string(), z.instanceof(Buffer)]),
+  resolved_alerts: z.union([z.string(), z.instanceof(Buffer)]),
+});
 
 const json = { compressFromBytes: COMPRESS_FROM_BYTES };
 
@@ -75,7 +82,9 @@ export class SqliteAlertStore implements AlertStore {
     this.#ids = ids;
     this.#statements = {
       deliveryByKey: database.prepare<[string], { id: string }>("SELECT id FROM deliveries WHERE delivery_key = ?"),
-      insertDelivery: database.prepare("INSERT INTO deliveries (id, source, delivery_key, received_at, raw_body, alerts) VALUES (@id, @source, @deliveryKey, @receivedAt, @rawBody, @alerts)"),
+      insertDelivery: database.prepare(
+        "INSERT INTO deliveries (id, source, delivery_key, received_at, raw_body, alerts) VALUES (@id, @source, @deliveryKey, @receivedAt, @rawBody, @alerts)",
+      ),
       openIncident: database.prepare<[string, string], { id: string; alert_count: number; firing_count: number }>(
         "SELECT id, alert_count, firing_count FROM incidents WHERE source = ? AND group_key = ? AND status = 'open'",
       ),
@@ -86,8 +95,12 @@ export class SqliteAlertStore implements AlertStore {
         "UPDATE incidents SET status = @status, updated_at = @at, resolved_at = @resolvedAt, alert_count = @alertCount, firing_count = @firingCount WHERE id = @id RETURNING *",
       ),
       alertStatus: database.prepare<[string, string], { status: string }>("SELECT status FROM incident_alerts WHERE incident_id = ? AND fingerprint = ?"),
-      insertAlert: database.prepare("INSERT INTO incident_alerts (incident_id, fingerprint, position, status, alert) VALUES (@incidentId, @fingerprint, @position, @status, @alert)"),
-      updateAlert: database.prepare("UPDATE incident_alerts SET status = @status, alert = @alert WHERE incident_id = @incidentId AND fingerprint = @fingerprint"),
+      insertAlert: database.prepare(
+        "INSERT INTO incident_alerts (incident_id, fingerprint, position, status, alert) VALUES (@incidentId, @fingerprint, @position, @status, @alert)",
+      ),
+      updateAlert: database.prepare(
+        "UPDATE incident_alerts SET status = @status, alert = @alert WHERE incident_id = @incidentId AND fingerprint = @fingerprint",
+      ),
       alertsOf: database.prepare<[string], { alert: string | Buffer }>("SELECT alert FROM incident_alerts WHERE incident_id = ? ORDER BY position"),
       incidentById: database.prepare<[string], unknown>("SELECT * FROM incidents WHERE id = ?"),
       incidentByRun: database.prepare<[string], unknown>("SELECT * FROM incidents WHERE run_id = ?"),
@@ -100,11 +113,19 @@ export class SqliteAlertStore implements AlertStore {
       insertUpdate: database.prepare(
         "INSERT INTO incident_updates (incident_id, delivery_id, resolves, new_alerts, resolved_alerts, created_at) VALUES (@incidentId, @deliveryId, @resolves, @newAlerts, @resolvedAlerts, @at)",
       ),
-      owedIncidents: database.prepare<[number], { incident_id: string }>("SELECT incident_id FROM incident_updates WHERE posted_at IS NULL GROUP BY incident_id ORDER BY min(id) LIMIT ?"),
-      claimedBatch: database.prepare<[string], { batch: string }>("SELECT batch FROM incident_updates WHERE incident_id = ? AND posted_at IS NULL AND batch IS NOT NULL ORDER BY id LIMIT 1"),
-      unclaimed: database.prepare<[string, number], { id: number }>("SELECT id FROM incident_updates WHERE incident_id = ? AND batch IS NULL ORDER BY id LIMIT ?"),
+      owedIncidents: database.prepare<[number], { incident_id: string }>(
+        "SELECT incident_id FROM incident_updates WHERE posted_at IS NULL GROUP BY incident_id ORDER BY min(id) LIMIT ?",
+      ),
+      claimedBatch: database.prepare<[string], { batch: string }>(
+        "SELECT batch FROM incident_updates WHERE incident_id = ? AND posted_at IS NULL AND batch IS NOT NULL ORDER BY id LIMIT 1",
+      ),
+      unclaimed: database.prepare<[string, number], { id: number }>(
+        "SELECT id FROM incident_updates WHERE incident_id = ? AND batch IS NULL ORDER BY id LIMIT ?",
+      ),
       claim: database.prepare("UPDATE incident_updates SET batch = @batch WHERE incident_id = @incidentId AND batch IS NULL AND id >= @first AND id <= @last"),
-      rowsOfBatch: database.prepare<[string], unknown>("SELECT id, incident_id, delivery_id, resolves, new_alerts, resolved_alerts FROM incident_updates WHERE batch = ? ORDER BY id"),
+      rowsOfBatch: database.prepare<[string], unknown>(
+        "SELECT id, incident_id, delivery_id, resolves, new_alerts, resolved_alerts FROM incident_updates WHERE batch = ? ORDER BY id",
+      ),
       markPosted: database.prepare("UPDATE incident_updates SET posted_at = @at WHERE batch = @batch AND posted_at IS NULL"),
     };
   }
@@ -128,7 +149,9 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   listIncidents(filter: { status?: "open" | "resolved"; since?: number; limit: number }): Promise<IncidentRecord[]> {
-    return this.#settle(() => this.#statements.listIncidents.all({ status: filter.status ?? null, since: filter.since ?? 0, limit: filter.limit }).map((row) => this.#withAlerts(row)));
+    return this.#settle(() =>
+      this.#statements.listIncidents.all({ status: filter.status ?? null, since: filter.since ?? 0, limit: filter.limit }).map((row) => this.#withAlerts(row)),
+    );
   }
 
   attachRun(incidentId: string, runId: string): Promise<boolean> {
@@ -198,7 +221,14 @@ export class SqliteAlertStore implements AlertStore {
     const existing = statements.deliveryByKey.get(input.deliveryKey);
     if (existing) return { deliveryId: existing.id, duplicate: true, changes: [] };
     const deliveryId = this.#ids.next("d_");
-    statements.insertDelivery.run({ id: deliveryId, source: input.source, deliveryKey: input.deliveryKey, receivedAt: input.receivedAt, rawBody: encodeJson(input.rawBody, json), alerts: encodeJson(input.alerts, json) });
+    statements.insertDelivery.run({
+      id: deliveryId,
+      source: input.source,
+      deliveryKey: input.deliveryKey,
+      receivedAt: input.receivedAt,
+      rawBody: encodeJson(input.rawBody, json),
+      alerts: encodeJson(input.alerts, json),
+    });
     // The last state of each fingerprint in the delivery wins, as if it came alone.
     const latest = new Map<string, NormalizedAlert>();
     for (const alert of input.alerts) latest.set(alert.fingerprint, alert);
@@ -245,11 +275,26 @@ export class SqliteAlertStore implements AlertStore {
       }
     }
     const allResolved = firingCount === 0;
-    const change: IncidentChange["change"] = open === undefined ? "opened" : allResolved ? "resolved" : added.length > 0 || resolved.length > 0 ? "updated" : "unchanged";
-    const row = statements.updateIncident.get({ id: incidentId, status: allResolved ? "resolved" : "open", at, resolvedAt: allResolved ? at : null, alertCount, firingCount });
+    const change: IncidentChange["change"] =
+      open === undefined ? "opened" : allResolved ? "resolved" : added.length > 0 || resolved.length > 0 ? "updated" : "unchanged";
+    const row = statements.updateIncident.get({
+      id: incidentId,
+      status: allResolved ? "resolved" : "open",
+      at,
+      resolvedAt: allResolved ? at : null,
+      alertCount,
+      firingCount,
+    });
     if (change === "updated" || change === "resolved") {
       // Owed to the run's thread, in this transaction: accepted (202) means it will be posted.
-      statements.insertUpdate.run({ incidentId, deliveryId, resolves: change === "resolved" ? 1 : 0, newAlerts: encodeJson(added, json), resolvedAlerts: encodeJson(resolved, json), at });
+      statements.insertUpdate.run({
+        incidentId,
+        deliveryId,
+        resolves: change === "resolved" ? 1 : 0,
+        newAlerts: encodeJson(added, json),
+        resolvedAlerts: encodeJson(resolved, json),
+        at,
+      });
     }
     return { deliveryId, duplicate: false, changes: [{ incident: toSummary(row), change, newAlerts: added, resolvedAlerts: resolved }] };
   }

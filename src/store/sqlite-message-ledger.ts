@@ -80,4 +80,3 @@ export class SqliteMessageLedger implements MessageLedger {
     });
   }
 }
-

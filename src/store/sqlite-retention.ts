@@ -33,17 +33,29 @@ export class SqliteRetention implements RetentionStore {
       deleteEffects: database.prepare<[string, string, string], unknown>("DELETE FROM effects WHERE key >= ? AND key < ? AND run_id = ?"),
       markPruned: database.prepare<[number, number], unknown>("UPDATE runs SET detail_pruned_at = ? WHERE key = ?"),
       // Deliveries are appended in time order, so the oldest are first in rowid order.
-      deleteDeliveries: database.prepare<[number, number], unknown>("DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries WHERE received_at < ? ORDER BY rowid LIMIT ?)"),
+      deleteDeliveries: database.prepare<[number, number], unknown>(
+        "DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries WHERE received_at < ? ORDER BY rowid LIMIT ?)",
+      ),
       // What was owed and is done (posted thread updates, finished command intents) goes with the deliveries' age.
-      deletePostedUpdates: database.prepare<[number, number], unknown>("DELETE FROM incident_updates WHERE id IN (SELECT id FROM incident_updates WHERE posted_at IS NOT NULL AND created_at < ? ORDER BY id LIMIT ?)"),
-      deleteFinishedIntents: database.prepare<[number, number], unknown>("DELETE FROM command_intents WHERE id IN (SELECT id FROM command_intents WHERE finished_at IS NOT NULL AND created_at < ? LIMIT ?)"),
+      deletePostedUpdates: database.prepare<[number, number], unknown>(
+        "DELETE FROM incident_updates WHERE id IN (SELECT id FROM incident_updates WHERE posted_at IS NOT NULL AND created_at < ? ORDER BY id LIMIT ?)",
+      ),
+      deleteFinishedIntents: database.prepare<[number, number], unknown>(
+        "DELETE FROM command_intents WHERE id IN (SELECT id FROM command_intents WHERE finished_at IS NOT NULL AND created_at < ? LIMIT ?)",
+      ),
       countRuns: database.prepare<[number], { count: number }>(
         `SELECT count(*) AS count FROM runs WHERE finished_at IS NOT NULL AND finished_at < ? AND detail_pruned_at IS NULL AND status NOT IN ${OPEN_STATUSES}`,
       ),
-      countEvents: database.prepare<[number, number], { count: number }>(`SELECT count(*) AS count FROM events WHERE key >= ? AND key < ? AND type NOT IN (${retainedCodes})`),
-      countEffects: database.prepare<[string, string, string], { count: number }>("SELECT count(*) AS count FROM effects WHERE key >= ? AND key < ? AND run_id = ?"),
+      countEvents: database.prepare<[number, number], { count: number }>(
+        `SELECT count(*) AS count FROM events WHERE key >= ? AND key < ? AND type NOT IN (${retainedCodes})`,
+      ),
+      countEffects: database.prepare<[string, string, string], { count: number }>(
+        "SELECT count(*) AS count FROM effects WHERE key >= ? AND key < ? AND run_id = ?",
+      ),
       countDeliveries: database.prepare<[number], { count: number }>("SELECT count(*) AS count FROM deliveries WHERE received_at < ?"),
-      logPass: database.prepare("INSERT INTO retention_log (at, cutoff, runs, events, effects, deliveries) VALUES (@at, @cutoff, @runs, @events, @effects, @deliveries)"),
+      logPass: database.prepare(
+        "INSERT INTO retention_log (at, cutoff, runs, events, effects, deliveries) VALUES (@at, @cutoff, @runs, @events, @effects, @deliveries)",
+      ),
     };
   }
 

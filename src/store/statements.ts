@@ -156,9 +156,7 @@ export function prepareStatements(database: Database.Database) {
          edited_output = @editedOutput, comment = @comment
        WHERE id = @approvalId AND status = 'pending'`,
     ),
-    closePendingApprovals: named(
-      `UPDATE approvals SET status = @status, decided_at = @at WHERE run_key = @runKey AND status = 'pending'`,
-    ),
+    closePendingApprovals: named(`UPDATE approvals SET status = @status, decided_at = @at WHERE run_key = @runKey AND status = 'pending'`),
     listApprovals: named(
       `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key
        WHERE ${APPROVAL_STATUS_FILTER}

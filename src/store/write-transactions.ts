@@ -54,17 +54,12 @@ export class WriteTransactions {
     private readonly statements: Statements,
   ) {
     // Wrapped once: better-sqlite3 prepares each wrapper's BEGIN/COMMIT/ROLLBACK statements.
-    const immediate = <Arguments extends unknown[], Result>(body: (...parameters: Arguments) => Result) =>
-      database.transaction(body).immediate;
+    const immediate = <Arguments extends unknown[], Result>(body: (...parameters: Arguments) => Result) => database.transaction(body).immediate;
     this.createRun = immediate((runId: string, run: Parameters, events: EncodedEvent[]) => this.applyCreateRun(runId, run, events));
     this.commitStep = immediate((commit: StepCommit, step: Parameters, events: EncodedEvent[]) => this.applyStepCommit(commit, step, events));
-    this.openApproval = immediate((open: ApprovalOpen, approval: Parameters, events: EncodedEvent[]) =>
-      this.applyApprovalOpen(open, approval, events),
-    );
+    this.openApproval = immediate((open: ApprovalOpen, approval: Parameters, events: EncodedEvent[]) => this.applyApprovalOpen(open, approval, events));
     this.decideApproval = immediate((decision: DecisionCommit, encoded: EncodedDecision) => this.applyDecision(decision, encoded));
-    this.finishRun = immediate((finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]) =>
-      this.applyRunFinish(finish, error, events),
-    );
+    this.finishRun = immediate((finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]) => this.applyRunFinish(finish, error, events));
     this.claimRun = immediate((claim: RunClaim, events: EncodedEvent[]) => this.applyRunClaim(claim, events));
     this.appendEvents = immediate((events: EncodedEvent[]) => this.insertEvents(events, undefined, undefined));
   }
@@ -80,10 +75,7 @@ export class WriteTransactions {
   private applyStepCommit(commit: StepCommit, step: Parameters, events: EncodedEvent[]): boolean {
     const { guard } = commit;
     const guardParameters = { runId: guard.runId, cursor: guard.cursor, owner: guard.owner, at: commit.at };
-    const moved =
-      commit.nextStatus === "succeeded"
-        ? this.statements.completeRun.get(guardParameters)
-        : this.statements.advanceRun.get(guardParameters);
+    const moved = commit.nextStatus === "succeeded" ? this.statements.completeRun.get(guardParameters) : this.statements.advanceRun.get(guardParameters);
     if (moved === undefined) return false;
     const place = toRunPlace(moved);
     this.statements.upsertStep.run({ ...step, runKey: place.runKey });

@@ -55,13 +55,19 @@ export class RunTracer {
     const unsubscribers = [
       events.on("run.started", ({ runId, chainId, origin }) => this.#runStarted(runId, chainId, origin)),
       events.on("step.started", ({ runId, chainId, stepId, stepIndex }) => {
-        const span = this.#tracer.startSpan(`step ${stepId}`, { kind: SpanKind.INTERNAL, attributes: { [BATON.runId]: runId, [BATON.chainId]: chainId, [BATON.stepId]: stepId, [BATON.stepIndex]: stepIndex } }, this.parentOf(runId));
+        const span = this.#tracer.startSpan(
+          `step ${stepId}`,
+          { kind: SpanKind.INTERNAL, attributes: { [BATON.runId]: runId, [BATON.chainId]: chainId, [BATON.stepId]: stepId, [BATON.stepIndex]: stepIndex } },
+          this.parentOf(runId),
+        );
         this.#steps.get(stepKey(runId, stepId))?.end();
         this.#steps.set(stepKey(runId, stepId), span);
         this.scope.enterWith({ runId, chainId, stepId });
       }),
       events.on("step.finished", ({ runId, stepId, status }) => this.#endStep(runId, stepId, { [BATON.stepStatus]: status })),
-      events.on("approval.requested", ({ approval }) => this.#endStep(approval.runId, approval.stepId, { [BATON.stepStatus]: "awaiting_approval", [BATON.approvalId]: approval.id })),
+      events.on("approval.requested", ({ approval }) =>
+        this.#endStep(approval.runId, approval.stepId, { [BATON.stepStatus]: "awaiting_approval", [BATON.approvalId]: approval.id }),
+      ),
       events.on("approval.decided", ({ approval }) => {
         this.#approvalDecided(approval);
         // The decision's own work (the card updated, the run going on) belongs to the run.

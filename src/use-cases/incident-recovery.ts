@@ -55,7 +55,11 @@ function needsRecovery(incident: IncidentSummary, run: RunRecord | undefined): r
  * Take the incident's ended run up again when it needs it. Returns what was done, or undefined
  * when nothing was needed (or another process or person took the run up first: it is live).
  */
-export async function recoverIncidentRun(options: IncidentRecoveryOptions, incident: IncidentSummary, source: AlertSource): Promise<IncidentRecovery | undefined> {
+export async function recoverIncidentRun(
+  options: IncidentRecoveryOptions,
+  incident: IncidentSummary,
+  source: AlertSource,
+): Promise<IncidentRecovery | undefined> {
   const { alerts, runs, runner, logger } = options;
   if (incident.runId === null) return undefined;
   const run = await runs.getRun(incident.runId);
@@ -75,11 +79,21 @@ export async function recoverIncidentRun(options: IncidentRecoveryOptions, incid
     // Beyond retrying (its chain no longer fits it, say): a new run of the incident as it is now.
     const runId = nextRunIdFor(run.id);
     const reason = describeError(error);
-    logger.warn({ incidentId: incident.id, runId: run.id, newRunId: runId, error: reason }, "an incident's ended run could not be retried; starting a new run for the incident");
+    logger.warn(
+      { incidentId: incident.id, runId: run.id, newRunId: runId, error: reason },
+      "an incident's ended run could not be retried; starting a new run for the incident",
+    );
     const started = await options.startRun(incident.id, source, runId);
     if (started === undefined) return undefined;
     await alerts.replaceRun(incident.id, run.id, started);
-    return { kind: "restarted", ...ended, runId: started, fromStepId: null, key: `incident-recovery:${run.id}:${String(run.finishedAt ?? run.updatedAt)}`, reason };
+    return {
+      kind: "restarted",
+      ...ended,
+      runId: started,
+      fromStepId: null,
+      key: `incident-recovery:${run.id}:${String(run.finishedAt ?? run.updatedAt)}`,
+      reason,
+    };
   }
 }
 

@@ -1,6 +1,17 @@
 import type { ChainRegistry } from "../core/chain-registry.js";
 import { describeError } from "../core/errors.js";
-import type { AlertSource, AlertStore, ChainStore, Clock, DeliveryOutcome, IncidentChange, IncidentRecord, IncidentSummary, IncidentUpdateBatch, Logger } from "../core/ports.js";
+import type {
+  AlertSource,
+  AlertStore,
+  ChainStore,
+  Clock,
+  DeliveryOutcome,
+  IncidentChange,
+  IncidentRecord,
+  IncidentSummary,
+  IncidentUpdateBatch,
+  Logger,
+} from "../core/ports.js";
 import type { Runner } from "../core/runner.js";
 import { recoverIncidentRun, type IncidentRecovery } from "./incident-recovery.js";
 
@@ -82,7 +93,10 @@ export class IncidentRuns {
     if (outcome.duplicate) return;
     for (const change of outcome.changes) {
       this.#handle(change, source).catch((error: unknown) => {
-        this.#options.logger.error({ incidentId: change.incident.id, runId: change.incident.runId ?? runIdFor(change.incident.id), change: change.change, error: describeError(error) }, "could not act on an incident change; an unstarted incident is started at the next start-up");
+        this.#options.logger.error(
+          { incidentId: change.incident.id, runId: change.incident.runId ?? runIdFor(change.incident.id), change: change.change, error: describeError(error) },
+          "could not act on an incident change; an unstarted incident is started at the next start-up",
+        );
       });
     }
   }
@@ -166,7 +180,10 @@ export class IncidentRuns {
       schedule.failures += 1;
       schedule.posting = undefined;
       const retryMs = Math.min(MAX_UPDATE_RETRY_MS, updateWindowMs * 2 ** schedule.failures);
-      logger.warn({ incidentId, runId: runIdFor(incidentId), error: describeError(error), retryInMs: retryMs }, "could not post an incident update to its thread; it stays owed and is tried again");
+      logger.warn(
+        { incidentId, runId: runIdFor(incidentId), error: describeError(error), retryInMs: retryMs },
+        "could not post an incident update to its thread; it stays owed and is tried again",
+      );
       this.#schedule(incidentId, retryMs);
     }
   }
@@ -215,10 +232,16 @@ export class IncidentRuns {
       source,
     );
     if (recovery === undefined) return undefined;
-    logger.info({ incidentId: incident.id, runId: recovery.runId, previousRunId: recovery.previousRunId, recovery: recovery.kind }, "a new alert took the incident's ended run up again");
+    logger.info(
+      { incidentId: incident.id, runId: recovery.runId, previousRunId: recovery.previousRunId, recovery: recovery.kind },
+      "a new alert took the incident's ended run up again",
+    );
     await updates?.postRecovery(incident, recovery).catch((error: unknown) => {
       // The run is working again either way; only the note is lost.
-      logger.warn({ incidentId: incident.id, runId: recovery.runId, error: describeError(error) }, "could not tell the incident's thread that its run was taken up again");
+      logger.warn(
+        { incidentId: incident.id, runId: recovery.runId, error: describeError(error) },
+        "could not tell the incident's thread that its run was taken up again",
+      );
     });
     return recovery;
   }
@@ -226,7 +249,10 @@ export class IncidentRuns {
   async #start(incident: IncidentRecord, source: AlertSource, replacementRunId?: string): Promise<string | undefined> {
     const { runner, chains, alerts, chainId, incidentChannel, runChannel, oncall, logger } = this.#options;
     if (!chains.has(chainId)) {
-      logger.error({ chainId, incidentId: incident.id, runId: runIdFor(incident.id) }, `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`);
+      logger.error(
+        { chainId, incidentId: incident.id, runId: runIdFor(incident.id) },
+        `alerts arrived but chain "${chainId}" is not loaded; set BATON_INCIDENT_CHAIN or add the chain`,
+      );
       return undefined;
     }
     const input = {
@@ -239,7 +265,11 @@ export class IncidentRuns {
     };
     // The run's id comes from the incident's, so a start repeated after a crash (or raced by a
     // redelivery) finds the run that exists instead of starting a second one.
-    const { runId } = await runner.start(chainId, input, { runId: replacementRunId ?? runIdFor(incident.id), startedBy: `webhook:${source}`, origin: { source: `webhook:${source}`, reference: { incidentId: incident.id, ...(runChannel === undefined ? {} : { channel: runChannel }) } } });
+    const { runId } = await runner.start(chainId, input, {
+      runId: replacementRunId ?? runIdFor(incident.id),
+      startedBy: `webhook:${source}`,
+      origin: { source: `webhook:${source}`, reference: { incidentId: incident.id, ...(runChannel === undefined ? {} : { channel: runChannel }) } },
+    });
     // A replacement is attached by the caller, in place of the run it replaces.
     if (replacementRunId === undefined) await alerts.attachRun(incident.id, runId);
     return runId;

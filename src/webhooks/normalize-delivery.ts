@@ -41,18 +41,37 @@ function titleOf(alerts: ReadonlyArray<NormalizedAlert>, fallback: string): stri
 
 /** Redelivery key: the group, and every alert's fingerprint with its status. */
 function prometheusKey(source: AlertSource, payload: PrometheusStyle): string {
-  const alerts = payload.alerts.map((alert) => `${alert.fingerprint}:${alert.status}`).sort().join(",");
+  const alerts = payload.alerts
+    .map((alert) => `${alert.fingerprint}:${alert.status}`)
+    .sort()
+    .join(",");
   return hash(`${source}\u0000${payload.groupKey}\u0000${alerts}`);
 }
 
 export function alertmanagerDelivery(payload: AlertmanagerPayload, rawBody: string, receivedAt: number): DeliveryInput {
   const alerts = fromPrometheusStyle(payload);
-  return { source: "alertmanager", deliveryKey: prometheusKey("alertmanager", payload), receivedAt, rawBody, groupKey: payload.groupKey, title: titleOf(alerts, payload.groupKey), alerts };
+  return {
+    source: "alertmanager",
+    deliveryKey: prometheusKey("alertmanager", payload),
+    receivedAt,
+    rawBody,
+    groupKey: payload.groupKey,
+    title: titleOf(alerts, payload.groupKey),
+    alerts,
+  };
 }
 
 export function grafanaDelivery(payload: GrafanaPayload, rawBody: string, receivedAt: number): DeliveryInput {
   const alerts = fromPrometheusStyle(payload);
-  return { source: "grafana", deliveryKey: prometheusKey("grafana", payload), receivedAt, rawBody, groupKey: payload.groupKey, title: titleOf(alerts, payload.title ?? payload.groupKey), alerts };
+  return {
+    source: "grafana",
+    deliveryKey: prometheusKey("grafana", payload),
+    receivedAt,
+    rawBody,
+    groupKey: payload.groupKey,
+    title: titleOf(alerts, payload.title ?? payload.groupKey),
+    alerts,
+  };
 }
 
 /** `webhookId` is PagerDuty's X-Webhook-Id: the same for every retry of one delivery. */
@@ -75,7 +94,15 @@ export function pagerDutyDelivery(payload: PagerDutyPayload, rawBody: string, re
     endsAt: resolved ? event.occurred_at : null,
     generatorUrl: incident.html_url ?? null,
   };
-  return { source: "pagerduty", deliveryKey: hash(`pagerduty\u0000${webhookId ?? event.id}`), receivedAt, rawBody, groupKey: incident.id, title: alert.name, alerts: [alert] };
+  return {
+    source: "pagerduty",
+    deliveryKey: hash(`pagerduty\u0000${webhookId ?? event.id}`),
+    receivedAt,
+    rawBody,
+    groupKey: incident.id,
+    title: alert.name,
+    alerts: [alert],
+  };
 }
 
 export function genericDelivery(payload: GenericPayload, rawBody: string, receivedAt: number): DeliveryInput {

@@ -23,10 +23,16 @@ const ResourceChange = z.looseObject({
 });
 
 export const PlanDelivery = z.object({
-  repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be "owner/name"').optional(),
+  repository: z
+    .string()
+    .regex(/^[^/\s]+\/[^/\s]+$/, 'must be "owner/name"')
+    .optional(),
   pullRequest: z.number().int().positive().optional(),
   /** The commit the plan was made from (the pull request's head then). */
-  commit: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit SHA").optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/i, "must be a commit SHA")
+    .optional(),
   plan: z.looseObject({ format_version: z.string(), resource_changes: z.array(ResourceChange).optional() }),
   /** Checkov (`-o json`) or Trivy (`config --format json`) reports of the same change. */
   scannerResults: z.array(z.unknown()).optional(),
@@ -41,7 +47,9 @@ export function tooDeepAt(value: unknown, maxDepth: number): string | undefined 
     const next = stack.pop();
     if (next === undefined || typeof next.value !== "object" || next.value === null) continue;
     if (next.depth >= maxDepth) return next.path || "(body)";
-    const entries: Array<[string, unknown]> = Array.isArray(next.value) ? next.value.map((item, index) => [`[${String(index)}]`, item]) : Object.entries(next.value).map(([key, item]) => [`.${key}`, item]);
+    const entries: Array<[string, unknown]> = Array.isArray(next.value)
+      ? next.value.map((item, index) => [`[${String(index)}]`, item])
+      : Object.entries(next.value).map(([key, item]) => [`.${key}`, item]);
     for (const [key, item] of entries) stack.push({ value: item, depth: next.depth + 1, path: `${next.path}${key}` });
   }
   return undefined;
@@ -54,6 +62,10 @@ export function depthRejection(json: unknown): WebhookRejection | undefined {
   const shown = at.length > 120 ? `${at.slice(0, 120)}…` : at;
   return {
     status: 422,
-    body: { error: "PAYLOAD_INVALID", message: `The body nests deeper than ${String(MAX_PLAN_DEPTH)} levels (at ${shown}); a plan from \`terraform show -json\` never does. Send its output unchanged.`, issues: [{ path: shown, message: `nested deeper than ${String(MAX_PLAN_DEPTH)} levels` }] },
+    body: {
+      error: "PAYLOAD_INVALID",
+      message: `The body nests deeper than ${String(MAX_PLAN_DEPTH)} levels (at ${shown}); a plan from \`terraform show -json\` never does. Send its output unchanged.`,
+      issues: [{ path: shown, message: `nested deeper than ${String(MAX_PLAN_DEPTH)} levels` }],
+    },
   };
 }

@@ -38,12 +38,26 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
  * is known: from `Content-Length` before anything is read, or while it streams, and the rest is
  * not kept. `observe` sees each chunk as it arrives (a signature check streams it).
  */
-export async function readRawJsonBody(request: IncomingMessage, maxBytes: number, observe?: (chunk: Buffer) => void): Promise<{ ok: true; raw: Buffer } | { ok: false; rejection: WebhookRejection }> {
-  const type = String(request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+export async function readRawJsonBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  observe?: (chunk: Buffer) => void,
+): Promise<{ ok: true; raw: Buffer } | { ok: false; rejection: WebhookRejection }> {
+  const type =
+    String(request.headers["content-type"] ?? "")
+      .split(";")[0]
+      ?.trim()
+      .toLowerCase() ?? "";
   if (type !== "application/json") {
     // Drain what was sent so the connection can be reused, without keeping it.
     request.resume();
-    return { ok: false, rejection: { status: 415, body: { error: "UNSUPPORTED_MEDIA_TYPE", message: `Send the payload as JSON with "Content-Type: application/json" (got "${type || "none"}").` } } };
+    return {
+      ok: false,
+      rejection: {
+        status: 415,
+        body: { error: "UNSUPPORTED_MEDIA_TYPE", message: `Send the payload as JSON with "Content-Type: application/json" (got "${type || "none"}").` },
+      },
+    };
   }
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -94,10 +108,25 @@ export function parseJsonBody(raw: Buffer): BodyReading {
   try {
     return { ok: true, raw, json: JSON.parse(raw.toString("utf8")) as unknown };
   } catch (error) {
-    return { ok: false, rejection: { status: 400, body: { error: "INVALID_JSON", message: `The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}. Send the payload your alerting tool produces, unmodified.` } } };
+    return {
+      ok: false,
+      rejection: {
+        status: 400,
+        body: {
+          error: "INVALID_JSON",
+          message: `The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}. Send the payload your alerting tool produces, unmodified.`,
+        },
+      },
+    };
   }
 }
 
 function tooLarge(maxBytes: number): WebhookRejection {
-  return { status: 413, body: { error: "PAYLOAD_TOO_LARGE", message: `The body is larger than ${String(maxBytes)} bytes. Send fewer alerts per delivery (Alertmanager: max_alerts) or raise the limit.` } };
+  return {
+    status: 413,
+    body: {
+      error: "PAYLOAD_TOO_LARGE",
+      message: `The body is larger than ${String(maxBytes)} bytes. Send fewer alerts per delivery (Alertmanager: max_alerts) or raise the limit.`,
+    },
+  };
 }

@@ -53,8 +53,18 @@ export const GITHUB_MAX_BODY_BYTES = 25 * 1024 * 1024;
 /** A GitHub failure as the answer to a delivery: what happened and what to do. */
 function githubFailure(error: unknown): WebhookRejection {
   if (isBatonError(error, "PULL_REQUEST_NOT_FOUND")) return { status: 404, body: { error: error.code, message: error.message } };
-  if (isBatonError(error)) return { status: error.code === "GITHUB_NOT_CONFIGURED" || error.code === "CHAIN_NOT_FOUND" ? 503 : 502, body: { error: error.code, message: `${error.message} Then redeliver this event from the webhook's Recent Deliveries page.` } };
-  return { status: 502, body: { error: "GITHUB_UNAVAILABLE", message: `Could not handle the event: ${describeError(error)}. Redeliver it from the webhook's Recent Deliveries page.` } };
+  if (isBatonError(error))
+    return {
+      status: error.code === "GITHUB_NOT_CONFIGURED" || error.code === "CHAIN_NOT_FOUND" ? 503 : 502,
+      body: { error: error.code, message: `${error.message} Then redeliver this event from the webhook's Recent Deliveries page.` },
+    };
+  return {
+    status: 502,
+    body: {
+      error: "GITHUB_UNAVAILABLE",
+      message: `Could not handle the event: ${describeError(error)}. Redeliver it from the webhook's Recent Deliveries page.`,
+    },
+  };
 }
 
 export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
@@ -67,14 +77,24 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       // Nothing unauthenticated is read: without a secret, or without a signature, the answer
       // comes before the body, and the connection closes after it.
       if (options.githubSecrets.length === 0) {
-        return reject(response, { status: 503, closeConnection: true, body: { error: "WEBHOOK_NOT_CONFIGURED", message: "The GitHub webhook is off: set GITHUB_WEBHOOK_SECRET to the webhook's secret (and GITHUB_TOKEN so baton can read pull requests)." } });
+        return reject(response, {
+          status: 503,
+          closeConnection: true,
+          body: {
+            error: "WEBHOOK_NOT_CONFIGURED",
+            message: "The GitHub webhook is off: set GITHUB_WEBHOOK_SECRET to the webhook's secret (and GITHUB_TOKEN so baton can read pull requests).",
+          },
+        });
       }
       const signature = githubSignatureOf(request.headers);
       if (signature === undefined) {
         return reject(response, {
           status: 401,
           closeConnection: true,
-          body: { error: "UNAUTHORIZED", message: "Send X-Hub-Signature-256 (sha256=<hex>): set a secret on the GitHub webhook, the same as GITHUB_WEBHOOK_SECRET on baton." },
+          body: {
+            error: "UNAUTHORIZED",
+            message: "Send X-Hub-Signature-256 (sha256=<hex>): set a secret on the GitHub webhook, the same as GITHUB_WEBHOOK_SECRET on baton.",
+          },
         });
       }
       // A signed body streams into the HMAC, up to GitHub's cap.
@@ -82,7 +102,14 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       const raw = await readRawJsonBody(request, GITHUB_MAX_BODY_BYTES, (chunk) => check.update(chunk));
       if (!raw.ok) return reject(response, raw.rejection);
       if (!check.matches()) {
-        return reject(response, { status: 401, body: { error: "UNAUTHORIZED", message: "X-Hub-Signature-256 does not match GITHUB_WEBHOOK_SECRET. Set the same secret on the GitHub webhook and on baton (during rotation, list both, comma-separated)." } });
+        return reject(response, {
+          status: 401,
+          body: {
+            error: "UNAUTHORIZED",
+            message:
+              "X-Hub-Signature-256 does not match GITHUB_WEBHOOK_SECRET. Set the same secret on the GitHub webhook and on baton (during rotation, list both, comma-separated).",
+          },
+        });
       }
       // Parsed only once it is known to come from GitHub.
       const body = parseJsonBody(raw.raw);
@@ -93,7 +120,8 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       const parsed = PullRequestEvent.safeParse(body.json);
       if (!parsed.success) return reject(response, schemaFailure(parsed.error, "a GitHub pull_request event"));
       const payload = parsed.data;
-      if (!REVIEWED_ACTIONS.has(payload.action)) return sendJson(response, 202, { ignored: `pull_request "${payload.action}" needs no review (reviewed: ${[...REVIEWED_ACTIONS].join(", ")}).` });
+      if (!REVIEWED_ACTIONS.has(payload.action))
+        return sendJson(response, 202, { ignored: `pull_request "${payload.action}" needs no review (reviewed: ${[...REVIEWED_ACTIONS].join(", ")}).` });
       const deliveryId = String(request.headers["x-github-delivery"] ?? "");
       const claimKey = `github-delivery:${deliveryId}`;
       if (deliveryId !== "" && !(await ledger.claimMessage({ key: claimKey, runId: null, channel: "github", at: clock.now() }))) {
@@ -107,7 +135,10 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
       } catch (error) {
         // Let a redelivery try again: nothing was started for this delivery.
         if (deliveryId !== "") await ledger.releaseClaim(claimKey).catch(() => undefined);
-        logger.warn({ pullRequest: `${ref.repository}#${String(ref.number)}`, deliveryId, error: describeError(error) }, "could not start the review of a pull request");
+        logger.warn(
+          { pullRequest: `${ref.repository}#${String(ref.number)}`, deliveryId, error: describeError(error) },
+          "could not start the review of a pull request",
+        );
         return reject(response, githubFailure(error));
       }
     },
@@ -119,32 +150,57 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
     handle: async (request, response) => {
       if (options.webhookToken === undefined) {
         request.resume();
-        return reject(response, { status: 503, body: { error: "WEBHOOK_NOT_CONFIGURED", message: "This webhook is off: set BATON_WEBHOOK_TOKEN on the baton server and send it as `Authorization: Bearer <token>`." } });
+        return reject(response, {
+          status: 503,
+          body: {
+            error: "WEBHOOK_NOT_CONFIGURED",
+            message: "This webhook is off: set BATON_WEBHOOK_TOKEN on the baton server and send it as `Authorization: Bearer <token>`.",
+          },
+        });
       }
       if (!bearerMatches(request.headers, options.webhookToken)) {
         request.resume();
-        return reject(response, { status: 401, body: { error: "UNAUTHORIZED", message: "Send `Authorization: Bearer <BATON_WEBHOOK_TOKEN>` from the CI job." } });
+        return reject(response, {
+          status: 401,
+          body: { error: "UNAUTHORIZED", message: "Send `Authorization: Bearer <BATON_WEBHOOK_TOKEN>` from the CI job." },
+        });
       }
       if (options.planRunsUnseen !== undefined) {
         // A review nobody can see would wait for an approval until it expires: refuse it now.
         request.resume();
-        return reject(response, { status: 503, body: { error: "RUN_NOT_VISIBLE", message: `baton has no Slack channel to show this plan's review in. ${options.planRunsUnseen}` } });
+        return reject(response, {
+          status: 503,
+          body: { error: "RUN_NOT_VISIBLE", message: `baton has no Slack channel to show this plan's review in. ${options.planRunsUnseen}` },
+        });
       }
       const body = await readJsonBody(request, options.maxPlanBytes ?? 20 * 1024 * 1024);
       if (!body.ok) return reject(response, body.rejection);
       const tooDeep = depthRejection(body.json);
       if (tooDeep) return reject(response, tooDeep);
       const parsed = PlanDelivery.safeParse(body.json);
-      if (!parsed.success) return reject(response, schemaFailure(parsed.error, 'a plan delivery ({ "repository": "owner/name", "pullRequest": 42, "commit": "<sha>", "plan": <terraform show -json> })'));
+      if (!parsed.success)
+        return reject(
+          response,
+          schemaFailure(parsed.error, 'a plan delivery ({ "repository": "owner/name", "pullRequest": 42, "commit": "<sha>", "plan": <terraform show -json> })'),
+        );
       const delivery = parsed.data;
       if (!/^1\./.test(delivery.plan.format_version)) {
         return reject(response, {
           status: 422,
-          body: { error: "IAC_PLAN_UNSUPPORTED", message: `The plan's format_version is "${delivery.plan.format_version}"; baton reads format 1.x (Terraform 0.12 and later, OpenTofu). Send \`terraform show -json <planfile>\` output.` },
+          body: {
+            error: "IAC_PLAN_UNSUPPORTED",
+            message: `The plan's format_version is "${delivery.plan.format_version}"; baton reads format 1.x (Terraform 0.12 and later, OpenTofu). Send \`terraform show -json <planfile>\` output.`,
+          },
         });
       }
       if ((delivery.repository === undefined) !== (delivery.pullRequest === undefined)) {
-        return reject(response, { status: 422, body: { error: "PAYLOAD_INVALID", message: 'Give both "repository" and "pullRequest" (to post the review there), or neither (the review stays in Slack).' } });
+        return reject(response, {
+          status: 422,
+          body: {
+            error: "PAYLOAD_INVALID",
+            message: 'Give both "repository" and "pullRequest" (to post the review there), or neither (the review stays in Slack).',
+          },
+        });
       }
       // Refused now, with what to fix, rather than failing the run later.
       try {
@@ -154,10 +210,20 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
         if (!(error instanceof BatonError)) throw error;
         return reject(response, { status: 422, body: { error: error.code, message: error.message } });
       }
-      const pullRequest = delivery.repository !== undefined && delivery.pullRequest !== undefined ? { repository: delivery.repository, number: delivery.pullRequest, ...(delivery.commit ? { headSha: delivery.commit } : {}) } : undefined;
+      const pullRequest =
+        delivery.repository !== undefined && delivery.pullRequest !== undefined
+          ? { repository: delivery.repository, number: delivery.pullRequest, ...(delivery.commit ? { headSha: delivery.commit } : {}) }
+          : undefined;
       try {
-        const extras = { ...(delivery.scannerResults === undefined ? {} : { scannerResults: delivery.scannerResults }), ...(delivery.infracost === undefined ? {} : { infracost: delivery.infracost }) };
-        const { runId } = await reviews.reviewPlan({ plan: delivery.plan, ...(pullRequest ? { pullRequest } : {}), ...extras }, body.raw, "webhook:terraform-plan");
+        const extras = {
+          ...(delivery.scannerResults === undefined ? {} : { scannerResults: delivery.scannerResults }),
+          ...(delivery.infracost === undefined ? {} : { infracost: delivery.infracost }),
+        };
+        const { runId } = await reviews.reviewPlan(
+          { plan: delivery.plan, ...(pullRequest ? { pullRequest } : {}), ...extras },
+          body.raw,
+          "webhook:terraform-plan",
+        );
         return sendJson(response, 202, { runId });
       } catch (error) {
         logger.error({ error: describeError(error) }, "could not start the review of a posted plan");

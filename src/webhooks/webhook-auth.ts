@@ -6,8 +6,12 @@ import type { IncomingHttpHeaders } from "node:http";
 function sameSecret(given: string, expected: string): boolean {
   const left = Buffer.from(given);
   const right = Buffer.from(expected);
-  // timingSafeEqual needs equal lengths; comparing the expected value with itself keeps the time.
-  return left.length === right.length ? timingSafeEqual(left, right) : (timingSafeEqual(right, right), false);
+  if (left.length !== right.length) {
+    // timingSafeEqual needs equal lengths; comparing the expected value with itself keeps the time.
+    timingSafeEqual(right, right);
+    return false;
+  }
+  return timingSafeEqual(left, right);
 }
 
 export function bearerMatches(headers: IncomingHttpHeaders, token: string): boolean {

@@ -37,7 +37,14 @@ export function schemaFailure(error: z.ZodError, what: string): WebhookRejection
   const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
   return {
     status: 422,
-    body: { error: "PAYLOAD_INVALID", message: `This is not ${what}: ${issues.slice(0, 5).map((issue) => `${issue.path || "(body)"}: ${issue.message}`).join("; ")}. Check the sender's webhook configuration.`, issues },
+    body: {
+      error: "PAYLOAD_INVALID",
+      message: `This is not ${what}: ${issues
+        .slice(0, 5)
+        .map((issue) => `${issue.path || "(body)"}: ${issue.message}`)
+        .join("; ")}. Check the sender's webhook configuration.`,
+      issues,
+    },
   };
 }
 
@@ -50,7 +57,11 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
     sendJson(response, rejection.status, rejection.body);
   };
 
-  const route = (source: AlertSource, authenticate: (request: IncomingMessage, raw: Buffer) => WebhookRejection | undefined, parse: (json: unknown, raw: Buffer, request: IncomingMessage) => Parsed): Route => ({
+  const route = (
+    source: AlertSource,
+    authenticate: (request: IncomingMessage, raw: Buffer) => WebhookRejection | undefined,
+    parse: (json: unknown, raw: Buffer, request: IncomingMessage) => Parsed,
+  ): Route => ({
     method: "POST",
     path: `/webhooks/${source}`,
     handle: async (request, response) => {
@@ -75,7 +86,11 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
         return sendJson(response, 503, { error: "STORE_UNAVAILABLE", message: "baton could not store this delivery; retry later." });
       }
       options.onDelivery?.(source, outcome.duplicate ? "duplicate" : "accepted", 202);
-      sendJson(response, 202, { deliveryId: outcome.deliveryId, duplicate: outcome.duplicate, incidents: outcome.changes.map((change) => ({ id: change.incident.id, change: change.change })) });
+      sendJson(response, 202, {
+        deliveryId: outcome.deliveryId,
+        duplicate: outcome.duplicate,
+        incidents: outcome.changes.map((change) => ({ id: change.incident.id, change: change.change })),
+      });
       try {
         options.onChanges(outcome, source);
       } catch (error) {
@@ -86,19 +101,42 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
 
   const bearer = (request: IncomingMessage): WebhookRejection | undefined => {
     if (options.webhookToken === undefined) {
-      return { status: 503, body: { error: "WEBHOOK_NOT_CONFIGURED", message: "This webhook is off: set BATON_WEBHOOK_TOKEN on the baton server and send it as `Authorization: Bearer <token>`." } };
+      return {
+        status: 503,
+        body: {
+          error: "WEBHOOK_NOT_CONFIGURED",
+          message: "This webhook is off: set BATON_WEBHOOK_TOKEN on the baton server and send it as `Authorization: Bearer <token>`.",
+        },
+      };
     }
     if (!bearerMatches(request.headers, options.webhookToken)) {
-      return { status: 401, body: { error: "UNAUTHORIZED", message: "Send `Authorization: Bearer <BATON_WEBHOOK_TOKEN>` (Alertmanager: http_config.authorization; Grafana: the contact point's Authorization header)." } };
+      return {
+        status: 401,
+        body: {
+          error: "UNAUTHORIZED",
+          message:
+            "Send `Authorization: Bearer <BATON_WEBHOOK_TOKEN>` (Alertmanager: http_config.authorization; Grafana: the contact point's Authorization header).",
+        },
+      };
     }
     return undefined;
   };
   const signed = (request: IncomingMessage, raw: Buffer): WebhookRejection | undefined => {
     if (options.pagerDutySecrets.length === 0) {
-      return { status: 503, body: { error: "WEBHOOK_NOT_CONFIGURED", message: "The PagerDuty webhook is off: set PAGERDUTY_WEBHOOK_SECRET to the subscription's signing secret." } };
+      return {
+        status: 503,
+        body: { error: "WEBHOOK_NOT_CONFIGURED", message: "The PagerDuty webhook is off: set PAGERDUTY_WEBHOOK_SECRET to the subscription's signing secret." },
+      };
     }
     if (!pagerDutySignatureMatches(request.headers, raw, options.pagerDutySecrets)) {
-      return { status: 401, body: { error: "UNAUTHORIZED", message: "X-PagerDuty-Signature does not match PAGERDUTY_WEBHOOK_SECRET. Check the secret of the webhook subscription (during rotation, list both secrets, comma-separated)." } };
+      return {
+        status: 401,
+        body: {
+          error: "UNAUTHORIZED",
+          message:
+            "X-PagerDuty-Signature does not match PAGERDUTY_WEBHOOK_SECRET. Check the secret of the webhook subscription (during rotation, list both secrets, comma-separated).",
+        },
+      };
     }
     return undefined;
   };
@@ -107,20 +145,31 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
   return [
     route("alertmanager", bearer, (json, raw) => {
       const payload = AlertmanagerPayload.safeParse(json);
-      return payload.success ? { ok: true, delivery: alertmanagerDelivery(payload.data, raw.toString("utf8"), now()) } : { ok: false, rejection: schemaFailure(payload.error, "an Alertmanager webhook payload (version 4)") };
+      return payload.success
+        ? { ok: true, delivery: alertmanagerDelivery(payload.data, raw.toString("utf8"), now()) }
+        : { ok: false, rejection: schemaFailure(payload.error, "an Alertmanager webhook payload (version 4)") };
     }),
     route("grafana", bearer, (json, raw) => {
       const payload = GrafanaPayload.safeParse(json);
-      return payload.success ? { ok: true, delivery: grafanaDelivery(payload.data, raw.toString("utf8"), now()) } : { ok: false, rejection: schemaFailure(payload.error, "a Grafana alerting webhook payload (version 1)") };
+      return payload.success
+        ? { ok: true, delivery: grafanaDelivery(payload.data, raw.toString("utf8"), now()) }
+        : { ok: false, rejection: schemaFailure(payload.error, "a Grafana alerting webhook payload (version 1)") };
     }),
     route("pagerduty", signed, (json, raw, request) => {
       const payload = PagerDutyPayload.safeParse(json);
       const webhookId = request.headers["x-webhook-id"];
-      return payload.success ? { ok: true, delivery: pagerDutyDelivery(payload.data, raw.toString("utf8"), now(), typeof webhookId === "string" ? webhookId : undefined) } : { ok: false, rejection: schemaFailure(payload.error, "a PagerDuty V3 webhook event") };
+      return payload.success
+        ? { ok: true, delivery: pagerDutyDelivery(payload.data, raw.toString("utf8"), now(), typeof webhookId === "string" ? webhookId : undefined) }
+        : { ok: false, rejection: schemaFailure(payload.error, "a PagerDuty V3 webhook event") };
     }),
     route("generic", bearer, (json, raw) => {
       const payload = GenericPayload.safeParse(json);
-      return payload.success ? { ok: true, delivery: genericDelivery(payload.data, raw.toString("utf8"), now()) } : { ok: false, rejection: schemaFailure(payload.error, 'baton\'s generic alert ({ "title", "severity", "labels", "description", "source", "group", "status" })') };
+      return payload.success
+        ? { ok: true, delivery: genericDelivery(payload.data, raw.toString("utf8"), now()) }
+        : {
+            ok: false,
+            rejection: schemaFailure(payload.error, 'baton\'s generic alert ({ "title", "severity", "labels", "description", "source", "group", "status" })'),
+          };
     }),
   ];
 }

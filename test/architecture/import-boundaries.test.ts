@@ -21,7 +21,20 @@ const ADAPTERS = new Set(["slack", "webhooks", "store", "store-postgres", "llm",
  * rendering shared by the CLI and Slack; the system clock and ids; the HTTP server routes plug
  * into; pure domain libraries (IaC rules, document chunking, eval scoring); configuration types.
  */
-const SHARED = new Set(["core", "use-cases", "rendering", "system", "http", "iac", "documents", "evals", "config.ts", "bot-config.ts", "otlp-settings.ts", "package-location.ts"]);
+const SHARED = new Set([
+  "core",
+  "use-cases",
+  "rendering",
+  "system",
+  "http",
+  "iac",
+  "documents",
+  "evals",
+  "config.ts",
+  "bot-config.ts",
+  "otlp-settings.ts",
+  "package-location.ts",
+]);
 /** The public chain API re-exports from anywhere but the wiring, and nothing in src/ imports it. */
 const PUBLIC_API = "chain-api.ts";
 /** A shared part must not reach into adapters either, except for these (the core: none at all). */
@@ -89,9 +102,12 @@ function violations(): string[] {
     for (const edge of importsOf(file)) {
       const to = targetPart(edge);
       if (to === undefined) {
-        const owner = PACKAGE_OWNERS.find((entry) => edge.specifier === entry.prefix || edge.specifier.startsWith(entry.prefix.endsWith("/") ? entry.prefix : `${entry.prefix}/`));
+        const owner = PACKAGE_OWNERS.find(
+          (entry) => edge.specifier === entry.prefix || edge.specifier.startsWith(entry.prefix.endsWith("/") ? entry.prefix : `${entry.prefix}/`),
+        );
         if (from === "core" && edge.specifier !== "zod") found.push(`${where}: the core imports the package "${edge.specifier}" (only zod)`);
-        else if (owner !== undefined && !owner.owners.has(from) && !WIRING.has(from) && from !== PUBLIC_API) found.push(`${where}: imports "${edge.specifier}", which only ${[...owner.owners].join(", ")} may`);
+        else if (owner !== undefined && !owner.owners.has(from) && !WIRING.has(from) && from !== PUBLIC_API)
+          found.push(`${where}: imports "${edge.specifier}", which only ${[...owner.owners].join(", ")} may`);
         continue;
       }
       if (to === from) continue;
@@ -116,7 +132,8 @@ function violations(): string[] {
         found.push(`${where}: ${from} imports ${to} (${edge.specifier})`);
         continue;
       }
-      if ((ADAPTERS.has(from) || SHARED.has(from)) && ADAPTERS.has(to)) found.push(`${where}: ${from} imports the ${to} adapter (${edge.specifier}); move what they share into a shared folder`);
+      if ((ADAPTERS.has(from) || SHARED.has(from)) && ADAPTERS.has(to))
+        found.push(`${where}: ${from} imports the ${to} adapter (${edge.specifier}); move what they share into a shared folder`);
     }
   }
   return found;

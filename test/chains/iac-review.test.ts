@@ -21,7 +21,12 @@ const ref = { repository: "acme/infra", number: 42 };
 
 beforeEach(async () => {
   github = await startFakeGitHubServer();
-  github.setPullRequest("acme/infra", 42, { headSha: HEAD, title: "Admin access and a public database", files: [{ path: "network/main.tf", patch: NETWORK_PATCH }], contents: { ".baton/iac-policies.json": JSON.stringify({ rules: { REQUIRED_TAGS: { enabled: false } } }) } });
+  github.setPullRequest("acme/infra", 42, {
+    headSha: HEAD,
+    title: "Admin access and a public database",
+    files: [{ path: "network/main.tf", patch: NETWORK_PATCH }],
+    contents: { ".baton/iac-policies.json": JSON.stringify({ rules: { REQUIRED_TAGS: { enabled: false } } }) },
+  });
 });
 afterEach(async () => {
   await harness?.close();
@@ -32,7 +37,9 @@ afterEach(async () => {
 async function start(options: { inventResourceFirst?: boolean } = {}): Promise<{ harness: Harness; runId: string }> {
   const host = new OctokitPullRequests({ token: "ghp_test", apiUrl: github.apiUrl });
   let reviews: ReviewRuns | undefined;
-  const started = await createHarness([iacReview], { resources: { pullRequests: host, reviews: { reviewPullRequest: (pull, by) => (reviews as ReviewRuns).reviewPullRequest(pull, by) } } });
+  const started = await createHarness([iacReview], {
+    resources: { pullRequests: host, reviews: { reviewPullRequest: (pull, by) => (reviews as ReviewRuns).reviewPullRequest(pull, by) } },
+  });
   reviews = new ReviewRuns({ runner: started.runner, chains: new ChainRegistry([iacReview]), host, chainId: "iac-review", reviewDrafts: false });
   const model = reviewModel(options);
   started.server.setFallback((body) => model.reply(body));
@@ -49,8 +56,12 @@ describe("iac-review", () => {
     const steps = await harness.store.getSteps(runId);
     const output = (id: string): unknown => steps.find((step) => step.stepId === id)?.output;
 
-    const findings = (output("cross-check") as { findings: Array<{ source: string; ruleId: string | null; severity: string; resourceAddress: string; line: number | null }> }).findings;
-    expect(findings.map((finding) => `${finding.source} ${finding.ruleId ?? "-"} ${finding.severity} ${finding.resourceAddress}:${String(finding.line)}`)).toEqual([
+    const findings = (
+      output("cross-check") as { findings: Array<{ source: string; ruleId: string | null; severity: string; resourceAddress: string; line: number | null }> }
+    ).findings;
+    expect(
+      findings.map((finding) => `${finding.source} ${finding.ruleId ?? "-"} ${finding.severity} ${finding.resourceAddress}:${String(finding.line)}`),
+    ).toEqual([
       "rule AWS_DB_PUBLIC critical aws_db_instance.orders:69",
       "rule AWS_SG_OPEN_INGRESS high aws_security_group.admin:10",
       "model - medium aws_db_instance.orders:67",
@@ -63,7 +74,11 @@ describe("iac-review", () => {
     expect(approval?.stepId).toBe("review-draft");
     const draft = approval?.proposal as { event: string; body: string; comments: Array<{ path: string; line: number }> };
     expect(draft.event).toBe("REQUEST_CHANGES");
-    expect(draft.comments.map((comment) => `${comment.path}:${String(comment.line)}`)).toEqual(["network/main.tf:69", "network/main.tf:10", "network/main.tf:67"]);
+    expect(draft.comments.map((comment) => `${comment.path}:${String(comment.line)}`)).toEqual([
+      "network/main.tf:69",
+      "network/main.tf:10",
+      "network/main.tf:67",
+    ]);
     expect(draft.body).toContain("| 🛑 critical | `AWS_DB_PUBLIC`");
     expect(draft.body).toContain("model: Flipping the orders database");
 
@@ -82,7 +97,11 @@ describe("iac-review", () => {
     await harness.runner.settled(runId);
     const [approval] = await harness.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     // GitHub accepted this run's review, but the process died before it could record that.
-    github.reviews.push({ repository: "acme/infra", number: 42, body: { body: `earlier\n\n<!-- baton-review run=${runId} -->`, commit_id: HEAD, event: "REQUEST_CHANGES" } });
+    github.reviews.push({
+      repository: "acme/infra",
+      number: 42,
+      body: { body: `earlier\n\n<!-- baton-review run=${runId} -->`, commit_id: HEAD, event: "REQUEST_CHANGES" },
+    });
     await harness.runner.decide(approval?.id ?? "", { kind: "approve" }, { id: "U0LEAD" });
     expect((await harness.runner.settled(runId)).status).toBe("succeeded");
     expect(github.reviews).toHaveLength(1);
@@ -109,19 +128,30 @@ describe("iac-review", () => {
       headSha: HEAD,
       title: "Admin access and a public database",
       files: [{ path: "network/main.tf", patch: NETWORK_PATCH }],
-      contents: { ".baton/iac-policies.json": JSON.stringify({ rules: { REQUIRED_TAGS: { enabled: false } }, suppressions: [{ rule: "AWS_SG_OPEN_INGRESS", address: "aws_security_group.admin", reason: "bastion behind the VPN (INFRA-42)", until: "2099-12-31" }] }) },
+      contents: {
+        ".baton/iac-policies.json": JSON.stringify({
+          rules: { REQUIRED_TAGS: { enabled: false } },
+          suppressions: [
+            { rule: "AWS_SG_OPEN_INGRESS", address: "aws_security_group.admin", reason: "bastion behind the VPN (INFRA-42)", until: "2099-12-31" },
+          ],
+        }),
+      },
     });
     const { harness, runId } = await start();
     expect((await harness.runner.settled(runId)).status).toBe("awaiting_approval");
     const [approval] = await harness.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     const draft = approval?.proposal as { body: string; comments: Array<{ body: string }> };
     expect(draft.body.startsWith("### IaC review: changes requested\n\n```\nPlan: 1 to create, 1 to update, 0 to replace, 0 to destroy.\n```\n")).toBe(true);
-    expect(draft.body).toContain("**Suppressed (1)**\n- `AWS_SG_OPEN_INGRESS` on `aws_security_group.admin`: suppressed until 2099-12-31 (.baton/iac-policies.json suppressions[0]): bastion behind the VPN (INFRA-42)");
+    expect(draft.body).toContain(
+      "**Suppressed (1)**\n- `AWS_SG_OPEN_INGRESS` on `aws_security_group.admin`: suppressed until 2099-12-31 (.baton/iac-policies.json suppressions[0]): bastion behind the VPN (INFRA-42)",
+    );
     // The suppressed finding is neither a comment nor a row that blocks.
     expect(draft.comments.some((comment) => comment.body.includes("AWS_SG_OPEN_INGRESS"))).toBe(false);
     const run = await harness.store.getRun(runId);
     if (!approval || !run) throw new Error("no approval");
-    const card = JSON.stringify(renderApprovalCard({ approval, run, chain: chainViewOf(new ChainRegistry([iacReview]).get("iac-review")), scripted: false, now: Date.now() }));
+    const card = JSON.stringify(
+      renderApprovalCard({ approval, run, chain: chainViewOf(new ChainRegistry([iacReview]).get("iac-review")), scripted: false, now: Date.now() }),
+    );
     expect(card).toContain("Plan: 1 to create, 1 to update, 0 to replace, 0 to destroy.");
   });
 
@@ -140,7 +170,9 @@ describe("iac-review", () => {
     expect(prompt).toContain("AWS_SG_OPEN_INGRESS high aws_security_group.admin: ");
     expect(prompt).toContain("[reported by baton AWS_SG_OPEN_INGRESS, checkov CKV_AWS_24]");
     expect(prompt).not.toContain("[reported by baton AWS_DB_PUBLIC]");
-    expect(prompt).toContain("CKV_AWS_18 high aws_s3_bucket.public: Ensure the S3 bucket has access logging enabled (checkov CKV_AWS_18) [reported by checkov CKV_AWS_18]");
+    expect(prompt).toContain(
+      "CKV_AWS_18 high aws_s3_bucket.public: Ensure the S3 bucket has access logging enabled (checkov CKV_AWS_18) [reported by checkov CKV_AWS_18]",
+    );
     const [approval] = await started.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     const body = (approval?.proposal as { body: string }).body;
     expect(body).toContain("! replaces stateful aws_dynamodb_table.sessions\n! destroys stateful aws_ebs_volume.data");

@@ -7,7 +7,10 @@ import { createHarness, type Harness } from "../support/runner-harness.js";
 /** The weekly digest counts what the store holds: severities, approval waits, resolutions, repeat offenders. */
 
 const example = JSON.parse(readFileSync(new URL("../../chains/incident-response/example-input.json", import.meta.url), "utf8")) as Record<string, unknown>;
-const examples = JSON.parse(readFileSync(new URL("../../chains/incident-response/examples.json", import.meta.url), "utf8")) as { classify: unknown; remediation: unknown };
+const examples = JSON.parse(readFileSync(new URL("../../chains/incident-response/examples.json", import.meta.url), "utf8")) as {
+  classify: unknown;
+  remediation: unknown;
+};
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -18,8 +21,12 @@ afterEach(async () => {
 describe("incident-digest", () => {
   it("summarises the week's incident runs", async () => {
     const resolvedAt = Date.now();
-    harness = await createHarness([incidentResponse, incidentDigest], { resources: { incidents: { statusOf: async (id) => (id === "i_first" ? { status: "resolved", resolvedAt } : { status: "open", resolvedAt: null }) } } });
-    harness.server.setFallback((body) => (JSON.stringify(body).includes("first responder") ? { kind: "json", value: examples.classify } : { kind: "json", value: examples.remediation }));
+    harness = await createHarness([incidentResponse, incidentDigest], {
+      resources: { incidents: { statusOf: async (id) => (id === "i_first" ? { status: "resolved", resolvedAt } : { status: "open", resolvedAt: null }) } },
+    });
+    harness.server.setFallback((body) =>
+      JSON.stringify(body).includes("first responder") ? { kind: "json", value: examples.classify } : { kind: "json", value: examples.remediation },
+    );
     for (const incidentId of ["i_first", "i_second"]) {
       const { runId } = await harness.runner.start("incident-response", { ...example, incidentId }, { startedBy: "test" });
       await harness.runner.settled(runId);

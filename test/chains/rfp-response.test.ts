@@ -23,13 +23,20 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const normalise = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+const normalise = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 const countTokens = await loadModelTokenCounter();
 /** The chain's chunk budget, in the model's tokens. */
 const CHUNK_TOKENS = 1_500;
 
 /** Runs the chain on `document` to the approval, approves the summary, and returns what it delivered and how often each step asked. */
-async function answer(document: string, options: FakeRfpModelOptions = {}): Promise<{ delivered: string; asked: Record<string, number>; chunks: number; extractRequests: string[] }> {
+async function answer(
+  document: string,
+  options: FakeRfpModelOptions = {},
+): Promise<{ delivered: string; asked: Record<string, number>; chunks: number; extractRequests: string[] }> {
   harness = await createHarness([rfpResponse]);
   const model = createFakeRfpModel(options);
   harness.server.setFallback((body) => model.reply(body));
@@ -53,7 +60,13 @@ const pdfHeading = (line: string): string | undefined => (/^\d+\.\d+ [A-Z][A-Za-
  * cited place holds its sentence under the heading it names, and the traceability matrix cites
  * each requirement where the requirements list does.
  */
-function expectExactCitations(document: string, delivered: string, musts: ReadonlyArray<string>, isHeading: (line: string) => string | undefined, isFurniture?: (line: string) => boolean): void {
+function expectExactCitations(
+  document: string,
+  delivered: string,
+  musts: ReadonlyArray<string>,
+  isHeading: (line: string) => string | undefined,
+  isFurniture?: (line: string) => boolean,
+): void {
   const { requirements, traceability } = readDeliveredResponse(delivered);
   const lines = linesOf(document);
   for (const must of musts) {
@@ -78,7 +91,11 @@ describe("rfp-response", () => {
     harness = await createHarness([rfpResponse]);
     const model = createFakeRfpModel({ dropMustFromArchitecture: true, wrongCostTotals: true });
     harness.server.setFallback((body) => model.reply(body));
-    const { runId } = await harness.runner.start("rfp-response", { title: "Cloud Platform Modernisation", customer: "Acme", document: rfp.markdown }, { startedBy: "U0ALICE" });
+    const { runId } = await harness.runner.start(
+      "rfp-response",
+      { title: "Cloud Platform Modernisation", customer: "Acme", document: rfp.markdown },
+      { startedBy: "U0ALICE" },
+    );
     const rested = await harness.runner.settled(runId);
     expect(rested.status).toBe("awaiting_approval");
 
@@ -100,7 +117,9 @@ describe("rfp-response", () => {
       expect(traced.has(match?.id ?? ""), `${known.id} is not in the traceability`).toBe(true);
     }
     // Stated twice in the RFP, merged once with both sources.
-    const repeated = merged.requirements.find((requirement) => normalise(requirement.text).startsWith(normalise("The service MUST be available 99.95 percent")));
+    const repeated = merged.requirements.find((requirement) =>
+      normalise(requirement.text).startsWith(normalise("The service MUST be available 99.95 percent")),
+    );
     expect(repeated?.sources.length).toBeGreaterThanOrEqual(2);
 
     // The two mistakes were sent back with the problem, once each, and fixed.
@@ -125,7 +144,11 @@ describe("rfp-response", () => {
     expect(sent?.attachment?.filename).toBe("cloud-platform-modernisation-response.md");
     const document = sent?.attachment?.content ?? "";
     expect(document).toContain("## Traceability");
-    expect(readDeliveredResponse(document).traceability.filter((entry) => entry.approach === "not addressed").map((entry) => entry.id)).toEqual(merged.requirements.filter((requirement) => requirement.priority !== "must" && !traced.has(requirement.id)).map((requirement) => requirement.id));
+    expect(
+      readDeliveredResponse(document)
+        .traceability.filter((entry) => entry.approach === "not addressed")
+        .map((entry) => entry.id),
+    ).toEqual(merged.requirements.filter((requirement) => requirement.priority !== "must" && !traced.has(requirement.id)).map((requirement) => requirement.id));
     expect(document).toContain("7 Security");
   });
 
@@ -154,7 +177,9 @@ describe("rfp-response", () => {
       expect(request).not.toContain(GROUNDS_HEADER);
     }
     // "Mowing shall be performed … from 15 April to 15 / October." runs from page 1 onto page 2.
-    const mowing = readDeliveredResponse(delivered).requirements.find((requirement) => requirement.sentences.some((sentence) => sentence.startsWith("Mowing shall be performed")));
+    const mowing = readDeliveredResponse(delivered).requirements.find((requirement) =>
+      requirement.sentences.some((sentence) => sentence.startsWith("Mowing shall be performed")),
+    );
     expect(mowing?.citations[0]?.pages).toEqual({ first: 1, last: 2 });
   });
 
@@ -172,7 +197,11 @@ describe("rfp-response", () => {
 
   it("a document with no text is refused at the chunk step with what to do", async () => {
     harness = await createHarness([rfpResponse]);
-    const { runId } = await harness.runner.start("rfp-response", { title: "Empty", customer: "Acme", document: `${" ".repeat(150)}\f${"\n".repeat(100)}` }, { startedBy: "U0ALICE" });
+    const { runId } = await harness.runner.start(
+      "rfp-response",
+      { title: "Empty", customer: "Acme", document: `${" ".repeat(150)}\f${"\n".repeat(100)}` },
+      { startedBy: "U0ALICE" },
+    );
     const run = await harness.runner.settled(runId);
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("DOCUMENT_EMPTY");

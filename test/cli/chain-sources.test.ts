@@ -99,7 +99,10 @@ describe("chains from the package and from BATON_CHAINS_DIR", () => {
 
   it("compiles a TypeScript chain outside the package like a shipped one: a syntax error names its file and line, in the one error format", async () => {
     const file = writeChain(first, "broken", "broken", "Broken");
-    writeFileSync(file, `import { defineChain, z } from ${CHAIN_API};\nexport default defineChain({ id: "broken",, description: "x", input: z.object({}) }).build();\n`);
+    writeFileSync(
+      file,
+      `import { defineChain, z } from ${CHAIN_API};\nexport default defineChain({ id: "broken",, description: "x", input: z.object({}) }).build();\n`,
+    );
     const result = await runCli(["chains"], { ...environment, BATON_CHAINS_DIR: first });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error \[CHAIN_INVALID\]: baton could not compile its TypeScript:/);

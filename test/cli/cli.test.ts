@@ -109,13 +109,36 @@ describe("baton CLI", () => {
     expect(suppressed.stdout).toContain("2 findings (1 suppressed); 1 at or above high: failing.");
     const policies = join(directory.path, "cost-policies.json");
     writeFileSync(policies, JSON.stringify({ cost: { monthlyIncreaseThreshold: 500 } }));
-    const merged = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--scanner-results", "test/fixtures/iac/checkov-plan.json", "--infracost", "test/fixtures/iac/infracost-diff.json", "--policies", policies], environment);
-    expect(merged.stdout.split("\n").slice(0, 4)).toEqual(["Plan: 6 to create, 3 to update, 1 to replace, 1 to destroy.", "! replaces stateful aws_dynamodb_table.sessions", "! destroys stateful aws_ebs_volume.data", "Monthly cost: +801.08 USD (2,045.92 USD → 2,847.00 USD); most from aws_instance.web +560.64 USD, aws_db_instance.orders +307.59 USD, aws_nat_gateway.a +32.85 USD."]);
+    const merged = await runCli(
+      [
+        "iac",
+        "check",
+        "test/fixtures/iac/aws-risky-plan.json",
+        "--scanner-results",
+        "test/fixtures/iac/checkov-plan.json",
+        "--infracost",
+        "test/fixtures/iac/infracost-diff.json",
+        "--policies",
+        policies,
+      ],
+      environment,
+    );
+    expect(merged.stdout.split("\n").slice(0, 4)).toEqual([
+      "Plan: 6 to create, 3 to update, 1 to replace, 1 to destroy.",
+      "! replaces stateful aws_dynamodb_table.sessions",
+      "! destroys stateful aws_ebs_volume.data",
+      "Monthly cost: +801.08 USD (2,045.92 USD → 2,847.00 USD); most from aws_instance.web +560.64 USD, aws_db_instance.orders +307.59 USD, aws_nat_gateway.a +32.85 USD.",
+    ]);
     expect(merged.stdout).toContain("reported by: baton AWS_SG_OPEN_INGRESS, checkov CKV_AWS_24");
     expect(merged.stdout).toContain("COST_MONTHLY_INCREASE");
-    const json = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--json", "--scanner-results", "test/fixtures/iac/trivy-config.json"], environment);
+    const json = await runCli(
+      ["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--json", "--scanner-results", "test/fixtures/iac/trivy-config.json"],
+      environment,
+    );
     const report = JSON.parse(json.stdout) as { findings: Array<{ ruleId: string; reportedBy: Array<{ tool: string }> }> };
-    expect(report.findings.find((finding) => finding.ruleId === "AWS_SG_OPEN_INGRESS" && finding.reportedBy.some((reporter) => reporter.tool === "trivy"))).toBeDefined();
+    expect(
+      report.findings.find((finding) => finding.ruleId === "AWS_SG_OPEN_INGRESS" && finding.reportedBy.some((reporter) => reporter.tool === "trivy")),
+    ).toBeDefined();
     writeFileSync(policies, JSON.stringify({ suppressions: [{ rule: "AWS_DB_PUBLIC", address: "aws_db_instance.orders" }] }));
     const noReason = await runCli(["iac", "check", "test/fixtures/iac/aws-risky-plan.json", "--policies", policies], environment);
     expect(noReason.code).toBe(2);
@@ -148,7 +171,7 @@ describe("baton CLI", () => {
     const answers = ["e", "{ not json", ".", "e", JSON.stringify({ ...edited, recommendation: "maybe" }), ".", "e", JSON.stringify(edited), ".", ""].join("\n");
     const result = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT], environment, answers);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("That is not valid JSON (Expected string in JSON but found \"not\" at line 1, column 3). Nothing was changed; try again.");
+    expect(result.stdout).toContain('That is not valid JSON (Expected string in JSON but found "not" at line 1, column 3). Nothing was changed; try again.');
     expect(result.stdout).toMatch(/recommendation: Invalid option/i);
     expect(result.stdout).toContain("business-summary: edited by cli:");
     expect(result.stdout).toMatch(/Recommendation: proceed-with-conditions/);

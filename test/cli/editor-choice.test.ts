@@ -11,7 +11,11 @@ function environmentUnderNpm(environment: Record<string, string>): Record<string
   try {
     const script = `node -e "process.stdout.write(JSON.stringify(process.env))"`;
     writeFileSync(join(project.path, "package.json"), JSON.stringify({ name: "npm-env", version: "1.0.0", private: true, scripts: { demo: script } }));
-    const output = execFileSync("npm", ["run", "--silent", "demo"], { cwd: project.path, env: { PATH: process.env["PATH"] ?? "", HOME: project.path, ...environment }, encoding: "utf8" });
+    const output = execFileSync("npm", ["run", "--silent", "demo"], {
+      cwd: project.path,
+      env: { PATH: process.env["PATH"] ?? "", HOME: project.path, ...environment },
+      encoding: "utf8",
+    });
     return JSON.parse(output) as Record<string, string | undefined>;
   } finally {
     project.remove();

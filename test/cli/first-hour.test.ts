@@ -53,7 +53,9 @@ describe("a newcomer's first hour with the CLI", () => {
     expect(example.code).toBe(1);
     const missing = await runCli(["iac", "check", "no-such-plan.json"], environment);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("error [INPUT_INVALID]: The input file no-such-plan.json does not exist. Check the path, or pass - in place of the file to read standard input.\n");
+    expect(missing.stderr).toBe(
+      "error [INPUT_INVALID]: The input file no-such-plan.json does not exist. Check the path, or pass - in place of the file to read standard input.\n",
+    );
     const pullRequest = join(directory.path, "pr.json");
     writeFileSync(pullRequest, JSON.stringify({ source: "pull_request", pullRequest: { repository: "acme/infra", number: 7 } }));
     const unsupported = await runCli(["iac", "check", pullRequest], environment);

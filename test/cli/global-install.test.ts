@@ -48,7 +48,11 @@ beforeAll(async () => {
   // source (a minute or more on CI's two cores); its addon, built by `npm ci` for this very Node,
   // is copied in below instead. Everything else is the real install: the tarball's files, the
   // dependencies npm resolves for it, and the `baton` link in the prefix's bin/.
-  await run("npm", ["install", "--global", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(directory.path, filename)], { cwd: directory.path, encoding: "utf8" });
+  await run(
+    "npm",
+    ["install", "--global", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(directory.path, filename)],
+    { cwd: directory.path, encoding: "utf8" },
+  );
   installed = join(prefix, "lib", "node_modules", "baton");
   const addon = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
   mkdirSync(join(installed, "node_modules", "better-sqlite3", "build", "Release"), { recursive: true });
@@ -70,7 +74,13 @@ describe("baton installed globally, run from an unrelated folder", () => {
     const database = join(home, ".local", "share", "baton", "baton.db");
     expect(chains.stdout).toContain(`Database: ${database} (the default; set BATON_DB to use another)`);
 
-    const started = await baton(["run", "solution-brief", "--text", "Acme wants a managed Postgres for its billing service, with data kept in the EU.", "--no-wait"]);
+    const started = await baton([
+      "run",
+      "solution-brief",
+      "--text",
+      "Acme wants a managed Postgres for its billing service, with data kept in the EU.",
+      "--no-wait",
+    ]);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/▶ Run r_\S+ of solution-brief started \(scripted model\)/);
     expect(started.stdout).toContain("baton approve ");

@@ -35,7 +35,14 @@ afterEach(async () => {
 });
 
 it("the approving process is killed right after GitHub accepts the review; the resumed run does not post a second one", async () => {
-  const environment = { BATON_DB: join(directory.path, "baton.db"), OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: `${model.url}/v1`, BATON_MODEL_MAX_RETRIES: "0", GITHUB_TOKEN: "ghp_test", GITHUB_API_URL: github.apiUrl };
+  const environment = {
+    BATON_DB: join(directory.path, "baton.db"),
+    OPENAI_API_KEY: "test-key",
+    OPENAI_BASE_URL: `${model.url}/v1`,
+    BATON_MODEL_MAX_RETRIES: "0",
+    GITHUB_TOKEN: "ghp_test",
+    GITHUB_API_URL: github.apiUrl,
+  };
   const input = join(directory.path, "pull-request.json");
   writeFileSync(input, JSON.stringify({ source: "pull_request", pullRequest: { repository: "acme/infra", number: 42, headSha: HEAD } }));
   const started = await runCli(["run", "iac-review", "--input", input, "--no-wait"], environment);

@@ -42,7 +42,12 @@ it("a run killed in the middle of its map step resumes without asking again for 
     }
     return model.reply(body);
   });
-  const environment = { BATON_DB: join(directory.path, "baton.db"), OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: `${server.url}/v1`, BATON_MODEL_MAX_RETRIES: "0" };
+  const environment = {
+    BATON_DB: join(directory.path, "baton.db"),
+    OPENAI_API_KEY: "test-key",
+    OPENAI_BASE_URL: `${server.url}/v1`,
+    BATON_MODEL_MAX_RETRIES: "0",
+  };
   const rfpPath = join(directory.path, "rfp.md");
   writeFileSync(rfpPath, generateRfp().markdown);
 
@@ -50,7 +55,8 @@ it("a run killed in the middle of its map step resumes without asking again for 
   children.push(first);
   const deadline = Date.now() + 30_000;
   // Four items in flight: six answered, then four hang.
-  while (server.requests.filter((request) => partOf(request.body) !== undefined).length < 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (server.requests.filter((request) => partOf(request.body) !== undefined).length < 10 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   await new Promise((resolve) => setTimeout(resolve, 200));
   first.child.kill("SIGKILL");
   await first.exited;

@@ -21,7 +21,15 @@ const run: RunRecord = {
   leaseExpiresAt: null,
 };
 
-const call = (sequence: number, stepId: string, data: Record<string, unknown>): AuditEvent => ({ runId: "r_1", sequence, at: run.createdAt + sequence, type: "model.call", stepId, actor: null, data: { model: "gpt-4o-mini", attempt: 1, outcome: "valid", ...data } });
+const call = (sequence: number, stepId: string, data: Record<string, unknown>): AuditEvent => ({
+  runId: "r_1",
+  sequence,
+  at: run.createdAt + sequence,
+  type: "model.call",
+  stepId,
+  actor: null,
+  data: { model: "gpt-4o-mini", attempt: 1, outcome: "valid", ...data },
+});
 
 describe("baton show", () => {
   it("totals the run's tokens and cost, and says how many prompt tokens the server's cache served", () => {
@@ -30,7 +38,10 @@ describe("baton show", () => {
       chain: undefined,
       steps: [],
       approvals: [],
-      events: [call(1, "classify", { inputTokens: 1_500, outputTokens: 100, costUsd: 0.000285 }), call(2, "remediation", { inputTokens: 2_000, cachedInputTokens: 1_152, outputTokens: 300, costUsd: 0.000393 })],
+      events: [
+        call(1, "classify", { inputTokens: 1_500, outputTokens: 100, costUsd: 0.000285 }),
+        call(2, "remediation", { inputTokens: 2_000, cachedInputTokens: 1_152, outputTokens: 300, costUsd: 0.000393 }),
+      ],
     });
     expect(text).toContain("2 model calls · 3,900 tokens (3,500 in, 1,152 of them cached, 400 out) · $0.0007");
     expect(text).toMatch(/remediation\s+gpt-4o-mini\s+#1\s+valid\s+2,300 tok {2}\(1,152 cached\)/);

@@ -11,7 +11,17 @@ describe("renderValue", () => {
       empty: [],
     });
     expect(text).toBe(
-      ["Title: Plan", "Monthly total low: 5,300", "Steps:", "  • restart", "  • verify", "Risks:", "  • Risk: data loss · Mitigation: snapshot first", "Empty:", "  (none)"].join("\n"),
+      [
+        "Title: Plan",
+        "Monthly total low: 5,300",
+        "Steps:",
+        "  • restart",
+        "  • verify",
+        "Risks:",
+        "  • Risk: data loss · Mitigation: snapshot first",
+        "Empty:",
+        "  (none)",
+      ].join("\n"),
     );
     expect(text).not.toContain("{");
   });

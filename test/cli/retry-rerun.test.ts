@@ -80,7 +80,10 @@ describe("baton retry and baton rerun", () => {
     expect(childId).not.toBe("");
     expect(model.asked).toEqual(["architecture", "cost-estimate", "business-summary"]);
 
-    const child = JSON.parse((await runCli(["show", childId, "--json"], environment)).stdout) as { steps: Array<{ stepId: string; usage: { modelCalls: number } }>; lineage: unknown };
+    const child = JSON.parse((await runCli(["show", childId, "--json"], environment)).stdout) as {
+      steps: Array<{ stepId: string; usage: { modelCalls: number } }>;
+      lineage: unknown;
+    };
     expect(child.steps.map((step) => step.stepId)).toEqual(["requirements", "architecture", "cost-estimate"]);
     expect(child.steps[0]?.usage.modelCalls).toBe(0);
     expect(child.lineage).toEqual({ parent: { runId: parentId, fromStepId: "architecture" }, children: [] });

@@ -17,7 +17,9 @@ describe("defineChain", () => {
       ["second", "action"],
     ]);
     const first = chain.definition.steps[0];
-    expect(first?.kind === "llm" && first.system({ input: { text: "" }, outputs: {}, run: { id: "r", chainId: "demo", startedBy: "x" }, feedback: [] })).toBe("be brief");
+    expect(first?.kind === "llm" && first.system({ input: { text: "" }, outputs: {}, run: { id: "r", chainId: "demo", startedBy: "x" }, feedback: [] })).toBe(
+      "be brief",
+    );
     expect(chain.definition.approvalDeadline).toBe("24h");
   });
 

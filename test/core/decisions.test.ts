@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../../src/core/chain-builder.js";
-import { BatonError, isBatonError } from "../../src/core/errors.js";
+import { type BatonError, isBatonError } from "../../src/core/errors.js";
 import type { ApprovalRecord } from "../../src/core/ports.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
 
@@ -28,7 +28,13 @@ const chain = defineChain({ id: "remediate", description: "test", input: z.objec
   .action("notify", {
     run: async ({ outputs, run }, services) =>
       services.once(async () => {
-        await services.notifier.notify({ runId: run.id, stepId: "notify", idempotencyKey: services.idempotencyKey, title: outputs.plan.title, text: outputs.plan.steps.join("\n") });
+        await services.notifier.notify({
+          runId: run.id,
+          stepId: "notify",
+          idempotencyKey: services.idempotencyKey,
+          title: outputs.plan.title,
+          text: outputs.plan.steps.join("\n"),
+        });
         return { posted: true };
       }),
   })
@@ -99,7 +105,9 @@ describe("decisions on an approval gate", () => {
   it("an invalid edit is refused with zod's paths and changes nothing", async () => {
     const { runId, approval } = await pausedRun(harness);
     const eventsBefore = await harness.store.listEvents(runId);
-    const error = await harness.runner.decide(approval.id, { kind: "edit", output: { ...proposal, risk: "extreme", steps: [] } }, trusted).catch((caught: unknown) => caught);
+    const error = await harness.runner
+      .decide(approval.id, { kind: "edit", output: { ...proposal, risk: "extreme", steps: [] } }, trusted)
+      .catch((caught: unknown) => caught);
     expect(isBatonError(error, "EDIT_INVALID")).toBe(true);
     expect((error as BatonError).message).toContain("risk:");
     expect((error as BatonError).message).toContain("steps:");
@@ -156,7 +164,10 @@ describe("decisions on an approval gate", () => {
 
   it("a reject or change request without text is refused and changes nothing", async () => {
     const { approval } = await pausedRun(harness);
-    for (const request of [{ kind: "reject" as const, reason: "  " }, { kind: "request_changes" as const, feedback: "" }]) {
+    for (const request of [
+      { kind: "reject" as const, reason: "  " },
+      { kind: "request_changes" as const, feedback: "" },
+    ]) {
       const error = await harness.runner.decide(approval.id, request, trusted).catch((caught: unknown) => caught);
       expect(isBatonError(error, "DECISION_INVALID")).toBe(true);
     }
@@ -213,7 +224,9 @@ describe("decisions on an approval gate", () => {
 
   it("refuses someone who is not an approver, and audits the attempt", async () => {
     const { runId, approval } = await pausedRun(harness);
-    const error = await harness.runner.decide(approval.id, { kind: "approve" }, { id: "U-RANDOM", groupIds: ["S-MARKETING"] }).catch((caught: unknown) => caught);
+    const error = await harness.runner
+      .decide(approval.id, { kind: "approve" }, { id: "U-RANDOM", groupIds: ["S-MARKETING"] })
+      .catch((caught: unknown) => caught);
     expect(isBatonError(error, "APPROVAL_NOT_ALLOWED")).toBe(true);
     expect((error as Error).message).toContain("U-ONCALL, S-SRE");
     expect((await harness.store.getApproval(approval.id))?.status).toBe("pending");

@@ -7,7 +7,8 @@ describe("readJsonAnswer: the JSON in a model's answer", () => {
   });
 
   it("takes the JSON out of a Markdown fence and the prose around it", () => {
-    const text = 'Sure! Here is the JSON you asked for:\n\n```json\n{"severity": "SEV2", "note": "a } in a string"}\n```\n\nLet me know if you would like changes.';
+    const text =
+      'Sure! Here is the JSON you asked for:\n\n```json\n{"severity": "SEV2", "note": "a } in a string"}\n```\n\nLet me know if you would like changes.';
     expect(readJsonAnswer(text)).toEqual({ ok: true, value: { severity: "SEV2", note: "a } in a string" } });
   });
 

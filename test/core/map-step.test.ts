@@ -74,7 +74,15 @@ describe("map steps", () => {
     while (first.server.requests.length < 7 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     // Three items hang (5, 6, 7): with concurrency 3 no eighth item starts.
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(first.server.requests.map((request) => itemOf(request.body)).sort()).toEqual(["chunk-1", "chunk-2", "chunk-3", "chunk-4", "chunk-5", "chunk-6", "chunk-7"]);
+    expect(first.server.requests.map((request) => itemOf(request.body)).sort()).toEqual([
+      "chunk-1",
+      "chunk-2",
+      "chunk-3",
+      "chunk-4",
+      "chunk-5",
+      "chunk-6",
+      "chunk-7",
+    ]);
     await first.runner.close();
 
     first.server.setFallback((body) => ({ kind: "json", value: { chunk: itemOf(body), words: 3 } }));

@@ -98,12 +98,17 @@ describe("model steps through the real openai client and a fake server", () => {
         output: z.object({ covered: z.array(z.string()), total: z.number(), parts: z.array(z.number()) }),
         check: (output, { input }) => [
           ...input.items.filter((item) => !output.covered.includes(item)).map((item) => `item "${item}" is not covered: add it to covered`),
-          ...(output.parts.reduce((sum, part) => sum + part, 0) === output.total ? [] : [{ path: "total", message: `is ${String(output.total)} but the parts add up to ${String(output.parts.reduce((sum, part) => sum + part, 0))}` }]),
+          ...(output.parts.reduce((sum, part) => sum + part, 0) === output.total
+            ? []
+            : [{ path: "total", message: `is ${String(output.total)} but the parts add up to ${String(output.parts.reduce((sum, part) => sum + part, 0))}` }]),
         ],
       })
       .build();
     harness = await createHarness([coverage]);
-    harness.server.enqueue({ kind: "json", value: { covered: ["a"], total: 5, parts: [2, 2] } }, { kind: "json", value: { covered: ["a", "b"], total: 4, parts: [2, 2] } });
+    harness.server.enqueue(
+      { kind: "json", value: { covered: ["a"], total: 5, parts: [2, 2] } },
+      { kind: "json", value: { covered: ["a", "b"], total: 4, parts: [2, 2] } },
+    );
     const { runId } = await harness.runner.start("cover", { items: ["a", "b"] }, { startedBy: "tester" });
     expect((await harness.runner.settled(runId)).status).toBe("succeeded");
     expect((await harness.store.getSteps(runId))[0]?.output).toEqual({ covered: ["a", "b"], total: 4, parts: [2, 2] });
@@ -116,7 +121,14 @@ describe("model steps through the real openai client and a fake server", () => {
 
   it("an answer that keeps failing its check fails the step with the problems and the raw text", async () => {
     const strict = defineChain({ id: "strict", description: "test", input: z.object({}) })
-      .llm("answer", { system: "x", user: () => "x", output: z.object({ n: z.number() }), maxAttempts: 2, fallbackModels: [], check: (output) => (output.n > 10 ? [] : [{ path: "n", message: "must be above 10" }]) })
+      .llm("answer", {
+        system: "x",
+        user: () => "x",
+        output: z.object({ n: z.number() }),
+        maxAttempts: 2,
+        fallbackModels: [],
+        check: (output) => (output.n > 10 ? [] : [{ path: "n", message: "must be above 10" }]),
+      })
       .build();
     harness = await createHarness([strict]);
     harness.server.enqueue({ kind: "json", value: { n: 1 } }, { kind: "json", value: { n: 2 } });
@@ -129,7 +141,11 @@ describe("model steps through the real openai client and a fake server", () => {
 
   it("falls back to the next model after the attempts run out", async () => {
     harness = await createHarness([classifyChain({ maxAttempts: 2, fallbackModels: ["backup-model"] })]);
-    harness.server.enqueue({ kind: "text", text: "sorry, no JSON" }, { kind: "json", value: { severity: "SEV9" } }, { kind: "json", value: valid, model: "backup-model" });
+    harness.server.enqueue(
+      { kind: "text", text: "sorry, no JSON" },
+      { kind: "json", value: { severity: "SEV9" } },
+      { kind: "json", value: valid, model: "backup-model" },
+    );
     const { runId } = await harness.runner.start("classify", { alert: "x" }, { startedBy: "tester" });
     expect((await harness.runner.settled(runId)).status).toBe("succeeded");
     expect(harness.server.requests.map((request) => (request.body as ChatBody).model)).toEqual(["gpt-4o-mini", "gpt-4o-mini", "backup-model"]);
@@ -148,7 +164,9 @@ describe("model steps through the real openai client and a fake server", () => {
     expect(events.filter((event) => event.type === "model.call").map((event) => event.data["outcome"])).toEqual(["transport_error", "transport_error"]);
     // One sentence per thought: no ".." where the server's message ends, the advice said once.
     const message = run.error?.message ?? "";
-    expect(message).toMatch(/^Step "classify" got no answer from the model after 2 call\(s\) to gpt-4o-mini, backup-model\. The model "backup-model" at .* failed \(HTTP 500/);
+    expect(message).toMatch(
+      /^Step "classify" got no answer from the model after 2 call\(s\) to gpt-4o-mini, backup-model\. The model "backup-model" at .* failed \(HTTP 500/,
+    );
     expect(message).not.toMatch(/\.\./);
     expect(message.match(/provider's status/g)).toHaveLength(1);
     expect(message).not.toContain("BATON_FALLBACK_MODELS");
@@ -187,7 +205,10 @@ describe("model steps through the real openai client and a fake server", () => {
 
   it("waits as Retry-After says after a 429, then succeeds", async () => {
     harness = await createHarness([classifyChain()]);
-    harness.server.enqueue({ kind: "status", status: 429, headers: { "retry-after": "1" }, body: { error: { message: "rate limited" } } }, { kind: "json", value: valid });
+    harness.server.enqueue(
+      { kind: "status", status: 429, headers: { "retry-after": "1" }, body: { error: { message: "rate limited" } } },
+      { kind: "json", value: valid },
+    );
     const { runId } = await harness.runner.start("classify", { alert: "x" }, { startedBy: "tester" });
     const run = await harness.runner.settled(runId);
     expect(run.status).toBe("succeeded");
@@ -230,12 +251,24 @@ describe("the model concurrency limit", () => {
         peak = Math.max(peak, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 20));
         inFlight -= 1;
-        return { model: request.model, text: JSON.stringify(valid), refusal: null, finishReason: "stop", usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 }, latencyMs: 20, transportAttempts: 1, scripted: false, responseMode: "json_schema_strict" };
+        return {
+          model: request.model,
+          text: JSON.stringify(valid),
+          refusal: null,
+          finishReason: "stop",
+          usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 },
+          latencyMs: 20,
+          transportAttempts: 1,
+          scripted: false,
+          responseMode: "json_schema_strict",
+        };
       },
     };
     const harness = await createHarness([classifyChain()], { llm: slowModel, modelConcurrency: 2 });
     try {
-      const runIds = await Promise.all(Array.from({ length: 8 }, (_, index) => harness.runner.start("classify", { alert: `alert ${index}` }, { startedBy: "tester" })));
+      const runIds = await Promise.all(
+        Array.from({ length: 8 }, (_, index) => harness.runner.start("classify", { alert: `alert ${index}` }, { startedBy: "tester" })),
+      );
       await harness.runner.idle();
       for (const { runId } of runIds) expect((await harness.store.getRun(runId))?.status).toBe("succeeded");
       expect(peak).toBe(2);

@@ -37,7 +37,10 @@ describe("untrusted text", () => {
 
 describe("fitting data to a budget", () => {
   it("fitList folds identical items, keeps what fits, and summarises the rest; every cut recorded", () => {
-    const items = [...Array.from({ length: 300 }, () => "same"), ...Array.from({ length: 700 }, (_, index) => `alert ${String(index)} ${"detail ".repeat(20)}`)];
+    const items = [
+      ...Array.from({ length: 300 }, () => "same"),
+      ...Array.from({ length: 700 }, (_, index) => `alert ${String(index)} ${"detail ".repeat(20)}`),
+    ];
     const budget = budgetOf(2_000);
     const text = fitList(items, budget, { render: (item) => item, maxTokens: 1_000, noun: "alerts", summarise: (leftOut) => `${String(leftOut.length)} left` });
     expect(counter.count(text, "gpt-4o-mini")).toBeLessThanOrEqual(1_000);
@@ -69,7 +72,9 @@ describe("context windows and the tokenizer", () => {
     const limits = parseConfig({ BATON_MODEL_CONTEXT_TOKENS: "llama3.1=131072, qwen2.5=32768" }).contextLimits;
     expect(contextTokensFor(limits, "llama3.1:8b").tokens).toBe(131_072);
     expect(contextTokensFor(limits, "gpt-4o").tokens).toBe(128_000);
-    expect(() => parseConfig({ BATON_MODEL_CONTEXT_TOKENS: "lots" })).toThrow(/BATON_MODEL_CONTEXT_TOKENS is invalid: "lots" is not a whole number of at least 1024 tokens\. Write a whole number/);
+    expect(() => parseConfig({ BATON_MODEL_CONTEXT_TOKENS: "lots" })).toThrow(
+      /BATON_MODEL_CONTEXT_TOKENS is invalid: "lots" is not a whole number of at least 1024 tokens\. Write a whole number/,
+    );
     expect(() => parseConfig({ BATON_MODEL_CONTEXT_TOKENS: "=4096" })).toThrow(/names no model/);
   });
 
@@ -85,14 +90,23 @@ describe("context windows and the tokenizer", () => {
 describe("cached input", () => {
   it("is priced at the model's cached-input price; the rest of the input at the input price", () => {
     // gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million.
-    expect(costOf(DEFAULT_PRICES, "gpt-4o-mini", { inputTokens: 2_000_000, cachedInputTokens: 1_000_000, outputTokens: 1_000_000 }).usd).toBeCloseTo(0.15 + 0.075 + 0.6, 10);
-    expect(costOf({ m: { inputPerMillion: 1, outputPerMillion: 2 } }, "m", { inputTokens: 1_000_000, cachedInputTokens: 500_000, outputTokens: 0 }).usd).toBeCloseTo(1, 10);
+    expect(costOf(DEFAULT_PRICES, "gpt-4o-mini", { inputTokens: 2_000_000, cachedInputTokens: 1_000_000, outputTokens: 1_000_000 }).usd).toBeCloseTo(
+      0.15 + 0.075 + 0.6,
+      10,
+    );
+    expect(
+      costOf({ m: { inputPerMillion: 1, outputPerMillion: 2 } }, "m", { inputTokens: 1_000_000, cachedInputTokens: 500_000, outputTokens: 0 }).usd,
+    ).toBeCloseTo(1, 10);
   });
 });
 
 describe("cached prompt tokens over HTTP", () => {
   const triage = defineChain({ id: "triage", description: "long stable instructions, short data", input: z.object({ alert: z.string() }) })
-    .llm("triage", { system: `You triage alerts. ${"Read every alert carefully and weigh its evidence. ".repeat(150)}`, user: ({ input }) => untrusted("alert_data", input.alert), output: z.object({ severity: z.string() }) })
+    .llm("triage", {
+      system: `You triage alerts. ${"Read every alert carefully and weigh its evidence. ".repeat(150)}`,
+      user: ({ input }) => untrusted("alert_data", input.alert),
+      output: z.object({ severity: z.string() }),
+    })
     .build();
 
   it("a second run's stable prefix is served from the cache: the audit entry has the cached tokens and the cost prices them at the cached-input price", async () => {
@@ -128,7 +142,9 @@ describe("a prompt that cannot fit", () => {
     expect(harness.server.requests).toHaveLength(0);
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("PROMPT_TOO_LARGE");
-    expect(run.error?.message).toMatch(/^Step "summarise" cannot fit its prompt in model "gpt-4o-mini": the prompt is [\d,]+ tokens \([\d,]+ characters of data\) and the model takes at most 123,904 once 4,096 are kept for the answer \(context window 128,000\)\. Nothing was sent\./);
+    expect(run.error?.message).toMatch(
+      /^Step "summarise" cannot fit its prompt in model "gpt-4o-mini": the prompt is [\d,]+ tokens \([\d,]+ characters of data\) and the model takes at most 123,904 once 4,096 are kept for the answer \(context window 128,000\)\. Nothing was sent\./,
+    );
     // The input is kept: the run can be retried with a larger model.
     expect((await harness.store.getRun(runId))?.input).toEqual({ text: "word ".repeat(200_000) });
   });

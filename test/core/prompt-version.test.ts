@@ -74,7 +74,13 @@ describe("prompt versions", () => {
     harness.server.enqueue({ kind: "json", value: { summary: "disk is full" } });
     const { runId } = await harness.runner.start("versioned", { alert: "disk full" }, { startedBy: "tester" });
     const run = await harness.runner.settled(runId);
-    const text = renderRunTimeline({ run, chain: chain.definition, steps: await harness.store.getSteps(runId), approvals: [], events: await harness.store.listEvents(runId) });
+    const text = renderRunTimeline({
+      run,
+      chain: chain.definition,
+      steps: await harness.store.getSteps(runId),
+      approvals: [],
+      events: await harness.store.listEvents(runId),
+    });
     expect(text).toMatch(new RegExp(`classify\\s+gpt-4o-mini\\s+#1\\s+${versions[0] ?? "?"}\\s+valid`));
     expect(events[0]?.find((event) => event.type === "model.call")?.data).toMatchObject({ promptVersion: versions[0], outcome: "valid" });
   });

@@ -76,7 +76,12 @@ describe("toResponseSchema", () => {
     expect(properties.summary).toEqual({ type: "string", description: "Must be at least 20 characters. Must be at most 400 characters." });
     expect(properties.link).toMatchObject({ type: "string", description: "Must be in uri format." });
     expect(properties.link).not.toHaveProperty("format");
-    expect(properties.steps).toMatchObject({ type: "array", minItems: 1, maxItems: 10, items: { type: "string", description: "Must be at least 1 character." } });
+    expect(properties.steps).toMatchObject({
+      type: "array",
+      minItems: 1,
+      maxItems: 10,
+      items: { type: "string", description: "Must be at least 1 character." },
+    });
     expect(properties.count).toMatchObject({ type: "integer", minimum: 0, maximum: 99 });
     expect(schema.safeParse({ currency: "EURO", summary: "short", link: "x", steps: [], count: 1 }).success).toBe(false);
   });
@@ -88,7 +93,10 @@ describe("toResponseSchema", () => {
 
     expect(compiled.responseSchema.strict).toBe(true);
     expect(compiled.responseSchema.schema).toMatchObject({
-      properties: { count: { type: "string" }, mode: { anyOf: [{ type: "string", description: 'Use "fast" when there is nothing better.' }, { type: "null" }] } },
+      properties: {
+        count: { type: "string" },
+        mode: { anyOf: [{ type: "string", description: 'Use "fast" when there is nothing better.' }, { type: "null" }] },
+      },
       required: ["count", "mode"],
     });
     expect(schema.parse(compiled.restoreAbsentFields({ count: "3", mode: null }))).toEqual({ count: 3, mode: "fast" });
@@ -199,15 +207,25 @@ describe("toResponseSchema", () => {
 describe("the strict fake of OpenAI refuses what the real API refuses", () => {
   it("refuses minLength with the API's own words, as every shipped chain met it", () => {
     const schema = { type: "object", properties: { currency: { type: "string", minLength: 3 } }, required: ["currency"], additionalProperties: false };
-    expect(strictSchemaRefusal("cost-estimate", schema)).toBe("Invalid schema for response_format 'cost-estimate': In context=('properties', 'currency'), 'minLength' is not permitted.");
+    expect(strictSchemaRefusal("cost-estimate", schema)).toBe(
+      "Invalid schema for response_format 'cost-estimate': In context=('properties', 'currency'), 'minLength' is not permitted.",
+    );
   });
 
   it("refuses open objects, missing required keys, a $ref with siblings, and a non-object root", () => {
     expect(strictSchemaRefusal("s", { type: "object", properties: {} })).toMatch(/'additionalProperties' is required to be supplied and to be false/);
-    expect(strictSchemaRefusal("s", { type: "object", properties: { a: { type: "string" } }, required: [], additionalProperties: false })).toMatch(/Missing 'a'/);
-    expect(strictSchemaRefusal("s", { type: "object", properties: { a: { $ref: "#/$defs/x", description: "d" } }, required: ["a"], additionalProperties: false, $defs: { x: { type: "string" } } })).toMatch(
-      /\$ref cannot have keywords \{'description'\}/,
+    expect(strictSchemaRefusal("s", { type: "object", properties: { a: { type: "string" } }, required: [], additionalProperties: false })).toMatch(
+      /Missing 'a'/,
     );
+    expect(
+      strictSchemaRefusal("s", {
+        type: "object",
+        properties: { a: { $ref: "#/$defs/x", description: "d" } },
+        required: ["a"],
+        additionalProperties: false,
+        $defs: { x: { type: "string" } },
+      }),
+    ).toMatch(/\$ref cannot have keywords \{'description'\}/);
     expect(strictSchemaRefusal("s", { type: "array", items: { type: "string" } })).toMatch(/must be a JSON Schema of 'type: "object"'/);
   });
 });

@@ -27,8 +27,15 @@ describe("the shipped chains' output schemas against OpenAI's strict subset", ()
     );
     for (const { chainId, step } of steps) {
       const { responseSchema } = compileOutputSchema(step.id, step.output);
-      expect({ step: `${chainId}.${step.id}`, strict: responseSchema.strict, reason: responseSchema.notStrictReason }).toEqual({ step: `${chainId}.${step.id}`, strict: true, reason: undefined });
-      expect({ step: `${chainId}.${step.id}`, refusal: strictSchemaRefusal(responseSchema.name, responseSchema.schema) }).toEqual({ step: `${chainId}.${step.id}`, refusal: undefined });
+      expect({ step: `${chainId}.${step.id}`, strict: responseSchema.strict, reason: responseSchema.notStrictReason }).toEqual({
+        step: `${chainId}.${step.id}`,
+        strict: true,
+        reason: undefined,
+      });
+      expect({ step: `${chainId}.${step.id}`, refusal: strictSchemaRefusal(responseSchema.name, responseSchema.schema) }).toEqual({
+        step: `${chainId}.${step.id}`,
+        refusal: undefined,
+      });
     }
   });
 });

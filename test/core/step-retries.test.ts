@@ -46,7 +46,14 @@ describe("step retry policies: a run waits out an outage", () => {
       const waiting = await harness.runner.settled(runId);
       expect(waiting.status).toBe("running");
       const retry = await harness.store.getRetry(runId);
-      expect(retry).toMatchObject({ stepId: "second", stepIndex: 1, attempt: 1, waitingFor: "model", code: "MODEL_TRANSPORT", nextAttemptAt: clock.now() + 10_000 });
+      expect(retry).toMatchObject({
+        stepId: "second",
+        stepIndex: 1,
+        attempt: 1,
+        waitingFor: "model",
+        code: "MODEL_TRANSPORT",
+        nextAttemptAt: clock.now() + 10_000,
+      });
 
       // Not due yet: the timer does nothing.
       expect(await job.tick()).toEqual([]);
@@ -121,7 +128,11 @@ describe("step retry policies: a run waits out an outage", () => {
     const harness = await createHarness([twoModelSteps], { clock }, { maxRetries: 0 });
     try {
       // https://platform.openai.com/docs/guides/error-codes: 400 invalid_request_error.
-      harness.server.setFallback(() => ({ kind: "status", status: 400, body: { error: { message: "Invalid value for 'temperature'.", type: "invalid_request_error", param: "temperature", code: "invalid_value" } } }));
+      harness.server.setFallback(() => ({
+        kind: "status",
+        status: 400,
+        body: { error: { message: "Invalid value for 'temperature'.", type: "invalid_request_error", param: "temperature", code: "invalid_value" } },
+      }));
       const { runId } = await harness.runner.start("two-asks", { topic: "x" }, { startedBy: "tester" });
       expect((await harness.runner.settled(runId)).status).toBe("failed");
     } finally {
@@ -193,7 +204,11 @@ describe("baton retry and baton rerun, in the runner", () => {
 
       harness.server.setFallback(() => ({ kind: "json", value: { b: 2 } }));
       const other = harness.openSecondRunner();
-      const results = await Promise.allSettled([harness.runner.retry(runId, "U_ALICE"), harness.runner.retry(runId, "U_ALICE"), other.runner.retry(runId, "U_BOB")]);
+      const results = await Promise.allSettled([
+        harness.runner.retry(runId, "U_ALICE"),
+        harness.runner.retry(runId, "U_ALICE"),
+        other.runner.retry(runId, "U_BOB"),
+      ]);
       expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
       for (const result of results) if (result.status === "rejected") expect(isBatonError(result.reason, "RUN_NOT_ACTIVE")).toBe(true);
       await Promise.all([harness.runner.idle(), other.runner.idle()]);
@@ -219,7 +234,9 @@ describe("baton retry and baton rerun, in the runner", () => {
       expect((await harness.runner.settled(runId)).status).toBe("succeeded");
 
       await expect(harness.runner.rerun(runId, { fromStepId: "third", actor: "tester" })).rejects.toThrow(/no step "third".*first, second/);
-      await expect(harness.runner.rerun(runId, { fromStepId: "second", input: { topic: 3 }, actor: "tester" })).rejects.toMatchObject({ code: "INPUT_INVALID" });
+      await expect(harness.runner.rerun(runId, { fromStepId: "second", input: { topic: 3 }, actor: "tester" })).rejects.toMatchObject({
+        code: "INPUT_INVALID",
+      });
 
       harness.server.enqueue({ kind: "json", value: { b: 5 } });
       const child = await harness.runner.rerun(runId, { fromStepId: "second", actor: "U_CAROL" });

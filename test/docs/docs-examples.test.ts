@@ -31,7 +31,9 @@ describe("docs/chains.md: the worked example", () => {
       "docs/examples/change-announcement/example-input.json",
     ]);
     for (const block of blocks) {
-      expect(block.text, `${block.path} differs from its block in docs/chains.md: copy the file into the page`).toBe(readFileSync(join(REPO_ROOT, block.path), "utf8"));
+      expect(block.text, `${block.path} differs from its block in docs/chains.md: copy the file into the page`).toBe(
+        readFileSync(join(REPO_ROOT, block.path), "utf8"),
+      );
     }
   });
 
@@ -94,7 +96,12 @@ function anchorsIn(markdown: string): Set<string> {
 }
 
 describe("the docs' links", () => {
-  const pages = [join(REPO_ROOT, "README.md"), ...readdirSync(join(REPO_ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => join(REPO_ROOT, "docs", name))];
+  const pages = [
+    join(REPO_ROOT, "README.md"),
+    ...readdirSync(join(REPO_ROOT, "docs"))
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => join(REPO_ROOT, "docs", name)),
+  ];
 
   it.each(pages.map((page) => [relative(REPO_ROOT, page), page]))("%s: every relative link and anchor exists", (_name, page) => {
     const markdown = readFileSync(page, "utf8");
@@ -108,7 +115,8 @@ describe("the docs' links", () => {
         broken.push(`${target}: no file ${relative(REPO_ROOT, path)}`);
         continue;
       }
-      if (anchor !== undefined && path.endsWith(".md") && !anchorsIn(readFileSync(path, "utf8")).has(anchor)) broken.push(`${target}: no heading #${anchor} in ${relative(REPO_ROOT, path)}`);
+      if (anchor !== undefined && path.endsWith(".md") && !anchorsIn(readFileSync(path, "utf8")).has(anchor))
+        broken.push(`${target}: no heading #${anchor} in ${relative(REPO_ROOT, path)}`);
     }
     expect(broken).toEqual([]);
   });

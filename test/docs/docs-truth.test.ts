@@ -47,7 +47,14 @@ describe("the docs against the code", () => {
   });
 
   it("the README names every baton command", () => {
-    const io: TerminalIo = { write: () => undefined, writeError: () => undefined, ask: async () => undefined, interactive: false, editor: undefined, close: () => undefined };
+    const io: TerminalIo = {
+      write: () => undefined,
+      writeError: () => undefined,
+      ask: async () => undefined,
+      interactive: false,
+      editor: undefined,
+      close: () => undefined,
+    };
     const program = buildProgram({ io, environment: {}, username: "docs", readStdin: () => "", invocation: "baton" });
     const names = commandNames(program);
     expect(names).toContain("eval run");

@@ -98,7 +98,9 @@ describe("baton doctor", () => {
     expect(result.stdout).toMatch(/✓ Slack user U0APPROVER \(BATON_APPROVERS\): exists/);
     expect(result.stdout).toMatch(/✓ Slack user group S0ONCALL \(BATON_ONCALL\): exists with 1 member/);
     expect(result.stdout).toMatch(/✓ GitHub repository acme\/infra: GITHUB_TOKEN can read it \(private\)/);
-    expect(result.stdout).toMatch(/✓ webhook \/webhooks\/alertmanager \(BATON_WEBHOOK_TOKEN\): runs of incident-response are shown in C0OPS \(BATON_SLACK_CHANNEL\)/);
+    expect(result.stdout).toMatch(
+      /✓ webhook \/webhooks\/alertmanager \(BATON_WEBHOOK_TOKEN\): runs of incident-response are shown in C0OPS \(BATON_SLACK_CHANNEL\)/,
+    );
     expect(result.code).toBe(0);
     // The key went to the Models API, and one structured call was made.
     expect(model.requests.some((request) => request.method === "GET" && request.path === "/v1/models/gpt-4o-mini")).toBe(true);
@@ -177,7 +179,14 @@ describe("baton doctor", () => {
     model.setFallback(() => ({
       kind: "status",
       status: 400,
-      body: { error: { message: "Invalid schema for response_format 'baton_doctor': the server refuses every request here.", type: "invalid_request_error", param: "response_format", code: null } },
+      body: {
+        error: {
+          message: "Invalid schema for response_format 'baton_doctor': the server refuses every request here.",
+          type: "invalid_request_error",
+          param: "response_format",
+          code: null,
+        },
+      },
     }));
     const result = await doctor();
     const { line } = failure(result.stdout, "structured call to gpt-4o-mini");
@@ -256,7 +265,9 @@ describe("baton doctor", () => {
 
   it("with only BATON_INCIDENT_CHANNEL, incident runs are shown there", async () => {
     const result = await doctor({ BATON_SLACK_CHANNEL: "" });
-    expect(result.stdout).toMatch(/✓ webhook \/webhooks\/alertmanager \(BATON_WEBHOOK_TOKEN\): runs of incident-response are shown in C0INCIDENT \(BATON_INCIDENT_CHANNEL\)/);
+    expect(result.stdout).toMatch(
+      /✓ webhook \/webhooks\/alertmanager \(BATON_WEBHOOK_TOKEN\): runs of incident-response are shown in C0INCIDENT \(BATON_INCIDENT_CHANNEL\)/,
+    );
   });
 
   it("warnings are not failures: no Slack, no GitHub, exit 0", async () => {
@@ -291,7 +302,14 @@ describe("baton doctor", () => {
   it("Azure OpenAI: the deployment is reached by the structured call; an unknown one is ✗ with Azure's 404", async () => {
     const azure = await startFakeOpenAiServer({ apiKey: "azure-key", azure: { deployments: ["gpt4o-prod"], apiVersions: ["2024-10-21"] } });
     azure.setFallback(() => ({ kind: "json", value: { status: "ok" } }));
-    const variables = { OPENAI_API_KEY: "", OPENAI_BASE_URL: "", AZURE_OPENAI_ENDPOINT: azure.url, AZURE_OPENAI_API_KEY: "azure-key", OPENAI_API_VERSION: "2024-10-21", BATON_FALLBACK_MODELS: "" };
+    const variables = {
+      OPENAI_API_KEY: "",
+      OPENAI_BASE_URL: "",
+      AZURE_OPENAI_ENDPOINT: azure.url,
+      AZURE_OPENAI_API_KEY: "azure-key",
+      OPENAI_API_VERSION: "2024-10-21",
+      BATON_FALLBACK_MODELS: "",
+    };
     try {
       const good = await doctor({ ...variables, BATON_MODEL: "gpt4o-prod" });
       expect(good.stdout).toMatch(/! deployment "gpt4o-prod" on Azure OpenAI/);

@@ -45,7 +45,11 @@ async function waitUntil(what: string, probe: () => boolean | Promise<boolean>):
 }
 
 function postAlert(harness: BotHarness): Promise<Response> {
-  return fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: firing });
+  return fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body: firing,
+  });
 }
 
 let harness: BotHarness | undefined;
@@ -73,7 +77,9 @@ describe("a plan's review is never started where nobody can see it", () => {
 
 describe("incident runs are always shown somewhere", () => {
   it("with BATON_INCIDENT_CHANNEL and no BATON_SLACK_CHANNEL, the plan's approval card is posted in the incident channel", async () => {
-    harness = await startBotHarness({ environment: { BATON_CHAINS_DIR: REPO_CHAINS, BATON_MODEL: "scripted", BATON_WEBHOOK_TOKEN: TOKEN, BATON_INCIDENT_CHANNEL: "C0INCIDENT" } });
+    harness = await startBotHarness({
+      environment: { BATON_CHAINS_DIR: REPO_CHAINS, BATON_MODEL: "scripted", BATON_WEBHOOK_TOKEN: TOKEN, BATON_INCIDENT_CHANNEL: "C0INCIDENT" },
+    });
     const answer = await postAlert(harness);
     expect(answer.status).toBe(202);
     const { store } = harness.bot.runtime;
@@ -81,7 +87,12 @@ describe("incident runs are always shown somewhere", () => {
     const [approval] = await store.listApprovals({ statuses: ["pending"], limit: 5 });
     const slack = harness.slack;
     // The approval card: a message in the incident channel carrying the decision buttons.
-    await slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && call.args.channel === "C0INCIDENT" && JSON.stringify(call.args.blocks ?? []).includes(approval?.id ?? "none")));
+    await slack.waitFor((calls) =>
+      calls.some(
+        (call) =>
+          call.method === "chat.postMessage" && call.args.channel === "C0INCIDENT" && JSON.stringify(call.args.blocks ?? []).includes(approval?.id ?? "none"),
+      ),
+    );
     const run = await store.getRun(approval?.runId ?? "");
     expect(run?.status).toBe("awaiting_approval");
     expect(run?.origin?.reference?.["channel"]).toBe("C0INCIDENT");
@@ -124,7 +135,16 @@ describe("incident runs are always shown somewhere", () => {
   it("start-up refuses the GitHub webhook with no channel for reviews, naming BATON_SLACK_CHANNEL", async () => {
     const slack = await startFakeSlackServer();
     const directory = makeTempDirectory("baton-visibility-");
-    const environment = { BATON_MODEL: "scripted", BATON_DB: join(directory.path, "baton.db"), BATON_CHAINS_DIR: REPO_CHAINS, SLACK_BOT_TOKEN: "xoxb-test-token", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: "0", GITHUB_WEBHOOK_SECRET: "github-secret" };
+    const environment = {
+      BATON_MODEL: "scripted",
+      BATON_DB: join(directory.path, "baton.db"),
+      BATON_CHAINS_DIR: REPO_CHAINS,
+      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: "0",
+      GITHUB_WEBHOOK_SECRET: "github-secret",
+    };
     try {
       const failure = await startBot({ config: parseConfig(environment), botConfig: parseBotConfig(environment), logger: recordingLogger().logger }).then(
         () => undefined,
@@ -168,7 +188,13 @@ describe("the bot's start-up checks", () => {
     const results = await harness.bot.startupChecks;
     const failedChecks = results.filter((result) => result.status === "fail").map((result) => result.checked);
     // The fixture and shipped chains inherit the default approvers: the line names the variable and counts the chains.
-    expect(failedChecks).toEqual(expect.arrayContaining(["model gpt-missing (BATON_MODEL)", "Slack channel C0NOSUCH (BATON_SLACK_CHANNEL)", "Slack user U0GONE (BATON_APPROVERS, 6 chains)"]));
+    expect(failedChecks).toEqual(
+      expect.arrayContaining([
+        "model gpt-missing (BATON_MODEL)",
+        "Slack channel C0NOSUCH (BATON_SLACK_CHANNEL)",
+        "Slack user U0GONE (BATON_APPROVERS, 6 chains)",
+      ]),
+    );
     const warnings = lines.filter((line) => line.level === "warn" && line.message.startsWith("✗"));
     expect(warnings.map((line) => line.fields["check"])).toEqual(expect.arrayContaining(failedChecks));
     expect(warnings.find((line) => line.fields["check"] === "Slack channel C0NOSUCH (BATON_SLACK_CHANNEL)")?.fields["fix"]).toContain("channel's id");

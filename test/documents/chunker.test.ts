@@ -35,7 +35,8 @@ function expectWellFormed(chunks: ReadonlyArray<DocumentChunk>, maxTokens: numbe
     for (const block of chunk.blocks) {
       const section = chunk.sections.find((candidate) => candidate.path.join("/") === block.sectionPath.join("/"));
       expect(section, `block under ${block.sectionPath.join(" › ")} has no section in chunk ${String(index)}`).toBeDefined();
-      for (const line of block.segments.flatMap((segment) => segment.lines)) expect(line >= (section?.startLine ?? 0) && line <= (section?.endLine ?? 0)).toBe(true);
+      for (const line of block.segments.flatMap((segment) => segment.lines))
+        expect(line >= (section?.startLine ?? 0) && line <= (section?.endLine ?? 0)).toBe(true);
     }
     expect(chunk.sectionPath).toEqual(chunk.sections[0]?.path);
     // Overlap: never a heading, never across one, never from inside a table row or list item.
@@ -45,7 +46,9 @@ function expectWellFormed(chunks: ReadonlyArray<DocumentChunk>, maxTokens: numbe
     for (const block of overlap) {
       expect(block.kind).not.toBe("heading");
       expect(block.sectionPath).toEqual(first?.sectionPath);
-      const source = previous?.blocks.findLast((candidate) => candidate.kind === block.kind && candidate.segments.at(-1)?.lines.at(-1) === block.segments.at(-1)?.lines.at(-1));
+      const source = previous?.blocks.findLast(
+        (candidate) => candidate.kind === block.kind && candidate.segments.at(-1)?.lines.at(-1) === block.segments.at(-1)?.lines.at(-1),
+      );
       expect(source, "overlap repeats the previous chunk's end").toBeDefined();
       if (block.kind === "paragraph") expect(source?.segments[0]?.text.endsWith(block.segments[0]?.text ?? "")).toBe(true);
       else expect(block).toEqual(source);
@@ -55,7 +58,23 @@ function expectWellFormed(chunks: ReadonlyArray<DocumentChunk>, maxTokens: numbe
 
 describe("chunkDocument", () => {
   it("keeps the section path of Markdown, setext, numbered and 'Section N:' headings, each section with its own lines", () => {
-    const text = ["# Tender", "Intro text.", "", "Scope", "=====", "Scope text.", "", "3.2 Availability", "Uptime text.", "", "Section 4: Security", "Security text.", "", "## 4.1 Encryption", "Keys text."].join("\n");
+    const text = [
+      "# Tender",
+      "Intro text.",
+      "",
+      "Scope",
+      "=====",
+      "Scope text.",
+      "",
+      "3.2 Availability",
+      "Uptime text.",
+      "",
+      "Section 4: Security",
+      "Security text.",
+      "",
+      "## 4.1 Encryption",
+      "Keys text.",
+    ].join("\n");
     const [chunk, ...rest] = chunkDocument(text, { maxTokens: 400 });
     expect(rest).toEqual([]);
     expect(chunk?.sections).toEqual([
@@ -65,18 +84,41 @@ describe("chunkDocument", () => {
       { path: ["Section 4: Security"], startLine: 11, endLine: 12 },
       { path: ["Section 4: Security", "4.1 Encryption"], startLine: 14, endLine: 15 },
     ]);
-    expect(chunk?.text).toBe(["# Tender", "Intro text.", "Scope", "Scope text.", "3.2 Availability", "Uptime text.", "Section 4: Security", "Security text.", "## 4.1 Encryption", "Keys text."].join("\n\n"));
+    expect(chunk?.text).toBe(
+      [
+        "# Tender",
+        "Intro text.",
+        "Scope",
+        "Scope text.",
+        "3.2 Availability",
+        "Uptime text.",
+        "Section 4: Security",
+        "Security text.",
+        "## 4.1 Encryption",
+        "Keys text.",
+      ].join("\n\n"),
+    );
   });
 
   it("does not take numbered list items in prose for headings", () => {
-    const text = ["## Steps", "1. The vendor installs the agent on every host.", "2. The vendor confirms, in writing, the schedule", "3 Reports are sent monthly."].join("\n");
+    const text = [
+      "## Steps",
+      "1. The vendor installs the agent on every host.",
+      "2. The vendor confirms, in writing, the schedule",
+      "3 Reports are sent monthly.",
+    ].join("\n");
     const chunks = chunkDocument(text, { maxTokens: 400 });
     expect(chunks).toHaveLength(1);
     expect(chunks[0]?.sections.map((section) => section.path)).toEqual([["Steps"]]);
   });
 
   it("packs small sections up to the budget, starts a section afresh when it fits a chunk of its own, and never ends a chunk on a heading", () => {
-    const section = (number: number, sentences: number): string[] => [`## ${String(number)}.0 Section ${String(number)}`, "", Array.from({ length: sentences }, (_, index) => `Sentence ${String(index)} of section ${String(number)} says enough to count.`).join(" "), ""];
+    const section = (number: number, sentences: number): string[] => [
+      `## ${String(number)}.0 Section ${String(number)}`,
+      "",
+      Array.from({ length: sentences }, (_, index) => `Sentence ${String(index)} of section ${String(number)} says enough to count.`).join(" "),
+      "",
+    ];
     const text = [...section(1, 3), ...section(2, 3), ...section(3, 3), "## 4.0 Parent", "", ...section(5, 20), ...section(6, 2)].join("\n");
     const chunks = chunkDocument(text, { maxTokens: 250, overlapTokens: 40, countTokens });
     expectWellFormed(chunks, 250);
@@ -88,9 +130,14 @@ describe("chunkDocument", () => {
   });
 
   it("cuts an overlong paragraph at sentences and an overlong sentence at words; overlap is the previous chunk's last whole sentences in the same section", () => {
-    const paragraph = (n: number): string => Array.from({ length: 12 }, (_, index) => `Paragraph ${String(n)} sentence ${String(index)} says something long enough to count.`).join(" ");
+    const paragraph = (n: number): string =>
+      Array.from({ length: 12 }, (_, index) => `Paragraph ${String(n)} sentence ${String(index)} says something long enough to count.`).join(" ");
     const longWord = "x".repeat(30);
-    const text = ["# Big", ...Array.from({ length: 10 }, (_, index) => [paragraph(index), ""]).flat(), Array.from({ length: 300 }, () => longWord).join(" ")].join("\n");
+    const text = [
+      "# Big",
+      ...Array.from({ length: 10 }, (_, index) => [paragraph(index), ""]).flat(),
+      Array.from({ length: 300 }, () => longWord).join(" "),
+    ].join("\n");
     const chunks = chunkDocument(text, { maxTokens: 200, overlapTokens: 30 });
     expect(chunks.length).toBeGreaterThan(10);
     expectWellFormed(chunks, 200);
@@ -109,7 +156,11 @@ describe("chunkDocument", () => {
     const text = "# Page one\nText one.\f# Page two\nText two.\f# Page three\nText three.";
     const chunks = chunkDocument(text, { maxTokens: 400 });
     expect(chunks.map((chunk) => chunk.pages)).toEqual([{ first: 1, last: 3 }]);
-    expect(chunks[0]?.sections.map((section) => [section.startLine, section.pages])).toEqual([[1, { first: 1, last: 1 }], [3, { first: 2, last: 2 }], [5, { first: 3, last: 3 }]]);
+    expect(chunks[0]?.sections.map((section) => [section.startLine, section.pages])).toEqual([
+      [1, { first: 1, last: 1 }],
+      [3, { first: 2, last: 2 }],
+      [5, { first: 3, last: 3 }],
+    ]);
     expect(chunkDocument(text, { maxTokens: 400 })).toEqual(chunks);
   });
 
@@ -150,7 +201,10 @@ describe("chunkDocument", () => {
         if (!location?.found) continue;
         // The sentence as written: nothing glued on.
         expect(normalise(location.citation.sentence)).toBe(normalise(must));
-        const cited = lines.slice(location.citation.startLine - 1, location.citation.endLine).join(" ").replace(/&amp;/g, "&");
+        const cited = lines
+          .slice(location.citation.startLine - 1, location.citation.endLine)
+          .join(" ")
+          .replace(/&amp;/g, "&");
         expect(normalise(cited)).toContain(normalise(must));
       }
     }
@@ -159,7 +213,9 @@ describe("chunkDocument", () => {
     // Paragraph breaks, list items and table rows survive; no carriage return is left.
     expect(chunks[0]?.text).toContain("- Make any commitment or agreement on behalf of the government\n\nThe contractor shall comply");
     expect(chunks[0]?.text).toContain("| 0004 | Reporting | Service reports shall be submitted to the COR via email.* |");
-    expect(chunks[0]?.text).toContain("| Quality Control Plan | 10 days after award | The contractor shall submit a Quality Control Plan for approval | The plan must name the on-site supervisor |");
+    expect(chunks[0]?.text).toContain(
+      "| Quality Control Plan | 10 days after award | The contractor shall submit a Quality Control Plan for approval | The plan must name the on-site supervisor |",
+    );
     expect(chunks[0]?.text).not.toContain("\r");
     expect(chunks[0]?.text).not.toMatch(/<\/?t[rdh]>|:::|\+-{3}/);
   });
@@ -174,7 +230,12 @@ describe("chunkDocument", () => {
       expect(chunk.text).not.toMatch(/Page \d of 4/);
     }
     const mowing = chunks.map((chunk) => locateQuote(chunk.blocks, "from 15 April to 15 October")).find((location) => location.found);
-    expect(mowing?.found && mowing.citation).toMatchObject({ sectionPath: ["2.0 SCOPE OF WORK", "2.1 Mowing and Trimming"], startLine: 19, endLine: 22, pages: { first: 1, last: 2 } });
+    expect(mowing?.found && mowing.citation).toMatchObject({
+      sectionPath: ["2.0 SCOPE OF WORK", "2.1 Mowing and Trimming"],
+      startLine: 19,
+      endLine: 22,
+      pages: { first: 1, last: 2 },
+    });
   });
 
   it("RFQs of about 50 KB and 80 KB: at most twice their size over the budget in chunks, any two neighbours more than the budget, every mandatory sentence whole", () => {
@@ -192,7 +253,13 @@ describe("chunkDocument", () => {
   });
 
   /** A generated RFQ chunked: well-formed, and every mandatory sentence whole in a chunk and cited at the lines that hold it. */
-  const expectRfqChunked = (seed: number, targetBytes: number, maxTokens: number, overlapTokens: number, options: { headingsAsText?: boolean } = {}): DocumentChunk[] => {
+  const expectRfqChunked = (
+    seed: number,
+    targetBytes: number,
+    maxTokens: number,
+    overlapTokens: number,
+    options: { headingsAsText?: boolean } = {},
+  ): DocumentChunk[] => {
     const rfq = generateRfq({ targetBytes, seed });
     const lines = rfq.text.split("\r\n");
     const chunks = chunkDocument(rfq.text, { maxTokens, overlapTokens, countTokens });
@@ -201,25 +268,44 @@ describe("chunkDocument", () => {
       const location = chunks.map((chunk) => locateQuote(chunk.blocks, must)).find((candidate) => candidate.found);
       if (!location?.found) throw new Error(`"${must}" is not whole in any chunk`);
       expect(normalise(location.citation.sentence)).toBe(normalise(must));
-      expect(normalise(lines.slice(location.citation.startLine - 1, location.citation.endLine).join(" ").replace(/<\/?t[dr]>|<br>/g, " "))).toContain(normalise(must));
+      expect(
+        normalise(
+          lines
+            .slice(location.citation.startLine - 1, location.citation.endLine)
+            .join(" ")
+            .replace(/<\/?t[dr]>|<br>/g, " "),
+        ),
+      ).toContain(normalise(must));
     }
     return chunks;
   };
 
   it("holds for any generated RFQ, budget and overlap: well-formed chunks, every mandatory sentence whole and cited where it is", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 2_000, max: 20_000 }), fc.integer({ min: 120, max: 1_500 }), fc.integer({ min: 0, max: 300 }), (seed, targetBytes, maxTokens, overlapTokens) => {
-        expectRfqChunked(seed, targetBytes, maxTokens, overlapTokens);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 2_000, max: 20_000 }),
+        fc.integer({ min: 120, max: 1_500 }),
+        fc.integer({ min: 0, max: 300 }),
+        (seed, targetBytes, maxTokens, overlapTokens) => {
+          expectRfqChunked(seed, targetBytes, maxTokens, overlapTokens);
+        },
+      ),
       { numRuns: 25 },
     );
   });
 
   it("holds for budgets down to the smallest, 50 tokens: every chunk within the budget, cited exactly, every mandatory sentence whole (a section's headings may be a chunk of their own)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 2_000, max: 8_000 }), fc.integer({ min: MIN_CHUNK_TOKENS, max: 119 }), fc.integer({ min: 0, max: 30 }), (seed, targetBytes, maxTokens, overlapTokens) => {
-        expectRfqChunked(seed, targetBytes, maxTokens, overlapTokens, { headingsAsText: true });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 2_000, max: 8_000 }),
+        fc.integer({ min: MIN_CHUNK_TOKENS, max: 119 }),
+        fc.integer({ min: 0, max: 30 }),
+        (seed, targetBytes, maxTokens, overlapTokens) => {
+          expectRfqChunked(seed, targetBytes, maxTokens, overlapTokens, { headingsAsText: true });
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -243,15 +329,22 @@ describe("chunkDocument", () => {
     for (const counter of [undefined, countTokens]) {
       const chunks = chunkDocument(text, { maxTokens: MIN_CHUNK_TOKENS, ...(counter ? { countTokens: counter } : {}) });
       for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(MIN_CHUNK_TOKENS);
-      const pieces = chunks.flatMap((chunk) => chunk.blocks.slice(chunk.overlapBlocks)).filter((block) => block.kind === "paragraph").map((block) => block.segments[0]?.text ?? "");
-      expect(pieces.join(" ").replace(/(?<=x) (?=\u{1F600})|(?<=\u{1F600}) (?=x)/gu, "")).toBe(`See ${word} for the form. The contractor shall submit the form.`);
+      const pieces = chunks
+        .flatMap((chunk) => chunk.blocks.slice(chunk.overlapBlocks))
+        .filter((block) => block.kind === "paragraph")
+        .map((block) => block.segments[0]?.text ?? "");
+      expect(pieces.join(" ").replace(/(?<=x) (?=\u{1F600})|(?<=\u{1F600}) (?=x)/gu, "")).toBe(
+        `See ${word} for the form. The contractor shall submit the form.`,
+      );
       for (const piece of pieces) expect(piece).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     }
   });
 
   it("a budget under 50 tokens, or not a number, is INPUT_INVALID with what to give instead", () => {
     for (const maxTokens of [MIN_CHUNK_TOKENS - 1, 0, Number.NaN]) {
-      expect(() => chunkDocument("# Scope\n\nThe contractor shall mow the lawns.", { maxTokens })).toThrow(expect.objectContaining({ code: "INPUT_INVALID", message: expect.stringMatching(/at least 50/) }));
+      expect(() => chunkDocument("# Scope\n\nThe contractor shall mow the lawns.", { maxTokens })).toThrow(
+        expect.objectContaining({ code: "INPUT_INVALID", message: expect.stringMatching(/at least 50/) }),
+      );
     }
   });
 
@@ -259,7 +352,11 @@ describe("chunkDocument", () => {
     const rfp = generateRfp();
     const chunks = chunkDocument(rfp.markdown, { maxTokens: 1_500, overlapTokens: 120, countTokens });
     expectWellFormed(chunks, 1_500);
-    for (const must of rfp.mustRequirements) expect(chunks.some((chunk) => normalise(chunk.text).includes(normalise(must.text))), must.id).toBe(true);
+    for (const must of rfp.mustRequirements)
+      expect(
+        chunks.some((chunk) => normalise(chunk.text).includes(normalise(must.text))),
+        must.id,
+      ).toBe(true);
   });
 
   it("an empty document, or one of page furniture or headings only, is DOCUMENT_EMPTY with what to do", () => {

@@ -10,7 +10,10 @@ describe("pdfPages (pdf.js)", () => {
       ["2 Availability", "The service shall be available 99.95% of each month."],
     ]);
     const pages = await pdfPages(pdf);
-    expect(pages).toEqual(["1 Introduction\nThe solution MUST support single sign-on (SAML 2.0).", "2 Availability\nThe service shall be available 99.95% of each month."]);
+    expect(pages).toEqual([
+      "1 Introduction\nThe solution MUST support single sign-on (SAML 2.0).",
+      "2 Availability\nThe service shall be available 99.95% of each month.",
+    ]);
   });
 
   it("a file that is not a PDF is DOCUMENT_UNSUPPORTED with what to do", async () => {

@@ -24,18 +24,35 @@ describe("locateQuote", () => {
   it("cites the lines, section and whole sentence that hold a quote, even a part of a sentence wrapped over two lines", () => {
     expect(locateQuote(blocks, "state and local environmental regulations")).toEqual({
       found: true,
-      citation: { sectionPath: ["2.0 SCOPE"], startLine: 5, endLine: 6, sentence: "The contractor shall comply with all federal, state and local environmental regulations." },
+      citation: {
+        sectionPath: ["2.0 SCOPE"],
+        startLine: 5,
+        endLine: 6,
+        sentence: "The contractor shall comply with all federal, state and local environmental regulations.",
+      },
     });
-    expect(locateQuote(blocks, "Work is done on weekdays.")).toMatchObject({ found: true, citation: { startLine: 6, endLine: 6, sentence: "Work is done on weekdays." } });
+    expect(locateQuote(blocks, "Work is done on weekdays.")).toMatchObject({
+      found: true,
+      citation: { startLine: 6, endLine: 6, sentence: "Work is done on weekdays." },
+    });
   });
 
   it("takes a table cell as its own text and a list item without its bullet", () => {
-    expect(locateQuote(blocks, "Service reports shall be submitted to the COR via email.")).toMatchObject({ found: true, citation: { startLine: 10, endLine: 10, sentence: "Service reports shall be submitted to the COR via email." } });
-    expect(locateQuote(blocks, "- Obligate in any way, the payment of money by the government")).toMatchObject({ found: true, citation: { startLine: 4, sentence: "Obligate in any way, the payment of money by the government" } });
+    expect(locateQuote(blocks, "Service reports shall be submitted to the COR via email.")).toMatchObject({
+      found: true,
+      citation: { startLine: 10, endLine: 10, sentence: "Service reports shall be submitted to the COR via email." },
+    });
+    expect(locateQuote(blocks, "- Obligate in any way, the payment of money by the government")).toMatchObject({
+      found: true,
+      citation: { startLine: 4, sentence: "Obligate in any way, the payment of money by the government" },
+    });
   });
 
   it("forgives case, white space, typographic quotes, emphasis, wrapping quotation marks and a final stop the document did not write", () => {
-    expect(locateQuote(blocks, '"note: rates SHALL be  "fully burdened"."')).toMatchObject({ found: true, citation: { startLine: 12, sentence: "**Note:** Rates shall be “fully burdened”." } });
+    expect(locateQuote(blocks, '"note: rates SHALL be  "fully burdened"."')).toMatchObject({
+      found: true,
+      citation: { startLine: 12, sentence: "**Note:** Rates shall be “fully burdened”." },
+    });
     expect(locateQuote(blocks, "Obligate in any way, the payment of money by the government.")).toMatchObject({ found: true });
   });
 
@@ -43,9 +60,16 @@ describe("locateQuote", () => {
     expect(locateQuote(blocks, "Obligate in any way, the payment of money by the government The contractor shall comply")).toEqual({
       found: false,
       reason: "crosses",
-      parts: ["- Obligate in any way, the payment of money by the government", "The contractor shall comply with all federal, state and local\nenvironmental regulations. Work is done on weekdays."],
+      parts: [
+        "- Obligate in any way, the payment of money by the government",
+        "The contractor shall comply with all federal, state and local\nenvironmental regulations. Work is done on weekdays.",
+      ],
     });
-    expect(locateQuote(blocks, "0004 Service reports shall be submitted")).toMatchObject({ found: false, reason: "crosses", parts: ["0004", "Service reports shall be submitted to the COR via email.*"] });
+    expect(locateQuote(blocks, "0004 Service reports shall be submitted")).toMatchObject({
+      found: false,
+      reason: "crosses",
+      parts: ["0004", "Service reports shall be submitted to the COR via email.*"],
+    });
   });
 
   it("an invented or empty quote is absent", () => {
@@ -56,7 +80,10 @@ describe("locateQuote", () => {
 
   it("cites pages when the document has them", () => {
     const [paged] = chunkDocument("1.0 SCOPE\nThe contractor shall mow the lawns every\fseven days.", { maxTokens: 500 });
-    expect(locateQuote(paged?.blocks ?? [], "mow the lawns every seven days")).toMatchObject({ found: true, citation: { startLine: 2, endLine: 3, pages: { first: 1, last: 2 } } });
+    expect(locateQuote(paged?.blocks ?? [], "mow the lawns every seven days")).toMatchObject({
+      found: true,
+      citation: { startLine: 2, endLine: 3, pages: { first: 1, last: 2 } },
+    });
   });
 });
 

@@ -31,7 +31,19 @@ afterAll(async () => {
 function startBot(): { child: ChildProcess; port: Promise<number> } {
   const child = spawn(process.execPath, [BOT], {
     cwd: ROOT,
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", BATON_DB: database, BATON_MODEL: "scripted", SLACK_BOT_TOKEN: "xoxb-kill", SLACK_SIGNING_SECRET: "0123456789abcdef0123", SLACK_API_URL: slack.apiUrl, PORT: "0", BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0OPS", LOG_LEVEL: "info" },
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      HOME: process.env["HOME"] ?? "/tmp",
+      BATON_DB: database,
+      BATON_MODEL: "scripted",
+      SLACK_BOT_TOKEN: "xoxb-kill",
+      SLACK_SIGNING_SECRET: "0123456789abcdef0123",
+      SLACK_API_URL: slack.apiUrl,
+      PORT: "0",
+      BATON_WEBHOOK_TOKEN: TOKEN,
+      BATON_SLACK_CHANNEL: "C0OPS",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

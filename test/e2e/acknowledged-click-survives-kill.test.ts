@@ -71,10 +71,14 @@ async function postThenKill(bot: BotChild, post: SlackPost): Promise<void> {
 const responseUrl = (name: string): string => `${slack.url}/response/${name}`;
 const textOf = (call: RecordedSlackCall): string => JSON.stringify(call.args["blocks"] ?? []) + String(call.args["text"] ?? "");
 // The announce step's message (the approval card shows the plan too, but under its own title).
-const announcements = (): RecordedSlackCall[] => slack.callsOf("chat.postMessage").filter((call) => String(call.args["text"]).startsWith("Change plan approved"));
+const announcements = (): RecordedSlackCall[] =>
+  slack.callsOf("chat.postMessage").filter((call) => String(call.args["text"]).startsWith("Change plan approved"));
 
 async function pendingApprovalOf(runId: string): Promise<string> {
-  const run = await pollUntil(() => store.getRun(runId), (current) => current?.status === "awaiting_approval");
+  const run = await pollUntil(
+    () => store.getRun(runId),
+    (current) => current?.status === "awaiting_approval",
+  );
   expect(run?.status).toBe("awaiting_approval");
   const [approval] = await store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
   return approval?.id ?? "";
@@ -82,7 +86,10 @@ async function pendingApprovalOf(runId: string): Promise<string> {
 
 describe("a Slack request acknowledged with 200, then SIGKILL", () => {
   it("a /baton run is a run, an Approve click is a decision, and the run finishes in the next process, once", async () => {
-    await postThenKill(await startBot(), slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: responseUrl("start") }, SECRET));
+    await postThenKill(
+      await startBot(),
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: responseUrl("start") }, SECRET),
+    );
     // The run was recorded before the ack.
     const [run] = await store.listRuns({ limit: 10 });
     expect(run?.chainId).toBe("change-plan");
@@ -91,12 +98,27 @@ describe("a Slack request acknowledged with 200, then SIGKILL", () => {
     // The next process executes it (its owner is dead) up to the approval.
     const second = await startBot();
     const approvalId = await pendingApprovalOf(runId);
-    await postThenKill(second, buttonClick({ actionId: "baton.approve", value: approvalId, userId: APPROVER, ...(await approvalCardOf(state.ledger, approvalId)), responseUrl: responseUrl("approve") }, SECRET));
+    await postThenKill(
+      second,
+      buttonClick(
+        {
+          actionId: "baton.approve",
+          value: approvalId,
+          userId: APPROVER,
+          ...(await approvalCardOf(state.ledger, approvalId)),
+          responseUrl: responseUrl("approve"),
+        },
+        SECRET,
+      ),
+    );
     // The decision was committed before the ack.
     expect((await store.getApproval(approvalId))?.status).toBe("approved");
 
     await startBot();
-    const finished = await pollUntil(() => store.getRun(runId), (current) => current?.status === "succeeded");
+    const finished = await pollUntil(
+      () => store.getRun(runId),
+      (current) => current?.status === "succeeded",
+    );
     expect(finished?.status).toBe("succeeded");
     await slack.waitFor(() => announcements().length > 0, 10_000);
     expect(await store.listRuns({ limit: 10 })).toHaveLength(1);
@@ -113,7 +135,15 @@ describe("a Slack request acknowledged with 200, then SIGKILL", () => {
 
   it("a run form and a Reject form, each submitted and acknowledged, are a run and a rejection; the card loses its buttons", async () => {
     const first = await startBot();
-    const submitted = viewSubmission({ callbackId: RUN_CALLBACK_ID, privateMetadata: runInputMetadata("change-plan", "C0RUNS"), stateValues: { request: { value: { type: "plain_text_input", value: "rotate the database credentials" } } }, userId: REQUESTER }, SECRET);
+    const submitted = viewSubmission(
+      {
+        callbackId: RUN_CALLBACK_ID,
+        privateMetadata: runInputMetadata("change-plan", "C0RUNS"),
+        stateValues: { request: { value: { type: "plain_text_input", value: "rotate the database credentials" } } },
+        userId: REQUESTER,
+      },
+      SECRET,
+    );
     const before = new Set((await store.listRuns({ limit: 100 })).map((run) => run.id));
     await postThenKill(first, submitted);
     const started = (await store.listRuns({ limit: 100 })).filter((run) => !before.has(run.id));
@@ -123,13 +153,25 @@ describe("a Slack request acknowledged with 200, then SIGKILL", () => {
     const second = await startBot();
     const approvalId = await pendingApprovalOf(runId);
     const reason = "Not during the sale.";
-    await postThenKill(second, viewSubmission({ callbackId: REJECT_CALLBACK_ID, privateMetadata: sealedApprovalMetadata(approvalId, SECRET), stateValues: { reason: { value: { type: "plain_text_input", value: reason } } }, userId: APPROVER }, SECRET));
+    await postThenKill(
+      second,
+      viewSubmission(
+        {
+          callbackId: REJECT_CALLBACK_ID,
+          privateMetadata: sealedApprovalMetadata(approvalId, SECRET),
+          stateValues: { reason: { value: { type: "plain_text_input", value: reason } } },
+          userId: APPROVER,
+        },
+        SECRET,
+      ),
+    );
     expect(await store.getApproval(approvalId)).toMatchObject({ status: "rejected", comment: reason });
     expect((await store.getRun(runId))?.status).toBe("rejected");
 
     // The next process brings the approval card up to date: the rejection, and no buttons.
     await startBot();
-    const cardCalls = (): RecordedSlackCall[] => slack.calls.filter((call) => (call.method === "chat.postMessage" || call.method === "chat.update") && textOf(call).includes(approvalId));
+    const cardCalls = (): RecordedSlackCall[] =>
+      slack.calls.filter((call) => (call.method === "chat.postMessage" || call.method === "chat.update") && textOf(call).includes(approvalId));
     await slack.waitFor(() => {
       const last = cardCalls().at(-1);
       return last !== undefined && textOf(last).includes(reason) && !textOf(last).includes('"type":"actions"');

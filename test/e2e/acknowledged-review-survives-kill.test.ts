@@ -26,7 +26,11 @@ const bots: BotChild[] = [];
 beforeAll(async () => {
   slack = await startFakeSlackServer();
   github = await startFakeGitHubServer();
-  github.setPullRequest("acme/infra", 42, { headSha: HEAD, title: "checkout: scale to 3 replicas", files: [{ path: "envs/prod/main.tf", patch: '@@ -1 +1 @@\n-  replicas = 2\n+  replicas = 3' }] });
+  github.setPullRequest("acme/infra", 42, {
+    headSha: HEAD,
+    title: "checkout: scale to 3 replicas",
+    files: [{ path: "envs/prod/main.tf", patch: "@@ -1 +1 @@\n-  replicas = 2\n+  replicas = 3" }],
+  });
   state = openSqliteState(database);
 });
 afterAll(async () => {
@@ -54,7 +58,10 @@ async function startBot(): Promise<BotChild> {
 describe("/baton review acknowledged with 200, then SIGKILL", () => {
   it("the next process reviews the pull request once and tells the person in the channel", async () => {
     const first = await startBot();
-    const command = slashCommand({ text: "review https://github.com/acme/infra/pull/42", userId: "U0ALICE", channelId: "C0INFRA", responseUrl: `${slack.url}/response/review` }, SECRET);
+    const command = slashCommand(
+      { text: "review https://github.com/acme/infra/pull/42", userId: "U0ALICE", channelId: "C0INFRA", responseUrl: `${slack.url}/response/review` },
+      SECRET,
+    );
     const answer = await postToSlackEndpoint(`http://127.0.0.1:${String(first.port)}/slack/events`, command);
     expect(answer.status).toBe(200);
     await first.kill();
@@ -64,13 +71,28 @@ describe("/baton review acknowledged with 200, then SIGKILL", () => {
     expect(open.length + runsAtKill.length).toBeGreaterThan(0);
 
     await startBot();
-    const runs = await pollUntil(() => state.store.listRuns({ chainId: "iac-review", limit: 10 }), (found) => found.length > 0);
+    const runs = await pollUntil(
+      () => state.store.listRuns({ chainId: "iac-review", limit: 10 }),
+      (found) => found.length > 0,
+    );
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ startedBy: "U0ALICE", origin: { source: "slack", reference: { channel: "C0INFRA" } } });
-    expect(await pollUntil(() => state.intents.listOpenIntents(10), (intents) => intents.length === 0)).toEqual([]);
+    expect(
+      await pollUntil(
+        () => state.intents.listOpenIntents(10),
+        (intents) => intents.length === 0,
+      ),
+    ).toEqual([]);
     // The person hears about it: from the next process (ephemeral, naming the run) when the
     // first died with the intent open; else the first answered through the response_url.
-    if (open.length > 0) await slack.waitFor((calls) => calls.some((call) => call.method === "chat.postEphemeral" && call.args["user"] === "U0ALICE" && JSON.stringify(call.args).includes(runs[0]?.id ?? "-")), 10_000);
+    if (open.length > 0)
+      await slack.waitFor(
+        (calls) =>
+          calls.some(
+            (call) => call.method === "chat.postEphemeral" && call.args["user"] === "U0ALICE" && JSON.stringify(call.args).includes(runs[0]?.id ?? "-"),
+          ),
+        10_000,
+      );
     else expect(slack.callsOf("response:review").some((call) => JSON.stringify(call.args).includes("Reviewing acme/infra#42"))).toBe(true);
     for (const bot of bots.splice(0)) await bot.stop();
     expect(await state.store.listRuns({ chainId: "iac-review", limit: 10 })).toHaveLength(1);

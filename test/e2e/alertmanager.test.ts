@@ -56,19 +56,47 @@ function postAlerts(alerts: unknown[]): Promise<Response> {
 }
 
 const labels = { alertname: "HighErrorRate", service: "checkout", severity: "critical", env: "prod" };
-const annotations = { summary: "5xx rate above 5% on checkout", description: "checkout 5xx ratio is 7.3% over the last 5m", runbook_url: "https://runbooks.example.com/checkout/high-error-rate" };
+const annotations = {
+  summary: "5xx rate above 5% on checkout",
+  description: "checkout 5xx ratio is 7.3% over the last 5m",
+  runbook_url: "https://runbooks.example.com/checkout/high-error-rate",
+};
 
 beforeAll(async () => {
   if (!runHere) return;
   harness = await startBotHarness({
-    environment: { BATON_CHAINS_DIR: REPO_CHAINS, BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0OPS", BATON_INCIDENT_CHANNEL: "C0INCIDENT", BATON_ONCALL: "S0ONCALL1" },
+    environment: {
+      BATON_CHAINS_DIR: REPO_CHAINS,
+      BATON_WEBHOOK_TOKEN: TOKEN,
+      BATON_SLACK_CHANNEL: "C0OPS",
+      BATON_INCIDENT_CHANNEL: "C0INCIDENT",
+      BATON_ONCALL: "S0ONCALL1",
+    },
   });
   harness.model.setFallback((body) => {
     const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
     if (text.includes("first responder")) {
-      return { kind: "json", value: { incidentType: "error-rate", severity: "SEV2", affectedService: "checkout", blastRadius: "7% of checkout requests fail", confidence: 0.8, rationale: "critical 5xx ratio on a customer path" } };
+      return {
+        kind: "json",
+        value: {
+          incidentType: "error-rate",
+          severity: "SEV2",
+          affectedService: "checkout",
+          blastRadius: "7% of checkout requests fail",
+          confidence: 0.8,
+          rationale: "critical 5xx ratio on a customer path",
+        },
+      };
     }
-    return { kind: "json", value: { summary: "Roll checkout back if a deploy preceded the errors.", steps: [{ order: 1, command: "kubectl -n checkout rollout undo deploy/checkout", expectedEffect: "5xx under 1%", risk: "medium" }], rollback: ["rollout undo again"], verification: ["5xx under 1% for 10 minutes"] } };
+    return {
+      kind: "json",
+      value: {
+        summary: "Roll checkout back if a deploy preceded the errors.",
+        steps: [{ order: 1, command: "kubectl -n checkout rollout undo deploy/checkout", expectedEffect: "5xx under 1%", risk: "medium" }],
+        rollback: ["rollout undo again"],
+        verification: ["5xx under 1% for 10 minutes"],
+      },
+    };
   });
 
   // A proxy between Alertmanager and baton: it forwards every delivery, and answers the first one with a 500.
@@ -78,7 +106,11 @@ beforeAll(async () => {
     request.on("end", () => {
       deliveriesSeen += 1;
       const first = deliveriesSeen === 1;
-      fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": String(request.headers["content-type"]), authorization: String(request.headers["authorization"]) }, body: Buffer.concat(chunks) })
+      fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, {
+        method: "POST",
+        headers: { "content-type": String(request.headers["content-type"]), authorization: String(request.headers["authorization"]) },
+        body: Buffer.concat(chunks),
+      })
         .then(async (answer) => {
           const text = await answer.text();
           response.writeHead(first ? 500 : answer.status, { "content-type": "application/json" });
@@ -117,10 +149,23 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  alertmanager = spawn(ALERTMANAGER, [`--config.file=${config}`, `--storage.path=${join(directory.path, "data")}`, `--web.listen-address=127.0.0.1:${String(port)}`, `--web.external-url=${alertmanagerUrl}`, "--cluster.listen-address="], { stdio: ["ignore", "pipe", "pipe"] });
+  alertmanager = spawn(
+    ALERTMANAGER,
+    [
+      `--config.file=${config}`,
+      `--storage.path=${join(directory.path, "data")}`,
+      `--web.listen-address=127.0.0.1:${String(port)}`,
+      `--web.external-url=${alertmanagerUrl}`,
+      "--cluster.listen-address=",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   alertmanager.stdout?.on("data", (chunk: Buffer) => (alertmanagerLog += chunk.toString("utf8")));
   alertmanager.stderr?.on("data", (chunk: Buffer) => (alertmanagerLog += chunk.toString("utf8")));
-  alertmanager.on("error", (error) => (alertmanagerLog += `could not start ${ALERTMANAGER}: ${error.message} — install Debian's prometheus-alertmanager (.ci/run does)\n`));
+  alertmanager.on(
+    "error",
+    (error) => (alertmanagerLog += `could not start ${ALERTMANAGER}: ${error.message} — install Debian's prometheus-alertmanager (.ci/run does)\n`),
+  );
   await waitFor("Alertmanager to be ready", async () => (await fetch(`${alertmanagerUrl}/-/ready`).catch(() => undefined))?.ok);
 }, 60_000);
 
@@ -139,7 +184,13 @@ describe.skipIf(!runHere)("alerts from a real Alertmanager", () => {
     const run = await waitFor("an incident run", async () => (await store.listRuns({ chainId: "incident-response", limit: 5 }))[0]);
     expect(run.origin?.source).toBe("webhook:alertmanager");
     const approval = await waitFor("the remediation approval", async () => (await store.listApprovals({ runId: run.id, statuses: ["pending"], limit: 1 }))[0]);
-    await waitFor("the approval card in Slack", () => harness.slack.calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === "C0OPS" && JSON.stringify(call.args["blocks"] ?? []).includes(approval.id)) || undefined);
+    await waitFor(
+      "the approval card in Slack",
+      () =>
+        harness.slack.calls.some(
+          (call) => call.method === "chat.postMessage" && call.args["channel"] === "C0OPS" && JSON.stringify(call.args["blocks"] ?? []).includes(approval.id),
+        ) || undefined,
+    );
 
     // Alertmanager got a 500 for its first delivery and delivered again: still one incident.
     await waitFor("Alertmanager's retry", () => deliveriesSeen >= 2 || undefined);
@@ -152,8 +203,19 @@ describe.skipIf(!runHere)("alerts from a real Alertmanager", () => {
     expect(JSON.stringify(summary?.args["blocks"])).toContain("<!subteam^S0ONCALL1>");
 
     const cardTs = (await harness.bot.runtime.ledger.getMessage(`card:${run.id}`))?.ts;
-    expect((await postAlerts([{ labels, annotations, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date().toISOString() }])).ok).toBe(true);
-    await waitFor("the resolution in the run's thread", () => harness.slack.calls.some((call) => call.method === "chat.postMessage" && call.args["thread_ts"] === cardTs && JSON.stringify(call.args["blocks"] ?? []).includes("The incident resolved")) || undefined);
+    expect((await postAlerts([{ labels, annotations, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date().toISOString() }])).ok).toBe(
+      true,
+    );
+    await waitFor(
+      "the resolution in the run's thread",
+      () =>
+        harness.slack.calls.some(
+          (call) =>
+            call.method === "chat.postMessage" &&
+            call.args["thread_ts"] === cardTs &&
+            JSON.stringify(call.args["blocks"] ?? []).includes("The incident resolved"),
+        ) || undefined,
+    );
     expect(await store.listRuns({ chainId: "incident-response", limit: 5 })).toHaveLength(1);
 
     // Scraped like Prometheus would: the deliveries by outcome, the run, the model's tokens.

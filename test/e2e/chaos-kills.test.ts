@@ -86,7 +86,11 @@ function delivery(group: number, alerts: Array<[string, "firing" | "resolved"]>)
 /** POST a delivery; resolves with its delivery id when it was accepted (202), else undefined. */
 async function send(bot: BotChild, body: string): Promise<string | undefined> {
   try {
-    const response = await fetch(`http://127.0.0.1:${String(bot.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body });
+    const response = await fetch(`http://127.0.0.1:${String(bot.port)}/webhooks/alertmanager`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body,
+    });
     const answer = (await response.json()) as { deliveryId?: string };
     return response.status === 202 ? answer.deliveryId : undefined;
   } catch {
@@ -118,12 +122,27 @@ describe("alerts, commands and clicks across SIGKILLs", () => {
         if (index !== killAt) continue;
         // A command and a click, each acknowledged, then SIGKILL with deliveries in flight.
         const text = `run solution-brief Acme needs a plan for moving billing to a queue (round ${String(round)})`;
-        const command = await postToSlackEndpoint(`http://127.0.0.1:${String(bot.port)}/slack/events`, slashCommand({ text, userId: "U0ALICE", responseUrl: `${slack.url}/response/command-${String(round)}` }, SECRET));
+        const command = await postToSlackEndpoint(
+          `http://127.0.0.1:${String(bot.port)}/slack/events`,
+          slashCommand({ text, userId: "U0ALICE", responseUrl: `${slack.url}/response/command-${String(round)}` }, SECRET),
+        );
         expect(command.status).toBe(200);
         commands.push(text);
         const [pending] = (await state.store.listApprovals({ statuses: ["pending"], limit: 50 })).filter((approval) => approval.chainId === "solution-brief");
         if (pending) {
-          const click = await postToSlackEndpoint(`http://127.0.0.1:${String(bot.port)}/slack/events`, buttonClick({ actionId: "baton.approve", value: pending.id, userId: APPROVER, ...(await approvalCardOf(state.ledger, pending.id)), responseUrl: `${slack.url}/response/click-${String(round)}` }, SECRET));
+          const click = await postToSlackEndpoint(
+            `http://127.0.0.1:${String(bot.port)}/slack/events`,
+            buttonClick(
+              {
+                actionId: "baton.approve",
+                value: pending.id,
+                userId: APPROVER,
+                ...(await approvalCardOf(state.ledger, pending.id)),
+                responseUrl: `${slack.url}/response/click-${String(round)}`,
+              },
+              SECRET,
+            ),
+          );
           expect(click.status).toBe(200);
           clicked.push(pending.id);
         }
@@ -137,7 +156,13 @@ describe("alerts, commands and clicks across SIGKILLs", () => {
     const resolving = await startBot();
     const resolvedGroups = [0, 1];
     for (const group of resolvedGroups) {
-      const id = await send(resolving, delivery(group, (fingerprints.get(group) ?? []).map((fingerprint) => [fingerprint, "resolved"])));
+      const id = await send(
+        resolving,
+        delivery(
+          group,
+          (fingerprints.get(group) ?? []).map((fingerprint) => [fingerprint, "resolved"]),
+        ),
+      );
       expect(id).toBeDefined();
       if (id) accepted.push(id);
     }
@@ -161,7 +186,12 @@ describe("alerts, commands and clicks across SIGKILLs", () => {
 
     // Every accepted delivery is stored.
     const reader = new Database(database, { readonly: true, fileMustExist: true });
-    const stored = new Set(reader.prepare<[], { id: string }>("SELECT id FROM deliveries").all().map((row) => row.id));
+    const stored = new Set(
+      reader
+        .prepare<[], { id: string }>("SELECT id FROM deliveries")
+        .all()
+        .map((row) => row.id),
+    );
     reader.close();
     expect(accepted.length).toBeGreaterThan(KILLS * 8);
     expect(accepted.filter((id) => !stored.has(id))).toEqual([]);
@@ -182,9 +212,13 @@ describe("alerts, commands and clicks across SIGKILLs", () => {
     for (const incident of incidents) {
       const card = await state.ledger.getMessage(`card:${incident.runId ?? ""}`);
       const replies = posts().filter((call) => call.args["thread_ts"] === card?.ts);
-      const announced = replies.map((call) => Number(/:rotating_light: (\d+) more alerts? in this incident/.exec(textOf(call))?.[1] ?? 0)).reduce((sum, count) => sum + count, 0);
+      const announced = replies
+        .map((call) => Number(/:rotating_light: (\d+) more alerts? in this incident/.exec(textOf(call))?.[1] ?? 0))
+        .reduce((sum, count) => sum + count, 0);
       expect({ incident: incident.id, announced }).toEqual({ incident: incident.id, announced: incident.alertCount - 1 });
-      expect(replies.filter((call) => textOf(call).includes(":large_green_circle: *The incident resolved* at"))).toHaveLength(incident.status === "resolved" ? 1 : 0);
+      expect(replies.filter((call) => textOf(call).includes(":large_green_circle: *The incident resolved* at"))).toHaveLength(
+        incident.status === "resolved" ? 1 : 0,
+      );
     }
 
     // Every acknowledged command is a run; every acknowledged click a decision.

@@ -31,7 +31,15 @@ afterAll(async () => {
 });
 
 async function startBot(): Promise<BotChild> {
-  const bot = await startBotChild({ BATON_DB: database, BATON_MODEL: "scripted", SLACK_BOT_TOKEN: "xoxb-updates", SLACK_SIGNING_SECRET: "0123456789abcdef0123", SLACK_API_URL: slack.apiUrl, BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0OPS" });
+  const bot = await startBotChild({
+    BATON_DB: database,
+    BATON_MODEL: "scripted",
+    SLACK_BOT_TOKEN: "xoxb-updates",
+    SLACK_SIGNING_SECRET: "0123456789abcdef0123",
+    SLACK_API_URL: slack.apiUrl,
+    BATON_WEBHOOK_TOKEN: TOKEN,
+    BATON_SLACK_CHANNEL: "C0OPS",
+  });
   bots.push(bot);
   return bot;
 }
@@ -62,7 +70,11 @@ function delivery(alerts: Array<[string, "firing" | "resolved"]>): string {
 }
 
 async function accept(bot: BotChild, body: string): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${String(bot.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body });
+  const response = await fetch(`http://127.0.0.1:${String(bot.port)}/webhooks/alertmanager`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body,
+  });
   expect(response.status).toBe(202);
 }
 
@@ -79,14 +91,26 @@ describe("incident updates accepted right before a SIGKILL", () => {
     );
     expect(card?.ts).toBeTruthy();
     await accept(first, delivery([["db-2", "firing"]]));
-    await accept(first, delivery([["db-1", "resolved"], ["db-2", "resolved"]]));
+    await accept(
+      first,
+      delivery([
+        ["db-1", "resolved"],
+        ["db-2", "resolved"],
+      ]),
+    );
     await first.kill();
     expect(await state.alerts.listIncidentsOwedUpdates(10)).toHaveLength(1);
 
-    const replies = (): RecordedSlackCall[] => slack.callsOf("chat.postMessage").filter((call) => call.args["thread_ts"] === card?.ts && /more alert|The incident resolved\* at/.test(String(call.args["text"])));
+    const replies = (): RecordedSlackCall[] =>
+      slack
+        .callsOf("chat.postMessage")
+        .filter((call) => call.args["thread_ts"] === card?.ts && /more alert|The incident resolved\* at/.test(String(call.args["text"])));
     const second = await startBot();
     await slack.waitFor(() => replies().some((call) => String(call.args["text"]).includes("The incident resolved")), 15_000);
-    await pollUntil(() => state.alerts.listIncidentsOwedUpdates(10), (owed) => owed.length === 0);
+    await pollUntil(
+      () => state.alerts.listIncidentsOwedUpdates(10),
+      (owed) => owed.length === 0,
+    );
     await second.stop();
     await (await startBot()).stop();
 

@@ -35,7 +35,8 @@ const FREE_MAPS = new Set(["labels", "annotations", "commonLabels", "commonAnnot
 function poisonPayload(value: unknown, key = "", inFreeMap = false): unknown {
   if (typeof value === "string") return FREE_TEXT.has(key) || inFreeMap ? `${value} ${HOSTILE_TEXT}` : value;
   if (Array.isArray(value)) return value.map((item) => poisonPayload(item, key, false));
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([childKey, item]) => [childKey, poisonPayload(item, childKey, FREE_MAPS.has(key))]));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([childKey, item]) => [childKey, poisonPayload(item, childKey, FREE_MAPS.has(key))]));
   return value;
 }
 
@@ -46,7 +47,12 @@ beforeAll(async () => {
   github.setPullRequest("acme/infra", 42, {
     headSha: HEAD,
     title: `scale checkout ${HOSTILE_TEXT}`,
-    files: [{ path: "envs/prod/main.tf", patch: `@@ -10,3 +10,3 @@\n resource "terraform_data" "checkout" {\n-  input = { replicas = 2 }\n+  input = { replicas = 3, note = "${HOSTILE_TEXT.replace(/"/g, "'")}" }\n }` }],
+    files: [
+      {
+        path: "envs/prod/main.tf",
+        patch: `@@ -10,3 +10,3 @@\n resource "terraform_data" "checkout" {\n-  input = { replicas = 2 }\n+  input = { replicas = 3, note = "${HOSTILE_TEXT.replace(/"/g, "'")}" }\n }`,
+      },
+    ],
   });
   harness = await startBotHarness({
     environment: {
@@ -69,7 +75,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: string, headers: Record<string, string>): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -81,7 +91,8 @@ async function settle(): Promise<RunRecord[]> {
     const runs = await store.listRuns({ limit: 100 });
     const pending = await store.listApprovals({ statuses: ["pending"], limit: 100 });
     // Approve what waits, as the configured approver would, on its card.
-    for (const approval of pending) await harness.clickCard({ actionId: "baton.approve", approvalId: approval.id, userId: APPROVER, responseName: `approve-${approval.id}` });
+    for (const approval of pending)
+      await harness.clickCard({ actionId: "baton.approve", approvalId: approval.id, userId: APPROVER, responseName: `approve-${approval.id}` });
     if (pending.length === 0 && runs.every((run) => run.status !== "running" && run.status !== "awaiting_approval")) return runs;
     if (Date.now() > deadline) throw new Error(`runs did not settle: ${runs.map((run) => `${run.id} ${run.status}`).join(", ")}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -94,13 +105,31 @@ describe("the injection corpus through every edge", () => {
     expect(await post("/webhooks/alertmanager", JSON.stringify(poisonPayload(json("webhooks/alertmanager/firing.json"))), bearer)).toBe(202);
     expect(await post("/webhooks/grafana", JSON.stringify(poisonPayload(json("webhooks/grafana/firing.json"))), bearer)).toBe(202);
     const pagerDuty = JSON.stringify(poisonPayload(json("webhooks/pagerduty/v3-incident-triggered.json")));
-    expect(await post("/webhooks/pagerduty", pagerDuty, { "x-pagerduty-signature": `v1=${createHmac("sha256", PD_SECRET).update(pagerDuty).digest("hex")}`, "x-webhook-id": "corpus-1" })).toBe(202);
+    expect(
+      await post("/webhooks/pagerduty", pagerDuty, {
+        "x-pagerduty-signature": `v1=${createHmac("sha256", PD_SECRET).update(pagerDuty).digest("hex")}`,
+        "x-webhook-id": "corpus-1",
+      }),
+    ).toBe(202);
     for (const [index, text] of INJECTION_CORPUS.entries()) {
-      const generic = { title: `Generic ${String(index)} ${text}`, severity: "critical", labels: { service: text, team: text }, description: text, source: text.slice(0, 200), group: `corpus-${String(index)}` };
+      const generic = {
+        title: `Generic ${String(index)} ${text}`,
+        severity: "critical",
+        labels: { service: text, team: text },
+        description: text,
+        source: text.slice(0, 200),
+        group: `corpus-${String(index)}`,
+      };
       expect(await post("/webhooks/generic", JSON.stringify(generic), bearer)).toBe(202);
     }
     const pullRequest = JSON.stringify(poisonPayload(json("github/pull-request-opened.json")));
-    expect(await post("/webhooks/github", pullRequest, { "x-github-event": "pull_request", "x-github-delivery": "corpus-delivery", "x-hub-signature-256": `sha256=${createHmac("sha256", GH_SECRET).update(pullRequest).digest("hex")}` })).toBe(202);
+    expect(
+      await post("/webhooks/github", pullRequest, {
+        "x-github-event": "pull_request",
+        "x-github-delivery": "corpus-delivery",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", GH_SECRET).update(pullRequest).digest("hex")}`,
+      }),
+    ).toBe(202);
     const plan = poisonPayload(json("iac/terraform-data-plan.json"));
     expect(await post("/webhooks/terraform-plan", JSON.stringify({ plan }), bearer)).toBe(202);
 
@@ -110,7 +139,8 @@ describe("the injection corpus through every edge", () => {
         expect(answer.status).toBe(200);
       }
     }
-    for (const command of ["chains", "pending", "runs all", "help", "rfp"]) await harness.post(slashCommand({ text: command, userId: APPROVER, responseUrl: harness.responseUrl("corpus") }, SIGNING_SECRET));
+    for (const command of ["chains", "pending", "runs all", "help", "rfp"])
+      await harness.post(slashCommand({ text: command, userId: APPROVER, responseUrl: harness.responseUrl("corpus") }, SIGNING_SECRET));
     // The RFP form, submitted with hostile title, customer (within the chain's 200 characters) and pasted document.
     const rfpText = `# Requirements\n\n1. The vendor must host the portal. ${HOSTILE_TEXT}\n2. ${HOSTILE_TEXT}`;
     const rfpState = {
@@ -119,8 +149,24 @@ describe("the injection corpus through every edge", () => {
       [RFP_BLOCKS.file]: { value: { type: "static_select", selected_option: null } },
       [RFP_BLOCKS.text]: { value: { type: "plain_text_input", value: rfpText } },
     };
-    expect((await harness.post(viewSubmission({ callbackId: RFP_CALLBACK_ID, privateMetadata: JSON.stringify({ channelId: "C0DEALS" }), stateValues: rfpState, userId: REQUESTER }, SIGNING_SECRET))).status).toBe(200);
-    const home = JSON.stringify({ type: "event_callback", team_id: "T0FAKE", api_app_id: "A0BATON", event: { type: "app_home_opened", user: APPROVER, channel: "D0HOME", tab: "home", event_ts: "1.1" }, event_id: "Ev0CORPUS", event_time: 1 });
+    expect(
+      (
+        await harness.post(
+          viewSubmission(
+            { callbackId: RFP_CALLBACK_ID, privateMetadata: JSON.stringify({ channelId: "C0DEALS" }), stateValues: rfpState, userId: REQUESTER },
+            SIGNING_SECRET,
+          ),
+        )
+      ).status,
+    ).toBe(200);
+    const home = JSON.stringify({
+      type: "event_callback",
+      team_id: "T0FAKE",
+      api_app_id: "A0BATON",
+      event: { type: "app_home_opened", user: APPROVER, channel: "D0HOME", tab: "home", event_ts: "1.1" },
+      event_id: "Ev0CORPUS",
+      event_time: 1,
+    });
     await harness.post({ body: home, headers: { "content-type": "application/json", ...signBody(home, SIGNING_SECRET) } });
 
     const runs = await settle();

@@ -18,7 +18,11 @@ import { makeTempDirectory } from "../support/temp-directory.js";
  */
 
 /** The response mode each kind of server ends up answering in. */
-const SETTLED_MODE: Record<"openai" | "json-object-only" | "prose", string> = { openai: "json_schema_strict", "json-object-only": "json_object", prose: "json_schema_strict" };
+const SETTLED_MODE: Record<"openai" | "json-object-only" | "prose", string> = {
+  openai: "json_schema_strict",
+  "json-object-only": "json_object",
+  prose: "json_schema_strict",
+};
 const PROFILES = Object.keys(SETTLED_MODE) as Array<keyof typeof SETTLED_MODE>;
 const CASES = SHIPPED_CHAINS.flatMap((chain) => PROFILES.map((profile) => ({ chain, profile })));
 
@@ -89,19 +93,25 @@ describe("the shipped chains against real model servers' contracts, through the 
     const model = shippedChainModel(chain);
     harness.model.setFallback((body) => model.reply(body));
     const input = JSON.stringify(exampleInputOf(chain));
-    const answer = await harness.post(slashCommand({ text: `run ${chain} ${input}`, userId: APPROVER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    const answer = await harness.post(
+      slashCommand({ text: `run ${chain} ${input}`, userId: APPROVER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     expect(answer.status).toBe(200);
     const store = harness.bot.runtime.store;
     const deadline = Date.now() + 20_000;
     let approvalId: string | undefined;
     while (approvalId === undefined && Date.now() < deadline) {
       const [run] = await store.listRuns({ limit: 1 });
-      if (run !== undefined && run.status !== "running" && run.status !== "awaiting_approval") throw new Error(`run ended ${run.status}: ${JSON.stringify(run.error)}`);
+      if (run !== undefined && run.status !== "running" && run.status !== "awaiting_approval")
+        throw new Error(`run ended ${run.status}: ${JSON.stringify(run.error)}`);
       approvalId = run === undefined ? undefined : (await store.listApprovals({ runId: run.id, statuses: ["pending"], limit: 1 }))[0]?.id;
       if (approvalId === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(approvalId).toBeDefined();
-    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args).includes(approvalId ?? "")), 10_000);
+    await harness.slack.waitFor(
+      (calls) => calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args).includes(approvalId ?? "")),
+      10_000,
+    );
     expectOnlyFirstCallsRefused(harness.model, profile);
     const [run] = await store.listRuns({ limit: 1 });
     expect(modelCalls(await store.listEvents(run?.id ?? "")).at(-1)?.responseMode).toBe(SETTLED_MODE[profile]);

@@ -44,14 +44,24 @@ afterEach(async () => {
 it("webhook → review proposed in Slack → Approve → one review on the pull request, summary in the thread", async () => {
   const delivered = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/github`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": header("X-GitHub-Event"), "x-github-delivery": header("X-GitHub-Delivery"), "x-hub-signature-256": header("X-Hub-Signature-256") },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": header("X-GitHub-Event"),
+      "x-github-delivery": header("X-GitHub-Delivery"),
+      "x-hub-signature-256": header("X-Hub-Signature-256"),
+    },
     body: fixture("github/pull-request-opened.json"),
   });
   expect(delivered.status).toBe(202);
   const { runId } = (await delivered.json()) as { runId: string };
   expect((await harness.bot.runtime.runner.settled(runId)).status).toBe("awaiting_approval");
   const [approval] = await harness.bot.runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
-  await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === "C0INFRA" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?")));
+  await harness.slack.waitFor((calls) =>
+    calls.some(
+      (call) =>
+        call.method === "chat.postMessage" && call.args["channel"] === "C0INFRA" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?"),
+    ),
+  );
   const card = harness.slack.calls.find((call) => JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?"));
   // The approver reads what will be posted: the verdict and the findings.
   expect(JSON.stringify(card?.args)).toContain("AWS_DB_PUBLIC");
@@ -62,7 +72,9 @@ it("webhook → review proposed in Slack → Approve → one review on the pull 
   expect((await harness.bot.runtime.runner.settled(runId)).status).toBe("succeeded");
   expect(github.reviews).toHaveLength(1);
   expect(github.reviews[0]?.body).toMatchObject({ event: "REQUEST_CHANGES", commit_id: FIXTURE_HEAD });
-  await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && String(call.args["text"] ?? "").includes("Review posted: changes requested")));
+  await harness.slack.waitFor((calls) =>
+    calls.some((call) => call.method === "chat.postMessage" && String(call.args["text"] ?? "").includes("Review posted: changes requested")),
+  );
   await harness.bot.slack.projection.idle();
   expect(harness.slack.calls.flatMap(blockKitViolations)).toEqual([]);
 });

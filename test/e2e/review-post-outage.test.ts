@@ -50,7 +50,12 @@ const reviewPosts = (): number => github.requests.filter((request) => request.me
 it("GitHub answers the approved review's POST with 502 twice: the run waits, honours retry-after, posts the review once and succeeds", async () => {
   const delivered = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/github`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": header("X-GitHub-Event"), "x-github-delivery": header("X-GitHub-Delivery"), "x-hub-signature-256": header("X-Hub-Signature-256") },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": header("X-GitHub-Event"),
+      "x-github-delivery": header("X-GitHub-Delivery"),
+      "x-hub-signature-256": header("X-Hub-Signature-256"),
+    },
     body: fixture("github/pull-request-opened.json"),
   });
   expect(delivered.status).toBe(202);
@@ -83,7 +88,9 @@ it("GitHub answers the approved review's POST with 502 twice: the run waits, hon
   expect(github.reviews).toHaveLength(1);
   expect(github.reviews[0]?.body).toMatchObject({ event: "REQUEST_CHANGES", commit_id: FIXTURE_HEAD });
   expect(await store.getRetry(runId)).toBeUndefined();
-  await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && String(call.args["text"] ?? "").includes("Review posted: changes requested")));
+  await harness.slack.waitFor((calls) =>
+    calls.some((call) => call.method === "chat.postMessage" && String(call.args["text"] ?? "").includes("Review posted: changes requested")),
+  );
 });
 
 async function waitForRetry(runId: string, attempt: number): Promise<{ nextAttemptAt: number; waitingFor: string }> {

@@ -23,7 +23,11 @@ const directory = makeTempDirectory("baton-wait-kill-");
 const database = join(directory.path, "baton.db");
 const firing = readFileSync(new URL("../fixtures/webhooks/alertmanager/firing.json", import.meta.url), "utf8");
 /** OpenAI's 500 (https://platform.openai.com/docs/guides/error-codes#api-errors). */
-const serverError = { kind: "status", status: 500, body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } } } as const;
+const serverError = {
+  kind: "status",
+  status: 500,
+  body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } },
+} as const;
 
 let slack: FakeSlackServer;
 let model: FakeOpenAiServer;
@@ -65,7 +69,12 @@ async function startBot(): Promise<BotChild> {
 
 const cardText = (runId: string): string =>
   slack.calls
-    .filter((call: RecordedSlackCall) => (call.method === "chat.postMessage" || call.method === "chat.update") && call.args["thread_ts"] === undefined && JSON.stringify(call.args).includes(runId))
+    .filter(
+      (call: RecordedSlackCall) =>
+        (call.method === "chat.postMessage" || call.method === "chat.update") &&
+        call.args["thread_ts"] === undefined &&
+        JSON.stringify(call.args).includes(runId),
+    )
     .map((call) => JSON.stringify(call.args["blocks"] ?? []))
     .at(-1) ?? "";
 
@@ -73,13 +82,23 @@ describe("a run waiting out a model outage, then SIGKILL", () => {
   it("the next process, with the model healthy, takes it up from the database and it reaches its approval without anyone acting", async () => {
     model.setFallback(() => serverError);
     const first = await startBot();
-    const answer = await fetch(`http://127.0.0.1:${String(first.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: firing });
+    const answer = await fetch(`http://127.0.0.1:${String(first.port)}/webhooks/alertmanager`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: firing,
+    });
     expect(answer.status).toBe(202);
-    const [run] = await pollUntil(() => store.listRuns({ limit: 1 }), (runs) => runs.length > 0);
+    const [run] = await pollUntil(
+      () => store.listRuns({ limit: 1 }),
+      (runs) => runs.length > 0,
+    );
     const runId = run?.id ?? "";
 
     // It waits (a second try has failed too), and the card says so.
-    const waiting = await pollUntil(() => store.getRetry(runId), (retry) => (retry?.attempt ?? 0) >= 2);
+    const waiting = await pollUntil(
+      () => store.getRetry(runId),
+      (retry) => (retry?.attempt ?? 0) >= 2,
+    );
     expect(waiting?.attempt).toBeGreaterThanOrEqual(2);
     await slack.waitFor(() => cardText(runId).includes("waiting for the model"), 10_000);
     expect((await store.getRun(runId))?.status).toBe("running");
@@ -89,7 +108,10 @@ describe("a run waiting out a model outage, then SIGKILL", () => {
     model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER }));
     await startBot();
 
-    const recovered = await pollUntil(() => store.getRun(runId), (current) => current?.status === "awaiting_approval");
+    const recovered = await pollUntil(
+      () => store.getRun(runId),
+      (current) => current?.status === "awaiting_approval",
+    );
     expect(recovered?.status).toBe("awaiting_approval");
     expect(await store.getRetry(runId)).toBeUndefined();
     const [approval] = await store.listApprovals({ runId, statuses: ["pending"], limit: 1 });

@@ -5,7 +5,8 @@ import { fieldSimilarity, similarity } from "../../src/evals/similarity.js";
 
 describe("redaction of captured cases", () => {
   it("takes out Slack ids, mentions and tokens, and keeps ordinary upper-case words", () => {
-    const text = "Ask <@U0ALICE7> in <#C024BE91L|ops> or U0APPROVER; token xoxb-1-2-abc, key sk-abcdefghijklmnop1234, ghp_abcdefghijklmnopqrstuvwx, CLOUDFRONT SEV1 REQ-001";
+    const text =
+      "Ask <@U0ALICE7> in <#C024BE91L|ops> or U0APPROVER; token xoxb-1-2-abc, key sk-abcdefghijklmnop1234, ghp_abcdefghijklmnopqrstuvwx, CLOUDFRONT SEV1 REQ-001";
     expect(redactText(text)).toBe("Ask [redacted] in [redacted] or [redacted]; token [redacted], key [redacted], [redacted], CLOUDFRONT SEV1 REQ-001");
   });
 

@@ -20,7 +20,12 @@ const Plan = z.object({ summary: z.string().min(10), risk: z.enum(["low", "mediu
 const PLAN = { summary: "Restart the API pods one by one.", risk: "medium" };
 
 const driftChain = defineChain({ id: "drift-plan", description: "test", input: z.object({ request: z.string() }) })
-  .llm("plan", { system: "You draft change plans.", user: ({ input, feedback }) => [input.request, ...feedback.map((item) => item.feedback)].join("\n"), output: Plan, approval: {} })
+  .llm("plan", {
+    system: "You draft change plans.",
+    user: ({ input, feedback }) => [input.request, ...feedback.map((item) => item.feedback)].join("\n"),
+    output: Plan,
+    approval: {},
+  })
   .build();
 
 let harness: Harness | undefined;
@@ -61,7 +66,8 @@ describe("drift", () => {
 
     // /metrics: the decision counter is fed after a read of the audit log; wait for the last one.
     const samples = async () => parseExposition(await registry.metrics());
-    for (let tries = 0; valueOf(await samples(), "baton_proposal_decisions_total", { ...labels, decision: "rejected" }) < 1 && tries < 500; tries += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let tries = 0; valueOf(await samples(), "baton_proposal_decisions_total", { ...labels, decision: "rejected" }) < 1 && tries < 500; tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const metrics = await samples();
     expect(valueOf(metrics, "baton_proposal_decisions_total", { ...labels, decision: "approved" })).toBe(1);
     expect(valueOf(metrics, "baton_proposal_decisions_total", { ...labels, decision: "edited" })).toBe(1);
@@ -74,10 +80,21 @@ describe("drift", () => {
     // The same numbers from the database: what `baton stats` and the digest read.
     const rows = await collectDriftStats(active.store, { since: 0, until: Date.now() + 1_000 });
     expect(rows).toEqual([
-      { chainId: "drift-plan", stepId: "plan", model: "gpt-4o-mini", promptVersion, answers: 4, repaired: 1, decisions: { approved: 1, edited: 1, changes_requested: 1, rejected: 1 } },
+      {
+        chainId: "drift-plan",
+        stepId: "plan",
+        model: "gpt-4o-mini",
+        promptVersion,
+        answers: 4,
+        repaired: 1,
+        decisions: { approved: 1, edited: 1, changes_requested: 1, rejected: 1 },
+      },
     ]);
 
-    const stats = await runCli(["stats", "--chain", "drift-plan", "--since", "1d"], { BATON_DB: active.databasePath, BATON_CHAINS_DIR: "test/fixtures/slack-chains" });
+    const stats = await runCli(["stats", "--chain", "drift-plan", "--since", "1d"], {
+      BATON_DB: active.databasePath,
+      BATON_CHAINS_DIR: "test/fixtures/slack-chains",
+    });
     expect(stats.code).toBe(0);
     expect(stats.stdout).toMatch(new RegExp(`drift-plan\\s+plan\\s+gpt-4o-mini\\s+${promptVersion}\\s+4\\s+25%\\s+4\\s+25%\\s+25%\\s+25%\\s+25%`));
 

@@ -52,7 +52,9 @@ const runStatus = (runId: string, status: RunStatus): Promise<RunRecord> =>
   });
 
 const pendingApproval = (runId: string, round: number): Promise<ApprovalRecord> =>
-  waitUntil(`round ${String(round)} of ${runId}`, async () => (await store().listApprovals({ runId, statuses: ["pending"], limit: 5 })).find((approval) => approval.round === round));
+  waitUntil(`round ${String(round)} of ${runId}`, async () =>
+    (await store().listApprovals({ runId, statuses: ["pending"], limit: 5 })).find((approval) => approval.round === round),
+  );
 
 async function startRun(text: string): Promise<{ run: RunRecord; approval: ApprovalRecord }> {
   const before = new Set((await store().listRuns({ limit: 100 })).map((run) => run.id));
@@ -61,7 +63,8 @@ async function startRun(text: string): Promise<{ run: RunRecord; approval: Appro
   return { run, approval: await pendingApproval(run.id, 1) };
 }
 
-const lastView = (index: number) => (harness.slack.callsOf("views.open")[index] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string; blocks: never[] };
+const lastView = (index: number) =>
+  (harness.slack.callsOf("views.open")[index] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string; blocks: never[] };
 
 beforeAll(async () => {
   harness = await startBotHarness();
@@ -74,7 +77,17 @@ beforeAll(async () => {
   await harness.clickCard({ actionId: "baton.edit", approvalId: edited.approval.id, userId: APPROVER, responseName: "edit", triggerId: "trigger-edit" });
   await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "views.open").length === 1);
   const editView = lastView(0);
-  await harness.post(viewSubmission({ callbackId: editView.callback_id, privateMetadata: editView.private_metadata, stateValues: stateValues(editView.blocks, { summary: { type: "plain_text_input", value: EDITED_SUMMARY } }), userId: APPROVER }, SIGNING_SECRET));
+  await harness.post(
+    viewSubmission(
+      {
+        callbackId: editView.callback_id,
+        privateMetadata: editView.private_metadata,
+        stateValues: stateValues(editView.blocks, { summary: { type: "plain_text_input", value: EDITED_SUMMARY } }),
+        userId: APPROVER,
+      },
+      SIGNING_SECRET,
+    ),
+  );
   await runStatus(edited.run.id, "succeeded");
   // Sent back with feedback, then the revised plan approved.
   const sentBack = await startRun("restart the api pods tonight");
@@ -82,7 +95,17 @@ beforeAll(async () => {
   await harness.clickCard({ actionId: "baton.request_changes", approvalId: sentBack.approval.id, userId: APPROVER, responseName: "rc" });
   await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "views.open").length === 2);
   const feedbackView = lastView(1);
-  await harness.post(viewSubmission({ callbackId: feedbackView.callback_id, privateMetadata: feedbackView.private_metadata, stateValues: { feedback: { value: { type: "plain_text_input", value: "Add a rollback step." } } }, userId: APPROVER }, SIGNING_SECRET));
+  await harness.post(
+    viewSubmission(
+      {
+        callbackId: feedbackView.callback_id,
+        privateMetadata: feedbackView.private_metadata,
+        stateValues: { feedback: { value: { type: "plain_text_input", value: "Add a rollback step." } } },
+        userId: APPROVER,
+      },
+      SIGNING_SECRET,
+    ),
+  );
   const second = await pendingApproval(sentBack.run.id, 2);
   await harness.clickCard({ actionId: "baton.approve", approvalId: second.id, userId: APPROVER, responseName: "approve-2" });
   await runStatus(sentBack.run.id, "succeeded");
@@ -91,7 +114,9 @@ beforeAll(async () => {
 
   // The model server `eval run` talks to: `good-model` answers what people accepted, `cheap-model` does not.
   evalModel = await startFakeOpenAiServer();
-  evalModel.setFallback((body) => ((body as { model?: string }).model === "cheap-model" ? { kind: "json", value: CHEAP_ANSWER } : { kind: "json", value: PLAN_ANSWER }));
+  evalModel.setFallback((body) =>
+    (body as { model?: string }).model === "cheap-model" ? { kind: "json", value: CHEAP_ANSWER } : { kind: "json", value: PLAN_ANSWER },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -132,7 +157,9 @@ describe("eval cases from real decisions", () => {
       expect(evalCase.capturedFrom.model).toBe("gpt-4o-mini");
       expect(evalCase.capturedFrom.promptVersion).toMatch(/^pv-[0-9a-f]{12}$/);
     }
-    const text = readdirSync(casesFolder).map((name) => readFileSync(join(casesFolder, name), "utf8")).join("\n");
+    const text = readdirSync(casesFolder)
+      .map((name) => readFileSync(join(casesFolder, name), "utf8"))
+      .join("\n");
     for (const leaked of [APPROVER, REQUESTER, "xoxb-", "C0RUNS"]) expect(text).not.toContain(leaked);
     expect(byRun(approvedRun).context.input).toEqual({ request: "restart the api pods, ask [redacted] first, token [redacted]" });
   });
@@ -150,7 +177,10 @@ describe("eval cases from real decisions", () => {
 
   it("replays the cases with two models side by side: the one that answers differently scores lower, and --min-score fails the run", async () => {
     const runsBefore = await store().listRuns({ limit: 1_000 });
-    const result = await runCli(["eval", "run", "change-plan", "--cases", casesFolder, "--model", "good-model", "--compare", "cheap-model", "--json", "--min-score", "0.9"], cliEnvironment());
+    const result = await runCli(
+      ["eval", "run", "change-plan", "--cases", casesFolder, "--model", "good-model", "--compare", "cheap-model", "--json", "--min-score", "0.9"],
+      cliEnvironment(),
+    );
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as EvalReport & { passed: boolean };
     expect(report.passed).toBe(false);

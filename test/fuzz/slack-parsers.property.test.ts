@@ -19,30 +19,79 @@ import { HOSTILE_TEXT, INJECTION_CORPUS } from "../support/injection-corpus.js";
  */
 
 const BOUNDS = { numRuns: 300, interruptAfterTimeLimit: 4_000 } as const;
-const hostileString = fc.oneof(fc.string({ unit: "grapheme", maxLength: 80 }), fc.constantFrom(...INJECTION_CORPUS, HOSTILE_TEXT, "", "\u0000", "\uD800", "r_", "r_abc", "{", "{}"));
-const anything = fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true });
+const hostileString = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 80 }),
+  fc.constantFrom(...INJECTION_CORPUS, HOSTILE_TEXT, "", "\u0000", "\uD800", "r_", "r_abc", "{", "{}"),
+);
+const anything = fc.anything({
+  maxDepth: 3,
+  withNullPrototype: true,
+  withBigInt: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withTypedArray: true,
+  withSparseArray: true,
+});
 
 /** `view.state.values` as Slack shapes it (block → action → element), with hostile parts. */
 const elementState = fc.oneof(
-  fc.record({ type: fc.constantFrom("plain_text_input", "number_input", "static_select", "checkboxes", "x"), value: fc.oneof(hostileString, fc.constant(null), fc.integer()) }, { requiredKeys: ["type"] }),
-  fc.record({ type: fc.constant("static_select"), selected_option: fc.oneof(fc.constant(null), fc.record({ value: hostileString, text: fc.record({ type: fc.constant("plain_text"), text: hostileString }) })) }),
+  fc.record(
+    {
+      type: fc.constantFrom("plain_text_input", "number_input", "static_select", "checkboxes", "x"),
+      value: fc.oneof(hostileString, fc.constant(null), fc.integer()),
+    },
+    { requiredKeys: ["type"] },
+  ),
+  fc.record({
+    type: fc.constant("static_select"),
+    selected_option: fc.oneof(
+      fc.constant(null),
+      fc.record({ value: hostileString, text: fc.record({ type: fc.constant("plain_text"), text: hostileString }) }),
+    ),
+  }),
   fc.record({ type: fc.constant("checkboxes"), selected_options: fc.array(fc.record({ value: hostileString }), { maxLength: 3 }) }),
   anything,
 );
-const blockIds = fc.constantFrom("feedback", "reason", "rfp_title", "rfp_customer", "rfp_file", "rfp_text", "service", "replicas", "dryRun", "environment", "notes", "summary");
-const stateValues = fc.oneof(fc.dictionary(fc.oneof(blockIds, hostileString), fc.dictionary(fc.oneof(fc.constant("value"), hostileString), elementState, { maxKeys: 2 }), { maxKeys: 6 }), anything);
+const blockIds = fc.constantFrom(
+  "feedback",
+  "reason",
+  "rfp_title",
+  "rfp_customer",
+  "rfp_file",
+  "rfp_text",
+  "service",
+  "replicas",
+  "dryRun",
+  "environment",
+  "notes",
+  "summary",
+);
+const stateValues = fc.oneof(
+  fc.dictionary(fc.oneof(blockIds, hostileString), fc.dictionary(fc.oneof(fc.constant("value"), hostileString), elementState, { maxKeys: 2 }), { maxKeys: 6 }),
+  anything,
+);
 
-const isMessages = (errors: Record<string, string>): boolean => Object.keys(errors).length > 0 && Object.values(errors).every((message) => typeof message === "string" && message.length > 0);
+const isMessages = (errors: Record<string, string>): boolean =>
+  Object.keys(errors).length > 0 && Object.values(errors).every((message) => typeof message === "string" && message.length > 0);
 
 describe("the /baton command parser, fuzzed", () => {
   it("any text is a command or the help saying what was not understood", () => {
     fc.assert(
-      fc.property(fc.oneof(hostileString, fc.tuple(fc.constantFrom("run", "status", "runs", "cancel", "review", "pending", "rfp", "chains", "help", "RUN"), hostileString).map(([word, rest]) => `${word} ${rest}`)), (text) => {
-        const command = parseCommand(text);
-        expect(["help", "chains", "run", "status", "runs", "pending", "cancel", "review", "rfp"]).toContain(command.kind);
-        if (command.kind === "status" || command.kind === "cancel") expect(command.runId).toMatch(/^r_[A-Za-z0-9_-]+$/);
-        if (command.kind === "help" && command.notUnderstood !== undefined) expect(command.notUnderstood.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.oneof(
+          hostileString,
+          fc
+            .tuple(fc.constantFrom("run", "status", "runs", "cancel", "review", "pending", "rfp", "chains", "help", "RUN"), hostileString)
+            .map(([word, rest]) => `${word} ${rest}`),
+        ),
+        (text) => {
+          const command = parseCommand(text);
+          expect(["help", "chains", "run", "status", "runs", "pending", "cancel", "review", "rfp"]).toContain(command.kind);
+          if (command.kind === "status" || command.kind === "cancel") expect(command.runId).toMatch(/^r_[A-Za-z0-9_-]+$/);
+          if (command.kind === "help" && command.notUnderstood !== undefined) expect(command.notUnderstood.length).toBeGreaterThan(0);
+        },
+      ),
       BOUNDS,
     );
   });
@@ -73,7 +122,14 @@ describe("modal state readers, fuzzed", () => {
   });
 
   it("schema forms (run input and Edit): the value passes the schema, or errors name the fields", () => {
-    const schema = z.object({ service: z.string().min(1).max(40), replicas: z.number().int().min(1).max(50), dryRun: z.boolean(), environment: z.enum(["prod", "staging"]), notes: z.string().optional(), steps: z.array(z.string()).optional() });
+    const schema = z.object({
+      service: z.string().min(1).max(40),
+      replicas: z.number().int().min(1).max(50),
+      dryRun: z.boolean(),
+      environment: z.enum(["prod", "staging"]),
+      notes: z.string().optional(),
+      steps: z.array(z.string()).optional(),
+    });
     const original = { service: "checkout", replicas: 3, dryRun: true, environment: "prod", notes: "n", steps: ["a"] };
     fc.assert(
       fc.property(stateValues, (values) => {
@@ -90,11 +146,18 @@ describe("modal state readers, fuzzed", () => {
 describe("private_metadata and interaction bodies, fuzzed", () => {
   it("sealed approval metadata opens only when baton sealed it; anything else says why", () => {
     fc.assert(
-      fc.property(fc.oneof(hostileString, fc.string({ minLength: 1, maxLength: 40 }).map((id) => sealedApprovalMetadata(id, "other-key")), fc.string({ minLength: 1, maxLength: 40 }).map((id) => JSON.stringify({ approvalId: id, seal: "0".repeat(32) }))), (metadata) => {
-        const opened = openSealedApprovalMetadata(metadata, "the-key");
-        expect(opened.ok).toBe(false);
-        if (!opened.ok) expect(opened.message).toMatch(/^its private_metadata /);
-      }),
+      fc.property(
+        fc.oneof(
+          hostileString,
+          fc.string({ minLength: 1, maxLength: 40 }).map((id) => sealedApprovalMetadata(id, "other-key")),
+          fc.string({ minLength: 1, maxLength: 40 }).map((id) => JSON.stringify({ approvalId: id, seal: "0".repeat(32) })),
+        ),
+        (metadata) => {
+          const opened = openSealedApprovalMetadata(metadata, "the-key");
+          expect(opened.ok).toBe(false);
+          if (!opened.ok) expect(opened.message).toMatch(/^its private_metadata /);
+        },
+      ),
       BOUNDS,
     );
     fc.assert(
@@ -118,11 +181,20 @@ describe("private_metadata and interaction bodies, fuzzed", () => {
   it("interaction bodies: whether a listener handles it and where a click came from are answered for any body", () => {
     const body = fc.oneof(
       anything,
-      fc.record({ type: fc.constantFrom("block_actions", "view_submission", "event_callback", "shortcut"), actions: fc.oneof(anything, fc.array(fc.record({ action_id: hostileString, block_id: hostileString, value: hostileString }), { maxLength: 3 })), view: anything, event: anything, container: anything, user: anything, command: fc.option(hostileString, { nil: undefined }) }),
+      fc.record({
+        type: fc.constantFrom("block_actions", "view_submission", "event_callback", "shortcut"),
+        actions: fc.oneof(anything, fc.array(fc.record({ action_id: hostileString, block_id: hostileString, value: hostileString }), { maxLength: 3 })),
+        view: anything,
+        event: anything,
+        container: anything,
+        user: anything,
+        command: fc.option(hostileString, { nil: undefined }),
+      }),
     );
     fc.assert(
       fc.property(body, anything, (candidate, action) => {
-        if (typeof candidate === "object" && candidate !== null && !Array.isArray(candidate)) expect(typeof isHandledSlackRequest(candidate as Record<string, unknown>)).toBe("boolean");
+        if (typeof candidate === "object" && candidate !== null && !Array.isArray(candidate))
+          expect(typeof isHandledSlackRequest(candidate as Record<string, unknown>)).toBe("boolean");
         const source = clickSourceOf(candidate, action);
         expect(["card", "list", "home", "unknown"]).toContain(source.kind);
       }),

@@ -24,7 +24,16 @@ const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`../f
 const hostileString = fc.oneof(fc.string({ unit: "grapheme", maxLength: 60 }), fc.constantFrom(...INJECTION_CORPUS, HOSTILE_TEXT, "", " ", "\u0000", "\uD800"));
 /** JSON values whose strings are hostile. */
 const hostileJson = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, hostileString, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(hostileString, tie("value"), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: "small" },
+    hostileString,
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie("value"), { maxKeys: 4 }),
+  ),
 })).value;
 
 /** A captured payload with one value, somewhere in it, replaced by something hostile. */
@@ -47,9 +56,24 @@ function mutated(payload: unknown): fc.Arbitrary<unknown> {
 }
 
 const SOURCES = [
-  { name: "Alertmanager", fixture: "webhooks/alertmanager/firing.json", parse: (json: unknown) => AlertmanagerPayload.safeParse(json), deliver: (data: never) => alertmanagerDelivery(data, "{}", 1) },
-  { name: "Grafana", fixture: "webhooks/grafana/firing.json", parse: (json: unknown) => GrafanaPayload.safeParse(json), deliver: (data: never) => grafanaDelivery(data, "{}", 1) },
-  { name: "PagerDuty", fixture: "webhooks/pagerduty/v3-incident-triggered.json", parse: (json: unknown) => PagerDutyPayload.safeParse(json), deliver: (data: never) => pagerDutyDelivery(data, "{}", 1, "id") },
+  {
+    name: "Alertmanager",
+    fixture: "webhooks/alertmanager/firing.json",
+    parse: (json: unknown) => AlertmanagerPayload.safeParse(json),
+    deliver: (data: never) => alertmanagerDelivery(data, "{}", 1),
+  },
+  {
+    name: "Grafana",
+    fixture: "webhooks/grafana/firing.json",
+    parse: (json: unknown) => GrafanaPayload.safeParse(json),
+    deliver: (data: never) => grafanaDelivery(data, "{}", 1),
+  },
+  {
+    name: "PagerDuty",
+    fixture: "webhooks/pagerduty/v3-incident-triggered.json",
+    parse: (json: unknown) => PagerDutyPayload.safeParse(json),
+    deliver: (data: never) => pagerDutyDelivery(data, "{}", 1, "id"),
+  },
 ] as const;
 
 function expectDelivery(delivery: DeliveryInput): void {
@@ -81,7 +105,15 @@ describe("webhook payloads, fuzzed", () => {
   }
 
   it("the generic payload: any JSON parses or is refused with the path", () => {
-    const near = fc.record({ title: hostileString, severity: fc.option(hostileString, { nil: undefined }), status: fc.constantFrom("firing", "resolved", "open", 3), labels: fc.dictionary(hostileString, fc.oneof(hostileString, fc.integer())), description: hostileString, group: fc.option(hostileString, { nil: undefined }), runbookUrl: fc.option(fc.oneof(fc.webUrl(), hostileString), { nil: undefined }) });
+    const near = fc.record({
+      title: hostileString,
+      severity: fc.option(hostileString, { nil: undefined }),
+      status: fc.constantFrom("firing", "resolved", "open", 3),
+      labels: fc.dictionary(hostileString, fc.oneof(hostileString, fc.integer())),
+      description: hostileString,
+      group: fc.option(hostileString, { nil: undefined }),
+      runbookUrl: fc.option(fc.oneof(fc.webUrl(), hostileString), { nil: undefined }),
+    });
     fc.assert(
       fc.property(fc.oneof(hostileJson, near), (json) => {
         const parsed = GenericPayload.safeParse(json);
@@ -122,8 +154,19 @@ function requestOf(bytes: Uint8Array, contentType: string): IncomingMessage {
 
 describe("request bodies, fuzzed", () => {
   it("any bytes under any content type: JSON, or 400 / 413 / 415 with a message — never a throw", async () => {
-    const bytes = fc.oneof(fc.uint8Array({ maxLength: 300 }), hostileJson.map((value) => new TextEncoder().encode(JSON.stringify(value) ?? "")), fc.string().map((text) => new TextEncoder().encode(text)));
-    const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "", "application/x-www-form-urlencoded", "APPLICATION/JSON");
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      hostileJson.map((value) => new TextEncoder().encode(JSON.stringify(value) ?? "")),
+      fc.string().map((text) => new TextEncoder().encode(text)),
+    );
+    const contentType = fc.constantFrom(
+      "application/json",
+      "application/json; charset=utf-8",
+      "text/plain",
+      "",
+      "application/x-www-form-urlencoded",
+      "APPLICATION/JSON",
+    );
     await fc.assert(
       fc.asyncProperty(bytes, contentType, async (body, type) => {
         const reading = await readJsonBody(requestOf(body, type), 200);

@@ -9,12 +9,19 @@ import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-gi
 let github: FakeGitHubServer;
 let host: OctokitPullRequests;
 const ref = { repository: "acme/infra", number: 42 };
-const PATCH = "@@ -1,3 +1,4 @@\n resource \"aws_s3_bucket\" \"logs\" {\n-  bucket = \"old\"\n+  bucket = \"logs\"\n+  acl    = \"public-read\"\n }";
+const PATCH = '@@ -1,3 +1,4 @@\n resource "aws_s3_bucket" "logs" {\n-  bucket = "old"\n+  bucket = "logs"\n+  acl    = "public-read"\n }';
 
 beforeEach(async () => {
   github = await startFakeGitHubServer();
   host = new OctokitPullRequests({ token: "ghp_test", apiUrl: github.apiUrl });
-  github.setPullRequest("acme/infra", 42, { headSha: "abc123", title: "Buckets", files: [{ path: "main.tf", patch: PATCH }, ...Array.from({ length: 130 }, (_, index) => ({ path: `docs/page-${String(index)}.md`, patch: "@@ -0,0 +1 @@\n+x" }))] });
+  github.setPullRequest("acme/infra", 42, {
+    headSha: "abc123",
+    title: "Buckets",
+    files: [
+      { path: "main.tf", patch: PATCH },
+      ...Array.from({ length: 130 }, (_, index) => ({ path: `docs/page-${String(index)}.md`, patch: "@@ -0,0 +1 @@\n+x" })),
+    ],
+  });
 });
 afterEach(async () => {
   await github.close();
@@ -31,9 +38,23 @@ describe("OctokitPullRequests", () => {
   });
 
   it("posts a review with line comments on the new side, and lists it back", async () => {
-    const posted = await host.createReview(ref, { commitId: "abc123", event: "REQUEST_CHANGES", body: "review", comments: [{ path: "main.tf", line: 3, body: "public ACL" }, { path: "main.tf", startLine: 2, line: 3, body: "range" }] });
+    const posted = await host.createReview(ref, {
+      commitId: "abc123",
+      event: "REQUEST_CHANGES",
+      body: "review",
+      comments: [
+        { path: "main.tf", line: 3, body: "public ACL" },
+        { path: "main.tf", startLine: 2, line: 3, body: "range" },
+      ],
+    });
     expect(posted).toMatchObject({ commitId: "abc123", body: "review" });
-    expect(github.reviews[0]?.body).toMatchObject({ event: "REQUEST_CHANGES", comments: [{ path: "main.tf", line: 3, side: "RIGHT" }, { path: "main.tf", start_line: 2, start_side: "RIGHT", line: 3 }] });
+    expect(github.reviews[0]?.body).toMatchObject({
+      event: "REQUEST_CHANGES",
+      comments: [
+        { path: "main.tf", line: 3, side: "RIGHT" },
+        { path: "main.tf", start_line: 2, start_side: "RIGHT", line: 3 },
+      ],
+    });
     expect((await host.listReviews(ref)).map((review) => review.body)).toEqual(["review"]);
   });
 
@@ -60,7 +81,9 @@ describe("OctokitPullRequests", () => {
     expect(denied.message).toContain("Give GITHUB_TOKEN read access to pull requests");
     github.failNext(/\/files$/, 502, 10);
     expect((await failure(() => host.listFiles(ref))).code).toBe("GITHUB_UNAVAILABLE");
-    const offDiff = await failure(() => host.createReview(ref, { commitId: "abc123", event: "COMMENT", body: "x", comments: [{ path: "main.tf", line: 40, body: "not in the diff" }] }));
+    const offDiff = await failure(() =>
+      host.createReview(ref, { commitId: "abc123", event: "COMMENT", body: "x", comments: [{ path: "main.tf", line: 40, body: "not in the diff" }] }),
+    );
     expect(offDiff.code).toBe("GITHUB_REJECTED");
     expect(offDiff.message).toContain("Pull request review thread line must be part of the diff");
   });
@@ -76,7 +99,12 @@ describe("pull request helpers", () => {
 
   it("knows which new-side lines of a diff a comment may go on", () => {
     const diff = unifiedDiffOf([
-      { path: "main.tf", status: "modified", previousPath: undefined, patch: '@@ -10,4 +10,5 @@ resource "x" "y" {\n   a = 1\n-  b = 2\n+  b = 3\n+  c = 4\n   d = 5\n@@ -40 +41 @@\n-old\n+new' },
+      {
+        path: "main.tf",
+        status: "modified",
+        previousPath: undefined,
+        patch: '@@ -10,4 +10,5 @@ resource "x" "y" {\n   a = 1\n-  b = 2\n+  b = 3\n+  c = 4\n   d = 5\n@@ -40 +41 @@\n-old\n+new',
+      },
       { path: "gone.tf", status: "removed", previousPath: undefined, patch: "@@ -1,2 +0,0 @@\n-a\n-b" },
     ]);
     const lines = commentableLines(diff);
@@ -85,8 +113,11 @@ describe("pull request helpers", () => {
   });
 
   it("joins file patches into one unified diff with git headers", () => {
-    expect(unifiedDiffOf([{ path: "a.tf", status: "added", previousPath: undefined, patch: "@@ -0,0 +1 @@\n+x" }, { path: "b.bin", status: "modified", previousPath: undefined, patch: undefined }])).toBe(
-      "diff --git a/a.tf b/a.tf\n--- /dev/null\n+++ b/a.tf\n@@ -0,0 +1 @@\n+x\n",
-    );
+    expect(
+      unifiedDiffOf([
+        { path: "a.tf", status: "added", previousPath: undefined, patch: "@@ -0,0 +1 @@\n+x" },
+        { path: "b.bin", status: "modified", previousPath: undefined, patch: undefined },
+      ]),
+    ).toBe("diff --git a/a.tf b/a.tf\n--- /dev/null\n+++ b/a.tf\n@@ -0,0 +1 @@\n+x\n");
   });
 });

@@ -8,10 +8,13 @@ import { parsePolicyConfig, reviewChanges, type Finding } from "../../src/iac/in
  */
 
 const root = new URL("../fixtures/iac/labelled/", import.meta.url);
-const Labels = (): Record<string, { findings: Array<{ address: string; category: string }>; clean: boolean }> => JSON.parse(readFileSync(new URL("labels.json", root), "utf8")) as Record<string, { findings: Array<{ address: string; category: string }>; clean: boolean }>;
+const Labels = (): Record<string, { findings: Array<{ address: string; category: string }>; clean: boolean }> =>
+  JSON.parse(readFileSync(new URL("labels.json", root), "utf8")) as Record<string, { findings: Array<{ address: string; category: string }>; clean: boolean }>;
 
 /** The policy file the set was labelled with: owner, env and cost-center required. */
-export const LABELLED_POLICY = parsePolicyConfig(JSON.stringify({ rules: { REQUIRED_TAGS: { parameters: { requiredTags: ["owner", "env", "cost-center"] } } } }));
+export const LABELLED_POLICY = parsePolicyConfig(
+  JSON.stringify({ rules: { REQUIRED_TAGS: { parameters: { requiredTags: ["owner", "env", "cost-center"] } } } }),
+);
 
 export interface CaseResult {
   file: string;
@@ -36,14 +39,19 @@ export function measure(): { recall: number; precision: number; labelled: number
   for (const file of files) {
     const expected = labels[file]?.findings ?? [];
     const findings = findingsOf(file);
-    const matches = (finding: Finding, label: { address: string; category: string }): boolean => finding.resourceAddress === label.address && (finding.ruleId.includes(label.category) || finding.category.includes(label.category));
+    const matches = (finding: Finding, label: { address: string; category: string }): boolean =>
+      finding.resourceAddress === label.address && (finding.ruleId.includes(label.category) || finding.category.includes(label.category));
     const missed = expected.filter((label) => !findings.some((finding) => matches(finding, label)));
     const wrong = findings.filter((finding) => !expected.some((label) => matches(finding, label)));
     labelled += expected.length;
     found += expected.length - missed.length;
     reported += findings.length;
     right += findings.length - wrong.length;
-    cases.push({ file, missed: missed.map((label) => `${label.category} ${label.address}`), wrong: wrong.map((finding) => `${finding.category} ${finding.resourceAddress}: ${finding.message}`) });
+    cases.push({
+      file,
+      missed: missed.map((label) => `${label.category} ${label.address}`),
+      wrong: wrong.map((finding) => `${finding.category} ${finding.resourceAddress}: ${finding.message}`),
+    });
   }
   return { recall: labelled === 0 ? 1 : found / labelled, precision: reported === 0 ? 1 : right / reported, labelled, reported, cases };
 }

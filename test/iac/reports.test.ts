@@ -12,7 +12,10 @@ import { findingsOf, LABELLED_POLICY } from "./labelled-set.js";
 // zod's JSON Schema reader takes format "uri-reference" for an absolute URL; a relative path
 // (what GitHub wants for a repository file) is a valid URI reference (RFC 3986 §4.1), so that
 // one format is checked as a string. Everything else in the schema is checked as published.
-const schemaText = readFileSync(new URL("../fixtures/iac/sarif-schema-2.1.0.json", import.meta.url), "utf8").replace(/"format": "uri-reference"/g, '"minLength": 1');
+const schemaText = readFileSync(new URL("../fixtures/iac/sarif-schema-2.1.0.json", import.meta.url), "utf8").replace(
+  /"format": "uri-reference"/g,
+  '"minLength": 1',
+);
 const sarifSchema = z.fromJSONSchema(JSON.parse(schemaText) as Parameters<typeof z.fromJSONSchema>[0]);
 const labelled = (file: string): string => readFileSync(new URL(`../fixtures/iac/labelled/${file}`, import.meta.url), "utf8");
 
@@ -20,7 +23,11 @@ describe("plan summary", () => {
   it("counts create, update, replace, destroy, and names every stateful destroy or replace at the top", () => {
     const { changes } = reviewChanges({ kind: "plan", json: JSON.parse(labelled("plans/10-dispatch-v1-retirement.json")) }, LABELLED_POLICY);
     expect(formatSummary(summarizeChanges(changes))).toBe(
-      ["Plan: 0 to create, 0 to update, 1 to replace, 3 to destroy (1 to forget, 2 moved).", "! replaces stateful aws_dynamodb_table.driver_shifts", "! destroys stateful aws_elasticache_cluster.dispatch_v1_sessions"].join("\n"),
+      [
+        "Plan: 0 to create, 0 to update, 1 to replace, 3 to destroy (1 to forget, 2 moved).",
+        "! replaces stateful aws_dynamodb_table.driver_shifts",
+        "! destroys stateful aws_elasticache_cluster.dispatch_v1_sessions",
+      ].join("\n"),
     );
   });
 
@@ -44,18 +51,35 @@ describe("SARIF", () => {
   });
 
   it("the schema check is real: a result without a message is refused", () => {
-    const sarif = toSarif(findingsOf("plans/07-etl-runner-iam-policies.json"), { planFile: "plan.json", version: "0.1.0" }) as { runs: Array<{ results: Array<Record<string, unknown>> }> };
+    const sarif = toSarif(findingsOf("plans/07-etl-runner-iam-policies.json"), { planFile: "plan.json", version: "0.1.0" }) as {
+      runs: Array<{ results: Array<Record<string, unknown>> }>;
+    };
     delete sarif.runs[0]?.results[0]?.["message"];
     expect(sarifSchema.safeParse(sarif).success).toBe(false);
   });
 
   it("has what GitHub code scanning reads: rule metadata, file and line for diffs, stable fingerprints", () => {
     const findings = findingsOf("diffs/15-proof-of-delivery-public-index-db.diff");
-    const sarif = toSarif(findings, { planFile: "plan.json", version: "0.1.0" }) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; properties: Record<string, unknown> }> } }; results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>; partialFingerprints: Record<string, string> }> }> };
+    const sarif = toSarif(findings, { planFile: "plan.json", version: "0.1.0" }) as {
+      runs: Array<{
+        tool: { driver: { rules: Array<{ id: string; properties: Record<string, unknown> }> } };
+        results: Array<{
+          ruleId: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+          partialFingerprints: Record<string, string>;
+        }>;
+      }>;
+    };
     const run = sarif.runs[0];
     const publicDatabase = run?.results.find((result) => result.ruleId === "AWS_DB_PUBLIC");
-    expect(publicDatabase?.locations[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "live/production/proof-of-delivery/index-db.tf" }, region: { startLine: 17 } });
-    expect(run?.tool.driver.rules.find((rule) => rule.id === "AWS_DB_PUBLIC")?.properties).toMatchObject({ "security-severity": "9.5", crosswalk: { checkov: ["CKV_AWS_17"], trivy: ["AVD-AWS-0180"] } });
+    expect(publicDatabase?.locations[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: "live/production/proof-of-delivery/index-db.tf" },
+      region: { startLine: 17 },
+    });
+    expect(run?.tool.driver.rules.find((rule) => rule.id === "AWS_DB_PUBLIC")?.properties).toMatchObject({
+      "security-severity": "9.5",
+      crosswalk: { checkov: ["CKV_AWS_17"], trivy: ["AVD-AWS-0180"] },
+    });
     // The same finding on another line (code moved) keeps its fingerprint.
     const moved = findings.map((finding): Finding => ({ ...finding, line: (finding.line ?? 1) + 10 }));
     expect(moved.map(fingerprintOf)).toEqual(findings.map(fingerprintOf));
@@ -82,7 +106,10 @@ function parseXml(text: string): Array<{ name: string; attributes: Record<string
       if (open.pop() !== name) throw new Error(`</${name}> closes nothing`);
       continue;
     }
-    elements.push({ name, attributes: Object.fromEntries([...attributes.matchAll(/([\w:-]+)="([^"]*)"/g)].map((pair) => [pair[1] as string, pair[2] as string])) });
+    elements.push({
+      name,
+      attributes: Object.fromEntries([...attributes.matchAll(/([\w:-]+)="([^"]*)"/g)].map((pair) => [pair[1] as string, pair[2] as string])),
+    });
     if (!selfClosing) open.push(name);
   }
   if (consumed !== body.length || open.length > 0) throw new Error(`not well formed at ${String(consumed)}: ${open.join(">")}`);
@@ -95,12 +122,24 @@ describe("JUnit XML", () => {
     const elements = parseXml(toJunit(findings));
     expect(elements[0]).toMatchObject({ name: "testsuites", attributes: { failures: "2" } });
     expect(elements.filter((element) => element.name === "failure")).toHaveLength(2);
-    expect(elements.filter((element) => element.name === "testcase" && element.attributes["classname"] === "AWS_IAM_WILDCARD").map((element) => element.attributes["name"])).toEqual(["aws_iam_policy.etl_break_glass", "aws_iam_role_policy.etl_runner_athena"]);
+    expect(
+      elements
+        .filter((element) => element.name === "testcase" && element.attributes["classname"] === "AWS_IAM_WILDCARD")
+        .map((element) => element.attributes["name"]),
+    ).toEqual(["aws_iam_policy.etl_break_glass", "aws_iam_role_policy.etl_runner_athena"]);
     expect(elements.filter((element) => element.name === "testsuite")).toHaveLength(11);
   });
 
   it("escapes what a finding's text carries", () => {
-    const finding: Finding = { ruleId: "AWS_S3_PUBLIC", category: "public-bucket", severity: "critical", resourceAddress: 'aws_s3_bucket_policy.a["x"]', message: 'Allows "s3:*" to <everyone> & more', fix: "Name the principals.", crosswalk: { checkov: [], trivy: [] } };
+    const finding: Finding = {
+      ruleId: "AWS_S3_PUBLIC",
+      category: "public-bucket",
+      severity: "critical",
+      resourceAddress: 'aws_s3_bucket_policy.a["x"]',
+      message: 'Allows "s3:*" to <everyone> & more',
+      fix: "Name the principals.",
+      crosswalk: { checkov: [], trivy: [] },
+    };
     const elements = parseXml(toJunit([finding]));
     expect(elements.find((element) => element.name === "failure")?.attributes["message"]).toBe("Allows &quot;s3:*&quot; to &lt;everyone&gt; &amp; more");
   });

@@ -9,7 +9,10 @@ import { findingsOf, LABELLED_POLICY, measure } from "./labelled-set.js";
  * small plans in the exact shape Terraform writes (format 1.2) for what the set does not show.
  */
 
-const on = (file: string, address: string): string[] => findingsOf(file).filter((finding) => finding.resourceAddress === address).map((finding) => finding.category);
+const on = (file: string, address: string): string[] =>
+  findingsOf(file)
+    .filter((finding) => finding.resourceAddress === address)
+    .map((finding) => finding.category);
 
 interface Resource {
   address: string;
@@ -34,7 +37,14 @@ function planOf(resources: ReadonlyArray<Resource>): unknown {
       name: resource.address.split(".").at(-1),
       provider_name: "registry.terraform.io/hashicorp/aws",
       ...(resource.previousAddress === undefined ? {} : { previous_address: resource.previousAddress }),
-      change: { actions: resource.actions, before: resource.before, after: resource.after, after_unknown: resource.afterUnknown ?? {}, before_sensitive: {}, after_sensitive: {} },
+      change: {
+        actions: resource.actions,
+        before: resource.before,
+        after: resource.after,
+        after_unknown: resource.afterUnknown ?? {},
+        before_sensitive: {},
+        after_sensitive: {},
+      },
       ...(resource.actionReason === undefined ? {} : { action_reason: resource.actionReason }),
     })),
   };
@@ -58,7 +68,9 @@ describe("only changes are judged, on the resource that carries the setting", ()
   it("a no-op resource is never a finding, whatever it contains", () => {
     const open = { ingress: [{ cidr_blocks: ["0.0.0.0/0"], from_port: 22, to_port: 22, protocol: "tcp", ipv6_cidr_blocks: [] }], tags: TAGS, tags_all: TAGS };
     expect(planFindings([{ address: "aws_security_group.admin", type: "aws_security_group", actions: ["no-op"], before: open, after: open }])).toEqual([]);
-    expect(categories(planFindings([{ address: "aws_security_group.admin", type: "aws_security_group", actions: ["create"], before: null, after: open }]))).toEqual(["open-ingress aws_security_group.admin"]);
+    expect(
+      categories(planFindings([{ address: "aws_security_group.admin", type: "aws_security_group", actions: ["create"], before: null, after: open }])),
+    ).toEqual(["open-ingress aws_security_group.admin"]);
   });
 
   it("a public ACL is reported on the aws_s3_bucket_acl, not on the bucket", () => {
@@ -77,7 +89,9 @@ describe("open ingress", () => {
   it("protocol -1 is all ports; egress to anywhere is never a finding", () => {
     expect(on("plans/02-statsd-relay-opened-all-protocols.json", "aws_security_group.statsd_relay")).toEqual(["open-ingress"]);
     const egress = { egress: [{ cidr_blocks: ["0.0.0.0/0"], from_port: 0, to_port: 0, protocol: "-1" }], ingress: [] };
-    expect(planFindings([{ address: "aws_security_group.out", type: "aws_security_group", actions: ["create"], before: null, after: { ...egress, tags: TAGS } }])).toEqual([]);
+    expect(
+      planFindings([{ address: "aws_security_group.out", type: "aws_security_group", actions: ["create"], before: null, after: { ...egress, tags: TAGS } }]),
+    ).toEqual([]);
   });
 
   it("the allowed ports come from the policy file", () => {
@@ -99,13 +113,23 @@ describe("public bucket", () => {
     expect(on("plans/04-map-tiles-policy-any-aws-principal.json", "aws_s3_bucket_policy.map_tiles")).toEqual(["public-bucket"]);
     expect(findingsOf("plans/04-map-tiles-policy-any-aws-principal.json")).toHaveLength(2);
     expect(on("diffs/15-proof-of-delivery-public-index-db.diff", "aws_s3_bucket_policy.pod_images")).toEqual(["public-bucket"]);
-    const denyOnly = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
-    expect(planFindings([{ address: "aws_s3_bucket_policy.b", type: "aws_s3_bucket_policy", actions: ["create"], before: null, after: { bucket: "b", policy: denyOnly } }])).toEqual([]);
+    const denyOnly = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+    });
+    expect(
+      planFindings([
+        { address: "aws_s3_bucket_policy.b", type: "aws_s3_bucket_policy", actions: ["create"], before: null, after: { bucket: "b", policy: denyOnly } },
+      ]),
+    ).toEqual([]);
   });
 
   it("S3 buckets with no encryption resource are not unencrypted (SSE-S3 by default since January 2023)", () => {
     expect(on("plans/05-sensor-archive-storage.json", "aws_s3_bucket.sensor_exports")).toEqual([]);
-    expect(categories(findingsOf("plans/05-sensor-archive-storage.json")).sort()).toEqual(["unencrypted-storage aws_ebs_volume.sensor_raw_spool", "unencrypted-storage aws_efs_file_system.sensor_shared"]);
+    expect(categories(findingsOf("plans/05-sensor-archive-storage.json")).sort()).toEqual([
+      "unencrypted-storage aws_ebs_volume.sensor_raw_spool",
+      "unencrypted-storage aws_efs_file_system.sensor_shared",
+    ]);
   });
 });
 
@@ -119,13 +143,27 @@ describe("IAM wildcard", () => {
   it('specific actions on "*", ec2:Describe* prefixes, service:* on one ARN and Deny "*" are not', () => {
     expect(findingsOf("plans/07-etl-runner-iam-policies.json")).toHaveLength(2);
     expect(on("diffs/14-mqtt-broker-opened-and-iot-wildcard.diff", "aws_iam_role_policy.mqtt_bridge_stream")).toEqual([]);
-    const policy = (statement: Record<string, unknown>): Record<string, unknown> => ({ name: "p", policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) });
+    const policy = (statement: Record<string, unknown>): Record<string, unknown> => ({
+      name: "p",
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }),
+    });
     const cases = [
       { Effect: "Allow", Action: ["ec2:Describe*", "glue:Get*"], Resource: "*" },
       { Effect: "Allow", Action: "sqs:*", Resource: "arn:aws:sqs:us-east-1:111122223333:jobs" },
       { Effect: "Deny", Action: "*", Resource: "*" },
     ];
-    for (const statement of cases) expect(planFindings([{ address: "aws_iam_policy.p", type: "aws_iam_policy", actions: ["create"], before: null, after: { ...policy(statement), tags: TAGS, tags_all: TAGS } }])).toEqual([]);
+    for (const statement of cases)
+      expect(
+        planFindings([
+          {
+            address: "aws_iam_policy.p",
+            type: "aws_iam_policy",
+            actions: ["create"],
+            before: null,
+            after: { ...policy(statement), tags: TAGS, tags_all: TAGS },
+          },
+        ]),
+      ).toEqual([]);
   });
 });
 
@@ -137,9 +175,21 @@ describe("deletion protection off", () => {
 
   it("a tags-only update that leaves it true is not", () => {
     expect(on("plans/08-fleet-databases-public-eta-and-protection.json", "aws_db_instance.fleet_positions")).toEqual([]);
-    const database = { identifier: "d", deletion_protection: false, instance_class: "db.t3.micro", publicly_accessible: false, storage_encrypted: true, tags: TAGS, tags_all: TAGS };
+    const database = {
+      identifier: "d",
+      deletion_protection: false,
+      instance_class: "db.t3.micro",
+      publicly_accessible: false,
+      storage_encrypted: true,
+      tags: TAGS,
+      tags_all: TAGS,
+    };
     // Already false before: the update does not turn it off.
-    expect(planFindings([{ address: "aws_db_instance.d", type: "aws_db_instance", actions: ["update"], before: database, after: { ...database, tags: { ...TAGS, team: "x" } } }])).toEqual([]);
+    expect(
+      planFindings([
+        { address: "aws_db_instance.d", type: "aws_db_instance", actions: ["update"], before: database, after: { ...database, tags: { ...TAGS, team: "x" } } },
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -149,14 +199,38 @@ describe("stateful delete", () => {
     expect(on("plans/10-dispatch-v1-retirement.json", "aws_dynamodb_table.driver_shifts")).toEqual(["stateful-delete"]);
     expect(on("diffs/16-depot-flow-logs-dropped-archive-renamed.diff", "aws_dynamodb_table.replay_cursors")).toEqual(["stateful-delete"]);
     const bucket = { bucket: "b", tags: TAGS, tags_all: TAGS };
-    expect(categories(planFindings([{ address: "aws_s3_bucket.b", type: "aws_s3_bucket", actions: ["create", "delete"], before: bucket, after: bucket, actionReason: "replace_because_cannot_update" }]))).toEqual(["stateful-delete aws_s3_bucket.b"]);
+    expect(
+      categories(
+        planFindings([
+          {
+            address: "aws_s3_bucket.b",
+            type: "aws_s3_bucket",
+            actions: ["create", "delete"],
+            before: bucket,
+            after: bucket,
+            actionReason: "replace_because_cannot_update",
+          },
+        ]),
+      ),
+    ).toEqual(["stateful-delete aws_s3_bucket.b"]);
   });
 
   it("forget (removed with destroy = false), moved, and deletes of other types are not", () => {
     expect(findingsOf("plans/10-dispatch-v1-retirement.json")).toHaveLength(2);
     const bucket = { bucket: "b", tags: TAGS, tags_all: TAGS };
     expect(planFindings([{ address: "aws_s3_bucket.b", type: "aws_s3_bucket", actions: ["forget"], before: bucket, after: null }])).toEqual([]);
-    expect(planFindings([{ address: "aws_s3_bucket.new_name", type: "aws_s3_bucket", actions: ["no-op"], before: bucket, after: bucket, previousAddress: "aws_s3_bucket.old_name" }])).toEqual([]);
+    expect(
+      planFindings([
+        {
+          address: "aws_s3_bucket.new_name",
+          type: "aws_s3_bucket",
+          actions: ["no-op"],
+          before: bucket,
+          after: bucket,
+          previousAddress: "aws_s3_bucket.old_name",
+        },
+      ]),
+    ).toEqual([]);
     expect(on("diffs/16-depot-flow-logs-dropped-archive-renamed.diff", "aws_s3_bucket.archive")).toEqual([]);
     expect(on("diffs/16-depot-flow-logs-dropped-archive-renamed.diff", "aws_s3_bucket.trip_archive")).toEqual([]);
     expect(findingsOf("diffs/17-status-page-rightsize-and-cleanup-clean.diff")).toEqual([]);
@@ -171,21 +245,58 @@ describe("missing tags", () => {
   });
 
   it("provider default_tags count (they show in tags_all); an update is not judged", () => {
-    expect(planFindings([{ address: "aws_sqs_queue.q", type: "aws_sqs_queue", actions: ["create"], before: null, after: { name: "q", tags: { "cost-center": "c" }, tags_all: TAGS } }])).toEqual([]);
-    expect(planFindings([{ address: "aws_sqs_queue.q", type: "aws_sqs_queue", actions: ["update"], before: { name: "q", tags: null, tags_all: {} }, after: { name: "q2", tags: null, tags_all: {} } }])).toEqual([]);
+    expect(
+      planFindings([
+        {
+          address: "aws_sqs_queue.q",
+          type: "aws_sqs_queue",
+          actions: ["create"],
+          before: null,
+          after: { name: "q", tags: { "cost-center": "c" }, tags_all: TAGS },
+        },
+      ]),
+    ).toEqual([]);
+    expect(
+      planFindings([
+        {
+          address: "aws_sqs_queue.q",
+          type: "aws_sqs_queue",
+          actions: ["update"],
+          before: { name: "q", tags: null, tags_all: {} },
+          after: { name: "q2", tags: null, tags_all: {} },
+        },
+      ]),
+    ).toEqual([]);
   });
 
   it("a diff of an update that shows part of the tags block is not a finding", () => {
-    const partial = ["diff --git a/main.tf b/main.tf", "index 1..2 100644", "--- a/main.tf", "+++ b/main.tf", '@@ -10,6 +10,6 @@ resource "aws_sqs_queue" "jobs" {', "   tags = {", '-    owner = "a"', '+    owner = "b"', "   }", " }", " "].join("\n");
+    const partial = [
+      "diff --git a/main.tf b/main.tf",
+      "index 1..2 100644",
+      "--- a/main.tf",
+      "+++ b/main.tf",
+      '@@ -10,6 +10,6 @@ resource "aws_sqs_queue" "jobs" {',
+      "   tags = {",
+      '-    owner = "a"',
+      '+    owner = "b"',
+      "   }",
+      " }",
+      " ",
+    ].join("\n");
     expect(diffFindings(partial)).toEqual([]);
   });
 });
 
 describe("cost increase", () => {
   it("a larger type across families is a finding (instance, DB class, cache node)", () => {
-    for (const address of ["aws_instance.route_planner", "aws_db_instance.dispatch_core", "aws_elasticache_cluster.eta_cache"]) expect(on("plans/11-routing-scale-up-cross-family.json", address)).toEqual(["cost-increase"]);
+    for (const address of ["aws_instance.route_planner", "aws_db_instance.dispatch_core", "aws_elasticache_cluster.eta_cache"])
+      expect(on("plans/11-routing-scale-up-cross-family.json", address)).toEqual(["cost-increase"]);
     const instance = (type: string): Record<string, unknown> => ({ instance_type: type, tags: TAGS, tags_all: TAGS });
-    expect(categories(planFindings([{ address: "aws_instance.a", type: "aws_instance", actions: ["update"], before: instance("t3.medium"), after: instance("m5.4xlarge") }]))).toEqual(["cost-increase aws_instance.a"]);
+    expect(
+      categories(
+        planFindings([{ address: "aws_instance.a", type: "aws_instance", actions: ["update"], before: instance("t3.medium"), after: instance("m5.4xlarge") }]),
+      ),
+    ).toEqual(["cost-increase aws_instance.a"]);
   });
 
   it("a smaller type in another family and a new instance are not", () => {
@@ -195,8 +306,12 @@ describe("cost increase", () => {
 
   it("an unknown type is reported as unknown, not ignored", () => {
     const instance = (type: string): Record<string, unknown> => ({ instance_type: type, tags: TAGS, tags_all: TAGS });
-    const [finding] = planFindings([{ address: "aws_instance.a", type: "aws_instance", actions: ["update"], before: instance("m5.large"), after: instance("u-6tb1.metal") }]);
-    expect(finding?.message).toBe("instance_type changes from m5.large to u-6tb1.metal; u-6tb1.metal is not in baton's capacity table, so whether it costs more is unknown.");
+    const [finding] = planFindings([
+      { address: "aws_instance.a", type: "aws_instance", actions: ["update"], before: instance("m5.large"), after: instance("u-6tb1.metal") },
+    ]);
+    expect(finding?.message).toBe(
+      "instance_type changes from m5.large to u-6tb1.metal; u-6tb1.metal is not in baton's capacity table, so whether it costs more is unknown.",
+    );
   });
 
   it("a new NAT gateway is a finding; a deleted one is not", () => {

@@ -17,7 +17,13 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /** Reminders every hour, escalation after three, the deadline on the step: 10 h. */
-const gated = defineChain({ id: "gated", description: "one gated step", input: z.object({ topic: z.string() }), approvers: ["U0APPROVER1", "S0REVIEWERS"], approvalReminders: { every: "1h", escalateAfter: "3h", escalateTo: ["S0LEADS01"] } })
+const gated = defineChain({
+  id: "gated",
+  description: "one gated step",
+  input: z.object({ topic: z.string() }),
+  approvers: ["U0APPROVER1", "S0REVIEWERS"],
+  approvalReminders: { every: "1h", escalateAfter: "3h", escalateTo: ["S0LEADS01"] },
+})
   .llm("draft", { system: "STEP:draft", user: ({ input }) => input.topic, output: z.object({ text: z.string() }), approval: { deadline: "10h" } })
   .build();
 
@@ -78,7 +84,16 @@ function deadlines(sink: ReminderSink, chains = new ChainRegistry([gated, plain]
   if (!harness) throw new Error("no harness");
   const state = openSqliteState(harness.databasePath);
   states.push(state);
-  return new ApprovalDeadlines({ store: state.store, runner: harness.runner, chains, ledger: state.ledger, clock, sink, logger, defaults: { reminderEveryMs: 30 * MINUTE, escalateAfterMs: HOUR, escalateTo: [] } });
+  return new ApprovalDeadlines({
+    store: state.store,
+    runner: harness.runner,
+    chains,
+    ledger: state.ledger,
+    clock,
+    sink,
+    logger,
+    defaults: { reminderEveryMs: 30 * MINUTE, escalateAfterMs: HOUR, escalateTo: [] },
+  });
 }
 
 const nothing = { expired: [], reminded: [], escalated: [] };
@@ -97,9 +112,9 @@ describe("ApprovalDeadlines", () => {
     now = START + 61 * MINUTE;
     const reports = await Promise.all([first.tick(), second.tick()]);
     expect(reports.flatMap((report) => report.reminded)).toEqual([approvalId]);
-    expect(sink.sent.map((sent) => ({ kind: sent.kind, sequence: sent.sequence, mention: sent.mention, approvalId: sent.approval.id, now: sent.now }))).toEqual([
-      { kind: "reminder", sequence: 1, mention: ["U0APPROVER1", "S0REVIEWERS"], approvalId, now },
-    ]);
+    expect(sink.sent.map((sent) => ({ kind: sent.kind, sequence: sent.sequence, mention: sent.mention, approvalId: sent.approval.id, now: sent.now }))).toEqual(
+      [{ kind: "reminder", sequence: 1, mention: ["U0APPROVER1", "S0REVIEWERS"], approvalId, now }],
+    );
     expect(await first.tick()).toEqual(nothing);
     expect(await second.tick()).toEqual(nothing);
     expect(sink.sent).toHaveLength(1);
@@ -168,7 +183,9 @@ describe("ApprovalDeadlines", () => {
     now = START + 61 * MINUTE;
     sink.failures = 1;
     expect(await job.tick()).toEqual({ expired: [], reminded: [other], escalated: [] });
-    expect(warnings.map((warning) => warning.fields)).toEqual([expect.objectContaining({ approvalId: failing, kind: "reminder", sequence: 2, error: "Slack is down" })]);
+    expect(warnings.map((warning) => warning.fields)).toEqual([
+      expect.objectContaining({ approvalId: failing, kind: "reminder", sequence: 2, error: "Slack is down" }),
+    ]);
     expect(await job.tick()).toEqual({ expired: [], reminded: [failing], escalated: [] });
     expect(sink.sent.map((sent) => [sent.approval.id, sent.sequence])).toEqual([
       [other, 1],
@@ -226,6 +243,9 @@ describe("ApprovalDeadlines", () => {
       return undefined;
     })();
     expect(refused).toBeInstanceOf(BatonError);
-    expect(refused).toMatchObject({ code: "CONFIG_INVALID", message: expect.stringMatching(/BATON_DEADLINE_CHECK_CRON "every thirty seconds".*\*\/30 \* \* \* \* \*/) });
+    expect(refused).toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringMatching(/BATON_DEADLINE_CHECK_CRON "every thirty seconds".*\*\/30 \* \* \* \* \*/),
+    });
   });
 });

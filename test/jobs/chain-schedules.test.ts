@@ -16,12 +16,20 @@ const nightly = defineChain({
   description: "a scheduled chain",
   input: z.object({ scope: z.string() }),
   // The second schedule's input was written for an older input schema.
-  schedules: [{ cron: "0 2 * * *", input: { scope: "all services" }, timezone: "Europe/Berlin" }, { cron: "*/5 * * * *", input: { wrong: true } }],
+  schedules: [
+    { cron: "0 2 * * *", input: { scope: "all services" }, timezone: "Europe/Berlin" },
+    { cron: "*/5 * * * *", input: { wrong: true } },
+  ],
 })
   .llm("summarise", { system: "STEP:summarise", user: ({ input }) => input.scope, output: z.object({ summary: z.string() }) })
   .build();
 
-const minutely = defineChain({ id: "minutely", description: "every minute", input: z.object({ n: z.number() }), schedules: [{ cron: "* * * * *", input: { n: 1 }, timezone: "UTC" }] })
+const minutely = defineChain({
+  id: "minutely",
+  description: "every minute",
+  input: z.object({ n: z.number() }),
+  schedules: [{ cron: "* * * * *", input: { n: 1 }, timezone: "UTC" }],
+})
   .action("count", { run: async ({ input }) => ({ counted: input.n }) })
   .build();
 
@@ -38,7 +46,11 @@ afterEach(async () => {
 });
 
 /** The job as another process would run it: its own connection to the same SQLite file. */
-function schedulesOn(databasePath: string, runner: Harness["runner"], chains = new ChainRegistry([nightly])): { schedules: ChainSchedules; state: SqliteState } {
+function schedulesOn(
+  databasePath: string,
+  runner: Harness["runner"],
+  chains = new ChainRegistry([nightly]),
+): { schedules: ChainSchedules; state: SqliteState } {
   const state = openSqliteState(databasePath);
   states.push(state);
   return { schedules: new ChainSchedules({ runner, chains, ledger: state.ledger, clock: { now: () => Date.now() }, logger }), state };
@@ -51,7 +63,10 @@ describe("ChainSchedules", () => {
     const second = harness.openSecondRunner();
     const slot = Date.UTC(2026, 10, 24, 1, 0, 20);
     // The second replica fires 30 s later in the same minute.
-    const started = await Promise.all([schedulesOn(harness.databasePath, harness.runner).schedules.fire("nightly-report", 0, slot), schedulesOn(harness.databasePath, second.runner).schedules.fire("nightly-report", 0, slot + 30_000)]);
+    const started = await Promise.all([
+      schedulesOn(harness.databasePath, harness.runner).schedules.fire("nightly-report", 0, slot),
+      schedulesOn(harness.databasePath, second.runner).schedules.fire("nightly-report", 0, slot + 30_000),
+    ]);
     const runIds = started.filter((runId) => runId !== undefined);
     expect(runIds).toHaveLength(1);
     const run = await harness.runner.settled(runIds[0] as string);
@@ -67,7 +82,12 @@ describe("ChainSchedules", () => {
     harness.server.setFallback(() => ({ kind: "json", value: { summary: "all green" } }));
     const { schedules } = schedulesOn(harness.databasePath, harness.runner);
     expect(await schedules.fire("nightly-report", 1, Date.now())).toBeUndefined();
-    expect(errors).toEqual([{ fields: expect.objectContaining({ chainId: "nightly-report", scheduleIndex: 1, cron: "*/5 * * * *" }), message: expect.stringContaining("fixed input no longer fits") }]);
+    expect(errors).toEqual([
+      {
+        fields: expect.objectContaining({ chainId: "nightly-report", scheduleIndex: 1, cron: "*/5 * * * *" }),
+        message: expect.stringContaining("fixed input no longer fits"),
+      },
+    ]);
     expect(await harness.store.listRuns({ chainId: "nightly-report", limit: 10 })).toEqual([]);
     expect(await schedules.fire("nightly-report", 0, Date.now())).toBeDefined();
   });
@@ -93,7 +113,11 @@ describe("ChainSchedules", () => {
       runs = await harness.store.listRuns({ chainId: "minutely", limit: 10 });
     }
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: "succeeded", startedBy: "schedule", origin: { source: "cron", reference: { cron: "* * * * *", chainId: "minutely" } } });
+    expect(runs[0]).toMatchObject({
+      status: "succeeded",
+      startedBy: "schedule",
+      origin: { source: "cron", reference: { cron: "* * * * *", chainId: "minutely" } },
+    });
     expect(errors).toEqual([]);
   });
 
@@ -105,7 +129,12 @@ describe("ChainSchedules", () => {
         new ChainSchedules({
           // Never called: start() refuses before anything fires.
           runner: { start: async () => ({ runId: "r_never" }) },
-          chains: new ChainRegistry([minutely, defineChain({ id: "bad", description: "x", input: z.object({}), schedules: [{ ...schedule, input: {} }] }).action("noop", { run: async () => ({}) }).build()]),
+          chains: new ChainRegistry([
+            minutely,
+            defineChain({ id: "bad", description: "x", input: z.object({}), schedules: [{ ...schedule, input: {} }] })
+              .action("noop", { run: async () => ({}) })
+              .build(),
+          ]),
           ledger: state.ledger,
           clock: { now: () => 0 },
           logger,
@@ -119,10 +148,21 @@ describe("ChainSchedules", () => {
         }
         throw new Error(`expected CHAIN_INVALID for ${JSON.stringify(schedule)}`);
       };
-      expect(refused({ cron: "every monday" })).toMatchObject({ code: "CHAIN_INVALID", message: expect.stringMatching(/^Chain "bad" has the schedule "every monday", which is not a cron expression\. Use node-cron syntax such as "0 9 \* \* 1-5"/) });
+      expect(refused({ cron: "every monday" })).toMatchObject({
+        code: "CHAIN_INVALID",
+        message: expect.stringMatching(
+          /^Chain "bad" has the schedule "every monday", which is not a cron expression\. Use node-cron syntax such as "0 9 \* \* 1-5"/,
+        ),
+      });
       expect(refused({ cron: "61 * * * *" }).code).toBe("CHAIN_INVALID");
-      expect(refused({ cron: "*/10 * * * * *" })).toMatchObject({ code: "CHAIN_INVALID", message: expect.stringContaining("fires more than once a minute. Scheduled runs start at most once a minute: use five fields") });
-      expect(refused({ cron: "0 9 * * 1", timezone: "Mars/Olympus" })).toMatchObject({ code: "CHAIN_INVALID", message: expect.stringMatching(/Chain "bad" .* "0 9 \* \* 1" in the time zone "Mars\/Olympus".*IANA name such as "Europe\/Berlin"/) });
+      expect(refused({ cron: "*/10 * * * * *" })).toMatchObject({
+        code: "CHAIN_INVALID",
+        message: expect.stringContaining("fires more than once a minute. Scheduled runs start at most once a minute: use five fields"),
+      });
+      expect(refused({ cron: "0 9 * * 1", timezone: "Mars/Olympus" })).toMatchObject({
+        code: "CHAIN_INVALID",
+        message: expect.stringMatching(/Chain "bad" .* "0 9 \* \* 1" in the time zone "Mars\/Olympus".*IANA name such as "Europe\/Berlin"/),
+      });
       // Valid, seconds included as long as it fires once a minute.
       build({ cron: "30 0 9 * * 1", timezone: "Europe/Berlin" }).start()();
     } finally {

@@ -16,7 +16,12 @@ import { createHarness, type Harness } from "../support/runner-harness.js";
  */
 
 const DAY = 86_400_000;
-const reviewed = defineChain({ id: "reviewed", description: "a gated draft, then an effect", input: z.object({ topic: z.string() }), approvers: ["U0APPROVER1"] })
+const reviewed = defineChain({
+  id: "reviewed",
+  description: "a gated draft, then an effect",
+  input: z.object({ topic: z.string() }),
+  approvers: ["U0APPROVER1"],
+})
   .llm("draft", { system: "STEP:draft", user: ({ input }) => input.topic, output: z.object({ text: z.string() }), approval: {} })
   .action("publish", { run: async ({ outputs }, services) => services.once(async () => ({ published: outputs.draft.text })) })
   .build();
@@ -25,7 +30,12 @@ const START = Date.UTC(2026, 7, 1, 9, 0, 0);
 let now = START;
 const clock = { now: () => now };
 const lines: Array<{ fields: Record<string, unknown>; message: string }> = [];
-const logger: Logger = { debug() {}, info: (fields, message) => void lines.push({ fields, message }), warn() {}, error: (fields, message) => void lines.push({ fields, message }) };
+const logger: Logger = {
+  debug() {},
+  info: (fields, message) => void lines.push({ fields, message }),
+  warn() {},
+  error: (fields, message) => void lines.push({ fields, message }),
+};
 let harness: Harness | undefined;
 let state: SqliteState | undefined;
 
@@ -104,7 +114,9 @@ describe("retention", () => {
     expect(await pruneAuditDetail(state.retention, { olderThanMs: 90 * DAY, now })).toMatchObject({ runs: 0, events: 0, effects: 0, deliveries: 0 });
     const database = new Database(harness.databasePath);
     try {
-      expect(database.prepare("SELECT runs, events, effects, deliveries FROM retention_log").all()).toEqual([{ runs: 1, events: report.events, effects: 1, deliveries: 1 }]);
+      expect(database.prepare("SELECT runs, events, effects, deliveries FROM retention_log").all()).toEqual([
+        { runs: 1, events: report.events, effects: 1, deliveries: 1 },
+      ]);
       // Outside a retention pass the audit log is still append-only.
       expect(() => database.prepare("DELETE FROM events").run()).toThrow(/append-only: events are deleted only by the retention job/);
       expect(() => database.prepare("UPDATE events SET actor = 'mallory'").run()).toThrow(/append-only/);

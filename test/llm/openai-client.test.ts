@@ -218,7 +218,11 @@ describe("OpenAiLlmClient: transport faults", () => {
   });
 
   it("does not retry a rejected API key, and says which variable to check", async () => {
-    server.setFallback(() => ({ kind: "status", status: 401, body: { error: { message: "Incorrect API key provided: sk-wrong.", type: "invalid_request_error", code: "invalid_api_key" } } }));
+    server.setFallback(() => ({
+      kind: "status",
+      status: 401,
+      body: { error: { message: "Incorrect API key provided: sk-wrong.", type: "invalid_request_error", code: "invalid_api_key" } },
+    }));
 
     const error = await transportFailureOf(clientFor({ maxRetries: 3 }).complete(buildModelRequest()));
 
@@ -229,7 +233,11 @@ describe("OpenAiLlmClient: transport faults", () => {
   });
 
   it("names the model and BATON_MODEL when the model does not exist", async () => {
-    server.enqueue({ kind: "status", status: 404, body: { error: { message: "The model `gpt-9` does not exist", type: "invalid_request_error", code: "model_not_found" } } });
+    server.enqueue({
+      kind: "status",
+      status: 404,
+      body: { error: { message: "The model `gpt-9` does not exist", type: "invalid_request_error", code: "model_not_found" } },
+    });
 
     const error = await transportFailureOf(clientFor().complete(buildModelRequest({ model: "gpt-9" })));
 

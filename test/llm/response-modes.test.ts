@@ -42,9 +42,12 @@ function clientFor(target: FakeOpenAiServer, options: Partial<OpenAiLlmClientOpt
   return new OpenAiLlmClient({ apiKey: "sk-test", baseURL: `${target.url}/v1`, maxRetries: 0, ...options });
 }
 
-const formatOf = (body: unknown): string | undefined => (body as { response_format?: { type?: string; json_schema?: { strict?: boolean } } }).response_format?.type;
-const strictOf = (body: unknown): boolean | undefined => (body as { response_format?: { json_schema?: { strict?: boolean } } }).response_format?.json_schema?.strict;
-const systemOf = (body: unknown): string => (body as { messages: Array<{ role: string; content: string }> }).messages.find((message) => message.role === "system")?.content ?? "";
+const formatOf = (body: unknown): string | undefined =>
+  (body as { response_format?: { type?: string; json_schema?: { strict?: boolean } } }).response_format?.type;
+const strictOf = (body: unknown): boolean | undefined =>
+  (body as { response_format?: { json_schema?: { strict?: boolean } } }).response_format?.json_schema?.strict;
+const systemOf = (body: unknown): string =>
+  (body as { messages: Array<{ role: string; content: string }> }).messages.find((message) => message.role === "system")?.content ?? "";
 
 describe("response modes: degrade instead of failing", () => {
   it("a JSON-mode-only server: strict and non-strict json_schema are refused, JSON mode answers, and the next call starts there", async () => {
@@ -88,7 +91,9 @@ describe("response modes: degrade instead of failing", () => {
     expect(target.requests[3]?.body).not.toHaveProperty("response_format");
     expect(systemOf(target.requests[3]?.body)).toContain("Answer with only a JSON object");
     expect(response.responseMode).toBe("prompt_only");
-    expect(response.responseModeFallbacks?.at(-1)?.serverMessage).toBe("Invalid parameter: 'response_format' of type 'json_object' is not supported with this model.");
+    expect(response.responseModeFallbacks?.at(-1)?.serverMessage).toBe(
+      "Invalid parameter: 'response_format' of type 'json_object' is not supported with this model.",
+    );
   });
 
   it("remembers per model: another model on the same server starts at the top again", async () => {
@@ -104,7 +109,15 @@ describe("response modes: degrade instead of failing", () => {
     server.setFallback(() => ({
       kind: "status",
       status: 400,
-      body: { error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 461023 tokens. Please reduce the length of the messages.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } },
+      body: {
+        error: {
+          message:
+            "This model's maximum context length is 128000 tokens. However, your messages resulted in 461023 tokens. Please reduce the length of the messages.",
+          type: "invalid_request_error",
+          param: "messages",
+          code: "context_length_exceeded",
+        },
+      },
     }));
     const error = await rejectionOf(clientFor(server).complete(buildModelRequest()));
     expect(isBatonError(error, "MODEL_TRANSPORT")).toBe(true);

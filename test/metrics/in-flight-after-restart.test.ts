@@ -7,9 +7,26 @@ import { parseExposition, valueOf } from "./exposition-parser.js";
 
 function approval(overrides: Partial<ApprovalRecord>): ApprovalRecord {
   return {
-    id: "a_1", runId: "r_old", chainId: "remediate", stepId: "plan", stepIndex: 0, round: 1, status: "pending", proposal: {}, approvers: [], allowSelfApproval: true,
-    requestedBy: "U-STARTER", requestedAt: 1_000, deadlineAt: 999_999, stepStartedAt: 500, stepUsage: { modelCalls: 1, inputTokens: 1, outputTokens: 1, costUsd: 0 }, stepExecutions: 1,
-    decidedAt: null, decidedBy: null, editedOutput: null, comment: null,
+    id: "a_1",
+    runId: "r_old",
+    chainId: "remediate",
+    stepId: "plan",
+    stepIndex: 0,
+    round: 1,
+    status: "pending",
+    proposal: {},
+    approvers: [],
+    allowSelfApproval: true,
+    requestedBy: "U-STARTER",
+    requestedAt: 1_000,
+    deadlineAt: 999_999,
+    stepStartedAt: 500,
+    stepUsage: { modelCalls: 1, inputTokens: 1, outputTokens: 1, costUsd: 0 },
+    stepExecutions: 1,
+    decidedAt: null,
+    decidedBy: null,
+    editedOutput: null,
+    comment: null,
     ...overrides,
   };
 }

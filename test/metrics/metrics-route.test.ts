@@ -78,7 +78,10 @@ describe("GET /metrics with a real runner", () => {
     expect(valueOf(waiting, "baton_approvals_pending")).toBe(1);
     expect(valueOf(waiting, "baton_model_tokens_total", { model: "gpt-4o-mini", direction: "input" })).toBe(120);
     expect(valueOf(waiting, "baton_model_tokens_total", { model: "gpt-4o-mini", direction: "output" })).toBe(30);
-    expect(valueOf(waiting, "baton_model_cost_usd_total", { model: "gpt-4o-mini" })).toBeCloseTo(costOf(DEFAULT_PRICES, "gpt-4o-mini", { inputTokens: 120, outputTokens: 30 }).usd, 12);
+    expect(valueOf(waiting, "baton_model_cost_usd_total", { model: "gpt-4o-mini" })).toBeCloseTo(
+      costOf(DEFAULT_PRICES, "gpt-4o-mini", { inputTokens: 120, outputTokens: 30 }).usd,
+      12,
+    );
 
     const [approval] = await harness.store.listApprovals({ runId, statuses: ["pending"], limit: 5 });
     if (!approval) throw new Error("no pending approval");

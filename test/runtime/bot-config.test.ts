@@ -17,12 +17,32 @@ function failure(environment: Record<string, string>): BatonError {
 describe("parseBotConfig", () => {
   it("HTTP mode with defaults", () => {
     const config = parseBotConfig(valid);
-    expect(config).toMatchObject({ slackAppToken: undefined, port: 3000, defaultApprovers: [], reminderEveryMs: 4 * 3_600_000, escalateAfterMs: 12 * 3_600_000, deadlineCheckCron: "*/30 * * * * *" });
+    expect(config).toMatchObject({
+      slackAppToken: undefined,
+      port: 3000,
+      defaultApprovers: [],
+      reminderEveryMs: 4 * 3_600_000,
+      escalateAfterMs: 12 * 3_600_000,
+      deadlineCheckCron: "*/30 * * * * *",
+    });
   });
 
   it("Socket Mode, approvers, a proxy URL and durations", () => {
-    const config = parseBotConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-A", SLACK_API_URL: "http://proxy.internal:8080/api", PORT: "8080", BATON_APPROVERS: "U1, S2 U3", BATON_REMINDER_EVERY: "30m" });
-    expect(config).toMatchObject({ slackAppToken: "xapp-1-A", slackApiUrl: "http://proxy.internal:8080/api/", port: 8080, defaultApprovers: ["U1", "S2", "U3"], reminderEveryMs: 1_800_000 });
+    const config = parseBotConfig({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_APP_TOKEN: "xapp-1-A",
+      SLACK_API_URL: "http://proxy.internal:8080/api",
+      PORT: "8080",
+      BATON_APPROVERS: "U1, S2 U3",
+      BATON_REMINDER_EVERY: "30m",
+    });
+    expect(config).toMatchObject({
+      slackAppToken: "xapp-1-A",
+      slackApiUrl: "http://proxy.internal:8080/api/",
+      port: 8080,
+      defaultApprovers: ["U1", "S2", "U3"],
+      reminderEveryMs: 1_800_000,
+    });
   });
 
   it("a missing or malformed token names the variable and the fix", () => {
@@ -39,7 +59,10 @@ describe("parseBotConfig", () => {
 
   it("retention: 90 days by default, a duration, or off; anything else names the variable and the fix", () => {
     expect(parseBotConfig(valid)).toMatchObject({ retentionMs: 90 * 86_400_000, retentionCron: "17 3 * * *" });
-    expect(parseBotConfig({ ...valid, BATON_RETENTION: "30d", BATON_RETENTION_CRON: "0 4 * * 0" })).toMatchObject({ retentionMs: 30 * 86_400_000, retentionCron: "0 4 * * 0" });
+    expect(parseBotConfig({ ...valid, BATON_RETENTION: "30d", BATON_RETENTION_CRON: "0 4 * * 0" })).toMatchObject({
+      retentionMs: 30 * 86_400_000,
+      retentionCron: "0 4 * * 0",
+    });
     expect(parseBotConfig({ ...valid, BATON_RETENTION: "off" }).retentionMs).toBeUndefined();
     const bad = failure({ ...valid, BATON_RETENTION: "forever" });
     expect(bad.message).toContain("BATON_RETENTION must be a duration such as 90d or 720h, or off");

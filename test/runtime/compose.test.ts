@@ -12,13 +12,21 @@ describe("wiring the runtime", () => {
     const directory = makeTempDirectory();
     const databasePath = join(directory.path, "baton.db");
     try {
-      const error = await createRuntime(parseConfig({ BATON_DB: databasePath }), { mode: "bot", notifier: new RecordingNotifier(), logger: silentLogger }).catch((caught: unknown) => caught);
+      const error = await createRuntime(parseConfig({ BATON_DB: databasePath }), {
+        mode: "bot",
+        notifier: new RecordingNotifier(),
+        logger: silentLogger,
+      }).catch((caught: unknown) => caught);
       expect(isBatonError(error, "MODEL_NOT_CONFIGURED")).toBe(true);
       expect((error as Error).message).toContain("OPENAI_API_KEY");
       expect((error as Error).message).toContain("BATON_MODEL=scripted");
       expect(existsSync(databasePath)).toBe(false);
 
-      const scripted = await createRuntime(parseConfig({ BATON_DB: databasePath, BATON_MODEL: "scripted" }), { mode: "bot", notifier: new RecordingNotifier(), logger: silentLogger });
+      const scripted = await createRuntime(parseConfig({ BATON_DB: databasePath, BATON_MODEL: "scripted" }), {
+        mode: "bot",
+        notifier: new RecordingNotifier(),
+        logger: silentLogger,
+      });
       expect(scripted.scripted).toBe(true);
       await scripted.close();
     } finally {

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.js";
-import { BatonError, isBatonError } from "../../src/core/errors.js";
+import { type BatonError, isBatonError } from "../../src/core/errors.js";
 import { defaultDatabasePath } from "../../src/package-location.js";
 import { REPO_ROOT } from "../support/cli-process.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
@@ -25,7 +25,14 @@ const DEFAULT_DATABASE = existsSync(join(REPO_ROOT, ".git")) ? join(REPO_ROOT, "
 describe("configuration from the environment", () => {
   it("has working defaults", () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ model: "gpt-4o-mini", fallbackModels: [], databasePath: DEFAULT_DATABASE, databaseIsDefault: true, responseFormat: "json_schema", modelConcurrency: 8 });
+    expect(config).toMatchObject({
+      model: "gpt-4o-mini",
+      fallbackModels: [],
+      databasePath: DEFAULT_DATABASE,
+      databaseIsDefault: true,
+      responseFormat: "json_schema",
+      modelConcurrency: 8,
+    });
     expect(config).toMatchObject({ shippedChainsDirectory: join(REPO_ROOT, "chains"), chainDirectories: [] });
     expect(config.openAiApiKey).toBeUndefined();
   });
@@ -54,21 +61,35 @@ describe("configuration from the environment", () => {
   });
 
   it("Azure OpenAI by the variables the openai package's Azure client reads; a half-set one names what is missing", () => {
-    const config = parseConfig({ AZURE_OPENAI_ENDPOINT: "https://my-resource.openai.azure.com", AZURE_OPENAI_API_KEY: "k", OPENAI_API_VERSION: "2024-10-21", BATON_MODEL: "gpt4o-prod" });
+    const config = parseConfig({
+      AZURE_OPENAI_ENDPOINT: "https://my-resource.openai.azure.com",
+      AZURE_OPENAI_API_KEY: "k",
+      OPENAI_API_VERSION: "2024-10-21",
+      BATON_MODEL: "gpt4o-prod",
+    });
     expect(config.azure).toEqual({ endpoint: "https://my-resource.openai.azure.com", apiKey: "k", apiVersion: "2024-10-21" });
     expect(config.model).toBe("gpt4o-prod");
 
     const missing = configError({ AZURE_OPENAI_ENDPOINT: "https://my-resource.openai.azure.com", AZURE_OPENAI_API_KEY: "k" });
     expect(missing.message).toMatch(/OPENAI_API_VERSION is not.*2024-10-21.*deployment/s);
-    expect(configError({ AZURE_OPENAI_ENDPOINT: "https://r.openai.azure.com", AZURE_OPENAI_API_KEY: "k", OPENAI_API_VERSION: "v", OPENAI_BASE_URL: "http://localhost:11434/v1" }).message).toMatch(
-      /both set.*Unset OPENAI_BASE_URL/,
-    );
+    expect(
+      configError({
+        AZURE_OPENAI_ENDPOINT: "https://r.openai.azure.com",
+        AZURE_OPENAI_API_KEY: "k",
+        OPENAI_API_VERSION: "v",
+        OPENAI_BASE_URL: "http://localhost:11434/v1",
+      }).message,
+    ).toMatch(/both set.*Unset OPENAI_BASE_URL/);
     expect(configError({ BATON_RESPONSE_FORMAT: "yaml" }).message).toMatch(/json_schema, json_object or prompt_only/);
     expect(parseConfig({ BATON_RESPONSE_FORMAT: "prompt_only" }).responseFormat).toBe("prompt_only");
   });
 
   it("treats empty variables as unset", () => {
-    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " ", BATON_CHAINS_DIR: "" })).toMatchObject({ openAiApiKey: undefined, databasePath: DEFAULT_DATABASE, chainDirectories: [] });
+    expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " ", BATON_CHAINS_DIR: "" })).toMatchObject({
+      openAiApiKey: undefined,
+      databasePath: DEFAULT_DATABASE,
+      chainDirectories: [],
+    });
   });
 
   it.each([

@@ -39,7 +39,10 @@ describe("process failure handlers", () => {
       const listener = process.listeners("uncaughtException").at(-1) as (error: Error, origin: string) => void;
       listener(new TypeError("Cannot read properties of null (reading 'ssl_check')"), "uncaughtException");
       expect(exits).toEqual([70]);
-      expect(lines[0]).toMatchObject({ level: "error", fields: { origin: "uncaughtException", error: "Cannot read properties of null (reading 'ssl_check')" } });
+      expect(lines[0]).toMatchObject({
+        level: "error",
+        fields: { origin: "uncaughtException", error: "Cannot read properties of null (reading 'ssl_check')" },
+      });
       expect(lines[0]?.message).toContain("exiting (code 70)");
     } finally {
       uninstall();

@@ -71,7 +71,12 @@ it("every line logged about a run, by baton or by the chain's code, names the ru
   const aboutRuns = duringRun.filter((line) => line["source"] !== "slack");
   expect(aboutRuns.length).toBeGreaterThanOrEqual(4);
   for (const line of aboutRuns) expect({ msg: line.msg, runId: line.runId }).toEqual({ msg: line.msg, runId });
-  expect(duringRun.find((line) => line.msg === "announcing the approved change plan")).toMatchObject({ runId, chainId: "change-plan", stepId: "announce", risk: "medium" });
+  expect(duringRun.find((line) => line.msg === "announcing the approved change plan")).toMatchObject({
+    runId,
+    chainId: "change-plan",
+    stepId: "announce",
+    risk: "medium",
+  });
   expect(duringRun.find((line) => line.msg === "model server answered HTTP 500")).toMatchObject({ runId, stepId: "plan" });
   expect(duringRun.find((line) => line.msg === "a runner event listener failed")).toMatchObject({ runId, event: "step.finished" });
 });

@@ -25,12 +25,15 @@ afterEach(async () => {
   await harness.close();
 });
 
-const threadReplies = (threadTs: string): RecordedSlackCall[] => harness.slack.callsOf("chat.postMessage").filter((call) => call.args["thread_ts"] === threadTs);
+const threadReplies = (threadTs: string): RecordedSlackCall[] =>
+  harness.slack.callsOf("chat.postMessage").filter((call) => call.args["thread_ts"] === threadTs);
 const textOf = (call: RecordedSlackCall): string => JSON.stringify(call.args["blocks"] ?? []);
 
 describe("approval deadlines in Slack", () => {
   it("reminds in the thread, escalates once, and expires at the deadline — never approving — across a restart", async () => {
-    await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    await harness.post(
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     const store = () => harness.bot.runtime.store;
     let approvalId = "";
     const deadline = Date.now() + 5_000;
@@ -58,7 +61,11 @@ describe("approval deadlines in Slack", () => {
     const second = await harness.bot.deadlines.tick();
     expect(second.reminded).toEqual([approvalId]);
     expect(second.escalated).toEqual([approvalId]);
-    expect(threadReplies(cardTs).slice(before).some((call) => textOf(call).includes("<!subteam^S0LEADS01>"))).toBe(true);
+    expect(
+      threadReplies(cardTs)
+        .slice(before)
+        .some((call) => textOf(call).includes("<!subteam^S0LEADS01>")),
+    ).toBe(true);
 
     await harness.restart();
     now += 2 * 60 * MINUTE;

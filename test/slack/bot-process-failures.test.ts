@@ -40,7 +40,10 @@ describe("npm start under hostile requests and bad start-ups", () => {
       const port = await bot.waitUntilUp();
       const url = `http://127.0.0.1:${String(port)}/slack/events`;
       const formBody = "payload=null";
-      const form = await postToSlackEndpoint(url, { body: formBody, headers: { "content-type": "application/x-www-form-urlencoded", ...signBody(formBody, SECRET) } });
+      const form = await postToSlackEndpoint(url, {
+        body: formBody,
+        headers: { "content-type": "application/x-www-form-urlencoded", ...signBody(formBody, SECRET) },
+      });
       expect(form.status).toBe(400);
       const json = await postToSlackEndpoint(url, { body: "null", headers: { "content-type": "application/json", ...signBody("null", SECRET) } });
       expect(json.status).toBe(400);
@@ -88,7 +91,9 @@ describe("npm start under hostile requests and bad start-ups", () => {
     const bot = startBotProcess(environment({ SLACK_API_URL: `http://127.0.0.1:${String(deadPort)}/api/` }));
     expect(await bot.exited).toBe(1);
     const stderr = bot.stderr();
-    expect(stderr).toContain(`baton could not start [SLACK_REQUEST_FAILED]: baton could not reach http://127.0.0.1:${String(deadPort)}/api/ to check SLACK_BOT_TOKEN`);
+    expect(stderr).toContain(
+      `baton could not start [SLACK_REQUEST_FAILED]: baton could not reach http://127.0.0.1:${String(deadPort)}/api/ to check SLACK_BOT_TOKEN`,
+    );
     expect(stderr).toContain("after 4 tries");
     expect(stderr.match(/could not reach Slack at start-up; trying again/g)).toHaveLength(3);
     expect(stderr).not.toContain("Slack refused SLACK_BOT_TOKEN");

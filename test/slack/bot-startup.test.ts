@@ -49,7 +49,12 @@ function startBotProcess(environment: Record<string, string>): Started {
   };
 }
 
-const slackEnvironment = (): Record<string, string> => ({ SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "0123456789abcdef0123", SLACK_API_URL: slack.apiUrl, PORT: "0" });
+const slackEnvironment = (): Record<string, string> => ({
+  SLACK_BOT_TOKEN: "xoxb-test",
+  SLACK_SIGNING_SECRET: "0123456789abcdef0123",
+  SLACK_API_URL: slack.apiUrl,
+  PORT: "0",
+});
 
 describe("npm start", () => {
   it("without SLACK_BOT_TOKEN: exit 1, naming the variable and where to find it", async () => {
@@ -75,7 +80,11 @@ describe("npm start", () => {
   it("with BATON_MODEL=scripted it starts, serves /healthz, /readyz and /metrics, and stops cleanly on SIGTERM", async () => {
     const bot = startBotProcess({ ...slackEnvironment(), BATON_MODEL: "scripted", LOG_LEVEL: "info" });
     await bot.waitForLog(/"msg":"baton is up"/);
-    const line = bot.stderr().split("\n").find((candidate) => candidate.includes("baton is up")) ?? "";
+    const line =
+      bot
+        .stderr()
+        .split("\n")
+        .find((candidate) => candidate.includes("baton is up")) ?? "";
     const logged = JSON.parse(line) as { port: number; scripted: boolean; mode: string };
     expect(logged).toMatchObject({ scripted: true, mode: "http" });
     const health = await fetch(`http://127.0.0.1:${String(logged.port)}/healthz`);

@@ -48,7 +48,19 @@ describe("a button value is tied to its card (item 8)", () => {
     const first = await startRun("restart the api pods");
     const second = await startRun("restart the workers");
     const cardOfFirst = await harness.bot.runtime.ledger.getMessage(approvalKey(first.id));
-    await harness.post(buttonClick({ actionId: "baton.approve", value: second.id, userId: APPROVER, channelId: cardOfFirst?.channel ?? "", messageTs: cardOfFirst?.ts ?? "", responseUrl: harness.responseUrl("forged") }, SIGNING_SECRET));
+    await harness.post(
+      buttonClick(
+        {
+          actionId: "baton.approve",
+          value: second.id,
+          userId: APPROVER,
+          channelId: cardOfFirst?.channel ?? "",
+          messageTs: cardOfFirst?.ts ?? "",
+          responseUrl: harness.responseUrl("forged"),
+        },
+        SIGNING_SECRET,
+      ),
+    );
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:forged"));
     expect(told("forged")).toContain("COMMAND_INVALID");
     expect(told("forged")).toContain("does not belong to the message it was clicked on");
@@ -61,11 +73,33 @@ describe("a button value is tied to its card (item 8)", () => {
 
   it("a /baton pending entry must carry its own approval's block id", async () => {
     const approval = await startRun("restart the api pods");
-    await harness.post(buttonClick({ actionId: "baton.approve", value: approval.id, userId: APPROVER, blockId: listedApprovalBlockId("a_someone_else"), responseUrl: harness.responseUrl("list-forged") }, SIGNING_SECRET));
+    await harness.post(
+      buttonClick(
+        {
+          actionId: "baton.approve",
+          value: approval.id,
+          userId: APPROVER,
+          blockId: listedApprovalBlockId("a_someone_else"),
+          responseUrl: harness.responseUrl("list-forged"),
+        },
+        SIGNING_SECRET,
+      ),
+    );
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:list-forged"));
     expect(told("list-forged")).toContain("does not belong");
     expect(await statusOf(approval.id)).toBe("pending");
-    await harness.post(buttonClick({ actionId: "baton.approve", value: approval.id, userId: APPROVER, blockId: listedApprovalBlockId(approval.id), responseUrl: harness.responseUrl("list") }, SIGNING_SECRET));
+    await harness.post(
+      buttonClick(
+        {
+          actionId: "baton.approve",
+          value: approval.id,
+          userId: APPROVER,
+          blockId: listedApprovalBlockId(approval.id),
+          responseUrl: harness.responseUrl("list"),
+        },
+        SIGNING_SECRET,
+      ),
+    );
     await until(async () => ((await statusOf(approval.id)) === "approved" ? true : undefined));
   });
 
@@ -77,16 +111,46 @@ describe("a button value is tied to its card (item 8)", () => {
     const view = (harness.slack.callsOf("views.open")[0] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string };
     const edited = view.private_metadata.replace(first.id, other.id);
     expect(edited).not.toBe(view.private_metadata);
-    const answer = await harness.post(viewSubmission({ callbackId: view.callback_id, privateMetadata: edited, stateValues: { reason: { value: { type: "plain_text_input", value: "no" } } }, userId: APPROVER }, SIGNING_SECRET));
+    const answer = await harness.post(
+      viewSubmission(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: edited,
+          stateValues: { reason: { value: { type: "plain_text_input", value: "no" } } },
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
+    );
     expect(answer.status).toBe(200);
     expect(answer.text).toContain("response_action");
     expect(answer.text).toContain("was changed after baton opened it");
-    const unsealed = await harness.post(viewSubmission({ callbackId: view.callback_id, privateMetadata: JSON.stringify({ approvalId: other.id }), stateValues: { reason: { value: { type: "plain_text_input", value: "no" } } }, userId: APPROVER }, SIGNING_SECRET));
+    const unsealed = await harness.post(
+      viewSubmission(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: JSON.stringify({ approvalId: other.id }),
+          stateValues: { reason: { value: { type: "plain_text_input", value: "no" } } },
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
+    );
     expect(unsealed.text).toContain("carries no seal");
     expect(await statusOf(other.id)).toBe("pending");
     expect(await statusOf(first.id)).toBe("pending");
     // The form as baton sealed it still works.
-    await harness.post(viewSubmission({ callbackId: view.callback_id, privateMetadata: view.private_metadata, stateValues: { reason: { value: { type: "plain_text_input", value: "not now" } } }, userId: APPROVER }, SIGNING_SECRET));
+    await harness.post(
+      viewSubmission(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          stateValues: { reason: { value: { type: "plain_text_input", value: "not now" } } },
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
+    );
     await until(async () => ((await statusOf(first.id)) === "rejected" ? true : undefined));
   });
 });
@@ -95,7 +159,9 @@ describe("App Home clicks have no response_url (item 7)", () => {
   it("an unauthorised click is answered by a direct message, and Home is drawn again; nothing is decided", async () => {
     const approval = await startRun("restart the api pods");
     const publishedBefore = harness.slack.callsOf("views.publish").length;
-    await harness.post(homeClick({ actionId: "baton.approve", value: approval.id, blockId: listedApprovalBlockId(approval.id), userId: "U0STRANGER" }, SIGNING_SECRET));
+    await harness.post(
+      homeClick({ actionId: "baton.approve", value: approval.id, blockId: listedApprovalBlockId(approval.id), userId: "U0STRANGER" }, SIGNING_SECRET),
+    );
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === "U0STRANGER"));
     const dm = harness.slack.callsOf("chat.postMessage").find((call) => call.args["channel"] === "U0STRANGER");
     expect(JSON.stringify(dm?.args)).toContain("APPROVAL_NOT_ALLOWED");
@@ -106,10 +172,15 @@ describe("App Home clicks have no response_url (item 7)", () => {
 
   it("an authorised click decides and refreshes Home, so the approval leaves the list", async () => {
     const approval = await startRun("restart the api pods");
-    await harness.post(homeClick({ actionId: "baton.approve", value: approval.id, blockId: listedApprovalBlockId(approval.id), userId: APPROVER }, SIGNING_SECRET));
+    await harness.post(
+      homeClick({ actionId: "baton.approve", value: approval.id, blockId: listedApprovalBlockId(approval.id), userId: APPROVER }, SIGNING_SECRET),
+    );
     await until(async () => ((await statusOf(approval.id)) === "approved" ? true : undefined));
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.publish" && call.args["user_id"] === APPROVER));
-    const home = harness.slack.callsOf("views.publish").filter((call) => call.args["user_id"] === APPROVER).at(-1);
+    const home = harness.slack
+      .callsOf("views.publish")
+      .filter((call) => call.args["user_id"] === APPROVER)
+      .at(-1);
     expect(JSON.stringify(home?.args["view"])).not.toContain(listedApprovalBlockId(approval.id));
   });
 
@@ -117,7 +188,11 @@ describe("App Home clicks have no response_url (item 7)", () => {
     const approval = await startRun("restart the api pods");
     await harness.clickCard({ actionId: "baton.approve", approvalId: approval.id, userId: APPROVER });
     await until(async () => ((await statusOf(approval.id)) === "approved" ? true : undefined));
-    await harness.post(homeClick({ actionId: "baton.reject", value: approval.id, blockId: listedApprovalBlockId(approval.id), userId: APPROVER }, SIGNING_SECRET));
-    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === APPROVER && JSON.stringify(call.args).includes("Already decided")));
+    await harness.post(
+      homeClick({ actionId: "baton.reject", value: approval.id, blockId: listedApprovalBlockId(approval.id), userId: APPROVER }, SIGNING_SECRET),
+    );
+    await harness.slack.waitFor((calls) =>
+      calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === APPROVER && JSON.stringify(call.args).includes("Already decided")),
+    );
   });
 });

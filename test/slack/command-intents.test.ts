@@ -24,14 +24,22 @@ afterEach(async () => {
 describe("command intents left open by a stopped process", () => {
   it("an RFP is started and its person told; an unknown or unreadable intent is closed without a message", async () => {
     const { intents, store } = harness.bot.runtime;
-    await intents.recordIntent({ kind: RFP_INTENT, payload: { userId: "U0ALICE", channelId: "C0DEALS", title: "Platform RFP", customer: "Acme", source: { kind: "text", text: RFP_TEXT } }, at: Date.now() });
+    await intents.recordIntent({
+      kind: RFP_INTENT,
+      payload: { userId: "U0ALICE", channelId: "C0DEALS", title: "Platform RFP", customer: "Acme", source: { kind: "text", text: RFP_TEXT } },
+      at: Date.now(),
+    });
     await intents.recordIntent({ kind: "slack.unknown", payload: {}, at: Date.now() });
     await intents.recordIntent({ kind: RFP_INTENT, payload: { userId: "U0ALICE" }, at: Date.now() });
 
     const resumed = await resumeIntents(harness.bot.slack.services, harness.bot.slack.client);
     expect(resumed).toHaveLength(1);
     const [run] = await store.listRuns({ chainId: "rfp-response", limit: 5 });
-    expect(run).toMatchObject({ startedBy: "U0ALICE", input: { title: "Platform RFP", customer: "Acme", sourceName: "pasted text" }, origin: { reference: { channel: "C0DEALS" } } });
+    expect(run).toMatchObject({
+      startedBy: "U0ALICE",
+      input: { title: "Platform RFP", customer: "Acme", sourceName: "pasted text" },
+      origin: { reference: { channel: "C0DEALS" } },
+    });
     const told = harness.slack.callsOf("chat.postEphemeral");
     expect(told).toHaveLength(1);
     expect(told[0]?.args).toMatchObject({ channel: "C0DEALS", user: "U0ALICE" });
@@ -44,7 +52,11 @@ describe("command intents left open by a stopped process", () => {
 
   it("an intent whose work fails is answered with the error and what to do, and closed", async () => {
     const { intents } = harness.bot.runtime;
-    await intents.recordIntent({ kind: RFP_INTENT, payload: { userId: "U0ALICE", channelId: "C0DEALS", title: "Platform RFP", customer: "Acme", source: { kind: "text", text: "Too short to be an RFP." } }, at: Date.now() });
+    await intents.recordIntent({
+      kind: RFP_INTENT,
+      payload: { userId: "U0ALICE", channelId: "C0DEALS", title: "Platform RFP", customer: "Acme", source: { kind: "text", text: "Too short to be an RFP." } },
+      at: Date.now(),
+    });
     await resumeIntents(harness.bot.slack.services, harness.bot.slack.client);
     const [told] = harness.slack.callsOf("chat.postEphemeral");
     expect(JSON.stringify(told?.args)).toContain("the RFP needs at least 200 characters of text");

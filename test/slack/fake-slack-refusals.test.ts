@@ -14,7 +14,11 @@ afterAll(async () => {
   await slack.close();
 });
 
-const errorOf = async (call: Promise<unknown>): Promise<unknown> => call.then(() => "accepted", (error: { data?: { error?: string } }) => error.data?.error);
+const errorOf = async (call: Promise<unknown>): Promise<unknown> =>
+  call.then(
+    () => "accepted",
+    (error: { data?: { error?: string } }) => error.data?.error,
+  );
 const section = (text: string) => ({ type: "section", text: { type: "mrkdwn", text } });
 
 describe("the fake Slack refuses as Slack does", () => {

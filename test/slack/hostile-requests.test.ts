@@ -52,7 +52,14 @@ describe("hostile but validly signed Slack requests", () => {
   it("unsigned or forged bodies are refused 401 by Bolt whatever their shape, and the bot keeps serving", async () => {
     const answer = await harness.post({ body: "payload=null", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(answer.status).toBe(401);
-    const forged = await harness.post({ body: "payload=%7B%7D", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-signature": "v0=00", "x-slack-request-timestamp": String(Math.floor(Date.now() / 1000)) } });
+    const forged = await harness.post({
+      body: "payload=%7B%7D",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-signature": "v0=00",
+        "x-slack-request-timestamp": String(Math.floor(Date.now() / 1000)),
+      },
+    });
     expect(forged.status).toBe(401);
     await stillServing();
   });

@@ -11,7 +11,9 @@ import { slashCommand, viewSubmission } from "../support/slack-requests.js";
 let harness: BotHarness;
 const rfpModel = createFakeRfpModel();
 beforeEach(async () => {
-  harness = await startBotHarness({ environment: { BATON_CHAINS_DIR: join(import.meta.dirname, "..", "..", "chains"), BATON_DOCUMENT_MAX_MB: "1", BATON_APPROVERS: "U0LEAD" } });
+  harness = await startBotHarness({
+    environment: { BATON_CHAINS_DIR: join(import.meta.dirname, "..", "..", "chains"), BATON_DOCUMENT_MAX_MB: "1", BATON_APPROVERS: "U0LEAD" },
+  });
   harness.model.setFallback((body) => rfpModel.reply(body));
 });
 afterEach(async () => {
@@ -21,12 +23,19 @@ afterEach(async () => {
 const state = (values: { title?: string; customer?: string; fileId?: string; text?: string }): Record<string, Record<string, unknown>> => ({
   [RFP_BLOCKS.title]: { value: { type: "plain_text_input", value: values.title ?? null } },
   [RFP_BLOCKS.customer]: { value: { type: "plain_text_input", value: values.customer ?? null } },
-  [RFP_BLOCKS.file]: { value: { type: "static_select", selected_option: values.fileId ? { text: { type: "plain_text", text: "x" }, value: values.fileId } : null } },
+  [RFP_BLOCKS.file]: {
+    value: { type: "static_select", selected_option: values.fileId ? { text: { type: "plain_text", text: "x" }, value: values.fileId } : null },
+  },
   [RFP_BLOCKS.text]: { value: { type: "plain_text_input", value: values.text ?? null } },
 });
 
 function submit(values: Parameters<typeof state>[0]): ReturnType<BotHarness["post"]> {
-  return harness.post(viewSubmission({ callbackId: RFP_CALLBACK_ID, privateMetadata: JSON.stringify({ channelId: "C0DEALS" }), stateValues: state(values), userId: "U0ALICE" }, SIGNING_SECRET));
+  return harness.post(
+    viewSubmission(
+      { callbackId: RFP_CALLBACK_ID, privateMetadata: JSON.stringify({ channelId: "C0DEALS" }), stateValues: state(values), userId: "U0ALICE" },
+      SIGNING_SECRET,
+    ),
+  );
 }
 
 async function latestEphemeral(): Promise<string> {
@@ -38,7 +47,9 @@ describe("/baton rfp", () => {
   it("opens the form with the channel's readable files to pick from", async () => {
     harness.slack.setFile("F0PDF", { name: "acme-rfp.pdf", mimetype: "application/pdf", content: minimalPdf([["x"]]) });
     harness.slack.setFile("F0XLS", { name: "prices.xlsx", mimetype: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", content: "PK" });
-    const answer = await harness.post(slashCommand({ text: "rfp", userId: "U0ALICE", channelId: "C0DEALS", responseUrl: harness.responseUrl("rfp") }, SIGNING_SECRET));
+    const answer = await harness.post(
+      slashCommand({ text: "rfp", userId: "U0ALICE", channelId: "C0DEALS", responseUrl: harness.responseUrl("rfp") }, SIGNING_SECRET),
+    );
     expect(answer.status).toBe(200);
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
     const view = JSON.stringify(harness.slack.callsOf("views.open")[0]?.args["view"]);
@@ -50,13 +61,19 @@ describe("/baton rfp", () => {
   it("pasted text starts the run at once and the person hears its id; text too short to be an RFP is explained", async () => {
     await submit({ title: "Platform RFP", customer: "Acme", text: "Too short to be an RFP." });
     expect(await latestEphemeral()).toContain("document: the RFP needs at least 200 characters of text");
-    const text = "The vendor MUST provide 24/7 support and SOC 2 Type II reports. The platform shall run in two EU regions with automatic failover, and every change is required to go through infrastructure as code reviewed by the customer's platform team.";
+    const text =
+      "The vendor MUST provide 24/7 support and SOC 2 Type II reports. The platform shall run in two EU regions with automatic failover, and every change is required to go through infrastructure as code reviewed by the customer's platform team.";
     const answer = await submit({ title: "Platform RFP", customer: "Acme", text });
     expect(answer.status).toBe(200);
     await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "chat.postEphemeral").length >= 2);
     expect(await latestEphemeral()).toContain("Started *RFP response*");
     const [run] = await harness.bot.runtime.store.listRuns({ limit: 1 });
-    expect(run).toMatchObject({ chainId: "rfp-response", startedBy: "U0ALICE", input: { title: "Platform RFP", customer: "Acme", sourceName: "pasted text" }, origin: { reference: { channel: "C0DEALS" } } });
+    expect(run).toMatchObject({
+      chainId: "rfp-response",
+      startedBy: "U0ALICE",
+      input: { title: "Platform RFP", customer: "Acme", sourceName: "pasted text" },
+      origin: { reference: { channel: "C0DEALS" } },
+    });
   });
 
   it("a shared PDF is downloaded with the bot token and read page by page; once its summary is approved, the full response is uploaded to the run's thread", async () => {
@@ -74,12 +91,18 @@ describe("/baton rfp", () => {
     expect((await harness.bot.runtime.runner.settled(runId)).status).toBe("awaiting_approval");
     const [approval] = await harness.bot.runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     // The approver clicks on the card in the thread, as a person would: once it is there.
-    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?")));
+    await harness.slack.waitFor((calls) =>
+      calls.some((call) => call.method === "chat.postMessage" && JSON.stringify(call.args["blocks"] ?? []).includes(approval?.id ?? "?")),
+    );
     await harness.clickCard({ actionId: "baton.approve", approvalId: approval?.id ?? "", userId: "U0LEAD", responseName: "approve" });
     // Complete once files.completeUploadExternal has put it in the channel.
     await harness.slack.waitFor(() => [...harness.slack.uploads.values()].some((upload) => upload.channel !== undefined), 10_000);
     const [upload] = [...harness.slack.uploads.values()];
-    expect(upload).toMatchObject({ filename: "platform-rfp-response.md", channel: "C0DEALS", threadTs: (await harness.bot.slack.projection.threadOf(runId))?.ts });
+    expect(upload).toMatchObject({
+      filename: "platform-rfp-response.md",
+      channel: "C0DEALS",
+      threadTs: (await harness.bot.slack.projection.threadOf(runId))?.ts,
+    });
     const document = upload?.content.toString("utf8") ?? "";
     expect(document).toContain("# Platform RFP: response for Acme");
     expect(document).toContain("two regions of the European Union");
@@ -89,7 +112,10 @@ describe("/baton rfp", () => {
   it("a file of another type or over the limit is refused on its field, before anything is downloaded", async () => {
     harness.slack.setFile("F0DOC", { name: "rfp.docx", mimetype: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", content: "PK" });
     const wrongType = await submit({ title: "T", customer: "C", fileId: "F0DOC" });
-    expect(JSON.parse(wrongType.text)).toMatchObject({ response_action: "errors", errors: { [RFP_BLOCKS.file]: expect.stringContaining("baton reads plain text, Markdown, PDF") } });
+    expect(JSON.parse(wrongType.text)).toMatchObject({
+      response_action: "errors",
+      errors: { [RFP_BLOCKS.file]: expect.stringContaining("baton reads plain text, Markdown, PDF") },
+    });
     harness.slack.setFile("F0BIG", { name: "huge.md", mimetype: "text/markdown", content: "x".repeat(1_200_000) });
     const tooLarge = await submit({ title: "T", customer: "C", fileId: "F0BIG" });
     expect(JSON.parse(tooLarge.text)).toMatchObject({ errors: { [RFP_BLOCKS.file]: expect.stringContaining("up to 1 MB") } });

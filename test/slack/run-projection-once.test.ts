@@ -63,7 +63,11 @@ describe("RunProjection.upsert across a crash", () => {
     // What a process killed between Slack's answer and the ledger write leaves behind.
     const client = createBackgroundClient({ token: "xoxb-once", apiUrl: slack.apiUrl, logger: silentLogger, backgroundRetry: { retries: 0 } });
     await state.ledger.claimMessage({ key: "card:r_2", runId: "r_2", channel: "C0ONCE", at: Date.now() });
-    const earlier = await client.chat.postMessage({ channel: "C0ONCE", text: "the card", metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key: "card:r_2" } } });
+    const earlier = await client.chat.postMessage({
+      channel: "C0ONCE",
+      text: "the card",
+      metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key: "card:r_2" } },
+    });
     await client.chat.postMessage({ channel: "C0ONCE", text: "another card", metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key: "card:r_3" } } });
     const postsBefore = slack.callsOf("chat.postMessage").length;
 
@@ -80,7 +84,12 @@ describe("RunProjection.upsert across a crash", () => {
     const parent = await projection.upsert("card:r_4", "r_4", "C0ONCE", message("the card"));
     const client = createBackgroundClient({ token: "xoxb-once", apiUrl: slack.apiUrl, logger: silentLogger, backgroundRetry: { retries: 0 } });
     await state.ledger.claimMessage({ key: "incident-update:i_1:7", runId: "r_4", channel: "C0ONCE", at: Date.now() });
-    const reply = await client.chat.postMessage({ channel: "C0ONCE", thread_ts: parent, text: "2 more alerts", metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key: "incident-update:i_1:7" } } });
+    const reply = await client.chat.postMessage({
+      channel: "C0ONCE",
+      thread_ts: parent,
+      text: "2 more alerts",
+      metadata: { event_type: MESSAGE_KEY_EVENT, event_payload: { key: "incident-update:i_1:7" } },
+    });
 
     expect(await projection.upsert("incident-update:i_1:7", "r_4", "C0ONCE", message("2 more alerts"), parent)).toBe(reply.ts);
     expect(slack.callsOf("conversations.replies")[0]?.args).toMatchObject({ channel: "C0ONCE", ts: parent, include_all_metadata: "true" });

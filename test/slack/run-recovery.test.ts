@@ -42,7 +42,12 @@ async function runStatus(runId: string, status: RunStatus): Promise<RunRecord> {
 }
 
 function cardCalls(runId: string): RecordedSlackCall[] {
-  return harness.slack.calls.filter((call) => (call.method === "chat.postMessage" || call.method === "chat.update") && call.args["thread_ts"] === undefined && JSON.stringify(call.args).includes(runId));
+  return harness.slack.calls.filter(
+    (call) =>
+      (call.method === "chat.postMessage" || call.method === "chat.update") &&
+      call.args["thread_ts"] === undefined &&
+      JSON.stringify(call.args).includes(runId),
+  );
 }
 
 function lastCardText(runId: string): string {
@@ -51,10 +56,16 @@ function lastCardText(runId: string): string {
 }
 
 /** OpenAI's 500 (https://platform.openai.com/docs/guides/error-codes#api-errors). */
-const serverError = { kind: "status", status: 500, body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } } } as const;
+const serverError = {
+  kind: "status",
+  status: 500,
+  body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } },
+} as const;
 
 async function startChangePlan(): Promise<string> {
-  await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+  await harness.post(
+    slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+  );
   const run = await waitUntil("a run", async () => (await store().listRuns({ limit: 1 }))[0]);
   return run.id;
 }
@@ -94,13 +105,18 @@ describe("a model outage: the run waits, says so, and continues by itself", () =
 describe("the Retry button on a failed run's card", () => {
   it("tells someone who may not retry who may, and continues the run for its starter, once", async () => {
     // https://platform.openai.com/docs/guides/error-codes: a 400 will not change on a retry.
-    harness.model.setFallback(() => ({ kind: "status", status: 400, body: { error: { message: "Invalid 'messages': empty array.", type: "invalid_request_error", param: "messages", code: "empty_array" } } }));
+    harness.model.setFallback(() => ({
+      kind: "status",
+      status: 400,
+      body: { error: { message: "Invalid 'messages': empty array.", type: "invalid_request_error", param: "messages", code: "empty_array" } },
+    }));
     const runId = await startChangePlan();
     await runStatus(runId, "failed");
     await harness.bot.slack.projection.idle();
     await waitUntil("the Retry button", async () => (lastCardText(runId).includes(RETRY_ACTION_ID) ? true : undefined));
 
-    const click = (userId: string, name: string) => harness.post(buttonClick({ actionId: RETRY_ACTION_ID, value: runId, userId, responseUrl: harness.responseUrl(name) }, SIGNING_SECRET));
+    const click = (userId: string, name: string) =>
+      harness.post(buttonClick({ actionId: RETRY_ACTION_ID, value: runId, userId, responseUrl: harness.responseUrl(name) }, SIGNING_SECRET));
     await click("U0MALLORY", "mallory");
     const refused = await waitUntil("the refusal", async () => harness.slack.callsOf("response:mallory")[0]);
     expect(JSON.stringify(refused.args)).toContain("may retry it");

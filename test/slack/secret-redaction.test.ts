@@ -28,8 +28,21 @@ describe("secrets in relayed errors", () => {
     });
     harness = await startBotHarness({ logger: createLogger("debug", sink) });
     const model = harness.model;
-    model.setFallback(() => ({ kind: "status", status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}. You can find your API key in your account settings.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } } }));
-    const answer = await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    model.setFallback(() => ({
+      kind: "status",
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${KEY}. You can find your API key in your account settings.`,
+          type: "invalid_request_error",
+          param: null,
+          code: "invalid_api_key",
+        },
+      },
+    }));
+    const answer = await harness.post(
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     expect(answer.status).toBe(200);
     const store = harness.bot.runtime.store;
     const deadline = Date.now() + 10_000;

@@ -66,7 +66,9 @@ function approvalCardCalls(approvalId: string): RecordedSlackCall[] {
 }
 
 async function startChangePlan(text = "restart the api pods"): Promise<{ run: RunRecord; approval: ApprovalRecord }> {
-  const answer = await harness.post(slashCommand({ text: `run change-plan ${text}`, userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+  const answer = await harness.post(
+    slashCommand({ text: `run change-plan ${text}`, userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+  );
   expect(answer.status).toBe(200);
   const run = await latestRun();
   const approval = await pendingApproval(run.id);
@@ -100,7 +102,9 @@ describe("/baton run and the progress card", () => {
 
   it("a chain with several input fields opens the run form; invalid input is shown inline, valid input starts the run", async () => {
     harness.slack.setGroupMembers("S0ONCALL", [APPROVER]);
-    await harness.post(slashCommand({ text: "run service-check", userId: REQUESTER, triggerId: "trigger-1", responseUrl: harness.responseUrl("form") }, SIGNING_SECRET));
+    await harness.post(
+      slashCommand({ text: "run service-check", userId: REQUESTER, triggerId: "trigger-1", responseUrl: harness.responseUrl("form") }, SIGNING_SECRET),
+    );
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
     const open = harness.slack.callsOf("views.open")[0] as RecordedSlackCall;
     expect(open.args["trigger_id"]).toBe("trigger-1");
@@ -108,7 +112,15 @@ describe("/baton run and the progress card", () => {
     expect(view.callback_id).toBe("baton.run_submit");
 
     const invalid = await harness.post(
-      viewSubmission({ callbackId: view.callback_id, privateMetadata: view.private_metadata, stateValues: stateValues(view.blocks, { service: { type: "plain_text_input", value: "x" } }), userId: REQUESTER }, SIGNING_SECRET),
+      viewSubmission(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          stateValues: stateValues(view.blocks, { service: { type: "plain_text_input", value: "x" } }),
+          userId: REQUESTER,
+        },
+        SIGNING_SECRET,
+      ),
     );
     expect(invalid.status).toBe(200);
     const body = JSON.parse(invalid.text) as { response_action: string; errors: Record<string, string> };
@@ -140,7 +152,11 @@ describe("/baton run and the progress card", () => {
 
 describe("long outputs", () => {
   it("a 20,000-character summary and 300 steps stay within Block Kit's limits on every card and form", async () => {
-    const long = { summary: `${"The plan, explained at length. ".repeat(650)}<!channel> <https://evil.example|click>`, risk: "high", steps: Array.from({ length: 300 }, (_, index) => `step ${String(index + 1)}: ${"do the thing carefully ".repeat(8)}`) };
+    const long = {
+      summary: `${"The plan, explained at length. ".repeat(650)}<!channel> <https://evil.example|click>`,
+      risk: "high",
+      steps: Array.from({ length: 300 }, (_, index) => `step ${String(index + 1)}: ${"do the thing carefully ".repeat(8)}`),
+    };
     harness.model.setFallback(answerBySystemPrompt({ plan: long }));
     const { run, approval } = await startChangePlan();
     await harness.clickCard({ actionId: "baton.edit", approvalId: approval.id, userId: APPROVER, responseName: "edit" });
@@ -160,7 +176,11 @@ describe("request signatures", () => {
   it("rejects a bad signature and a timestamp older than five minutes, and starts nothing", async () => {
     const forged = slashCommand({ text: "run change-plan restart the api", responseUrl: harness.responseUrl("x") }, "0000000000000000000000000000dead");
     expect((await harness.post(forged)).status).toBe(401);
-    const stale = slashCommand({ text: "run change-plan restart the api", responseUrl: harness.responseUrl("x") }, SIGNING_SECRET, Math.floor(Date.now() / 1000) - 6 * 60);
+    const stale = slashCommand(
+      { text: "run change-plan restart the api", responseUrl: harness.responseUrl("x") },
+      SIGNING_SECRET,
+      Math.floor(Date.now() / 1000) - 6 * 60,
+    );
     expect((await harness.post(stale)).status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await store().listRuns({ limit: 5 })).toHaveLength(0);
@@ -199,23 +219,41 @@ describe("approval buttons", () => {
   it("double clicks and two approvers at once produce one decision; the others hear who decided", async () => {
     harness.slack.failNext("chat.update", { kind: "rate_limited", retryAfterSeconds: 0 });
     const { run, approval } = await startChangePlan();
-    const answers = await Promise.all([click("baton.approve", approval.id, APPROVER, "one"), click("baton.approve", approval.id, APPROVER, "two"), click("baton.approve", approval.id, APPROVER, "three")]);
+    const answers = await Promise.all([
+      click("baton.approve", approval.id, APPROVER, "one"),
+      click("baton.approve", approval.id, APPROVER, "two"),
+      click("baton.approve", approval.id, APPROVER, "three"),
+    ]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
     await runStatus(run.id, "succeeded");
     const decisions = (await store().listEvents(run.id)).filter((event) => event.type === "approval.decided");
     expect(decisions).toHaveLength(1);
-    await harness.slack.waitFor((calls) => calls.filter((call) => call.method.startsWith("response:") && messageText(call).includes("Already decided")).length === 2);
+    await harness.slack.waitFor(
+      (calls) => calls.filter((call) => call.method.startsWith("response:") && messageText(call).includes("Already decided")).length === 2,
+    );
   });
 
   it("Edit opens a form from the step's schema; an invalid edit comes back inline; a valid one is used and recorded with a diff", async () => {
     const { run, approval } = await startChangePlan();
     await harness.clickCard({ actionId: "baton.edit", approvalId: approval.id, userId: APPROVER, triggerId: "trigger-edit", responseName: "edit" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
-    const view = (harness.slack.callsOf("views.open")[0] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string; blocks: never[] };
+    const view = (harness.slack.callsOf("views.open")[0] as RecordedSlackCall).args["view"] as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: never[];
+    };
     expect(view.private_metadata.length).toBeLessThan(100);
 
     const invalid = await harness.post(
-      viewSubmission({ callbackId: view.callback_id, privateMetadata: view.private_metadata, stateValues: stateValues(view.blocks, { summary: { type: "plain_text_input", value: "short" } }), userId: APPROVER }, SIGNING_SECRET),
+      viewSubmission(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          stateValues: stateValues(view.blocks, { summary: { type: "plain_text_input", value: "short" } }),
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
     );
     const errors = JSON.parse(invalid.text) as { response_action: string; errors: Record<string, string> };
     expect(errors.response_action).toBe("errors");
@@ -224,7 +262,15 @@ describe("approval buttons", () => {
 
     const edited = "Restart the API pods one at a time, and watch the error rate between pods.";
     const valid = await harness.post(
-      viewSubmission({ callbackId: view.callback_id, privateMetadata: view.private_metadata, stateValues: stateValues(view.blocks, { summary: { type: "plain_text_input", value: edited } }), userId: APPROVER }, SIGNING_SECRET),
+      viewSubmission(
+        {
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          stateValues: stateValues(view.blocks, { summary: { type: "plain_text_input", value: edited } }),
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
     );
     expect(valid.text).toBe("");
     await runStatus(run.id, "succeeded");
@@ -239,11 +285,33 @@ describe("approval buttons", () => {
     await harness.clickCard({ actionId: "baton.request_changes", approvalId: approval.id, userId: APPROVER, responseName: "rc" });
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.open"));
     const feedbackView = (harness.slack.callsOf("views.open")[0] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string };
-    const blank = await harness.post(viewSubmission({ callbackId: feedbackView.callback_id, privateMetadata: feedbackView.private_metadata, stateValues: { feedback: { value: { type: "plain_text_input", value: "  " } } }, userId: APPROVER }, SIGNING_SECRET));
+    const blank = await harness.post(
+      viewSubmission(
+        {
+          callbackId: feedbackView.callback_id,
+          privateMetadata: feedbackView.private_metadata,
+          stateValues: { feedback: { value: { type: "plain_text_input", value: "  " } } },
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
+    );
     expect((JSON.parse(blank.text) as { errors: Record<string, string> }).errors["feedback"]).toBeTruthy();
-    await harness.post(viewSubmission({ callbackId: feedbackView.callback_id, privateMetadata: feedbackView.private_metadata, stateValues: { feedback: { value: { type: "plain_text_input", value: "Add a rollback step." } } }, userId: APPROVER }, SIGNING_SECRET));
+    await harness.post(
+      viewSubmission(
+        {
+          callbackId: feedbackView.callback_id,
+          privateMetadata: feedbackView.private_metadata,
+          stateValues: { feedback: { value: { type: "plain_text_input", value: "Add a rollback step." } } },
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
+    );
 
-    const second = await waitUntil("round 2", async () => (await store().listApprovals({ runId: run.id, statuses: ["pending"], limit: 5 })).find((candidate) => candidate.round === 2));
+    const second = await waitUntil("round 2", async () =>
+      (await store().listApprovals({ runId: run.id, statuses: ["pending"], limit: 5 })).find((candidate) => candidate.round === 2),
+    );
     const lastPrompt = JSON.stringify(harness.model.requests.at(-1)?.body);
     expect(lastPrompt).toContain("Add a rollback step.");
     await harness.slack.waitFor(() => approvalCardCalls(second.id).some(hasActions));
@@ -251,7 +319,17 @@ describe("approval buttons", () => {
     await harness.clickCard({ actionId: "baton.reject", approvalId: second.id, userId: APPROVER, responseName: "reject" });
     await harness.slack.waitFor((calls) => calls.filter((call) => call.method === "views.open").length === 2);
     const rejectView = (harness.slack.callsOf("views.open")[1] as RecordedSlackCall).args["view"] as { callback_id: string; private_metadata: string };
-    await harness.post(viewSubmission({ callbackId: rejectView.callback_id, privateMetadata: rejectView.private_metadata, stateValues: { reason: { value: { type: "plain_text_input", value: "Not during the sale." } } }, userId: APPROVER }, SIGNING_SECRET));
+    await harness.post(
+      viewSubmission(
+        {
+          callbackId: rejectView.callback_id,
+          privateMetadata: rejectView.private_metadata,
+          stateValues: { reason: { value: { type: "plain_text_input", value: "Not during the sale." } } },
+          userId: APPROVER,
+        },
+        SIGNING_SECRET,
+      ),
+    );
     await runStatus(run.id, "rejected");
     expect((await store().getApproval(second.id))?.comment).toBe("Not during the sale.");
     await harness.slack.waitFor(() => {
@@ -299,10 +377,14 @@ describe("when Slack fails", () => {
 
   it("channel_not_found: the run goes on, and the person who started it is told in a direct message", async () => {
     harness.slack.failNext("chat.postMessage", { kind: "error", error: "channel_not_found" });
-    await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    await harness.post(
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     const run = await latestRun();
     await pendingApproval(run.id);
-    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === REQUESTER && messageText(call).includes("channel_not_found")));
+    await harness.slack.waitFor((calls) =>
+      calls.some((call) => call.method === "chat.postMessage" && call.args["channel"] === REQUESTER && messageText(call).includes("channel_not_found")),
+    );
   });
 });
 
@@ -315,7 +397,9 @@ describe("other /baton commands", () => {
     expect(help.text).toContain("pending");
 
     await harness.post(slashCommand({ text: "chains", responseUrl: harness.responseUrl("chains") }, SIGNING_SECRET));
-    await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:chains" && messageText(call).includes("change-plan") && messageText(call).includes("service-check")));
+    await harness.slack.waitFor((calls) =>
+      calls.some((call) => call.method === "response:chains" && messageText(call).includes("change-plan") && messageText(call).includes("service-check")),
+    );
 
     const { run, approval } = await startChangePlan();
     await harness.post(slashCommand({ text: `status ${run.id}`, responseUrl: harness.responseUrl("status") }, SIGNING_SECRET));
@@ -323,7 +407,9 @@ describe("other /baton commands", () => {
     await harness.post(slashCommand({ text: "runs", userId: REQUESTER, responseUrl: harness.responseUrl("runs") }, SIGNING_SECRET));
     await harness.post(slashCommand({ text: "pending", userId: APPROVER, responseUrl: harness.responseUrl("pending") }, SIGNING_SECRET));
     await harness.post(slashCommand({ text: "pending", userId: "U0NOBODY", responseUrl: harness.responseUrl("nothing") }, SIGNING_SECRET));
-    await harness.slack.waitFor((calls) => ["status", "missing", "runs", "pending", "nothing"].every((name) => calls.some((call) => call.method === `response:${name}`)));
+    await harness.slack.waitFor((calls) =>
+      ["status", "missing", "runs", "pending", "nothing"].every((name) => calls.some((call) => call.method === `response:${name}`)),
+    );
     const reply = (name: string) => messageText(harness.slack.callsOf(`response:${name}`)[0] as RecordedSlackCall);
     expect(reply("status")).toContain(run.id);
     expect(reply("missing")).toContain("RUN_NOT_FOUND");
@@ -331,7 +417,9 @@ describe("other /baton commands", () => {
     expect(reply("pending")).toContain(approval.id);
     expect(reply("nothing")).not.toContain(approval.id);
 
-    await harness.post(slashCommand({ text: `cancel ${run.id} wrong ticket`, userId: "U0MALLORY", responseUrl: harness.responseUrl("cancel-denied") }, SIGNING_SECRET));
+    await harness.post(
+      slashCommand({ text: `cancel ${run.id} wrong ticket`, userId: "U0MALLORY", responseUrl: harness.responseUrl("cancel-denied") }, SIGNING_SECRET),
+    );
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:cancel-denied"));
     expect((await store().getRun(run.id))?.status).toBe("awaiting_approval");
     await harness.post(slashCommand({ text: `cancel ${run.id} wrong ticket`, userId: REQUESTER, responseUrl: harness.responseUrl("cancel") }, SIGNING_SECRET));
@@ -354,7 +442,11 @@ describe("other /baton commands", () => {
       event: { type: "app_home_opened", user: APPROVER, channel: "D0HOME", tab: "home", event_ts: "1.1" },
     });
     const { signBody } = await import("../support/slack-requests.js");
-    const response = await fetch(harness.eventsUrl, { method: "POST", headers: { "content-type": "application/json", ...signBody(event, SIGNING_SECRET) }, body: event });
+    const response = await fetch(harness.eventsUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...signBody(event, SIGNING_SECRET) },
+      body: event,
+    });
     expect(response.status).toBe(200);
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "views.publish"));
     const publish = harness.slack.callsOf("views.publish")[0] as RecordedSlackCall;

@@ -45,11 +45,17 @@ async function command(text: string, userId: string, name: string): Promise<{ st
 }
 
 /** https://platform.openai.com/docs/guides/error-codes: a 400 will not change on a retry, so the run fails. */
-const badRequest = { kind: "status", status: 400, body: { error: { message: "Invalid 'messages': empty array.", type: "invalid_request_error", param: "messages", code: "empty_array" } } } as const;
+const badRequest = {
+  kind: "status",
+  status: 400,
+  body: { error: { message: "Invalid 'messages': empty array.", type: "invalid_request_error", param: "messages", code: "empty_array" } },
+} as const;
 
 async function failedRun(): Promise<string> {
   harness.model.setFallback(() => badRequest);
-  await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+  await harness.post(
+    slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+  );
   const run = await waitUntil("a run", async () => (await store().listRuns({ limit: 1 }))[0]);
   await runStatus(run.id, "failed");
   harness.model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER }));
@@ -95,7 +101,9 @@ describe("/baton retry <run-id>", () => {
   });
 
   it("refuses a run that is waiting for its approval, and says what to do", async () => {
-    await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    await harness.post(
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     const run = await waitUntil("a run", async () => (await store().listRuns({ limit: 1 }))[0]);
     await runStatus(run.id, "awaiting_approval");
     const { reply } = await command(`retry ${run.id}`, REQUESTER, "live");
@@ -150,7 +158,9 @@ describe("/baton rerun <run-id> <step>", () => {
   });
 
   it("refuses a live run", async () => {
-    await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    await harness.post(
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     const run = await waitUntil("a run", async () => (await store().listRuns({ limit: 1 }))[0]);
     await runStatus(run.id, "awaiting_approval");
     const { reply } = await command(`rerun ${run.id} plan`, REQUESTER, "live");

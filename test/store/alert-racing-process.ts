@@ -19,8 +19,14 @@ await waitForGo();
 const recorded: Array<{ deliveryId: string; duplicate: boolean; opened: string[] }> = [];
 for (let index = 0; index < Number(countText); index++) {
   // Every delivery fires a new alert in one of five groups: the first per group opens its incident.
-  const outcome = await state.alerts.recordDelivery(alertDelivery({ groupKey: `group-${String(index % 5)}`, fingerprint: `alert-${String(index)}`, deliveryKey: `key-${String(index)}` }));
-  recorded.push({ deliveryId: outcome.deliveryId, duplicate: outcome.duplicate, opened: outcome.changes.filter((change) => change.change === "opened").map((change) => change.incident.id) });
+  const outcome = await state.alerts.recordDelivery(
+    alertDelivery({ groupKey: `group-${String(index % 5)}`, fingerprint: `alert-${String(index)}`, deliveryKey: `key-${String(index)}` }),
+  );
+  recorded.push({
+    deliveryId: outcome.deliveryId,
+    duplicate: outcome.duplicate,
+    opened: outcome.changes.filter((change) => change.change === "opened").map((change) => change.incident.id),
+  });
 }
 state.close();
 console.log(JSON.stringify(recorded));

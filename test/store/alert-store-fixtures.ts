@@ -20,7 +20,15 @@ export function alert(fingerprint: string, status: NormalizedAlert["status"] = "
   };
 }
 
-export function alertDelivery(options: { groupKey?: string; fingerprint?: string; status?: NormalizedAlert["status"]; deliveryKey?: string; alerts?: NormalizedAlert[]; receivedAt?: number; rawBody?: string }): DeliveryInput {
+export function alertDelivery(options: {
+  groupKey?: string;
+  fingerprint?: string;
+  status?: NormalizedAlert["status"];
+  deliveryKey?: string;
+  alerts?: NormalizedAlert[];
+  receivedAt?: number;
+  rawBody?: string;
+}): DeliveryInput {
   const alerts = options.alerts ?? [alert(options.fingerprint ?? "a1", options.status)];
   return {
     source: "alertmanager",

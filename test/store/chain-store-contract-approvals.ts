@@ -2,19 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
 import type { DecisionCommit, DecisionOutcome, StepRecord } from "../../src/core/ports.js";
 import type { StoreContext } from "./chain-store-contract.js";
-import {
-  approval,
-  event,
-  guardOf,
-  OTHER_OWNER,
-  OWNER,
-  runAtCursor,
-  runAwaitingApproval,
-  snapshotOf,
-  START,
-  step,
-  stepCommit,
-} from "./chain-store-fixtures.js";
+import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, runAwaitingApproval, snapshotOf, START, step, stepCommit } from "./chain-store-fixtures.js";
 
 const DECIDED_AT = START + 5000;
 
@@ -91,8 +79,7 @@ export function describeApprovalContract(context: StoreContext): void {
       const second = await runAwaitingApproval(context.store);
       await context.store.decideApproval(decision(second.approval.id, { status: "rejected", runStatus: "rejected", leaseOwner: null, leaseExpiresAt: null }));
 
-      const ids = async (filter: Parameters<typeof context.store.listApprovals>[0]) =>
-        (await context.store.listApprovals(filter)).map((item) => item.id);
+      const ids = async (filter: Parameters<typeof context.store.listApprovals>[0]) => (await context.store.listApprovals(filter)).map((item) => item.id);
       expect(await ids({ limit: 10 })).toEqual([second.approval.id, first.approval.id]);
       expect(await ids({ limit: 1 })).toEqual([second.approval.id]);
       expect(await ids({ limit: 10, statuses: ["pending"] })).toEqual([first.approval.id]);
@@ -119,7 +106,18 @@ export function describeApprovalContract(context: StoreContext): void {
       await context.store.appendEvents([event(run.id, "effect.replayed", { actor: null })]);
       await other.appendEvents([event(run.id, "approval.denied", { actor: "U0LATE" })]);
 
-      const expected = ["run.started", "model.call", "step.finished", "approval.requested", "approval.denied", "approval.decided", "model.call", "step.finished", "effect.replayed", "approval.denied"];
+      const expected = [
+        "run.started",
+        "model.call",
+        "step.finished",
+        "approval.requested",
+        "approval.denied",
+        "approval.decided",
+        "model.call",
+        "step.finished",
+        "effect.replayed",
+        "approval.denied",
+      ];
       for (const store of [context.store, other]) {
         const events = await store.listEvents(run.id);
         expect(events.map((item) => item.type)).toEqual(expected);
@@ -214,7 +212,13 @@ export function describeApprovalContract(context: StoreContext): void {
 
       expect(outcome).toMatchObject({ applied: true, approval: { status: "rejected", comment: "not during the sale" } });
       await expectRunAndStepsAsStored(outcome);
-      expect(await context.store.getRun(run.id)).toMatchObject({ status: "rejected", cursor: 1, finishedAt: DECIDED_AT, leaseOwner: null, leaseExpiresAt: null });
+      expect(await context.store.getRun(run.id)).toMatchObject({
+        status: "rejected",
+        cursor: 1,
+        finishedAt: DECIDED_AT,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      });
       expect(await context.store.listRunsInFlight()).toEqual([]);
     });
 
@@ -242,9 +246,22 @@ export function describeApprovalContract(context: StoreContext): void {
       const other = context.underTest.connectAgain();
 
       const [first, second] = await Promise.all([
-        context.store.decideApproval(decision(pending.id, { step: decidedStep(run.id, 1, pending.proposal), decidedBy: "U1", events: [event(run.id, "approval.decided", { actor: "U1" })] })),
+        context.store.decideApproval(
+          decision(pending.id, {
+            step: decidedStep(run.id, 1, pending.proposal),
+            decidedBy: "U1",
+            events: [event(run.id, "approval.decided", { actor: "U1" })],
+          }),
+        ),
         other.decideApproval(
-          decision(pending.id, { status: "rejected", decidedBy: "U2", runStatus: "rejected", leaseOwner: null, leaseExpiresAt: null, events: [event(run.id, "approval.decided", { actor: "U2" })] }),
+          decision(pending.id, {
+            status: "rejected",
+            decidedBy: "U2",
+            runStatus: "rejected",
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            events: [event(run.id, "approval.decided", { actor: "U2" })],
+          }),
         ),
       ]);
 
@@ -291,7 +308,15 @@ export function describeApprovalContract(context: StoreContext): void {
     ] as const)("%s: the run's pending approval becomes %s", async (status, approvalStatus) => {
       const { run, approval: pending } = await runAwaitingApproval(context.store, 1);
 
-      const finished = await context.store.finishRun({ runId: run.id, fromStatuses: ["awaiting_approval"], owner: null, status, error: null, at: START + 8000, events: [] });
+      const finished = await context.store.finishRun({
+        runId: run.id,
+        fromStatuses: ["awaiting_approval"],
+        owner: null,
+        status,
+        error: null,
+        at: START + 8000,
+        events: [],
+      });
 
       expect(finished).toBe(true);
       expect((await context.store.getRun(run.id))?.status).toBe(status);

@@ -18,7 +18,7 @@ import {
 
 /** JSON that tends to break naive storage: unicode, escapes, deep nesting, big and small numbers. */
 const AWKWARD_JSON = {
-  text: "line one\nline \"two\"\t — ünïcödé ✓ 🚨 \u0000 end",
+  text: 'line one\nline "two"\t — ünïcödé ✓ 🚨 \u0000 end',
   empty: { object: {}, array: [], string: "" },
   numbers: [0, -1, 1.5, 1e-7, 9007199254740991, -0.25],
   booleans: [true, false],
@@ -28,7 +28,9 @@ const AWKWARD_JSON = {
 };
 
 /** Long and repetitive (compresses), and long and random (does not). */
-const LONG_REPETITIVE = { findings: Array.from({ length: 200 }, (_, index) => ({ rule: "no-public-bucket", resource: `aws_s3_bucket.logs_${String(index)}` })) };
+const LONG_REPETITIVE = {
+  findings: Array.from({ length: 200 }, (_, index) => ({ rule: "no-public-bucket", resource: `aws_s3_bucket.logs_${String(index)}` })),
+};
 const LONG_RANDOM = { blob: Array.from({ length: 3000 }, (_, index) => ((index * 7919 + 17) % 9973).toString(36)).join("") };
 
 export function describeLogContract(context: StoreContext): void {
@@ -45,7 +47,13 @@ export function describeLogContract(context: StoreContext): void {
       });
 
       expect(claimed).toBe(true);
-      expect(await context.store.getRun(run.id)).toMatchObject({ leaseOwner: OTHER_OWNER, leaseExpiresAt: START + 99_000, updatedAt: START + 50_000, status: "running", cursor: 1 });
+      expect(await context.store.getRun(run.id)).toMatchObject({
+        leaseOwner: OTHER_OWNER,
+        leaseExpiresAt: START + 99_000,
+        updatedAt: START + 50_000,
+        status: "running",
+        cursor: 1,
+      });
       expect((await context.store.listEvents(run.id)).at(-1)?.type).toBe("run.recovered");
     });
 
@@ -118,7 +126,10 @@ export function describeLogContract(context: StoreContext): void {
       const sequences = events.map((item) => item.sequence);
       expect([...sequences].sort((left, right) => left - right)).toEqual(sequences);
       expect(new Set(sequences).size).toBe(sequences.length);
-      expect(events[3]).toEqual({ ...event(run.id, "model.output_invalid", { stepId: "step-1", data: { raw: "Sure! {", issues: [{ path: "(root)", message: "bad" }] } }), sequence: sequences[3] });
+      expect(events[3]).toEqual({
+        ...event(run.id, "model.output_invalid", { stepId: "step-1", data: { raw: "Sure! {", issues: [{ path: "(root)", message: "bad" }] } }),
+        sequence: sequences[3],
+      });
       expect(events[4]?.actor).toBeNull();
       expect((await context.store.listEvents(other.id)).map((item) => item.type)).toEqual(["run.started", "approval.denied"]);
     });
@@ -126,8 +137,19 @@ export function describeLogContract(context: StoreContext): void {
     it("keeps every event type", async () => {
       const run = await runAtCursor(context.store, 0);
       const types = [
-        "run.started", "run.recovered", "run.finished", "step.started", "step.finished", "step.skipped", "step.failed",
-        "model.call", "model.output_invalid", "approval.requested", "approval.decided", "approval.denied", "effect.replayed",
+        "run.started",
+        "run.recovered",
+        "run.finished",
+        "step.started",
+        "step.finished",
+        "step.skipped",
+        "step.failed",
+        "model.call",
+        "model.output_invalid",
+        "approval.requested",
+        "approval.decided",
+        "approval.denied",
+        "effect.replayed",
       ] as const;
       await context.store.appendEvents(types.map((type) => event(run.id, type)));
       expect((await context.store.listEvents(run.id)).slice(1).map((item) => item.type)).toEqual([...types]);
@@ -215,7 +237,10 @@ export function describeLogContract(context: StoreContext): void {
       const other: ChainStore = context.underTest.connectAgain();
       const actors: string[] = [];
       for (let round = 0; round < 4; round += 1) {
-        for (const [name, store] of [["first", context.store], ["second", other]] as const) {
+        for (const [name, store] of [
+          ["first", context.store],
+          ["second", other],
+        ] as const) {
           const actor = `${name}-${String(round)}`;
           actors.push(actor, `${actor}b`);
           await store.appendEvents([event(run.id, "approval.denied", { actor }), event(run.id, "approval.denied", { actor: `${actor}b` })]);

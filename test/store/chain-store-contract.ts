@@ -192,7 +192,15 @@ function describeRunContract(context: StoreContext): void {
     it("refuses and writes nothing when the run is not running (awaiting approval, finished, or unknown)", async () => {
       const { run } = await runAwaitingApproval(context.store, 1);
       const finished = await runAtCursor(context.store, 1);
-      await context.store.finishRun({ runId: finished.id, fromStatuses: ["running"], owner: OWNER, status: "cancelled", error: null, at: START + 5, events: [] });
+      await context.store.finishRun({
+        runId: finished.id,
+        fromStatuses: ["running"],
+        owner: OWNER,
+        status: "cancelled",
+        error: null,
+        at: START + 5,
+        events: [],
+      });
       for (const runId of [run.id, finished.id]) {
         const before = await snapshotOf(context.store, runId);
         expect(await context.store.commitStep(stepCommit(runId, 1))).toBe(false);

@@ -1,13 +1,4 @@
-import type {
-  ApprovalRecord,
-  AuditEventInput,
-  AuditEventType,
-  ChainStore,
-  NewRun,
-  RunGuard,
-  StepCommit,
-  StepRecord,
-} from "../../src/core/ports.js";
+import type { ApprovalRecord, AuditEventInput, AuditEventType, ChainStore, NewRun, RunGuard, StepCommit, StepRecord } from "../../src/core/ports.js";
 
 /**
  * Builders for the ChainStore contract: records with every field set to something that can be
@@ -41,7 +32,7 @@ export function newRun(overrides: Partial<NewRun> = {}): NewRun {
     stepCount: 3,
     input: { alert: "DiskFull", host: "db-1", labels: { severity: "page" } },
     startedBy: "U024BE7LH",
-    origin: { source: "webhook:alertmanager", reference: { receiver: "ops", groupKey: "{}:{alertname=\"DiskFull\"}" } },
+    origin: { source: "webhook:alertmanager", reference: { receiver: "ops", groupKey: '{}:{alertname="DiskFull"}' } },
     at: START,
     leaseOwner: OWNER,
     leaseExpiresAt: START + 60_000,

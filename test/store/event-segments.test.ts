@@ -65,7 +65,14 @@ describe("event segments", () => {
     await store.appendEvents([event(run.id, "effect.replayed", { actor: null })]);
 
     const events = await store.listEvents(run.id);
-    expect(events.map((item) => item.type)).toEqual(["run.started", "model.call", "step.finished", "approval.requested", "approval.decided", "effect.replayed"]);
+    expect(events.map((item) => item.type)).toEqual([
+      "run.started",
+      "model.call",
+      "step.finished",
+      "approval.requested",
+      "approval.decided",
+      "effect.replayed",
+    ]);
     // The decision's events are in a segment: their sequence numbers start past the run's own range.
     expect(events[4]?.sequence).toBeGreaterThan(KEYS_PER_RUN);
     expect(auditLogOf(run.id)).toEqual(events.map((item) => ({ sequence: item.sequence, type: item.type })));
@@ -75,7 +82,9 @@ describe("event segments", () => {
     const store = open();
     const database = openDatabase(path);
     database
-      .prepare(`INSERT INTO runs (key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, input) VALUES (?, 'r_last', 'remediate', 'succeeded', 1, 1, 'U0ONCALL', 1, 1, '{}')`)
+      .prepare(
+        `INSERT INTO runs (key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, input) VALUES (?, 'r_last', 'remediate', 'succeeded', 1, 1, 'U0ONCALL', 1, 1, '{}')`,
+      )
       .run(FIRST_EVENT_SEGMENT - 1);
     database.close();
 

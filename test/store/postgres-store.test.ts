@@ -123,7 +123,9 @@ describe.skipIf(skip)("PostgreSQL store", () => {
     it("RUN_NOT_FOUND for events of an unknown run, and none of the batch is kept", async () => {
       const store = await open();
       const run = await runAtCursor(store, 0);
-      const error: unknown = await store.appendEvents([event(run.id, "approval.denied"), event("r_missing", "approval.denied")]).catch((caught: unknown) => caught);
+      const error: unknown = await store
+        .appendEvents([event(run.id, "approval.denied"), event("r_missing", "approval.denied")])
+        .catch((caught: unknown) => caught);
       expect(isBatonError(error, "RUN_NOT_FOUND")).toBe(true);
       expect(await store.listEvents(run.id)).toHaveLength(1);
     });
@@ -163,16 +165,37 @@ describe.skipIf(skip)("PostgreSQL store", () => {
     it("a finished run reopens at its cursor; a re-run copies the steps before its start and records its lineage", async () => {
       const store = await open();
       const parent = await runAtCursor(store, 2);
-      const failure = { runId: parent.id, fromStatuses: ["running"] as const, owner: OWNER, status: "failed" as const, error: { code: "STEP_FAILED", message: "no" }, at: START + 5, events: [] };
+      const failure = {
+        runId: parent.id,
+        fromStatuses: ["running"] as const,
+        owner: OWNER,
+        status: "failed" as const,
+        error: { code: "STEP_FAILED", message: "no" },
+        at: START + 5,
+        events: [],
+      };
       expect(await store.finishRun(failure)).toBe(true);
 
-      const reopen = { runId: parent.id, fromStatuses: ["failed"] as const, owner: OTHER_OWNER, leaseExpiresAt: START + 60_000, at: START + 10, events: [event(parent.id, "run.retried")] };
+      const reopen = {
+        runId: parent.id,
+        fromStatuses: ["failed"] as const,
+        owner: OTHER_OWNER,
+        leaseExpiresAt: START + 60_000,
+        at: START + 10,
+        events: [event(parent.id, "run.retried")],
+      };
       expect(await store.reopenRun(reopen)).toBe(true);
       expect(await store.reopenRun(reopen)).toBe(false);
       expect(await store.getRun(parent.id)).toMatchObject({ status: "running", cursor: 2, error: null, finishedAt: null, leaseOwner: OTHER_OWNER });
 
       const child = { ...parent, id: `${parent.id}_rerun`, at: START + 20 };
-      await store.createRerun({ run: child, parentRunId: parent.id, fromStepId: "step-1", fromStepIndex: 1, events: [event(child.id, "run.rerun"), event(parent.id, "run.rerun")] });
+      await store.createRerun({
+        run: child,
+        parentRunId: parent.id,
+        fromStepId: "step-1",
+        fromStepIndex: 1,
+        events: [event(child.id, "run.rerun"), event(parent.id, "run.rerun")],
+      });
 
       expect(await store.getRun(child.id)).toMatchObject({ status: "running", cursor: 1, leaseOwner: OWNER });
       const zero = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -208,7 +231,9 @@ describe.skipIf(skip)("PostgreSQL store", () => {
       const [first, second] = [await open(), await open()];
       const run = await runAtCursor(first, 0);
       await Promise.all(
-        Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).appendEvents([event(run.id, "approval.denied", { actor: `U${String(index)}` })])),
+        Array.from({ length: 20 }, (_, index) =>
+          (index % 2 === 0 ? first : second).appendEvents([event(run.id, "approval.denied", { actor: `U${String(index)}` })]),
+        ),
       );
       const sequences = (await first.listEvents(run.id)).map((item) => item.sequence);
       expect(sequences).toEqual(Array.from({ length: 21 }, (_, index) => index + 1));
@@ -234,7 +259,15 @@ describe.skipIf(skip)("PostgreSQL store", () => {
             leaseExpiresAt: null,
             events: [event(run.id, "approval.decided")],
           }),
-          second.finishRun({ runId: run.id, fromStatuses: ["awaiting_approval"], owner: null, status: "cancelled", error: null, at: START + 1, events: [event(run.id, "run.finished")] }),
+          second.finishRun({
+            runId: run.id,
+            fromStatuses: ["awaiting_approval"],
+            owner: null,
+            status: "cancelled",
+            error: null,
+            at: START + 1,
+            events: [event(run.id, "run.finished")],
+          }),
         ]);
         expect([decided.applied, cancelled].filter(Boolean)).toHaveLength(1);
         const stored = await first.getApproval(pending.id);

@@ -52,7 +52,8 @@ function random(): number {
 /** Less repetitive text: random words and numbers, about as compressible as real prose. */
 function proseFiller(_label: string, length: number): string {
   let text = "";
-  while (text.length < length) text += `${WORDS[Math.floor(random() * WORDS.length)] ?? "x"}${random() < 0.15 ? ` ${String(Math.floor(random() * 10000))}.` : ""} `;
+  while (text.length < length)
+    text += `${WORDS[Math.floor(random() * WORDS.length)] ?? "x"}${random() < 0.15 ? ` ${String(Math.floor(random() * 10000))}.` : ""} `;
   return text.slice(0, length);
 }
 
@@ -123,7 +124,17 @@ async function measure(chains: number, path: string): Promise<Measurement> {
       const input = { docId: `doc-${String(started)}`, text: `Request ${String(started)}: ${filler("input", 200)}` };
       const begin = performance.now();
       await store.createRun(
-        { id, chainId: "solution-brief", stepCount: 4, input, startedBy: "U024BE7LH", origin: { source: "cli" }, at: clock, leaseOwner: OWNER, leaseExpiresAt: clock + 60_000 },
+        {
+          id,
+          chainId: "solution-brief",
+          stepCount: 4,
+          input,
+          startedBy: "U024BE7LH",
+          origin: { source: "cli" },
+          at: clock,
+          leaseOwner: OWNER,
+          leaseExpiresAt: clock + 60_000,
+        },
         [event(id, "run.started", null, { chainId: "solution-brief", source: "cli", startedBy: "U024BE7LH", steps: 4 })],
       );
       createMicroseconds.push((performance.now() - begin) * 1000);
@@ -183,7 +194,9 @@ try {
   await measure(200, join(directory, "warm-up.db"));
   const result = await measure(chainCount, join(directory, "baton.db"));
   const outputBytes = STEP_IDS.map((stepId) => `${stepId}=${String(OUTPUT_TEXT[stepId].length)}B`).join(" ");
-  console.log(`${String(chainCount)} chains of 4 steps (${outputBytes}, text=${textKind}), ${String(inFlight)} in flight, compress from ${String(compressFromBytes)} bytes`);
+  console.log(
+    `${String(chainCount)} chains of 4 steps (${outputBytes}, text=${textKind}), ${String(inFlight)} in flight, compress from ${String(compressFromBytes)} bytes`,
+  );
   console.log(
     `commitStep: mean ${String(round(mean(result.commitMicroseconds)))} µs, median ${String(round(quantile(result.commitMicroseconds, 0.5)))} µs, ` +
       `p99 ${String(round(quantile(result.commitMicroseconds, 0.99)))} µs`,

@@ -127,7 +127,9 @@ describe("SqliteAlertStore", () => {
     // The stored column may be compressed; its size says it was not padded or truncated.
     const database = new Database(path, { readonly: true });
     try {
-      const row = z.object({ raw_body: z.union([z.string(), z.instanceof(Buffer)]) }).parse(database.prepare("SELECT raw_body FROM deliveries WHERE id = ?").get(outcome.deliveryId));
+      const row = z
+        .object({ raw_body: z.union([z.string(), z.instanceof(Buffer)]) })
+        .parse(database.prepare("SELECT raw_body FROM deliveries WHERE id = ?").get(outcome.deliveryId));
       expect(row.raw_body.length).toBeGreaterThan(0);
     } finally {
       database.close();
@@ -170,7 +172,9 @@ describe("migration 5: an incident's alerts move from one JSON column to rows", 
     const database = new Database(path);
     for (const migration of MIGRATIONS.filter((item) => item.version <= 4)) database.exec(migration.sql);
     database.pragma("user_version = 4");
-    const insert = database.prepare("INSERT INTO incidents (id, source, group_key, status, title, run_id, opened_at, updated_at, resolved_at, alerts) VALUES (?, 'alertmanager', ?, 'open', 'HighErrorRate on checkout', ?, 1000, 1000, NULL, ?)");
+    const insert = database.prepare(
+      "INSERT INTO incidents (id, source, group_key, status, title, run_id, opened_at, updated_at, resolved_at, alerts) VALUES (?, 'alertmanager', ?, 'open', 'HighErrorRate on checkout', ?, 1000, 1000, NULL, ?)",
+    );
     const many = Array.from({ length: 12 }, (_, index) => alert(`m${String(index)}`, index % 3 === 0 ? "resolved" : "firing"));
     insert.run("i_small", "g1", "r_i_small", JSON.stringify([alert("a1"), alert("a2", "resolved")]));
     insert.run("i_large", "g2", null, encodeJson(many, { compressFromBytes: COMPRESS_FROM_BYTES }));
@@ -185,6 +189,10 @@ describe("migration 5: an incident's alerts move from one JSON column to rows", 
     expect(large).toMatchObject({ alertCount: 12, firingCount: 8 });
 
     const next = await state.alerts.recordDelivery(alertDelivery({ groupKey: "g1", fingerprint: "a1", status: "resolved", receivedAt: 5_000 }));
-    expect(next.changes[0]).toMatchObject({ change: "resolved", incident: { id: "i_small", status: "resolved", firingCount: 0 }, resolvedAlerts: [{ fingerprint: "a1" }] });
+    expect(next.changes[0]).toMatchObject({
+      change: "resolved",
+      incident: { id: "i_small", status: "resolved", firingCount: 0 },
+      resolvedAlerts: [{ fingerprint: "a1" }],
+    });
   });
 });

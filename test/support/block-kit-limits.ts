@@ -22,7 +22,8 @@ function checkElement(element: Json, path: string, problems: string[]): void {
     check((textOf(element["text"]) ?? "").length <= 75, "button text over 75 characters");
     if (typeof element["value"] === "string") check(element["value"].length <= 2000, "button value over 2000 characters");
   }
-  if (type === "plain_text_input" && typeof element["initial_value"] === "string") check(element["initial_value"].length <= 3000, "text input initial_value over 3000 characters");
+  if (type === "plain_text_input" && typeof element["initial_value"] === "string")
+    check(element["initial_value"].length <= 3000, "text input initial_value over 3000 characters");
   if (type === "static_select" && Array.isArray(element["options"])) {
     check(element["options"].length <= 100, "more than 100 options");
     for (const option of element["options"]) {
@@ -99,7 +100,8 @@ export function blockKitViolations(call: RecordedSlackCall): string[] {
       }
       const title = textOf(view["title"]);
       if (title !== undefined && title.length > 24) problems.push(`${call.method}: modal title "${title}" over 24 characters`);
-      if (typeof view["private_metadata"] === "string" && view["private_metadata"].length > 3000) problems.push(`${call.method}: private_metadata over 3000 characters`);
+      if (typeof view["private_metadata"] === "string" && view["private_metadata"].length > 3000)
+        problems.push(`${call.method}: private_metadata over 3000 characters`);
     }
   }
   return problems;

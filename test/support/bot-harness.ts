@@ -34,7 +34,13 @@ export interface BotHarness {
    * Click a button on an approval's card in its thread, as Slack sends it: from the message baton
    * posted (its channel and ts), which the bot checks the approval id against.
    */
-  clickCard(fields: { actionId: string; approvalId: string; userId: string; responseName?: string; triggerId?: string }): Promise<{ status: number; text: string; elapsedMs: number }>;
+  clickCard(fields: {
+    actionId: string;
+    approvalId: string;
+    userId: string;
+    responseName?: string;
+    triggerId?: string;
+  }): Promise<{ status: number; text: string; elapsedMs: number }>;
   /** Stop the bot and start a new one on the same database and fake servers (a restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -51,7 +57,11 @@ export function answerBySystemPrompt(answers: Record<string, unknown>): (body: u
   };
 }
 
-export const PLAN_ANSWER = { summary: "Restart the API pods one by one behind the load balancer.", risk: "medium", steps: ["drain pod 1", "restart pod 1", "repeat"] };
+export const PLAN_ANSWER = {
+  summary: "Restart the API pods one by one behind the load balancer.",
+  risk: "medium",
+  steps: ["drain pod 1", "restart pod 1", "repeat"],
+};
 
 export async function startBotHarness(
   options: {
@@ -123,7 +133,15 @@ export async function startBotHarness(
       }
       if (!card?.ts) throw new Error(`approval ${fields.approvalId} has no card in Slack after 5 s`);
       const click = buttonClick(
-        { actionId: fields.actionId, value: fields.approvalId, userId: fields.userId, channelId: card.channel, messageTs: card.ts, responseUrl: `${slack.url}/response/${fields.responseName ?? "click"}`, ...(fields.triggerId ? { triggerId: fields.triggerId } : {}) },
+        {
+          actionId: fields.actionId,
+          value: fields.approvalId,
+          userId: fields.userId,
+          channelId: card.channel,
+          messageTs: card.ts,
+          responseUrl: `${slack.url}/response/${fields.responseName ?? "click"}`,
+          ...(fields.triggerId ? { triggerId: fields.triggerId } : {}),
+        },
         SIGNING_SECRET,
       );
       return postToSlackEndpoint(harness.eventsUrl, click);

@@ -28,7 +28,9 @@ export function startCli(args: ReadonlyArray<string>, environment: Record<string
     for (const waiter of waiters) waiter();
   });
   child.stderr?.on("data", (chunk: Buffer) => (error += chunk.toString("utf8")));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     stdout: () => out,
@@ -55,7 +57,11 @@ export function startCli(args: ReadonlyArray<string>, environment: Record<string
 }
 
 /** Run `baton` to completion, with optional standard input. */
-export async function runCli(args: ReadonlyArray<string>, environment: Record<string, string>, input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: ReadonlyArray<string>,
+  environment: Record<string, string>,
+  input = "",
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const process = startCli(args, environment);
   process.child.stdin?.end(input);
   const { code } = await process.exited;

@@ -21,7 +21,11 @@ export interface DeliveredRequirement {
   sentences: string[];
 }
 
-const cellsOf = (row: string): string[] => row.replace(/^\| | \|$/g, "").split(/(?<!\\) \| /).map((cell) => cell.replace(/\\\|/g, "|"));
+const cellsOf = (row: string): string[] =>
+  row
+    .replace(/^\| | \|$/g, "")
+    .split(/(?<!\\) \| /)
+    .map((cell) => cell.replace(/\\\|/g, "|"));
 
 function tableAfter(document: string, heading: string): string[][] {
   const lines = document.split("\n");
@@ -42,12 +46,20 @@ export function parseCitations(where: string): Citation[] {
       const match = /^(.*), lines? (\d+)(?:-(\d+))?(?: \(pages? (\d+)(?:-(\d+))?\))?$/.exec(part);
       if (!match) throw new Error(`not a citation: "${part}"`);
       const [, section = "", first = "0", last, firstPage, lastPage] = match;
-      return { section, firstLine: Number(first), lastLine: Number(last ?? first), ...(firstPage ? { pages: { first: Number(firstPage), last: Number(lastPage ?? firstPage) } } : {}) };
+      return {
+        section,
+        firstLine: Number(first),
+        lastLine: Number(last ?? first),
+        ...(firstPage ? { pages: { first: Number(firstPage), last: Number(lastPage ?? firstPage) } } : {}),
+      };
     });
 }
 
 /** The requirements table and the traceability matrix of a delivered response. */
-export function readDeliveredResponse(document: string): { requirements: DeliveredRequirement[]; traceability: Array<{ id: string; where: string; approach: string }> } {
+export function readDeliveredResponse(document: string): {
+  requirements: DeliveredRequirement[];
+  traceability: Array<{ id: string; where: string; approach: string }>;
+} {
   const requirements = tableAfter(document, "## Requirements").map(([id = "", priority = "", , , where = "", words = ""]) => ({
     id,
     priority,
@@ -55,7 +67,11 @@ export function readDeliveredResponse(document: string): { requirements: Deliver
     citations: parseCitations(where),
     sentences: words.split(" / ").map((sentence) => sentence.replace(/^“|”$/g, "")),
   }));
-  const traceability = tableAfter(document, "## Traceability").map(([requirement = "", where = "", approach = ""]) => ({ id: requirement.replace(/ \(.*\)$/, ""), where, approach }));
+  const traceability = tableAfter(document, "## Traceability").map(([requirement = "", where = "", approach = ""]) => ({
+    id: requirement.replace(/ \(.*\)$/, ""),
+    where,
+    approach,
+  }));
   return { requirements, traceability };
 }
 
@@ -67,8 +83,17 @@ export const comparable = (text: string): string =>
  * the heading above them. `isFurniture` names a PDF's running headers and footers, which a
  * sentence that runs across a page break has between its lines.
  */
-export function citationHolds(documentLines: ReadonlyArray<string>, citation: Citation, sentence: string, isHeading: (line: string) => string | undefined, isFurniture: (line: string) => boolean = () => false): { holds: boolean; heading: string | undefined } {
-  const cited = documentLines.slice(citation.firstLine - 1, citation.lastLine).filter((line) => !isFurniture(line)).join(" ");
+export function citationHolds(
+  documentLines: ReadonlyArray<string>,
+  citation: Citation,
+  sentence: string,
+  isHeading: (line: string) => string | undefined,
+  isFurniture: (line: string) => boolean = () => false,
+): { holds: boolean; heading: string | undefined } {
+  const cited = documentLines
+    .slice(citation.firstLine - 1, citation.lastLine)
+    .filter((line) => !isFurniture(line))
+    .join(" ");
   let heading: string | undefined;
   for (let index = citation.firstLine - 1; index >= 0 && heading === undefined; index -= 1) heading = isHeading(documentLines[index] ?? "");
   return { holds: comparable(cited).includes(comparable(sentence).replace(/^[-•]\s*/, "")), heading };

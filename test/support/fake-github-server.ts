@@ -40,7 +40,12 @@ function errorMessageOf(status: number): string {
 export interface PostedReviewRecord {
   repository: string;
   number: number;
-  body: { commit_id?: string; event?: string; body?: string; comments?: Array<{ path: string; line: number; start_line?: number; side?: string; body: string }> };
+  body: {
+    commit_id?: string;
+    event?: string;
+    body?: string;
+    comments?: Array<{ path: string; line: number; start_line?: number; side?: string; body: string }>;
+  };
 }
 
 export interface FakeGitHubServer {
@@ -117,7 +122,16 @@ function answerRepositoryAccess(request: IncomingMessage, response: ServerRespon
   const repository = state.repositories.get(fullName);
   request.resume();
   if (!repository) send(response, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/repos#get-a-repository", status: "404" });
-  else send(response, 200, { id: 1, name: match[2], full_name: fullName, private: repository.private === true, html_url: `https://github.example/${fullName}`, default_branch: "main", permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } });
+  else
+    send(response, 200, {
+      id: 1,
+      name: match[2],
+      full_name: fullName,
+      private: repository.private === true,
+      html_url: `https://github.example/${fullName}`,
+      default_branch: "main",
+      permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+    });
   return true;
 }
 
@@ -141,7 +155,12 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         const status = failed?.status ?? 500;
         const retryAfter = failed?.options.retryAfterSeconds;
         request.resume();
-        return send(response, status, { message: errorMessageOf(status), documentation_url: "https://docs.github.com/rest" }, retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
+        return send(
+          response,
+          status,
+          { message: errorMessageOf(status), documentation_url: "https://docs.github.com/rest" },
+          retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+        );
       }
       if (answerRepositoryAccess(request, response, path, access)) return;
       const content = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
@@ -177,11 +196,25 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         const page = Number(url.searchParams.get("page") ?? "1");
         const slice = pull.files.slice((page - 1) * perPage, page * perPage);
         const last = Math.max(1, Math.ceil(pull.files.length / perPage));
-        const link: Record<string, string> = page < last ? { link: `<${baseUrl}${path}?per_page=${String(perPage)}&page=${String(page + 1)}>; rel="next", <${baseUrl}${path}?per_page=${String(perPage)}&page=${String(last)}>; rel="last"` } : {};
+        const link: Record<string, string> =
+          page < last
+            ? {
+                link: `<${baseUrl}${path}?per_page=${String(perPage)}&page=${String(page + 1)}>; rel="next", <${baseUrl}${path}?per_page=${String(perPage)}&page=${String(last)}>; rel="last"`,
+              }
+            : {};
         return send(
           response,
           200,
-          slice.map((file) => ({ filename: file.path, status: file.status ?? "modified", patch: file.patch, previous_filename: file.previousPath, additions: 1, deletions: 0, changes: 1, sha: "0" })),
+          slice.map((file) => ({
+            filename: file.path,
+            status: file.status ?? "modified",
+            patch: file.patch,
+            previous_filename: file.previousPath,
+            additions: 1,
+            deletions: 0,
+            changes: 1,
+            sha: "0",
+          })),
           link,
         );
       }
@@ -189,7 +222,15 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
         return send(
           response,
           200,
-          reviews.filter((review) => review.repository === repository && review.number === Number(number)).map((review, index) => ({ id: 1000 + index + 1, body: review.body.body ?? "", commit_id: review.body.commit_id, html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(1000 + index + 1)}`, state: review.body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED" })),
+          reviews
+            .filter((review) => review.repository === repository && review.number === Number(number))
+            .map((review, index) => ({
+              id: 1000 + index + 1,
+              body: review.body.body ?? "",
+              commit_id: review.body.commit_id,
+              html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(1000 + index + 1)}`,
+              state: review.body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED",
+            })),
         );
       }
       if (request.method === "POST" && tail === "/reviews") {
@@ -199,13 +240,23 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
           const allowed = file?.patch === undefined ? new Set<number>() : commentableLines(file.patch);
           const lines = comment.start_line === undefined ? [comment.line] : [comment.start_line, comment.line];
           if (!lines.every((line) => allowed.has(line))) {
-            return send(response, 422, { message: "Unprocessable Entity", errors: ["Pull request review thread line must be part of the diff"], documentation_url: "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request" });
+            return send(response, 422, {
+              message: "Unprocessable Entity",
+              errors: ["Pull request review thread line must be part of the diff"],
+              documentation_url: "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+            });
           }
         }
         reviews.push({ repository, number: Number(number), body });
         reviewIds += 1;
         fake.onReviewPosted?.({ repository, number: Number(number), body });
-        return send(response, 200, { id: reviewIds, body: body.body ?? "", commit_id: body.commit_id ?? pull.headSha, html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(reviewIds)}`, state: body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED" });
+        return send(response, 200, {
+          id: reviewIds,
+          body: body.body ?? "",
+          commit_id: body.commit_id ?? pull.headSha,
+          html_url: `https://github.example/${repository}/pull/${number}#pullrequestreview-${String(reviewIds)}`,
+          state: body.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED",
+        });
       }
       request.resume();
       return send(response, 404, { message: "Not Found" });

@@ -72,16 +72,25 @@ function openAiResponseFormatRefusal(body: Body): Refusal | undefined {
   const format = body.response_format;
   if (format === undefined) return undefined;
   if (!isRecord(format) || !["text", "json_object", "json_schema"].includes(String(format.type))) {
-    return openAiError("Invalid value for 'response_format.type': expected one of 'text', 'json_object' or 'json_schema'.", "response_format.type", "invalid_value");
+    return openAiError(
+      "Invalid value for 'response_format.type': expected one of 'text', 'json_object' or 'json_schema'.",
+      "response_format.type",
+      "invalid_value",
+    );
   }
   if (format.type === "json_object" && !mentionsJson(body)) {
     return openAiError("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "messages");
   }
   if (format.type !== "json_schema") return undefined;
   const jsonSchema = format.json_schema;
-  if (!isRecord(jsonSchema) || typeof jsonSchema.name !== "string") return openAiError("Missing required parameter: 'response_format.json_schema.name'.", "response_format.json_schema.name", "missing_required_parameter");
+  if (!isRecord(jsonSchema) || typeof jsonSchema.name !== "string")
+    return openAiError("Missing required parameter: 'response_format.json_schema.name'.", "response_format.json_schema.name", "missing_required_parameter");
   if (!SCHEMA_NAME.test(jsonSchema.name)) {
-    return openAiError(`Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, "response_format.json_schema.name", "invalid_value");
+    return openAiError(
+      `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+      "response_format.json_schema.name",
+      "invalid_value",
+    );
   }
   if (jsonSchema.strict === true) {
     const refusal = strictSchemaRefusal(jsonSchema.name, jsonSchema.schema);
@@ -99,8 +108,15 @@ export function refusalFor(profile: ModelServerProfile, body: unknown): Refusal 
     case "openai":
       return openAiResponseFormatRefusal(body);
     case "json-object-only":
-      if (format === "json_schema") return { status: 400, body: { error: { message: "This response_format type is unavailable now", type: "invalid_request_error", param: null, code: "invalid_request_error" } } };
-      if (format === "json_object" && !mentionsJson(body)) return openAiError("Prompt must contain the word 'json' in some form to use 'response_format' of type 'json_object'.", null, "invalid_request_error");
+      if (format === "json_schema")
+        return {
+          status: 400,
+          body: {
+            error: { message: "This response_format type is unavailable now", type: "invalid_request_error", param: null, code: "invalid_request_error" },
+          },
+        };
+      if (format === "json_object" && !mentionsJson(body))
+        return openAiError("Prompt must contain the word 'json' in some form to use 'response_format' of type 'json_object'.", null, "invalid_request_error");
       return undefined;
     case "no-response-format":
       if (format === "json_schema" || format === "json_object") {

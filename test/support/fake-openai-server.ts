@@ -97,25 +97,36 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   const modelsRoute: ModelsRouteState = { models: undefined, apiKey: options.apiKey };
 
   const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      const body = parseJson(text);
-      const url = new URL(request.url ?? "/", "http://fake");
-      const recorded: RecordedRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, status: 0, headers: request.headers, body, receivedAt: Date.now() };
-      requests.push(recorded);
-      response.on("finish", () => {
-        recorded.status = response.statusCode;
-      });
-      if (options.azure === undefined && answerModelsRoute(request, response, url.pathname, modelsRoute)) return;
-      const refused = routeRefusal(options, modelsRoute.apiKey, request, url) ?? refusalFor(profile, body);
-      if (refused !== undefined) {
-        sendJson(response, refused.status, refused.body);
-        return;
-      }
-      completionCount += 1;
-      answer(queue.shift() ?? fallback(body), body, request, response, `chatcmpl-fake${completionCount}`, profile);
-    }, () => {
-      // The client went away mid-body (an abort); there is nobody left to answer.
-    });
+    void readBody(request).then(
+      (text) => {
+        const body = parseJson(text);
+        const url = new URL(request.url ?? "/", "http://fake");
+        const recorded: RecordedRequest = {
+          method: request.method ?? "GET",
+          path: url.pathname,
+          query: url.searchParams,
+          status: 0,
+          headers: request.headers,
+          body,
+          receivedAt: Date.now(),
+        };
+        requests.push(recorded);
+        response.on("finish", () => {
+          recorded.status = response.statusCode;
+        });
+        if (options.azure === undefined && answerModelsRoute(request, response, url.pathname, modelsRoute)) return;
+        const refused = routeRefusal(options, modelsRoute.apiKey, request, url) ?? refusalFor(profile, body);
+        if (refused !== undefined) {
+          sendJson(response, refused.status, refused.body);
+          return;
+        }
+        completionCount += 1;
+        answer(queue.shift() ?? fallback(body), body, request, response, `chatcmpl-fake${completionCount}`, profile);
+      },
+      () => {
+        // The client went away mid-body (an abort); there is nobody left to answer.
+      },
+    );
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -147,7 +158,12 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
  * `invalid_api_key`; Azure's 401 for a bad `api-key`, 404 `DeploymentNotFound` for an unknown
  * deployment and 404 "Resource not found" without a supported `api-version`.
  */
-function routeRefusal(options: FakeOpenAiServerOptions, apiKey: string | undefined, request: IncomingMessage, url: URL): { status: number; body: unknown } | undefined {
+function routeRefusal(
+  options: FakeOpenAiServerOptions,
+  apiKey: string | undefined,
+  request: IncomingMessage,
+  url: URL,
+): { status: number; body: unknown } | undefined {
   const method = request.method ?? "GET";
   if (options.azure !== undefined) {
     const deployment = AZURE_COMPLETION_PATH.exec(url.pathname)?.[1];
@@ -158,19 +174,47 @@ function routeRefusal(options: FakeOpenAiServerOptions, apiKey: string | undefin
     if (apiKey !== undefined && request.headers["api-key"] !== apiKey) {
       return {
         status: 401,
-        body: { error: { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." } },
+        body: {
+          error: {
+            code: "401",
+            message:
+              "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+          },
+        },
       };
     }
     if (!options.azure.deployments.includes(decodeURIComponent(deployment))) {
-      return { status: 404, body: { error: { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again." } } };
+      return {
+        status: 404,
+        body: {
+          error: {
+            code: "DeploymentNotFound",
+            message:
+              "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
+          },
+        },
+      };
     }
     return undefined;
   }
   if (method !== "POST" || !COMPLETION_PATHS.has(url.pathname)) {
-    return { status: 404, body: { error: { message: `Invalid URL (${method} ${url.pathname})`, type: "invalid_request_error", param: null, code: "unknown_url" } } };
+    return {
+      status: 404,
+      body: { error: { message: `Invalid URL (${method} ${url.pathname})`, type: "invalid_request_error", param: null, code: "unknown_url" } },
+    };
   }
   if (apiKey !== undefined && request.headers.authorization !== `Bearer ${apiKey}`) {
-    return { status: 401, body: { error: { message: "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", type: "invalid_request_error", param: null, code: "invalid_api_key" } } };
+    return {
+      status: 401,
+      body: {
+        error: {
+          message: "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+          type: "invalid_request_error",
+          param: null,
+          code: "invalid_api_key",
+        },
+      },
+    };
   }
   return undefined;
 }
@@ -193,7 +237,14 @@ function answerModelsRoute(request: IncomingMessage, response: ServerResponse, p
   const key = /^Bearer (.*)$/.exec(String(request.headers.authorization ?? ""))?.[1] ?? "";
   if (state.apiKey !== undefined && key !== state.apiKey) {
     const shown = key.length > 8 ? `${key.slice(0, 3)}${"*".repeat(key.length - 7)}${key.slice(-4)}` : key;
-    sendJson(response, 401, { error: { message: `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } });
+    sendJson(response, 401, {
+      error: {
+        message: `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        type: "invalid_request_error",
+        param: null,
+        code: "invalid_api_key",
+      },
+    });
     return true;
   }
   const modelObject = (id: string): unknown => ({ id, object: "model", created: 1_715_367_049, owned_by: "system" });
@@ -203,7 +254,9 @@ function answerModelsRoute(request: IncomingMessage, response: ServerResponse, p
     return true;
   }
   if (state.models !== undefined && !state.models.includes(requested)) {
-    sendJson(response, 404, { error: { message: `The model '${requested}' does not exist`, type: "invalid_request_error", param: "model", code: "model_not_found" } });
+    sendJson(response, 404, {
+      error: { message: `The model '${requested}' does not exist`, type: "invalid_request_error", param: "model", code: "model_not_found" },
+    });
     return true;
   }
   sendJson(response, 200, modelObject(requested));

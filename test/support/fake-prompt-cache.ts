@@ -41,7 +41,8 @@ export class FakePromptCache {
     const tokens = promptTokensOf(body);
     const earlier = this.#seen.get(model) ?? [];
     const longest = earlier.reduce((best, previous) => Math.max(best, sharedPrefix(previous, tokens)), 0);
-    const cached = longest < MINIMUM_CACHED_TOKENS ? 0 : MINIMUM_CACHED_TOKENS + Math.floor((longest - MINIMUM_CACHED_TOKENS) / INCREMENT_TOKENS) * INCREMENT_TOKENS;
+    const cached =
+      longest < MINIMUM_CACHED_TOKENS ? 0 : MINIMUM_CACHED_TOKENS + Math.floor((longest - MINIMUM_CACHED_TOKENS) / INCREMENT_TOKENS) * INCREMENT_TOKENS;
     if (tokens.length >= MINIMUM_CACHED_TOKENS) this.#seen.set(model, [...earlier, tokens]);
     return { prompt_tokens: tokens.length, completion_tokens: completionTokens, prompt_tokens_details: { cached_tokens: cached } };
   }

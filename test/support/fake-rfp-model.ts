@@ -64,7 +64,11 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
     const system = messages.find((message) => message.role === "system")?.content ?? "";
     const user = messages.find((message) => message.role === "user")?.content ?? "";
     const reasked = messages.length > 2;
-    const json = (value: unknown): FakeReply => ({ kind: "json", value, usage: { prompt_tokens: Math.ceil((system.length + user.length) / 4), completion_tokens: 200 } });
+    const json = (value: unknown): FakeReply => ({
+      kind: "json",
+      value,
+      usage: { prompt_tokens: Math.ceil((system.length + user.length) / 4), completion_tokens: 200 },
+    });
 
     if (system.startsWith("You extract requirements")) {
       asked["extract"] = (asked["extract"] ?? 0) + 1;
@@ -72,7 +76,12 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
       const chunk = between(user, "<rfp>\n", "\n</rfp>");
       const requirements = sentences(chunk)
         .filter((sentence) => MUST.test(sentence) || SHOULD.test(sentence))
-        .map((sentence) => ({ text: sentence.replace(/^[-*•\d.)\s]+/, "").slice(0, 300), quote: sentence, category: categoryOf(sentence), priority: MUST.test(sentence) ? "must" : "should" }));
+        .map((sentence) => ({
+          text: sentence.replace(/^[-*•\d.)\s]+/, "").slice(0, 300),
+          quote: sentence,
+          category: categoryOf(sentence),
+          priority: MUST.test(sentence) ? "must" : "should",
+        }));
       const glued = options.glueListItem === true && !gluedOnce && !reasked ? /^(?:- |\d+\. |• )(.*[^.!?:;\s])\n+([A-Z].*)$/m.exec(chunk) : null;
       if (glued) {
         gluedOnce = true;
@@ -83,13 +92,19 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
     }
     if (system.startsWith("You merge requirements")) {
       asked["merge"] = (asked["merge"] ?? 0) + 1;
-      const lines = between(user, "<rfp>\n", "\n</rfp>").split("\n").filter((line) => /^E\d+\.\d+ \|/.test(line));
+      const lines = between(user, "<rfp>\n", "\n</rfp>")
+        .split("\n")
+        .filter((line) => /^E\d+\.\d+ \|/.test(line));
       const byText = new Map<string, { text: string; category: string; priority: string; sources: string[] }>();
       for (const line of lines) {
         const [id = "", priority = "", category = "", , ...rest] = line.split(" | ");
         const text = rest.join(" | ");
         // "As stated earlier …: The service MUST…" asks for what "The service MUST…" asks for.
-        const key = text.replace(/^[^:]{0,80}:\s+(?=[A-Z])/, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+        const key = text
+          .replace(/^[^:]{0,80}:\s+(?=[A-Z])/, "")
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, " ")
+          .trim();
         const existing = byText.get(key);
         if (existing) {
           existing.sources.push(id);
@@ -111,7 +126,11 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
           { name: "Database", service: "Managed PostgreSQL", purpose: "replicated relational store" },
           { name: "Identity", service: "SAML/OIDC identity provider", purpose: "single sign-on and MFA" },
         ],
-        traceability: traced.map((requirementId) => ({ requirementId, approach: "Met by the managed platform's configuration, documented in the runbook.", components: ["App platform"] })),
+        traceability: traced.map((requirementId) => ({
+          requirementId,
+          approach: "Met by the managed platform's configuration, documented in the runbook.",
+          components: ["App platform"],
+        })),
       });
     }
     if (system.startsWith("You estimate what the proposed architecture costs")) {
@@ -128,13 +147,19 @@ export function createFakeRfpModel(options: FakeRfpModelOptions = {}): FakeRfpMo
         ],
         totals: wrong ? { monthlyLow: 5_000, monthlyHigh: 9_500 } : { monthlyLow: 5_800, monthlyHigh: 9_500 },
         assumptions: ["Prices at list rates, no commitments"],
-        compliance: frameworks.map((framework) => ({ framework, requestedInRfp: true, controls: ["provider attestation", "encryption at rest and in transit"], gaps: framework === "FedRAMP" ? ["FedRAMP Moderate authorisation in progress"] : [] })),
+        compliance: frameworks.map((framework) => ({
+          framework,
+          requestedInRfp: true,
+          controls: ["provider attestation", "encryption at rest and in transit"],
+          gaps: framework === "FedRAMP" ? ["FedRAMP Moderate authorisation in progress"] : [],
+        })),
       });
     }
     if (system.startsWith("You write the executive summary")) {
       asked["executive-summary"] = (asked["executive-summary"] ?? 0) + 1;
       return json({
-        summary: "Acme wants a resilient, compliant platform. We propose a two-region managed deployment that meets every mandatory requirement, at USD 5,800-9,500 a month, with one compliance gap (FedRAMP) named and planned.",
+        summary:
+          "Acme wants a resilient, compliant platform. We propose a two-region managed deployment that meets every mandatory requirement, at USD 5,800-9,500 a month, with one compliance gap (FedRAMP) named and planned.",
         winThemes: ["Every mandatory requirement traced to the design"],
         risks: ["FedRAMP authorisation timing"],
         nextSteps: ["Solution workshop", "Pricing confirmation"],

@@ -66,7 +66,19 @@ export interface FakeChannel {
 }
 
 /** The scopes manifest.yml asks for: what a token of a correctly installed app has. */
-export const MANIFEST_SCOPES = ["commands", "chat:write", "chat:write.public", "files:write", "files:read", "usergroups:read", "users:read", "channels:read", "groups:read", "channels:history", "groups:history"];
+export const MANIFEST_SCOPES = [
+  "commands",
+  "chat:write",
+  "chat:write.public",
+  "files:write",
+  "files:read",
+  "usergroups:read",
+  "users:read",
+  "channels:read",
+  "groups:read",
+  "channels:history",
+  "groups:history",
+];
 
 interface Workspace {
   channels: Map<string, FakeChannel>;
@@ -89,7 +101,15 @@ function refuseCall(method: string, args: Record<string, unknown>, headers: Inco
     if (token !== workspace.botToken) return { ok: false, error: "invalid_auth" };
   }
   const needed =
-    method === "conversations.info" ? (workspace.channels.get(String(args.channel))?.isPrivate === true ? "groups:read" : "channels:read") : method === "users.info" ? "users:read" : method === "usergroups.users.list" ? "usergroups:read" : undefined;
+    method === "conversations.info"
+      ? workspace.channels.get(String(args.channel))?.isPrivate === true
+        ? "groups:read"
+        : "channels:read"
+      : method === "users.info"
+        ? "users:read"
+        : method === "usergroups.users.list"
+          ? "usergroups:read"
+          : undefined;
   if (needed !== undefined && !workspace.scopes.includes(needed)) return { ok: false, error: "missing_scope", needed, provided: workspace.scopes.join(",") };
   return undefined;
 }
@@ -101,7 +121,18 @@ function answerWorkspaceLookup(method: string, args: Record<string, unknown>, wo
     const channel = workspace.channels.get(id);
     // A private channel the bot is not in is invisible to it: Slack says it is not found.
     if (!channel || (channel.isPrivate === true && channel.isMember !== true)) return { ok: false, error: "channel_not_found" };
-    return { ok: true, channel: { id, name: channel.name, is_channel: channel.isPrivate !== true, is_group: false, is_private: channel.isPrivate === true, is_archived: channel.isArchived === true, is_member: channel.isMember === true } };
+    return {
+      ok: true,
+      channel: {
+        id,
+        name: channel.name,
+        is_channel: channel.isPrivate !== true,
+        is_group: false,
+        is_private: channel.isPrivate === true,
+        is_archived: channel.isArchived === true,
+        is_member: channel.isMember === true,
+      },
+    };
   }
   if (method === "users.info") {
     const id = String(args.user);
@@ -171,7 +202,15 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       case "chat.postMessage": {
         const ts = newTs();
         const channel = String(args.channel);
-        posted.set(channel, [...(posted.get(channel) ?? []), { ts, text: args.text, ...(args.thread_ts === undefined ? {} : { threadTs: String(args.thread_ts) }), ...(args.metadata === undefined ? {} : { metadata: args.metadata }) }]);
+        posted.set(channel, [
+          ...(posted.get(channel) ?? []),
+          {
+            ts,
+            text: args.text,
+            ...(args.thread_ts === undefined ? {} : { threadTs: String(args.thread_ts) }),
+            ...(args.metadata === undefined ? {} : { metadata: args.metadata }),
+          },
+        ]);
         return { ok: true, channel: args.channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
       }
       // Message metadata comes back only with include_all_metadata
@@ -184,7 +223,12 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
           .filter((message) => message.threadTs === undefined && Number(message.ts) > oldest)
           .reverse()
           .slice(0, Number(args.limit ?? 100))
-          .map((message) => ({ type: "message", ts: message.ts, text: message.text, ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}) }));
+          .map((message) => ({
+            type: "message",
+            ts: message.ts,
+            text: message.text,
+            ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}),
+          }));
         return { ok: true, messages, has_more: false };
       }
       case "conversations.replies": {
@@ -193,9 +237,13 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         const parent = all.find((message) => message.ts === String(args.ts));
         if (!parent) return { ok: false, error: "thread_not_found" };
         // The parent first, then its replies, oldest first.
-        const messages = [parent, ...all.filter((message) => message.threadTs === parent.ts)]
-          .slice(0, Number(args.limit ?? 1000))
-          .map((message) => ({ type: "message", ts: message.ts, text: message.text, ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }), ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}) }));
+        const messages = [parent, ...all.filter((message) => message.threadTs === parent.ts)].slice(0, Number(args.limit ?? 1000)).map((message) => ({
+          type: "message",
+          ts: message.ts,
+          text: message.text,
+          ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
+          ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}),
+        }));
         return { ok: true, messages, has_more: false };
       }
       case "chat.update":
@@ -224,19 +272,51 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         const files = (typeof args.files === "string" ? (JSON.parse(args.files) as unknown) : args.files) as Array<{ id: string; title?: string }>;
         for (const file of files) {
           const upload = uploads.get(file.id);
-          if (upload) uploads.set(file.id, { ...upload, ...(file.title === undefined ? {} : { title: file.title }), ...(args.channel_id === undefined ? {} : { channel: String(args.channel_id) }), ...(args.thread_ts === undefined ? {} : { threadTs: String(args.thread_ts) }) });
+          if (upload)
+            uploads.set(file.id, {
+              ...upload,
+              ...(file.title === undefined ? {} : { title: file.title }),
+              ...(args.channel_id === undefined ? {} : { channel: String(args.channel_id) }),
+              ...(args.thread_ts === undefined ? {} : { threadTs: String(args.thread_ts) }),
+            });
         }
         return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title ?? "" })) };
       }
       case "files.list":
-        return { ok: true, files: [...shared.entries()].map(([id, file]) => ({ id, name: file.name, title: file.name, mimetype: file.mimetype, filetype: file.filetype ?? "text", size: file.content.length })) };
+        return {
+          ok: true,
+          files: [...shared.entries()].map(([id, file]) => ({
+            id,
+            name: file.name,
+            title: file.name,
+            mimetype: file.mimetype,
+            filetype: file.filetype ?? "text",
+            size: file.content.length,
+          })),
+        };
       case "files.info": {
         const file = shared.get(String(args.file));
         if (!file) return { ok: false, error: "file_not_found" };
-        return { ok: true, file: { id: args.file, name: file.name, title: file.name, mimetype: file.mimetype, filetype: file.filetype ?? "text", size: file.content.length, url_private: `${baseUrl}/files-pri/${String(args.file)}`, url_private_download: `${baseUrl}/files-pri/${String(args.file)}/download` } };
+        return {
+          ok: true,
+          file: {
+            id: args.file,
+            name: file.name,
+            title: file.name,
+            mimetype: file.mimetype,
+            filetype: file.filetype ?? "text",
+            size: file.content.length,
+            url_private: `${baseUrl}/files-pri/${String(args.file)}`,
+            url_private_download: `${baseUrl}/files-pri/${String(args.file)}/download`,
+          },
+        };
       }
       case "chat.getPermalink":
-        return { ok: true, channel: args.channel, permalink: `https://fake.slack.test/archives/${String(args.channel)}/p${String(args.message_ts).replace(".", "")}` };
+        return {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://fake.slack.test/archives/${String(args.channel)}/p${String(args.message_ts).replace(".", "")}`,
+        };
       default:
         return { ok: true };
     }
@@ -294,9 +374,15 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         ? { ok: false, error: failure.error }
         : method.startsWith("response:")
           ? { ok: true }
-          : (refuseCall(method, args, request.headers, workspace) ?? webApiRefusal(method, args) ?? answerWorkspaceLookup(method, args, workspace) ?? answer(method, args));
+          : (refuseCall(method, args, request.headers, workspace) ??
+            webApiRefusal(method, args) ??
+            answerWorkspaceLookup(method, args, workspace) ??
+            answer(method, args));
     // Every Web API answer carries the token's scopes (docs.slack.dev, "Scopes": x-oauth-scopes).
-    response.writeHead(200, { "content-type": "application/json", ...(method.startsWith("response:") ? {} : { "x-oauth-scopes": workspace.scopes.join(",") }) });
+    response.writeHead(200, {
+      "content-type": "application/json",
+      ...(method.startsWith("response:") ? {} : { "x-oauth-scopes": workspace.scopes.join(",") }),
+    });
     response.end(JSON.stringify(result));
   };
 

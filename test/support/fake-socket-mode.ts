@@ -31,7 +31,12 @@ const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
-  const header = length < 126 ? Buffer.from([0x80 | opcode, length]) : length < 65_536 ? Buffer.from([0x80 | opcode, 126, length >> 8, length & 0xff]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(length)]);
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, length])
+      : length < 65_536
+        ? Buffer.from([0x80 | opcode, 126, length >> 8, length & 0xff])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(length)]);
   return Buffer.concat([header, payload]);
 }
 
@@ -89,7 +94,9 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     const key = String(request.headers["sec-websocket-key"] ?? "");
-    const accept = createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
+    const accept = createHash("sha1")
+      .update(key + WEBSOCKET_GUID)
+      .digest("base64");
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     client = socket;
     let pending = Buffer.alloc(0);
@@ -102,7 +109,19 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
         else if (opcode === 0x1) acks.push(JSON.parse(payload.toString("utf8")) as SocketModeAck);
       }
     });
-    socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake", approximate_connection_time: 3600 }, connection_info: { app_id: "A0BATON" } }))));
+    socket.write(
+      frame(
+        0x1,
+        Buffer.from(
+          JSON.stringify({
+            type: "hello",
+            num_connections: 1,
+            debug_info: { host: "fake", approximate_connection_time: 3600 },
+            connection_info: { app_id: "A0BATON" },
+          }),
+        ),
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -121,7 +140,14 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
       if (!client) throw new Error("fake Socket Mode: no app is connected");
       envelopes += 1;
       const envelopeId = `envelope-${String(envelopes)}`;
-      client.write(frame(0x1, Buffer.from(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: 0, retry_reason: "" }))));
+      client.write(
+        frame(
+          0x1,
+          Buffer.from(
+            JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: 0, retry_reason: "" }),
+          ),
+        ),
+      );
       await waitUntil(() => acks.some((ack) => ack.envelope_id === envelopeId), timeoutMs, `the ack of ${envelopeId}`);
       return acks.find((ack) => ack.envelope_id === envelopeId) as SocketModeAck;
     },

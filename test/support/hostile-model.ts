@@ -11,11 +11,22 @@ import { HOSTILE_TEXT } from "./injection-corpus.js";
 
 const SHORT_HOSTILE = "<!channel> <@U0EVIL123> <https://evil.example|x>";
 
-type JsonSchema = { type?: string | string[]; enum?: unknown[]; const?: unknown; pattern?: string; format?: string; maxLength?: number; properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[] };
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  pattern?: string;
+  format?: string;
+  maxLength?: number;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+};
 
 function poison(value: unknown, schema: JsonSchema | undefined): unknown {
   if (typeof value === "string") {
-    if (schema === undefined || schema.enum !== undefined || schema.const !== undefined || schema.pattern !== undefined || schema.format !== undefined) return value;
+    if (schema === undefined || schema.enum !== undefined || schema.const !== undefined || schema.pattern !== undefined || schema.format !== undefined)
+      return value;
     const max = schema.maxLength ?? Number.POSITIVE_INFINITY;
     for (const hostile of [HOSTILE_TEXT, SHORT_HOSTILE]) if (value.length + hostile.length + 1 <= max) return `${value} ${hostile}`;
     return value;
@@ -48,10 +59,12 @@ function loadExamples(chainsDirectory: string): Map<string, unknown[]> {
 export function hostileModel(chainsDirectory: string): (body: unknown) => FakeReply {
   const examples = loadExamples(chainsDirectory);
   return (body) => {
-    const format = (body as { response_format?: { json_schema?: { name?: string; schema?: JsonSchema & { required?: string[] } } } }).response_format?.json_schema;
+    const format = (body as { response_format?: { json_schema?: { name?: string; schema?: JsonSchema & { required?: string[] } } } }).response_format
+      ?.json_schema;
     const candidates = examples.get(format?.name ?? "") ?? [];
     const required = format?.schema?.required ?? [];
-    const example = candidates.find((candidate) => typeof candidate === "object" && candidate !== null && required.every((key) => key in candidate)) ?? candidates[0];
+    const example =
+      candidates.find((candidate) => typeof candidate === "object" && candidate !== null && required.every((key) => key in candidate)) ?? candidates[0];
     if (example === undefined) return { kind: "status", status: 500, body: { error: { message: `no example for ${String(format?.name)}` } } };
     return { kind: "json", value: poison(example, format?.schema) };
   };

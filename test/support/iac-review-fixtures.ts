@@ -31,15 +31,34 @@ export function reviewModel(options: { inventResourceFirst?: boolean } = {}): { 
           value: {
             findings: [
               // An attempt to downgrade a rule finding: the cross-check keeps the rule's severity.
-              { resourceAddress: "aws_security_group.admin", severity: "low", ruleId: "AWS_SG_OPEN_INGRESS", message: "Probably fine for a short test.", fix: "Leave it." },
-              { resourceAddress: invent ? "aws_s3_bucket.ghost" : "aws_db_instance.orders", severity: "medium", ruleId: null, message: "Flipping the orders database to public changes its endpoint without a maintenance window.", fix: "Keep it private and connect through the VPC." },
+              {
+                resourceAddress: "aws_security_group.admin",
+                severity: "low",
+                ruleId: "AWS_SG_OPEN_INGRESS",
+                message: "Probably fine for a short test.",
+                fix: "Leave it.",
+              },
+              {
+                resourceAddress: invent ? "aws_s3_bucket.ghost" : "aws_db_instance.orders",
+                severity: "medium",
+                ruleId: null,
+                message: "Flipping the orders database to public changes its endpoint without a maintenance window.",
+                fix: "Keep it private and connect through the VPC.",
+              },
             ],
           },
         };
       }
       if (system.includes("summary of a Terraform review")) {
         asked["summary"] = (asked["summary"] ?? 0) + 1;
-        return { kind: "json", value: { verdict: "request_changes", summary: "The change opens SSH to the internet and makes the orders database public. Restrict the admin group to the VPN and keep the database private before merging." } };
+        return {
+          kind: "json",
+          value: {
+            verdict: "request_changes",
+            summary:
+              "The change opens SSH to the internet and makes the orders database public. Restrict the admin group to the VPN and keep the database private before merging.",
+          },
+        };
       }
       return { kind: "status", status: 500, body: { error: { message: `review model: unexpected prompt ${system.slice(0, 60)}` } } };
     },

@@ -47,7 +47,10 @@ export interface BuiltMarkup {
 export function mrkdwnStrings(call: SlackCallLike): Array<{ where: string; text: string }> {
   const found: Array<{ where: string; text: string }> = [];
   const visit = (value: unknown, where: string): void => {
-    if (Array.isArray(value)) return value.forEach((item, index) => visit(item, `${where}[${String(index)}]`));
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, `${where}[${String(index)}]`));
+      return;
+    }
     if (typeof value !== "object" || value === null) return;
     const record = value as Record<string, unknown>;
     if (record["type"] === "mrkdwn" && typeof record["text"] === "string") found.push({ where, text: record["text"] });

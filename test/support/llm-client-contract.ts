@@ -12,10 +12,7 @@ export interface LlmClientUnderTest {
  * The behaviour every `LlmClient` owes the core, run against each implementation (the real
  * OpenAI adapter against the fake server, and the scripted demo model).
  */
-export function describeLlmClientContract(
-  implementation: string,
-  answering: (value: unknown, request: ModelRequest) => Promise<LlmClientUnderTest>,
-): void {
+export function describeLlmClientContract(implementation: string, answering: (value: unknown, request: ModelRequest) => Promise<LlmClientUnderTest>): void {
   describe(`LlmClient contract: ${implementation}`, () => {
     it("answers with the value as JSON text, and accounts for it", async () => {
       const request = buildModelRequest();

@@ -60,9 +60,12 @@ export function strictSchemaRefusal(name: string, schema: unknown): string | und
   const definitions = isNode(schema.$defs) ? schema.$defs : {};
   const problem = checkNode(schema, [], 1, definitions, totals) ?? checkDefinitions(definitions, totals);
   if (problem !== undefined) return `${prefix}${problem}`;
-  if (totals.properties > MAX_PROPERTIES) return `${prefix}A schema may have up to ${MAX_PROPERTIES} object properties total; this one has ${totals.properties}.`;
-  if (totals.strings > MAX_STRING_TOTAL) return `${prefix}Total string length of property names, definition names, enum values and const values exceeds ${MAX_STRING_TOTAL}.`;
-  if (totals.enumValues > MAX_ENUM_VALUES) return `${prefix}A schema may have up to ${MAX_ENUM_VALUES} enum values across all enum properties; this one has ${totals.enumValues}.`;
+  if (totals.properties > MAX_PROPERTIES)
+    return `${prefix}A schema may have up to ${MAX_PROPERTIES} object properties total; this one has ${totals.properties}.`;
+  if (totals.strings > MAX_STRING_TOTAL)
+    return `${prefix}Total string length of property names, definition names, enum values and const values exceeds ${MAX_STRING_TOTAL}.`;
+  if (totals.enumValues > MAX_ENUM_VALUES)
+    return `${prefix}A schema may have up to ${MAX_ENUM_VALUES} enum values across all enum properties; this one has ${totals.enumValues}.`;
   return undefined;
 }
 
@@ -107,7 +110,8 @@ function checkNode(node: Node, path: ReadonlyArray<string>, depth: number, defin
     totals.enumValues += node.enum.length;
     const length = node.enum.reduce((sum: number, value: unknown) => sum + (typeof value === "string" ? value.length : JSON.stringify(value).length), 0);
     totals.strings += length;
-    if (node.enum.length > 250 && length > 15_000) return `${where}an enum with more than 250 values may total at most 15000 characters; this one has ${length}.`;
+    if (node.enum.length > 250 && length > 15_000)
+      return `${where}an enum with more than 250 values may total at most 15000 characters; this one has ${length}.`;
   }
 
   if (Array.isArray(node.anyOf)) {

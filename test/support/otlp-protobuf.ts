@@ -84,7 +84,18 @@ function keyValues(list: ReadonlyArray<Uint8Array>): Record<string, unknown> {
 }
 
 function span(bytes: Uint8Array, resource: Record<string, unknown>): DecodedSpan {
-  const decoded: DecodedSpan = { traceId: "", spanId: "", parentSpanId: "", name: "", kind: 0, startTimeUnixNano: 0n, endTimeUnixNano: 0n, attributes: {}, status: { code: 0, message: "" }, resource };
+  const decoded: DecodedSpan = {
+    traceId: "",
+    spanId: "",
+    parentSpanId: "",
+    name: "",
+    kind: 0,
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 0n,
+    attributes: {},
+    status: { code: 0, message: "" },
+    resource,
+  };
   const attributes: Uint8Array[] = [];
   for (const field of fields(bytes)) {
     if (field.number === 1) decoded.traceId = hex(field.value);

@@ -51,7 +51,8 @@ function jsonValue(value: JsonValue): unknown {
   return undefined;
 }
 
-const jsonAttributes = (list: ReadonlyArray<JsonKeyValue> | undefined): Record<string, unknown> => Object.fromEntries((list ?? []).map((entry) => [entry.key, jsonValue(entry.value)]));
+const jsonAttributes = (list: ReadonlyArray<JsonKeyValue> | undefined): Record<string, unknown> =>
+  Object.fromEntries((list ?? []).map((entry) => [entry.key, jsonValue(entry.value)]));
 
 function decodeJson(body: Buffer): ReceivedSpan[] {
   const request = JSON.parse(body.toString("utf8")) as JsonRequest;

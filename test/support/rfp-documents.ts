@@ -63,7 +63,11 @@ export function groundsRfqPdf(): { pdf: Buffer; body: string[]; musts: string[] 
   const pageCount = Math.ceil(body.length / LINES_PER_PAGE);
   // minimalPdf writes Latin-1 bytes in Helvetica's standard encoding, where 0xB7 ("·" in
   // Latin-1) is the bullet: pdf.js reads it back as "•", as it does from real PDFs.
-  const pages = Array.from({ length: pageCount }, (_, index) => [GROUNDS_HEADER, ...body.slice(index * LINES_PER_PAGE, (index + 1) * LINES_PER_PAGE).map((line) => line.replace(/•/g, "·")), `Page ${String(index + 1)} of ${String(pageCount)}`]);
+  const pages = Array.from({ length: pageCount }, (_, index) => [
+    GROUNDS_HEADER,
+    ...body.slice(index * LINES_PER_PAGE, (index + 1) * LINES_PER_PAGE).map((line) => line.replace(/•/g, "·")),
+    `Page ${String(index + 1)} of ${String(pageCount)}`,
+  ]);
   const musts = [
     "All work shall be performed at Fort Larned National Historic Site, 1767 KS Highway 156, Larned, Kansas.",
     "The contractor shall provide all personnel, equipment, tools, materials, supervision and other items necessary to perform mowing, trimming, leaf removal and snow removal as defined in this statement of work.",

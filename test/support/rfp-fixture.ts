@@ -119,21 +119,46 @@ export function generateRfp(options: { seed?: number } = {}): GeneratedRfp {
   const next = random(options.seed ?? 42);
   const pick = (): string => FILLER[Math.floor(next() * FILLER.length)] ?? FILLER[0] ?? "";
   const paragraph = (sentences: number): string => Array.from({ length: sentences }, pick).join(" ");
-  const mustRequirements: KnownRequirement[] = MUSTS.map(([section, text], index) => ({ id: `M${String(index + 1).padStart(2, "0")}`, text, section: `${String(section + 1)} ${SECTIONS[section] ?? ""}` }));
-  const shouldRequirements: KnownRequirement[] = SHOULDS.map(([section, text], index) => ({ id: `S${String(index + 1)}`, text, section: `${String(section + 1)} ${SECTIONS[section] ?? ""}` }));
-  const lines: string[] = ["# Request for Proposal: Cloud Platform Modernisation", "", "Issued by Acme Corporation, procurement reference ACME-2027-014.", "", paragraph(6), ""];
+  const mustRequirements: KnownRequirement[] = MUSTS.map(([section, text], index) => ({
+    id: `M${String(index + 1).padStart(2, "0")}`,
+    text,
+    section: `${String(section + 1)} ${SECTIONS[section] ?? ""}`,
+  }));
+  const shouldRequirements: KnownRequirement[] = SHOULDS.map(([section, text], index) => ({
+    id: `S${String(index + 1)}`,
+    text,
+    section: `${String(section + 1)} ${SECTIONS[section] ?? ""}`,
+  }));
+  const lines: string[] = [
+    "# Request for Proposal: Cloud Platform Modernisation",
+    "",
+    "Issued by Acme Corporation, procurement reference ACME-2027-014.",
+    "",
+    paragraph(6),
+    "",
+  ];
   SECTIONS.forEach((title, sectionIndex) => {
     lines.push(`## ${String(sectionIndex + 1)} ${title}`, "", paragraph(8), "");
     for (let sub = 1; sub <= 3; sub += 1) {
       lines.push(`### ${String(sectionIndex + 1)}.${String(sub)} ${title}: part ${String(sub)}`, "", paragraph(9), "", paragraph(7), "");
       if (sub === 2) {
-        lines.push("| item | today | target |", "|---|---|---|", `| environments | ${String(2 + sectionIndex)} | 3 |`, `| applications | 40 | 40 |`, `| teams | 12 | 12 |`, "");
+        lines.push(
+          "| item | today | target |",
+          "|---|---|---|",
+          `| environments | ${String(2 + sectionIndex)} | 3 |`,
+          `| applications | 40 | 40 |`,
+          `| teams | 12 | 12 |`,
+          "",
+        );
         lines.push("1. Current state assessment of the area.", "2. Target design agreed with the customer.", "3. Delivery in iterations of two weeks.", "");
       }
-      const musts = MUSTS.map(([section, text], index) => ({ section, text, index })).filter((must) => must.section === sectionIndex && must.index % 3 === sub - 1);
+      const musts = MUSTS.map(([section, text], index) => ({ section, text, index })).filter(
+        (must) => must.section === sectionIndex && must.index % 3 === sub - 1,
+      );
       for (const must of musts) lines.push(`${paragraph(3)} ${must.text} ${paragraph(2)}`, "");
       for (const [section, text] of SHOULDS) if (section === sectionIndex && sub === 3) lines.push(`${paragraph(2)} ${text}`, "");
-      for (const [section, mustIndex] of REPEATS) if (section === sectionIndex && sub === 1) lines.push(`As stated earlier and repeated here for clarity: ${MUSTS[mustIndex]?.[1] ?? ""}`, "");
+      for (const [section, mustIndex] of REPEATS)
+        if (section === sectionIndex && sub === 1) lines.push(`As stated earlier and repeated here for clarity: ${MUSTS[mustIndex]?.[1] ?? ""}`, "");
     }
   });
   lines.push("## Contact", "", "Procurement contact: rfp@acme.example", "");

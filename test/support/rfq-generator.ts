@@ -12,7 +12,24 @@ export interface GeneratedRfq {
   musts: string[];
 }
 
-const SECTIONS = ["INTRODUCTION", "BACKGROUND", "SCOPE OF WORK", "TASKS", "DELIVERABLES", "CONTRACTOR PERSONNEL", "SECURITY", "SAFETY", "QUALITY CONTROL", "INSPECTION AND ACCEPTANCE", "INVOICING", "PRICING", "OPERATING CONSTRAINTS", "CLAUSES", "EVALUATION", "SUBMISSION OF QUOTES"];
+const SECTIONS = [
+  "INTRODUCTION",
+  "BACKGROUND",
+  "SCOPE OF WORK",
+  "TASKS",
+  "DELIVERABLES",
+  "CONTRACTOR PERSONNEL",
+  "SECURITY",
+  "SAFETY",
+  "QUALITY CONTROL",
+  "INSPECTION AND ACCEPTANCE",
+  "INVOICING",
+  "PRICING",
+  "OPERATING CONSTRAINTS",
+  "CLAUSES",
+  "EVALUATION",
+  "SUBMISSION OF QUOTES",
+];
 
 const FILLER = [
   "The installation supports approximately 1,200 military and civilian personnel across its buildings.",
@@ -28,7 +45,20 @@ const FILLER = [
   "The Contracting Officer is the only person authorized to change the terms of the order.",
   "Site visits can be arranged through the point of contact listed in Section 16.0.",
 ];
-const SYSTEMS = ["air handling units", "chillers", "boilers", "fire alarm panels", "sprinkler risers", "emergency generators", "backflow preventers", "elevators", "roof drains", "exhaust fans", "water heaters", "building automation controllers"];
+const SYSTEMS = [
+  "air handling units",
+  "chillers",
+  "boilers",
+  "fire alarm panels",
+  "sprinkler risers",
+  "emergency generators",
+  "backflow preventers",
+  "elevators",
+  "roof drains",
+  "exhaust fans",
+  "water heaters",
+  "building automation controllers",
+];
 const ACTIONS = ["inspect", "clean", "test", "lubricate", "calibrate", "document the condition of"];
 const PERIODS = ["monthly", "quarterly", "every six months", "annually", "every 90 days", "before each heating season"];
 
@@ -64,14 +94,39 @@ export function generateRfq(options: { targetBytes: number; seed?: number }): Ge
     return text;
   };
 
-  const lines: string[] = ["# Request for Quotation 70Z0G326QBLD0099", "", "**Agency:** United States Coast Guard, Base Elizabeth City", "**Issue date:** 12 January 2026", ""];
+  const lines: string[] = [
+    "# Request for Quotation 70Z0G326QBLD0099",
+    "",
+    "**Agency:** United States Coast Guard, Base Elizabeth City",
+    "**Issue date:** 12 January 2026",
+    "",
+  ];
   const shapes: Array<() => void> = [
     () => lines.push(`${filler(2)} ${must()} ${filler(1)}`, ""),
     () => lines.push(filler(3), "", must(), ""),
     () => lines.push("The following applies to this task:", item("-"), item("-"), must(), ""),
     () => lines.push("Work under this task proceeds in this order:", item("1."), item("2."), "", filler(1), ""),
-    () => lines.push("| Line | System | Requirement |", "|------|--------|-------------|", `| 1 | ${pick(SYSTEMS)} | ${must("")} |`, `| 2 | ${pick(SYSTEMS)} | ${must(".*")} |`, "", "\\* See Attachment 2 for the building list.", ""),
-    () => lines.push("<table>", "  <tr><th>Item</th><th>Requirement</th></tr>", "  <tr>", "    <td>A</td>", `    <td>${must("")}<br>${must("")}</td>`, "  </tr>", "</table>", ""),
+    () =>
+      lines.push(
+        "| Line | System | Requirement |",
+        "|------|--------|-------------|",
+        `| 1 | ${pick(SYSTEMS)} | ${must("")} |`,
+        `| 2 | ${pick(SYSTEMS)} | ${must(".*")} |`,
+        "",
+        "\\* See Attachment 2 for the building list.",
+        "",
+      ),
+    () =>
+      lines.push(
+        "<table>",
+        "  <tr><th>Item</th><th>Requirement</th></tr>",
+        "  <tr>",
+        "    <td>A</td>",
+        `    <td>${must("")}<br>${must("")}</td>`,
+        "  </tr>",
+        "</table>",
+        "",
+      ),
     () => lines.push("**Frequency**", must(), ""),
     () => lines.push(filler(1), ""),
   ];

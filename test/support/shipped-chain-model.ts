@@ -46,7 +46,13 @@ export function shippedChainModel(chain: ShippedChain): { reply(body: unknown): 
       const example = step === undefined ? undefined : examples[step];
       // An example list shows a re-ask: its last entry is the good answer.
       const value: unknown = Array.isArray(example) ? example.at(-1) : example;
-      if (value === undefined) return { kind: "status", status: 500, headers: { "x-should-retry": "false" }, body: { error: { message: `shipped chain model: no example answer for step ${String(step)} of ${chain}` } } };
+      if (value === undefined)
+        return {
+          kind: "status",
+          status: 500,
+          headers: { "x-should-retry": "false" },
+          body: { error: { message: `shipped chain model: no example answer for step ${String(step)} of ${chain}` } },
+        };
       return { kind: "json", value };
     },
   };

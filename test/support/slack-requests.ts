@@ -11,7 +11,9 @@ export interface SlackPost {
 }
 
 export function signBody(body: string, signingSecret: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
-  const signature = createHmac("sha256", signingSecret).update(`v0:${String(timestampSeconds)}:${body}`).digest("hex");
+  const signature = createHmac("sha256", signingSecret)
+    .update(`v0:${String(timestampSeconds)}:${body}`)
+    .digest("hex");
   return { "x-slack-request-timestamp": String(timestampSeconds), "x-slack-signature": `v0=${signature}` };
 }
 
@@ -84,7 +86,11 @@ export function buttonClick(fields: ButtonClickFields, signingSecret: string, ti
  * A button click on the App Home tab: `container` is the view, and Slack sends no
  * `response_url` (block_actions payload reference: fields depend on the source).
  */
-export function homeClick(fields: { actionId: string; value: string; blockId: string; userId: string; viewId?: string; triggerId?: string }, signingSecret: string, timestampSeconds?: number): SlackPost {
+export function homeClick(
+  fields: { actionId: string; value: string; blockId: string; userId: string; viewId?: string; triggerId?: string },
+  signingSecret: string,
+  timestampSeconds?: number,
+): SlackPost {
   const viewId = fields.viewId ?? "V0HOME";
   const payload = {
     type: "block_actions",

@@ -15,7 +15,11 @@ export interface StreamedAnswer {
   finished: boolean;
 }
 
-export function postStreaming(url: string, headers: Record<string, string>, options: { chunk: Buffer; maxBytes: number; endBody: boolean }): Promise<StreamedAnswer> {
+export function postStreaming(
+  url: string,
+  headers: Record<string, string>,
+  options: { chunk: Buffer; maxBytes: number; endBody: boolean },
+): Promise<StreamedAnswer> {
   return new Promise((resolve, reject) => {
     let bytesSent = 0;
     let answered = false;
@@ -28,7 +32,12 @@ export function postStreaming(url: string, headers: Record<string, string>, opti
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => {
         request.destroy();
-        resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>, bytesSent: sentAtAnswer, finished: finishedAtAnswer });
+        resolve({
+          status: response.statusCode ?? 0,
+          json: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>,
+          bytesSent: sentAtAnswer,
+          finished: finishedAtAnswer,
+        });
       });
     });
     // The server may close while the body is still being written: that is the point. A write can

@@ -11,9 +11,17 @@ describe("tracing settings from OTEL_* variables", () => {
   });
 
   it("append v1/traces to the base endpoint, use the traces endpoint as is, default to protobuf", () => {
-    expect(tracingSettingsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toEqual({ url: "http://collector:4318/v1/traces", protocol: "http/protobuf", headers: {}, timeoutMs: 10_000, serviceName: "baton" });
+    expect(tracingSettingsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toEqual({
+      url: "http://collector:4318/v1/traces",
+      protocol: "http/protobuf",
+      headers: {},
+      timeoutMs: 10_000,
+      serviceName: "baton",
+    });
     expect(tracingSettingsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example/prefix/" })?.url).toBe("https://otel.example/prefix/v1/traces");
-    expect(tracingSettingsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://a:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://b:4318/custom" })?.url).toBe("http://b:4318/custom");
+    expect(tracingSettingsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://a:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://b:4318/custom" })?.url).toBe(
+      "http://b:4318/custom",
+    );
   });
 
   it("read protocol, headers, timeout and service name, the traces-specific variable first", () => {
@@ -25,7 +33,13 @@ describe("tracing settings from OTEL_* variables", () => {
       OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "2500",
       OTEL_SERVICE_NAME: "baton-prod",
     });
-    expect(settings).toEqual({ url: "http://collector:4318/v1/traces", protocol: "http/json", headers: { "api-key": "a=b", "x-team": "ops" }, timeoutMs: 2_500, serviceName: "baton-prod" });
+    expect(settings).toEqual({
+      url: "http://collector:4318/v1/traces",
+      protocol: "http/json",
+      headers: { "api-key": "a=b", "x-team": "ops" },
+      timeoutMs: 2_500,
+      serviceName: "baton-prod",
+    });
   });
 
   it("refuse what baton cannot do, naming the variable and the fix", () => {
@@ -39,7 +53,10 @@ describe("tracing settings from OTEL_* variables", () => {
     };
     const grpc = failure({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" });
     expect(isBatonError(grpc, "CONFIG_INVALID") && grpc.details).toEqual({ variable: "OTEL_EXPORTER_OTLP_PROTOCOL" });
-    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("such as http://localhost:4318") });
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining("such as http://localhost:4318"),
+    });
     expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_HEADERS: "novalue" })).toMatchObject({ code: "CONFIG_INVALID" });
     expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_TIMEOUT: "soon" })).toMatchObject({ code: "CONFIG_INVALID" });
   });

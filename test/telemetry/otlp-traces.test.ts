@@ -55,7 +55,12 @@ describe("OpenTelemetry traces", () => {
     harness.model.setFallback((body) => model.reply(body));
     const delivered = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/github`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-github-event": header("X-GitHub-Event"), "x-github-delivery": header("X-GitHub-Delivery"), "x-hub-signature-256": header("X-Hub-Signature-256") },
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": header("X-GitHub-Event"),
+        "x-github-delivery": header("X-GitHub-Delivery"),
+        "x-hub-signature-256": header("X-Hub-Signature-256"),
+      },
       body: fixture("github/pull-request-opened.json"),
     });
     const { runId } = (await delivered.json()) as { runId: string };
@@ -74,7 +79,13 @@ describe("OpenTelemetry traces", () => {
     const trace = receiver.spans.filter((span) => span.traceId === traceId);
     const [run] = named(trace, "run iac-review");
     expect(run).toMatchObject({ spanId: runSpanId, parentSpanId: "", kind: SPAN_KIND_INTERNAL });
-    expect(run?.attributes).toMatchObject({ "baton.run.id": runId, "baton.chain.id": "iac-review", "baton.run.status": "succeeded", "baton.run.origin": "github", "slack.channel.id": "C0INFRA" });
+    expect(run?.attributes).toMatchObject({
+      "baton.run.id": runId,
+      "baton.chain.id": "iac-review",
+      "baton.run.status": "succeeded",
+      "baton.run.origin": "github",
+      "slack.channel.id": "C0INFRA",
+    });
     expect(typeof run?.attributes["slack.thread.ts"]).toBe("string");
     expect(run?.resource["service.name"]).toBe("baton-test");
 
@@ -115,13 +126,22 @@ describe("OpenTelemetry traces", () => {
 
     const slackCalls = trace.filter((span) => span.name.startsWith("slack "));
     expect(slackCalls.map((span) => span.name)).toEqual(expect.arrayContaining(["slack chat.postMessage", "slack chat.update"]));
-    for (const call of slackCalls) expect(call).toMatchObject({ kind: SPAN_KIND_CLIENT, attributes: expect.objectContaining({ "baton.run.id": runId, "http.response.status_code": 200 }) });
+    for (const call of slackCalls)
+      expect(call).toMatchObject({ kind: SPAN_KIND_CLIENT, attributes: expect.objectContaining({ "baton.run.id": runId, "http.response.status_code": 200 }) });
   }, 60_000);
 
   it("http/json with headers from OTEL_EXPORTER_OTLP_HEADERS; a request-changes round shows as two approval spans", async () => {
     receiver = await startOtlpReceiver();
-    harness = await startBotHarness({ environment: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_HEADERS: "x-team=ops%20east,authorization=Bearer%20t0ken" } });
-    await harness.post(slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET));
+    harness = await startBotHarness({
+      environment: {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_HEADERS: "x-team=ops%20east,authorization=Bearer%20t0ken",
+      },
+    });
+    await harness.post(
+      slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
+    );
     const store = harness.bot.runtime.store;
     const [run] = await store.listRuns({ limit: 1 });
     const runId = run?.id ?? "";
@@ -143,7 +163,11 @@ describe("OpenTelemetry traces", () => {
       expect(request.headers["authorization"]).toBe("Bearer t0ken");
     }
     const trace = receiver.spans.filter((span) => span.traceId === runTraceIds(runId).traceId);
-    expect(named(trace, "approval plan").map((span) => span.attributes["baton.approval.decision"]).sort()).toEqual(["approved", "changes_requested"]);
+    expect(
+      named(trace, "approval plan")
+        .map((span) => span.attributes["baton.approval.decision"])
+        .sort(),
+    ).toEqual(["approved", "changes_requested"]);
     expect(named(trace, "chat gpt-4o-mini")).toHaveLength(2);
     expect(named(trace, "run change-plan")[0]?.attributes["slack.channel.id"]).toBeDefined();
   }, 60_000);
@@ -154,7 +178,9 @@ describe("OpenTelemetry traces", () => {
     expect(harness.bot.runtime.tracing).toBeUndefined();
     await harness.close();
     harness = undefined;
-    await expect(startBotHarness({ environment: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" } })).rejects.toThrow(/OTLP\/HTTP only\. Set it to http\/protobuf or http\/json/);
+    await expect(startBotHarness({ environment: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" } })).rejects.toThrow(
+      /OTLP\/HTTP only\. Set it to http\/protobuf or http\/json/,
+    );
     expect(receiver.requests).toHaveLength(0);
   });
 });

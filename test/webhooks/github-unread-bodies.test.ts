@@ -21,7 +21,14 @@ afterEach(async () => {
 });
 
 async function startWith(environment: Record<string, string>): Promise<BotHarness> {
-  harness = await startBotHarness({ environment: { GITHUB_TOKEN: "ghp_test", BATON_SLACK_CHANNEL: "C0RUNS", BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "review-chains"), ...environment } });
+  harness = await startBotHarness({
+    environment: {
+      GITHUB_TOKEN: "ghp_test",
+      BATON_SLACK_CHANNEL: "C0RUNS",
+      BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "review-chains"),
+      ...environment,
+    },
+  });
   return harness;
 }
 
@@ -63,7 +70,11 @@ describe("POST /webhooks/github refuses before reading", () => {
     const bot = await startWith({ GITHUB_WEBHOOK_SECRET: SECRET });
     const chunk = Buffer.alloc(256 * 1024, 0x20);
     const signature = `sha256=${createHmac("sha256", SECRET).update(chunk).digest("hex")}`;
-    const answer = await postStreaming(url(bot), { ...eventHeaders, "x-hub-signature-256": signature }, { chunk, maxBytes: GITHUB_MAX_BODY_BYTES * 2, endBody: true });
+    const answer = await postStreaming(
+      url(bot),
+      { ...eventHeaders, "x-hub-signature-256": signature },
+      { chunk, maxBytes: GITHUB_MAX_BODY_BYTES * 2, endBody: true },
+    );
     expect(answer.status).toBe(413);
     expect(answer.finished).toBe(false);
     expect(answer.json).toMatchObject({ error: "PAYLOAD_TOO_LARGE" });
@@ -73,7 +84,11 @@ describe("POST /webhooks/github refuses before reading", () => {
   it("a signed body with a wrong signature is read, checked, and refused 401 without being parsed or stored", async () => {
     const bot = await startWith({ GITHUB_WEBHOOK_SECRET: SECRET });
     // Not JSON: a body parsed before the check would answer 400 instead.
-    const answer = await postStreaming(url(bot), { ...eventHeaders, "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, { chunk: Buffer.from("not json at all"), maxBytes: 15, endBody: true });
+    const answer = await postStreaming(
+      url(bot),
+      { ...eventHeaders, "x-hub-signature-256": `sha256=${"0".repeat(64)}` },
+      { chunk: Buffer.from("not json at all"), maxBytes: 15, endBody: true },
+    );
     expect(answer.status).toBe(401);
     expect(String(answer.json["message"])).toContain("does not match GITHUB_WEBHOOK_SECRET");
     await nothingStored(bot);

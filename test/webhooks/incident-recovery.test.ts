@@ -14,7 +14,9 @@ import type { RecordedSlackCall } from "../support/fake-slack-server.js";
 
 const TOKEN = "recovery-webhook-token-0123456789";
 const CHAINS = fileURLToPath(new URL("../fixtures/recovery-chains", import.meta.url));
-const firing = JSON.parse(readFileSync(new URL("../fixtures/webhooks/alertmanager/firing.json", import.meta.url), "utf8")) as { alerts: Array<Record<string, unknown>> } & Record<string, unknown>;
+const firing = JSON.parse(readFileSync(new URL("../fixtures/webhooks/alertmanager/firing.json", import.meta.url), "utf8")) as {
+  alerts: Array<Record<string, unknown>>;
+} & Record<string, unknown>;
 
 /** The group's next notification: Alertmanager sends every alert of the group, here one more (a second instance). */
 function withSecondInstance(): string {
@@ -24,7 +26,11 @@ function withSecondInstance(): string {
 }
 
 /** OpenAI's 500 (https://platform.openai.com/docs/guides/error-codes#api-errors). */
-const serverError = { kind: "status", status: 500, body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } } } as const;
+const serverError = {
+  kind: "status",
+  status: 500,
+  body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } },
+} as const;
 
 let now = Date.now();
 const clock = { now: () => now };
@@ -60,7 +66,11 @@ async function runStatus(runId: string, status: RunStatus): Promise<RunRecord> {
 }
 
 async function postAlert(body: string): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body });
+  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body,
+  });
   await response.text();
   return response.status;
 }
@@ -72,7 +82,9 @@ async function threadReplies(runId: string): Promise<RecordedSlackCall[]> {
 }
 
 async function threadSays(runId: string, text: string): Promise<string> {
-  return waitUntil(`the thread of ${runId} to say "${text}"`, async () => (await threadReplies(runId)).map((call) => JSON.stringify(call.args)).find((reply) => reply.includes(text)));
+  return waitUntil(`the thread of ${runId} to say "${text}"`, async () =>
+    (await threadReplies(runId)).map((call) => JSON.stringify(call.args)).find((reply) => reply.includes(text)),
+  );
 }
 
 async function incidentRun(): Promise<RunRecord> {
@@ -140,12 +152,24 @@ describe("a later alert takes an incident's ended run up again", () => {
     // The alert is accepted while the model is still down; the retry fails again at once.
     now += 60_000;
     expect(await postAlert(withSecondInstance())).toBe(202);
-    await waitUntil("the retry to fail again", async () => ((await store().listEvents(failed.id)).filter((event) => event.type === "run.finished" && JSON.stringify(event.data).includes('"failed"')).length === 2 ? true : undefined));
+    await waitUntil("the retry to fail again", async () =>
+      (await store().listEvents(failed.id)).filter((event) => event.type === "run.finished" && JSON.stringify(event.data).includes('"failed"')).length === 2
+        ? true
+        : undefined,
+    );
     // A third notification is stored, then the process stops before acting on it: written by
     // the store directly, as the route would before its 202.
     now += 60_000;
     const incidentBefore = (await harness.bot.runtime.alerts.listIncidents({ status: "open", limit: 5 }))[0];
-    await harness.bot.runtime.alerts.recordDelivery({ source: "alertmanager", deliveryKey: "third-notification", receivedAt: now, rawBody: "{}", groupKey: incidentBefore?.groupKey ?? "", title: "HighErrorRate", alerts: [] });
+    await harness.bot.runtime.alerts.recordDelivery({
+      source: "alertmanager",
+      deliveryKey: "third-notification",
+      receivedAt: now,
+      rawBody: "{}",
+      groupKey: incidentBefore?.groupKey ?? "",
+      title: "HighErrorRate",
+      alerts: [],
+    });
     harness.model.setFallback(answerBySystemPrompt({ plan: PLAN_ANSWER }));
     await harness.restart();
     await runStatus(failed.id, "awaiting_approval");

@@ -49,7 +49,11 @@ afterEach(async () => {
 });
 
 function post(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  return fetch(`http://127.0.0.1:${String(server.port)}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers }, body }).then(async (response) => ({ status: response.status, json: (await response.json()) as Record<string, unknown> }));
+  return fetch(`http://127.0.0.1:${String(server.port)}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers },
+    body,
+  }).then(async (response) => ({ status: response.status, json: (await response.json()) as Record<string, unknown> }));
 }
 
 describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
@@ -64,7 +68,14 @@ describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
     reopened.close();
     expect(storedDeliveries).toBe(1);
     expect(String(firing.json["deliveryId"])).toMatch(/^d_/);
-    expect(incident?.alerts[0]).toMatchObject({ name: "HighErrorRate", service: "checkout", severity: "critical", status: "firing", endsAt: null, runbookUrl: "https://runbooks.example.com/checkout/high-error-rate" });
+    expect(incident?.alerts[0]).toMatchObject({
+      name: "HighErrorRate",
+      service: "checkout",
+      severity: "critical",
+      status: "firing",
+      endsAt: null,
+      runbookUrl: "https://runbooks.example.com/checkout/high-error-rate",
+    });
 
     const again = await post("/webhooks/alertmanager", fixture("alertmanager/firing.json"));
     expect(again.json).toMatchObject({ duplicate: true, incidents: [] });
@@ -93,8 +104,20 @@ describe("Alertmanager, Grafana, PagerDuty and generic deliveries", () => {
   it("Grafana and generic alerts open incidents; generic alerts of one group join one incident", async () => {
     expect((await post("/webhooks/grafana", fixture("grafana/firing.json"))).json).toMatchObject({ incidents: [{ change: "opened" }] });
     const [grafana] = await state.alerts.listIncidents({ limit: 1 });
-    expect(grafana?.alerts[0]).toMatchObject({ fingerprint: "8d3a4c1b2e5f6a7b", name: "CheckoutLatencyHigh", status: "firing", severity: "critical", service: "checkout", summary: "p99 latency above 1.5s on checkout", endsAt: null, runbookUrl: "https://runbooks.example.com/checkout/latency" });
-    const first = await post("/webhooks/generic", JSON.stringify({ title: "Disk 91% on db-1", severity: "warning", group: "db-1 disk", labels: { service: "postgres" } }));
+    expect(grafana?.alerts[0]).toMatchObject({
+      fingerprint: "8d3a4c1b2e5f6a7b",
+      name: "CheckoutLatencyHigh",
+      status: "firing",
+      severity: "critical",
+      service: "checkout",
+      summary: "p99 latency above 1.5s on checkout",
+      endsAt: null,
+      runbookUrl: "https://runbooks.example.com/checkout/latency",
+    });
+    const first = await post(
+      "/webhooks/generic",
+      JSON.stringify({ title: "Disk 91% on db-1", severity: "warning", group: "db-1 disk", labels: { service: "postgres" } }),
+    );
     const second = await post("/webhooks/generic", JSON.stringify({ title: "Disk 95% on db-1", severity: "critical", group: "db-1 disk" }));
     expect(first.json).toMatchObject({ incidents: [{ change: "opened" }] });
     expect(second.json).toMatchObject({ incidents: [{ change: "updated" }] });
@@ -140,7 +163,12 @@ describe("bad deliveries: the right status, a body saying what to fix, and nothi
     const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({ pull: (controller) => (sent++ < 6 ? controller.enqueue(chunk) : controller.close()) });
-    const init: RequestInit & { duplex: "half" } = { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body, duplex: "half" };
+    const init: RequestInit & { duplex: "half" } = {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body,
+      duplex: "half",
+    };
     const response = await fetch(`http://127.0.0.1:${String(server.port)}/webhooks/generic`, init);
     expect(response.status).toBe(413);
     expect(await response.text()).toContain("PAYLOAD_TOO_LARGE");
@@ -148,14 +176,29 @@ describe("bad deliveries: the right status, a body saying what to fix, and nothi
   });
 
   it("a schema failure lists zod's paths", async () => {
-    const answer = await post("/webhooks/alertmanager", JSON.stringify({ version: "4", groupKey: "g", status: "firing", receiver: "r", alerts: [{ status: "burning", labels: {}, fingerprint: "f" }] }));
+    const answer = await post(
+      "/webhooks/alertmanager",
+      JSON.stringify({ version: "4", groupKey: "g", status: "firing", receiver: "r", alerts: [{ status: "burning", labels: {}, fingerprint: "f" }] }),
+    );
     expect(answer.status).toBe(422);
     expect(answer.json["issues"]).toEqual(expect.arrayContaining([expect.objectContaining({ path: "alerts[0].status" })]));
   });
 
   it("a sender whose secret is not configured gets 503 naming the variable", async () => {
     await server.close();
-    server = await startHttpServer({ port: 0, host: "127.0.0.1", routes: createWebhookRoutes({ store: state.alerts, webhookToken: undefined, pagerDutySecrets: [], logger: silentLogger, clock: { now: () => Date.now() }, onChanges: () => undefined }), logger: silentLogger });
+    server = await startHttpServer({
+      port: 0,
+      host: "127.0.0.1",
+      routes: createWebhookRoutes({
+        store: state.alerts,
+        webhookToken: undefined,
+        pagerDutySecrets: [],
+        logger: silentLogger,
+        clock: { now: () => Date.now() },
+        onChanges: () => undefined,
+      }),
+      logger: silentLogger,
+    });
     expect((await post("/webhooks/generic", JSON.stringify({ title: "x" }))).json["message"]).toContain("BATON_WEBHOOK_TOKEN");
     const pagerDuty = await post("/webhooks/pagerduty", fixture("pagerduty/v3-incident-triggered.json"), { "x-pagerduty-signature": pagerDutySignature });
     expect(pagerDuty.status).toBe(503);

@@ -16,14 +16,23 @@ const TOKEN = "oversized-webhook-token-0123456789";
 const REPO_CHAINS = fileURLToPath(new URL("../../chains", import.meta.url));
 const CONTEXT_TOKENS = 32_768;
 const ANSWER_TOKENS = 4_096;
-const examples = JSON.parse(readFileSync(new URL("../../chains/incident-response/examples.json", import.meta.url), "utf8")) as { classify: unknown; remediation: unknown };
+const examples = JSON.parse(readFileSync(new URL("../../chains/incident-response/examples.json", import.meta.url), "utf8")) as {
+  classify: unknown;
+  remediation: unknown;
+};
 const counter = new GptTokenCounter();
 
 let harness: BotHarness;
 
 beforeAll(async () => {
   harness = await startBotHarness({
-    environment: { BATON_CHAINS_DIR: REPO_CHAINS, BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0OPS", BATON_MODEL: "gpt-4o-mini", BATON_MODEL_CONTEXT_TOKENS: String(CONTEXT_TOKENS) },
+    environment: {
+      BATON_CHAINS_DIR: REPO_CHAINS,
+      BATON_WEBHOOK_TOKEN: TOKEN,
+      BATON_SLACK_CHANNEL: "C0OPS",
+      BATON_MODEL: "gpt-4o-mini",
+      BATON_MODEL_CONTEXT_TOKENS: String(CONTEXT_TOKENS),
+    },
   });
   harness.model.setFallback((body) => {
     const text = JSON.stringify((body as { messages?: unknown }).messages ?? []);
@@ -76,17 +85,26 @@ type ChatBody = { messages: Array<{ role: string; content: string }>; response_f
 function promptTokensOf(body: ChatBody): number {
   const framing = body.messages.length * 4 + 3;
   const schema = body.response_format?.json_schema?.schema;
-  return body.messages.reduce((sum, message) => sum + counter.count(message.content, "gpt-4o-mini"), framing) + (schema === undefined ? 0 : counter.count(JSON.stringify(schema), "gpt-4o-mini"));
+  return (
+    body.messages.reduce((sum, message) => sum + counter.count(message.content, "gpt-4o-mini"), framing) +
+    (schema === undefined ? 0 : counter.count(JSON.stringify(schema), "gpt-4o-mini"))
+  );
 }
 
 async function runDelivery(body: string): Promise<{ runId: string; bodies: ChatBody[] }> {
   const store = harness.bot.runtime.store;
   const before = harness.model.requests.length;
   const known = new Set((await store.listRuns({ chainId: "incident-response", limit: 50 })).map((run) => run.id));
-  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body });
+  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body,
+  });
   expect(response.status).toBe(202);
   const run = await waitFor("the incident run to reach its approval", async () =>
-    (await store.listRuns({ chainId: "incident-response", statuses: ["awaiting_approval", "failed"], limit: 50 })).find((candidate) => !known.has(candidate.id)),
+    (await store.listRuns({ chainId: "incident-response", statuses: ["awaiting_approval", "failed"], limit: 50 })).find(
+      (candidate) => !known.has(candidate.id),
+    ),
   );
   expect(run.error).toBeNull();
   return { runId: run.id, bodies: harness.model.requests.slice(before).map((request) => request.body as ChatBody) };
@@ -101,7 +119,7 @@ describe("oversized Alertmanager deliveries become prompts within the model's bu
       labels[key] = "";
       size += key.length + 6;
     }
-    const body = delivery([alert(1, labels)], "{}:{alertname=\"HighErrorRate\", big=\"labels\"}");
+    const body = delivery([alert(1, labels)], '{}:{alertname="HighErrorRate", big="labels"}');
     expect(body.length).toBeGreaterThan(960 * 1024);
     const { runId, bodies } = await runDelivery(body);
     expect(bodies).toHaveLength(2);
@@ -114,8 +132,14 @@ describe("oversized Alertmanager deliveries become prompts within the model's bu
   });
 
   it("1,000 different alerts in one delivery: as many as fit, then one line summarising the rest; the omission recorded", async () => {
-    const alerts = Array.from({ length: 1_000 }, (_, index) => alert(index, { instance: `checkout-${String(index)}:8080`, pod: `checkout-7d9f-${String(index)}`, service: `svc-${String(index % 2)}` }, `5xx rate above 5% on checkout pod ${String(index)} — ${"x".repeat(200)}`));
-    const body = delivery(alerts, "{}:{alertname=\"HighErrorRate\", many=\"alerts\"}");
+    const alerts = Array.from({ length: 1_000 }, (_, index) =>
+      alert(
+        index,
+        { instance: `checkout-${String(index)}:8080`, pod: `checkout-7d9f-${String(index)}`, service: `svc-${String(index % 2)}` },
+        `5xx rate above 5% on checkout pod ${String(index)} — ${"x".repeat(200)}`,
+      ),
+    );
+    const body = delivery(alerts, '{}:{alertname="HighErrorRate", many="alerts"}');
     const { runId, bodies } = await runDelivery(body);
     for (const sent of bodies) expect(promptTokensOf(sent)).toBeLessThanOrEqual(CONTEXT_TOKENS - ANSWER_TOKENS);
     expect(bodies[0]?.messages[1]?.content).toMatch(/… and [\d,]+ more alerts: 1 alert name, 2 services/);
@@ -125,8 +149,12 @@ describe("oversized Alertmanager deliveries become prompts within the model's bu
 
   it("1,000 identical alerts fold into one line with a count; the fold recorded", async () => {
     // Alertmanager sends each with its own fingerprint and start; what the model reads is the same.
-    const alerts = Array.from({ length: 1_000 }, (_, index) => ({ ...alert(index, { instance: "checkout-1:8080" }), annotations: { summary: "same summary", description: "same description" }, startsAt: `2026-11-24T12:${String(10 + (index % 50))}:00Z` }));
-    const { runId, bodies } = await runDelivery(delivery(alerts, "{}:{alertname=\"HighErrorRate\", same=\"alerts\"}"));
+    const alerts = Array.from({ length: 1_000 }, (_, index) => ({
+      ...alert(index, { instance: "checkout-1:8080" }),
+      annotations: { summary: "same summary", description: "same description" },
+      startsAt: `2026-11-24T12:${String(10 + (index % 50))}:00Z`,
+    }));
+    const { runId, bodies } = await runDelivery(delivery(alerts, '{}:{alertname="HighErrorRate", same="alerts"}'));
     expect(bodies[0]?.messages[1]?.content).toContain("(×1000 identical)");
     const calls = (await harness.bot.runtime.store.listEvents(runId)).filter((event) => event.type === "model.call");
     expect(calls[0]?.data["promptCuts"]).toEqual([{ what: "alerts", how: "folded", before: 1_000, after: 1 }]);
@@ -134,7 +162,7 @@ describe("oversized Alertmanager deliveries become prompts within the model's bu
 
   it("five 10,000-character labels: each value cut with a marker; within budget; the cut recorded", async () => {
     const labels = Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`long${String(index)}`, `${"ab".repeat(5_000)}`]));
-    const { runId, bodies } = await runDelivery(delivery([alert(1, labels)], "{}:{alertname=\"HighErrorRate\", long=\"labels\"}"));
+    const { runId, bodies } = await runDelivery(delivery([alert(1, labels)], '{}:{alertname="HighErrorRate", long="labels"}'));
     for (const sent of bodies) expect(promptTokensOf(sent)).toBeLessThanOrEqual(CONTEXT_TOKENS - ANSWER_TOKENS);
     expect(bodies[0]?.messages[1]?.content).toContain("…[cut 9,800 characters]");
     const calls = (await harness.bot.runtime.store.listEvents(runId)).filter((event) => event.type === "model.call");

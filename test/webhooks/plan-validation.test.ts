@@ -24,14 +24,21 @@ beforeEach(async () => {
       done();
     },
   });
-  harness = await startBotHarness({ logger: createLogger("debug", sink), environment: { BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0RUNS", BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "review-chains") } });
+  harness = await startBotHarness({
+    logger: createLogger("debug", sink),
+    environment: { BATON_WEBHOOK_TOKEN: TOKEN, BATON_SLACK_CHANNEL: "C0RUNS", BATON_CHAINS_DIR: join(import.meta.dirname, "..", "fixtures", "review-chains") },
+  });
 });
 afterEach(async () => {
   await harness.close();
 });
 
 async function postPlan(body: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/terraform-plan`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body });
+  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/terraform-plan`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    body,
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
@@ -46,8 +53,16 @@ describe("POST /webhooks/terraform-plan checks the plan before its 202", () => {
 
   it.each([
     ["resource_changes is a string", { ...plan, resource_changes: "x" }, "plan.resource_changes"],
-    ["a change without actions", { ...plan, resource_changes: [{ address: "a.b", type: "a", name: "b", change: {} }] }, "plan.resource_changes[0].change.actions"],
-    ["an unknown action", { ...plan, resource_changes: [{ address: "a.b", type: "a", name: "b", change: { actions: ["explode"] } }] }, "plan.resource_changes[0].change.actions[0]"],
+    [
+      "a change without actions",
+      { ...plan, resource_changes: [{ address: "a.b", type: "a", name: "b", change: {} }] },
+      "plan.resource_changes[0].change.actions",
+    ],
+    [
+      "an unknown action",
+      { ...plan, resource_changes: [{ address: "a.b", type: "a", name: "b", change: { actions: ["explode"] } }] },
+      "plan.resource_changes[0].change.actions[0]",
+    ],
   ])("%s: 422 with the path, and no run", async (_name, badPlan, path) => {
     const answer = await postPlan(JSON.stringify({ plan: badPlan }));
     expect(answer.status).toBe(422);
@@ -62,7 +77,13 @@ describe("POST /webhooks/terraform-plan checks the plan before its 202", () => {
 
   it("a client hanging up mid-body is logged at info, not error, and the server keeps serving", async () => {
     await new Promise<void>((resolve) => {
-      const request = httpRequest({ host: "127.0.0.1", port: harness.bot.port, method: "POST", path: "/webhooks/terraform-plan", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, "content-length": "100000" } });
+      const request = httpRequest({
+        host: "127.0.0.1",
+        port: harness.bot.port,
+        method: "POST",
+        path: "/webhooks/terraform-plan",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, "content-length": "100000" },
+      });
       request.on("error", () => resolve());
       request.write('{"plan": {"format_version": "1.2", "resource_changes": [', () => setImmediate(() => request.destroy()));
       request.on("close", () => resolve());

@@ -16,7 +16,8 @@ const GITHUB_SECRET = "test-gh-webhook-secret";
 const TOKEN = "webhook-test-token-0123456789";
 const fixture = (path: string): Buffer => readFileSync(new URL(`../fixtures/${path}`, import.meta.url));
 const event = fixture("github/pull-request-opened.json");
-const headerOf = (name: string): string => new RegExp(`^${name}: (.*)$`, "mi").exec(fixture("github/pull-request-opened.headers.txt").toString("utf8"))?.[1]?.trim() ?? "";
+const headerOf = (name: string): string =>
+  new RegExp(`^${name}: (.*)$`, "mi").exec(fixture("github/pull-request-opened.headers.txt").toString("utf8"))?.[1]?.trim() ?? "";
 const HEAD = "3f1e2d4c5b6a79880f1e2d3c4b5a69788f7e6d5c";
 const TF_PATCH = '@@ -10,3 +10,3 @@\n resource "terraform_data" "checkout" {\n-  input = { replicas = 2 }\n+  input = { replicas = 3 }\n }';
 
@@ -43,7 +44,11 @@ afterEach(async () => {
 });
 
 async function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
@@ -61,7 +66,11 @@ describe("POST /webhooks/github", () => {
     const runId = String(first.json["runId"]);
     expect(first.json).toMatchObject({ headSha: HEAD });
     const run = await harness.bot.runtime.store.getRun(runId);
-    expect(run).toMatchObject({ chainId: "iac-review", startedBy: "github:opened", input: { source: "pull_request", pullRequest: { repository: "acme/infra", number: 42, headSha: HEAD, url: "https://github.example/acme/infra/pull/42" } } });
+    expect(run).toMatchObject({
+      chainId: "iac-review",
+      startedBy: "github:opened",
+      input: { source: "pull_request", pullRequest: { repository: "acme/infra", number: 42, headSha: HEAD, url: "https://github.example/acme/infra/pull/42" } },
+    });
     expect(await post("/webhooks/github", event, githubHeaders())).toMatchObject({ status: 202, json: { duplicate: true } });
     // Another delivery (say "reopened") of the same head: the same run.
     expect((await post("/webhooks/github", event, githubHeaders({ "x-github-delivery": "another-delivery" }))).json["runId"]).toBe(runId);
@@ -84,12 +93,21 @@ describe("POST /webhooks/github", () => {
 
   it("pull requests without Terraform files, drafts, pings and other actions start nothing, and say why", async () => {
     github.setPullRequest("acme/infra", 42, { headSha: HEAD, files: [{ path: "README.md", patch: "@@ -1 +1 @@\n-a\n+b" }] });
-    expect(await post("/webhooks/github", event, githubHeaders())).toMatchObject({ status: 202, json: { skipped: "no_terraform", message: expect.stringContaining("changes no Terraform files (1 file: README.md)") } });
+    expect(await post("/webhooks/github", event, githubHeaders())).toMatchObject({
+      status: 202,
+      json: { skipped: "no_terraform", message: expect.stringContaining("changes no Terraform files (1 file: README.md)") },
+    });
     github.setPullRequest("acme/infra", 42, { headSha: HEAD, draft: true, files: [{ path: "main.tf", patch: TF_PATCH }] });
     expect(await post("/webhooks/github", event, githubHeaders({ "x-github-delivery": "d2" }))).toMatchObject({ status: 202, json: { skipped: "draft" } });
-    expect(await post("/webhooks/github", "{}", githubHeaders({ "x-github-event": "ping", "x-hub-signature-256": signature("{}") }))).toMatchObject({ status: 200, json: { ok: true } });
+    expect(await post("/webhooks/github", "{}", githubHeaders({ "x-github-event": "ping", "x-hub-signature-256": signature("{}") }))).toMatchObject({
+      status: 200,
+      json: { ok: true },
+    });
     const closed = event.toString("utf8").replace('"action":"opened"', '"action":"closed"');
-    expect(await post("/webhooks/github", closed, githubHeaders({ "x-github-delivery": "d3", "x-hub-signature-256": signature(closed) }))).toMatchObject({ status: 202, json: { ignored: expect.stringContaining('"closed" needs no review') } });
+    expect(await post("/webhooks/github", closed, githubHeaders({ "x-github-delivery": "d3", "x-hub-signature-256": signature(closed) }))).toMatchObject({
+      status: 202,
+      json: { ignored: expect.stringContaining('"closed" needs no review') },
+    });
     expect(await harness.bot.runtime.store.listRuns({ limit: 10 })).toEqual([]);
   });
 
@@ -120,7 +138,8 @@ function signature(body: string): string {
 
 describe("POST /webhooks/terraform-plan", () => {
   const plan = fixture("iac/terraform-data-plan.json");
-  const delivery = (extra: Record<string, unknown> = {}): string => JSON.stringify({ repository: "acme/infra", pullRequest: 42, commit: HEAD, plan: JSON.parse(plan.toString("utf8")) as unknown, ...extra });
+  const delivery = (extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ repository: "acme/infra", pullRequest: 42, commit: HEAD, plan: JSON.parse(plan.toString("utf8")) as unknown, ...extra });
 
   it("starts one review per posted plan, for the pull request it names", async () => {
     const body = delivery();
@@ -133,9 +152,14 @@ describe("POST /webhooks/terraform-plan", () => {
 
   it("refuses a missing token, an unknown plan format, half a pull request and a body without a plan, saying what to send", async () => {
     expect((await post("/webhooks/terraform-plan", delivery(), {})).status).toBe(401);
-    const future = await post("/webhooks/terraform-plan", delivery({ plan: { format_version: "2.0", resource_changes: [] } }), { authorization: `Bearer ${TOKEN}` });
+    const future = await post("/webhooks/terraform-plan", delivery({ plan: { format_version: "2.0", resource_changes: [] } }), {
+      authorization: `Bearer ${TOKEN}`,
+    });
     expect(future).toMatchObject({ status: 422, json: { error: "IAC_PLAN_UNSUPPORTED", message: expect.stringContaining('format_version is "2.0"') } });
-    expect(await post("/webhooks/terraform-plan", delivery({ repository: undefined }), { authorization: `Bearer ${TOKEN}` })).toMatchObject({ status: 422, json: { message: expect.stringContaining('both "repository" and "pullRequest"') } });
+    expect(await post("/webhooks/terraform-plan", delivery({ repository: undefined }), { authorization: `Bearer ${TOKEN}` })).toMatchObject({
+      status: 422,
+      json: { message: expect.stringContaining('both "repository" and "pullRequest"') },
+    });
     const noPlan = await post("/webhooks/terraform-plan", JSON.stringify({ repository: "acme/infra", pullRequest: 42 }), { authorization: `Bearer ${TOKEN}` });
     expect(noPlan).toMatchObject({ status: 422, json: { issues: [{ path: "plan" }] } });
     expect(await harness.bot.runtime.store.listRuns({ limit: 10 })).toEqual([]);
@@ -146,9 +170,14 @@ describe("POST /webhooks/terraform-plan", () => {
     const infracost = JSON.parse(fixture("iac/infracost-diff.json").toString("utf8")) as unknown;
     const answer = await post("/webhooks/terraform-plan", delivery({ scannerResults: [checkov], infracost }), { authorization: `Bearer ${TOKEN}` });
     expect(answer.status).toBe(202);
-    expect(await harness.bot.runtime.store.getRun(String(answer.json["runId"]))).toMatchObject({ input: { source: "plan", scannerResults: [checkov], infracost } });
+    expect(await harness.bot.runtime.store.getRun(String(answer.json["runId"]))).toMatchObject({
+      input: { source: "plan", scannerResults: [checkov], infracost },
+    });
     const sarif = await post("/webhooks/terraform-plan", delivery({ scannerResults: [{ version: "2.1.0", runs: [] }] }), { authorization: `Bearer ${TOKEN}` });
-    expect(sarif).toMatchObject({ status: 422, json: { error: "IAC_SCANNER_RESULTS_INVALID", message: expect.stringContaining("scannerResults[0]: this is neither Checkov JSON") } });
+    expect(sarif).toMatchObject({
+      status: 422,
+      json: { error: "IAC_SCANNER_RESULTS_INVALID", message: expect.stringContaining("scannerResults[0]: this is neither Checkov JSON") },
+    });
     const cost = await post("/webhooks/terraform-plan", delivery({ infracost: { totalHourlyCost: "1" } }), { authorization: `Bearer ${TOKEN}` });
     expect(cost).toMatchObject({ status: 422, json: { error: "IAC_COST_INVALID", message: expect.stringContaining("infracost is not Infracost JSON") } });
   });
@@ -156,7 +185,8 @@ describe("POST /webhooks/terraform-plan", () => {
 
 describe("/baton review <pull request URL>", () => {
   it("starts the review in the channel, explains a pull request with nothing to review, and answers a bad URL with the usage", async () => {
-    const review = (text: string, name: string) => harness.post(slashCommand({ text: `review ${text}`, userId: "U0ALICE", channelId: "C0INFRA", responseUrl: harness.responseUrl(name) }, SIGNING_SECRET));
+    const review = (text: string, name: string) =>
+      harness.post(slashCommand({ text: `review ${text}`, userId: "U0ALICE", channelId: "C0INFRA", responseUrl: harness.responseUrl(name) }, SIGNING_SECRET));
     expect((await review("<https://github.com/acme/infra/pull/42>", "ok")).status).toBe(200);
     await harness.slack.waitFor((calls) => calls.some((call) => call.method === "response:ok"));
     expect(JSON.stringify(harness.slack.callsOf("response:ok")[0]?.args)).toContain("Reviewing acme/infra#42 at `3f1e2d4`");

@@ -13,10 +13,21 @@ export const auditLoggingOffRule: Rule<Record<string, never>> = {
   parameters: NoParameters,
   check(change) {
     if (change.type === "aws_cloudtrail" && turnedTo(change, "enable_logging", (value) => value === false, true)) {
-      return [{ message: "enable_logging = false: the trail records no API activity.", fix: "Keep enable_logging = true; pausing a trail should be a deliberate, separate change.", attribute: "enable_logging" }];
+      return [
+        {
+          message: "enable_logging = false: the trail records no API activity.",
+          fix: "Keep enable_logging = true; pausing a trail should be a deliberate, separate change.",
+          attribute: "enable_logging",
+        },
+      ];
     }
     if (LOGGING_TYPES.has(change.type) && change.actions.includes("delete")) {
-      return [{ message: `${change.address} is deleted: the ${change.type === "aws_flow_log" ? "network flow log" : "bucket's access log"} it kept ends.`, fix: "Keep the logging resource, or replace it in the same change with one that records the same activity." }];
+      return [
+        {
+          message: `${change.address} is deleted: the ${change.type === "aws_flow_log" ? "network flow log" : "bucket's access log"} it kept ends.`,
+          fix: "Keep the logging resource, or replace it in the same change with one that records the same activity.",
+        },
+      ];
     }
     return [];
   },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { capacityOf, isLarger } from "../instance-capacity.js";
-import { type Rule } from "../policy.js";
+import type { Rule } from "../policy.js";
 
 const SIZE_ATTRIBUTE: Record<string, string> = {
   aws_instance: "instance_type",
@@ -35,10 +35,22 @@ export const instanceSizeIncreaseRule: Rule<Record<string, never>> = {
     if (!beforeCapacity || !afterCapacity) {
       // Not ignored: a reviewer has to look it up.
       const unknown = [before, after].filter((type) => capacityOf(type) === undefined);
-      return [{ message: `${attribute} changes from ${before} to ${after}; ${unknown.join(" and ")} ${unknown.length === 1 ? "is" : "are"} not in baton's capacity table, so whether it costs more is unknown.`, fix: "Compare the two on-demand prices by hand, and add the family to src/iac/instance-capacity.ts.", attribute }];
+      return [
+        {
+          message: `${attribute} changes from ${before} to ${after}; ${unknown.join(" and ")} ${unknown.length === 1 ? "is" : "are"} not in baton's capacity table, so whether it costs more is unknown.`,
+          fix: "Compare the two on-demand prices by hand, and add the family to src/iac/instance-capacity.ts.",
+          attribute,
+        },
+      ];
     }
     if (!isLarger(afterCapacity, beforeCapacity)) return [];
-    return [{ message: `${attribute} grows from ${describe(before)} to ${describe(after)}.`, fix: "Confirm the load needs it (CPU and memory over the last weeks), or scale out, or use a size in between.", attribute }];
+    return [
+      {
+        message: `${attribute} grows from ${describe(before)} to ${describe(after)}.`,
+        fix: "Confirm the load needs it (CPU and memory over the last weeks), or scale out, or use a size in between.",
+        attribute,
+      },
+    ];
   },
 };
 
@@ -51,6 +63,11 @@ export const newNatGatewayRule: Rule<Record<string, never>> = {
   parameters: NoParameters,
   check(change) {
     if (change.type !== "aws_nat_gateway" || !change.actions.includes("create")) return [];
-    return [{ message: "A new NAT gateway costs about USD 32 a month plus USD 0.045 per GB processed.", fix: "Share one NAT gateway per AZ across subnets, or use VPC endpoints for S3/DynamoDB traffic." }];
+    return [
+      {
+        message: "A new NAT gateway costs about USD 32 a month plus USD 0.045 per GB processed.",
+        fix: "Share one NAT gateway per AZ across subnets, or use VPC endpoints for S3/DynamoDB traffic.",
+      },
+    ];
   },
 };

@@ -13,7 +13,13 @@ export const publicDatabaseRule: Rule<Record<string, never>> = {
   parameters: NoParameters,
   check(change) {
     if (!PUBLIC_TYPES.has(change.type) || !turnedTo(change, "publicly_accessible", (value) => value === true, false)) return [];
-    return [{ message: "publicly_accessible = true: the database gets a public address.", fix: "Set publicly_accessible = false and reach it through the VPC (a bastion, SSM port forwarding, or a VPN).", attribute: "publicly_accessible" }];
+    return [
+      {
+        message: "publicly_accessible = true: the database gets a public address.",
+        fix: "Set publicly_accessible = false and reach it through the VPC (a bastion, SSM port forwarding, or a VPN).",
+        attribute: "publicly_accessible",
+      },
+    ];
   },
 };
 
@@ -38,6 +44,12 @@ export const deletionProtectionRule: Rule<Record<string, never>> = {
     // A diff is judged on what it writes; a plan shows the provider's default (false).
     if (flag === undefined || !turnedTo(change, flag, (value) => value === false, change.source.kind === "plan" ? false : undefined)) return [];
     const turnedOff = change.actions.includes("update");
-    return [{ message: `${flag} ${turnedOff ? "goes from true to false" : `is ${read.after(change, flag) === false ? "false" : "not set"}`}: one mistaken apply or console click deletes it.`, fix: `Set ${flag} = true; turn it off in a separate, reviewed change when the resource really must go.`, attribute: flag }];
+    return [
+      {
+        message: `${flag} ${turnedOff ? "goes from true to false" : `is ${read.after(change, flag) === false ? "false" : "not set"}`}: one mistaken apply or console click deletes it.`,
+        fix: `Set ${flag} = true; turn it off in a separate, reviewed change when the resource really must go.`,
+        attribute: flag,
+      },
+    ];
   },
 };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Rule, type Violation } from "../policy.js";
+import type { Rule, Violation } from "../policy.js";
 import { addedStatements } from "../policy-statements.js";
 
 const POLICY_TYPES = new Set(["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"]);

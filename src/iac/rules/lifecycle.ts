@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Rule } from "../policy.js";
+import type { Rule } from "../policy.js";
 
 /** Types that hold data: deleting or replacing one loses it. */
 export const DEFAULT_STATEFUL = [
@@ -34,10 +34,20 @@ export const statefulDestroyRule: Rule<z.infer<typeof Parameters>> = {
     if (!parameters.statefulTypes.includes(change.type)) return [];
     if (change.actions.includes("replace")) {
       const because = change.replacedBecause.length > 0 ? ` because ${change.replacedBecause.join(", ")} changed` : "";
-      return [{ message: `${change.address} will be destroyed and created again${because}: its data is lost unless it is restored.`, fix: "Avoid the replacing change (or use create_before_destroy with a data migration), take a snapshot first, and add lifecycle { prevent_destroy = true }." }];
+      return [
+        {
+          message: `${change.address} will be destroyed and created again${because}: its data is lost unless it is restored.`,
+          fix: "Avoid the replacing change (or use create_before_destroy with a data migration), take a snapshot first, and add lifecycle { prevent_destroy = true }.",
+        },
+      ];
     }
     if (change.actions.includes("delete")) {
-      return [{ message: `${change.address} will be deleted with its data.`, fix: "Confirm the data is backed up or migrated; if the resource moved, use a moved block or terraform state mv instead of deleting it." }];
+      return [
+        {
+          message: `${change.address} will be deleted with its data.`,
+          fix: "Confirm the data is backed up or migrated; if the resource moved, use a moved block or terraform state mv instead of deleting it.",
+        },
+      ];
     }
     return [];
   },

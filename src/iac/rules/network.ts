@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ResourceChange } from "../resource-change.js";
+import type { ResourceChange } from "../resource-change.js";
 import { read, type Rule, type Violation } from "../policy.js";
 import { canonicalJson } from "../policy-statements.js";
 
@@ -17,11 +17,20 @@ function portRange(rule: Record<string, unknown>): { from: number; to: number } 
 }
 
 function describe(range: { from: number; to: number }): string {
-  return range.from === 0 && range.to === 65_535 ? "all ports" : range.from === range.to ? `port ${String(range.from)}` : `ports ${String(range.from)}-${String(range.to)}`;
+  return range.from === 0 && range.to === 65_535
+    ? "all ports"
+    : range.from === range.to
+      ? `port ${String(range.from)}`
+      : `ports ${String(range.from)}-${String(range.to)}`;
 }
 
 function openIngress(rule: Record<string, unknown>, allowed: ReadonlyArray<number>, attribute: string): Violation[] {
-  const sources = [...read.strings(rule["cidr_blocks"]), ...read.strings(rule["ipv6_cidr_blocks"]), ...read.strings(rule["cidr_ipv4"]), ...read.strings(rule["cidr_ipv6"])].filter((cidr) => OPEN.has(cidr));
+  const sources = [
+    ...read.strings(rule["cidr_blocks"]),
+    ...read.strings(rule["ipv6_cidr_blocks"]),
+    ...read.strings(rule["cidr_ipv4"]),
+    ...read.strings(rule["cidr_ipv6"]),
+  ].filter((cidr) => OPEN.has(cidr));
   if (sources.length === 0) return [];
   const range = portRange(rule);
   // Exactly one allowed port: a range that merely contains 80 and 443 opens everything between.
@@ -59,7 +68,8 @@ export const openIngressRule: Rule<z.infer<typeof Parameters>> = {
     // A standalone rule is judged when it is created or what it opens changes (not its description or tags).
     if (change.actions.includes("update") && change.before !== null && canonical(opening(change.before)) === canonical(opening(change.after))) return [];
     if (change.type === "aws_security_group_rule" && read.after(change, "type") === "ingress") return openIngress(change.after, allowed, "cidr_blocks");
-    if (change.type === "aws_vpc_security_group_ingress_rule") return openIngress(change.after, allowed, change.after["cidr_ipv6"] !== undefined ? "cidr_ipv6" : "cidr_ipv4");
+    if (change.type === "aws_vpc_security_group_ingress_rule")
+      return openIngress(change.after, allowed, change.after["cidr_ipv6"] !== undefined ? "cidr_ipv6" : "cidr_ipv4");
     return [];
   },
 };

@@ -31,7 +31,10 @@ export function buildFeedbackModal(approvalId: string, stepTitle: string): Modal
     submit: plainText("Request changes"),
     close: plainText("Cancel"),
     blocks: [
-      contextNote("baton.feedback_note", md`*${escapeMrkdwn(stepTitle)}*: the model runs this step again with your feedback, and the new proposal comes back for approval.`),
+      contextNote(
+        "baton.feedback_note",
+        md`*${escapeMrkdwn(stepTitle)}*: the model runs this step again with your feedback, and the new proposal comes back for approval.`,
+      ),
       textBlock(FEEDBACK_BLOCK_ID, "What should change?", "Be specific: what is wrong, and what you expect instead."),
     ],
   };

@@ -27,9 +27,16 @@ export interface EditModalInput {
  */
 export function buildEditModal(input: EditModalInput): ModalView {
   const form = buildFormBlocks(input.schema, input.proposal);
-  const blocks: KnownBlock[] = [contextNote("baton.edit_note", md`Your edit is checked against the step's schema and recorded with a diff in the run's audit log.`)];
+  const blocks: KnownBlock[] = [
+    contextNote("baton.edit_note", md`Your edit is checked against the step's schema and recorded with a diff in the run's audit log.`),
+  ];
   if (input.scripted) {
-    blocks.push(contextNote("baton.scripted_notice", md`:information_source: This proposal came from the scripted demo model (the chain's example answers), not a real model.`));
+    blocks.push(
+      contextNote(
+        "baton.scripted_notice",
+        md`:information_source: This proposal came from the scripted demo model (the chain's example answers), not a real model.`,
+      ),
+    );
   }
   blocks.push(...form.blocks);
   if (form.notEditable.length > 0) {

@@ -22,8 +22,18 @@ const Metadata = z.object({ channelId: z.string().min(1) });
 
 export function buildRfpModal(input: { channelId: string; files: ReadonlyArray<SharedFileChoice> }): ModalView {
   const blocks: KnownBlock[] = [
-    { type: "input", block_id: RFP_BLOCKS.title, label: plainText("RFP title"), element: { type: "plain_text_input", action_id: ACTION, max_length: 150, placeholder: plainText("Cloud platform modernisation RFP 2027") } },
-    { type: "input", block_id: RFP_BLOCKS.customer, label: plainText("Customer"), element: { type: "plain_text_input", action_id: ACTION, max_length: 150, placeholder: plainText("Acme Corp") } },
+    {
+      type: "input",
+      block_id: RFP_BLOCKS.title,
+      label: plainText("RFP title"),
+      element: { type: "plain_text_input", action_id: ACTION, max_length: 150, placeholder: plainText("Cloud platform modernisation RFP 2027") },
+    },
+    {
+      type: "input",
+      block_id: RFP_BLOCKS.customer,
+      label: plainText("Customer"),
+      element: { type: "plain_text_input", action_id: ACTION, max_length: 150, placeholder: plainText("Acme Corp") },
+    },
   ];
   if (input.files.length > 0) {
     blocks.push({
@@ -36,11 +46,18 @@ export function buildRfpModal(input: { channelId: string; files: ReadonlyArray<S
         type: "static_select",
         action_id: ACTION,
         placeholder: plainText("Pick a file"),
-        options: input.files.slice(0, SLACK_LIMITS.selectOptions).map((file) => ({ text: plainText(truncate(file.name, SLACK_LIMITS.optionText)), value: file.id })),
+        options: input.files
+          .slice(0, SLACK_LIMITS.selectOptions)
+          .map((file) => ({ text: plainText(truncate(file.name, SLACK_LIMITS.optionText)), value: file.id })),
       },
     });
   } else {
-    blocks.push(contextNote("rfp_no_files", md`No text, Markdown or PDF files were shared in this channel recently. Share the RFP file here and run \`/baton rfp\` again, or paste a short RFP below.`));
+    blocks.push(
+      contextNote(
+        "rfp_no_files",
+        md`No text, Markdown or PDF files were shared in this channel recently. Share the RFP file here and run \`/baton rfp\` again, or paste a short RFP below.`,
+      ),
+    );
   }
   blocks.push({
     type: "input",

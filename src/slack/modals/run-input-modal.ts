@@ -30,7 +30,12 @@ export function buildRunInputModal(input: RunInputModalInput): ModalView {
   const blocks: KnownBlock[] = [...form.blocks];
   if (form.notEditable.length > 0) {
     const names = escapeMrkdwn(form.notEditable.map((name) => `\`${name}\``).join(", "));
-    blocks.push(contextNote("baton.not_editable_note", md`This form cannot hold ${names}. To set them, run \`baton run ${escapeMrkdwn(input.chainId)} --input input.json\` at a terminal.`));
+    blocks.push(
+      contextNote(
+        "baton.not_editable_note",
+        md`This form cannot hold ${names}. To set them, run \`baton run ${escapeMrkdwn(input.chainId)} --input input.json\` at a terminal.`,
+      ),
+    );
   }
   return {
     type: "modal",

@@ -29,6 +29,7 @@ export function openSealedApprovalMetadata(text: string, key: string): { ok: tru
   if (!parsed.success) return { ok: false, message: "its private_metadata carries no seal" };
   const expected = Buffer.from(sealOf(parsed.data.approvalId, key), "hex");
   const given = Buffer.from(parsed.data.seal, "hex");
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, message: "its private_metadata was changed after baton opened it" };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, message: "its private_metadata was changed after baton opened it" };
   return { ok: true, approvalId: parsed.data.approvalId };
 }

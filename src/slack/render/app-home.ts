@@ -28,7 +28,9 @@ export function renderAppHome(input: AppHomeInput): HomeView {
   const { pending, recentRuns, countsByStatus, now } = input;
   const top: Block[] = [header("baton"), context(md`Hello ${mention(input.userId)} — what waits for you, and what ran lately.`)];
   if (input.scripted) top.push(scriptedNotice());
-  const counts = RUN_STATUSES.filter((status) => (countsByStatus[status] ?? 0) > 0).map((status) => md`${STATUS_LABELS[status]}: *${countsByStatus[status] ?? 0}*`);
+  const counts = RUN_STATUSES.filter((status) => (countsByStatus[status] ?? 0) > 0).map(
+    (status) => md`${STATUS_LABELS[status]}: *${countsByStatus[status] ?? 0}*`,
+  );
   top.push(section(counts.length === 0 ? md`No runs yet.` : joinMrkdwn(counts, "   ")));
 
   const body: Block[] = [divider, section(md`*Waiting for you* (${pending.length})`)];
@@ -37,7 +39,10 @@ export function renderAppHome(input: AppHomeInput): HomeView {
   if (pending.length > PENDING_SHOWN) body.push(context(md`… and ${pending.length - PENDING_SHOWN} more: \`/baton pending\` lists them.`));
   body.push(section(md`*Recent runs*`));
   if (recentRuns.length === 0) body.push(context(md`No runs yet. Start one with \`/baton run &lt;chain&gt;\`.`));
-  const lines = recentRuns.map((run) => md`\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${escapeMrkdwn(relative(run.createdAt, now))}`);
+  const lines = recentRuns.map(
+    (run) =>
+      md`\`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.chainId)}* · ${STATUS_LABELS[run.status]} · ${mention(run.startedBy)} · ${escapeMrkdwn(relative(run.createdAt, now))}`,
+  );
   for (const piece of splitIntoSections(joinMrkdwn(lines, "\n"))) body.push(section(piece));
 
   // The Home tab has no documented text budget like messages; blocks are the limit here.

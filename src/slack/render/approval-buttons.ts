@@ -16,9 +16,17 @@ type Button = { type: "button"; action_id: string; text: { type: "plain_text"; t
  * `blockId` must be unique within a message: lists that show several approvals pass their own.
  */
 export function approvalButtons(approvalId: string, blockId: string = APPROVAL_BLOCK_ID): Block {
-  if (approvalId.length === 0 || approvalId.length > BLOCK_LIMITS.buttonValue) throw new RangeError(`An approval id must be 1 to ${String(BLOCK_LIMITS.buttonValue)} characters to fit a button value; got ${String(approvalId.length)}.`);
-  if (blockId.length > BLOCK_LIMITS.blockId) throw new RangeError(`A block id must be at most ${String(BLOCK_LIMITS.blockId)} characters; got ${String(blockId.length)}.`);
-  const button = (actionId: string, text: string, style?: "primary" | "danger"): Button => ({ type: "button", action_id: actionId, text: { type: "plain_text", text }, value: approvalId, ...(style ? { style } : {}) });
+  if (approvalId.length === 0 || approvalId.length > BLOCK_LIMITS.buttonValue)
+    throw new RangeError(`An approval id must be 1 to ${String(BLOCK_LIMITS.buttonValue)} characters to fit a button value; got ${String(approvalId.length)}.`);
+  if (blockId.length > BLOCK_LIMITS.blockId)
+    throw new RangeError(`A block id must be at most ${String(BLOCK_LIMITS.blockId)} characters; got ${String(blockId.length)}.`);
+  const button = (actionId: string, text: string, style?: "primary" | "danger"): Button => ({
+    type: "button",
+    action_id: actionId,
+    text: { type: "plain_text", text },
+    value: approvalId,
+    ...(style ? { style } : {}),
+  });
   return {
     type: "actions",
     block_id: blockId,

@@ -58,7 +58,10 @@ function outcomeLine(approval: ApprovalRecord, name: (id: string) => Mrkdwn): Mr
 function pendingLines(approval: ApprovalRecord, name: (id: string) => Mrkdwn): Mrkdwn {
   const approvers = approval.approvers.length === 0 ? md`anyone in the channel` : joinMrkdwn(approval.approvers.map(name), ", ");
   const self = approval.allowSelfApproval ? md`` : md`\n${name(approval.requestedBy)} started this run and may not approve it.`;
-  const deadline = approval.deadlineAt === null ? md`\n*Deadline:* none` : md`\n*Deadline:* ${slackDate(approval.deadlineAt)}; if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
+  const deadline =
+    approval.deadlineAt === null
+      ? md`\n*Deadline:* none`
+      : md`\n*Deadline:* ${slackDate(approval.deadlineAt)}; if nobody decides by then the run ends \`expired\` — it is never approved by default.`;
   return md`*Who may approve:* ${approvers}${self}${deadline}`;
 }
 
@@ -78,10 +81,15 @@ export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
   const top: Block[] = [
     header(title),
     // The approval id is shown so it can also be decided from a terminal (`baton approve <id>`).
-    context(md`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}`),
+    context(
+      md`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}`,
+    ),
   ];
   const edited = approval.status === "edited";
-  if (edited) top.push(context(md`:pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff.`));
+  if (edited)
+    top.push(
+      context(md`:pencil2: *Edited before approval:* this is the approver's version, which the run uses; the audit log keeps the original and the diff.`),
+    );
   const tail: Block[] = [divider];
   if (pending) tail.push(section(pendingLines(approval, name)), approvalButtons(approval.id));
   else tail.push(context(outcomeLine(approval, name)));

@@ -127,7 +127,8 @@ export function splitIntoSections<Text extends string>(markdown: Text, max: numb
 
 /** How many characters of text a block carries (what `msg_blocks_too_long` counts). */
 export function blockTextLength(block: Block): number {
-  const lengthOf = (value: unknown): number => (typeof value === "object" && value !== null && typeof (value as { text?: unknown }).text === "string" ? (value as { text: string }).text.length : 0);
+  const lengthOf = (value: unknown): number =>
+    typeof value === "object" && value !== null && typeof (value as { text?: unknown }).text === "string" ? (value as { text: string }).text.length : 0;
   switch (block.type) {
     case "section":
       return lengthOf(block.text) + (block.fields ?? []).reduce((sum, field) => sum + lengthOf(field), 0);
@@ -149,11 +150,19 @@ export function totalTextLength(blocks: ReadonlyArray<Block>): number {
  * At most `max` blocks (and, when `maxCharacters` is given, at most that much text): the first
  * ones that fit, then a context block saying how many were left out.
  */
-export function fitBlocks(blocks: ReadonlyArray<Block>, max: number, overflowNotice: (leftOut: number) => Mrkdwn, options: { maxCharacters?: number } = {}): Block[] {
+export function fitBlocks(
+  blocks: ReadonlyArray<Block>,
+  max: number,
+  overflowNotice: (leftOut: number) => Mrkdwn,
+  options: { maxCharacters?: number } = {},
+): Block[] {
   const budget = options.maxCharacters ?? Number.POSITIVE_INFINITY;
   if (blocks.length <= max && totalTextLength(blocks) <= budget) return [...blocks];
   if (max <= 0) return [];
-  const noticeFor = (leftOut: number): Block => ({ type: "context", elements: [{ type: "mrkdwn", text: truncateText(overflowNotice(leftOut), BLOCK_LIMITS.contextElementText) }] });
+  const noticeFor = (leftOut: number): Block => ({
+    type: "context",
+    elements: [{ type: "mrkdwn", text: truncateText(overflowNotice(leftOut), BLOCK_LIMITS.contextElementText) }],
+  });
   // Room for the notice itself, in blocks and in characters.
   const noticeLength = blockTextLength(noticeFor(blocks.length));
   const kept: Block[] = [];

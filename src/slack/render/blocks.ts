@@ -20,7 +20,9 @@ export function section(markdown: Mrkdwn): Block {
 export function fieldsSection(fields: ReadonlyArray<Mrkdwn>): Block {
   return {
     type: "section",
-    fields: fields.slice(0, BLOCK_LIMITS.sectionFields).map((text) => ({ type: "mrkdwn" as const, text: truncateText(nonEmpty(text, md`—`), BLOCK_LIMITS.fieldText) })),
+    fields: fields
+      .slice(0, BLOCK_LIMITS.sectionFields)
+      .map((text) => ({ type: "mrkdwn" as const, text: truncateText(nonEmpty(text, md`—`), BLOCK_LIMITS.fieldText) })),
   };
 }
 
@@ -29,14 +31,19 @@ export function fieldsSection(fields: ReadonlyArray<Mrkdwn>): Block {
  * object": only `mrkdwn` accepts formatting markup), so it takes the text as it is.
  */
 export function header(text: string): Block {
-  return { type: "header", text: { type: "plain_text", text: truncateText(nonEmpty(text.replace(/\s+/g, " "), "baton"), BLOCK_LIMITS.headerText), emoji: true } };
+  return {
+    type: "header",
+    text: { type: "plain_text", text: truncateText(nonEmpty(text.replace(/\s+/g, " "), "baton"), BLOCK_LIMITS.headerText), emoji: true },
+  };
 }
 
 /** A context line (small grey text), one element per argument. */
 export function context(...markdown: Mrkdwn[]): Block {
   return {
     type: "context",
-    elements: markdown.slice(0, BLOCK_LIMITS.contextElements).map((text) => ({ type: "mrkdwn" as const, text: truncateText(nonEmpty(text, md`—`), BLOCK_LIMITS.contextElementText) })),
+    elements: markdown
+      .slice(0, BLOCK_LIMITS.contextElements)
+      .map((text) => ({ type: "mrkdwn" as const, text: truncateText(nonEmpty(text, md`—`), BLOCK_LIMITS.contextElementText) })),
   };
 }
 

@@ -75,7 +75,10 @@ export function mentionIdsIn(escapedText: Mrkdwn, known: ReadonlySet<string>): M
 
 /** A time Slack shows in each reader's own time zone, with a UTC fallback for old clients. */
 export function slackDate(at: number): Mrkdwn {
-  const fallback = new Date(at).toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+  const fallback = new Date(at)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/:\d\d\.\d+Z$/, " UTC");
   return vouched(`<!date^${String(Math.floor(at / 1000))}^{date_short_pretty} {time}|${fallback}>`);
 }
 

@@ -48,7 +48,10 @@ const label = (key: string): Mrkdwn => escapeMrkdwn(humanizeKey(key));
 function inlineObject(value: Record<string, unknown>): Mrkdwn {
   const entries = Object.entries(value);
   if (entries.length === 0) return md`_(empty)_`;
-  return joinMrkdwn(entries.map(([key, item]) => md`${label(key)}: ${scalar(item)}`), " · ");
+  return joinMrkdwn(
+    entries.map(([key, item]) => md`${label(key)}: ${scalar(item)}`),
+    " · ",
+  );
 }
 
 /** A multi-line string under a prefix: the continuation lines indented to match. */
@@ -85,7 +88,9 @@ function lines(value: unknown, indent: Mrkdwn, depth: number): Mrkdwn[] {
 export function renderOutputText(value: unknown): Mrkdwn {
   if (!isPlainObject(value)) return joinMrkdwn(lines(value, md``, 0), "\n");
   return joinMrkdwn(
-    Object.entries(value).flatMap(([key, item]) => (isScalar(item) ? prefixed(md`*${label(key)}:* `, scalar(item), INDENT) : [md`*${label(key)}:*`, ...lines(item, INDENT, 1)])),
+    Object.entries(value).flatMap(([key, item]) =>
+      isScalar(item) ? prefixed(md`*${label(key)}:* `, scalar(item), INDENT) : [md`*${label(key)}:*`, ...lines(item, INDENT, 1)],
+    ),
     "\n",
   );
 }
@@ -105,7 +110,8 @@ export function renderOutputBlocks(value: unknown, options: OutputBlocksOptions)
   } else {
     let fields: Mrkdwn[] = [];
     const flushFields = (): void => {
-      for (let start = 0; start < fields.length; start += BLOCK_LIMITS.sectionFields) blocks.push(fieldsSection(fields.slice(start, start + BLOCK_LIMITS.sectionFields)));
+      for (let start = 0; start < fields.length; start += BLOCK_LIMITS.sectionFields)
+        blocks.push(fieldsSection(fields.slice(start, start + BLOCK_LIMITS.sectionFields)));
       fields = [];
     };
     for (const [key, item] of Object.entries(value)) {
@@ -122,7 +128,12 @@ export function renderOutputBlocks(value: unknown, options: OutputBlocksOptions)
   }
   if (blocks.length === 0) blocks.push(section(md`_(no output)_`));
   const show = options.runId === undefined ? md`\`baton show &lt;run-id&gt;\`` : md`\`baton show ${escapeMrkdwn(options.runId)}\``;
-  return fitBlocks(blocks, options.maxBlocks, (leftOut) => md`… ${leftOut} more block${leftOut === 1 ? md`` : md`s`} of output not shown here — see ${show} for the whole output.`, {
-    maxCharacters: options.maxCharacters ?? OUTPUT_TEXT_BUDGET,
-  });
+  return fitBlocks(
+    blocks,
+    options.maxBlocks,
+    (leftOut) => md`… ${leftOut} more block${leftOut === 1 ? md`` : md`s`} of output not shown here — see ${show} for the whole output.`,
+    {
+      maxCharacters: options.maxCharacters ?? OUTPUT_TEXT_BUDGET,
+    },
+  );
 }

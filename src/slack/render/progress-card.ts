@@ -62,7 +62,11 @@ function failedIndex(run: RunRecord, chain: ChainView): number | undefined {
   return named >= 0 ? named : run.cursor;
 }
 
-const joinParts = (...parts: Mrkdwn[]): Mrkdwn => joinMrkdwn(parts.filter((part) => part !== ""), " · ");
+const joinParts = (...parts: Mrkdwn[]): Mrkdwn =>
+  joinMrkdwn(
+    parts.filter((part) => part !== ""),
+    " · ",
+  );
 const usage = (of: StepUsage): Mrkdwn => escapeMrkdwn(usageLine(of));
 const took = (milliseconds: number): Mrkdwn => escapeMrkdwn(duration(milliseconds));
 
@@ -145,7 +149,10 @@ export function renderProgressCard(input: ProgressCardInput): SlackMessage {
   const { run, chain, scripted, now } = input;
   const elapsed = (run.finishedAt ?? now) - run.createdAt;
   const origin = run.origin ? md` · from ${escapeMrkdwn(run.origin.source)}` : md``;
-  const stepLines = joinMrkdwn(chain.steps.map((_step, index) => stepLine(input, index)), "\n");
+  const stepLines = joinMrkdwn(
+    chain.steps.map((_step, index) => stepLine(input, index)),
+    "\n",
+  );
   const totals = joinParts(md`${run.finishedAt === null ? md`So far` : md`Total`}: ${took(elapsed)}`, usage(totalUsage(input)) || md`no model calls`);
   const top: Block[] = [
     header(`${chain.title} · ${run.id}`),
@@ -162,6 +169,10 @@ export function renderProgressCard(input: ProgressCardInput): SlackMessage {
   const text = md`${escapeMrkdwn(chain.title)} (${escapeMrkdwn(run.id)}): ${escapeMrkdwn(statusWords(run.status))}${escapeMrkdwn(failure)}${scripted ? md` — scripted demo model, not a real one` : md``}`;
   return {
     text: truncateText(plainFallback(text), BLOCK_LIMITS.messageText),
-    blocks: fitBetween({ top, body: splitIntoSections(stepLines).map(section), tail }, BLOCK_LIMITS.messageBlocks, (leftOut) => md`… ${leftOut} more blocks of steps — \`baton show ${escapeMrkdwn(run.id)}\` shows the whole run.`),
+    blocks: fitBetween(
+      { top, body: splitIntoSections(stepLines).map(section), tail },
+      BLOCK_LIMITS.messageBlocks,
+      (leftOut) => md`… ${leftOut} more blocks of steps — \`baton show ${escapeMrkdwn(run.id)}\` shows the whole run.`,
+    ),
   };
 }

@@ -21,7 +21,10 @@ export function renderReminder(input: ReminderInput): SlackMessage {
   const { approval, chain, now, escalateTo } = input;
   const approvers = approval.approvers.length === 0 ? md`Anyone in the channel` : mentions(approval.approvers);
   const what = md`the approval of step \`${escapeMrkdwn(approval.stepId)}\` in *${escapeMrkdwn(chain.title)}* (run \`${escapeMrkdwn(approval.runId)}\`)`;
-  const expiry = approval.deadlineAt === null ? md`` : md` It expires ${slackDate(approval.deadlineAt)} (${escapeMrkdwn(relative(approval.deadlineAt, now))}) and is never approved by default.`;
+  const expiry =
+    approval.deadlineAt === null
+      ? md``
+      : md` It expires ${slackDate(approval.deadlineAt)} (${escapeMrkdwn(relative(approval.deadlineAt, now))}) and is never approved by default.`;
   const since = md`since ${slackDate(approval.requestedAt)} (${escapeMrkdwn(relative(approval.requestedAt, now))})`;
   const line =
     escalateTo === undefined || escalateTo.length === 0

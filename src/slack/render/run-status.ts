@@ -22,7 +22,9 @@ export function statusWords(status: RunStatus): string {
 export function outcomeOf(run: RunRecord): Mrkdwn {
   switch (run.status) {
     case "failed":
-      return run.error ? md`${STATUS_LABELS.failed} — \`${escapeMrkdwn(run.error.code)}\`: ${escapeMrkdwn(redactSecrets(run.error.message))}` : STATUS_LABELS.failed;
+      return run.error
+        ? md`${STATUS_LABELS.failed} — \`${escapeMrkdwn(run.error.code)}\`: ${escapeMrkdwn(redactSecrets(run.error.message))}`
+        : STATUS_LABELS.failed;
     case "expired":
       return md`${STATUS_LABELS.expired} — nobody decided before the deadline; nothing was approved`;
     case "rejected":

@@ -27,7 +27,10 @@ describe("the request-changes modal", () => {
   });
 
   it("reads the feedback, trimmed", () => {
-    expect(readFeedback(stateValues(view.blocks, { feedback: typed("  Roll back first, then scale.\n") }))).toEqual({ ok: true, text: "Roll back first, then scale." });
+    expect(readFeedback(stateValues(view.blocks, { feedback: typed("  Roll back first, then scale.\n") }))).toEqual({
+      ok: true,
+      text: "Roll back first, then scale.",
+    });
   });
 
   it("asks again inline when the feedback is blank or missing", () => {

@@ -64,8 +64,21 @@ describe("buildFormBlocks", () => {
     expect(impact.optional).toBe(true);
     expect(impact.element).toMatchObject({ type: "checkboxes", options: [{ value: "true" }], initial_options: [{ value: "true" }] });
 
-    expect(inputBlock(blocks, "affectedUsers").element).toEqual({ type: "number_input", action_id: "value", is_decimal_allowed: false, initial_value: "1200", min_value: "0" });
-    expect(inputBlock(blocks, "errorRate").element).toEqual({ type: "number_input", action_id: "value", is_decimal_allowed: true, initial_value: "0.04", min_value: "0", max_value: "1" });
+    expect(inputBlock(blocks, "affectedUsers").element).toEqual({
+      type: "number_input",
+      action_id: "value",
+      is_decimal_allowed: false,
+      initial_value: "1200",
+      min_value: "0",
+    });
+    expect(inputBlock(blocks, "errorRate").element).toEqual({
+      type: "number_input",
+      action_id: "value",
+      is_decimal_allowed: true,
+      initial_value: "0.04",
+      min_value: "0",
+      max_value: "1",
+    });
 
     const steps = inputBlock(blocks, "steps");
     expect(steps.element).toMatchObject({ type: "plain_text_input", multiline: true, initial_value: "Roll back deploy 5321\nWatch p99 for 15 minutes" });

@@ -41,17 +41,29 @@ export function untouchedState(block: InputBlock): ElementStateFixture {
       return { type: element.type, value: element.initial_value ?? null };
     case "static_select": {
       const option = element.initial_option;
-      return { type: element.type, selected_option: option === undefined ? null : { text: { type: "plain_text", text: option.text.text }, value: option.value ?? "" } };
+      return {
+        type: element.type,
+        selected_option: option === undefined ? null : { text: { type: "plain_text", text: option.text.text }, value: option.value ?? "" },
+      };
     }
     case "checkboxes":
-      return { type: element.type, selected_options: (element.initial_options ?? []).map((option) => ({ text: { type: "plain_text", text: option.text.text }, value: option.value ?? "" })) };
+      return {
+        type: element.type,
+        selected_options: (element.initial_options ?? []).map((option) => ({
+          text: { type: "plain_text", text: option.text.text },
+          value: option.value ?? "",
+        })),
+      };
     default:
       throw new Error(`fixture does not know ${element.type}`);
   }
 }
 
 /** `view.state.values` for `blocks`, with `changes` (block id → element state) applied. */
-export function stateValues(blocks: ReadonlyArray<AnyBlock>, changes: Record<string, ElementStateFixture> = {}): Record<string, Record<string, ElementStateFixture>> {
+export function stateValues(
+  blocks: ReadonlyArray<AnyBlock>,
+  changes: Record<string, ElementStateFixture> = {},
+): Record<string, Record<string, ElementStateFixture>> {
   const state: Record<string, Record<string, ElementStateFixture>> = {};
   for (const block of inputBlocks(blocks)) {
     const blockId = block.block_id ?? "";

@@ -3,7 +3,8 @@ import type { ApprovalRecord } from "../../../src/core/ports.js";
 import { APPROVAL_ACTION_IDS, renderApprovalCard, type ApprovalCardInput } from "../../../src/slack/render/approval-card.js";
 import { actionsOf, approval, chain, expectSendable, HOSTILE, hugeOutput, json, NOW, run, textsOf } from "./fixtures.js";
 
-const render = (change: Partial<ApprovalRecord> = {}, extra: Partial<ApprovalCardInput> = {}) => renderApprovalCard({ approval: approval(change), run: run("awaiting_approval", 1), chain, scripted: false, now: NOW, ...extra });
+const render = (change: Partial<ApprovalRecord> = {}, extra: Partial<ApprovalCardInput> = {}) =>
+  renderApprovalCard({ approval: approval(change), run: run("awaiting_approval", 1), chain, scripted: false, now: NOW, ...extra });
 
 describe("approval card, pending", () => {
   it("titles the card with the gate's title, or asks for approval of the step", () => {
@@ -48,7 +49,12 @@ describe("approval card, pending", () => {
     expect(others).toEqual([]);
     if (actions?.type !== "actions") throw new Error("no actions block");
     expect(actions.block_id).toBe("baton.approval");
-    expect(actions.elements.map((element) => ("action_id" in element ? element.action_id : undefined))).toEqual([APPROVAL_ACTION_IDS.approve, APPROVAL_ACTION_IDS.edit, APPROVAL_ACTION_IDS.requestChanges, APPROVAL_ACTION_IDS.reject]);
+    expect(actions.elements.map((element) => ("action_id" in element ? element.action_id : undefined))).toEqual([
+      APPROVAL_ACTION_IDS.approve,
+      APPROVAL_ACTION_IDS.edit,
+      APPROVAL_ACTION_IDS.requestChanges,
+      APPROVAL_ACTION_IDS.reject,
+    ]);
     expect(actions.elements.map((element) => ("value" in element ? element.value : undefined))).toEqual(["a_1", "a_1", "a_1", "a_1"]);
     expect(actions.elements.map((element) => ("style" in element ? element.style : undefined))).toEqual(["primary", undefined, undefined, "danger"]);
     const reject = actions.elements[3];
@@ -74,11 +80,26 @@ describe("approval card, pending", () => {
 
 describe("approval card, decided", () => {
   const decided: Array<[Partial<ApprovalRecord>, string]> = [
-    [{ status: "approved", decidedBy: "U0APPROVER", decidedAt: NOW }, ":white_check_mark: Approved by <@U0APPROVER> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>"],
-    [{ status: "edited", decidedBy: "U0APPROVER", decidedAt: NOW, editedOutput: { summary: "Edited plan" } }, ":pencil2: Edited and approved by <@U0APPROVER> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>"],
-    [{ status: "changes_requested", decidedBy: "S0ONCALL1", decidedAt: NOW, comment: "add a rollback <!here>" }, ":repeat: Changes requested by <!subteam^S0ONCALL1> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>: add a rollback &lt;!here&gt;"],
-    [{ status: "rejected", decidedBy: "U0APPROVER", decidedAt: NOW, comment: "not today" }, ":no_entry: Rejected by <@U0APPROVER> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>: not today"],
-    [{ status: "expired", decidedAt: NOW + 3 * 3_600_000 }, ":hourglass: Expired at <!date^1795532400^{date_short_pretty} {time}|2026-11-24 15:00 UTC> — nobody decided before the deadline; the run ended `expired`."],
+    [
+      { status: "approved", decidedBy: "U0APPROVER", decidedAt: NOW },
+      ":white_check_mark: Approved by <@U0APPROVER> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>",
+    ],
+    [
+      { status: "edited", decidedBy: "U0APPROVER", decidedAt: NOW, editedOutput: { summary: "Edited plan" } },
+      ":pencil2: Edited and approved by <@U0APPROVER> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>",
+    ],
+    [
+      { status: "changes_requested", decidedBy: "S0ONCALL1", decidedAt: NOW, comment: "add a rollback <!here>" },
+      ":repeat: Changes requested by <!subteam^S0ONCALL1> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>: add a rollback &lt;!here&gt;",
+    ],
+    [
+      { status: "rejected", decidedBy: "U0APPROVER", decidedAt: NOW, comment: "not today" },
+      ":no_entry: Rejected by <@U0APPROVER> at <!date^1795521600^{date_short_pretty} {time}|2026-11-24 12:00 UTC>: not today",
+    ],
+    [
+      { status: "expired", decidedAt: NOW + 3 * 3_600_000 },
+      ":hourglass: Expired at <!date^1795532400^{date_short_pretty} {time}|2026-11-24 15:00 UTC> — nobody decided before the deadline; the run ended `expired`.",
+    ],
     [{ status: "cancelled", decidedAt: NOW }, ":no_entry_sign: Cancelled — the run was stopped before anyone decided."],
   ];
 

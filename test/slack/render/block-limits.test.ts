@@ -7,7 +7,19 @@ import { textsOf } from "./fixtures.js";
 
 describe("Block Kit limits", () => {
   it("names Slack's documented limits", () => {
-    expect(BLOCK_LIMITS).toMatchObject({ messageBlocks: 50, viewBlocks: 100, sectionText: 3_000, sectionFields: 10, fieldText: 2_000, headerText: 150, buttonText: 75, buttonValue: 2_000, modalTitle: 24, contextElementText: 3_000, messageText: 4_000 });
+    expect(BLOCK_LIMITS).toMatchObject({
+      messageBlocks: 50,
+      viewBlocks: 100,
+      sectionText: 3_000,
+      sectionFields: 10,
+      fieldText: 2_000,
+      headerText: 150,
+      buttonText: 75,
+      buttonValue: 2_000,
+      modalTitle: 24,
+      contextElementText: 3_000,
+      messageText: 4_000,
+    });
   });
 
   it("truncateText leaves short text alone and says how much it cut", () => {
@@ -44,7 +56,12 @@ describe("Block Kit limits", () => {
     expect(fitted).toHaveLength(50);
     expect(textsOf(fitted).at(-1)).toBe("… 11 more blocks — see `baton show &lt;run-id&gt;` for the whole output");
     expect(fitBlocks(blocks.slice(0, 5), 50, () => md`unused`)).toHaveLength(5);
-    const budgeted = fitBlocks(Array.from({ length: 10 }, () => section(escapeMrkdwn("z".repeat(2_900)))), 50, (leftOut) => md`${leftOut} left out`, { maxCharacters: 10_000 });
+    const budgeted = fitBlocks(
+      Array.from({ length: 10 }, () => section(escapeMrkdwn("z".repeat(2_900)))),
+      50,
+      (leftOut) => md`${leftOut} left out`,
+      { maxCharacters: 10_000 },
+    );
     expect(textsOf(budgeted).at(-1)).toBe("7 left out");
   });
 
@@ -72,7 +89,9 @@ describe("mrkdwn helpers", () => {
     expect(mention("cli:alice")).toBe("cli:alice");
     expect(mention("SECURITY")).toBe("SECURITY");
     expect(mention("U1><!channel")).toBe("U1&gt;&lt;!channel");
-    expect(mentionIdsIn(escapeMrkdwn("only U0APPROVER1 or S0ONCALL1, not S3"), new Set(["U0APPROVER1", "S0ONCALL1", "S3"]))).toBe("only <@U0APPROVER1> or <!subteam^S0ONCALL1>, not S3");
+    expect(mentionIdsIn(escapeMrkdwn("only U0APPROVER1 or S0ONCALL1, not S3"), new Set(["U0APPROVER1", "S0ONCALL1", "S3"]))).toBe(
+      "only <@U0APPROVER1> or <!subteam^S0ONCALL1>, not S3",
+    );
     // An id baton was not given (an alert or a model wrote it) stays text.
     expect(mentionIdsIn(escapeMrkdwn("page U0STRANGER1 now"), new Set(["U0APPROVER1"]))).toBe("page U0STRANGER1 now");
   });
@@ -82,7 +101,9 @@ describe("mrkdwn helpers", () => {
   });
 
   it("links only https URLs that cannot break out of the link syntax", () => {
-    expect(link("https://example.slack.com/archives/C1/p1?thread_ts=1&cid=C1", "open")).toBe("<https://example.slack.com/archives/C1/p1?thread_ts=1&amp;cid=C1|open>");
+    expect(link("https://example.slack.com/archives/C1/p1?thread_ts=1&cid=C1", "open")).toBe(
+      "<https://example.slack.com/archives/C1/p1?thread_ts=1&amp;cid=C1|open>",
+    );
     expect(link("javascript:alert(1)", "open")).toBe("open");
     expect(link("https://x.example|<!channel>", "open")).toBe("open");
   });

@@ -21,7 +21,14 @@ const built = { mentionable: new Set(["U0ONCALL1", "U0APPROVER1", "U0ALICE1", "S
 
 describe("one escaping path to Slack", () => {
   it("a notification's top-level text (what Slack notifies with) carries alert and model text escaped, and only configured mentions", () => {
-    const message = renderNotification({ runId: "r_1", stepId: "notify", idempotencyKey: "k", title: `Incident SEV1: ${HOSTILE_TEXT}`, text: `Plan: ${HOSTILE_TEXT}`, mentions: ["U0ONCALL1", "<!channel>"] });
+    const message = renderNotification({
+      runId: "r_1",
+      stepId: "notify",
+      idempotencyKey: "k",
+      title: `Incident SEV1: ${HOSTILE_TEXT}`,
+      text: `Plan: ${HOSTILE_TEXT}`,
+      mentions: ["U0ONCALL1", "<!channel>"],
+    });
     expect(unbuiltMarkup([asCall("chat.postMessage", message)], built)).toEqual([]);
     expect(message.text).toContain("&lt;!channel&gt;");
     expect(message.text).toContain("&lt;https://evil.example/model|click me&gt;");
@@ -33,16 +40,51 @@ describe("one escaping path to Slack", () => {
   it("every card and reply stays free of unbuilt markup whatever the run, step output, approval or error holds", () => {
     for (const hostile of INJECTION_CORPUS) {
       const output = { summary: hostile, steps: [hostile, { command: hostile }], [hostile]: hostile };
-      const hostileRun = run("failed", 1, { startedBy: hostile, error: { code: "MODEL_FAILED", message: hostile, stepId: "plan" }, origin: { source: hostile } });
+      const hostileRun = run("failed", 1, {
+        startedBy: hostile,
+        error: { code: "MODEL_FAILED", message: hostile, stepId: "plan" },
+        origin: { source: hostile },
+      });
       const messages = [
-        renderProgressCard({ run: hostileRun, chain: { ...chain, title: hostile }, steps: [step(0, output)], approvals: [approval({ proposal: output, comment: hostile })], scripted: false, now: NOW }),
-        renderApprovalCard({ approval: approval({ proposal: output, approvers: ["U0APPROVER1", hostile], requestedBy: hostile }), run: run("awaiting_approval", 1), chain, title: hostile, scripted: false, now: NOW }),
-        renderApprovalCard({ approval: approval({ status: "rejected", decidedBy: hostile, decidedAt: NOW, comment: hostile }), run: run("rejected", 1), chain, scripted: false, now: NOW }),
-        renderStepOutputMessage({ run: run("running", 1), chain: { ...chain, steps: chain.steps.map((entry) => ({ ...entry, description: hostile })) }, step: step(0, output), scripted: false }),
+        renderProgressCard({
+          run: hostileRun,
+          chain: { ...chain, title: hostile },
+          steps: [step(0, output)],
+          approvals: [approval({ proposal: output, comment: hostile })],
+          scripted: false,
+          now: NOW,
+        }),
+        renderApprovalCard({
+          approval: approval({ proposal: output, approvers: ["U0APPROVER1", hostile], requestedBy: hostile }),
+          run: run("awaiting_approval", 1),
+          chain,
+          title: hostile,
+          scripted: false,
+          now: NOW,
+        }),
+        renderApprovalCard({
+          approval: approval({ status: "rejected", decidedBy: hostile, decidedAt: NOW, comment: hostile }),
+          run: run("rejected", 1),
+          chain,
+          scripted: false,
+          now: NOW,
+        }),
+        renderStepOutputMessage({
+          run: run("running", 1),
+          chain: { ...chain, steps: chain.steps.map((entry) => ({ ...entry, description: hostile })) },
+          step: step(0, output),
+          scripted: false,
+        }),
         renderRunList([hostileRun, run("succeeded", 3, { chainId: hostile })], { scope: "all", now: NOW }),
         renderError({ code: "APPROVAL_NOT_ALLOWED", message: `Only U0APPROVER1 may decide ${hostile}`, runId: hostile, mentionable: ["U0APPROVER1"] }),
       ];
-      expect(unbuiltMarkup(messages.map((message) => asCall("chat.postMessage", message)), built), hostile).toEqual([]);
+      expect(
+        unbuiltMarkup(
+          messages.map((message) => asCall("chat.postMessage", message)),
+          built,
+        ),
+        hostile,
+      ).toEqual([]);
     }
   });
 
@@ -56,7 +98,13 @@ describe("one escaping path to Slack", () => {
     const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts"));
     const offenders: string[] = [];
     // These build text objects from `Mrkdwn` (or a constant of baton's own) and are the path itself.
-    const path = new Set(["slack/render/mrkdwn.ts", "slack/render/blocks.ts", "slack/render/block-limits.ts", "slack/modals/block-kit.ts", "slack/render/approval-buttons.ts"]);
+    const path = new Set([
+      "slack/render/mrkdwn.ts",
+      "slack/render/blocks.ts",
+      "slack/render/block-limits.ts",
+      "slack/modals/block-kit.ts",
+      "slack/render/approval-buttons.ts",
+    ]);
     for (const file of files) {
       const relative = file.split("\\").join("/");
       const source = readFileSync(join(root, file), "utf8");

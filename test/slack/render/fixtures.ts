@@ -22,11 +22,38 @@ export const chain: ChainView = {
 export const usage = { modelCalls: 1, inputTokens: 1200, outputTokens: 300, costUsd: 0.00036 };
 
 export function run(status: RunStatus, cursor: number, extra: Partial<RunRecord> = {}): RunRecord {
-  return { id: "r_1", chainId: "change-plan", status, cursor, stepCount: 3, input: {}, startedBy: "U0ALICE1", origin: null, createdAt: NOW - 60_000, updatedAt: NOW, finishedAt: null, error: null, leaseOwner: null, leaseExpiresAt: null, ...extra };
+  return {
+    id: "r_1",
+    chainId: "change-plan",
+    status,
+    cursor,
+    stepCount: 3,
+    input: {},
+    startedBy: "U0ALICE1",
+    origin: null,
+    createdAt: NOW - 60_000,
+    updatedAt: NOW,
+    finishedAt: null,
+    error: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    ...extra,
+  };
 }
 
 export function step(index: number, output: unknown = { facts: ["a"] }, extra: Partial<StepRecord> = {}): StepRecord {
-  return { runId: "r_1", stepIndex: index, stepId: chain.steps[index]?.id ?? "x", status: "succeeded", output, startedAt: NOW - 5_000, finishedAt: NOW - 3_800, executions: 1, usage, ...extra };
+  return {
+    runId: "r_1",
+    stepIndex: index,
+    stepId: chain.steps[index]?.id ?? "x",
+    status: "succeeded",
+    output,
+    startedAt: NOW - 5_000,
+    finishedAt: NOW - 3_800,
+    executions: 1,
+    usage,
+    ...extra,
+  };
 }
 
 export function approval(extra: Partial<ApprovalRecord> = {}): ApprovalRecord {

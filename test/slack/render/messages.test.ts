@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { renderAppHome, type AppHomeInput } from "../../../src/slack/render/app-home.js";
 import { renderApprovalCard } from "../../../src/slack/render/approval-card.js";
-import { COMMANDS, renderChainList, renderError, renderHelp, renderPendingList, renderRunList, renderRunStatus } from "../../../src/slack/render/command-replies.js";
+import {
+  COMMANDS,
+  renderChainList,
+  renderError,
+  renderHelp,
+  renderPendingList,
+  renderRunList,
+  renderRunStatus,
+} from "../../../src/slack/render/command-replies.js";
 import type { PendingItem } from "../../../src/slack/render/pending-item.js";
 import { renderProgressCard } from "../../../src/slack/render/progress-card.js";
 import { renderReminder } from "../../../src/slack/render/reminder-message.js";
@@ -10,13 +18,23 @@ import type { SlackMessage } from "../../../src/slack/render/types.js";
 import { md } from "../../../src/slack/render/mrkdwn.js";
 import { actionsOf, approval, chain, expectSendable, HOSTILE, HOUR, hugeOutput, json, NOW, run, step, textsOf } from "./fixtures.js";
 
-const pendingItems = (count: number): PendingItem[] => Array.from({ length: count }, (_, index) => ({ approval: approval({ id: `a_${String(index)}` }), run: run("awaiting_approval", 1), chainTitle: "Change plan" }));
-const home = (input: Partial<AppHomeInput> = {}) => renderAppHome({ userId: "U0ME", pending: [], recentRuns: [], countsByStatus: {}, scripted: false, now: NOW, ...input });
+const pendingItems = (count: number): PendingItem[] =>
+  Array.from({ length: count }, (_, index) => ({
+    approval: approval({ id: `a_${String(index)}` }),
+    run: run("awaiting_approval", 1),
+    chainTitle: "Change plan",
+  }));
+const home = (input: Partial<AppHomeInput> = {}) =>
+  renderAppHome({ userId: "U0ME", pending: [], recentRuns: [], countsByStatus: {}, scripted: false, now: NOW, ...input });
 
 describe("step output message", () => {
   it("says which step finished, what it took and cost, then its output for people", () => {
     const message = renderStepOutputMessage({ run: run("running", 1), chain, step: step(0, { facts: ["a", "b"] }, { executions: 2 }), scripted: false });
-    expect(textsOf(message.blocks)).toEqual([":white_check_mark: *collect* — Collect facts", "1.2 s · 1 model call · 1,200 in / 300 out tokens · $0.0004 · ran 2 times", "*Facts*\n• a\n• b"]);
+    expect(textsOf(message.blocks)).toEqual([
+      ":white_check_mark: *collect* — Collect facts",
+      "1.2 s · 1 model call · 1,200 in / 300 out tokens · $0.0004 · ran 2 times",
+      "*Facts*\n• a\n• b",
+    ]);
     expect(message.text).toBe("✓ collect finished: *Facts:*\n    • a\n    • b");
   });
 
@@ -61,7 +79,16 @@ describe("slash command replies", () => {
   it("help lists every subcommand with a description and an example", () => {
     const help = renderHelp({ scripted: false });
     // `<chain>` is escaped: Slack reads `<` as the start of a mention or link even in a code span.
-    for (const command of ["help", "chains", "run &lt;chain&gt; [text or JSON]", "status &lt;run-id&gt;", "runs [mine|all]", "pending", "cancel &lt;run-id&gt;"]) expect(json(help)).toContain(`/baton ${command}`);
+    for (const command of [
+      "help",
+      "chains",
+      "run &lt;chain&gt; [text or JSON]",
+      "status &lt;run-id&gt;",
+      "runs [mine|all]",
+      "pending",
+      "cancel &lt;run-id&gt;",
+    ])
+      expect(json(help)).toContain(`/baton ${command}`);
     for (const command of COMMANDS) expect(json(help)).toContain(`e.g. \`${command.example}\``);
     expect(help.text).toContain("/baton pending");
   });
@@ -80,14 +107,22 @@ describe("slash command replies", () => {
   });
 
   it("lists runs, one line each, within the limits however many", () => {
-    const message = renderRunList([run("succeeded", 3, { finishedAt: NOW }), run("failed", 1, { id: "r_2", startedBy: "cli:bob" })], { scope: "mine", now: NOW });
+    const message = renderRunList([run("succeeded", 3, { finishedAt: NOW }), run("failed", 1, { id: "r_2", startedBy: "cli:bob" })], {
+      scope: "mine",
+      now: NOW,
+    });
     expect(textsOf(message.blocks)).toEqual([
       "*Your recent runs*",
       "`r_1` *change-plan* · :white_check_mark: Succeeded · <@U0ALICE1> · 1 min ago\n`r_2` *change-plan* · :x: Failed · cli:bob · 1 min ago",
       "`/baton status &lt;run-id&gt;` shows one run.",
     ]);
     expect(textsOf(renderRunList([], { scope: "all", now: NOW }).blocks)[0]).toContain("Recent runs: none yet");
-    expectSendable(renderRunList(Array.from({ length: 1_000 }, (_, index) => run("running", 0, { id: `r_${String(index)}` })), { scope: "all", now: NOW }));
+    expectSendable(
+      renderRunList(
+        Array.from({ length: 1_000 }, (_, index) => run("running", 0, { id: `r_${String(index)}` })),
+        { scope: "all", now: NOW },
+      ),
+    );
   });
 
   it("a run's status is its progress card", () => {
@@ -96,7 +131,10 @@ describe("slash command replies", () => {
   });
 
   it("lists pending approvals, each with its own buttons and a unique block id, at most 15 of them", () => {
-    const message = renderPendingList([{ ...pendingItems(1)[0], link: "https://acme.slack.com/archives/C1/p123?thread_ts=1.2&cid=C1" } as PendingItem, ...pendingItems(39).slice(1)], NOW);
+    const message = renderPendingList(
+      [{ ...pendingItems(1)[0], link: "https://acme.slack.com/archives/C1/p123?thread_ts=1.2&cid=C1" } as PendingItem, ...pendingItems(39).slice(1)],
+      NOW,
+    );
     expectSendable(message);
     expect(actionsOf(message)).toHaveLength(15);
     expect(actionsOf(message).map((block) => block.block_id)).toContain("baton.approval.a_1");
@@ -108,8 +146,15 @@ describe("slash command replies", () => {
   });
 
   it("an error shows its code, its message escaped with the Slack ids baton holds as mentions, and the run", () => {
-    const message = renderError({ code: "APPROVAL_NOT_ALLOWED", message: "Only U0APPROVER1 or S0ONCALL1 may decide <!channel>, not U0STRANGER1.", runId: "r_1", mentionable: ["U0APPROVER1", "S0ONCALL1"] });
-    expect(textsOf(message.blocks)).toEqual([":warning: `APPROVAL_NOT_ALLOWED` Only <@U0APPROVER1> or <!subteam^S0ONCALL1> may decide &lt;!channel&gt;, not U0STRANGER1.\nRun `r_1` — `/baton status r_1` shows it."]);
+    const message = renderError({
+      code: "APPROVAL_NOT_ALLOWED",
+      message: "Only U0APPROVER1 or S0ONCALL1 may decide <!channel>, not U0STRANGER1.",
+      runId: "r_1",
+      mentionable: ["U0APPROVER1", "S0ONCALL1"],
+    });
+    expect(textsOf(message.blocks)).toEqual([
+      ":warning: `APPROVAL_NOT_ALLOWED` Only <@U0APPROVER1> or <!subteam^S0ONCALL1> may decide &lt;!channel&gt;, not U0STRANGER1.\nRun `r_1` — `/baton status r_1` shows it.",
+    ]);
     expect(message.text).toBe("APPROVAL_NOT_ALLOWED: Only U0APPROVER1 or S0ONCALL1 may decide &lt;!channel&gt;, not U0STRANGER1. (run r_1)");
     expect(textsOf(renderError({ code: "CHAIN_NOT_FOUND", message: "No chain x." }).blocks)).toEqual([":warning: `CHAIN_NOT_FOUND` No chain x."]);
     expectSendable(renderError({ code: "X", message: "y".repeat(10_000), runId: "r_1" }));
@@ -128,7 +173,11 @@ describe("App Home", () => {
   });
 
   it("stays within 100 blocks with many approvals and runs", () => {
-    const view = home({ pending: pendingItems(60), recentRuns: Array.from({ length: 200 }, (_, index) => run("running", 0, { id: `r_${String(index)}` })), scripted: true });
+    const view = home({
+      pending: pendingItems(60),
+      recentRuns: Array.from({ length: 200 }, (_, index) => run("running", 0, { id: `r_${String(index)}` })),
+      scripted: true,
+    });
     expectSendable({ text: md`home`, blocks: view.blocks }, "view");
     expect(actionsOf(view)).toHaveLength(20);
     expect(textsOf(view.blocks)).toContain("… and 40 more: `/baton pending` lists them.");

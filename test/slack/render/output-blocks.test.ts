@@ -62,7 +62,12 @@ describe("renderOutputBlocks", () => {
   });
 
   it("keeps a 20,000-character string, a 500-item list and deep nesting within the limits, and says what it left out", () => {
-    for (const value of [{ essay: "word ".repeat(4_000) }, "x".repeat(20_000), Array.from({ length: 500 }, (_, index) => `item ${String(index)}: a line that says something about it`), hugeOutput()]) {
+    for (const value of [
+      { essay: "word ".repeat(4_000) },
+      "x".repeat(20_000),
+      Array.from({ length: 500 }, (_, index) => `item ${String(index)}: a line that says something about it`),
+      hugeOutput(),
+    ]) {
       const blocks = renderOutputBlocks(value, { maxBlocks: 44, runId: "r_1" });
       expect(blocks.length).toBeLessThanOrEqual(44);
       for (const text of textsOf(sections(blocks))) expect(text.length).toBeLessThanOrEqual(3_000);
@@ -89,6 +94,11 @@ describe("renderOutputBlocks", () => {
     const blocks = renderOutputBlocks({ a: "x".repeat(2_500), b: "y".repeat(2_500), c: "z".repeat(2_500) }, { maxBlocks: 50, maxCharacters: 5_500 });
     expect(blocks).toHaveLength(3);
     expect(textsOf(blocks).at(-1)).toContain("1 more block of output");
-    expect(renderOutputBlocks(Array.from({ length: 100 }, () => "w".repeat(2_000)), { maxBlocks: 3, maxCharacters: 100_000 })).toHaveLength(3);
+    expect(
+      renderOutputBlocks(
+        Array.from({ length: 100 }, () => "w".repeat(2_000)),
+        { maxBlocks: 3, maxCharacters: 100_000 },
+      ),
+    ).toHaveLength(3);
   });
 });

@@ -3,7 +3,8 @@ import { renderProgressCard, type ProgressCardInput } from "../../../src/slack/r
 import type { ChainView } from "../../../src/slack/render/types.js";
 import { approval, chain, expectSendable, NOW, run, step, textsOf } from "./fixtures.js";
 
-const card = (input: Partial<ProgressCardInput> & Pick<ProgressCardInput, "run">) => renderProgressCard({ chain, steps: [], approvals: [], scripted: false, now: NOW, ...input });
+const card = (input: Partial<ProgressCardInput> & Pick<ProgressCardInput, "run">) =>
+  renderProgressCard({ chain, steps: [], approvals: [], scripted: false, now: NOW, ...input });
 /** The step lines of a card, one per step. */
 const stepLines = (input: Partial<ProgressCardInput> & Pick<ProgressCardInput, "run">): string[] => (textsOf(card(input).blocks)[3] ?? "").split("\n");
 
@@ -26,29 +27,47 @@ describe("progress card", () => {
   });
 
   it("awaiting approval: the gated step waits, with its round when it is not the first and what its proposal cost", () => {
-    const lines = stepLines({ run: run("awaiting_approval", 1), steps: [step(0)], approvals: [approval({ round: 1, status: "changes_requested" }), approval({ id: "a_2", round: 2 })] });
+    const lines = stepLines({
+      run: run("awaiting_approval", 1),
+      steps: [step(0)],
+      approvals: [approval({ round: 1, status: "changes_requested" }), approval({ id: "a_2", round: 2 })],
+    });
     expect(lines[1]).toBe(":raised_hand: *plan* — Draft the plan · awaiting approval (round 2) · 1,200 in / 300 out tokens · $0.0004");
-    expect(textsOf(card({ run: run("awaiting_approval", 1), steps: [step(0)], approvals: [approval()] }).blocks)).toContain("So far: 1 min · 2,400 in / 600 out tokens · $0.0007 · step outputs are in the thread");
+    expect(textsOf(card({ run: run("awaiting_approval", 1), steps: [step(0)], approvals: [approval()] }).blocks)).toContain(
+      "So far: 1 min · 2,400 in / 600 out tokens · $0.0007 · step outputs are in the thread",
+    );
   });
 
   it("succeeded: every step done, a skipped one marked, totals for the whole run", () => {
-    const message = card({ run: run("succeeded", 3, { finishedAt: NOW }), steps: [step(0), step(1), step(2, null, { status: "skipped", usage: { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } })] });
+    const message = card({
+      run: run("succeeded", 3, { finishedAt: NOW }),
+      steps: [step(0), step(1), step(2, null, { status: "skipped", usage: { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } })],
+    });
     expect(textsOf(message.blocks)[3]?.split("\n")[2]).toBe(":black_right_pointing_double_triangle_with_vertical_bar: *announce* · skipped");
     expect(textsOf(message.blocks)).toContain("Total: 1 min · 2,400 in / 600 out tokens · $0.0007 · step outputs are in the thread");
     expect(textsOf(message.blocks)[2]).toBe("*Status:* :white_check_mark: Succeeded");
   });
 
   it("failed: the error's code and message, and a cross on the step the error names", () => {
-    const failed = run("failed", 2, { finishedAt: NOW, error: { code: "MODEL_OUTPUT_INVALID", message: "no valid answer after 3 attempts <!channel>", stepId: "plan" } });
+    const failed = run("failed", 2, {
+      finishedAt: NOW,
+      error: { code: "MODEL_OUTPUT_INVALID", message: "no valid answer after 3 attempts <!channel>", stepId: "plan" },
+    });
     const message = card({ run: failed, steps: [step(0)] });
     expect(textsOf(message.blocks)[2]).toBe("*Status:* :x: Failed — `MODEL_OUTPUT_INVALID`: no valid answer after 3 attempts &lt;!channel&gt;");
-    expect(stepLines({ run: failed, steps: [step(0)] })).toEqual([":white_check_mark: *collect* — Collect facts · 1.2 s · 1,200 in / 300 out tokens · $0.0004", ":x: *plan* — Draft the plan · failed", ":white_circle: *announce*"]);
+    expect(stepLines({ run: failed, steps: [step(0)] })).toEqual([
+      ":white_check_mark: *collect* — Collect facts · 1.2 s · 1,200 in / 300 out tokens · $0.0004",
+      ":x: *plan* — Draft the plan · failed",
+      ":white_circle: *announce*",
+    ]);
     expect(message.text).toBe("Change plan (r_1): failed — MODEL_OUTPUT_INVALID: no valid answer after 3 attempts &lt;!channel&gt;");
   });
 
   it("rejected, cancelled and expired: the step where the run stopped says so", () => {
     const rejected = approval({ status: "rejected", decidedBy: "U0APPROVER", decidedAt: NOW, comment: "no" });
-    expect(stepLines({ run: run("rejected", 1, { finishedAt: NOW }), steps: [step(0)], approvals: [rejected] })[1]).toBe(":no_entry: *plan* — Draft the plan · rejected by <@U0APPROVER>");
+    expect(stepLines({ run: run("rejected", 1, { finishedAt: NOW }), steps: [step(0)], approvals: [rejected] })[1]).toBe(
+      ":no_entry: *plan* — Draft the plan · rejected by <@U0APPROVER>",
+    );
     expect(stepLines({ run: run("cancelled", 1, { finishedAt: NOW }), steps: [step(0)] })[1]).toBe(":no_entry_sign: *plan* — Draft the plan · cancelled");
     const expired = card({ run: run("expired", 1, { finishedAt: NOW }), steps: [step(0)], approvals: [approval({ status: "expired" })] });
     expect(textsOf(expired.blocks)[2]).toBe("*Status:* :hourglass: Expired — nobody decided before the deadline; nothing was approved");
@@ -57,12 +76,23 @@ describe("progress card", () => {
 
   it("every status gives a card Slack accepts", () => {
     for (const status of ["running", "awaiting_approval", "succeeded", "failed", "rejected", "cancelled", "expired"] as const) {
-      expectSendable(card({ run: run(status, 1, status === "running" || status === "awaiting_approval" ? {} : { finishedAt: NOW }), steps: [step(0)], approvals: [approval()], scripted: true }));
+      expectSendable(
+        card({
+          run: run(status, 1, status === "running" || status === "awaiting_approval" ? {} : { finishedAt: NOW }),
+          steps: [step(0)],
+          approvals: [approval()],
+          scripted: true,
+        }),
+      );
     }
   });
 
   it("a chain of 400 steps with long descriptions still fits, the totals and the scripted notice kept", () => {
-    const long: ChainView = { id: "long", title: "T".repeat(300), steps: Array.from({ length: 400 }, (_, index) => ({ id: `step-${String(index)}`, description: "d".repeat(120), gated: false })) };
+    const long: ChainView = {
+      id: "long",
+      title: "T".repeat(300),
+      steps: Array.from({ length: 400 }, (_, index) => ({ id: `step-${String(index)}`, description: "d".repeat(120), gated: false })),
+    };
     const message = renderProgressCard({ run: run("running", 200), chain: long, steps: [], approvals: [], scripted: true, now: NOW });
     expectSendable(message);
     const texts = textsOf(message.blocks);
