@@ -4,6 +4,7 @@ import { RETRY_ACTION_ID } from "../../src/slack/render/progress-card.js";
 import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
 import { buttonClick, slashCommand } from "../support/slack-requests.js";
+import { runWithStatus, waitUntil } from "../support/wait-for.js";
 
 /**
  * Runs that recover, through the bot's real edges: signed Slack requests into the Bolt receiver,
@@ -24,22 +25,7 @@ afterEach(async () => {
 
 const store = () => harness.bot.runtime.store;
 
-async function waitUntil<Value>(what: string, probe: () => Promise<Value | undefined>, timeoutMs = 10_000): Promise<Value> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function runStatus(runId: string, status: RunStatus): Promise<RunRecord> {
-  return waitUntil(`run ${runId} to be ${status}`, async () => {
-    const run = await store().getRun(runId);
-    return run?.status === status ? run : undefined;
-  });
-}
+const runStatus = (runId: string, status: RunStatus): Promise<RunRecord> => runWithStatus(store(), runId, status);
 
 function cardCalls(runId: string): RecordedSlackCall[] {
   return harness.slack.calls.filter(

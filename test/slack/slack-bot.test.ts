@@ -5,6 +5,7 @@ import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET,
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
 import { slashCommand, viewSubmission } from "../support/slack-requests.js";
 import { stateValues } from "./modals/state-values.js";
+import { runWithStatus, waitUntil as waitFor } from "../support/wait-for.js";
 
 /**
  * The Slack bot end to end: signed requests into the real Bolt HTTP receiver, the real runner on
@@ -26,22 +27,9 @@ afterEach(async () => {
 
 const store = () => harness.bot.runtime.store;
 
-async function waitUntil<Value>(what: string, probe: () => Promise<Value | undefined>, timeoutMs = 5_000): Promise<Value> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitUntil = <Value>(what: string, probe: () => Promise<Value | undefined>, timeoutMs = 5_000): Promise<Value> => waitFor(what, probe, timeoutMs);
 
-async function runStatus(runId: string, status: RunStatus): Promise<RunRecord> {
-  return waitUntil(`run ${runId} to be ${status}`, async () => {
-    const run = await store().getRun(runId);
-    return run?.status === status ? run : undefined;
-  });
-}
+const runStatus = (runId: string, status: RunStatus): Promise<RunRecord> => runWithStatus(store(), runId, status, 5_000);
 
 async function latestRun(): Promise<RunRecord> {
   return waitUntil("a run", async () => (await store().listRuns({ limit: 1 }))[0]);

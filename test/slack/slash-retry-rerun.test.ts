@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunRecord, RunStatus } from "../../src/core/ports.js";
 import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { slashCommand } from "../support/slack-requests.js";
+import { runWithStatus, waitUntil } from "../support/wait-for.js";
 
 /**
  * `/baton retry <run-id>` and `/baton rerun <run-id> <step>`: signed slash commands into the real
@@ -20,22 +21,7 @@ afterEach(async () => {
 const store = () => harness.bot.runtime.store;
 const MALLORY = "U0MALLORY";
 
-async function waitUntil<Value>(what: string, probe: () => Promise<Value | undefined>, timeoutMs = 10_000): Promise<Value> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function runStatus(runId: string, status: RunStatus): Promise<RunRecord> {
-  return waitUntil(`run ${runId} to be ${status}`, async () => {
-    const run = await store().getRun(runId);
-    return run?.status === status ? run : undefined;
-  });
-}
+const runStatus = (runId: string, status: RunStatus): Promise<RunRecord> => runWithStatus(store(), runId, status);
 
 /** `/baton <text>` as `userId`; resolves with the HTTP answer and the ephemeral reply through response_url. */
 async function command(text: string, userId: string, name: string): Promise<{ status: number; reply: string }> {

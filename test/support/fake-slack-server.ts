@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { webApiRefusal } from "./fake-slack-refusals.js";
+import { MANIFEST_BOT_SCOPES } from "../../src/slack/manifest-scopes.js";
 
 /**
  * A fake Slack Web API on loopback. The real `@slack/web-api` client (inside Bolt) talks to it
@@ -65,20 +66,11 @@ export interface FakeChannel {
   isArchived?: boolean;
 }
 
-/** The scopes manifest.yml asks for: what a token of a correctly installed app has. */
-export const MANIFEST_SCOPES = [
-  "commands",
-  "chat:write",
-  "chat:write.public",
-  "files:write",
-  "files:read",
-  "usergroups:read",
-  "users:read",
-  "channels:read",
-  "groups:read",
-  "channels:history",
-  "groups:history",
-];
+/**
+ * The scopes manifest.yml asks for: what a token of a correctly installed app has. The list is
+ * baton's own (a test keeps it equal to manifest.yml), so the fake cannot drift from it.
+ */
+export const MANIFEST_SCOPES: string[] = [...MANIFEST_BOT_SCOPES];
 
 interface Workspace {
   channels: Map<string, FakeChannel>;

@@ -5,6 +5,7 @@ import type { RunRecord, RunStatus } from "../../src/core/ports.js";
 import { nextRunIdFor } from "../../src/use-cases/incident-recovery.js";
 import { answerBySystemPrompt, PLAN_ANSWER, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import type { RecordedSlackCall } from "../support/fake-slack-server.js";
+import { runWithStatus, waitUntil } from "../support/wait-for.js";
 
 /**
  * Incidents always have a live run (issue 14, part 5), through the real Alertmanager webhook
@@ -48,22 +49,7 @@ afterEach(async () => {
 
 const store = () => harness.bot.runtime.store;
 
-async function waitUntil<Value>(what: string, probe: () => Promise<Value | undefined>, timeoutMs = 10_000): Promise<Value> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function runStatus(runId: string, status: RunStatus): Promise<RunRecord> {
-  return waitUntil(`run ${runId} to be ${status}`, async () => {
-    const run = await store().getRun(runId);
-    return run?.status === status ? run : undefined;
-  });
-}
+const runStatus = (runId: string, status: RunStatus): Promise<RunRecord> => runWithStatus(store(), runId, status);
 
 async function postAlert(body: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/alertmanager`, {
