@@ -68,6 +68,34 @@ function tooLarge(step: LlmStep, model: string, message: string, details: Record
   );
 }
 
+/**
+ * A step's system prompt and response schema are the same on every run, so their token counts
+ * are kept (per model and text) instead of being counted again on each call; only the run's
+ * data is counted every time. Bounded: a chain whose system prompt varies per run cannot grow it.
+ */
+const STABLE_COUNTS_LIMIT = 512;
+const stableCounts = new Map<string, number>();
+const schemaTexts = new WeakMap<object, string>();
+
+function countStable(text: string, model: string, count: (text: string) => number): number {
+  const key = `${model}\u0000${text}`;
+  const known = stableCounts.get(key);
+  if (known !== undefined) return known;
+  if (stableCounts.size >= STABLE_COUNTS_LIMIT) stableCounts.clear();
+  const counted = count(text);
+  stableCounts.set(key, counted);
+  return counted;
+}
+
+function schemaText(responseSchema: ModelRequest["responseSchema"]): string {
+  let text = schemaTexts.get(responseSchema.schema);
+  if (text === undefined) {
+    text = JSON.stringify(responseSchema.schema);
+    schemaTexts.set(responseSchema.schema, text);
+  }
+  return text;
+}
+
 /** The messages for `model`, fitted to its budget, or the `PROMPT_TOO_LARGE` error saying why not. */
 export function assemblePrompt(
   environment: PromptEnvironment,
@@ -81,7 +109,7 @@ export function assemblePrompt(
   const limitTokens = contextTokens - answerTokens;
   const count = (text: string): number => environment.tokens.count(text, model);
   const system = `${step.system(context)}\n\n${JSON_INSTRUCTION}`;
-  const fixedTokens = count(system) + count(JSON.stringify(responseSchema.schema)) + 2 * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS;
+  const fixedTokens = countStable(system, model, count) + countStable(schemaText(responseSchema), model, count) + 2 * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS;
   // One re-ask adds the answer and the problems found in it.
   const dataTokens = limitTokens - fixedTokens - (answerTokens + REASK_TOKENS + 2 * TOKENS_PER_MESSAGE);
   const sizes = { contextTokens, answerTokens, systemAndSchemaTokens: fixedTokens };
