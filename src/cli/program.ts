@@ -20,6 +20,7 @@ import { registerDoctorCommand } from "./doctor-command.js";
 import { registerRetryCommands } from "./retry-command.js";
 import { registerEvalCommand } from "./eval-command.js";
 import { registerStatsCommand } from "./stats-command.js";
+import { registerInitCommands } from "./init-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -296,6 +297,7 @@ export function buildProgram(context: CliContext): Command {
   registerDoctorCommand(program, context);
   registerEvalCommand(program, context);
   registerStatsCommand(program, context);
+  registerInitCommands(program, context);
   return program;
 }
 
