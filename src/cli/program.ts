@@ -21,6 +21,7 @@ import { registerRetryCommands } from "./retry-command.js";
 import { registerEvalCommand } from "./eval-command.js";
 import { registerStatsCommand } from "./stats-command.js";
 import { registerInitCommands } from "./init-command.js";
+import { registerTestCommand } from "./test-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -298,6 +299,7 @@ export function buildProgram(context: CliContext): Command {
   registerEvalCommand(program, context);
   registerStatsCommand(program, context);
   registerInitCommands(program, context);
+  registerTestCommand(program, context);
   return program;
 }
 
