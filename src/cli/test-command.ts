@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import type { Actor } from "../core/approval-rules.js";
 import { BatonError } from "../core/errors.js";
-import type { RunRecord } from "../core/ports.js";
+import type { ChainDefinition } from "../core/chain.js";
+import type { RunRecord, StepRecord } from "../core/ports.js";
 import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
 import type { CliContext } from "./program.js";
 import { withRuntime } from "./with-runtime.js";
@@ -46,6 +47,27 @@ function describeFailure(run: RunRecord): string {
   return `${where}[${run.error?.code ?? "unknown"}] ${run.error?.message ?? "the run failed"}`;
 }
 
+/**
+ * Each model step's `check` on the answer the run used. The runner skips checks for scripted
+ * answers (they are examples, not answers to the run's input: docs/model-servers.md), but here
+ * the example answers and the example input belong together, so a check that fails is a
+ * mistake in the chain or its examples. Steps of a map step (one answer per item) are not checked.
+ */
+function checkProblem(chain: ChainDefinition, run: RunRecord, steps: ReadonlyArray<StepRecord>): string | null {
+  const outputs: Record<string, unknown> = {};
+  for (const record of [...steps].sort((left, right) => left.stepIndex - right.stepIndex)) {
+    const step = chain.steps[record.stepIndex];
+    if (step?.kind === "llm" && step.check !== undefined && record.status === "succeeded") {
+      const context = { input: run.input, outputs: { ...outputs }, run: { id: run.id, chainId: run.chainId, startedBy: run.startedBy }, feedback: [] };
+      const problems = step.check(record.output, context).map((problem) => (typeof problem === "string" ? problem : `${problem.path}: ${problem.message}`));
+      if (problems.length > 0)
+        return `step "${record.stepId}": its example answer fails the step's check:\n  - ${problems.join("\n  - ")}\nFix the answer in examples.json (it must fit example-input.json), or the check.`;
+    }
+    outputs[record.stepId] = record.status === "skipped" ? undefined : record.output;
+  }
+  return null;
+}
+
 async function testChain(runtime: Runtime, chainId: string): Promise<ChainOutcome> {
   const input = runtime.loaded.exampleInputs[chainId];
   if (input === undefined) return { chainId, problem: `it has no example-input.json. Add one beside ${runtime.loaded.files[chainId] ?? "its index.ts"}.` };
@@ -58,6 +80,10 @@ async function testChain(runtime: Runtime, chainId: string): Promise<ChainOutcom
   }
   for (let approvals = 0; approvals <= MAX_APPROVALS; approvals += 1) {
     const run = await runtime.runner.settled(runId);
+    if (run.status === "succeeded" || run.status === "failed") {
+      const checked = checkProblem(runtime.chains.get(chainId), run, await runtime.store.getSteps(runId));
+      if (checked !== null) return { chainId, problem: checked };
+    }
     if (run.status === "succeeded") return { chainId, problem: null };
     if (run.status === "failed") return { chainId, problem: describeFailure(run) };
     if (run.status !== "awaiting_approval") {

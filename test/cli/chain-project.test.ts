@@ -105,6 +105,16 @@ describe("a project of one's own chains, created with baton init", () => {
     expect(tested.stdout).toContain("points: Too small");
   }, 60_000);
 
+  it("fails baton test naming the step when an example answer fails the step's check, which the scripted model alone skips", async () => {
+    const chain = join(project, "chains", "release-notes");
+    writeFileSync(join(chain, "examples.json"), JSON.stringify({ summarise: { headline: "Notes", points: ["A point longer than ten characters."] } }));
+    const index = join(chain, "index.ts");
+    writeFileSync(index, readFileSync(index, "utf8").replace("point.length > 300", "point.length > 10"));
+    const tested = await baton(["test", "release-notes"]);
+    expect(tested.code).toBe(1);
+    expect(tested.stdout).toContain(`✗ release-notes: step "summarise": its example answer fails the step's check:\n  - keep each point under 300 characters`);
+  }, 60_000);
+
   it("reports a syntax error in the project's chain with its file and line", async () => {
     const prompts = join(project, "chains", "first-chain", "prompts.ts");
     const lines = readFileSync(prompts, "utf8").split("\n");
