@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/cli-process.js";
 import { type CommandResult, installPackedBaton, runInstalledBaton } from "../support/packed-install.js";
@@ -27,6 +29,16 @@ function baton(args: ReadonlyArray<string>, folder = project): Promise<CommandRe
     BATON_DB: join(directory.path, "baton.db"),
     BATON_CHAINS_DIR: "chains",
   });
+}
+
+async function runNode(args: ReadonlyArray<string>, folder: string): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...args], { cwd: folder, encoding: "utf8" });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
 }
 
 beforeAll(async () => {
@@ -113,6 +125,23 @@ describe("a project of one's own chains, created with baton init", () => {
     const tested = await baton(["test", "release-notes"]);
     expect(tested.code).toBe(1);
     expect(tested.stdout).toContain(`✗ release-notes: step "summarise": its example answer fails the step's check:\n  - keep each point under 300 characters`);
+  }, 60_000);
+
+  it("lets the project's own tsc report a type error with its file and line (baton's esbuild does not check types)", async () => {
+    // What `npm install` gives the project: baton (here, the packed install) and @types/node.
+    mkdirSync(join(project, "node_modules", "@types"), { recursive: true });
+    symlinkSync(installed, join(project, "node_modules", "baton"));
+    symlinkSync(join(REPO_ROOT, "node_modules", "@types", "node"), join(project, "node_modules", "@types", "node"));
+    const typescript = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+    const clean = await runNode([typescript, "-p", "."], project);
+    expect(clean.code, clean.stdout).toBe(0);
+    const index = join(project, "chains", "first-chain", "index.ts");
+    const source = readFileSync(index, "utf8");
+    writeFileSync(index, source.replace("title: outputs.summarise.headline,", "title: outputs.summarise.headlin,"));
+    const broken = await runNode([typescript, "-p", "."], project);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stdout).toMatch(/chains\/first-chain\/index\.ts\(\d+,\d+\): error TS2551: Property 'headlin' does not exist/);
+    writeFileSync(index, source);
   }, 60_000);
 
   it("reports a syntax error in the project's chain with its file and line", async () => {
