@@ -20,6 +20,8 @@ import { registerDoctorCommand } from "./doctor-command.js";
 import { registerRetryCommands } from "./retry-command.js";
 import { registerEvalCommand } from "./eval-command.js";
 import { registerStatsCommand } from "./stats-command.js";
+import { registerInitCommands } from "./init-command.js";
+import { registerTestCommand } from "./test-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -296,6 +298,8 @@ export function buildProgram(context: CliContext): Command {
   registerDoctorCommand(program, context);
   registerEvalCommand(program, context);
   registerStatsCommand(program, context);
+  registerInitCommands(program, context);
+  registerTestCommand(program, context);
   return program;
 }
 

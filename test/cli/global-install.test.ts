@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/cli-process.js";
+import { type CommandResult, installPackedBaton, runInstalledBaton } from "../support/packed-install.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
 /**
@@ -11,8 +10,6 @@ import { makeTempDirectory } from "../support/temp-directory.js";
  * folder that has nothing to do with baton. What it must not do there: find no chains, or
  * leave a database in the folder the user happens to stand in.
  */
-
-const run = promisify(execFile);
 
 const directory = makeTempDirectory("baton-global-");
 const prefix = join(directory.path, "prefix");
@@ -22,41 +19,14 @@ const elsewhere = join(directory.path, "somewhere-else");
 const userChains = join(directory.path, "my-chains");
 let installed = "";
 
-async function baton(args: ReadonlyArray<string>, environment: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(join(prefix, "bin", "baton"), [...args], {
-      cwd: elsewhere,
-      // A user's environment: no BATON_DB, no BATON_CHAINS_DIR, no key (the scripted model).
-      env: { PATH: `${join(prefix, "bin")}:${process.env["PATH"] ?? ""}`, HOME: home, XDG_CACHE_HOME: cache, ...environment },
-      encoding: "utf8",
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
+function baton(args: ReadonlyArray<string>, environment: Record<string, string> = {}): Promise<CommandResult> {
+  // A user's environment: no BATON_DB, no BATON_CHAINS_DIR, no key (the scripted model).
+  return runInstalledBaton(prefix, elsewhere, args, { HOME: home, XDG_CACHE_HOME: cache, ...environment });
 }
 
 beforeAll(async () => {
   for (const folder of [prefix, home, cache, elsewhere, userChains]) mkdirSync(folder, { recursive: true });
-  const packed = await run("npm", ["pack", REPO_ROOT, "--json", "--pack-destination", directory.path], { cwd: directory.path, encoding: "utf8" });
-  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-  // --prefer-offline: the tarballs come from the cache `npm ci` filled. Not --offline: an installed
-  // package's dependencies are resolved afresh (a lockfile applies only to its own project), so
-  // npm may ask the registry for package metadata, or for a version the lockfile did not pick.
-  // --ignore-scripts: better-sqlite3's install script would rebuild it from
-  // source (a minute or more on CI's two cores); its addon, built by `npm ci` for this very Node,
-  // is copied in below instead. Everything else is the real install: the tarball's files, the
-  // dependencies npm resolves for it, and the `baton` link in the prefix's bin/.
-  await run(
-    "npm",
-    ["install", "--global", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(directory.path, filename)],
-    { cwd: directory.path, encoding: "utf8" },
-  );
-  installed = join(prefix, "lib", "node_modules", "baton");
-  const addon = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
-  mkdirSync(join(installed, "node_modules", "better-sqlite3", "build", "Release"), { recursive: true });
-  copyFileSync(join(REPO_ROOT, addon), join(installed, addon));
+  installed = await installPackedBaton(directory.path, prefix);
   // A global install is often owned by root and read-only to the user. Root (as CI runs) may
   // write anywhere, so block the in-package build cache with a file where its folder would go.
   writeFileSync(join(installed, "node_modules", ".cache"), "not a folder");

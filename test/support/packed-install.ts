@@ -1,0 +1,59 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { REPO_ROOT } from "./cli-process.js";
+
+const run = promisify(execFile);
+
+/**
+ * baton as a user gets it: `npm pack` of this repository, installed globally into `prefix`.
+ * Returns the installed package's folder; its `baton` command is `<prefix>/bin/baton`.
+ */
+export async function installPackedBaton(workFolder: string, prefix: string): Promise<string> {
+  mkdirSync(prefix, { recursive: true });
+  const packed = await run("npm", ["pack", REPO_ROOT, "--json", "--pack-destination", workFolder], { cwd: workFolder, encoding: "utf8" });
+  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+  // --prefer-offline: the tarballs come from the cache `npm ci` filled. Not --offline: an installed
+  // package's dependencies are resolved afresh (a lockfile applies only to its own project), so
+  // npm may ask the registry for package metadata, or for a version the lockfile did not pick.
+  // --ignore-scripts: better-sqlite3's install script would rebuild it from
+  // source (a minute or more on CI's two cores); its addon, built by `npm ci` for this very Node,
+  // is copied in below instead. Everything else is the real install: the tarball's files, the
+  // dependencies npm resolves for it, and the `baton` link in the prefix's bin/.
+  await run("npm", ["install", "--global", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(workFolder, filename)], {
+    cwd: workFolder,
+    encoding: "utf8",
+  });
+  const installed = join(prefix, "lib", "node_modules", "baton");
+  const addon = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+  mkdirSync(join(installed, "node_modules", "better-sqlite3", "build", "Release"), { recursive: true });
+  copyFileSync(join(REPO_ROOT, addon), join(installed, addon));
+  return installed;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the installed `baton` in `folder` with only `environment` (and a PATH) set. */
+export async function runInstalledBaton(
+  prefix: string,
+  folder: string,
+  args: ReadonlyArray<string>,
+  environment: Record<string, string>,
+): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await run(join(prefix, "bin", "baton"), [...args], {
+      cwd: folder,
+      env: { PATH: `${join(prefix, "bin")}:${process.env["PATH"] ?? ""}`, ...environment },
+      encoding: "utf8",
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
