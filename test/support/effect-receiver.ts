@@ -12,6 +12,11 @@ export interface ReceivedEffect {
  * every delivery and, like a well-behaved API, treats a repeated idempotency key as the same
  * request. `beforeAnswer` lets a test kill the sender after the effect landed but before the
  * sender heard back.
+ *
+ * It is no particular product: it models idempotency keys as the IETF HTTP working group's draft
+ * "The Idempotency-Key HTTP Header Field" describes them (a repeat of a key gets the first
+ * request's result), with the key carried in the JSON body. A body that is not JSON, or has no
+ * key, is refused with 400, as that draft allows a server that requires the key to do.
  */
 export interface EffectReceiver {
   url: string;
@@ -38,8 +43,18 @@ export async function startEffectReceiver(): Promise<EffectReceiver> {
     let text = "";
     request.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
     request.on("end", () => {
-      const body = JSON.parse(text) as ReceivedEffect;
-      const effect = { key: body.key, runId: body.runId, step: body.step };
+      let body: Partial<ReceivedEffect> = {};
+      try {
+        body = JSON.parse(text) as Partial<ReceivedEffect>;
+      } catch {
+        // Refused below like a body without a key.
+      }
+      if (typeof body.key !== "string" || body.key === "") {
+        response.writeHead(400, { "content-type": "application/json" });
+        response.end(JSON.stringify({ error: "idempotency_key_missing", message: "Send the effect's idempotency key as `key`." }));
+        return;
+      }
+      const effect = { key: body.key, runId: String(body.runId ?? ""), step: String(body.step ?? "") };
       deliveries.push(effect);
       void Promise.resolve(receiver.beforeAnswer?.(effect)).then(() => {
         response.writeHead(200, { "content-type": "application/json" });

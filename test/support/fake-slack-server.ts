@@ -9,6 +9,16 @@ import { MANIFEST_BOT_SCOPES } from "../../src/slack/manifest-scopes.js";
  * arguments, answers look like Slack's, and a test can make the next calls of a method fail with
  * a 429 and `Retry-After`, a 500, or an error such as `channel_not_found`. `response_url` posts
  * (Bolt's `respond()`) land on `${server.url}/response/<name>` and are recorded too.
+ *
+ * Written from Slack's Web API reference (docs.slack.dev/reference/methods/<method>, e.g.
+ * chat.postMessage, chat.update, conversations.info, conversations.history, users.info,
+ * usergroups.users.list, views.open, files.uploadV2's files.getUploadURLExternal and
+ * files.completeUploadExternal): every answer is HTTP 200 with `{"ok": true, …}` or
+ * `{"ok": false, "error": "<code>"}` and carries the token's scopes in `x-oauth-scopes`; rate
+ * limits are HTTP 429 with `Retry-After` in seconds (docs.slack.dev/apis/web-api/rate-limits).
+ * What the real API refuses it refuses too: `not_authed`/`invalid_auth` for a wrong token,
+ * `missing_scope` with `needed` and `provided`, and — in fake-slack-refusals.ts, each with its
+ * page — `no_text`, `msg_too_long`, `invalid_blocks` and views over Block Kit's limits.
  */
 
 export interface RecordedSlackCall {

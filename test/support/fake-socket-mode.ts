@@ -6,6 +6,14 @@ import type { AddressInfo, Socket } from "node:net";
  * Slack's Socket Mode end, on loopback: a WebSocket server (RFC 6455, enough of it for one text
  * conversation) that greets the app with `hello`, sends envelopes the test writes, and records
  * the app's acknowledgements. Point the fake Web API's `apps.connections.open` at `url`.
+ *
+ * It follows Slack's "Using Socket Mode" (docs.slack.dev/apis/events-api/using-socket-mode):
+ * the connection URL comes from `apps.connections.open` (an app-level `xapp-` token with
+ * `connections:write`); the first message is `{"type": "hello"}`; each event, interaction or
+ * slash command arrives in an envelope with an `envelope_id` that the app acknowledges by
+ * sending `{"envelope_id": …, "payload"?: …}` back (an envelope nobody acknowledges is waited on
+ * until `send` times out, as Slack would retry it); Slack may drop a connection at any time and
+ * the app must reconnect (`drop`, and `refuse` for reconnections Slack turns down).
  */
 
 export interface SocketModeAck {
