@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
 import { z } from "zod";
-import { BatonError, describeError } from "./core/errors.js";
-import { DEFAULT_CONTEXT_TOKENS, type ContextLimits } from "./core/context-budget.js";
-import { DEFAULT_PRICES, type PriceTable } from "./core/pricing.js";
+import { BatonError } from "./core/errors.js";
+import type { ContextLimits } from "./core/context-budget.js";
+import type { PriceTable } from "./core/pricing.js";
+import { loadPrices, parseContextLimits } from "./model-settings.js";
 import { tracingSettingsOf, type TracingSettings } from "./otlp-settings.js";
-import { formatPath } from "./core/validation.js";
 import { defaultDatabasePath, SHIPPED_CHAINS_DIRECTORY } from "./package-location.js";
 
 /**
@@ -153,77 +152,6 @@ function parseCompiledChains(text: string): Record<string, string> {
       variable: "BATON_BUILT_CHAINS",
     });
   }
-}
-
-const PriceFileSchema = z.record(
-  z.string(),
-  z.object({
-    inputPerMillion: z.number().nonnegative(),
-    outputPerMillion: z.number().nonnegative(),
-    cachedInputPerMillion: z.number().nonnegative().optional(),
-  }),
-);
-
-/** The smallest window worth configuring: below it no shipped step's instructions fit. */
-const MIN_CONTEXT_TOKENS = 1_024;
-const CONTEXT_FORMAT = "Write a whole number of tokens for every model (32768), or model=tokens pairs separated by commas (llama3.1=131072,qwen2.5=32768).";
-
-function contextTokensOf(text: string, model: string | undefined): number {
-  const tokens = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(tokens) || tokens < MIN_CONTEXT_TOKENS) {
-    throw new BatonError(
-      "CONFIG_INVALID",
-      `BATON_MODEL_CONTEXT_TOKENS is invalid: "${text.trim()}"${model === undefined ? "" : ` for ${model}`} is not a whole number of at least ${String(MIN_CONTEXT_TOKENS)} tokens. ${CONTEXT_FORMAT}`,
-      { variable: "BATON_MODEL_CONTEXT_TOKENS" },
-    );
-  }
-  return tokens;
-}
-
-/** `BATON_MODEL_CONTEXT_TOKENS`: one figure for every model, or per-model figures over the built-in table. */
-function parseContextLimits(text: string | undefined): ContextLimits {
-  if (text === undefined) return { table: DEFAULT_CONTEXT_TOKENS };
-  if (!text.includes("=")) return { table: DEFAULT_CONTEXT_TOKENS, everyModel: contextTokensOf(text, undefined) };
-  const entries = text
-    .split(",")
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== "")
-    .map((pair) => {
-      const at = pair.lastIndexOf("=");
-      const model = pair.slice(0, at).trim();
-      if (at <= 0 || model === "")
-        throw new BatonError("CONFIG_INVALID", `BATON_MODEL_CONTEXT_TOKENS is invalid: "${pair}" names no model. ${CONTEXT_FORMAT}`, {
-          variable: "BATON_MODEL_CONTEXT_TOKENS",
-        });
-      return [model, contextTokensOf(pair.slice(at + 1), model)] as const;
-    });
-  return { table: { ...DEFAULT_CONTEXT_TOKENS, ...Object.fromEntries(entries) } };
-}
-
-function loadPrices(path: string | undefined): PriceTable {
-  if (path === undefined) return DEFAULT_PRICES;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as unknown;
-  } catch (error) {
-    throw new BatonError(
-      "CONFIG_INVALID",
-      `BATON_PRICES points at ${path}, which could not be read as JSON (${describeError(error)}). Fix the file or unset BATON_PRICES.`,
-      {
-        variable: "BATON_PRICES",
-      },
-    );
-  }
-  const parsed = PriceFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BatonError(
-      "CONFIG_INVALID",
-      `BATON_PRICES file ${path} is not a price table: ${issue ? `${formatPath(issue.path)}: ${issue.message}` : "unknown problem"}. Write {"model-id": {"inputPerMillion": 0.15, "cachedInputPerMillion": 0.075, "outputPerMillion": 0.6}}.`,
-      { variable: "BATON_PRICES" },
-    );
-  }
-  return { ...DEFAULT_PRICES, ...parsed.data };
 }
 
 function azureSettings(values: z.output<typeof EnvironmentSchema>): Config["azure"] {

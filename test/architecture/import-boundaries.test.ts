@@ -33,6 +33,7 @@ const SHARED = new Set([
   "config.ts",
   "bot-config.ts",
   "otlp-settings.ts",
+  "model-settings.ts",
   "package-location.ts",
 ]);
 /** The public chain API re-exports from anywhere but the wiring, and nothing in src/ imports it. */
