@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "../http/http-server.js";
 
@@ -17,14 +18,28 @@ export type BodyReading = { ok: true; raw: Buffer; json: unknown } | { ok: false
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** How long a refused sender's remaining body is discarded before its connection is cut. */
+const LINGER_MS = 2_000;
+
 /**
  * Answer with a rejection. One marked `closeConnection` (a sender baton will not read from)
- * closes the connection once the answer is written: Node then destroys the socket instead of
- * draining the rest of the body to keep the connection alive.
+ * ends the connection once the answer is written, with a lingering close as web servers do it:
+ * send the answer and a FIN, discard (never keep) what the sender still writes for a moment,
+ * then cut. Closing at once with unread data makes the kernel reset the connection, and a
+ * sender still writing its body may then never read the answer it was sent.
  */
 export function sendRejection(response: ServerResponse, rejection: WebhookRejection): void {
-  if (rejection.closeConnection) response.shouldKeepAlive = false;
+  if (rejection.closeConnection) response.once("finish", () => lingeringClose(response.socket));
   sendJson(response, rejection.status, rejection.body);
+}
+
+function lingeringClose(socket: Socket | null): void {
+  if (socket === null || socket.destroyed) return;
+  socket.end();
+  socket.resume();
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  cut.unref();
+  socket.once("close", () => clearTimeout(cut));
 }
 
 /** Read a JSON body of at most `maxBytes` and parse it (see `readRawJsonBody`). */

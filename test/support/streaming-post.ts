@@ -50,18 +50,19 @@ export function postStreaming(
       if (error.code === "EPIPE" || error.code === "ECONNRESET") setTimeout(() => answered || reject(error), 1_000);
       else reject(error);
     });
+    // One chunk per turn of the event loop: the answer, once it is on its way, is read (poll
+    // phase) before the next chunk is written (check phase), instead of writing into a socket
+    // the server has already closed.
     const writeMore = (): void => {
-      while (!answered && !stopped && bytesSent < options.maxBytes) {
-        bytesSent += options.chunk.length;
-        if (!request.write(options.chunk)) {
-          request.once("drain", writeMore);
-          return;
-        }
-      }
-      if (!answered && bytesSent >= options.maxBytes) {
+      if (answered || stopped) return;
+      if (bytesSent >= options.maxBytes) {
         finished = true;
         if (options.endBody) request.end();
+        return;
       }
+      bytesSent += options.chunk.length;
+      if (request.write(options.chunk)) setImmediate(writeMore);
+      else request.once("drain", () => setImmediate(writeMore));
     };
     request.flushHeaders();
     writeMore();
