@@ -5,7 +5,8 @@ import type { ContextLimits } from "./core/context-budget.js";
 import type { PriceTable } from "./core/pricing.js";
 import { loadPrices, parseContextLimits } from "./model-settings.js";
 import { tracingSettingsOf, type TracingSettings } from "./otlp-settings.js";
-import { defaultDatabasePath, SHIPPED_CHAINS_DIRECTORY } from "./package-location.js";
+import { databaseSettingsOf, type DatabaseLocation } from "./database-settings.js";
+import { SHIPPED_CHAINS_DIRECTORY } from "./package-location.js";
 
 /**
  * Configuration from the environment, parsed once at start-up. Every variable is documented in
@@ -36,6 +37,11 @@ const EnvironmentSchema = z.object({
       ),
   ),
   BATON_DB: optionalText,
+  DATABASE_URL: optionalText,
+  BATON_LEASE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: "must be a whole number of seconds" }).int("must be a whole number of seconds").min(3).max(3_600).default(15),
+  ),
   // One or more folders, separated like PATH (":" on Linux and macOS, ";" on Windows).
   BATON_CHAINS_DIR: z.preprocess(
     emptyToUndefined,
@@ -97,10 +103,15 @@ export interface Config {
   openAiBaseUrl: string | undefined;
   model: string;
   fallbackModels: string[];
-  /** The SQLite file: BATON_DB, or `defaultDatabasePath` (see package-location.ts). */
-  databasePath: string;
-  /** Whether `databasePath` is the default one (BATON_DB unset), for hints and messages. */
-  databaseIsDefault: boolean;
+  /** The SQLite file or PostgreSQL database: BATON_DB, else DATABASE_URL, else the default file (see database-settings.ts). */
+  database: DatabaseLocation;
+  /** Which variable chose `database` (`default` when neither is set), for hints and messages. */
+  databaseSource: "BATON_DB" | "DATABASE_URL" | "default";
+  /**
+   * How long a process's claim on a running run lasts without renewal (BATON_LEASE_SECONDS).
+   * A replica that dies has its runs taken over by another within about this long.
+   */
+  leaseMs: number;
   /** baton's own chains, always loaded. */
   shippedChainsDirectory: string;
   /** The user's chain folders (BATON_CHAINS_DIR), loaded beside the shipped ones, as absolute paths. */
@@ -179,34 +190,6 @@ function azureSettings(values: z.output<typeof EnvironmentSchema>): Config["azur
   return { endpoint: values.AZURE_OPENAI_ENDPOINT, apiKey: values.AZURE_OPENAI_API_KEY, apiVersion: values.OPENAI_API_VERSION };
 }
 
-/**
- * A PostgreSQL connection string in BATON_DB. Only the chain store has a PostgreSQL adapter so
- * far (src/store-postgres); the bot also needs the message ledger, alerts, command intents and
- * retention, which are SQLite-only. Starting half on PostgreSQL would split one deployment's
- * state over two databases, so it is refused until every store is there (issue 17).
- */
-function refusePostgresForNow(database: string): void {
-  if (!/^postgres(ql)?:\/\//i.test(database)) return;
-  throw new BatonError(
-    "CONFIG_INVALID",
-    `BATON_DB is a PostgreSQL connection string (${withoutPassword(database)}), but the PostgreSQL store is not ` +
-      "complete yet: runs, steps, approvals, audit events and effect records are; the message ledger (cards, " +
-      "reminders, scheduled starts), alert deliveries and incidents, command intents and retention are not. Set BATON_DB to a SQLite file " +
-      "path (or unset it for the default) for now; docs/postgres.md says what is missing.",
-    { variable: "BATON_DB" },
-  );
-}
-
-/** A connection string as it may be shown: scheme, user, host and database, never the password. */
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.username === "" ? "" : `${parsed.username}@`}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "not a valid URL";
-  }
-}
-
 /** Parse the environment. Throws CONFIG_INVALID naming the first bad variable. */
 export function parseConfig(environment: Readonly<Record<string, string | undefined>>): Config {
   const parsed = EnvironmentSchema.safeParse(environment);
@@ -220,15 +203,14 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     );
   }
   const values = parsed.data;
-  if (values.BATON_DB !== undefined) refusePostgresForNow(values.BATON_DB);
   return {
     azure: azureSettings(values),
     openAiApiKey: values.OPENAI_API_KEY,
     openAiBaseUrl: values.OPENAI_BASE_URL,
     model: values.BATON_MODEL,
     fallbackModels: values.BATON_FALLBACK_MODELS,
-    databasePath: values.BATON_DB ?? defaultDatabasePath(environment),
-    databaseIsDefault: values.BATON_DB === undefined,
+    ...databaseSettingsOf(values, environment),
+    leaseMs: values.BATON_LEASE_SECONDS * 1_000,
     shippedChainsDirectory: SHIPPED_CHAINS_DIRECTORY,
     chainDirectories: values.BATON_CHAINS_DIR.map((folder) => resolve(folder)),
     logLevel: values.LOG_LEVEL,

@@ -1,3 +1,4 @@
+import { describeLocation } from "../database-settings.js";
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -79,7 +80,8 @@ async function decideAndFollow(context: CliContext, approvalId: string, request:
 
 /** Where the runs are, and why there: printed so the location is never a surprise. */
 function describeDatabase(config: Runtime["config"]): string {
-  return `Database: ${config.databasePath}${config.databaseIsDefault ? " (the default; set BATON_DB to use another)" : " (BATON_DB)"}`;
+  const source = config.databaseSource === "default" ? " (the default; set BATON_DB to use another)" : ` (${config.databaseSource})`;
+  return `Database: ${describeLocation(config.database)}${source}`;
 }
 
 function describeChainSources(runtime: Runtime): string {

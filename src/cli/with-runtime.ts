@@ -1,3 +1,4 @@
+import { defaultDataDirectory } from "../package-location.js";
 import { dirname } from "node:path";
 import { parseConfig, type Config } from "../config.js";
 import { createRuntime, type Runtime } from "../runtime/compose.js";
@@ -22,7 +23,10 @@ export async function withRuntime<Result>(
   const runtime = await createRuntime(config, {
     mode: "cli",
     // Attached documents go beside the database (data/ by default).
-    notifier: new TerminalNotifier(context.io.write, dirname(config.databasePath)),
+    notifier: new TerminalNotifier(
+      context.io.write,
+      config.database.kind === "sqlite" ? dirname(config.database.path) : defaultDataDirectory(context.environment),
+    ),
     logger,
     // Only commands that call the model need to hear which model answers.
     notice: use === "execute" ? (text) => context.io.writeError(`note: ${text}`) : undefined,

@@ -277,3 +277,4 @@ export * from "./message-ledger.js";
 export * from "./incidents.js";
 export * from "./pull-requests.js";
 export * from "./command-intents.js";
+export * from "./change-feed.js";

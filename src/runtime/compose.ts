@@ -3,7 +3,18 @@ import type { ChainResources } from "../core/chain.js";
 import { ChainRegistry } from "../core/chain-registry.js";
 import { contextTokensFor } from "../core/context-budget.js";
 import { BatonError } from "../core/errors.js";
-import type { AlertStore, ChainStore, CommandIntentStore, Clock, LlmClient, Logger, MessageLedger, Notifier, PullRequestHost } from "../core/ports.js";
+import type {
+  AlertStore,
+  ChainStore,
+  ChangeFeed,
+  CommandIntentStore,
+  Clock,
+  LlmClient,
+  Logger,
+  MessageLedger,
+  Notifier,
+  PullRequestHost,
+} from "../core/ports.js";
 import { OctokitPullRequests } from "../github/octokit-pull-requests.js";
 import type { RetentionStore } from "../core/retention.js";
 import { Runner } from "../core/runner.js";
@@ -11,7 +22,7 @@ import { GptTokenCounter } from "../llm/gpt-token-counter.js";
 import { OpenAiLlmClient } from "../llm/openai-client.js";
 import { type ModelServer, modelServerOf } from "./model-server.js";
 import { ScriptedLlmClient } from "../llm/scripted-client.js";
-import { openSqliteState } from "../store/open-state.js";
+import { openStoreState } from "./open-store-state.js";
 import { TimeOrderedIds } from "../system/ids.js";
 import { loadChains, type LoadedChains } from "./load-chains.js";
 import { ReviewRuns } from "../use-cases/review-runs.js";
@@ -30,6 +41,8 @@ export interface Runtime {
   /** Acknowledged Slack requests whose work comes after the ack, on the same database. */
   intents: CommandIntentStore;
   retention: RetentionStore;
+  /** Changes other processes make on the same database (PostgreSQL's LISTEN/NOTIFY; silent on SQLite). */
+  changes: ChangeFeed;
   /** Pull requests and plans into IaC review runs. */
   reviews: ReviewRuns;
   runner: Runner;
@@ -132,7 +145,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const choice = chooseModel(config, options, loaded);
   warnOfUnknownContext(config, choice, options.logger);
   // The database opens last, so a bad chain or a missing key leaves nothing half-written.
-  const state = openSqliteState(config.databasePath);
+  const state = await openStoreState(config.database, { logger: options.logger });
   const store = state.store;
   const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing);
   const githubHost =
@@ -160,6 +173,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     tokens: new GptTokenCounter(),
     contextLimits: config.contextLimits,
     modelConcurrency: config.modelConcurrency,
+    leaseMs: config.leaseMs,
     resources: {
       // Chains ask whether an incident still fires (incident-response's freshness check).
       incidents: {
@@ -187,6 +201,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     alerts: state.alerts,
     intents: state.intents,
     retention: state.retention,
+    changes: state.changes,
     reviews,
     runner,
     chains,
@@ -196,7 +211,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     tracing,
     async close() {
       await runner.close();
-      store.close();
+      await state.close();
       stopTracingRuns?.();
       await tracing?.shutdown();
     },

@@ -40,7 +40,7 @@ export interface StartBotOptions {
   /** Tests: fast Slack retries. */
   backgroundRetry?: RetryPolicy;
   projectionRetryBaseMs?: number;
-  /** How often runs abandoned by other processes are looked for. Default 30 s. */
+  /** How often runs abandoned by other processes are looked for. Default a third of the lease (BATON_LEASE_SECONDS). */
   recoverEveryMs?: number;
   /** HTTP mode: how long `/readyz` trusts a good Slack Web API check. Default 30 s. */
   slackRecheckMs?: number;
@@ -200,7 +200,19 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     // Thread updates accepted before a restart and not posted yet.
     const owed = await incidents.postOwed();
     if (owed.length > 0) logger.info({ incidents: owed }, "posting incident updates accepted before a restart");
-    const recoverTimer = setInterval(recover, options.recoverEveryMs ?? 30_000);
+    // Changes other replicas make (PostgreSQL): refresh what this one shows, take over what it is
+    // handed, post what it is owed, without waiting for the timers below.
+    stops.push(
+      runtime.changes.subscribe((change) => {
+        if (change.kind === "run") slack.projection.request(change.runId);
+        if (change.kind === "runs-released" || change.kind === "resync") recover();
+        if (change.kind === "incident-updates" || change.kind === "resync") {
+          incidents.postOwed().catch((error: unknown) => logger.warn({ error: describeError(error) }, "could not post owed incident updates"));
+        }
+      }),
+    );
+    // A third of the lease: a dead replica's runs are taken over within about one lease.
+    const recoverTimer = setInterval(recover, options.recoverEveryMs ?? Math.min(30_000, Math.max(1_000, Math.floor(config.leaseMs / 3))));
     recoverTimer.unref();
     stops.push(() => clearInterval(recoverTimer));
     ready = true;

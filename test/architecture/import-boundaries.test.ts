@@ -35,6 +35,7 @@ const SHARED = new Set([
   "otlp-settings.ts",
   "model-settings.ts",
   "package-location.ts",
+  "database-settings.ts",
 ]);
 /** The public chain API re-exports from anywhere but the wiring, and nothing in src/ imports it. */
 const PUBLIC_API = "chain-api.ts";

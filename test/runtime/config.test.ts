@@ -28,8 +28,9 @@ describe("configuration from the environment", () => {
     expect(config).toMatchObject({
       model: "gpt-4o-mini",
       fallbackModels: [],
-      databasePath: DEFAULT_DATABASE,
-      databaseIsDefault: true,
+      database: { kind: "sqlite", path: DEFAULT_DATABASE },
+      databaseSource: "default",
+      leaseMs: 15_000,
       responseFormat: "json_schema",
       modelConcurrency: 8,
     });
@@ -53,7 +54,8 @@ describe("configuration from the environment", () => {
       openAiBaseUrl: "http://localhost:11434/v1",
       model: "llama3.1",
       fallbackModels: ["gpt-4o-mini", "gpt-4o"],
-      databasePath: "/var/lib/baton/baton.db",
+      database: { kind: "sqlite", path: "/var/lib/baton/baton.db" },
+      databaseSource: "BATON_DB",
       logLevel: "debug",
       responseFormat: "json_object",
       modelConcurrency: 3,
@@ -87,7 +89,7 @@ describe("configuration from the environment", () => {
   it("treats empty variables as unset", () => {
     expect(parseConfig({ OPENAI_API_KEY: "", BATON_DB: " ", BATON_CHAINS_DIR: "" })).toMatchObject({
       openAiApiKey: undefined,
-      databasePath: DEFAULT_DATABASE,
+      database: { kind: "sqlite", path: DEFAULT_DATABASE },
       chainDirectories: [],
     });
   });
@@ -146,21 +148,50 @@ describe("configuration from the environment", () => {
   });
 });
 
-describe("BATON_DB as a PostgreSQL connection string", () => {
+describe("choosing the database: BATON_DB, DATABASE_URL, or the default file", () => {
   it.each(["postgres://baton:s3cret-pw@db.internal:5432/baton", "postgresql://baton:s3cret-pw@db.internal/baton?sslmode=require"])(
-    "%s: refused at start-up until every store has a PostgreSQL adapter, naming the database without its password",
+    "BATON_DB=%s selects PostgreSQL, shown without its password or parameters",
     (url) => {
-      const error = configError({ BATON_DB: url });
-      expect(error.details).toEqual({ variable: "BATON_DB" });
-      expect(error.message).toContain("the PostgreSQL store is not complete yet");
-      expect(error.message).toContain("the message ledger");
-      expect(error.message).toContain("baton@db.internal");
-      expect(error.message).not.toContain("s3cret-pw");
-      expect(error.message).not.toContain("sslmode");
+      const config = parseConfig({ BATON_DB: url });
+      expect(config.database).toMatchObject({ kind: "postgres", url });
+      expect(config.databaseSource).toBe("BATON_DB");
+      const shown = config.database.kind === "postgres" ? config.database.shown : "";
+      expect(shown).toContain("baton@db.internal");
+      expect(shown).not.toContain("s3cret-pw");
+      expect(shown).not.toContain("sslmode");
     },
   );
 
+  it("DATABASE_URL selects PostgreSQL when BATON_DB is unset; BATON_DB wins over it", () => {
+    const url = "postgres://app@db.internal/baton";
+    expect(parseConfig({ DATABASE_URL: url })).toMatchObject({ database: { kind: "postgres", url }, databaseSource: "DATABASE_URL" });
+    expect(parseConfig({ DATABASE_URL: url, BATON_DB: "/srv/baton.db" })).toMatchObject({
+      database: { kind: "sqlite", path: "/srv/baton.db" },
+      databaseSource: "BATON_DB",
+    });
+  });
+
+  it("a DATABASE_URL that is not PostgreSQL is refused, not ignored, and says how to choose", () => {
+    const error = configError({ DATABASE_URL: "mysql://root:hunter2@db/app" });
+    expect(error.details).toEqual({ variable: "DATABASE_URL" });
+    expect(error.message).toMatch(/not a PostgreSQL connection string.*Set BATON_DB/);
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("a postgres:// value that is not a URL says how to write one", () => {
+    const error = configError({ BATON_DB: "postgres://baton:p@ss word@host:notaport/db" });
+    expect(error.details).toEqual({ variable: "BATON_DB" });
+    expect(error.message).toMatch(/not a valid URL.*postgres:\/\/user:password@host:5432\/database/);
+    expect(error.message).not.toContain("ss word");
+  });
+
+  it("BATON_LEASE_SECONDS sets how long a claim on a run lasts; nonsense is refused", () => {
+    expect(parseConfig({ BATON_LEASE_SECONDS: "30" }).leaseMs).toBe(30_000);
+    expect(configError({ BATON_LEASE_SECONDS: "1" }).details).toEqual({ variable: "BATON_LEASE_SECONDS" });
+    expect(configError({ BATON_LEASE_SECONDS: "soon" }).message).toMatch(/BATON_LEASE_SECONDS is invalid: must be a whole number of seconds/);
+  });
+
   it("a path that merely mentions postgres is still a SQLite file", () => {
-    expect(parseConfig({ BATON_DB: "/var/lib/postgres-backups/baton.db" }).databasePath).toBe("/var/lib/postgres-backups/baton.db");
+    expect(parseConfig({ BATON_DB: "/var/lib/postgres-backups/baton.db" }).database).toEqual({ kind: "sqlite", path: "/var/lib/postgres-backups/baton.db" });
   });
 });
