@@ -86,7 +86,7 @@ describe("the incident update outbox", () => {
     await state.intents.finishIntent(finished, 1_500);
     const open = await state.intents.recordIntent({ kind: "slack.review", payload: { repository: "acme/infra", number: 2 }, at: 1_000 });
 
-    state.retention.pruneBatch({ cutoff: 10_000, at: 10_000, maxRuns: 100, maxDeliveries: 100 });
+    await state.retention.pruneBatch({ cutoff: 10_000, at: 10_000, maxRuns: 100, maxDeliveries: 100 });
     const reader = new Database(path, { readonly: true });
     const count = (table: string): number => (reader.prepare(`SELECT count(*) AS count FROM ${table}`).get() as { count: number }).count;
     expect({ updates: count("incident_updates"), intents: count("command_intents") }).toEqual({ updates: 1, intents: 1 });
