@@ -14,7 +14,7 @@ import { queryCount, queryRows, statement } from "./transactions.js";
  */
 
 /** The pass lock: an int4 pair (class, 0), apart from the bigint key of the migration lock. */
-const RETENTION_LOCK_CLASS = 0x62746e02;
+export const RETENTION_LOCK_CLASS = 0x62746e02;
 
 const PRUNABLE = "r.finished_at IS NOT NULL AND r.finished_at < $1 AND r.detail_pruned_at IS NULL AND r.status NOT IN ('running', 'awaiting_approval')";
 
