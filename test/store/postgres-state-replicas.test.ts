@@ -6,6 +6,7 @@ import type { Logger } from "../../src/core/ports.js";
 import { pruneAuditDetail } from "../../src/core/retention.js";
 import { RetentionJob } from "../../src/jobs/retention-job.js";
 import { applyPostgresMigrations, openPostgresState, type PostgresState } from "../../src/store-postgres/index.js";
+import { toPostgresStoreError } from "../../src/store-postgres/postgres-errors.js";
 import { RETENTION_LOCK_CLASS } from "../../src/store-postgres/postgres-retention.js";
 import { startRacingChild } from "../support/racing-child.js";
 import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
@@ -46,6 +47,13 @@ describe("opening the PostgreSQL state with a connection string that is wrong", 
       expect(String(error)).toContain("percent-encoded");
       expect(String(error)).not.toContain("s3cret-pw");
     }
+  });
+
+  it("DATABASE_UNREACHABLE when the URL asks for SSL and the server has none (pg's error carries no code)", () => {
+    const error = toPostgresStoreError(new Error("The server does not support SSL connections"), "postgres://baton:s3cret-pw@db:5432/baton?sslmode=require");
+    expect(isBatonError(error, "DATABASE_UNREACHABLE")).toBe(true);
+    expect(String(error)).toContain("does not support SSL");
+    expect(String(error)).not.toContain("s3cret-pw");
   });
 
   it("DATABASE_UNREACHABLE for a server that is not there, naming it without the password", async () => {
