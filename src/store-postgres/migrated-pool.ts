@@ -3,7 +3,7 @@ import { databaseUrlInvalid, toPostgresStoreError } from "./postgres-errors.js";
 import { applyPostgresMigrations } from "./postgres-migrations.js";
 
 export interface OpenPostgresStoreOptions {
-  /** Connections in the pool. Default 10. */
+  /** Connections in the pool. Default 10; at least 2 for the state, whose retention pass holds one for its lock while its batches use another. */
   maxConnections?: number;
   /** How long to wait for a connection (new, or free in the pool) before failing. Default 10 s. */
   connectionTimeoutMs?: number;
