@@ -50,11 +50,17 @@ export function registerPruneCommand(program: Command, context: CliContext): voi
         const cutoff = new Date(now - olderThanMs).toISOString();
         if (options.dryRun === true) {
           context.io.write(
-            `Would prune ${describeCounts(runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}${age.from}. Runs still running or awaiting approval are never touched.`,
+            `Would prune ${describeCounts(await runtime.retention.countPrunable(now - olderThanMs))}, from before ${cutoff}${age.from}. Runs still running or awaiting approval are never touched.`,
           );
           return;
         }
         const report = await pruneAuditDetail(runtime.retention, { olderThanMs, now });
+        if (report.skipped) {
+          context.io.write(
+            'Pruned nothing: another baton process sharing this database is running a retention pass right now. Run baton prune again when it has finished (the bot logs "retention pass" then).',
+          );
+          return;
+        }
         context.io.write(`Pruned ${describeCounts(report)}, from before ${cutoff}${age.from}. Kept: every run, its outputs, approvals and decisions.`);
       });
     });

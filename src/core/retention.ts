@@ -40,15 +40,23 @@ export interface PruneBatchResult extends PruneCounts {
 
 export interface RetentionStore {
   /**
+   * Run `pass` unless another process sharing the database is running one now: then resolve
+   * `undefined` at once, running nothing. Replicas whose schedules fire together so prune once.
+   */
+  runAlone<Result>(pass: () => Promise<Result>): Promise<Result | undefined>;
+  /**
    * Prune up to `maxRuns` finished runs (finished before `cutoff`, not pruned yet) and up to
    * `maxDeliveries` deliveries received before it, in one transaction.
    */
-  pruneBatch(input: PruneBatchInput): PruneBatchResult;
+  pruneBatch(input: PruneBatchInput): Promise<PruneBatchResult>;
   /** What a pass with this cutoff would delete (for `--dry-run`). */
-  countPrunable(cutoff: number): PruneCounts;
+  countPrunable(cutoff: number): Promise<PruneCounts>;
   /** Record a finished pass (only when it deleted something). */
-  logPass(input: { at: number; cutoff: number } & PruneCounts): void;
+  logPass(input: { at: number; cutoff: number } & PruneCounts): Promise<void>;
 }
+
+/** What a pass did; `skipped` when another process was running one (and this one did nothing). */
+export type PruneReport = PruneCounts & { cutoff: number; skipped: boolean };
 
 export interface PruneOptions {
   /** Detail older than this (ms before `now`) is pruned. */
@@ -60,14 +68,19 @@ export interface PruneOptions {
   pause?: () => Promise<void>;
 }
 
-/** One retention pass, batch by batch until nothing old is left. */
-export async function pruneAuditDetail(store: RetentionStore, options: PruneOptions): Promise<PruneCounts & { cutoff: number }> {
+/** One retention pass, batch by batch until nothing old is left; skipped while another process runs one. */
+export async function pruneAuditDetail(store: RetentionStore, options: PruneOptions): Promise<PruneReport> {
   const cutoff = options.now - options.olderThanMs;
+  const counts = await store.runAlone(() => prunePass(store, cutoff, options));
+  return counts === undefined ? { cutoff, runs: 0, events: 0, effects: 0, deliveries: 0, skipped: true } : { cutoff, ...counts, skipped: false };
+}
+
+async function prunePass(store: RetentionStore, cutoff: number, options: PruneOptions): Promise<PruneCounts> {
   const maxRuns = options.batchRuns ?? 200;
   const total: PruneCounts = { runs: 0, events: 0, effects: 0, deliveries: 0 };
   let after: number | undefined;
   for (;;) {
-    const batch = store.pruneBatch({ cutoff, at: options.now, maxRuns, maxDeliveries: maxRuns * 10, ...(after === undefined ? {} : { after }) });
+    const batch = await store.pruneBatch({ cutoff, at: options.now, maxRuns, maxDeliveries: maxRuns * 10, ...(after === undefined ? {} : { after }) });
     after = batch.after;
     total.runs += batch.runs;
     total.events += batch.events;
@@ -76,6 +89,6 @@ export async function pruneAuditDetail(store: RetentionStore, options: PruneOpti
     if (batch.done) break;
     await options.pause?.();
   }
-  if (total.runs + total.events + total.effects + total.deliveries > 0) store.logPass({ at: options.now, cutoff, ...total });
-  return { cutoff, ...total };
+  if (total.runs + total.events + total.effects + total.deliveries > 0) await store.logPass({ at: options.now, cutoff, ...total });
+  return total;
 }

@@ -1,14 +1,16 @@
 import cron from "node-cron";
 import { BatonError, describeError } from "../core/errors.js";
 import type { Clock, Logger } from "../core/ports.js";
-import { pruneAuditDetail, type PruneCounts, type RetentionStore } from "../core/retention.js";
+import { pruneAuditDetail, type PruneReport, type RetentionStore } from "../core/retention.js";
 import { cronLogger } from "./cron-logger.js";
 
 /**
  * The retention job: on a node-cron schedule (daily by default), prune the audit detail of runs
  * that finished more than `olderThanMs` ago, and old webhook deliveries (what is kept and what
- * goes: `core/retention.ts`). Passes never overlap; a failed pass is logged and the next one
- * carries on where it left off (pruned runs are marked, so nothing is done twice).
+ * goes: `core/retention.ts`). Passes never overlap, in this process or across replicas sharing
+ * the database (a replica whose tick finds another's pass running skips it); a failed pass is
+ * logged and the next one carries on where it left off (pruned runs are marked, so nothing is
+ * done twice).
  */
 
 export interface RetentionJobOptions {
@@ -18,7 +20,7 @@ export interface RetentionJobOptions {
   olderThanMs: number;
 }
 
-export type PassReport = PruneCounts & { cutoff: number };
+export type PassReport = PruneReport;
 
 export class RetentionJob {
   readonly #options: RetentionJobOptions;
@@ -62,6 +64,10 @@ export class RetentionJob {
     const { store, clock, logger, olderThanMs } = this.#options;
     const startedAt = clock.now();
     const report = await pruneAuditDetail(store, { olderThanMs, now: startedAt, pause: () => new Promise((resolve) => setImmediate(resolve)) });
+    if (report.skipped) {
+      logger.info({ cutoff: new Date(report.cutoff).toISOString() }, "retention pass skipped: another baton process sharing the database is running one");
+      return report;
+    }
     logger.info(
       { ...report, cutoff: new Date(report.cutoff).toISOString(), durationMs: clock.now() - startedAt },
       "retention pass: pruned the audit detail of runs that finished before the cutoff",

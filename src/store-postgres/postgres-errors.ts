@@ -42,7 +42,7 @@ function reasonOf(error: unknown): string {
 /** pg's own words for a connection that failed or dropped (these errors carry no code). */
 function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return /Connection terminated|timeout expired|Connection refused|connect E[A-Z]+/i.test(error.message);
+  return /Connection terminated|timeout expired|Connection refused|connect E[A-Z]+|does not support SSL/i.test(error.message);
 }
 
 export function databaseUnreachable(url: string, reason: string, cause?: unknown): BatonError {
@@ -54,6 +54,19 @@ export function databaseUnreachable(url: string, reason: string, cause?: unknown
       `the URL exists (createdb), and that BATON_DB names the right server.`,
     { database: where },
     cause === undefined ? undefined : { cause },
+  );
+}
+
+/** A connection string pg cannot read: said without echoing it (it may hold a password). */
+export function databaseUrlInvalid(cause: unknown): BatonError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new BatonError(
+    "CONFIG_INVALID",
+    `BATON_DB starts with postgres:// but is not a valid connection string (${reason}). Write it as ` +
+      `postgres://user:password@host:5432/database: the port a number up to 65535, an IPv6 host in brackets, and ` +
+      `any @ : / ? # in the user or password percent-encoded (@ as %40, : as %3A, / as %2F).`,
+    { variable: "BATON_DB" },
+    { cause },
   );
 }
 

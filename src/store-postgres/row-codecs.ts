@@ -11,7 +11,7 @@ import type { ApprovalRecord, AuditEvent, AuditEventType, EffectRecord, RunRecor
  */
 
 /** A `bigint` column holding milliseconds or a count: text from pg, a safe integer here. */
-const bigintColumn = z
+export const bigintColumn = z
   .string()
   .regex(/^-?\d+$/)
   .transform(Number)

@@ -4,12 +4,14 @@ import { RETAINED_EVENT_TYPES } from "../core/retention.js";
 import { EVENT_TYPE_CODES } from "./event-type-codes.js";
 import { KEYS_PER_RUN } from "./key-layout.js";
 import { eventRangesOfRun } from "./row-parsing.js";
+import { settle } from "./store-errors.js";
 
 /**
  * The retention port on the baton database (migration 6). Each batch is one `BEGIN IMMEDIATE`
  * transaction that opens the audit log's delete exception (the `retention_pass` row), deletes,
  * and closes it again before committing. Runs still running or awaiting approval are never
- * selected: only terminal statuses with a `finished_at` before the cutoff.
+ * selected: only terminal statuses with a `finished_at` before the cutoff. The port is
+ * asynchronous for PostgreSQL's sake; here each method is one synchronous transaction.
  */
 
 const OPEN_STATUSES = "('running', 'awaiting_approval')";
@@ -59,7 +61,29 @@ export class SqliteRetention implements RetentionStore {
     };
   }
 
-  pruneBatch(input: PruneBatchInput): PruneBatchResult {
+  /**
+   * Runs every pass. One SQLite file lives on one host, and two processes' passes cannot
+   * repeat work: their batches take turns on the write lock, and a pruned run is marked.
+   */
+  runAlone<Result>(pass: () => Promise<Result>): Promise<Result | undefined> {
+    return pass();
+  }
+
+  pruneBatch(input: PruneBatchInput): Promise<PruneBatchResult> {
+    return settle(this.#database.name, () => this.#pruneBatch(input));
+  }
+
+  countPrunable(cutoff: number): Promise<PruneCounts> {
+    return settle(this.#database.name, () => this.#countPrunable(cutoff));
+  }
+
+  logPass(input: { at: number; cutoff: number } & PruneCounts): Promise<void> {
+    return settle(this.#database.name, () => {
+      this.#statements.logPass.run(input);
+    });
+  }
+
+  #pruneBatch(input: PruneBatchInput): PruneBatchResult {
     const statements = this.#statements;
     const batch = this.#database.transaction(() => {
       const runs = statements.prunableRuns.all(input.after ?? 0, input.cutoff, input.maxRuns);
@@ -86,7 +110,7 @@ export class SqliteRetention implements RetentionStore {
     return batch.immediate();
   }
 
-  countPrunable(cutoff: number): PruneCounts {
+  #countPrunable(cutoff: number): PruneCounts {
     const statements = this.#statements;
     const read = this.#database.transaction(() => {
       const runs = statements.prunableRuns.all(0, cutoff, Number.MAX_SAFE_INTEGER);
@@ -101,9 +125,5 @@ export class SqliteRetention implements RetentionStore {
       return { runs: statements.countRuns.get(cutoff)?.count ?? 0, events, effects, deliveries: statements.countDeliveries.get(cutoff)?.count ?? 0 };
     });
     return read.deferred();
-  }
-
-  logPass(input: { at: number; cutoff: number } & PruneCounts): void {
-    this.#statements.logPass.run(input);
   }
 }

@@ -89,9 +89,9 @@ describe("retention", () => {
     expect(before.old.map((event) => event.type)).toContain("model.call");
     expect(await store.getEffect(`${old}:publish`)).toBeDefined();
 
-    const preview = state.retention.countPrunable(now - 90 * DAY);
+    const preview = await state.retention.countPrunable(now - 90 * DAY);
     const report = await pruneAuditDetail(state.retention, { olderThanMs: 90 * DAY, now, batchRuns: 1 });
-    expect(report).toMatchObject({ runs: 1, effects: 1, deliveries: 1, cutoff: now - 90 * DAY });
+    expect(report).toMatchObject({ runs: 1, effects: 1, deliveries: 1, cutoff: now - 90 * DAY, skipped: false });
     expect(report.events).toBe(before.old.filter((event) => !RETAINED_EVENT_TYPES.includes(event.type)).length);
     expect({ runs: report.runs, events: report.events, effects: report.effects, deliveries: report.deliveries }).toEqual(preview);
 

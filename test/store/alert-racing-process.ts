@@ -1,19 +1,21 @@
 /**
- * A child process for sqlite-alert-store.test.ts (not a test itself): one baton process on a
- * shared database file recording the same alert deliveries as another. It prints `ready`, waits
- * for `go <epoch ms>` on stdin, sleeps until then (so both start together), records every
- * delivery and prints one JSON line: per delivery, whether it was new and which incidents it opened.
+ * A child process for sqlite-alert-store.test.ts and postgres-state-replicas.test.ts (not a test
+ * itself): one baton process on a shared database (a SQLite file, or a PostgreSQL URL) recording
+ * the same alert deliveries as another. It prints `ready`, waits for `go <epoch ms>` on stdin,
+ * sleeps until then (so both start together), records every delivery and prints one JSON line:
+ * per delivery, whether it was new and which incidents it opened.
  *
- *   node --import tsx test/store/alert-racing-process.ts <database path> <delivery count>
+ *   node --import tsx test/store/alert-racing-process.ts <database path or URL> <delivery count>
  */
 import { waitForGo } from "../support/racing-child.js";
 import { openSqliteState } from "../../src/store/index.js";
+import { isPostgresUrl, openPostgresState } from "../../src/store-postgres/index.js";
 import { alertDelivery } from "./alert-store-fixtures.js";
 
-const [databasePath, countText] = process.argv.slice(2);
-if (databasePath === undefined || countText === undefined) throw new Error("usage: alert-racing-process.ts <database path> <delivery count>");
+const [database, countText] = process.argv.slice(2);
+if (database === undefined || countText === undefined) throw new Error("usage: alert-racing-process.ts <database path or URL> <delivery count>");
 
-const state = openSqliteState(databasePath);
+const state = isPostgresUrl(database) ? await openPostgresState(database, { maxConnections: 2 }) : openSqliteState(database);
 await waitForGo();
 
 const recorded: Array<{ deliveryId: string; duplicate: boolean; opened: string[] }> = [];
@@ -28,5 +30,5 @@ for (let index = 0; index < Number(countText); index++) {
     opened: outcome.changes.filter((change) => change.change === "opened").map((change) => change.incident.id),
   });
 }
-state.close();
+await state.close();
 console.log(JSON.stringify(recorded));

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChainStore } from "../../src/core/ports.js";
 import { describeApprovalContract } from "./chain-store-contract-approvals.js";
 import { describeLogContract } from "./chain-store-contract-log.js";
+import { describeRetryContract } from "./chain-store-contract-retries.js";
 import {
   event,
   guardOf,
@@ -19,8 +20,8 @@ import {
 
 /**
  * The behaviour every `ChainStore` owes the core (see the doc comments in src/core/ports.ts),
- * run against each implementation: SQLite today, Postgres later. `makeStore` gives a store on
- * fresh, empty storage.
+ * run against each implementation: SQLite and PostgreSQL. `makeStore` gives a store on fresh,
+ * empty storage.
  */
 export function describeChainStoreContract(name: string, makeStore: () => StoreUnderTest): void {
   describe(`ChainStore contract: ${name}`, () => {
@@ -28,6 +29,7 @@ export function describeChainStoreContract(name: string, makeStore: () => StoreU
     describeRunContract(context);
     describeApprovalContract(context);
     describeLogContract(context);
+    describeRetryContract(context);
   });
 }
 

@@ -3,14 +3,14 @@ import { join, relative } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
-import type { RunRetry } from "../../src/core/ports.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresStore, type PostgresChainStore } from "../../src/store-postgres/index.js";
-import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START, step, stepCommit } from "./chain-store-fixtures.js";
+import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START } from "./chain-store-fixtures.js";
 import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
 
 /**
- * What the PostgreSQL store does beyond the shared contract: opening (migrations, the errors a
- * person sees), the retry and re-run writes (not in the contract yet), the append-only log.
+ * What the PostgreSQL chain store does beyond the shared contract: opening (migrations, the
+ * errors a person sees), the append-only log, several replicas at once. The other stores:
+ * postgres-state.test.ts (their contracts) and postgres-state-replicas.test.ts.
  */
 
 const skip = await skipWithoutPostgres("test/store/postgres-store.test.ts");
@@ -85,8 +85,12 @@ describe.skipIf(skip)("PostgreSQL store", () => {
       expect(await query("SELECT version, description FROM schema_migrations ORDER BY version")).toEqual([
         { version: 1, description: "runs, steps, approvals, audit events and effect records" },
         { version: 2, description: "step retries (a run waiting out an outage) and run lineage (re-runs)" },
+        { version: 3, description: "messages adapters posted (Slack cards, thread replies, reminders)" },
+        { version: 4, description: "alert deliveries, incidents, their alerts, and the incident update outbox" },
+        { version: 5, description: "command intents" },
+        { version: 6, description: "retention: the one way audit detail is deleted" },
       ]);
-      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(2);
+      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(6);
     });
 
     it("DATABASE_TOO_NEW for a database a newer baton migrated, changing nothing", async () => {
@@ -128,81 +132,6 @@ describe.skipIf(skip)("PostgreSQL store", () => {
         .catch((caught: unknown) => caught);
       expect(isBatonError(error, "RUN_NOT_FOUND")).toBe(true);
       expect(await store.listEvents(run.id)).toHaveLength(1);
-    });
-  });
-
-  describe("retries and re-runs", () => {
-    it("a scheduled retry rests the run without a lease until its step is written", async () => {
-      const store = await open();
-      const run = await runAtCursor(store, 1, { chainId: "iac-review" });
-      const retry: RunRetry = {
-        runId: run.id,
-        chainId: "iac-review",
-        stepId: "step-1",
-        stepIndex: 1,
-        attempt: 2,
-        nextAttemptAt: START + 30_000,
-        waitingSince: START + 1_000,
-        waitingFor: "model",
-        code: "MODEL_TRANSPORT",
-        message: "HTTP 503 from the model server",
-      };
-      const schedule = { guard: guardOf(run.id, 1), retry, at: START + 2_000, events: [event(run.id, "step.retry_scheduled")] };
-
-      expect(await store.scheduleRetry({ ...schedule, guard: guardOf(run.id, 1, OTHER_OWNER) })).toBe(false);
-      expect(await store.scheduleRetry(schedule)).toBe(true);
-      expect(await store.getRetry(run.id)).toEqual(retry);
-      expect(await store.listRetries(10)).toEqual([retry]);
-      expect(await store.getRun(run.id)).toMatchObject({ status: "running", leaseOwner: null, updatedAt: START + 2_000 });
-
-      const claim = { runId: run.id, expectedOwner: null, owner: OWNER, leaseExpiresAt: START + 90_000, at: START + 30_000, events: [] };
-      expect(await store.claimRun(claim)).toBe(true);
-      expect(await store.commitStep(stepCommit(run.id, 1))).toBe(true);
-      expect(await store.getRetry(run.id)).toBeUndefined();
-      expect(await store.listRetries(10)).toEqual([]);
-    });
-
-    it("a finished run reopens at its cursor; a re-run copies the steps before its start and records its lineage", async () => {
-      const store = await open();
-      const parent = await runAtCursor(store, 2);
-      const failure = {
-        runId: parent.id,
-        fromStatuses: ["running"] as const,
-        owner: OWNER,
-        status: "failed" as const,
-        error: { code: "STEP_FAILED", message: "no" },
-        at: START + 5,
-        events: [],
-      };
-      expect(await store.finishRun(failure)).toBe(true);
-
-      const reopen = {
-        runId: parent.id,
-        fromStatuses: ["failed"] as const,
-        owner: OTHER_OWNER,
-        leaseExpiresAt: START + 60_000,
-        at: START + 10,
-        events: [event(parent.id, "run.retried")],
-      };
-      expect(await store.reopenRun(reopen)).toBe(true);
-      expect(await store.reopenRun(reopen)).toBe(false);
-      expect(await store.getRun(parent.id)).toMatchObject({ status: "running", cursor: 2, error: null, finishedAt: null, leaseOwner: OTHER_OWNER });
-
-      const child = { ...parent, id: `${parent.id}_rerun`, at: START + 20 };
-      await store.createRerun({
-        run: child,
-        parentRunId: parent.id,
-        fromStepId: "step-1",
-        fromStepIndex: 1,
-        events: [event(child.id, "run.rerun"), event(parent.id, "run.rerun")],
-      });
-
-      expect(await store.getRun(child.id)).toMatchObject({ status: "running", cursor: 1, leaseOwner: OWNER });
-      const zero = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-      expect(await store.getSteps(child.id)).toEqual([{ ...step(child.id, 0), usage: zero }]);
-      expect(await store.getLineage(child.id)).toEqual({ parent: { runId: parent.id, fromStepId: "step-1" }, children: [] });
-      expect(await store.getLineage(parent.id)).toEqual({ parent: null, children: [{ runId: child.id, fromStepId: "step-1", createdAt: START + 20 }] });
-      expect((await store.listEvents(parent.id)).at(-1)?.type).toBe("run.rerun");
     });
   });
 
