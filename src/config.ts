@@ -40,7 +40,7 @@ const EnvironmentSchema = z.object({
   DATABASE_URL: optionalText,
   BATON_LEASE_SECONDS: z.preprocess(
     emptyToUndefined,
-    z.coerce.number({ message: "must be a whole number of seconds" }).int("must be a whole number of seconds").min(3).max(3_600).default(15),
+    z.coerce.number({ message: "must be a whole number of seconds" }).int("must be a whole number of seconds").min(3).max(3_600).default(12),
   ),
   // One or more folders, separated like PATH (":" on Linux and macOS, ";" on Windows).
   BATON_CHAINS_DIR: z.preprocess(

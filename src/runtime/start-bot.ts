@@ -40,7 +40,7 @@ export interface StartBotOptions {
   /** Tests: fast Slack retries. */
   backgroundRetry?: RetryPolicy;
   projectionRetryBaseMs?: number;
-  /** How often runs abandoned by other processes are looked for. Default a third of the lease (BATON_LEASE_SECONDS). */
+  /** How often runs abandoned by other processes are looked for. Default a sixth of the lease (BATON_LEASE_SECONDS). */
   recoverEveryMs?: number;
   /** HTTP mode: how long `/readyz` trusts a good Slack Web API check. Default 30 s. */
   slackRecheckMs?: number;
@@ -211,8 +211,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         }
       }),
     );
-    // A third of the lease: a dead replica's runs are taken over within about one lease.
-    const recoverTimer = setInterval(recover, options.recoverEveryMs ?? Math.min(30_000, Math.max(1_000, Math.floor(config.leaseMs / 3))));
+    // A sixth of the lease: a replica on another host that dies is noticed when its lease runs
+    // out (at most one lease after its last renewal), and its runs are taken up at the next look.
+    const recoverTimer = setInterval(recover, options.recoverEveryMs ?? Math.max(1_000, Math.floor(config.leaseMs / 6)));
     recoverTimer.unref();
     stops.push(() => clearInterval(recoverTimer));
     ready = true;

@@ -1,11 +1,15 @@
+import type { ChangeFeed, Logger } from "../core/ports.js";
+import { describeError } from "../core/errors.js";
 import { TimeOrderedIds } from "../system/ids.js";
 import { openMigratedPool, type OpenPostgresStoreOptions } from "./migrated-pool.js";
 import { PoolAccess } from "./pool-access.js";
-import { PostgresAlertStore } from "./postgres-alert-store.js";
-import { PostgresChainStore } from "./postgres-chain-store.js";
+import type { PostgresAlertStore } from "./postgres-alert-store.js";
+import { newOrigin, PostgresChangeFeed } from "./postgres-change-feed.js";
+import type { PostgresChainStore } from "./postgres-chain-store.js";
 import { PostgresCommandIntents } from "./postgres-command-intents.js";
 import { PostgresMessageLedger } from "./postgres-message-ledger.js";
 import { PostgresRetention } from "./postgres-retention.js";
+import { ChangeNotices, NotifyingAlertStore, NotifyingChainStore } from "./notifying-stores.js";
 
 /** Every store of one deployment on one PostgreSQL pool, as `openSqliteState` gives them on one file. */
 export interface PostgresState {
@@ -15,6 +19,8 @@ export interface PostgresState {
   /** Acknowledged Slack requests whose work comes after the ack. */
   intents: PostgresCommandIntents;
   retention: PostgresRetention;
+  /** Changes the other processes on this database make (LISTEN/NOTIFY); it connects on the first subscriber. */
+  changes: ChangeFeed;
   /** Ends the pool and waits until every connection is closed. Closing twice is harmless. */
   close(): Promise<void>;
 }
@@ -25,17 +31,26 @@ export interface PostgresState {
  * the pool (the chain store owns it). Fails with a BatonError saying what to check:
  * CONFIG_INVALID, DATABASE_UNREACHABLE, DATABASE_ACCESS_DENIED or DATABASE_TOO_NEW.
  */
-export async function openPostgresState(url: string, options: OpenPostgresStoreOptions = {}): Promise<PostgresState> {
+export async function openPostgresState(url: string, options: OpenPostgresStoreOptions & { logger?: Logger } = {}): Promise<PostgresState> {
   const pool = await openMigratedPool(url, options);
-  const store = new PostgresChainStore(pool, url);
+  const origin = newOrigin();
+  const notices = new ChangeNotices(pool, origin, (error) =>
+    options.logger?.warn({ error: describeError(error) }, "could not tell the other replicas about a change; their timers will find it"),
+  );
+  const store = new NotifyingChainStore(pool, url, notices);
   const access = new PoolAccess(pool, url);
   const ids = new TimeOrderedIds();
+  const changes = new PostgresChangeFeed({ url, origin, ...(options.logger === undefined ? {} : { logger: options.logger }) });
   return {
     store,
     ledger: new PostgresMessageLedger(access),
-    alerts: new PostgresAlertStore(access, ids),
+    alerts: new NotifyingAlertStore(access, ids, notices),
     intents: new PostgresCommandIntents(access, ids),
     retention: new PostgresRetention(access),
-    close: () => store.closed(),
+    changes,
+    close: async () => {
+      await changes.close();
+      await store.closed();
+    },
   };
 }

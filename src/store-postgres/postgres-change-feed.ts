@@ -6,10 +6,10 @@ import type { Logger } from "../core/ports.js";
 import type { Queryable } from "./transactions.js";
 
 /**
- * The change feed on PostgreSQL: LISTEN/NOTIFY on one channel. A store writes its notification
- * inside the transaction that made the change (`notifyChange`), so PostgreSQL delivers it only
- * once that commits, and never for a rollback. Each process tags what it sends with its own
- * origin and ignores its own: the process that made a change has already acted on it.
+ * The change feed on PostgreSQL: LISTEN/NOTIFY on one channel. A notification sent inside a
+ * transaction is delivered only once that commits, never for a rollback; the stores send theirs
+ * after their write committed (notifying-stores.ts). Each process tags what it sends with its
+ * own origin and ignores its own: the process that made a change has already acted on it.
  *
  * LISTEN needs a connection of its own for as long as it listens (a pooled one would be handed
  * to other queries), so the feed keeps one client outside the pool and reconnects it with

@@ -30,7 +30,7 @@ describe("configuration from the environment", () => {
       fallbackModels: [],
       database: { kind: "sqlite", path: DEFAULT_DATABASE },
       databaseSource: "default",
-      leaseMs: 15_000,
+      leaseMs: 12_000,
       responseFormat: "json_schema",
       modelConcurrency: 8,
     });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -20,8 +20,23 @@ export interface BotChild {
   stop(): Promise<void>;
 }
 
-export async function startBotChild(environment: Record<string, string>): Promise<BotChild> {
-  const child = spawn(process.execPath, [BOT], {
+/**
+ * Whether a child can be given a host name of its own (`unshare --uts`, as root): replicas that
+ * are "on other hosts" cannot see each other's processes, so a dead one is only noticed when its
+ * lease runs out, as across real hosts.
+ */
+export function canRunOnOwnHost(): boolean {
+  const probe = spawnSync("unshare", ["--uts", "true"], { stdio: "ignore" });
+  return probe.status === 0;
+}
+
+export async function startBotChild(environment: Record<string, string>, options: { hostname?: string } = {}): Promise<BotChild> {
+  // `exec` keeps one process: the pid killed is the bot's.
+  const [command, args] =
+    options.hostname === undefined
+      ? [process.execPath, [BOT]]
+      : ["unshare", ["--uts", "sh", "-c", 'hostname "$0" && exec "$1" "$2"', options.hostname, process.execPath, BOT]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", PORT: "0", LOG_LEVEL: "info", ...environment },
     stdio: ["ignore", "ignore", "pipe"],
