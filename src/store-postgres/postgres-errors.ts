@@ -1,4 +1,5 @@
 import { BatonError } from "../core/errors.js";
+import { withoutPassword } from "../database-settings.js";
 
 /**
  * The errors the PostgreSQL store raises, and the pg errors it translates. A connection string
@@ -16,15 +17,7 @@ const UNREACHABLE_STATES = new Set(["3D000", "53300", "57P01", "57P02", "57P03",
 const UNREACHABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 
 /** The connection string without its password (or any query parameter, which may carry one). */
-export function describeDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const user = parsed.username === "" ? "" : `${parsed.username}@`;
-    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(a connection string that is not a valid URL)";
-  }
-}
+export const describeDatabaseUrl = withoutPassword;
 
 /** The `code` of a pg or Node error (a SQLSTATE or a socket code), or "" for anything else. */
 export function postgresErrorCode(error: unknown): string {
