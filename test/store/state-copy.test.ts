@@ -115,7 +115,7 @@ describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
     }
   });
 
-  it("event numbers go on after each copied run's last, and new outbox rows after the copied ones", async () => {
+  it("event numbers go on after each copied run's last, the log stays append-only, and new outbox rows come after the copied ones", async () => {
     const before = await postgres.store.listEvents(built.approvedRunId);
     const last = before.at(-1)?.sequence ?? 0;
     expect(last).toBeGreaterThan(before.length); // numbered in event segments: the gaps are kept
@@ -134,6 +134,14 @@ describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
       [last + 1, "run.retried"],
       [last + 2, "run.recovered"],
     ]);
+    // The copy inserted events without touching the audit log's trigger: changing one is still refused.
+    const pool = testPool(database.url);
+    try {
+      await expect(pool.query("UPDATE events SET actor = 'someone else'")).rejects.toThrow(/append-only/);
+      await expect(pool.query("DELETE FROM events")).rejects.toThrow(/append-only/);
+    } finally {
+      await pool.end();
+    }
     const update = await postgres.alerts.recordDelivery({
       source: "alertmanager",
       deliveryKey: "d-after-the-move",
