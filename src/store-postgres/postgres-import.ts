@@ -50,9 +50,20 @@ async function beginImport(pool: Pool, url: string): Promise<StateImport> {
   const client = await pool.connect();
   // A checked-out client has no listener for errors that arrive between queries (the server
   // ending the session while the source is read): without one, its 'error' event would end the
-  // process. The next query then fails, and the copy rolls back.
-  const ignore = (): void => undefined;
-  client.on("error", ignore);
+  // process. The next query then fails ("not queryable"); the error kept here says why.
+  let lost: unknown;
+  const keepLost = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on("error", keepLost);
+  const inSession = <Result>(work: () => Promise<Result>): Promise<Result> =>
+    guard(url, async () => {
+      try {
+        return await work();
+      } catch (error) {
+        throw lost ?? error;
+      }
+    });
   try {
     await client.query("BEGIN");
     await client.query("SELECT set_config('application_name', $1, true)", [IMPORT_APPLICATION_NAME]);
@@ -65,14 +76,14 @@ async function beginImport(pool: Pool, url: string): Promise<StateImport> {
     if (ended) return;
     ended = true;
     // A broken client keeps the listener: pg may still report its end while the pool drops it.
-    if (broken === undefined) client.off("error", ignore);
+    if (broken === undefined) client.off("error", keepLost);
     client.release(broken);
   };
   return {
-    counts: () => guard(url, () => countRows(client)),
-    write: (page: RecordPage) => guard(url, () => insertRows(client, rowsOfPage(page))),
+    counts: () => inSession(() => countRows(client)),
+    write: (page: RecordPage) => inSession(() => insertRows(client, rowsOfPage(page))),
     commit: () =>
-      guard(url, async () => {
+      inSession(async () => {
         await setCounters(client);
         await client.query("COMMIT");
         end();
