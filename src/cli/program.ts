@@ -23,6 +23,7 @@ import { registerEvalCommand } from "./eval-command.js";
 import { registerStatsCommand } from "./stats-command.js";
 import { registerInitCommands } from "./init-command.js";
 import { registerTestCommand } from "./test-command.js";
+import { registerStoreCommands } from "./store-copy-command.js";
 
 export interface CliContext {
   io: TerminalIo;
@@ -302,6 +303,7 @@ export function buildProgram(context: CliContext): Command {
   registerStatsCommand(program, context);
   registerInitCommands(program, context);
   registerTestCommand(program, context);
+  registerStoreCommands(program, context);
   return program;
 }
 

@@ -12,3 +12,4 @@ export { PostgresCommandIntents } from "./postgres-command-intents.js";
 export { PostgresRetention } from "./postgres-retention.js";
 export { applyPostgresMigrations, LATEST_POSTGRES_SCHEMA_VERSION } from "./postgres-migrations.js";
 export { describeDatabaseUrl } from "./postgres-errors.js";
+export { openPostgresImport, IMPORT_APPLICATION_NAME, type PostgresImportTarget } from "./postgres-import.js";

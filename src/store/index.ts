@@ -9,3 +9,4 @@ export { SqliteMessageLedger } from "./sqlite-message-ledger.js";
 export { openSqliteState, type SqliteState } from "./open-state.js";
 export { SqliteAlertStore } from "./sqlite-alert-store.js";
 export { SqliteRetention } from "./sqlite-retention.js";
+export { openSqliteExport, type SqliteExport, type SqliteExportOptions } from "./sqlite-export.js";

@@ -53,7 +53,8 @@ const IncidentRow = z.object({
   firing_count: z.number(),
 });
 
-function toSummary(row: unknown): IncidentSummary {
+/** An `incidents` row → the incident without its alerts (also read by sqlite-export.ts). */
+export function toSummary(row: unknown): IncidentSummary {
   const parsed = IncidentRow.parse(row);
   return {
     id: parsed.id,

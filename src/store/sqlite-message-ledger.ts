@@ -13,7 +13,8 @@ const postedMessageRow = z.object({
   updated_at: z.number(),
 });
 
-function toPostedMessage(row: unknown): PostedMessage {
+/** A `posted_messages` row → the record (also read by sqlite-export.ts). */
+export function toPostedMessage(row: unknown): PostedMessage {
   const parsed = postedMessageRow.parse(row);
   return {
     key: parsed.key,

@@ -18,7 +18,8 @@ const K = String(KEYS_PER_RUN);
 /** As in statements.ts: the run's key and the event segment its new events go to. */
 const RUN_PLACE = `key, coalesce(json_extract(event_segments, '$[#-1]'), key) AS segment`;
 
-const RETRY_COLUMNS = `r.id AS run_id, r.chain_id, t.step_id, t.step_index, t.attempt, t.next_attempt_at, t.waiting_since, t.waiting_for, t.code, t.message`;
+/** Retry columns with the run's id and chain joined in (`t` is run_retries, `r` is runs); also read by sqlite-export.ts. */
+export const RETRY_COLUMNS = `r.id AS run_id, r.chain_id, t.step_id, t.step_index, t.attempt, t.next_attempt_at, t.waiting_since, t.waiting_for, t.code, t.message`;
 
 const retryRowSchema = z.object({
   run_id: z.string(),
@@ -33,9 +34,9 @@ const retryRowSchema = z.object({
   message: z.string(),
 });
 
-const lineageRowSchema = z.object({ run_id: z.string(), parent_run_id: z.string(), from_step_id: z.string(), created_at: integer });
+export const lineageRowSchema = z.object({ run_id: z.string(), parent_run_id: z.string(), from_step_id: z.string(), created_at: integer });
 
-function toRunRetry(row: unknown): RunRetry {
+export function toRunRetry(row: unknown): RunRetry {
   const retry = parseRow(retryRowSchema, row, "run_retries");
   return {
     runId: retry.run_id,
