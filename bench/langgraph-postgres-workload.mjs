@@ -192,7 +192,10 @@ async function main() {
   line("B  resume (new pool + saver + graph):", `median ${b.resume_ms_median} ms, p99 ${b.resume_ms_p99} ms`);
   line("checkpointer calls per chain / pause / resume:", `${JSON.stringify(calls.chain)} / ${JSON.stringify(calls.pause)} / ${JSON.stringify(calls.resume)}`);
   for (const [name, counted] of Object.entries(roundTrips)) {
-    line(`round trips per ${name === "chain" ? "chain (A)" : name}:`, `${counted.round_trips} (${counted.commit} COMMIT, ${counted.autocommit_statements} outside a transaction)`);
+    line(
+      `round trips per ${name === "chain" ? "chain (A)" : name}:`,
+      `${counted.round_trips} (${counted.commit} COMMIT, ${counted.autocommit_statements} outside a transaction)`,
+    );
   }
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);

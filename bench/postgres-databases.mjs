@@ -130,14 +130,20 @@ function statementLabel(config, text) {
   if (typeof config === "object" && config.name) return config.name;
   const words = text.replace(/\s+/g, " ").split(" ");
   const stop = words.findIndex((word, index) => index > 0 && /^(VALUES|SET|WHERE|\()/i.test(word));
-  return words.slice(0, stop > 0 ? Math.min(stop, 4) : 4).join(" ").replace(/"/g, "");
+  return words
+    .slice(0, stop > 0 ? Math.min(stop, 4) : 4)
+    .join(" ")
+    .replace(/"/g, "");
 }
 
 /** The counts divided by `n` (chains), rounded to hundredths. */
 export function perChainCounts(counts, n) {
   const per = (value) => Math.round((value / n) * 100) / 100;
   return Object.fromEntries(
-    Object.entries(counts).map(([key, value]) => [key, typeof value === "number" ? per(value) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, per(v)]))]),
+    Object.entries(counts).map(([key, value]) => [
+      key,
+      typeof value === "number" ? per(value) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, per(v)])),
+    ]),
   );
 }
 
