@@ -16,6 +16,7 @@ import { PostgresChainStore, applyPostgresMigrations } from "../src/store-postgr
 import { checkRun, countCalls, makeBenchRunner, perChain, subtract } from "./baton-engine.js";
 import {
   benchPool,
+  commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
   databaseBytes,
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
   };
   const roundTrips = { chain: chain.roundTrips, pause: gated.pause.roundTrips, resume: gated.resume.roundTrips };
 
+  // A and B are measured on the server as it is while they run; this says what a commit and a round trip cost then.
+  const floor = await commitAndRoundTripFloor("baton", Math.max(50, Math.floor(nThroughput / 4)));
   const throughputResults = { postgres: await throughput("a", nThroughput) };
   const pauseResumeResult = await pauseResume("b", nPause);
   pauseResumeResult.cycle_extra_ms_vs_uninterrupted_chain = r2(
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
     postgres: { host: postgresHost(), ...server, pool: "10 connections (postgres-databases.mjs benchPool)" },
     store_calls_per_chain: calls,
     round_trips_per_chain: roundTrips,
+    floor_commit_and_round_trip: floor,
     throughput: throughputResults,
     pause_resume: pauseResumeResult,
     max_rss_mib_getrusage: maxRssMiB(),
@@ -215,9 +219,10 @@ async function main(): Promise<void> {
     if (counted === undefined) continue;
     line(
       `round trips per ${name === "chain" ? "chain (A)" : name}:`,
-      `${counted.round_trips} (${counted.commit} COMMIT, ${counted.autocommit_statements} outside a transaction)`,
+      `${counted.round_trips}, of them ${counted.commit} COMMIT and ${counted.autocommit_statements} outside a transaction block (${counted.autocommit_writes} writes)`,
     );
   }
+  line("floor: one commit / one round trip:", `${floor.commit_us} / ${floor.round_trip_us} µs (N=${floor.n})`);
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);
   console.log(JSON.stringify(result));

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { checkFinalState, compileGraph, countCheckpointerCalls, perChain } from "./langgraph-graph.mjs";
 import {
   benchPool,
+  commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
   databaseBytes,
@@ -147,6 +148,8 @@ async function main() {
   const calls = { chain: perChain(chain.calls, nWarmup), pause: perChain(gated.pause.calls, nGated), resume: perChain(gated.resume.calls, nGated) };
   const roundTrips = { chain: chain.roundTrips, pause: gated.pause.roundTrips, resume: gated.resume.roundTrips };
 
+  // A and B are measured on the server as it is while they run; this says what a commit and a round trip cost then.
+  const floor = await commitAndRoundTripFloor("lg", Math.max(50, Math.floor(nThroughput / 4)));
   const throughputResults = { postgres: await throughput("a", nThroughput) };
   if (allVariants) throughputResults.postgres_durability_sync = await throughput("a_sync", nThroughput, { invokeOptions: { durability: "sync" } });
   const pauseResumeResult = await pauseResume("b", nPause);
@@ -171,6 +174,7 @@ async function main() {
     postgres: { host: postgresHost(), ...server, pool: "10 connections (postgres-databases.mjs benchPool)" },
     checkpointer_calls_per_chain: calls,
     round_trips_per_chain: roundTrips,
+    floor_commit_and_round_trip: floor,
     throughput: throughputResults,
     pause_resume: pauseResumeResult,
     max_rss_mib_getrusage: maxRssMiB(),
@@ -194,9 +198,10 @@ async function main() {
   for (const [name, counted] of Object.entries(roundTrips)) {
     line(
       `round trips per ${name === "chain" ? "chain (A)" : name}:`,
-      `${counted.round_trips} (${counted.commit} COMMIT, ${counted.autocommit_statements} outside a transaction)`,
+      `${counted.round_trips}, of them ${counted.commit} COMMIT and ${counted.autocommit_statements} outside a transaction block (${counted.autocommit_writes} writes)`,
     );
   }
+  line("floor: one commit / one round trip:", `${floor.commit_us} / ${floor.round_trip_us} µs (N=${floor.n})`);
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);
   console.log(JSON.stringify(result));
