@@ -1,6 +1,6 @@
-// baton's side of the workload, shared by baton-workload.ts (the benchmark), baton-breakdown.ts
-// and wal-frames.ts (diagnostics): the 4-step chain, the zero-latency model and a Runner built
-// the way a baton process builds one.
+// baton's side of the workload, shared by baton-workload.ts and baton-postgres-workload.ts (the
+// benchmark), baton-breakdown.ts and wal-frames.ts (diagnostics): the 4-step chain, the
+// zero-latency model, a Runner built the way a baton process builds one, and the checks.
 
 import { defineChain, z, type Chain } from "../src/chain-api.js";
 import { ChainRegistry } from "../src/core/chain-registry.js";
