@@ -16,6 +16,7 @@ import { PostgresChainStore, applyPostgresMigrations } from "../src/store-postgr
 import { checkRun, countCalls, makeBenchRunner, perChain, subtract } from "./baton-engine.js";
 import {
   benchPool,
+  checkpointServer,
   commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
@@ -72,6 +73,7 @@ async function throughput(label: string, n: number, counts?: Counts) {
   const { runner, store } = engine;
   const latencies = new Float64Array(n);
   const runIds: string[] = new Array(n);
+  await checkpointServer();
   const t0 = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
@@ -112,6 +114,7 @@ async function pauseResume(label: string, n: number, counts?: { pause: Counts; r
   const runIds: string[] = new Array(n);
 
   const first = await openEngine(database.url, true, counts?.pause);
+  await checkpointServer();
   const pauseStart = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
@@ -130,6 +133,7 @@ async function pauseResume(label: string, n: number, counts?: { pause: Counts; r
   await second.runner.recover(); // what a restarted process does first; nothing is in flight here
   if (second.roundTrips) resetCounts(second.roundTrips);
   const approver = { id: "bench-approver", trusted: true };
+  await checkpointServer();
   const resumeStart = performance.now();
   for (let i = 0; i < n; i += 1) {
     const runId = runIds[i] as string;

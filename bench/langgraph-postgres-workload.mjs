@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { checkFinalState, compileGraph, countCheckpointerCalls, perChain } from "./langgraph-graph.mjs";
 import {
   benchPool,
+  checkpointServer,
   commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
@@ -56,6 +57,7 @@ async function throughput(label, n, { invokeOptions = {}, counts } = {}) {
   if (roundTrips) resetCounts(roundTrips); // setup is not a chain's work
   const graph = compileGraph({ gate: false, checkpointer: saver });
   const latencies = new Float64Array(n);
+  await checkpointServer();
   const t0 = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
@@ -94,6 +96,7 @@ async function pauseResume(label, n, counts) {
   await first.saver.setup();
   if (first.roundTrips) resetCounts(first.roundTrips);
   const graph1 = compileGraph({ gate: true, checkpointer: first.saver });
+  await checkpointServer();
   const pauseStart = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
@@ -110,6 +113,7 @@ async function pauseResume(label, n, counts) {
 
   const second = openSaver(database.url, counts?.resume);
   const graph2 = compileGraph({ gate: true, checkpointer: second.saver });
+  await checkpointServer();
   const resumeStart = performance.now();
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();

@@ -71,6 +71,22 @@ export async function createBenchDatabase(label) {
   };
 }
 
+/**
+ * Writes every dirty buffer of the server out now, so a timed scenario does not start by paying
+ * for the previous one's writes (the other engine's, as often as not): each starts just after
+ * a checkpoint, with the same full-page images to write.
+ */
+export async function checkpointServer() {
+  await administer("CHECKPOINT");
+}
+
+// Interrupted (Ctrl-C, or run.mjs ended): drop this process's databases before going.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    dropAll().finally(() => process.exit(130));
+  });
+}
+
 export async function dropAll() {
   for (const name of [...created]) {
     created.delete(name);

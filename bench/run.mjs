@@ -6,7 +6,8 @@
 // PostgreSQL rows are skipped with one line and the SQLite comparison still runs.
 //
 //   node run.mjs [--n-throughput=2000] [--n-pause=1000] [--warmup=200] [--quick]
-//                [--runs=1]             separate rounds (each: LangGraph, then baton, SQLite then PostgreSQL); medians are reported
+//                [--runs=1]             separate rounds (SQLite, then PostgreSQL; LangGraph first in odd rounds, baton
+//                                       first in even ones); medians are reported
 //                [--only=baton|langgraph]
 //                [--store=sqlite|postgres]
 //                [--variants=all]       extra variants (LangGraph: MemorySaver, durability sync, synchronous=FULL,
@@ -90,7 +91,7 @@ const median = (values) => {
 /** Median of every numeric leaf across rounds; other leaves come from the first round. */
 const mergeMedian = (values) => {
   const first = values[0];
-  if (typeof first === "number") return median(values);
+  if (typeof first === "number") return r2(median(values));
   if (first && typeof first === "object" && !Array.isArray(first)) {
     return Object.fromEntries(Object.keys(first).map((key) => [key, mergeMedian(values.map((value) => value?.[key]))]));
   }
@@ -175,7 +176,13 @@ const results = [];
 for (let round = 1; round <= rounds; round += 1) {
   if (rounds > 1) console.log(`--- round ${round}/${rounds}`);
   const result = {};
-  for (const [key, side] of Object.entries(ENGINES)) {
+  // Odd rounds run LangGraph first on each database, even rounds baton first: whatever the
+  // machine or the server does over time falls on both sides alike.
+  const engines = round % 2 === 1 ? ["langgraph", "baton"] : ["baton", "langgraph"];
+  const order = ["sqlite", "postgres"].flatMap((store) =>
+    engines.map((engine) => Object.entries(ENGINES).find(([, side]) => side.store === store && side.engine === engine)),
+  );
+  for (const [key, side] of order) {
     if ((only && only !== side.engine) || !stores.includes(side.store)) continue;
     console.log(`running ${side.label} ${passThrough.join(" ")}`.trimEnd());
     result[key] = await runChild(key);
@@ -256,8 +263,9 @@ if (ratios) {
 if (pgRatios) {
   console.log("");
   if (pgRatios.per_step) {
-    console.log(`PostgreSQL: LangGraph ÷ baton, µs per durable step:    ${verdict(pgRatios.per_step)}`);
-    console.log(`PostgreSQL: LangGraph ÷ baton, pause + resume medians: ${pgRatios.pause_resume.ratio}x`);
+    const perRound = (name) => (rounds > 1 ? ` (rounds: ${results.map((result) => result.postgres_ratios?.[name]?.ratio).join(", ")})` : "");
+    console.log(`PostgreSQL: LangGraph ÷ baton, µs per durable step:    ${verdict(pgRatios.per_step)}${perRound("per_step")}`);
+    console.log(`PostgreSQL: LangGraph ÷ baton, pause + resume medians: ${pgRatios.pause_resume.ratio}x${perRound("pause_resume")}`);
   }
   if (pgRatios.baton_postgres_over_sqlite_per_step) {
     console.log(
