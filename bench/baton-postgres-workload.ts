@@ -16,7 +16,6 @@ import { PostgresChainStore, applyPostgresMigrations } from "../src/store-postgr
 import { checkRun, countCalls, makeBenchRunner, perChain, subtract } from "./baton-engine.js";
 import {
   benchPool,
-  checkpointServer,
   commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
@@ -27,6 +26,7 @@ import {
   resetCounts,
   serverSettings,
 } from "./postgres-databases.mjs";
+import { leaveLockstep, timedChains, turn } from "./lockstep.mjs";
 import { STEPS, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
@@ -67,23 +67,20 @@ async function openEngine(url: string, gate: boolean, counts?: Counts): Promise<
 }
 
 /** Scenario A: n independent chains, one after another, each to the end, on a new database; then every run is checked. */
-async function throughput(label: string, n: number, counts?: Counts) {
+async function throughput(label: string, n: number, { counts, phase }: { counts?: Counts; phase?: string } = {}) {
   const database = await createBenchDatabase(`baton_${label}`);
   const engine = await openEngine(database.url, false, counts);
   const { runner, store } = engine;
   const latencies = new Float64Array(n);
   const runIds: string[] = new Array(n);
-  await checkpointServer();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 1) {
+  const totalMs = await timedChains(n, phase, async (i: number) => {
     const started = performance.now();
     const { runId } = await runner.start("bench", makeRequest(i), { startedBy: "bench" });
     const run: RunRecord = await runner.settled(runId);
     latencies[i] = performance.now() - started;
     if (run.status !== "succeeded") throw new Error(`chain ${i}: ${run.status} ${JSON.stringify(run.error)}`);
     runIds[i] = runId;
-  }
-  const totalMs = performance.now() - t0;
+  });
   if (counts && engine.roundTrips) counts.roundTrips = perChainCounts(engine.roundTrips, n);
   for (let i = 0; i < n; i += 1) await checkRun(store, runIds[i] as string, i, false);
   const bytes = await engine.bytes();
@@ -107,24 +104,21 @@ async function throughput(label: string, n: number, counts?: Counts) {
  * closed; then a new store, chain registry and runner on the same database approve every run
  * and run steps 2-4 (resume). Finding the pending approval is timed, as on SQLite.
  */
-async function pauseResume(label: string, n: number, counts?: { pause: Counts; resume: Counts }) {
+async function pauseResume(label: string, n: number, { counts, timed = false }: { counts?: { pause: Counts; resume: Counts }; timed?: boolean } = {}) {
   const database = await createBenchDatabase(`baton_${label}`);
   const pause = new Float64Array(n);
   const resume = new Float64Array(n);
   const runIds: string[] = new Array(n);
 
   const first = await openEngine(database.url, true, counts?.pause);
-  await checkpointServer();
-  const pauseStart = performance.now();
-  for (let i = 0; i < n; i += 1) {
+  const pauseTotal = await timedChains(n, timed ? "pause" : undefined, async (i: number) => {
     const started = performance.now();
     const { runId } = await first.runner.start("bench", makeRequest(i), { startedBy: "bench" });
     const run = await first.runner.settled(runId);
     pause[i] = performance.now() - started;
     if (run.status !== "awaiting_approval" || run.cursor !== 0) throw new Error(`chain ${i}: expected to rest at the approval, got ${run.status}`);
     runIds[i] = runId;
-  }
-  const pauseTotal = performance.now() - pauseStart;
+  });
   if (counts && first.roundTrips) counts.pause.roundTrips = perChainCounts(first.roundTrips, n);
   const sizeAfterPause = (await first.bytes()).total;
   await first.close();
@@ -133,9 +127,7 @@ async function pauseResume(label: string, n: number, counts?: { pause: Counts; r
   await second.runner.recover(); // what a restarted process does first; nothing is in flight here
   if (second.roundTrips) resetCounts(second.roundTrips);
   const approver = { id: "bench-approver", trusted: true };
-  await checkpointServer();
-  const resumeStart = performance.now();
-  for (let i = 0; i < n; i += 1) {
+  const resumeTotal = await timedChains(n, timed ? "resume" : undefined, async (i: number) => {
     const runId = runIds[i] as string;
     const started = performance.now();
     const [approval] = await second.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
@@ -144,8 +136,7 @@ async function pauseResume(label: string, n: number, counts?: { pause: Counts; r
     const run = await second.runner.settled(runId);
     resume[i] = performance.now() - started;
     if (!decision.applied || run.status !== "succeeded") throw new Error(`chain ${i}: resume ended ${run.status}`);
-  }
-  const resumeTotal = performance.now() - resumeStart;
+  });
   if (counts && second.roundTrips) counts.resume.roundTrips = perChainCounts(second.roundTrips, n);
   for (let i = 0; i < n; i += 1) await checkRun(second.store, runIds[i] as string, i, true);
   const bytes = await second.bytes();
@@ -168,10 +159,10 @@ async function main(): Promise<void> {
 
   // Untimed warm-up on throw-away databases, as on SQLite; it also counts store calls and round trips.
   const chain: Counts = { calls: {} };
-  await throughput("warmup", nWarmup, chain);
+  await throughput("warmup", nWarmup, { counts: chain });
   const nGated = Math.max(1, Math.floor(nWarmup / 4));
   const gated = { pause: { calls: {} }, resume: { calls: {} } } as { pause: Counts; resume: Counts };
-  await pauseResume("warmup_gated", nGated, gated);
+  await pauseResume("warmup_gated", nGated, { counts: gated });
   // The call counts include the untimed check of every run after the loop (getRun, getSteps,
   // listApprovals once each per run); they are subtracted here. The round trips were read before it.
   const checked = { getRun: 1, getSteps: 1 };
@@ -183,9 +174,10 @@ async function main(): Promise<void> {
   const roundTrips = { chain: chain.roundTrips, pause: gated.pause.roundTrips, resume: gated.resume.roundTrips };
 
   // A and B are measured on the server as it is while they run; this says what a commit and a round trip cost then.
+  await turn("floor");
   const floor = await commitAndRoundTripFloor("baton", Math.max(50, Math.floor(nThroughput / 4)));
-  const throughputResults = { postgres: await throughput("a", nThroughput) };
-  const pauseResumeResult = await pauseResume("b", nPause);
+  const throughputResults = { postgres: await throughput("a", nThroughput, { phase: "a" }) };
+  const pauseResumeResult = await pauseResume("b", nPause, { timed: true });
   pauseResumeResult.cycle_extra_ms_vs_uninterrupted_chain = r2(
     pauseResumeResult.pause_ms_median + pauseResumeResult.resume_ms_median - throughputResults.postgres.chain_ms_median,
   );
@@ -236,4 +228,5 @@ try {
   await main();
 } finally {
   await dropAll();
+  leaveLockstep();
 }

@@ -18,7 +18,6 @@ import { fileURLToPath } from "node:url";
 import { checkFinalState, compileGraph, countCheckpointerCalls, perChain } from "./langgraph-graph.mjs";
 import {
   benchPool,
-  checkpointServer,
   commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
@@ -29,6 +28,7 @@ import {
   postgresHost,
   serverSettings,
 } from "./postgres-databases.mjs";
+import { leaveLockstep, timedChains, turn } from "./lockstep.mjs";
 import { STEPS, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
@@ -50,22 +50,19 @@ function openSaver(url, counts) {
 // ---------------------------------------------------------------- scenarios
 
 /** Scenario A: n independent chains, one after another, each to the end, on a new database. */
-async function throughput(label, n, { invokeOptions = {}, counts } = {}) {
+async function throughput(label, n, { invokeOptions = {}, counts, phase } = {}) {
   const database = await createBenchDatabase(`lg_${label}`);
   const { saver, pool, roundTrips } = openSaver(database.url, counts);
   await saver.setup();
   if (roundTrips) resetCounts(roundTrips); // setup is not a chain's work
   const graph = compileGraph({ gate: false, checkpointer: saver });
   const latencies = new Float64Array(n);
-  await checkpointServer();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 1) {
+  const totalMs = await timedChains(n, phase, async (i) => {
     const started = performance.now();
     const state = await graph.invoke({ input: makeRequest(i) }, { configurable: { thread_id: `a-postgres-${i}` }, ...invokeOptions });
     latencies[i] = performance.now() - started;
     checkFinalState(state, i, false);
-  }
-  const totalMs = performance.now() - t0;
+  });
   if (counts) counts.roundTrips = perChainCounts(roundTrips, n);
   const bytes = await databaseBytes(pool);
   await pool.end();
@@ -87,7 +84,7 @@ async function throughput(label, n, { invokeOptions = {}, counts } = {}) {
  * Scenario B: n chains run to the interrupt (pause); the pool is ended; then a new pool, saver
  * and graph on the same database resume every chain to the end (resume).
  */
-async function pauseResume(label, n, counts) {
+async function pauseResume(label, n, { counts, timed = false } = {}) {
   const database = await createBenchDatabase(`lg_${label}`);
   const pause = new Float64Array(n);
   const resume = new Float64Array(n);
@@ -96,32 +93,26 @@ async function pauseResume(label, n, counts) {
   await first.saver.setup();
   if (first.roundTrips) resetCounts(first.roundTrips);
   const graph1 = compileGraph({ gate: true, checkpointer: first.saver });
-  await checkpointServer();
-  const pauseStart = performance.now();
-  for (let i = 0; i < n; i += 1) {
+  const pauseTotal = await timedChains(n, timed ? "pause" : undefined, async (i) => {
     const started = performance.now();
     const state = await graph1.invoke({ input: makeRequest(i) }, { configurable: { thread_id: `hitl-${i}` } });
     pause[i] = performance.now() - started;
     if (state.__interrupt__?.length !== 1 || state.architectureResult !== undefined || state.extractResult?.company === undefined) {
       throw new Error(`chain ${i}: expected to stop at the interrupt`);
     }
-  }
-  const pauseTotal = performance.now() - pauseStart;
+  });
   if (counts) counts.pause.roundTrips = perChainCounts(first.roundTrips, n);
   const sizeAfterPause = (await databaseBytes(first.pool)).total;
   await first.pool.end(); // as at process exit
 
   const second = openSaver(database.url, counts?.resume);
   const graph2 = compileGraph({ gate: true, checkpointer: second.saver });
-  await checkpointServer();
-  const resumeStart = performance.now();
-  for (let i = 0; i < n; i += 1) {
+  const resumeTotal = await timedChains(n, timed ? "resume" : undefined, async (i) => {
     const started = performance.now();
     const state = await graph2.invoke(new Command({ resume: { approved: true } }), { configurable: { thread_id: `hitl-${i}` } });
     resume[i] = performance.now() - started;
     checkFinalState(state, i, true);
-  }
-  const resumeTotal = performance.now() - resumeStart;
+  });
   if (counts) counts.resume.roundTrips = perChainCounts(second.roundTrips, n);
   const bytes = await databaseBytes(second.pool);
   await second.pool.end();
@@ -148,15 +139,18 @@ async function main() {
   await throughput("warmup", nWarmup, { counts: chain });
   const nGated = Math.max(1, Math.floor(nWarmup / 4));
   const gated = { pause: { calls: {} }, resume: { calls: {} } };
-  await pauseResume("warmup_gated", nGated, gated);
+  await pauseResume("warmup_gated", nGated, { counts: gated });
   const calls = { chain: perChain(chain.calls, nWarmup), pause: perChain(gated.pause.calls, nGated), resume: perChain(gated.resume.calls, nGated) };
   const roundTrips = { chain: chain.roundTrips, pause: gated.pause.roundTrips, resume: gated.resume.roundTrips };
 
   // A and B are measured on the server as it is while they run; this says what a commit and a round trip cost then.
+  await turn("floor");
   const floor = await commitAndRoundTripFloor("lg", Math.max(50, Math.floor(nThroughput / 4)));
-  const throughputResults = { postgres: await throughput("a", nThroughput) };
-  if (allVariants) throughputResults.postgres_durability_sync = await throughput("a_sync", nThroughput, { invokeOptions: { durability: "sync" } });
-  const pauseResumeResult = await pauseResume("b", nPause);
+  const throughputResults = { postgres: await throughput("a", nThroughput, { phase: "a" }) };
+  if (allVariants) {
+    throughputResults.postgres_durability_sync = await throughput("a_sync", nThroughput, { invokeOptions: { durability: "sync" }, phase: "a_sync" });
+  }
+  const pauseResumeResult = await pauseResume("b", nPause, { timed: true });
   pauseResumeResult.cycle_extra_ms_vs_uninterrupted_chain = r2(
     pauseResumeResult.pause_ms_median + pauseResumeResult.resume_ms_median - throughputResults.postgres.chain_ms_median,
   );
@@ -215,4 +209,5 @@ try {
   await main();
 } finally {
   await dropAll();
+  leaveLockstep();
 }

@@ -21,6 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PHASES } from "./lockstep.mjs";
 import { postgresHost, postgresUnreachableReason } from "./postgres-databases.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,11 +60,25 @@ const ENGINES = {
   baton_postgres: { engine: "baton", store: "postgres", label: "baton on PostgreSQL", args: ["--import", "tsx", join(here, "baton-postgres-workload.ts")] },
 };
 
-/** Run one workload script; its summary lines are echoed with a prefix, its last line is the JSON. */
-function runChild(engine) {
+/**
+ * Start one workload script; its summary lines are echoed with a prefix, its last line is the
+ * JSON `result` resolves to. With `lockstep`, it gets an IPC channel, and `next()` resolves to
+ * the phase it waits to run next (lockstep.mjs), or null once it has ended.
+ */
+function startChild(engine, { lockstep = false } = {}) {
   const { label, args } = ENGINES[engine];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...args, ...passThrough], { cwd: here, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...args, ...passThrough], { cwd: here, stdio: ["ignore", "pipe", "inherit", ...(lockstep ? ["ipc"] : [])] });
+  const waiting = [];
+  let wake;
+  const push = (phase) => {
+    if (wake) {
+      const resolveNext = wake;
+      wake = undefined;
+      resolveNext(phase);
+    } else waiting.push(phase);
+  };
+  child.on("message", (message) => push(message.ready));
+  const result = new Promise((resolvePromise, reject) => {
     let stdout = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk) => {
@@ -71,6 +86,7 @@ function runChild(engine) {
     });
     child.on("error", reject);
     child.on("close", (code) => {
+      push(null);
       const lines = stdout.trimEnd().split("\n");
       if (code !== 0) return reject(new Error(`${label} workload exited with ${code}:\n${stdout}`));
       for (const summaryLine of lines.slice(0, -1)) console.log(`  [${engine}] ${summaryLine}`);
@@ -81,6 +97,32 @@ function runChild(engine) {
       }
     });
   });
+  const next = () => (waiting.length > 0 ? Promise.resolve(waiting.shift()) : new Promise((resolveNext) => (wake = resolveNext)));
+  return { engine, child, result, next };
+}
+
+const runChild = (engine) => startChild(engine).result;
+
+/**
+ * Run the scripts at once, in lock-step: each timed batch of chains runs while the others
+ * wait (lockstep.mjs). Turns go to the scripts at the earliest phase, in the given order, one
+ * batch each; untimed work (warm-up aside) also happens inside a script's turn.
+ */
+async function runInLockstep(engines) {
+  const sides = engines.map((engine) => startChild(engine, { lockstep: true }));
+  const state = await Promise.all(sides.map(async (side) => ({ side, phase: await side.next() })));
+  let turns = 0;
+  for (;;) {
+    const active = state.filter((entry) => entry.phase !== null);
+    if (active.length === 0) break;
+    const earliest = Math.min(...active.map((entry) => PHASES.indexOf(entry.phase)));
+    const candidates = active.filter((entry) => PHASES.indexOf(entry.phase) === earliest);
+    const entry = candidates[turns % candidates.length];
+    turns += 1;
+    entry.side.child.send({ go: true });
+    entry.phase = await entry.side.next();
+  }
+  return Object.fromEntries(await Promise.all(sides.map(async (side) => [side.engine, await side.result])));
 }
 
 const median = (values) => {
@@ -176,16 +218,22 @@ const results = [];
 for (let round = 1; round <= rounds; round += 1) {
   if (rounds > 1) console.log(`--- round ${round}/${rounds}`);
   const result = {};
-  // Odd rounds run LangGraph first on each database, even rounds baton first: whatever the
-  // machine or the server does over time falls on both sides alike.
+  // Odd rounds run LangGraph first on each database (on PostgreSQL: take the first turn), even
+  // rounds baton first: whatever the machine or the server does over time falls on both alike.
   const engines = round % 2 === 1 ? ["langgraph", "baton"] : ["baton", "langgraph"];
   const order = ["sqlite", "postgres"].flatMap((store) =>
     engines.map((engine) => Object.entries(ENGINES).find(([, side]) => side.store === store && side.engine === engine)),
   );
-  for (const [key, side] of order) {
-    if ((only && only !== side.engine) || !stores.includes(side.store)) continue;
+  const selected = order.filter(([, side]) => (!only || only === side.engine) && stores.includes(side.store));
+  for (const [key, side] of selected.filter(([, side]) => side.store === "sqlite")) {
     console.log(`running ${side.label} ${passThrough.join(" ")}`.trimEnd());
     result[key] = await runChild(key);
+  }
+  // The PostgreSQL pair runs in lock-step: turns of 25 chains, one side at a time.
+  const postgresSides = selected.filter(([, side]) => side.store === "postgres");
+  if (postgresSides.length > 0) {
+    console.log(`running ${postgresSides.map(([, side]) => side.label).join(" and ")} in lock-step ${passThrough.join(" ")}`.trimEnd());
+    Object.assign(result, await runInLockstep(postgresSides.map(([key]) => key)));
   }
   addRatios(result);
   results.push(result);
