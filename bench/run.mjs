@@ -16,12 +16,12 @@
 //
 // Prints a human summary, then (last line) one JSON object.
 
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PHASES } from "./lockstep.mjs";
+import { startChild, startInLockstep } from "./children.mjs";
 import { postgresHost, postgresUnreachableReason } from "./postgres-databases.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,70 +60,12 @@ const ENGINES = {
   baton_postgres: { engine: "baton", store: "postgres", label: "baton on PostgreSQL", args: ["--import", "tsx", join(here, "baton-postgres-workload.ts")] },
 };
 
-/**
- * Start one workload script; its summary lines are echoed with a prefix, its last line is the
- * JSON `result` resolves to. With `lockstep`, it gets an IPC channel, and `next()` resolves to
- * the phase it waits to run next (lockstep.mjs), or null once it has ended.
- */
-function startChild(engine, { lockstep = false } = {}) {
-  const { label, args } = ENGINES[engine];
-  const child = spawn(process.execPath, [...args, ...passThrough], { cwd: here, stdio: ["ignore", "pipe", "inherit", ...(lockstep ? ["ipc"] : [])] });
-  const waiting = [];
-  let wake;
-  const push = (phase) => {
-    if (wake) {
-      const resolveNext = wake;
-      wake = undefined;
-      resolveNext(phase);
-    } else waiting.push(phase);
-  };
-  child.on("message", (message) => push(message.ready));
-  const result = new Promise((resolvePromise, reject) => {
-    let stdout = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      push(null);
-      const lines = stdout.trimEnd().split("\n");
-      if (code !== 0) return reject(new Error(`${label} workload exited with ${code}:\n${stdout}`));
-      for (const summaryLine of lines.slice(0, -1)) console.log(`  [${engine}] ${summaryLine}`);
-      try {
-        resolvePromise(JSON.parse(lines.at(-1)));
-      } catch (error) {
-        reject(new Error(`${label} workload printed no JSON last line: ${error.message}`));
-      }
-    });
-  });
-  const next = () => (waiting.length > 0 ? Promise.resolve(waiting.shift()) : new Promise((resolveNext) => (wake = resolveNext)));
-  return { engine, child, result, next };
-}
-
-const runChild = (engine) => startChild(engine).result;
-
-/**
- * Run the scripts at once, in lock-step: each timed batch of chains runs while the others
- * wait (lockstep.mjs). Turns go to the scripts at the earliest phase, in the given order, one
- * batch each; untimed work (warm-up aside) also happens inside a script's turn.
- */
-async function runInLockstep(engines) {
-  const sides = engines.map((engine) => startChild(engine, { lockstep: true }));
-  const state = await Promise.all(sides.map(async (side) => ({ side, phase: await side.next() })));
-  let turns = 0;
-  for (;;) {
-    const active = state.filter((entry) => entry.phase !== null);
-    if (active.length === 0) break;
-    const earliest = Math.min(...active.map((entry) => PHASES.indexOf(entry.phase)));
-    const candidates = active.filter((entry) => PHASES.indexOf(entry.phase) === earliest);
-    const entry = candidates[turns % candidates.length];
-    turns += 1;
-    entry.side.child.send({ go: true });
-    entry.phase = await entry.side.next();
-  }
-  return Object.fromEntries(await Promise.all(sides.map(async (side) => [side.engine, await side.result])));
-}
+const runChild = (engine) => startChild(ENGINES[engine], engine, passThrough).result;
+const runInLockstep = (engines) =>
+  startInLockstep(
+    engines.map((engine) => [ENGINES[engine], engine]),
+    passThrough,
+  );
 
 const median = (values) => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -213,6 +155,7 @@ if (stores.includes("postgres")) {
     stores = stores.filter((store) => store !== "postgres");
   }
 }
+if (stores.length === 0) process.exit(1);
 
 const results = [];
 for (let round = 1; round <= rounds; round += 1) {
