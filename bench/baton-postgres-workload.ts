@@ -16,7 +16,6 @@ import { PostgresChainStore, applyPostgresMigrations } from "../src/store-postgr
 import { checkRun, countCalls, makeBenchRunner, perChain, subtract } from "./baton-engine.js";
 import {
   benchPool,
-  commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
   databaseBytes,
@@ -26,7 +25,8 @@ import {
   resetCounts,
   serverSettings,
 } from "./postgres-databases.mjs";
-import { leaveLockstep, timedChains, turn } from "./lockstep.mjs";
+import { leaveLockstep, timedChains } from "./lockstep.mjs";
+import { commitAndRoundTripFloor } from "./postgres-floor.mjs";
 import { STEPS, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
@@ -174,7 +174,6 @@ async function main(): Promise<void> {
   const roundTrips = { chain: chain.roundTrips, pause: gated.pause.roundTrips, resume: gated.resume.roundTrips };
 
   // A and B are measured on the server as it is while they run; this says what a commit and a round trip cost then.
-  await turn("floor");
   const floor = await commitAndRoundTripFloor("baton", Math.max(50, Math.floor(nThroughput / 4)));
   const throughputResults = { postgres: await throughput("a", nThroughput, { phase: "a" }) };
   const pauseResumeResult = await pauseResume("b", nPause, { timed: true });

@@ -18,7 +18,6 @@ import { fileURLToPath } from "node:url";
 import { checkFinalState, compileGraph, countCheckpointerCalls, perChain } from "./langgraph-graph.mjs";
 import {
   benchPool,
-  commitAndRoundTripFloor,
   countRoundTrips,
   createBenchDatabase,
   databaseBytes,
@@ -28,7 +27,8 @@ import {
   postgresHost,
   serverSettings,
 } from "./postgres-databases.mjs";
-import { leaveLockstep, timedChains, turn } from "./lockstep.mjs";
+import { leaveLockstep, timedChains } from "./lockstep.mjs";
+import { commitAndRoundTripFloor } from "./postgres-floor.mjs";
 import { STEPS, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
@@ -144,7 +144,6 @@ async function main() {
   const roundTrips = { chain: chain.roundTrips, pause: gated.pause.roundTrips, resume: gated.resume.roundTrips };
 
   // A and B are measured on the server as it is while they run; this says what a commit and a round trip cost then.
-  await turn("floor");
   const floor = await commitAndRoundTripFloor("lg", Math.max(50, Math.floor(nThroughput / 4)));
   const throughputResults = { postgres: await throughput("a", nThroughput, { phase: "a" }) };
   if (allVariants) {

@@ -8,7 +8,6 @@
 // fsync stay as the server has them, for both engines alike.
 
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import pg from "pg";
 
 export const POSTGRES_ADMIN_URL = process.env.BATON_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -184,36 +183,4 @@ export async function databaseBytes(pool) {
   );
   const tables = Object.fromEntries(rows.map((row) => [row.name, Number(row.bytes)]));
   return { total: Object.values(tables).reduce((sum, bytes) => sum + bytes, 0), tables };
-}
-
-/**
- * What a commit and a round trip cost on this server right now, on a new database:
- * n one-row INSERTs sent outside a transaction block (each one round trip and one durable
- * commit), and n `SELECT 1` (one round trip, nothing to flush). Both engines' per-step figures
- * are made of these two, plus their own CPU time.
- */
-export async function commitAndRoundTripFloor(label, n) {
-  const database = await createBenchDatabase(`${label}_floor`);
-  const pool = benchPool(database.url);
-  try {
-    return await floorOn(pool, n);
-  } finally {
-    await pool.end();
-    await database.drop();
-  }
-}
-
-async function floorOn(pool, n) {
-  await pool.query("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, payload text NOT NULL)");
-  const insert = { name: "bench_floor_insert", text: "INSERT INTO bench_floor (payload) VALUES ($1)" };
-  const select = { name: "bench_floor_select", text: "SELECT 1" };
-  const timed = async (config, valuesOf) => {
-    for (let i = 0; i < Math.min(50, n); i += 1) await pool.query({ ...config, values: valuesOf(i) });
-    const t0 = performance.now();
-    for (let i = 0; i < n; i += 1) await pool.query({ ...config, values: valuesOf(i) });
-    return Math.round(((performance.now() - t0) * 1000) / n);
-  };
-  const commitUs = await timed(insert, (i) => [`row ${i} ${"x".repeat(200)}`]);
-  const roundTripUs = await timed(select, () => []);
-  return { n, commit_us: commitUs, round_trip_us: roundTripUs };
 }
