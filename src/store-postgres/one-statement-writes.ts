@@ -27,8 +27,9 @@ const insertEventsFrom = (first: number) =>
 
 /**
  * The step's CTEs after the run's UPDATE (the CTE `run`): its row, upserted as `upsertStep`
- * does, and its events. $6..$16 are the step's columns (from its index on), $17..$21 the events. Nothing is written
- * when the UPDATE found no row (the guard did not hold). The statement returns the run's row.
+ * does, and its events. $6..$16 are the step's columns (from its index on), $17..$21 the
+ * events. Both read the run's row, so the UPDATE (and its row lock) comes first, and nothing is
+ * written when it found no row (the guard did not hold). The statement returns the run's row.
  */
 const STEP_AND_EVENTS = `
    step AS (
@@ -48,7 +49,7 @@ const EVENT_COUNT = "event_count = event_count + cardinality($17::bigint[])";
 const RETURNING_BASE = "RETURNING id, event_count - cardinality($17::bigint[]) AS base";
 
 // $5 is when the run finished: null for every step but the last. After the last one the run
-// has succeeded and lets go of its lease, as \`completeRun\` does; before it, only the cursor moves.
+// has succeeded and lets go of its lease, as `completeRun` does; before it, only the cursor moves.
 const COMMIT_STEP = statement(
   "baton_commit_step",
   `WITH run AS (
