@@ -224,6 +224,25 @@ class MemoryStore implements ChainStore {
     return undefined;
   }
   async recordEffect() {}
+  // Retries and re-runs: the bench chain never fails, so none of these is reached.
+  async scheduleRetry(): Promise<boolean> {
+    throw new Error("the bench chain schedules no retries");
+  }
+  async getRetry() {
+    return undefined;
+  }
+  async listRetries() {
+    return [];
+  }
+  async reopenRun(): Promise<boolean> {
+    throw new Error("the bench does not reopen runs");
+  }
+  async createRerun(): Promise<void> {
+    throw new Error("the bench does not re-run");
+  }
+  async getLineage() {
+    return { parent: null, children: [] };
+  }
   close() {}
 }
 

@@ -1,6 +1,6 @@
-// baton's side of the workload, shared by baton-workload.ts (the benchmark), baton-breakdown.ts
-// and wal-frames.ts (diagnostics): the 4-step chain, the zero-latency model and a Runner built
-// the way a baton process builds one.
+// baton's side of the workload, shared by baton-workload.ts and baton-postgres-workload.ts (the
+// benchmark), baton-breakdown.ts and wal-frames.ts (diagnostics): the 4-step chain, the
+// zero-latency model, a Runner built the way a baton process builds one, and the checks.
 
 import { defineChain, z, type Chain } from "../src/chain-api.js";
 import { ChainRegistry } from "../src/core/chain-registry.js";
@@ -10,7 +10,7 @@ import { Runner } from "../src/core/runner.js";
 import { GptTokenCounter } from "../src/llm/gpt-token-counter.js";
 import { TimeOrderedIds } from "../src/system/ids.js";
 import { systemClock } from "../src/system/system-clock.js";
-import { FIXED_JSON, makeSchemas } from "./workload.mjs";
+import { FIXED_JSON, checkOutputs, makeSchemas, r2 } from "./workload.mjs";
 
 export const MODEL = "gpt-4o-mini";
 
@@ -90,4 +90,54 @@ export function makeBenchRunner(store: ChainStore, gate: boolean): Runner {
     prices: DEFAULT_PRICES,
     tokens: new GptTokenCounter(),
   });
+}
+
+type StepId = "extract" | "architecture" | "costs" | "summary";
+
+/** Counts store calls per method (warm-up only; the timed runs are not instrumented). */
+export function countCalls(store: ChainStore, calls: Record<string, number>): void {
+  const target = store as unknown as Record<string, unknown>;
+  for (const method of [
+    "createRun",
+    "getRun",
+    "getSteps",
+    "listApprovals",
+    "getApproval",
+    "commitStep",
+    "openApproval",
+    "decideApproval",
+    "appendEvents",
+    "renewLeases",
+  ]) {
+    const original = target[method];
+    if (typeof original !== "function") continue;
+    calls[method] = 0;
+    target[method] = (...parameters: unknown[]) => {
+      calls[method] = (calls[method] ?? 0) + 1;
+      return (original as (...a: unknown[]) => unknown).apply(store, parameters);
+    };
+  }
+}
+export const perChain = (calls: Record<string, number>, n: number) =>
+  Object.fromEntries(
+    Object.entries(calls)
+      .filter(([, count]) => count > 0)
+      .map(([method, count]) => [method, r2(count / n)]),
+  );
+
+/** The anchor's final-state check, on what the store holds for the run. */
+export async function checkRun(store: ChainStore, runId: string, i: number, gated: boolean): Promise<void> {
+  const run = await store.getRun(runId);
+  if (run?.status !== "succeeded") throw new Error(`chain ${i}: status ${run?.status}`);
+  const outputs = Object.fromEntries((await store.getSteps(runId)).map((step) => [step.stepId, step.output]));
+  checkOutputs(run.input as { docId?: string }, outputs as Record<StepId, { score?: number; currency?: string }>, i);
+  if (gated) {
+    const approvals = await store.listApprovals({ runId, limit: 10 });
+    if (approvals.length !== 1 || approvals[0]?.status !== "approved") throw new Error(`chain ${i}: approval missing`);
+  }
+}
+
+/** Calls minus the given number per run (the untimed checks after a timed loop). */
+export function subtract(calls: Record<string, number>, perRun: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(calls).map(([method, count]) => [method, count - (perRun[method] ?? 0) * n]));
 }

@@ -14,14 +14,13 @@ import { performance } from "node:perf_hooks";
 import type { ChainStore, RunRecord } from "../src/core/ports.js";
 import type { Runner } from "../src/core/runner.js";
 import { SqliteChainStore, openDatabase, openSqliteStore } from "../src/store/index.js";
-import { makeBenchRunner, schemas } from "./baton-engine.js";
-import { FIXED_JSON, STEPS, checkOutputs, floorWork, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
+import { checkRun, countCalls, makeBenchRunner, perChain, schemas, subtract } from "./baton-engine.js";
+import { FIXED_JSON, STEPS, floorWork, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
 const allVariants = options.named.variants === "all";
 
-type StepId = "extract" | "architecture" | "costs" | "summary";
 interface Engine {
   store: ChainStore;
   runner: Runner;
@@ -57,49 +56,6 @@ interface WalWrites {
   page_size: number;
   frames_per_chain: number;
   bytes_per_chain: number;
-}
-
-/** Counts store calls per method (warm-up only; the timed runs are not instrumented). */
-function countCalls(store: ChainStore, calls: Record<string, number>): void {
-  const target = store as unknown as Record<string, unknown>;
-  for (const method of [
-    "createRun",
-    "getRun",
-    "getSteps",
-    "listApprovals",
-    "getApproval",
-    "commitStep",
-    "openApproval",
-    "decideApproval",
-    "appendEvents",
-    "renewLeases",
-  ]) {
-    const original = target[method];
-    if (typeof original !== "function") continue;
-    calls[method] = 0;
-    target[method] = (...parameters: unknown[]) => {
-      calls[method] = (calls[method] ?? 0) + 1;
-      return (original as (...a: unknown[]) => unknown).apply(store, parameters);
-    };
-  }
-}
-const perChain = (calls: Record<string, number>, n: number) =>
-  Object.fromEntries(
-    Object.entries(calls)
-      .filter(([, count]) => count > 0)
-      .map(([method, count]) => [method, r2(count / n)]),
-  );
-
-/** The anchor's final-state check, on what the store holds for the run. */
-async function checkRun(store: ChainStore, runId: string, i: number, gated: boolean): Promise<void> {
-  const run = await store.getRun(runId);
-  if (run?.status !== "succeeded") throw new Error(`chain ${i}: status ${run?.status}`);
-  const outputs = Object.fromEntries((await store.getSteps(runId)).map((step) => [step.stepId, step.output]));
-  checkOutputs(run.input as { docId?: string }, outputs as Record<StepId, { score?: number; currency?: string }>, i);
-  if (gated) {
-    const approvals = await store.listApprovals({ runId, limit: 10 });
-    if (approvals.length !== 1 || approvals[0]?.status !== "approved") throw new Error(`chain ${i}: approval missing`);
-  }
 }
 
 // ---------------------------------------------------------------- persistence helpers
@@ -316,10 +272,6 @@ async function main(): Promise<void> {
   line("peak RSS (getrusage maxRSS):", `${result.max_rss_mib_getrusage} MiB`);
   line("wall time, load average (1 min) start/end:", `${result.wall_s} s, ${result.load_average_1m.at_start} / ${result.load_average_1m.at_end}`);
   console.log(JSON.stringify(result));
-}
-
-function subtract(calls: Record<string, number>, perRun: Record<string, number>, n: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(calls).map(([method, count]) => [method, count - (perRun[method] ?? 0) * n]));
 }
 
 try {

@@ -7,80 +7,20 @@
 //
 // Prints a human summary, then (last line) one JSON object.
 
-import { StateGraph, Annotation, START, END, MemorySaver, interrupt, Command } from "@langchain/langgraph";
+import { MemorySaver, Command } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
-import { z } from "zod";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import {
-  FIXED_JSON,
-  STEPS,
-  checkOutputs,
-  floorWork,
-  makeRequest,
-  makeSchemas,
-  parseArguments,
-  quantile,
-  r1,
-  r2,
-  maxRssMiB,
-  pauseResumeFigures,
-} from "./workload.mjs";
+import { checkFinalState, compileGraph, countCheckpointerCalls, perChain, schemas } from "./langgraph-graph.mjs";
+import { FIXED_JSON, STEPS, floorWork, makeRequest, parseArguments, quantile, r1, r2, maxRssMiB, pauseResumeFigures } from "./workload.mjs";
 
 const options = parseArguments(process.argv.slice(2));
 const { nThroughput, nPause, nWarmup } = options;
 const allVariants = options.named.variants === "all";
-const schemas = makeSchemas(z);
-
-// ---------------------------------------------------------------- the graph
-
-/** The zero-latency model: a fresh object from the fixed JSON text, no network, no delay. */
-async function model(step /* , state */) {
-  return JSON.parse(FIXED_JSON[step]);
-}
-
-// A channel may not share a node's name, so step `x` writes its output to `xResult`.
-const resultKey = (step) => `${step}Result`;
-const State = Annotation.Root({
-  input: Annotation(),
-  extractResult: Annotation(),
-  architectureResult: Annotation(),
-  costsResult: Annotation(),
-  summaryResult: Annotation(),
-  approval: Annotation(),
-});
-
-/** The 4-step graph; with `gate`, step 2 opens with an interrupt (approval before its model call). */
-function compileGraph({ gate, checkpointer }) {
-  const node = (step) => async (state) => {
-    const update = {};
-    if (gate && step === "architecture") {
-      // On resume LangGraph runs this node again from its top, and interrupt() returns the
-      // resume value; the model is still called once per chain because the gate comes first.
-      const decision = interrupt({ question: "approve architecture step?", company: state.extractResult.company });
-      if (decision?.approved !== true) throw new Error("not approved");
-      update.approval = decision;
-    }
-    update[resultKey(step)] = schemas[step].parse(await model(step, state));
-    return update;
-  };
-  let graph = new StateGraph(State);
-  for (const step of STEPS) graph = graph.addNode(step, node(step));
-  graph = graph.addEdge(START, STEPS[0]);
-  for (let index = 1; index < STEPS.length; index += 1) graph = graph.addEdge(STEPS[index - 1], STEPS[index]);
-  return graph.addEdge(STEPS.at(-1), END).compile({ checkpointer });
-}
-
-/** The anchor's checkFinal on LangGraph's final state. */
-function checkFinalState(state, i, gated) {
-  const outputs = state && Object.fromEntries(STEPS.map((step) => [step, state[resultKey(step)]]));
-  checkOutputs(state?.input, outputs, i);
-  if (gated && state.approval?.approved !== true) throw new Error(`chain ${i}: approval missing`);
-}
 
 // ---------------------------------------------------------------- persistence helpers
 
@@ -90,19 +30,9 @@ const fileSize = (file) => (existsSync(file) ? statSync(file).size : 0);
 /** A SqliteSaver on its own connection; with `calls`, counts checkpointer calls (warm-up only). */
 function openSaver(file, calls) {
   const saver = new SqliteSaver(new Database(file));
-  if (calls) {
-    for (const method of ["getTuple", "put", "putWrites"]) {
-      const original = saver[method].bind(saver);
-      calls[method] = 0;
-      saver[method] = (...parameters) => {
-        calls[method] += 1;
-        return original(...parameters);
-      };
-    }
-  }
+  if (calls) countCheckpointerCalls(saver, calls);
   return saver;
 }
-const perChain = (calls, n) => Object.fromEntries(Object.entries(calls).map(([method, count]) => [method, r2(count / n)]));
 /** WAL frames (a page + 24-byte header each) written per chain, from the size of a WAL never checkpointed. */
 function walWritesPerChain(file, database, n) {
   const pageSize = database.pragma("page_size", { simple: true });

@@ -12,8 +12,9 @@ import { z } from "zod";
 import { extractPrompt } from "../chains/rfp-response/prompts.js";
 import { ChunkRequirements } from "../chains/rfp-response/schemas.js";
 import { chunkDocument } from "../src/documents/chunker.js";
-import { loadModelTokenCounter } from "../src/documents/model-token-count.js";
+import { loadModelTokenCounter } from "../src/llm/model-token-count.js";
 import { locateQuote } from "../src/documents/quote-location.js";
+import type { PromptBudget } from "../src/core/prompt-budget.js";
 import { generateRfp } from "../test/support/rfp-fixture.js";
 import { generateRfq } from "../test/support/rfq-generator.js";
 
@@ -21,6 +22,8 @@ const CHUNK_TOKENS = 1_500;
 const OVERLAP_TOKENS = 120;
 const countTokens = await loadModelTokenCounter();
 const schemaTokens = countTokens(JSON.stringify(z.toJSONSchema(ChunkRequirements)));
+// The chunks are what is measured, so the prompt gets each one whole (gpt-4o-mini's window leaves room for any of them).
+const wholeChunkBudget: PromptBudget = { model: "gpt-4o-mini", tokens: 100_000, count: countTokens, recordCut() {} };
 const comparable = (text: string): string => text.toLowerCase().replace(/[*\\]/g, "").replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
 
 interface Measured {
@@ -67,7 +70,11 @@ function after(document: Document): Measured {
   return {
     chunks: chunks.length,
     promptTokens: chunks.reduce(
-      (sum, chunk) => sum + countTokens(extractPrompt.system) + countTokens(extractPrompt.user("Request for Quotation", chunk, chunks.length)) + schemaTokens,
+      (sum, chunk) =>
+        sum +
+        countTokens(extractPrompt.system) +
+        countTokens(extractPrompt.user("Request for Quotation", chunk, chunks.length, wholeChunkBudget)) +
+        schemaTokens,
       0,
     ),
     underThousandCharacters: chunks.filter((chunk) => chunk.text.length < 1_000).length,

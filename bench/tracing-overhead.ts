@@ -17,6 +17,7 @@ import { ChainRegistry } from "../src/core/chain-registry.js";
 import type { Notifier } from "../src/core/ports.js";
 import { DEFAULT_PRICES } from "../src/core/pricing.js";
 import { Runner } from "../src/core/runner.js";
+import { GptTokenCounter } from "../src/llm/gpt-token-counter.js";
 import { TimeOrderedIds } from "../src/system/ids.js";
 import { systemClock } from "../src/system/system-clock.js";
 import { openSqliteStore } from "../src/store/index.js";
@@ -59,6 +60,7 @@ async function measure(variant: Variant, round: number): Promise<number> {
         owner: `bench-${process.pid}`,
         defaultModel: MODEL,
         prices: DEFAULT_PRICES,
+        tokens: new GptTokenCounter(),
       })
     : makeBenchRunner(store, false);
   const detach = tracing?.attach(runner.events);

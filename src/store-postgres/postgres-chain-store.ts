@@ -23,6 +23,7 @@ import type {
   StepRecord,
 } from "../core/ports.js";
 import { writeDecision } from "./decision-write.js";
+import { commitStepInOneStatement, createRunInOneStatement, eventsOfRunOnly } from "./one-statement-writes.js";
 import { toPostgresStoreError } from "./postgres-errors.js";
 import { STATEMENTS } from "./postgres-statements.js";
 import { insertEvents, jsonText, statusFilter } from "./record-values.js";
@@ -50,6 +51,7 @@ export class PostgresChainStore implements ChainStore {
   // ─── Runs ──────────────────────────────────────────────────────────────────
 
   createRun(run: NewRun, events: ReadonlyArray<AuditEventInput>): Promise<void> {
+    if (eventsOfRunOnly(run.id, events)) return this.guard(() => createRunInOneStatement(this.pool, run, events));
     return this.transaction((client) => writeNewRun(client, run, 0, events));
   }
 
@@ -72,6 +74,9 @@ export class PostgresChainStore implements ChainStore {
   }
 
   commitStep(commit: StepCommit): Promise<boolean> {
+    if (commit.step.runId === commit.guard.runId && eventsOfRunOnly(commit.guard.runId, commit.events)) {
+      return this.guard(() => commitStepInOneStatement(this.pool, commit));
+    }
     return this.transaction((client) => writeStepCommit(client, commit));
   }
 
