@@ -183,7 +183,9 @@ describe("a project of one's own chains, created with baton init", () => {
         );
         const vitest = await runIn(project, "npm", ["test", "--", "chains/release-notes"]);
         expect(vitest.code).not.toBe(0);
-        expect(vitest.stdout).toContain(`step \\"summarise\\": its example answer fails the step's check`);
+        // vitest prints a failed expectation's diff on stderr: the problem as testChain words it.
+        expect(vitest.stderr).toContain(`step \\"summarise\\": its example answer fails the step's check`);
+        expect(vitest.stdout).toMatch(/Tests\s+5 failed/);
       },
     );
   }, 60_000);
