@@ -22,7 +22,7 @@ import { parseDecideFlags, readTestPlan, TEST_PLAN_FILE } from "./test-scenarios
 const DEFAULT_CASES_FOLDER = "evals";
 
 interface TestOptions {
-  decide: string[];
+  decide?: string[];
   cases?: string | true;
 }
 
@@ -59,7 +59,7 @@ function scenariosOf(
   casesFolder: string | undefined,
 ): Planned[] {
   if (decisions !== undefined)
-    return [{ scenario: plannedScenario(material, { name: options.decide.map((flag) => `--decide ${flag}`).join(" "), decisions }) }];
+    return [{ scenario: plannedScenario(material, { name: (options.decide ?? []).map((flag) => `--decide ${flag}`).join(" "), decisions }) }];
   const planned: Planned[] = [{ scenario: plannedScenario(material, { name: EXAMPLES_SCENARIO }) }];
   if (material.folder !== undefined) {
     try {
@@ -91,7 +91,7 @@ function line(result: Pick<ChainTestResult, "chainId" | "scenario" | "problems">
 
 async function testChains(test: TestRuntime, context: CliContext, chainId: string | undefined, options: TestOptions): Promise<ChainTestResult[]> {
   const { runtime } = test;
-  const decisions = options.decide.length > 0 ? parseDecideFlags(options.decide) : undefined;
+  const decisions = options.decide === undefined ? undefined : parseDecideFlags(options.decide);
   if (decisions !== undefined && chainId === undefined)
     throw new BatonError(
       "COMMAND_INVALID",
@@ -123,8 +123,7 @@ export function registerTestCommand(program: Command, context: CliContext): void
     .option(
       "--decide <step=decision>",
       "instead, one run of [chain] decided as given: approve, reject[:<reason>], edit:<file.json>, request_changes:<comment>; repeat for later rounds",
-      (value: string, previous: string[]) => [...previous, value],
-      [],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option("--cases [dir]", `also run each chain's recorded eval cases, from <dir>/<chain>/ (default ${DEFAULT_CASES_FOLDER})`)
     .action(async (chainId: string | undefined, options: TestOptions) => {
