@@ -41,13 +41,21 @@ export interface TestRuntimeOptions {
   resources?: ChainResources;
 }
 
+/**
+ * The environment without what would reach out of the test: GitHub (a token lends chains a real
+ * pull-request host) and trace export. A test that needs a host lends one through `resources`.
+ */
+function hermetic(environment: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith("GITHUB_") && !name.startsWith("OTEL_")));
+}
+
 export async function openTestRuntime(options: TestRuntimeOptions): Promise<TestRuntime> {
   const folder = mkdtempSync(join(tmpdir(), "baton-test-"));
   const remove = (): void => rmSync(folder, { recursive: true, force: true });
   const model = new TestModel();
   const notifier = new RecordingNotifier();
   try {
-    const config = parseConfig({ ...options.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: join(folder, "baton.db") });
+    const config = parseConfig({ ...hermetic(options.environment), BATON_MODEL: SCRIPTED_MODEL, BATON_DB: join(folder, "baton.db") });
     const runtime = await createRuntime(config, {
       mode: "cli",
       notifier,
