@@ -90,6 +90,11 @@ function isBatonSource(path) {
  * Node would resolve a bare name from the cache folder, where there is no node_modules. A
  * package that resolves into baton's own sources (the package importing itself as "baton") is
  * bundled, so it shares the one copy of baton's modules.
+ *
+ * "baton" (and "baton/…") always resolves to the baton that is running, even when the chain's
+ * project installed a copy of its own (a global `baton` run in a project after `npm install`):
+ * a chain must share the program's modules (one BatonError class, one zod), and Node cannot
+ * import that other copy's TypeScript anyway.
  */
 const packageImportsPlugin = {
   name: "baton-package-imports",
@@ -97,7 +102,12 @@ const packageImportsPlugin = {
     builder.onResolve({ filter: /^[^./]/ }, async (arguments_) => {
       if (arguments_.pluginData?.batonResolving === true || isAbsolute(arguments_.path)) return undefined;
       const options = { kind: arguments_.kind, pluginData: { batonResolving: true } };
-      let result = await builder.resolve(arguments_.path, { ...options, resolveDir: arguments_.resolveDir, importer: arguments_.importer });
+      const importsBaton = arguments_.path === "baton" || arguments_.path.startsWith("baton/");
+      let result = await builder.resolve(arguments_.path, {
+        ...options,
+        resolveDir: importsBaton ? PROJECT_ROOT : arguments_.resolveDir,
+        importer: arguments_.importer,
+      });
       if (result.errors.length > 0 && !isBatonSource(arguments_.importer))
         result = await builder.resolve(arguments_.path, { ...options, resolveDir: PROJECT_ROOT });
       if (result.errors.length > 0) return { errors: result.errors };

@@ -1,8 +1,16 @@
 /**
  * The files of a new chain, as `baton init` and `baton new chain` write them: a small chain
  * that shows each part a real one has (a schema, prompts kept apart from the flow, a `check`,
- * an approval, an action that posts once) and runs on the scripted model out of the box.
+ * an approval, an action that posts once) and runs on the scripted model out of the box, and
+ * its vitest test on the test kit (`baton/testing`), which passes as written.
  */
+
+/**
+ * The generated test's own URL (import, meta, url joined by dots), spelled in pieces: the
+ * launcher's build replaces that expression with this file's URL wherever its text appears
+ * here, string literals included (bin/build-sources.js).
+ */
+const IMPORT_META_URL = ["import", "meta", "url"].join(".");
 
 /** A chain folder's name is its id, so it follows the chain id rule (see core/chain-builder.ts). */
 export const CHAIN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -93,11 +101,67 @@ export default defineChain({
   const exampleInput = {
     request: "Finance asks us to move the nightly billing export from 02:00 to 04:00 UTC: it overlaps the backup and failed twice this month.",
   };
+  const revised = {
+    headline: "Finance asks to move the nightly billing export to 04:00 UTC",
+    points: ["Finance asks for the nightly billing export at 04:00 UTC instead of 02:00, when it no longer overlaps the backup."],
+  };
+  const test = `import { testChain } from "baton/testing";
+import { describe, expect, it } from "vitest";
+import chain from "./index.js";
+
+/**
+ * ${name} end to end, without Slack or a key: the model answers from examples.json (or the
+ * answers a test gives), and each test decides the approval its own way. \`npm test\` runs it.
+ */
+const folder = new URL(".", ${IMPORT_META_URL});
+
+describe(${JSON.stringify(name)}, () => {
+  it("posts the summary once it is approved", async () => {
+    const result = await testChain(chain, { folder });
+    // Each problem names the step, check or output that failed, and the fix.
+    expect(result.problems).toEqual([]);
+    expect(result.status).toBe("succeeded");
+    expect(result.notifications.map((sent) => sent.title)).toEqual([result.outputs.summarise?.headline]);
+  });
+
+  it("posts the reviewer's edit", async () => {
+    const edited = { headline: "Billing export moves to 04:00 UTC", points: ["It no longer overlaps the nightly backup."] };
+    const result = await testChain(chain, { folder, decisions: { summarise: { kind: "edit", output: edited } } });
+    expect(result.problems).toEqual([]);
+    expect(result.notifications[0]?.title).toBe(edited.headline);
+  });
+
+  it("asks the model again with the reviewer's comment", async () => {
+    const comment = "Say who asked for the change.";
+    const revised = ${JSON.stringify(revised, null, 2).replaceAll("\n", "\n    ")};
+    const result = await testChain(chain, { folder, decisions: { summarise: [{ kind: "request_changes", comment, answer: revised }, "approve"] } });
+    expect(result.problems).toEqual([]);
+    expect(result.modelCalls.at(-1)?.messages.at(-1)?.content).toContain(comment);
+    expect(result.outputs.summarise).toEqual(revised);
+  });
+
+  it("posts nothing when the summary is rejected", async () => {
+    const result = await testChain(chain, { folder, decisions: { summarise: { kind: "reject", reason: "Not ours to announce." } } });
+    expect(result.problems).toEqual([]);
+    expect(result.status).toBe("rejected");
+    expect(result.notifications).toEqual([]);
+  });
+
+  it("sends an answer its check refuses back to the model", async () => {
+    const tooLong = { headline: "Billing export", points: ["x".repeat(301)] };
+    const result = await testChain(chain, { folder, answers: { summarise: [tooLong, ${JSON.stringify(revised)}] } });
+    expect(result.problems).toEqual([]);
+    expect(result.checks.map((check) => check.passed)).toEqual([false, true]);
+    expect(result.checks[0]?.problems).toEqual(["keep each point under 300 characters"]);
+  });
+});
+`;
   return {
     "index.ts": index,
     "prompts.ts": prompts,
     "schemas.ts": schemas,
     "examples.json": `${JSON.stringify(examples, null, 2)}\n`,
     "example-input.json": `${JSON.stringify(exampleInput, null, 2)}\n`,
+    [`${name}.test.ts`]: test,
   };
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { BatonError } from "../core/errors.js";
-import { SHIPPED_CHAINS_DIRECTORY } from "../package-location.js";
+import { PACKAGE_ROOT, SHIPPED_CHAINS_DIRECTORY } from "../package-location.js";
 import { CHAIN_NAME, chainFiles } from "./chain-template.js";
 
 /**
@@ -68,6 +68,15 @@ export interface InitOptions {
   batonDependency: string;
 }
 
+/** The tools a project's tests and type check need, at the versions baton itself is tested with. */
+const PROJECT_DEV_TOOLS = ["vitest", "typescript", "@types/node"];
+
+function devDependencies(): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { devDependencies?: Record<string, string> };
+  const versions = manifest.devDependencies ?? {};
+  return Object.fromEntries(PROJECT_DEV_TOOLS.flatMap((name) => (versions[name] === undefined ? [] : [[name, versions[name]]])));
+}
+
 function packageJson(projectName: string, chainName: string, batonDependency: string): string {
   const environment = `BATON_CHAINS_DIR=${PROJECT_CHAINS_FOLDER}`;
   const manifest = {
@@ -77,11 +86,15 @@ function packageJson(projectName: string, chainName: string, batonDependency: st
     scripts: {
       // npm runs scripts with sh (cmd on Windows, where the variable goes in .env instead).
       chains: `${environment} baton chains`,
-      test: `${environment} baton test`,
+      // Each chain's <name>.test.ts, on the test kit (baton/testing).
+      test: "vitest run",
+      // The same engine from the command line: examples, test-plan.json, and recorded cases with --cases.
+      "test:chains": `${environment} baton test`,
       try: `${environment} baton run ${chainName} --input ${PROJECT_CHAINS_FOLDER}/${chainName}/example-input.json`,
       typecheck: "tsc --noEmit",
     },
     dependencies: { baton: batonDependency },
+    devDependencies: devDependencies(),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
@@ -109,13 +122,13 @@ function readme(projectName: string, chainName: string): string {
   return `# ${projectName}
 
 Chains for baton, kept in this repository. Each folder in \`${PROJECT_CHAINS_FOLDER}/\` is one chain;
-it imports everything it needs from \`"baton"\`.
+it imports everything it needs from \`"baton"\`, and its test from \`"baton/testing"\`.
 
 ## The next three commands
 
 \`\`\`sh
-npm install      # baton, from the path or version in package.json
-npm test         # every chain end to end on its examples.json: no Slack, no key, a throwaway database
+npm install      # baton (from the path or version in package.json), vitest and TypeScript
+npm test         # each chain's <name>.test.ts: end to end on its examples, no Slack, no key, a throwaway database
 npm run try      # run ${chainName} on its example input here, approving at the terminal
 \`\`\`
 
@@ -125,12 +138,15 @@ Copy \`.env.example\` to \`.env\` for the settings a real model and Slack need.
 
 ## More
 
-- Add a chain: \`npx baton new chain <name>\`; test one: \`BATON_CHAINS_DIR=${PROJECT_CHAINS_FOLDER} npx baton test <name>\`.
-- \`baton test\` answers each model step with the chain's \`examples.json\`, approves every approval, and fails
-  naming the step when an example answer breaks the step's schema or \`check\`, or an action throws.
+- Add a chain: \`npx baton new chain <name>\` (with its test).
+- Tests: \`testChain(chain, { folder, decisions, answers, evalCase })\` runs the chain with the model answering
+  from \`examples.json\` (or the answers given, or a recorded eval case) and decides each approval as told
+  (approve, edit, request changes, reject); it returns the run's status, outputs, check results, the model's
+  prompts and what the actions posted, and \`problems\`, each naming what failed and the fix.
+- \`npm run test:chains\` runs the same engine from the command line: each chain on its examples, the scenarios
+  in its \`test-plan.json\`, and with \`-- --cases\` its recorded eval cases (\`evals/<chain>/\`).
 - Types: baton compiles chains with esbuild, which reports a *syntax* error with its file and line but does
-  not check types. Check them with your own TypeScript: \`npm install --save-dev typescript @types/node\`,
-  then \`npm run typecheck\` (tsconfig.json is set up for it). Do it in CI.
+  not check types: \`npm run typecheck\` does (tsconfig.json is set up for it). Do it in CI.
 - \`package.json\` names baton by the path (or version) given to \`baton init\`; point it at the version
   your team installs once baton comes from your package registry.
 `;

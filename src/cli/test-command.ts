@@ -1,32 +1,29 @@
 import type { Command } from "commander";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, sep } from "node:path";
-import type { Actor } from "../core/approval-rules.js";
-import { BatonError } from "../core/errors.js";
-import type { ChainDefinition } from "../core/chain.js";
-import type { RunRecord, StepRecord } from "../core/ports.js";
-import { SCRIPTED_MODEL, type Runtime } from "../runtime/compose.js";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { BatonError, isBatonError } from "../core/errors.js";
+import { readCases } from "../evals/case-files.js";
+import type { Runtime } from "../runtime/compose.js";
+import { createLogger } from "../runtime/logger.js";
+import { type ChainTestResult, runScenario } from "../testing/run-scenario.js";
+import { caseScenario, type ChainMaterial, EXAMPLES_SCENARIO, plannedScenario, type Scenario } from "../testing/scenarios.js";
+import { openTestRuntime, type TestRuntime } from "../testing/test-runtime.js";
+import type { TestDecision } from "../testing/test-plan.js";
 import type { CliContext } from "./program.js";
-import { withRuntime } from "./with-runtime.js";
+import { parseDecideFlags, readTestPlan, TEST_PLAN_FILE } from "./test-scenarios.js";
 
 /**
- * `baton test [chain]`: each chain end to end on the scripted model, which answers every model
- * step with the chain's `examples.json`, starting from its `example-input.json` and approving
- * every approval. A chain author learns that the examples still fit the schemas and `check`s,
- * and that the actions run, without Slack, a key, or touching the real database.
+ * `baton test [chain]`: each chain end to end on the test kit (src/testing, the engine behind
+ * `testChain` too): its examples with every approval approved, the scenarios of its
+ * test-plan.json, and with `--cases` its recorded eval cases. No Slack, no key, a throwaway
+ * database; exits 1 when a scenario fails, naming the step, check or output and the fix.
  */
 
-/** Who approves in a test: recorded on the (throwaway) approvals. */
-const TEST_ACTOR: Actor = { id: "cli:baton-test", trusted: true };
+/** Where `--cases` looks without a folder: what `baton eval capture` writes. */
+const DEFAULT_CASES_FOLDER = "evals";
 
-/** A chain has more approvals than this only if approving never lets it finish (a loop). */
-const MAX_APPROVALS = 50;
-
-interface ChainOutcome {
-  chainId: string;
-  /** null when the chain passed. */
-  problem: string | null;
+interface TestOptions {
+  decide?: string[];
+  cases?: string | true;
 }
 
 /** The chains to test: the one named, else the user's (BATON_CHAINS_DIR), else every chain. */
@@ -42,90 +39,109 @@ function chainsToTest(runtime: Runtime, chainId: string | undefined): string[] {
   return users.length > 0 ? users : all;
 }
 
-function describeFailure(run: RunRecord): string {
-  const where = run.error?.stepId === undefined ? "" : `step "${run.error.stepId}": `;
-  return `${where}[${run.error?.code ?? "unknown"}] ${run.error?.message ?? "the run failed"}`;
+function materialOf(runtime: Runtime, chainId: string): ChainMaterial {
+  const entry = runtime.loaded.files[chainId];
+  return {
+    chain: runtime.chains.get(chainId),
+    examples: runtime.loaded.examples[chainId],
+    exampleInput: runtime.loaded.exampleInputs[chainId],
+    folder: entry === undefined ? undefined : dirname(entry),
+  };
 }
 
-/**
- * Each model step's `check` on the answer the run used. The runner skips checks for scripted
- * answers (they are examples, not answers to the run's input: docs/model-servers.md), but here
- * the example answers and the example input belong together, so a check that fails is a
- * mistake in the chain or its examples. Steps of a map step (one answer per item) are not checked.
- */
-function checkProblem(chain: ChainDefinition, run: RunRecord, steps: ReadonlyArray<StepRecord>): string | null {
-  const outputs: Record<string, unknown> = {};
-  for (const record of [...steps].sort((left, right) => left.stepIndex - right.stepIndex)) {
-    const step = chain.steps[record.stepIndex];
-    if (step?.kind === "llm" && step.check !== undefined && record.status === "succeeded") {
-      const context = { input: run.input, outputs: { ...outputs }, run: { id: run.id, chainId: run.chainId, startedBy: run.startedBy }, feedback: [] };
-      const problems = step.check(record.output, context).map((problem) => (typeof problem === "string" ? problem : `${problem.path}: ${problem.message}`));
-      if (problems.length > 0)
-        return `step "${record.stepId}": its example answer fails the step's check:\n  - ${problems.join("\n  - ")}\nFix the answer in examples.json (it must fit example-input.json), or the check.`;
+/** A scenario that could not even be built (a broken test plan or case) fails with its reason. */
+type Planned = { scenario: Scenario } | { name: string; problem: string };
+
+function scenariosOf(
+  material: ChainMaterial,
+  options: TestOptions,
+  decisions: Record<string, TestDecision[]> | undefined,
+  casesFolder: string | undefined,
+): Planned[] {
+  if (decisions !== undefined)
+    return [{ scenario: plannedScenario(material, { name: (options.decide ?? []).map((flag) => `--decide ${flag}`).join(" "), decisions }) }];
+  const planned: Planned[] = [{ scenario: plannedScenario(material, { name: EXAMPLES_SCENARIO }) }];
+  if (material.folder !== undefined) {
+    try {
+      for (const scenario of readTestPlan(material.folder)) planned.push({ scenario: plannedScenario(material, scenario, "examples.json") });
+    } catch (error) {
+      if (!isBatonError(error)) throw error;
+      planned.push({ name: TEST_PLAN_FILE, problem: error.message });
     }
-    outputs[record.stepId] = record.status === "skipped" ? undefined : record.output;
   }
-  return null;
+  if (casesFolder !== undefined) {
+    const folder = join(casesFolder, material.chain.id);
+    try {
+      for (const evalCase of readCases(folder).filter((candidate) => candidate.chainId === material.chain.id)) {
+        const file = relative(process.cwd(), join(folder, `${evalCase.id}.json`));
+        planned.push({ scenario: caseScenario(material, evalCase, `case ${file.startsWith("..") ? join(folder, `${evalCase.id}.json`) : file}`) });
+      }
+    } catch (error) {
+      if (!isBatonError(error)) throw error;
+      planned.push({ name: `cases in ${folder}`, problem: error.message });
+    }
+  }
+  return planned;
 }
 
-async function testChain(runtime: Runtime, chainId: string): Promise<ChainOutcome> {
-  const input = runtime.loaded.exampleInputs[chainId];
-  if (input === undefined) return { chainId, problem: `it has no example-input.json. Add one beside ${runtime.loaded.files[chainId] ?? "its index.ts"}.` };
-  let runId: string;
-  try {
-    ({ runId } = await runtime.runner.start(chainId, input, { startedBy: TEST_ACTOR.id, origin: { source: "cli" } }));
-  } catch (error) {
-    if (error instanceof BatonError) return { chainId, problem: `its example-input.json was refused: [${error.code}] ${error.message}` };
-    throw error;
-  }
-  for (let approvals = 0; approvals <= MAX_APPROVALS; approvals += 1) {
-    const run = await runtime.runner.settled(runId);
-    if (run.status === "succeeded" || run.status === "failed") {
-      const checked = checkProblem(runtime.chains.get(chainId), run, await runtime.store.getSteps(runId));
-      if (checked !== null) return { chainId, problem: checked };
+function line(result: Pick<ChainTestResult, "chainId" | "scenario" | "problems">): string {
+  const name = result.scenario === EXAMPLES_SCENARIO ? result.chainId : `${result.chainId} › ${result.scenario}`;
+  return result.problems.length === 0 ? `✓ ${name}` : `✗ ${name}: ${result.problems.join("\n  ")}`;
+}
+
+async function testChains(test: TestRuntime, context: CliContext, chainId: string | undefined, options: TestOptions): Promise<ChainTestResult[]> {
+  const { runtime } = test;
+  const decisions = options.decide === undefined ? undefined : parseDecideFlags(options.decide);
+  if (decisions !== undefined && chainId === undefined)
+    throw new BatonError(
+      "COMMAND_INVALID",
+      "--decide names steps of one chain: give the chain too, e.g. `baton test first-chain --decide summarise=reject`.",
+      {},
+    );
+  const casesFolder = options.cases === undefined ? undefined : resolve(options.cases === true ? DEFAULT_CASES_FOLDER : options.cases);
+  const results: ChainTestResult[] = [];
+  for (const id of chainsToTest(runtime, chainId)) {
+    for (const planned of scenariosOf(materialOf(runtime, id), options, decisions, casesFolder)) {
+      const result =
+        "scenario" in planned
+          ? await runScenario(test, materialOf(runtime, id), planned.scenario)
+          : ({ chainId: id, scenario: planned.name, problems: [planned.problem] } as ChainTestResult);
+      context.io.write(line(result));
+      results.push(result);
     }
-    if (run.status === "succeeded") return { chainId, problem: null };
-    if (run.status === "failed") return { chainId, problem: describeFailure(run) };
-    if (run.status !== "awaiting_approval") {
-      const retry = await runtime.store.getRetry(runId);
-      const why = retry ? `step "${retry.stepId}" is waiting to retry after an error` : `it ended ${run.status}`;
-      return { chainId, problem: `${why}, not succeeded. See the run with BATON_MODEL=scripted baton run ${chainId}.` };
-    }
-    const [approval] = await runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
-    if (!approval) return { chainId, problem: "it waits for an approval that cannot be found" };
-    await runtime.runner.decide(approval, { kind: "approve" }, TEST_ACTOR);
   }
-  return { chainId, problem: `it asked for more than ${String(MAX_APPROVALS)} approvals: does a step loop back to itself?` };
+  return results;
 }
 
 export function registerTestCommand(program: Command, context: CliContext): void {
   program
     .command("test")
-    .description("Run each chain (or one) end to end on its examples.json and example-input.json, approving every approval; no Slack, no key")
+    .description(
+      "Test each chain (or one) end to end on the scripted model: its examples (every approval approved), its test-plan.json scenarios and, with --cases, its recorded eval cases; no Slack, no key",
+    )
     .argument("[chain]", "only this chain (default: the chains in BATON_CHAINS_DIR, or all)")
-    .action(async (chainId: string | undefined) => {
-      // A throwaway database, so a test never mixes with (or waits on) real runs.
-      const folder = mkdtempSync(join(tmpdir(), "baton-test-"));
-      const environment = { ...context.environment, BATON_MODEL: SCRIPTED_MODEL, BATON_DB: join(folder, "baton.db") };
+    .option(
+      "--decide <step=decision>",
+      "instead, one run of [chain] decided as given: approve, reject[:<reason>], edit:<file.json>, request_changes:<comment>; repeat for later rounds",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option("--cases [dir]", `also run each chain's recorded eval cases, from <dir>/<chain>/ (default ${DEFAULT_CASES_FOLDER})`)
+    .action(async (chainId: string | undefined, options: TestOptions) => {
+      const logger = createLogger(context.verbose === true ? (context.environment["LOG_LEVEL"] ?? "info") : "silent");
+      const test = await openTestRuntime({ environment: context.environment, logger });
+      let results: ChainTestResult[];
       try {
-        const outcomes = await withRuntime({ ...context, environment }, "execute", async (runtime) => {
-          const results: ChainOutcome[] = [];
-          for (const id of chainsToTest(runtime, chainId)) {
-            const outcome = await testChain(runtime, id);
-            context.io.write(outcome.problem === null ? `✓ ${id}` : `✗ ${id}: ${outcome.problem}`);
-            results.push(outcome);
-          }
-          return results;
-        });
-        const failed = outcomes.filter((outcome) => outcome.problem !== null);
-        context.io.write(
-          failed.length === 0
-            ? `\n${String(outcomes.length)} chain(s) passed.`
-            : `\n${String(failed.length)} of ${String(outcomes.length)} chain(s) failed. Fix the example answer (examples.json), the schema or check, or the action named above.`,
-        );
-        if (failed.length > 0) process.exitCode = 1;
+        results = await testChains(test, context, chainId, options);
       } finally {
-        rmSync(folder, { recursive: true, force: true });
+        await test.close();
       }
+      const failed = results.filter((result) => result.problems.length > 0);
+      const chains = new Set(results.map((result) => result.chainId)).size;
+      context.io.write(
+        failed.length === 0
+          ? `\n${String(chains)} chain(s) passed (${String(results.length)} scenario(s)).`
+          : `\n${String(failed.length)} of ${String(results.length)} scenario(s) failed. Fix what each ✗ above names: the answer (examples.json, test-plan.json or the case), a decision, the schema or check, or the action.`,
+      );
+      if (failed.length > 0) process.exitCode = 1;
     });
 }

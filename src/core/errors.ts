@@ -10,6 +10,7 @@ export type BatonErrorCode =
   | "CHAIN_INVALID"
   | "EVAL_CASE_INVALID"
   | "EVAL_NO_CASES"
+  | "TEST_PLAN_INVALID"
   | "INPUT_INVALID"
   | "RUN_NOT_FOUND"
   | "RUN_NOT_ACTIVE"

@@ -59,7 +59,7 @@ export async function runMapStep(
     const itemStep = step.itemStep(item, index);
     const itemUsage: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     for (let tries = 0; ; tries += 1) {
-      const result = await runModelStep(environment, { step: itemStep, context, signal });
+      const result = await runModelStep(environment, { step: itemStep, context, signal, item: index });
       addUsage(usage, result.usage);
       addUsage(itemUsage, result.usage);
       // The item's model calls go to the audit log now, with the item named: after a crash they

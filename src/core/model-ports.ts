@@ -21,8 +21,11 @@ export interface ModelRequest {
   timeoutMs: number;
   /** Aborting rejects the call at once with the signal's reason; nothing is retried. */
   signal: AbortSignal | undefined;
-  /** Which step is asking: for logs, and for the scripted model to pick its answer. */
-  purpose: { runId: string; chainId: string; stepId: string; attempt: number };
+  /**
+   * Which step is asking: for logs, and for the scripted model to pick its answer. `item` is a
+   * map step's item (0-based), so a test's model can answer each item with its own recorded answer.
+   */
+  purpose: { runId: string; chainId: string; stepId: string; attempt: number; item?: number };
 }
 
 /**

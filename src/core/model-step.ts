@@ -30,6 +30,8 @@ export interface ModelStepRequest {
   step: LlmStep;
   context: ErasedContext;
   signal: AbortSignal;
+  /** A map step's item (0-based) this call answers; passed on in the request's purpose. */
+  item?: number;
 }
 
 /** One model call and what became of its answer, kept on the error when the step fails. */
@@ -100,7 +102,7 @@ function reaskMessage(issues: ReadonlyArray<ValidationIssue>): string {
  * Nothing unvalidated leaves this function; a failure keeps every attempt's raw text.
  */
 export async function runModelStep(environment: ModelStepEnvironment, request: ModelStepRequest): Promise<ModelStepResult> {
-  const { step, context, signal } = request;
+  const { step, context, signal, item } = request;
   const { clock } = environment;
   const models = [step.model ?? environment.defaultModel, ...(step.fallbackModels ?? environment.defaultFallbackModels)];
   const maxAttempts = step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -140,7 +142,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
             temperature: step.temperature,
             timeoutMs,
             signal,
-            purpose: { runId: context.run.id, chainId: context.run.chainId, stepId: step.id, attempt },
+            purpose: { runId: context.run.id, chainId: context.run.chainId, stepId: step.id, attempt, ...(item === undefined ? {} : { item }) },
           }),
         );
       } catch (error) {

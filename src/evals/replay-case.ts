@@ -94,10 +94,11 @@ export async function replayCase(
     latencyMs: 0,
   };
   const answers: unknown[] = [];
-  for (const llmStep of llmSteps) {
+  for (const [index, llmStep] of llmSteps.entries()) {
     let result: Awaited<ReturnType<typeof runModelStep>>;
     try {
-      result = await runModelStep(environment, { step: asReplayed(llmStep), context, signal: new AbortController().signal });
+      const item = step.kind === "map" ? { item: index } : {};
+      result = await runModelStep(environment, { step: asReplayed(llmStep), context, signal: new AbortController().signal, ...item });
     } catch (error) {
       if (isBatonError(error)) throw error;
       // The step's own prompt code met a context it no longer understands: the chain changed

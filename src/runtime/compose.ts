@@ -71,6 +71,13 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Lent to chains' action steps (the bot's incident lookups). */
   resources?: ChainResources;
+  /** The chains, already loaded (the test kit's one chain); default: loaded from the configured folders. */
+  loaded?: LoadedChains;
+  /**
+   * The model to answer every step, instead of the one the configuration names (the test kit's,
+   * which answers each run from its own script). Counts as scripted: no key, no server.
+   */
+  llm?: LlmClient;
 }
 
 export const SCRIPTED_MODEL = "scripted";
@@ -92,6 +99,7 @@ function chooseModel(config: Config, options: RuntimeOptions, loaded: LoadedChai
     fallbackModels: [],
     scripted: true,
   };
+  if (options.llm !== undefined) return { ...scripted, llm: options.llm };
   if (config.model === SCRIPTED_MODEL) return scripted;
   const server = modelServerOf(config);
   if (server === undefined) {
@@ -140,7 +148,7 @@ function warnOfUnknownContext(config: Config, choice: ModelChoice, logger: Logge
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const loaded = await loadChains({ shipped: config.shippedChainsDirectory, user: config.chainDirectories }, config.compiledChains);
+  const loaded = options.loaded ?? (await loadChains({ shipped: config.shippedChainsDirectory, user: config.chainDirectories }, config.compiledChains));
   const chains = new ChainRegistry(loaded.chains, { approvers: options.defaultApprovers ?? [] });
   const choice = chooseModel(config, options, loaded);
   warnOfUnknownContext(config, choice, options.logger);

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Chain, ChainDefinition } from "../core/chain.js";
 import { BatonError, describeError } from "../core/errors.js";
@@ -143,13 +143,39 @@ export async function loadChains(sources: ChainSources, compiled: Readonly<Recor
   for (const [id, { chain, entry, folder }] of byId) {
     loaded.chains.push(chain);
     loaded.files[id] = entry;
-    const examplesPath = join(folder, "examples.json");
-    if (existsSync(examplesPath)) {
-      const examples = readJson(examplesPath);
-      if (typeof examples === "object" && examples !== null) loaded.examples[id] = examples as Record<string, unknown>;
-    }
-    const inputPath = join(folder, "example-input.json");
-    if (existsSync(inputPath)) loaded.exampleInputs[id] = readJson(inputPath);
+    const { examples, exampleInput } = readChainExamples(folder);
+    if (examples !== undefined) loaded.examples[id] = examples;
+    if (exampleInput !== undefined) loaded.exampleInputs[id] = exampleInput;
   }
   return loaded;
+}
+
+/** A chain folder's `examples.json` (answers by step id) and `example-input.json`, each when present. */
+export function readChainExamples(folder: string): { examples?: Record<string, unknown>; exampleInput?: unknown } {
+  const found: { examples?: Record<string, unknown>; exampleInput?: unknown } = {};
+  const examplesPath = join(folder, "examples.json");
+  if (existsSync(examplesPath)) {
+    const examples = readJson(examplesPath);
+    if (typeof examples !== "object" || examples === null || Array.isArray(examples))
+      throw new BatonError("CHAIN_INVALID", `${examplesPath} must be a JSON object with an example answer per model step id.`, { path: examplesPath });
+    found.examples = examples as Record<string, unknown>;
+  }
+  const inputPath = join(folder, "example-input.json");
+  if (existsSync(inputPath)) found.exampleInput = readJson(inputPath);
+  return found;
+}
+
+/**
+ * The chain in one folder, imported from its source: for the test kit under a test runner that
+ * compiles TypeScript itself (vitest). The launcher's compiled build is not involved.
+ */
+export async function importChainFolder(folder: string): Promise<{ chain: Chain; entry: string }> {
+  const root = resolve(folder);
+  const entry = ENTRY_FILES.map((file) => join(root, file)).find((path) => existsSync(path));
+  if (entry === undefined) {
+    throw new BatonError("CHAIN_NOT_FOUND", `${root} holds no chain: it needs an index.ts (or index.js) that default-exports a built chain.`, {
+      path: root,
+    });
+  }
+  return { chain: await importChain(entry, dirname(root), {}), entry };
 }

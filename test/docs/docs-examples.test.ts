@@ -7,7 +7,9 @@ import { makeTempDirectory } from "../support/temp-directory.js";
 /**
  * The docs' code is run, not just shown (issue 20 item 5): docs/chains.md includes the worked
  * example chain from docs/examples/, each fenced block identical to its file, and the example
- * runs through the real `baton` command to its approval (and past it) on the scripted model.
+ * runs through the real `baton` command to its approval (and past it) on the scripted model and
+ * passes `baton test` with the output the page shows. Its vitest test (shown too) runs with the
+ * rest of `npm test` (vitest.config.ts includes docs/examples).
  */
 
 const EXAMPLES = join(REPO_ROOT, "docs", "examples");
@@ -29,6 +31,8 @@ describe("docs/chains.md: the worked example", () => {
       "docs/examples/change-announcement/index.ts",
       "docs/examples/change-announcement/examples.json",
       "docs/examples/change-announcement/example-input.json",
+      "docs/examples/change-announcement/change-announcement.test.ts",
+      "docs/examples/change-announcement/test-plan.json",
     ]);
     for (const block of blocks) {
       expect(block.text, `${block.path} differs from its block in docs/chains.md: copy the file into the page`).toBe(
@@ -67,6 +71,15 @@ describe("docs/chains.md: the worked example", () => {
       expect(approved.stdout).toContain("Orders database upgrade on Saturday 06:00 UTC");
       expect(approved.stdout).toMatch(/✓ post/);
       expect(approved.stdout).toMatch(/✓ Run r_\S+ succeeded/);
+    });
+
+    it("passes baton test on its examples and its test plan, printing what the page shows", async () => {
+      const markdown = readFileSync(join(REPO_ROOT, "docs", "chains.md"), "utf8");
+      const shown = /\$ BATON_CHAINS_DIR=docs\/examples baton test change-announcement\n([\s\S]*?)```/.exec(markdown)?.[1];
+      expect(shown, "docs/chains.md shows the output of baton test change-announcement").toBeDefined();
+      const tested = await runCli(["test", "change-announcement"], environment);
+      expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+      expect(tested.stdout).toBe(shown);
     });
   });
 });

@@ -1,35 +1,55 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "./cli-process.js";
 
 const run = promisify(execFile);
 
-/**
- * baton as a user gets it: `npm pack` of this repository, installed globally into `prefix`.
- * Returns the installed package's folder; its `baton` command is `<prefix>/bin/baton`.
- */
-export async function installPackedBaton(workFolder: string, prefix: string): Promise<string> {
-  mkdirSync(prefix, { recursive: true });
+/** `npm pack` of this repository into `workFolder`; returns the tarball's path. */
+export async function packBaton(workFolder: string): Promise<string> {
   const packed = await run("npm", ["pack", REPO_ROOT, "--json", "--pack-destination", workFolder], { cwd: workFolder, encoding: "utf8" });
   const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-  // --prefer-offline: the tarballs come from the cache `npm ci` filled. Not --offline: an installed
-  // package's dependencies are resolved afresh (a lockfile applies only to its own project), so
-  // npm may ask the registry for package metadata, or for a version the lockfile did not pick.
-  // --ignore-scripts: better-sqlite3's install script would rebuild it from
-  // source (a minute or more on CI's two cores); its addon, built by `npm ci` for this very Node,
-  // is copied in below instead. Everything else is the real install: the tarball's files, the
-  // dependencies npm resolves for it, and the `baton` link in the prefix's bin/.
-  await run("npm", ["install", "--global", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(workFolder, filename)], {
-    cwd: workFolder,
-    encoding: "utf8",
-  });
+  return join(workFolder, filename);
+}
+
+// --prefer-offline: the tarballs come from the cache `npm ci` filled. Not --offline: an installed
+// package's dependencies are resolved afresh (a lockfile applies only to its own project), so
+// npm may ask the registry for package metadata, or for a version the lockfile did not pick.
+// --ignore-scripts: better-sqlite3's install script would rebuild it from source (a minute or
+// more on CI's two cores); its addon, built by `npm ci` for this very Node, is copied in
+// instead. Everything else is the real install: the tarball's files, the dependencies npm
+// resolves for it, and the links in bin/.
+const INSTALL_FLAGS = ["--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"];
+const ADDON = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+
+/** The better-sqlite3 addon this Node already has, into the install whose node_modules is under `root`. */
+function copyAddon(root: string): void {
+  mkdirSync(join(root, dirname(ADDON)), { recursive: true });
+  copyFileSync(join(REPO_ROOT, ADDON), join(root, ADDON));
+}
+
+/**
+ * baton as a user gets it: `npm pack` of this repository (or `tarball`, packed already),
+ * installed globally into `prefix`. Returns the installed package's folder; its `baton` command
+ * is `<prefix>/bin/baton`.
+ */
+export async function installPackedBaton(workFolder: string, prefix: string, tarball?: string): Promise<string> {
+  mkdirSync(prefix, { recursive: true });
+  const packed = tarball ?? (await packBaton(workFolder));
+  await run("npm", ["install", "--global", "--prefix", prefix, ...INSTALL_FLAGS, packed], { cwd: workFolder, encoding: "utf8" });
   const installed = join(prefix, "lib", "node_modules", "baton");
-  const addon = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
-  mkdirSync(join(installed, "node_modules", "better-sqlite3", "build", "Release"), { recursive: true });
-  copyFileSync(join(REPO_ROOT, addon), join(installed, addon));
+  copyAddon(installed);
   return installed;
+}
+
+/**
+ * `npm install` in a project (its package.json's dependencies and dev dependencies), with baton
+ * from `tarball` as its "baton" dependency, as a team installs a baton it packed itself.
+ */
+export async function installIntoProject(project: string, tarball: string): Promise<void> {
+  await run("npm", ["install", ...INSTALL_FLAGS, tarball], { cwd: project, encoding: "utf8" });
+  copyAddon(project);
 }
 
 export interface CommandResult {
