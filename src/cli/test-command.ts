@@ -93,7 +93,7 @@ async function testChain(runtime: Runtime, chainId: string): Promise<ChainOutcom
     }
     const [approval] = await runtime.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     if (!approval) return { chainId, problem: "it waits for an approval that cannot be found" };
-    await runtime.runner.decide(approval, { kind: "approve" }, TEST_ACTOR);
+    await runtime.runner.decide(approval.id, { kind: "approve" }, TEST_ACTOR);
   }
   return { chainId, problem: `it asked for more than ${String(MAX_APPROVALS)} approvals: does a step loop back to itself?` };
 }

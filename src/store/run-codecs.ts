@@ -35,9 +35,6 @@ const eventDataSchema = z.record(z.string(), z.unknown());
 
 export const RUN_COLUMNS = `key, id, chain_id, status, ${DERIVED_CURSOR} AS cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
 
-/** The run's columns as stored, for a write that sets the `cursor` column itself (`RETURNING`). */
-export const STORED_RUN_COLUMNS = `key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
-
 const runRowSchema = z.object({
   key: integer,
   id: z.string(),
