@@ -3,11 +3,11 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 /**
  * How JSON values are kept in SQLite columns.
  *
- * Small values are stored as JSON text, readable with the `sqlite3` shell. Values whose text
- * is at least `COMPRESS_FROM_BYTES` long (step outputs, proposals, big inputs) are stored as a
- * BLOB: one format byte, then the raw-deflated JSON text. Step outputs are most of a run's
- * bytes and model JSON repeats its keys and phrases, so this roughly halves a chain's
- * footprint; the format byte lets a later version switch algorithms without a migration.
+ * Values are stored as JSON text, readable with the `sqlite3` shell. Values whose text is at
+ * least `COMPRESS_FROM_BYTES` long (a long document, a big diff) are stored as a BLOB: one
+ * format byte, then the raw-deflated JSON text; the format byte lets a later version switch
+ * algorithms without a migration. Earlier versions compressed from 512 bytes, so a database
+ * holds BLOBs of every size: reading does not depend on the threshold.
  */
 
 /** The value as it goes into a column: JSON text, or a format byte + compressed JSON. */
@@ -15,17 +15,15 @@ export type JsonColumnValue = string | Buffer;
 
 const FORMAT_DEFLATE_RAW = 1;
 
-/** Below this, deflate's fixed cost (about 10 µs a call) buys too few bytes. */
-export const COMPRESS_FROM_BYTES = 512;
-
 /**
- * Level 1: on model JSON it gives within ~10% of level 6's size at up to half the CPU on
- * larger values. A 4 KB window covers typical outputs; the small memory level and output
- * chunk make the per-call setup cheaper, which is most of the cost at 1 KB: Node allocates
- * the output chunk on every call (16 KB by default), and a 1 KB chunk comes from Buffer's
- * shared pool instead of a fresh allocation. A compressed output rarely needs a second chunk.
+ * Each `deflateRawSync` call builds and frees a zlib stream, a fixed cost that is most of the
+ * call for a value of a few KB (an ordinary step output) and saves it no more than a few
+ * database pages. Past this size the bytes saved are worth it.
  */
-const DEFLATE_OPTIONS = { level: 1, windowBits: 12, memLevel: 4, chunkSize: 1024 } as const;
+export const COMPRESS_FROM_BYTES = 4096;
+
+/** Level 1: on model JSON it gives within ~10% of level 6's size at up to half the CPU. */
+const DEFLATE_OPTIONS = { level: 1 } as const;
 
 export interface JsonColumnOptions {
   /** Store JSON of at least this many characters compressed; `Infinity` turns it off. */
