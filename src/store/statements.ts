@@ -40,9 +40,9 @@ const rowsOfRun = (child: string) => `${child}.key >= r.key * ${K} AND ${child}.
 
 /**
  * Approvals whose status is in `@statuses` (a JSON array of status names), or all when it is
- * NULL. A text search in the array instead of `json_each`: the virtual table made SQLite build
- * a bloom filter and a temporary B-tree on every call, which was most of a resume's lookup
- * cost. Status names are fixed words without quotes, so the quoted search cannot mis-match.
+ * NULL. A text search in the array instead of `json_each`: the virtual table makes SQLite build
+ * a bloom filter and a temporary B-tree on every call of this frequent lookup. Status names
+ * are fixed words without quotes, so the quoted search cannot mis-match.
  */
 const APPROVAL_STATUS_FILTER = `(@statuses IS NULL OR instr(@statuses, '"' || a.status || '"') > 0)`;
 
@@ -155,7 +155,7 @@ export function prepareStatements(database: Database.Database) {
        LIMIT @limit`,
     ),
     // No LIMIT parameter here: with STAT4 statistics SQLite re-plans a statement whenever a
-    // bound LIMIT changes, which tripled this hot query's cost. A run has a handful of
+    // bound LIMIT changes, on every call of this frequent query. A run has a handful of
     // approvals; the store slices the rows instead.
     listApprovalsOfRun: named(
       `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key
