@@ -74,7 +74,6 @@ describe("a database written before the plain ports", () => {
       editedOutput: null,
       comment: null,
       step: {
-        ...waiting,
         runId: "r_waiting",
         stepIndex: 1,
         stepId: "step-1",
