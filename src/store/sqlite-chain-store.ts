@@ -155,12 +155,9 @@ export class SqliteChainStore implements ChainStore {
 
   decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
     return this.settle(() => {
-      // An approved step's output is the proposal (see DecisionCommit): its stored bytes are copied.
-      const stepOutputIsProposal = decision.status === "approved";
       const written = this.writes.decideApproval(decision, {
         editedOutput: encodeNullableJson(decision.editedOutput, this.json),
-        step: decision.step === null ? null : stepParameters(decision.step, this.json, stepOutputIsProposal ? null : undefined),
-        stepOutputIsProposal,
+        step: decision.step === null ? null : stepParameters(decision.step, this.json),
         events: encodeEvents(decision.events, this.json),
       });
       const approval = approvalRecordOf(written.approvalRow);

@@ -121,14 +121,6 @@ export function prepareStatements(database: Database.Database) {
        VALUES (@runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
          @modelCalls, @inputTokens, @outputTokens, @costUsd, @output)`,
     ),
-    // An approved step's row, its output copied from the stored proposal (not encoded again).
-    upsertApprovedStep: named(
-      `REPLACE INTO steps (key, step_id, skipped, started_at, finished_at, executions,
-         model_calls, input_tokens, output_tokens, cost_usd, output)
-       SELECT @runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
-         @modelCalls, @inputTokens, @outputTokens, @costUsd, proposal
-       FROM approvals WHERE id = @approvalId`,
-    ),
     selectSteps: keyed(`SELECT ${STEP_COLUMNS} FROM runs r JOIN steps s ON ${rowsOfRun("s")} WHERE r.id = ? ORDER BY s.key`),
 
     // ─── approvals ───

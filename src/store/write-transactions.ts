@@ -11,10 +11,8 @@ import { approvalNotFound, auditLogFull, eventOfUnknownRun, runKeysExhausted } f
 /** A decision's JSON, encoded before its transaction starts. */
 export interface EncodedDecision {
   editedOutput: JsonColumnValue | null;
-  /** The step row; its `output` is NULL when `stepOutputIsProposal` (copied inside). */
+  /** The step row of an approve or edit. */
   step: Parameters | null;
-  /** The step's output is the approval's proposal: its stored bytes are copied, not encoded again. */
-  stepOutputIsProposal: boolean;
   events: EncodedEvent[];
 }
 
@@ -115,10 +113,7 @@ export class WriteTransactions {
     });
     // Cannot happen: the run's status was checked under this lock. Throwing rolls everything back.
     if (resumed.changes !== 1) throw new Error(`run of approval ${decision.approvalId} changed inside its decision's transaction`);
-    if (encoded.step !== null) {
-      if (encoded.stepOutputIsProposal) this.statements.upsertApprovedStep.run({ ...encoded.step, approvalId: decision.approvalId, runKey });
-      else this.statements.upsertStep.run({ ...encoded.step, runKey });
-    }
+    if (encoded.step !== null) this.statements.upsertStep.run({ ...encoded.step, runKey });
     this.insertEvents(encoded.events, approvalRow.run_id, { runKey, segment });
     return { applied: true, approvalRow };
   }
