@@ -465,7 +465,7 @@ async function pauseResume(n: number) {
   for (let i = 0; i < n; i += 1) {
     const started = performance.now();
     const [approval] = await store2.listApprovals({ runId: runIds[i] as string, statuses: ["pending"], limit: 1 });
-    await runner2.decide(approval as ApprovalRecord, { kind: "approve" }, { id: "bench-approver", trusted: true });
+    await runner2.decide((approval as ApprovalRecord).id, { kind: "approve" }, { id: "bench-approver", trusted: true });
     const run = await runner2.settled(runIds[i] as string);
     resume[i] = performance.now() - started;
     if (run.status !== "succeeded") throw new Error(`chain ${i}: ${run.status}`);

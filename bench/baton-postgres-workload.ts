@@ -132,7 +132,7 @@ async function pauseResume(label: string, n: number, { counts, timed = false }: 
     const started = performance.now();
     const [approval] = await second.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     if (!approval) throw new Error(`chain ${i}: no pending approval`);
-    const decision = await second.runner.decide(approval, { kind: "approve" }, approver);
+    const decision = await second.runner.decide(approval.id, { kind: "approve" }, approver);
     const run = await second.runner.settled(runId);
     resume[i] = performance.now() - started;
     if (!decision.applied || run.status !== "succeeded") throw new Error(`chain ${i}: resume ended ${run.status}`);

@@ -166,8 +166,8 @@ async function pauseResume(path: string, n: number, calls?: { pause: Record<stri
     const started = performance.now();
     const [approval] = await second.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     if (!approval) throw new Error(`chain ${i}: no pending approval`);
-    // As the Slack and terminal adapters do: decide with the approval just read, not its id.
-    const decision = await second.runner.decide(approval, { kind: "approve" }, approver);
+    // As the Slack and terminal adapters do: look the approval up, then decide by its id.
+    const decision = await second.runner.decide(approval.id, { kind: "approve" }, approver);
     const run = await second.runner.settled(runId);
     resume[i] = performance.now() - started;
     if (!decision.applied || run.status !== "succeeded") throw new Error(`chain ${i}: resume ended ${run.status}`);

@@ -26,7 +26,9 @@ import { postgresHost, postgresUnreachableReason } from "./postgres-databases.mj
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const TARGETS = { per_step: 20, pause_resume: 10, db_bytes_per_chain: 5 };
+// Issue 17: hold the engine's lead (per durable step >= 10x, pause + resume >= 8x). The first
+// targets (20x and 10x) were recorded out of reach in docs/benchmarks.md; DB bytes keeps its first one.
+const TARGETS = { per_step: 10, pause_resume: 8, db_bytes_per_chain: 5 };
 // On PostgreSQL (issue 17): baton's µs per durable step at least 3x below LangGraph's PostgresSaver.
 const POSTGRES_TARGETS = { per_step: 3 };
 

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   for (const runId of runIds) {
     const [approval] = await resuming.store.listApprovals({ runId, statuses: ["pending"], limit: 1 });
     if (!approval) throw new Error(`no pending approval for ${runId}`);
-    await resuming.runner.decide(approval, { kind: "approve" }, { id: "bench-approver", trusted: true });
+    await resuming.runner.decide(approval.id, { kind: "approve" }, { id: "bench-approver", trusted: true });
     await resuming.runner.settled(runId);
   }
   report(`B, resume: the same ${String(n)} chains, approved after a restart`, resuming, pathB, n);

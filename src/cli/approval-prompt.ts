@@ -117,7 +117,7 @@ export async function promptForDecision(
 
     let result: DecisionResult;
     try {
-      result = await runner.decide(approval, request, actor);
+      result = await runner.decide(approval.id, request, actor);
     } catch (error) {
       if (isBatonError(error, "EDIT_INVALID") || isBatonError(error, "DECISION_INVALID")) {
         io.write(error.message);

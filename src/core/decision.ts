@@ -71,7 +71,6 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
   const continuing = { leaseOwner: isLast ? null : owner, leaseExpiresAt: isLast ? null : leaseExpiresAt };
   const proceed = (status: "approved" | "edited", output: unknown, data: Record<string, unknown>): DecisionCommit => ({
     approvalId: approval.id,
-    approval,
     status,
     decidedBy: actor.id,
     at,
@@ -109,7 +108,6 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
       const feedback = requireText(request.feedback, "change request", approval.id);
       return {
         approvalId: approval.id,
-        approval,
         status: "changes_requested",
         decidedBy: actor.id,
         at,
@@ -126,7 +124,6 @@ export function buildDecision(input: DecisionInput): DecisionCommit {
       const reason = requireText(request.reason, "rejection", approval.id);
       return {
         approvalId: approval.id,
-        approval,
         status: "rejected",
         decidedBy: actor.id,
         at,

@@ -3,8 +3,8 @@ import type { Logger } from "./ports.js";
 /**
  * A logger that adds `fields` to every line: a run's code logs through one made with its run
  * id (and step id), so each of its lines can be found by run without the caller remembering.
- * Explicit rather than AsyncLocalStorage, which makes every await in the process ~3× dearer
- * on Node 20-22 (measured) — the engine's budget per step is a few dozen awaits.
+ * Explicit rather than AsyncLocalStorage, which makes every await in the process dearer on
+ * Node 20-22 (docs/benchmarks.md) — and the engine awaits a few dozen times per step.
  */
 export function withLogFields(logger: Logger, fields: Readonly<Record<string, unknown>>): Logger {
   return {

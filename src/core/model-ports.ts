@@ -84,4 +84,10 @@ export interface LlmClient {
  */
 export interface TokenCounter {
   count(text: string, model: string): number;
+  /**
+   * A number `count(text, model)` never exceeds, found without tokenizing (for a byte-level BPE
+   * tokenizer, the text's UTF-8 length: every token covers at least one byte). A prompt whose
+   * bound is within its limit fits without being counted.
+   */
+  atMost(text: string, model: string): number;
 }

@@ -6,7 +6,7 @@ import type { ContextLimits } from "./context-budget.js";
 import { readJsonAnswer } from "./json-answer.js";
 import type { AuditEventInput, Clock, LlmClient, ModelMessage, ModelResponse, StepUsage, TokenCounter } from "./ports.js";
 import { costOf, type PriceTable } from "./pricing.js";
-import { assemblePrompt, conversationTokens, fitConversation, REASK_TOKENS } from "./prompt-assembly.js";
+import { assemblePrompt, conversationTokens, countedExactly, fitConversation, REASK_TOKENS } from "./prompt-assembly.js";
 import { createPromptBudget, cutToTokens } from "./prompt-budget.js";
 import { promptVersionFor } from "./prompt-version.js";
 import { compileOutputSchema, type CompiledOutputSchema } from "./response-schema.js";
@@ -118,17 +118,22 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
 
   for (const model of models) {
     // Each model has its own window (a fallback may be smaller), so each gets its own fit.
-    const prompt = assemblePrompt(environment, step, context, model, responseSchema);
+    const assembled = assemblePrompt(environment, step, context, model, responseSchema);
     // The step's failure (its audit entry and the run's error) carries the sizes and the cuts.
-    if (prompt instanceof BatonError) return { ok: false, error: prompt, usage, events };
+    if (assembled instanceof BatonError) return { ok: false, error: assembled, usage, events };
+    let prompt = assembled;
     let messages: ModelMessage[] = prompt.messages;
     const systemSent = messages.find((message) => message.role === "system")?.content ?? "";
     const promptVersion = promptVersionFor(step, { system: systemSent, responseSchema, model, temperature: step.temperature });
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      // A re-ask's conversation is fitted, and its size audited, by exact counts.
+      if (messages.length > 2) prompt = countedExactly(prompt);
       messages = fitConversation(prompt, messages);
-      // What was sent and what was cut to fit, counted with the model's tokenizer, for the audit entry.
+      // What was sent and what was cut to fit, for the audit entry: counted with the model's
+      // tokenizer, or (a first prompt far below its limit) the bound that showed it fits.
+      const promptTokens = conversationTokens(prompt, messages);
       const promptData = {
-        promptTokens: conversationTokens(prompt, messages),
+        ...(prompt.exact ? { promptTokens } : { promptTokensAtMost: promptTokens }),
         promptLimitTokens: prompt.limitTokens,
         ...(prompt.cuts.length > 0 && attempt === 1 ? { promptCuts: prompt.cuts } : {}),
       };

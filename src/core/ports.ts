@@ -66,22 +66,13 @@ export type DecisionKind = "approve" | "edit" | "request_changes" | "reject";
 
 export interface DecisionCommit {
   approvalId: string;
-  /**
-   * The approval as the caller read it while it was pending. Only its status and the decision's
-   * fields ever change, so a store may return the decided approval built from this one instead
-   * of reading (and decoding) it again. Optional: without it the store reads it.
-   */
-  approval?: ApprovalRecord;
   /** The approval's new status; only a `pending` approval changes (compare-and-set). */
   status: "approved" | "edited" | "changes_requested" | "rejected";
   decidedBy: string;
   at: number;
   editedOutput: unknown;
   comment: string | null;
-  /**
-   * For approve/edit: the step row to write (cursor moves past it). For `approved` its output is
-   * the approval's proposal, unchanged: a store may write the proposal as it stored it.
-   */
+  /** For approve/edit: the step row to write (cursor moves past it). */
   step: StepRecord | null;
   /** The run's status after the decision. */
   runStatus: "running" | "succeeded" | "rejected";
@@ -91,19 +82,11 @@ export interface DecisionCommit {
   events: AuditEventInput[];
 }
 
-export type DecisionOutcome =
-  | {
-      applied: true;
-      approval: ApprovalRecord;
-      /** The run as the decision left it, as `getRun` would return it. A store may leave it out. */
-      run?: RunRecord;
-      /**
-       * For a run that goes on (`running`): its steps up to its new cursor, as `getSteps` would
-       * return them, so the runner continues without reading them. A store may leave it out.
-       */
-      steps?: StepRecord[];
-    }
-  | { applied: false; approval: ApprovalRecord };
+/** Whether the decision applied, and the approval as it now stands (decided by someone else when not). */
+export interface DecisionOutcome {
+  applied: boolean;
+  approval: ApprovalRecord;
+}
 
 export interface RunFinish {
   runId: string;

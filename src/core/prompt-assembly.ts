@@ -35,8 +35,14 @@ export interface PromptEnvironment {
 
 export interface AssembledPrompt {
   messages: ModelMessage[];
-  /** What the prompt takes, counted with the model's tokenizer (schema and message framing included). */
+  /**
+   * What the prompt takes (schema and message framing included): counted with the model's
+   * tokenizer when `exact`, otherwise an upper bound that is within the limit.
+   */
   promptTokens: number;
+  exact: boolean;
+  /** The system prompt's, the schema's and the framing's tokens (always counted). */
+  fixedTokens: number;
   /** The most a call may send: the window less the room kept for the answer. */
   limitTokens: number;
   contextTokens: number;
@@ -126,7 +132,11 @@ export function assemblePrompt(
   const userBudget = createPromptBudget(model, dataTokens - (feedback === "" ? 0 : count(feedback)), count);
   const user = step.user(context, userBudget) + feedback;
   const cuts = [...budget.cuts, ...userBudget.cuts];
-  const promptTokens = fixedTokens + count(user);
+  // Tokenizing the run's data costs more than assembling it. A bound within the limit already
+  // says the prompt fits; only a prompt that could come near its limit is counted exactly.
+  const bound = fixedTokens + environment.tokens.atMost(user, model);
+  const exact = bound > limitTokens;
+  const promptTokens = exact ? fixedTokens + count(user) : bound;
   if (promptTokens > limitTokens) {
     return tooLarge(
       step,
@@ -141,6 +151,8 @@ export function assemblePrompt(
       { role: "user", content: user },
     ],
     promptTokens,
+    exact,
+    fixedTokens,
     limitTokens,
     contextTokens,
     answerTokens,
@@ -149,7 +161,14 @@ export function assemblePrompt(
   };
 }
 
-/** Tokens of a whole conversation, framing included. */
+/** The prompt with its tokens counted exactly (when they were only bounded). */
+export function countedExactly(prompt: AssembledPrompt): AssembledPrompt {
+  if (prompt.exact) return prompt;
+  const user = prompt.messages[1]?.content ?? "";
+  return { ...prompt, promptTokens: prompt.fixedTokens + prompt.count(user), exact: true };
+}
+
+/** Tokens of a whole conversation, framing included (an upper bound when the prompt's count is one). */
 export function conversationTokens(prompt: AssembledPrompt, messages: ReadonlyArray<ModelMessage>): number {
   return prompt.promptTokens + messages.slice(2).reduce((sum, message) => sum + prompt.count(message.content) + TOKENS_PER_MESSAGE, 0);
 }
@@ -158,7 +177,10 @@ export function conversationTokens(prompt: AssembledPrompt, messages: ReadonlyAr
  * The conversation for a re-ask, within the limit: the oldest earlier exchanges go first, then
  * the last answer is cut (it was invalid anyway; the problems list says what to fix).
  */
-export function fitConversation(prompt: AssembledPrompt, messages: ModelMessage[]): ModelMessage[] {
+export function fitConversation(bounded: AssembledPrompt, messages: ModelMessage[]): ModelMessage[] {
+  // Only a re-ask (four messages or more) can outgrow the limit; it is fitted by exact counts.
+  if (messages.length < 4) return messages;
+  const prompt = countedExactly(bounded);
   let fitted = messages;
   while (fitted.length > 4 && conversationTokens(prompt, fitted) > prompt.limitTokens) fitted = [...fitted.slice(0, 2), ...fitted.slice(4)];
   if (conversationTokens(prompt, fitted) <= prompt.limitTokens || fitted.length < 4) return fitted;

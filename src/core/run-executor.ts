@@ -5,7 +5,7 @@ import { BatonError, describeError, isBatonError } from "./errors.js";
 import { redactSecrets, redactSecretsIn } from "./redact-secrets.js";
 import { runMapStep } from "./map-step.js";
 import { runModelStep, type ModelStepEnvironment } from "./model-step.js";
-import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepRecord, StepUsage } from "./ports.js";
+import type { ApprovalRecord, AuditEventInput, RunFailure, RunRecord, StepUsage } from "./ports.js";
 import type { ExecutionEnvironment } from "./runner-types.js";
 import { scheduleRetryOrFail } from "./step-retry.js";
 
@@ -75,17 +75,6 @@ async function executeStepOrThrow(
 }
 
 /**
- * What an execution starts from, when the caller knows it: empty for a new run, or what a
- * decision's transaction wrote and read. Approvals left out are read when a gated step needs them.
- */
-export interface RunHistory {
-  steps: ReadonlyArray<StepRecord>;
-  approvals?: ReadonlyArray<ApprovalRecord>;
-}
-
-export const NEW_RUN_HISTORY: RunHistory = { steps: [], approvals: [] };
-
-/**
  * Run a claimed run from its cursor until it finishes, fails or rests at an approval. Each
  * step's output and the new cursor commit together before the next step starts, so a crash
  * repeats at most the step that was running. Resolves, once the run no longer needs this
@@ -97,14 +86,12 @@ export async function executeRun(
   run: RunRecord,
   chain: ChainDefinition,
   signal: AbortSignal,
-  knownHistory?: RunHistory,
 ): Promise<RunRecord | undefined> {
   const { store, clock, events, owner, logger } = environment;
-  // Reads only what this execution needs: a new run has no history, a run at its first step
-  // has no outputs yet, and approvals (which carry "request changes" feedback) matter only
-  // when a gated step is reached.
-  const steps = knownHistory?.steps ?? (run.cursor === 0 ? [] : await store.getSteps(run.id));
-  let approvals = knownHistory?.approvals;
+  // Reads only what this execution needs: a run at its first step has no outputs yet, and
+  // approvals (which carry "request changes" feedback) matter only when a gated step is reached.
+  const steps = run.cursor === 0 ? [] : await store.getSteps(run.id);
+  let approvals: ReadonlyArray<ApprovalRecord> | undefined;
   const feedbackFor = async (step: Step, stepIndex: number): Promise<ChangeRequest[]> => {
     if (!step.approval) return [];
     approvals ??= await store.listApprovals({ runId: run.id, limit: 1_000 });

@@ -6,7 +6,7 @@ import { EventBus } from "./event-bus.js";
 import { runFieldsOf } from "./log-fields.js";
 import type { ApprovalRecord, RunOrigin, RunRecord, RunStatus } from "./ports.js";
 import { cancelRun, expireApproval, recordUnexpectedFailure } from "./run-endings.js";
-import { executeRun, NEW_RUN_HISTORY, type RunHistory } from "./run-executor.js";
+import { executeRun } from "./run-executor.js";
 import { rerunRun, resumeDueRetries, retryRun, type RerunRequest } from "./run-recovery.js";
 import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
@@ -129,18 +129,14 @@ export class Runner {
       throw error;
     }
     this.events.emit("run.started", { runId, chainId, startedBy: options.startedBy, origin });
-    this.#schedule(run, NEW_RUN_HISTORY);
+    this.#schedule(run);
     return { runId };
   }
 
   /** Apply a human decision to a pending approval, exactly once (compare-and-set). */
-  async decide(approvalOrId: string | ApprovalRecord, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
+  async decide(approvalId: string, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
     const { store, chains, clock, owner, leaseMs } = this.#environment;
-    // A caller that has just read the approval (to show it, or to check it is still pending)
-    // passes it instead of its id. Only its status can have changed since, and the store's
-    // compare-and-set checks that under the write lock: a stale copy ends "already decided".
-    const approvalId = typeof approvalOrId === "string" ? approvalOrId : approvalOrId.id;
-    const approval = typeof approvalOrId === "string" ? await store.getApproval(approvalOrId) : approvalOrId;
+    const approval = await store.getApproval(approvalId);
     if (!approval) {
       throw new BatonError(
         "APPROVAL_NOT_FOUND",
@@ -177,9 +173,8 @@ export class Runner {
 
     this.events.emit("approval.decided", { approval: outcome.approval });
     if (commit.runStatus === "running") {
-      // The store hands back the run and its steps as the decision wrote them, when it can.
-      const run = outcome.run ?? (await store.getRun(approval.runId));
-      if (run) this.#schedule(run, outcome.steps && { steps: outcome.steps });
+      const run = await store.getRun(approval.runId);
+      if (run) this.#schedule(run);
     } else {
       this.events.emit("run.finished", { runId: approval.runId, chainId: approval.chainId, status: commit.runStatus, error: null });
     }
@@ -299,13 +294,13 @@ export class Runner {
     return run;
   }
 
-  #schedule(run: RunRecord, knownHistory?: RunHistory): void {
+  #schedule(run: RunRecord): void {
     if (this.#closed || this.#active.has(run.id) || run.status !== "running") return;
     const environment = this.#environment;
     const controller = new AbortController();
     const promise = (async (): Promise<RunRecord | undefined> => {
       try {
-        return await executeRun(environment, run, environment.chains.get(run.chainId), controller.signal, knownHistory);
+        return await executeRun(environment, run, environment.chains.get(run.chainId), controller.signal);
       } catch (error) {
         if (controller.signal.aborted) return undefined;
         await this.#failUnexpectedly(run, error);

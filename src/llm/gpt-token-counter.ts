@@ -30,6 +30,16 @@ export function tokenizerFor(model: string): TokenizerChoice {
 }
 
 export class GptTokenCounter implements TokenCounter {
+  /**
+   * Both encodings are byte-level BPE: a text is split into UTF-8 bytes, which merges only ever
+   * join, so no text has more tokens than bytes (special tokens are not recognised here, and
+   * would cover several bytes each anyway). The estimate's margin applies to its bound too.
+   */
+  atMost(text: string, model: string): number {
+    const bytes = Buffer.byteLength(text, "utf8");
+    return tokenizerFor(model) === "estimate" ? Math.ceil(bytes * UNKNOWN_TOKENIZER_MARGIN) : bytes;
+  }
+
   count(text: string, model: string): number {
     if (text === "") return 0;
     switch (tokenizerFor(model)) {

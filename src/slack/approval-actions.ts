@@ -80,7 +80,7 @@ export function registerApprovalActions(app: App, services: SlackServices): void
     const approval = await loadPending(approvalId);
     if (approval.status !== "pending") return alreadyDecidedText(approval);
     const actor = await directory.actorFor(userId, approval.approvers);
-    const result = await runner.decide(approval, request, actor);
+    const result = await runner.decide(approval.id, request, actor);
     return result.applied ? undefined : alreadyDecidedText(result.approval);
   }
 

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import type { ApprovalRecord, RunRecord } from "../core/ports.js";
-import type { JsonColumnValue } from "./json-columns.js";
-import { decodeColumn, integer, jsonColumnSchema, parseColumn, parseRow, runStatusSchema, usageColumns } from "./row-parsing.js";
+import { decodeColumn, decodeNullableColumn, integer, jsonColumnSchema, parseColumn, parseRow, runStatusSchema, usageColumns } from "./row-parsing.js";
 
 /**
  * Approval rows → records, and the rows a decision's transaction reads (the approval with its
- * run's key and status). Proposals and edits decode on first read.
+ * run's key and status).
  */
 
 const approvalStatusSchema = z.enum(["pending", "approved", "edited", "changes_requested", "rejected", "expired", "cancelled"]);
@@ -40,13 +39,17 @@ const approvalRowSchema = z.object({
   proposal: jsonColumnSchema,
 });
 
+/** An approval row as read, checked but with its JSON columns still encoded. */
+export type ApprovalRow = z.infer<typeof approvalRowSchema>;
+
 export function toApprovalRecord(row: unknown): ApprovalRecord {
   return approvalRecordOf(parseRow(approvalRowSchema, row, "approvals"));
 }
 
-function approvalRecordOf(approval: z.infer<typeof approvalRowSchema>): ApprovalRecord {
+/** The record of a checked row: its JSON columns decoded (a damaged one is DATABASE_CORRUPT). */
+export function approvalRecordOf(approval: ApprovalRow): ApprovalRecord {
   const id = approval.id;
-  const record: ApprovalRecord = {
+  return {
     id,
     runId: approval.run_id,
     chainId: approval.chain_id,
@@ -54,7 +57,7 @@ function approvalRecordOf(approval: z.infer<typeof approvalRowSchema>): Approval
     stepIndex: approval.step_index,
     round: approval.round,
     status: approval.status,
-    proposal: undefined,
+    proposal: decodeColumn(approval.proposal, "approvals", id),
     approvers: parseColumn(approversSchema, decodeColumn(approval.approvers, "approvals", id), "approvals", id),
     allowSelfApproval: approval.allow_self_approval === 1,
     requestedBy: approval.requested_by,
@@ -70,61 +73,9 @@ function approvalRecordOf(approval: z.infer<typeof approvalRowSchema>): Approval
     stepExecutions: approval.step_executions,
     decidedAt: approval.decided_at,
     decidedBy: approval.decided_by,
-    editedOutput: undefined,
+    editedOutput: decodeNullableColumn(approval.edited_output, "approvals", id),
     comment: approval.comment,
   };
-  // The proposal (and an edit) is most of the row and is stored compressed; many readers only
-  // want the approval's status or id (lookups, lists, the decision's checks). It is inflated
-  // and parsed when first read, once; a damaged column is DATABASE_CORRUPT at that read.
-  decodeOnFirstRead(record, "proposal", approval.proposal, id);
-  if (approval.edited_output === null) record.editedOutput = null;
-  else decodeOnFirstRead(record, "editedOutput", approval.edited_output, id);
-  return record;
-}
-
-/**
- * Makes `record[field]` an own, enumerable property whose value is decoded from `stored` when
- * first read (spread, JSON.stringify and equality checks read it like any other property).
- * Assigning it replaces the stored value.
- */
-function decodeOnFirstRead(record: ApprovalRecord, field: "proposal" | "editedOutput", stored: JsonColumnValue, rowId: string): void {
-  Object.defineProperty(record, field, {
-    enumerable: true,
-    configurable: true,
-    get(this: ApprovalRecord): unknown {
-      const value = decodeColumn(stored, "approvals", rowId);
-      Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
-      return value;
-    },
-    set(this: ApprovalRecord, value: unknown): void {
-      Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
-    },
-  });
-}
-
-/** The fields that may still be undecoded (see decodeOnFirstRead). */
-const LAZY_FIELDS = ["proposal", "editedOutput"] as const;
-
-/**
- * A copy of an approval with `changes` applied; a value not decoded yet stays so in the copy.
- * Only the lazy fields are copied as property descriptors: copying every descriptor made a
- * slow dictionary-mode object (8 µs a decision, and slower reads of it afterwards).
- */
-export function copyApproval(approval: ApprovalRecord, changes: Partial<ApprovalRecord>): ApprovalRecord {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(approval)) {
-    const descriptor = (LAZY_FIELDS as ReadonlyArray<string>).includes(key) ? Object.getOwnPropertyDescriptor(approval, key) : undefined;
-    if (descriptor !== undefined) Object.defineProperty(copy, key, descriptor);
-    else copy[key] = (approval as unknown as Record<string, unknown>)[key];
-  }
-  return Object.assign(copy as unknown as ApprovalRecord, changes);
-}
-
-/** An approval row read for a decision: the approval, plus its run's key and status. */
-export interface ApprovalForDecision {
-  approval: ApprovalRecord;
-  runKey: number;
-  runStatus: RunRecord["status"];
 }
 
 /** Approval columns for a decision (`a` is approvals, `r` is runs): the approval's, its run's key and status. */
@@ -132,29 +83,14 @@ export const DECISION_APPROVAL_COLUMNS = `${APPROVAL_COLUMNS}, a.run_key, r.stat
 
 const decisionApprovalRowSchema = approvalRowSchema.extend({ run_key: integer, run_status: runStatusSchema });
 
-/** What a decision checks when the caller already holds the approval. */
-export interface DecisionState {
-  approvalStatus: ApprovalRecord["status"];
+/** An approval row read for a decision: the row (decoded after the transaction), its run's key and status. */
+export interface ApprovalForDecision {
+  row: ApprovalRow;
   runKey: number;
-  stepIndex: number;
-  runId: string;
   runStatus: RunRecord["status"];
-}
-
-const decisionStateRowSchema = z.object({
-  approval_status: approvalStatusSchema,
-  run_key: integer,
-  step_index: integer,
-  run_id: z.string(),
-  run_status: runStatusSchema,
-});
-
-export function toDecisionState(row: unknown): DecisionState {
-  const state = parseRow(decisionStateRowSchema, row, "approvals");
-  return { approvalStatus: state.approval_status, runKey: state.run_key, stepIndex: state.step_index, runId: state.run_id, runStatus: state.run_status };
 }
 
 export function toApprovalForDecision(row: unknown): ApprovalForDecision {
   const parsed = parseRow(decisionApprovalRowSchema, row, "approvals");
-  return { approval: approvalRecordOf(parsed), runKey: parsed.run_key, runStatus: parsed.run_status };
+  return { row: parsed, runKey: parsed.run_key, runStatus: parsed.run_status };
 }

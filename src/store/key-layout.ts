@@ -1,15 +1,16 @@
 /**
  * How the baton database lays its rows out (the schema itself is in migrations/).
  *
- * Layout (measured with `test/store/size-and-speed.ts`; a 4-step chain costs about 3 KB):
+ * Layout (`test/store/size-and-speed.ts` measures what it costs; see docs/benchmarks.md):
  * - `runs.key` (the rowid) is what other tables use: the ~20-byte run id is stored once, in
  *   `runs.id` and its unique index.
  * - A run's steps and events are keyed by `run key × 2^20 + n` (n = step index, or the
  *   event's sequence number within the run, from 1). So each run's rows sit together in one
  *   rowid b-tree: reading them is one range scan, there is no second index to update, a
  *   commit touches one page per table, and rows are appended in key order because run keys
- *   grow. Rowid tables (not WITHOUT ROWID) because they keep rows of up to ~4 KB in the page,
- *   where WITHOUT ROWID spills anything over ~1 KB to an overflow page of its own.
+ *   grow. Rowid tables (not WITHOUT ROWID) because they keep a row of up to nearly a whole
+ *   page in the page, where WITHOUT ROWID spills anything over about a quarter of a page to
+ *   an overflow page of its own.
  * - From a run's first decision on, its events go to an event segment instead (migration 7):
  *   the range `segment × 2^20 + n`, segments numbered from 2^32 up as they are handed out, so
  *   a run that waited while others ran appends at the end of the log instead of splitting

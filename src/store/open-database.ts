@@ -13,10 +13,9 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /**
    * Existing files up to this size get a full `PRAGMA quick_check` at open, so a damaged file
-   * is reported at start-up rather than halfway through a run. It reads every page (about
-   * 5 ms per MB), too slow for every CLI command on a big file; bigger files only get what
-   * SQLite checks on reading (header, schema, file not cut short). Default 32 MiB (about
-   * 12,000 chains, ~150 ms); 0 skips it, `Infinity` always runs it.
+   * is reported at start-up rather than halfway through a run. It reads every page, too slow
+   * for every CLI command on a big file; bigger files only get what SQLite checks on reading
+   * (header, schema, file not cut short). Default 32 MiB; 0 skips it, `Infinity` always runs it.
    */
   fullCheckUpToBytes?: number;
 }
@@ -85,9 +84,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 function prepareDatabase(database: Database.Database, path: string, existed: boolean): Database.Database {
   if (existed) assertNotTooNew(readSchemaVersion(database), path);
   // Only takes effect on a new, empty file, and must come before WAL is switched on. Every
-  // commit appends each page it touched to the WAL in full; a step commit touches three or four
-  // pages for about 1 KB of new rows, so 1 KB pages write a quarter of the bytes of 4 KB ones.
-  // Step outputs are stored compressed, so rows rarely outgrow a 1 KB page.
+  // commit appends each page it touched to the WAL in full, and a step commit touches a few
+  // pages for a row or two of new data: small pages keep what each commit writes small. A row
+  // larger than a page goes on in overflow pages.
   if (!existed) database.pragma(`page_size = ${String(PAGE_SIZE_BYTES)}`);
   // WAL: readers never block the writer, and a commit is one append to the log.
   database.pragma("journal_mode = WAL");
@@ -95,10 +94,10 @@ function prepareDatabase(database: Database.Database, path: string, existed: boo
   // and skips an fsync on every commit.
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
-  // A checkpoint costs three fsyncs (about 11 ms on these VMs) whatever its size. SQLite's
-  // default runs one every 1000 pages, every few dozen chains, which was a sixth of the engine's
-  // time; every 10000 pages (a WAL of up to ~10 MB with 1 KB pages) amortises them far better.
-  // journal_size_limit trims the WAL file back after a checkpoint so it does not stay large.
+  // A checkpoint costs fsyncs whatever its size, and SQLite's default runs one every 1000 pages
+  // (every few dozen chains); every 10000 pages (a WAL of up to ~10 MB with 1 KB pages)
+  // amortises them (docs/benchmarks.md has the figures). journal_size_limit trims the WAL file
+  // back after a checkpoint so it does not stay large.
   database.pragma(`wal_autocheckpoint = ${String(WAL_AUTOCHECKPOINT_PAGES)}`);
   database.pragma(`journal_size_limit = ${String(WAL_SIZE_LIMIT_BYTES)}`);
   assertNotTooNew(applyMigrations(database), path);

@@ -21,12 +21,8 @@ export interface EncodedEvent {
   parameters: Parameters;
 }
 
-/**
- * The step row without its run key, which the guarded update returns inside the transaction.
- * With `output` given (a value already stored elsewhere, as written), the step's output is not
- * encoded again.
- */
-export function stepParameters(step: StepRecord, json: JsonColumnOptions, output?: SqlValue): Parameters {
+/** The step row without its run key, which the guarded update returns inside the transaction. */
+export function stepParameters(step: StepRecord, json: JsonColumnOptions): Parameters {
   if (!Number.isSafeInteger(step.stepIndex) || step.stepIndex < 0 || step.stepIndex >= KEYS_PER_RUN) {
     throw new BatonError(
       "CHAIN_INVALID",
@@ -46,7 +42,7 @@ export function stepParameters(step: StepRecord, json: JsonColumnOptions, output
     inputTokens: step.usage.inputTokens,
     outputTokens: step.usage.outputTokens,
     costUsd: step.usage.costUsd,
-    output: output === undefined ? encodeJson(step.output, json) : output,
+    output: encodeJson(step.output, json),
   };
 }
 

@@ -22,21 +22,21 @@ import { DERIVED_CURSOR } from "./run-cursor.js";
 
 // ─── Schemas of stored values ──────────────────────────────────────────────
 
-const originSchema = z.object({ source: z.string(), reference: z.record(z.string(), z.string()).optional() });
-const failureSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  stepId: z.string().optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
+// Built once: a zod schema is an object graph, and building one per row costs more than using it.
+const originSchema = z.object({ source: z.string(), reference: z.record(z.string(), z.string()).optional() }).nullable();
+const failureSchema = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    stepId: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .nullable();
 const eventDataSchema = z.record(z.string(), z.unknown());
 
 // ─── Row schemas (column names as in migrations.ts) ─────────────────────────
 
 export const RUN_COLUMNS = `key, id, chain_id, status, ${DERIVED_CURSOR} AS cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
-
-/** The run's columns as stored, for a write that sets the `cursor` column itself (`RETURNING`). */
-export const STORED_RUN_COLUMNS = `key, id, chain_id, status, cursor, step_count, started_by, created_at, updated_at, finished_at, lease_owner, lease_expires_at, origin, error, input`;
 
 const runRowSchema = z.object({
   key: integer,
@@ -100,11 +100,11 @@ export function toRunRecord(row: unknown): RunRecord {
     stepCount: run.step_count,
     input: decodeColumn(run.input, "runs", run.id),
     startedBy: run.started_by,
-    origin: parseColumn(originSchema.nullable(), decodeNullableColumn(run.origin, "runs", run.id), "runs", run.id),
+    origin: parseColumn(originSchema, decodeNullableColumn(run.origin, "runs", run.id), "runs", run.id),
     createdAt: run.created_at,
     updatedAt: run.updated_at,
     finishedAt: run.finished_at,
-    error: parseColumn(failureSchema.nullable(), decodeNullableColumn(run.error, "runs", run.id), "runs", run.id),
+    error: parseColumn(failureSchema, decodeNullableColumn(run.error, "runs", run.id), "runs", run.id),
     leaseOwner: run.lease_owner,
     leaseExpiresAt: run.lease_expires_at,
   };

@@ -24,7 +24,7 @@ import type {
 } from "../core/ports.js";
 import { COMPRESS_FROM_BYTES, encodeJson, encodeNullableJson, type JsonColumnOptions } from "./json-columns.js";
 import { approvalParameters, encodeEvents, statusList, stepParameters } from "./record-parameters.js";
-import { toApprovalRecord } from "./approval-codecs.js";
+import { approvalRecordOf, toApprovalRecord } from "./approval-codecs.js";
 import { toAuditEvent, toEffectRecord, toRunRecord, toStepRecord } from "./run-codecs.js";
 import { prepareStatements, type Statements } from "./statements.js";
 import { toStoreError } from "./store-errors.js";
@@ -155,21 +155,21 @@ export class SqliteChainStore implements ChainStore {
 
   decideApproval(decision: DecisionCommit): Promise<DecisionOutcome> {
     return this.settle(() => {
-      // An approved step's output is the proposal (see DecisionCommit): its stored bytes are copied.
-      const stepOutputIsProposal = decision.status === "approved";
       const written = this.writes.decideApproval(decision, {
         editedOutput: encodeNullableJson(decision.editedOutput, this.json),
-        // An approved step's output is copied from the stored proposal inside the transaction.
-        step: decision.step === null ? null : stepParameters(decision.step, this.json, stepOutputIsProposal ? null : undefined),
-        stepOutputIsProposal,
+        step: decision.step === null ? null : stepParameters(decision.step, this.json),
         events: encodeEvents(decision.events, this.json),
       });
-      if (!written.applied) return { applied: false, approval: written.approval };
-      const run = toRunRecord(written.runRow);
-      if (run.status !== "running") return { applied: true, approval: written.approval, run };
-      const steps = written.earlierStepRows.map((row) => toStepRecord(row, run.id));
-      if (decision.step !== null) steps.push(decision.step);
-      return { applied: true, approval: written.approval, run, steps };
+      const approval = approvalRecordOf(written.approvalRow);
+      if (!written.applied) return { applied: false, approval };
+      const decided = {
+        status: decision.status,
+        decidedAt: decision.at,
+        decidedBy: decision.decidedBy,
+        editedOutput: decision.editedOutput ?? null,
+        comment: decision.comment,
+      };
+      return { applied: true, approval: { ...approval, ...decided } };
     });
   }
 

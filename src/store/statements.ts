@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { KEYS_PER_RUN } from "./key-layout.js";
 import type { SqlValue } from "./record-parameters.js";
 import { APPROVAL_COLUMNS, DECISION_APPROVAL_COLUMNS } from "./approval-codecs.js";
-import { EFFECT_COLUMNS, EVENT_FIELDS, RUN_COLUMNS, STEP_COLUMNS, STORED_RUN_COLUMNS } from "./run-codecs.js";
+import { EFFECT_COLUMNS, EVENT_FIELDS, RUN_COLUMNS, STEP_COLUMNS } from "./run-codecs.js";
 import { DERIVED_CURSOR } from "./run-cursor.js";
 
 /**
@@ -40,9 +40,9 @@ const rowsOfRun = (child: string) => `${child}.key >= r.key * ${K} AND ${child}.
 
 /**
  * Approvals whose status is in `@statuses` (a JSON array of status names), or all when it is
- * NULL. A text search in the array instead of `json_each`: the virtual table made SQLite build
- * a bloom filter and a temporary B-tree on every call, which was most of a resume's lookup
- * cost. Status names are fixed words without quotes, so the quoted search cannot mis-match.
+ * NULL. A text search in the array instead of `json_each`: the virtual table makes SQLite build
+ * a bloom filter and a temporary B-tree on every call of this frequent lookup. Status names
+ * are fixed words without quotes, so the quoted search cannot mis-match.
  */
 const APPROVAL_STATUS_FILTER = `(@statuses IS NULL OR instr(@statuses, '"' || a.status || '"') > 0)`;
 
@@ -87,14 +87,12 @@ export function prepareStatements(database: Database.Database) {
       `UPDATE runs SET status = 'awaiting_approval', updated_at = @at, lease_owner = NULL, lease_expires_at = NULL
        WHERE ${RUN_GUARD} RETURNING ${RUN_PLACE}`,
     ).raw(),
-    // Returns the run as the decision leaves it, so the runner need not read it again.
     // The decision also gives the run a new event segment (@segment, from allocateEventSegment).
     resumeRun: named(
       `UPDATE runs SET status = @runStatus, cursor = @cursor, updated_at = @at,
          finished_at = @finishedAt, lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt,
          event_segments = json_insert(coalesce(event_segments, '[]'), '$[#]', @segment)
-       WHERE key = @runKey AND status = 'awaiting_approval'
-       RETURNING ${STORED_RUN_COLUMNS}`,
+       WHERE key = @runKey AND status = 'awaiting_approval'`,
     ),
     finishRun: named(
       `UPDATE runs SET status = @status, error = @error, updated_at = @at, finished_at = @at,
@@ -123,17 +121,7 @@ export function prepareStatements(database: Database.Database) {
        VALUES (@runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
          @modelCalls, @inputTokens, @outputTokens, @costUsd, @output)`,
     ),
-    // An approved step's row, its output copied from the stored proposal (not encoded again).
-    upsertApprovedStep: named(
-      `REPLACE INTO steps (key, step_id, skipped, started_at, finished_at, executions,
-         model_calls, input_tokens, output_tokens, cost_usd, output)
-       SELECT @runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
-         @modelCalls, @inputTokens, @outputTokens, @costUsd, proposal
-       FROM approvals WHERE id = @approvalId`,
-    ),
     selectSteps: keyed(`SELECT ${STEP_COLUMNS} FROM runs r JOIN steps s ON ${rowsOfRun("s")} WHERE r.id = ? ORDER BY s.key`),
-    /** The run's steps before `@stepIndex`, by the run's key. */
-    selectStepsBefore: named(`SELECT ${STEP_COLUMNS} FROM steps s WHERE s.key >= @runKey * ${K} AND s.key < @runKey * ${K} + @stepIndex ORDER BY s.key`),
 
     // ─── approvals ───
     insertApproval: named(
@@ -146,11 +134,6 @@ export function prepareStatements(database: Database.Database) {
     ),
     selectApproval: keyed(`SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),
     selectApprovalForDecision: keyed(`SELECT ${DECISION_APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),
-    /** What a decision checks when the caller holds the approval: statuses, and where it belongs. */
-    selectDecisionState: keyed(
-      `SELECT a.status AS approval_status, a.run_key, a.step_index, r.id AS run_id, r.status AS run_status
-       FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`,
-    ),
     decideApproval: named(
       `UPDATE approvals SET status = @status, decided_at = @at, decided_by = @decidedBy,
          edited_output = @editedOutput, comment = @comment
@@ -164,7 +147,7 @@ export function prepareStatements(database: Database.Database) {
        LIMIT @limit`,
     ),
     // No LIMIT parameter here: with STAT4 statistics SQLite re-plans a statement whenever a
-    // bound LIMIT changes, which tripled this hot query's cost. A run has a handful of
+    // bound LIMIT changes, on every call of this frequent query. A run has a handful of
     // approvals; the store slices the rows instead.
     listApprovalsOfRun: named(
       `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key
@@ -173,7 +156,6 @@ export function prepareStatements(database: Database.Database) {
     ),
 
     // ─── events (append-only: there is no UPDATE or DELETE statement for them) ───
-    /** The key of the run's last event, or NULL before its first. */
     /** The key of the last event in a segment (a run's own range is its first segment), or NULL. */
     lastEventKey: named(`SELECT max(key) FROM events WHERE key > @segment * ${K} AND key < (@segment + 1) * ${K}`).pluck(),
     /** A new event segment's number: one past the last handed out. */

@@ -1,37 +1,29 @@
 import type Database from "better-sqlite3";
-import type { ApprovalOpen, ApprovalRecord, DecisionCommit, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
+import type { ApprovalOpen, DecisionCommit, RunClaim, RunFinish, StepCommit } from "../core/ports.js";
 import type { JsonColumnValue } from "./json-columns.js";
 import { FIRST_EVENT_SEGMENT, KEYS_PER_RUN } from "./key-layout.js";
 import type { EncodedEvent, Parameters } from "./record-parameters.js";
-import { copyApproval, toApprovalForDecision, toApprovalRecord, toDecisionState, type DecisionState } from "./approval-codecs.js";
+import { toApprovalForDecision, type ApprovalRow } from "./approval-codecs.js";
 import { toRowKey } from "./row-parsing.js";
 import type { Statements } from "./statements.js";
-import { approvalNotFound, auditLogFull, errorCode, eventOfUnknownRun, runKeysExhausted } from "./store-errors.js";
-
-/** How many runs' next event keys a store remembers (a few hundred KB at most). */
-const REMEMBERED_RUNS = 10_000;
+import { approvalNotFound, auditLogFull, eventOfUnknownRun, runKeysExhausted } from "./store-errors.js";
 
 /** A decision's JSON, encoded before its transaction starts. */
 export interface EncodedDecision {
   editedOutput: JsonColumnValue | null;
-  /** The step row; its `output` is NULL when `stepOutputIsProposal` (copied inside). */
+  /** The step row of an approve or edit. */
   step: Parameters | null;
-  /** The step's output is the approval's proposal: its stored bytes are copied, not encoded again. */
-  stepOutputIsProposal: boolean;
   events: EncodedEvent[];
 }
 
-/** What a decision's transaction wrote: rows are decoded by the caller, after the lock is released. */
-export type DecisionWritten =
-  | { applied: false; approval: ApprovalRecord }
-  | {
-      applied: true;
-      approval: ApprovalRecord;
-      /** The run row as the decision left it (`RETURNING`). */
-      runRow: unknown;
-      /** For a run that goes on: its step rows before the decided step. */
-      earlierStepRows: unknown[];
-    };
+/**
+ * What a decision's transaction found: whether it applied, and the approval row as it was read
+ * under the write lock (before the decision), which the caller decodes after the lock is released.
+ */
+export interface DecisionWritten {
+  applied: boolean;
+  approvalRow: ApprovalRow;
+}
 
 /**
  * The store's writes, each one `BEGIN IMMEDIATE` transaction: the write lock is taken first
@@ -47,7 +39,6 @@ export class WriteTransactions {
   readonly finishRun;
   readonly claimRun;
   readonly appendEvents;
-  private readonly nextEventKeys = new Map<number, number>();
 
   constructor(
     database: Database.Database,
@@ -61,14 +52,12 @@ export class WriteTransactions {
     this.decideApproval = immediate((decision: DecisionCommit, encoded: EncodedDecision) => this.applyDecision(decision, encoded));
     this.finishRun = immediate((finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]) => this.applyRunFinish(finish, error, events));
     this.claimRun = immediate((claim: RunClaim, events: EncodedEvent[]) => this.applyRunClaim(claim, events));
-    this.appendEvents = immediate((events: EncodedEvent[]) => this.insertEvents(events, undefined, undefined));
+    this.appendEvents = immediate((events: EncodedEvent[]) => this.insertEvents(events));
   }
 
   private applyCreateRun(runId: string, run: Parameters, events: EncodedEvent[]): void {
     const place = toRunPlace(this.statements.insertRun.get(run));
     if (place.runKey >= FIRST_EVENT_SEGMENT) throw runKeysExhausted(runId);
-    // A new run has no events yet: its first is number 1 of its range.
-    this.rememberNextEventKey(place.runKey, place.runKey * KEYS_PER_RUN + 1);
     this.insertEvents(events, runId, place);
   }
 
@@ -94,79 +83,39 @@ export class WriteTransactions {
   }
 
   private applyDecision(decision: DecisionCommit, encoded: EncodedDecision): DecisionWritten {
-    const current = this.readDecisionState(decision);
-    const { approval, runKey } = current;
+    const row = this.statements.selectApprovalForDecision.get(decision.approvalId);
+    if (row === undefined) throw approvalNotFound(decision.approvalId);
+    const { row: approvalRow, runKey, runStatus } = toApprovalForDecision(row);
     // Both checks are made under the write lock, so nothing can change between them and the updates.
-    if (current.approvalStatus !== "pending" || current.runStatus !== "awaiting_approval") {
-      return { applied: false, approval: approval ?? this.requireApproval(decision.approvalId) };
-    }
-    const editedOutput = encoded.editedOutput;
+    if (approvalRow.status !== "pending" || runStatus !== "awaiting_approval") return { applied: false, approvalRow };
     this.statements.decideApproval.run({
       approvalId: decision.approvalId,
       status: decision.status,
       at: decision.at,
       decidedBy: decision.decidedBy,
-      editedOutput,
+      editedOutput: encoded.editedOutput,
       comment: decision.comment,
     });
     const finished = decision.runStatus === "succeeded" || decision.runStatus === "rejected";
     // The run's events from here on go to a new segment at the end of the log (migration 7): it
     // waited while other runs wrote, so its own range sits in full pages mid-log.
     const segment = toRowKey(this.statements.allocateEventSegment.get(), "event_segment_counter");
-    const runRow = this.statements.resumeRun.get({
+    const resumed = this.statements.resumeRun.run({
       segment,
       runKey,
       runStatus: decision.runStatus,
       // Past the decided step when it is written; at it otherwise (a change request runs it again).
-      cursor: decision.step === null ? current.stepIndex : decision.step.stepIndex + 1,
+      cursor: decision.step === null ? approvalRow.step_index : decision.step.stepIndex + 1,
       at: decision.at,
       finishedAt: finished ? decision.at : null,
       leaseOwner: decision.leaseOwner,
       leaseExpiresAt: decision.leaseExpiresAt,
     });
     // Cannot happen: the run's status was checked under this lock. Throwing rolls everything back.
-    if (runRow === undefined) throw new Error(`run of approval ${decision.approvalId} changed inside its decision's transaction`);
-    if (encoded.step !== null) {
-      if (encoded.stepOutputIsProposal) this.statements.upsertApprovedStep.run({ ...encoded.step, approvalId: decision.approvalId, runKey });
-      else this.statements.upsertStep.run({ ...encoded.step, runKey });
-    }
-    this.rememberNextEventKey(runKey, segment * KEYS_PER_RUN + 1);
-    this.insertEvents(encoded.events, current.runId, { runKey, segment });
-    const earlierStepRows =
-      decision.runStatus === "running" && current.stepIndex > 0 ? this.statements.selectStepsBefore.all({ runKey, stepIndex: current.stepIndex }) : [];
-    const decided = {
-      status: decision.status,
-      decidedAt: decision.at,
-      decidedBy: decision.decidedBy,
-      editedOutput: editedOutput === null ? null : decision.editedOutput,
-      comment: decision.comment,
-    };
-    return { applied: true, approval: copyApproval(approval ?? this.requireApproval(decision.approvalId), decided), runRow, earlierStepRows };
-  }
-
-  /**
-   * The approval's and its run's state for a decision. When the caller holds the approval as it
-   * read it (pending), only the statuses are read: nothing else of an approval changes.
-   */
-  private readDecisionState(decision: DecisionCommit): DecisionState & { approval: ApprovalRecord | undefined } {
-    const known = decision.approval;
-    if (known !== undefined && known.id === decision.approvalId && known.status === "pending") {
-      const row = this.statements.selectDecisionState.get(decision.approvalId);
-      if (row === undefined) throw approvalNotFound(decision.approvalId);
-      const state = toDecisionState(row);
-      const matches = state.runId === known.runId && state.stepIndex === known.stepIndex;
-      return { ...state, approval: matches && state.approvalStatus === "pending" ? known : undefined };
-    }
-    const row = this.statements.selectApprovalForDecision.get(decision.approvalId);
-    if (row === undefined) throw approvalNotFound(decision.approvalId);
-    const { approval, runKey, runStatus } = toApprovalForDecision(row);
-    return { approvalStatus: approval.status, runKey, stepIndex: approval.stepIndex, runId: approval.runId, runStatus, approval };
-  }
-
-  private requireApproval(approvalId: string): ApprovalRecord {
-    const row = this.statements.selectApproval.get(approvalId);
-    if (row === undefined) throw approvalNotFound(approvalId);
-    return toApprovalRecord(row);
+    if (resumed.changes !== 1) throw new Error(`run of approval ${decision.approvalId} changed inside its decision's transaction`);
+    if (encoded.step !== null) this.statements.upsertStep.run({ ...encoded.step, runKey });
+    this.insertEvents(encoded.events, approvalRow.run_id, { runKey, segment });
+    return { applied: true, approvalRow };
   }
 
   private applyRunFinish(finish: RunFinish, error: JsonColumnValue | null, events: EncodedEvent[]): boolean {
@@ -211,48 +160,18 @@ export class WriteTransactions {
    * Append events inside the caller's transaction, to the current event segment of their run
    * (its own key range until its first decision). Events nearly always belong to the run being
    * written (`knownRunId`, whose place is known); others are looked up. Each segment's events
-   * are numbered from 1, so the next number is one past its last key.
+   * are numbered from 1: the next number is one past the segment's last key, read under the
+   * write lock, so it is current whoever wrote last.
    */
-  private insertEvents(events: ReadonlyArray<EncodedEvent>, knownRunId: string | undefined, knownPlace: RunPlace | undefined): void {
+  private insertEvents(events: ReadonlyArray<EncodedEvent>, knownRunId?: string, knownPlace?: RunPlace): void {
+    const nextKeys = new Map<number, number>();
     for (const event of events) {
       const place = event.runId === knownRunId && knownPlace !== undefined ? knownPlace : this.requireRunPlace(event.runId);
-      const remembered = this.nextEventKeys.get(place.runKey);
-      // A remembered key in an older segment means another process decided since: look it up.
-      let key = remembered !== undefined && Math.floor(remembered / KEYS_PER_RUN) === place.segment ? remembered : this.lastEventKeyIn(place.segment) + 1;
+      const key = nextKeys.get(place.segment) ?? this.lastEventKeyIn(place.segment) + 1;
       if (key >= (place.segment + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
-      if (!this.tryInsertEvent(event, key)) {
-        // Another process (or store object) appended to this run since this one last did:
-        // number after its events instead. Under the write lock, so this read is current.
-        key = this.lastEventKeyIn(place.segment) + 1;
-        if (key >= (place.segment + 1) * KEYS_PER_RUN) throw auditLogFull(event.runId);
-        this.statements.insertEvent.run({ ...event.parameters, key });
-      }
-      this.rememberNextEventKey(place.runKey, key + 1);
-    }
-  }
-
-  /** False when the key is taken; any other failure throws (and rolls the transaction back). */
-  private tryInsertEvent(event: EncodedEvent, key: number): boolean {
-    try {
       this.statements.insertEvent.run({ ...event.parameters, key });
-      return true;
-    } catch (error) {
-      if (errorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY") return false;
-      throw error;
+      nextKeys.set(place.segment, key + 1);
     }
-  }
-
-  /**
-   * The next event key of the runs this store has written to, so a commit need not ask SQLite
-   * for the last key of the run's segment every time (a `max()` lookup in each transaction). A
-   * key remembered too high only leaves a gap in the numbers; one that another process has used
-   * since is caught by the primary key (see insertEvents). A transaction that rolls back can
-   * leave a key too high, never too low.
-   */
-  private rememberNextEventKey(runKey: number, nextKey: number): void {
-    // Bounded: past this many runs, start over (the next write of each run looks its key up).
-    if (this.nextEventKeys.size >= REMEMBERED_RUNS && !this.nextEventKeys.has(runKey)) this.nextEventKeys.clear();
-    this.nextEventKeys.set(runKey, nextKey);
   }
 
   /** The key of the segment's last event, or the one before the segment's first when it has none. */

@@ -190,7 +190,7 @@ export async function runScenario(test: TestRuntime, material: ChainMaterial, sc
     if (decision.kind === "request_changes" && decision.answer !== undefined && step !== undefined)
       model.replace(runId, approval.stepId, recordedAnswers(step, decision.answer));
     try {
-      await runtime.runner.decide(approval, toRequest(decision), TEST_ACTOR);
+      await runtime.runner.decide(approval.id, toRequest(decision), TEST_ACTOR);
     } catch (error) {
       if (!isBatonError(error)) throw error;
       problems.push(`step "${approval.stepId}", round ${String(approval.round)}: the test's ${decision.kind} was refused: [${error.code}] ${error.message}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
-import type { DecisionCommit, DecisionOutcome, StepRecord } from "../../src/core/ports.js";
+import type { DecisionCommit, StepRecord } from "../../src/core/ports.js";
 import type { StoreContext } from "./chain-store-contract.js";
 import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, runAwaitingApproval, snapshotOf, START, step, stepCommit } from "./chain-store-fixtures.js";
 
@@ -28,17 +28,6 @@ function decidedStep(runId: string, stepIndex: number, output: unknown): StepRec
 }
 
 export function describeApprovalContract(context: StoreContext): void {
-  /** What a decision hands back beside the approval (optional): the run and its steps exactly as stored. */
-  const expectRunAndStepsAsStored = async (outcome: DecisionOutcome): Promise<void> => {
-    if (!outcome.applied) throw new Error("the decision did not apply");
-    const stored = await context.store.getRun(outcome.approval.runId);
-    if (outcome.run !== undefined) expect(outcome.run).toEqual(stored);
-    if (outcome.steps !== undefined) {
-      expect(stored?.status).toBe("running");
-      expect(outcome.steps).toEqual(await context.store.getSteps(outcome.approval.runId));
-    }
-  };
-
   describe("openApproval", () => {
     it("inserts a pending approval that reads back exactly, and rests the run without a lease", async () => {
       const run = await runAtCursor(context.store, 1);
@@ -93,7 +82,7 @@ export function describeApprovalContract(context: StoreContext): void {
   describe("decideApproval", () => {
     it("a run's events after a decision follow the earlier ones, whoever appends them and however many runs wrote meanwhile", async () => {
       const { run, approval: pending } = await runAwaitingApproval(context.store, 1);
-      // This store object appends to the run (and remembers where its events go) ...
+      // This store object appends to the run ...
       await context.store.appendEvents([event(run.id, "approval.denied", { actor: "U0INTERN" })]);
       // ... other runs write while it waits ...
       for (let index = 0; index < 3; index += 1) await runAtCursor(context.store, 2);
@@ -136,7 +125,6 @@ export function describeApprovalContract(context: StoreContext): void {
 
       expect(outcome).toMatchObject({ applied: true });
       expect(outcome.approval).toEqual({ ...pending, status: "approved", decidedAt: DECIDED_AT, decidedBy: "U0ONCALL" });
-      await expectRunAndStepsAsStored(outcome);
       expect(await context.store.getRun(run.id)).toMatchObject({
         status: "running",
         cursor: 2,
@@ -147,23 +135,6 @@ export function describeApprovalContract(context: StoreContext): void {
       });
       expect((await context.store.getSteps(run.id)).at(-1)).toEqual(stepRow);
       expect((await context.store.listEvents(run.id)).at(-1)).toMatchObject({ type: "approval.decided", actor: "U0ONCALL" });
-    });
-
-    it("with the approval as the caller read it: the same outcome, and a stale copy does not apply", async () => {
-      const { run, approval: pending } = await runAwaitingApproval(context.store, 1);
-      const read = await context.store.getApproval(pending.id);
-      const stepRow = decidedStep(run.id, 1, pending.proposal);
-
-      const outcome = await context.store.decideApproval(decision(pending.id, { approval: read, step: stepRow }));
-
-      expect(outcome.applied).toBe(true);
-      expect(outcome.approval).toEqual(await context.store.getApproval(pending.id));
-      expect(outcome.approval).toEqual({ ...pending, status: "approved", decidedAt: DECIDED_AT, decidedBy: "U0ONCALL" });
-      expect((await context.store.getSteps(run.id)).at(-1)).toEqual(stepRow);
-      await expectRunAndStepsAsStored(outcome);
-
-      const again = await context.store.decideApproval(decision(pending.id, { approval: read, status: "rejected", runStatus: "rejected", comment: "late" }));
-      expect(again).toEqual({ applied: false, approval: outcome.approval });
     });
 
     it("approve of the last step: the run succeeds, finishedAt set", async () => {
@@ -186,7 +157,6 @@ export function describeApprovalContract(context: StoreContext): void {
       expect(outcome.applied).toBe(true);
       expect(outcome.approval).toMatchObject({ status: "edited", editedOutput: edited, comment: "smaller change", proposal: pending.proposal });
       expect(outcome.approval).toEqual(await context.store.getApproval(pending.id));
-      await expectRunAndStepsAsStored(outcome);
       expect((await context.store.getSteps(run.id)).at(-1)?.output).toEqual(edited);
       expect((await context.store.getRun(run.id))?.cursor).toBe(2);
     });
@@ -198,7 +168,6 @@ export function describeApprovalContract(context: StoreContext): void {
       const outcome = await context.store.decideApproval(decision(pending.id, { status: "changes_requested", comment: "use the runbook" }));
 
       expect(outcome).toMatchObject({ applied: true, approval: { status: "changes_requested", comment: "use the runbook", editedOutput: null } });
-      await expectRunAndStepsAsStored(outcome);
       expect(await context.store.getRun(run.id)).toMatchObject({ status: "running", cursor: 1, leaseOwner: OTHER_OWNER, finishedAt: null });
       expect(await context.store.getSteps(run.id)).toEqual(stepsBefore);
     });
@@ -211,7 +180,6 @@ export function describeApprovalContract(context: StoreContext): void {
       );
 
       expect(outcome).toMatchObject({ applied: true, approval: { status: "rejected", comment: "not during the sale" } });
-      await expectRunAndStepsAsStored(outcome);
       expect(await context.store.getRun(run.id)).toMatchObject({
         status: "rejected",
         cursor: 1,

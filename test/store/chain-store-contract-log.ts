@@ -231,8 +231,7 @@ export function describeLogContract(context: StoreContext): void {
     });
 
     it("two store objects appending to one run in turn lose no event and keep them in order", async () => {
-      // Each store remembers the next sequence number of the runs it wrote; the other one's
-      // appends in between must not be overwritten, refused or reordered.
+      // The other store's appends in between must not be overwritten, refused or reordered.
       const run = await runAtCursor(context.store, 0);
       const other: ChainStore = context.underTest.connectAgain();
       const actors: string[] = [];

@@ -1,7 +1,7 @@
 /**
  * Not a test: a measurement of the SQLite store alone, to tune its layout.
  *
- *   npx tsx test/store/size-and-speed.ts [--chains=1000] [--in-flight=1] [--compress-from=512] [--text=bench|prose]
+ *   npx tsx test/store/size-and-speed.ts [--chains=1000] [--in-flight=1] [--compress-from=4096] [--text=bench|prose]
  *
  * Runs `--chains` 4-step chains through the public store API: createRun (1 event), then four
  * commitSteps with a ~1 KB output and 2 events each (the last one adds a `run.finished`), so
@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { AuditEventInput, StepCommit } from "../../src/core/ports.js";
 import { openSqliteStore } from "../../src/store/index.js";
+import { COMPRESS_FROM_BYTES } from "../../src/store/json-columns.js";
 
 const argumentsByName = new Map(
   process.argv.slice(2).map((argument) => {
@@ -27,7 +28,7 @@ const argumentsByName = new Map(
 );
 const chainCount = Number(argumentsByName.get("chains") ?? 1000);
 const inFlight = Number(argumentsByName.get("in-flight") ?? 1);
-const compressFromBytes = Number(argumentsByName.get("compress-from") ?? 512);
+const compressFromBytes = Number(argumentsByName.get("compress-from") ?? COMPRESS_FROM_BYTES);
 const textKind = argumentsByName.get("text") ?? "bench";
 
 // ─── The workload ─────────────────────────────────────────────────────────────

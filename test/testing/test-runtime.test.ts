@@ -8,7 +8,12 @@ import { silentLogger } from "../support/runner-harness.js";
 describe("the test runtime", () => {
   it("ignores the environment's GitHub token and trace exporter, and removes its database folder on close", async () => {
     const test = await openTestRuntime({
-      environment: { GITHUB_TOKEN: "ghp_not-a-real-token", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", BATON_DB: "/nowhere/baton.db", DATABASE_URL: "postgres://nobody@127.0.0.1:1/baton" },
+      environment: {
+        GITHUB_TOKEN: "ghp_not-a-real-token",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+        BATON_DB: "/nowhere/baton.db",
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/baton",
+      },
       logger: silentLogger,
     });
     const database = test.runtime.config.database;

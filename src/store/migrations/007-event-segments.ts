@@ -6,8 +6,7 @@ export const migration7: Migration = {
   description: "event segments: a run's events after a decision go to a new key range at the end of the log",
   sql: `
     -- A run's events are keyed in its own range (run key × K), so a run that waited while
-    -- others ran inserts into full pages in the middle of the log and splits them (11 of a
-    -- resume's 27 WAL frames). A decision gives the run a new segment instead: a range at the
+    -- others ran inserts into full pages in the middle of the log and splits them. A decision gives the run a new segment instead: a range at the
     -- end of the log, numbered from ${String(FIRST_EVENT_SEGMENT)} up, above every run key. The run's
     -- segments, oldest first, as a JSON array; NULL while all its events are in its own range.
     ALTER TABLE runs ADD COLUMN event_segments TEXT;
