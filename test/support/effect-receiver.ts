@@ -14,7 +14,8 @@ export interface ReceivedEffect {
  * sender heard back.
  *
  * It is no particular product: it models idempotency keys as the IETF HTTP working group's draft
- * "The Idempotency-Key HTTP Header Field" describes them (a repeat of a key gets the first
+ * "The Idempotency-Key HTTP Header Field"
+ * (https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/) describes them (a repeat of a key gets the first
  * request's result), with the key carried in the JSON body. A body that is not JSON, or has no
  * key, is refused with 400, as that draft allows a server that requires the key to do.
  */

@@ -10,7 +10,7 @@ import { MANIFEST_BOT_SCOPES } from "../../src/slack/manifest-scopes.js";
  * a 429 and `Retry-After`, a 500, or an error such as `channel_not_found`. `response_url` posts
  * (Bolt's `respond()`) land on `${server.url}/response/<name>` and are recorded too.
  *
- * Written from Slack's Web API reference (docs.slack.dev/reference/methods/<method>, e.g.
+ * Written from Slack's Web API reference (https://docs.slack.dev/reference/methods/<method>, e.g.
  * chat.postMessage, chat.update, conversations.info, conversations.history, users.info,
  * usergroups.users.list, views.open, files.uploadV2's files.getUploadURLExternal and
  * files.completeUploadExternal): every answer is HTTP 200 with `{"ok": true, …}` or

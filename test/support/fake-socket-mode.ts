@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from "node:net";
  * conversation) that greets the app with `hello`, sends envelopes the test writes, and records
  * the app's acknowledgements. Point the fake Web API's `apps.connections.open` at `url`.
  *
- * It follows Slack's "Using Socket Mode" (docs.slack.dev/apis/events-api/using-socket-mode):
+ * It follows Slack's "Using Socket Mode" (https://docs.slack.dev/apis/events-api/using-socket-mode/):
  * the connection URL comes from `apps.connections.open` (an app-level `xapp-` token with
  * `connections:write`); the first message is `{"type": "hello"}`; each event, interaction or
  * slash command arrives in an envelope with an `envelope_id` that the app acknowledges by
