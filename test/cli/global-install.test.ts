@@ -18,6 +18,7 @@ const cache = join(directory.path, "cache");
 const elsewhere = join(directory.path, "somewhere-else");
 const userChains = join(directory.path, "my-chains");
 let installed = "";
+let npmOutput = "";
 
 function baton(args: ReadonlyArray<string>, environment: Record<string, string> = {}): Promise<CommandResult> {
   // A user's environment: no BATON_DB, no BATON_CHAINS_DIR, no key (the scripted model).
@@ -26,7 +27,7 @@ function baton(args: ReadonlyArray<string>, environment: Record<string, string> 
 
 beforeAll(async () => {
   for (const folder of [prefix, home, cache, elsewhere, userChains]) mkdirSync(folder, { recursive: true });
-  installed = await installPackedBaton(directory.path, prefix);
+  ({ folder: installed, npmOutput } = await installPackedBaton(directory.path, prefix));
   // A global install is often owned by root and read-only to the user. Root (as CI runs) may
   // write anywhere, so block the in-package build cache with a file where its folder would go.
   writeFileSync(join(installed, "node_modules", ".cache"), "not a folder");
@@ -35,6 +36,12 @@ beforeAll(async () => {
 afterAll(() => directory.remove());
 
 describe("baton installed globally, run from an unrelated folder", () => {
+  it("installs on this Node without an engine warning: every package npm resolves for a user supports it", () => {
+    // A user's install resolves baton's dependencies afresh (our lockfile's `overrides` never
+    // reach it), so this is the check that covers Node 20, 22 and 24 as CI runs it on each.
+    expect(npmOutput).not.toContain("EBADENGINE");
+  });
+
   it("lists the shipped chains, starts a run, and keeps its database where the docs say, not in the working directory", async () => {
     const chains = await baton(["chains"]);
     expect(chains.stderr).toBe("");

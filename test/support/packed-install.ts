@@ -29,27 +29,35 @@ function copyAddon(root: string): void {
   copyFileSync(join(REPO_ROOT, ADDON), join(root, ADDON));
 }
 
+/** A global install: the installed package's folder, and what npm printed while installing it. */
+export interface PackedInstall {
+  /** Its `baton` command is `<prefix>/bin/baton`. */
+  folder: string;
+  npmOutput: string;
+}
+
 /**
  * baton as a user gets it: `npm pack` of this repository (or `tarball`, packed already),
- * installed globally into `prefix`. Returns the installed package's folder; its `baton` command
- * is `<prefix>/bin/baton`.
+ * installed globally into `prefix`.
  */
-export async function installPackedBaton(workFolder: string, prefix: string, tarball?: string): Promise<string> {
+export async function installPackedBaton(workFolder: string, prefix: string, tarball?: string): Promise<PackedInstall> {
   mkdirSync(prefix, { recursive: true });
   const packed = tarball ?? (await packBaton(workFolder));
-  await run("npm", ["install", "--global", "--prefix", prefix, ...INSTALL_FLAGS, packed], { cwd: workFolder, encoding: "utf8" });
-  const installed = join(prefix, "lib", "node_modules", "baton");
-  copyAddon(installed);
-  return installed;
+  const { stdout, stderr } = await run("npm", ["install", "--global", "--prefix", prefix, ...INSTALL_FLAGS, packed], { cwd: workFolder, encoding: "utf8" });
+  const folder = join(prefix, "lib", "node_modules", "baton");
+  copyAddon(folder);
+  return { folder, npmOutput: `${stdout}${stderr}` };
 }
 
 /**
  * `npm install` in a project (its package.json's dependencies and dev dependencies), with baton
  * from `tarball` as its "baton" dependency, as a team installs a baton it packed itself.
+ * Returns what npm printed.
  */
-export async function installIntoProject(project: string, tarball: string): Promise<void> {
-  await run("npm", ["install", ...INSTALL_FLAGS, tarball], { cwd: project, encoding: "utf8" });
+export async function installIntoProject(project: string, tarball: string): Promise<string> {
+  const { stdout, stderr } = await run("npm", ["install", ...INSTALL_FLAGS, tarball], { cwd: project, encoding: "utf8" });
   copyAddon(project);
+  return `${stdout}${stderr}`;
 }
 
 export interface CommandResult {
