@@ -144,6 +144,18 @@ describe("Socket Mode envelopes Slack would not send", () => {
     nothingFailed();
   }, 20_000);
 
+  it("Slack's own `disconnect` still reaches the client, which reconnects and goes on serving", async () => {
+    const opened = harness.slack.callsOf("apps.connections.open").length;
+    // Slack asks for a new connection before recycling this one ("Using Socket Mode",
+    // https://docs.slack.dev/apis/events-api/using-socket-mode/).
+    socket.sendRaw(JSON.stringify({ type: "disconnect", reason: "refresh_requested", debug_info: { host: "fake" } }));
+    await harness.slack.waitFor(() => harness.slack.callsOf("apps.connections.open").length > opened, 15_000);
+    await socket.connected(15_000);
+    await stillServing();
+    expect(warnings()).toEqual([]);
+    nothingFailed();
+  }, 30_000);
+
   it("after all of them, a run started over the socket waits for its approval, and a real Approve click finishes it; nothing was decided by the hostile envelopes", async () => {
     const store = harness.bot.runtime.store;
     const runsBefore = (await store.listRuns({ limit: 100 })).length;

@@ -108,7 +108,11 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
       return;
     }
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      // The app hung up (after a `disconnect`, say): wait for its next connection.
+      if (client === socket) client = undefined;
+    });
     const key = String(request.headers["sec-websocket-key"] ?? "");
     const accept = createHash("sha1")
       .update(key + WEBSOCKET_GUID)
