@@ -74,6 +74,9 @@ function isSigned(request: IncomingMessage, raw: Buffer, signingSecret: string):
   });
 }
 
+/** Slack's HTTP-only checks, which Bolt's HTTP receiver answers itself (never sent over a socket). */
+const answeredByBolt = (body: SlackBody): boolean => body["ssl_check"] !== undefined || body["type"] === "url_verification";
+
 /** Bolt's request listener behind the guard. */
 export function guardSlackRequests(boltListener: RequestListener, options: RequestGuardOptions): RequestListener {
   const maxBytes = options.maxBytes ?? SLACK_BODY_LIMIT_BYTES;
@@ -95,7 +98,7 @@ export function guardSlackRequests(boltListener: RequestListener, options: Reque
         return;
       }
       if (reading.kind === "body" && isSigned(request, reading.raw, options.signingSecret)) {
-        const judgement = judgeSlackBody(reading.parsed, options.isHandled);
+        const judgement = judgeSlackBody(reading.parsed, (body) => answeredByBolt(body) || options.isHandled(body));
         if (judgement.verdict === "refuse") {
           logger.warn({ body: judgement.what }, "refused a Slack request whose body is not an object");
           answer(response, 400, { error: "BAD_REQUEST", message: `The body (or its payload field) is ${judgement.what}; Slack sends a JSON object.` });

@@ -4,8 +4,9 @@
  * the bytes, parse them, and ask `judgeSlackBody` what to do with the result:
  * - `refuse`: not a JSON object (null, an array, a number, a string). Bolt reads fields of the
  *   body without checking it is an object, and threw on `null` (issue 13 item 2);
- * - `acknowledge`: an object no baton listener handles (`handled-requests.ts` decides). Nothing
- *   in Bolt would ever acknowledge it, and Slack shows the person an error after 3 s;
+ * - `acknowledge`: an object nothing behind the guard answers (`handled-requests.ts` decides for
+ *   baton's listeners; over HTTP, Bolt answers `ssl_check` and `url_verification` itself).
+ *   Nothing would ever acknowledge it, and Slack shows the person an error after 3 s;
  * - `pass`: everything else, which Bolt hands to the listener that acknowledges it.
  */
 
@@ -25,10 +26,9 @@ export function describeNonObject(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** `isHandled`: whether something behind the guard (a baton listener, or Bolt itself) answers this body. */
 export function judgeSlackBody(parsed: unknown, isHandled: (body: SlackBody) => boolean): BodyJudgement {
   if (!isSlackBody(parsed)) return { verdict: "refuse", what: describeNonObject(parsed) };
-  // Bolt answers these itself (HTTP mode only; Slack never sends them over a socket).
-  const special = parsed["ssl_check"] !== undefined || parsed["type"] === "url_verification";
-  if (!special && !isHandled(parsed)) return { verdict: "acknowledge", body: parsed };
+  if (!isHandled(parsed)) return { verdict: "acknowledge", body: parsed };
   return { verdict: "pass", body: parsed };
 }

@@ -110,6 +110,18 @@ describe("Socket Mode envelopes Slack would not send", () => {
     nothingFailed();
   });
 
+  it("a payload only HTTP mode gets (ssl_check, url_verification), which Bolt would never acknowledge over a socket, is acked at once", async () => {
+    for (const payload of [
+      { ssl_check: "1", token: "x" },
+      { type: "url_verification", challenge: "c", token: "x" },
+    ]) {
+      const ack = await socket.send("interactive", payload);
+      expect(ack).toEqual({ envelope_id: ack.envelope_id, payload: {} });
+    }
+    expect(lines.filter((line) => line.message === "acknowledged a Socket Mode envelope no listener handles")).toHaveLength(2);
+    nothingFailed();
+  });
+
   it("an envelope of a type Slack does not send is acked and dropped, with a warning naming the type", async () => {
     const ack = await socket.send("future_type", click("somebody.elses.button", "x"));
     expect(ack).toEqual({ envelope_id: ack.envelope_id, payload: {} });
