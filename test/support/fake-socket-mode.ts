@@ -108,6 +108,8 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
       return;
     }
     sockets.add(socket);
+    // An app process that dies resets its connection; Slack's end just loses it.
+    socket.on("error", () => socket.destroy());
     socket.on("close", () => {
       sockets.delete(socket);
       // The app hung up (after a `disconnect`, say): wait for its next connection.
