@@ -9,7 +9,7 @@ import { describeNonObject, isSlackBody, judgeSlackBody, SLACK_BODY_LIMIT_BYTES,
  * https://docs.slack.dev/apis/events-api/using-socket-mode/: `{envelope_id, type, payload,
  * accepts_response_payload}`, acknowledged by sending `{envelope_id}` back).
  *
- * Without it (@slack/socket-mode 2.x with Bolt 5):
+ * Without it (Bolt 5.1 with @slack/socket-mode 3.1):
  * - an `events_api` envelope whose payload is null threw inside the client's message handler
  *   (it reads `payload.event.type`): an unhandled rejection, and the envelope was never acked;
  * - an `interactive` envelope whose payload is null threw in Bolt (`body.event`), an array
