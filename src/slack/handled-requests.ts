@@ -4,7 +4,7 @@ import { RFP_CALLBACK_ID } from "./modals/rfp-modal.js";
 import { RUN_CALLBACK_ID } from "./modals/run-input-modal.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-buttons.js";
 import { RETRY_ACTION_ID } from "./render/progress-card.js";
-import type { SlackBody } from "./request-guard.js";
+import type { SlackBody } from "./request-rules.js";
 
 /**
  * What baton's Bolt listeners handle: the `/baton` command, the approval buttons, the modals'

@@ -3,6 +3,7 @@ import { parse as parseQuery } from "node:querystring";
 import { isValidSlackRequest } from "@slack/bolt";
 import { describeError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
+import { judgeSlackBody, SLACK_BODY_LIMIT_BYTES, type SlackBody } from "./request-rules.js";
 
 /**
  * What stands in front of Bolt's HTTP receiver on `POST /slack/events`.
@@ -18,12 +19,8 @@ import type { Logger } from "../core/ports.js";
  *   an ack that never comes (Slack shows an error after 3 s);
  * - everything else goes to Bolt, pre-read: Bolt takes a request whose `rawBody` is already a
  *   Buffer (`bufferIncomingMessage` in Bolt's HTTPModuleFunctions) and verifies its signature.
+ * The first two decisions are `request-rules.ts`, which Socket Mode envelopes go through too.
  */
-
-/** Bolt's default body limit (HTTPModuleFunctions `defaultBodyLimit`). */
-export const SLACK_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
-
-export type SlackBody = Readonly<Record<string, unknown>>;
 
 export interface RequestGuardOptions {
   signingSecret: string;
@@ -77,7 +74,8 @@ function isSigned(request: IncomingMessage, raw: Buffer, signingSecret: string):
   });
 }
 
-const isObject = (value: unknown): value is SlackBody => typeof value === "object" && value !== null && !Array.isArray(value);
+/** Slack's HTTP-only checks, which Bolt's HTTP receiver answers itself (never sent over a socket). */
+const answeredByBolt = (body: SlackBody): boolean => body["ssl_check"] !== undefined || body["type"] === "url_verification";
 
 /** Bolt's request listener behind the guard. */
 export function guardSlackRequests(boltListener: RequestListener, options: RequestGuardOptions): RequestListener {
@@ -100,16 +98,14 @@ export function guardSlackRequests(boltListener: RequestListener, options: Reque
         return;
       }
       if (reading.kind === "body" && isSigned(request, reading.raw, options.signingSecret)) {
-        if (!isObject(reading.parsed)) {
-          const what = reading.parsed === null ? "null" : Array.isArray(reading.parsed) ? "an array" : `a ${typeof reading.parsed}`;
-          logger.warn({ body: what }, "refused a Slack request whose body is not an object");
-          answer(response, 400, { error: "BAD_REQUEST", message: `The body (or its payload field) is ${what}; Slack sends a JSON object.` });
+        const judgement = judgeSlackBody(reading.parsed, (body) => answeredByBolt(body) || options.isHandled(body));
+        if (judgement.verdict === "refuse") {
+          logger.warn({ body: judgement.what }, "refused a Slack request whose body is not an object");
+          answer(response, 400, { error: "BAD_REQUEST", message: `The body (or its payload field) is ${judgement.what}; Slack sends a JSON object.` });
           return;
         }
-        const body = reading.parsed;
-        const special = body["ssl_check"] !== undefined || body["type"] === "url_verification";
-        if (!special && !options.isHandled(body)) {
-          logger.debug({ type: body["type"] }, "acknowledged a Slack request no listener handles");
+        if (judgement.verdict === "acknowledge") {
+          logger.debug({ type: judgement.body["type"] }, "acknowledged a Slack request no listener handles");
           answer(response, 200);
           return;
         }

@@ -13,6 +13,7 @@ import { registerCommands } from "./command-handlers.js";
 import { channelLink, escapeMrkdwn, md } from "./render/mrkdwn.js";
 import { isHandledSlackRequest } from "./handled-requests.js";
 import { guardSlackRequests } from "./request-guard.js";
+import { guardSocketModeEnvelopes } from "./socket-mode-guard.js";
 import { resumeIntents } from "./command-intents.js";
 import { RunProjection } from "./run-projection.js";
 import { SocketModeConnection, WebApiConnection, type SlackConnection } from "./slack-connection.js";
@@ -76,6 +77,7 @@ export class SlackBot {
     if (config.slackAppToken !== undefined) {
       // Built here rather than by Bolt (socketMode: true) to watch the socket's state.
       const receiver = new SocketModeReceiver({ appToken: config.slackAppToken, logger: slackLogger(logger), installerOptions: { clientOptions } });
+      guardSocketModeEnvelopes(receiver.client, { isHandled: isHandledSlackRequest, logger });
       this.app = new App({ ...common, receiver });
       this.requestListener = undefined;
       this.connection = new SocketModeConnection(receiver.client);

@@ -10,6 +10,7 @@ import { readRfpForm } from "../../src/slack/modals/rfp-modal.js";
 import { readRunInput } from "../../src/slack/modals/run-input-modal.js";
 import { readFormValues } from "../../src/slack/modals/schema-form.js";
 import { openSealedApprovalMetadata, sealedApprovalMetadata } from "../../src/slack/modals/sealed-metadata.js";
+import { judgeEnvelope } from "../../src/slack/socket-mode-guard.js";
 import { HOSTILE_TEXT, INJECTION_CORPUS } from "../support/injection-corpus.js";
 
 /**
@@ -197,6 +198,40 @@ describe("private_metadata and interaction bodies, fuzzed", () => {
           expect(typeof isHandledSlackRequest(candidate as Record<string, unknown>)).toBe("boolean");
         const source = clickSourceOf(candidate, action);
         expect(["card", "list", "home", "unknown"]).toContain(source.kind);
+      }),
+      BOUNDS,
+    );
+  });
+
+  it("Socket Mode envelopes: judged for any message, and what passes to the client and Bolt has an object payload (and an event, for events_api)", () => {
+    const envelope = fc.oneof(
+      anything,
+      fc.record(
+        {
+          envelope_id: fc.oneof(hostileString, anything),
+          type: fc.oneof(fc.constantFrom("events_api", "interactive", "slash_commands", "hello", "disconnect"), hostileString),
+          payload: fc.oneof(
+            anything,
+            fc.record({
+              type: fc.constantFrom("block_actions", "view_submission", "event_callback"),
+              event: anything,
+              command: fc.constantFrom("/baton", undefined),
+            }),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+    fc.assert(
+      fc.property(envelope, (candidate) => {
+        const judgement = judgeEnvelope(candidate, isHandledSlackRequest);
+        expect(["pass", "drop", "acknowledge"]).toContain(judgement.verdict);
+        if (judgement.verdict === "acknowledge") expect(judgement.envelopeId).toBe((candidate as Record<string, unknown>)["envelope_id"]);
+        if (judgement.verdict !== "pass" || !isObject(candidate) || candidate["type"] === "hello" || candidate["type"] === "disconnect") return;
+        const payload = candidate["payload"];
+        expect(isObject(payload) && isHandledSlackRequest(payload)).toBe(true);
+        if (candidate["type"] === "events_api") expect(isObject((payload as Record<string, unknown>)["event"])).toBe(true);
       }),
       BOUNDS,
     );

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBotProcess } from "../support/bot-process.js";
 import { startFakeSlackServer, type FakeSlackServer } from "../support/fake-slack-server.js";
+import { startFakeSocketMode } from "../support/fake-socket-mode.js";
 import { postToSlackEndpoint, signBody, slashCommand } from "../support/slack-requests.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
@@ -56,6 +57,41 @@ describe("npm start under hostile requests and bad start-ups", () => {
     } finally {
       bot.kill("SIGTERM");
       expect(await bot.exited).toBe(0);
+    }
+  }, 40_000);
+
+  it("Socket Mode: envelopes with a null payload and an unknown action id are acked at once, and the same process keeps serving", async () => {
+    const socket = await startFakeSocketMode();
+    slack.setSocketModeUrl(socket.url);
+    const bot = startBotProcess(environment({ SLACK_APP_TOKEN: "xapp-1-test" }));
+    try {
+      await bot.waitUntilUp();
+      await socket.connected(15_000);
+      for (const [type, payload] of [
+        ["events_api", null],
+        ["interactive", null],
+        ["interactive", { type: "block_actions", user: { id: "U0X" }, team: { id: "T0X" }, actions: [{ action_id: "not.batons", value: "x" }] }],
+      ] as const) {
+        const ack = await socket.send(type, payload);
+        expect(ack).toEqual({ envelope_id: ack.envelope_id, payload: {} });
+      }
+      const help = await socket.send("slash_commands", {
+        team_id: "T0FAKE",
+        channel_id: "C0RUNS",
+        user_id: "U0ALICE",
+        command: "/baton",
+        text: "help",
+        response_url: `${slack.url}/response/help`,
+        trigger_id: "1.2.help",
+      });
+      expect(JSON.stringify(help.payload)).toContain("baton commands");
+      expect(bot.hasExited()).toBe(false);
+      expect(bot.stderr()).toContain("acknowledged a Socket Mode envelope Slack would not send, without passing it on");
+      expect(bot.stderr()).not.toContain("nothing handled it");
+    } finally {
+      bot.kill("SIGTERM");
+      expect(await bot.exited).toBe(0);
+      await socket.close();
     }
   }, 40_000);
 

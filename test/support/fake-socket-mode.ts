@@ -21,13 +21,21 @@ export interface SocketModeAck {
   payload?: unknown;
 }
 
+export type EnvelopeType = "slash_commands" | "interactive" | "events_api";
+
 export interface FakeSocketMode {
   readonly url: string;
   readonly acks: SocketModeAck[];
   /** Resolves once an app has connected (and was sent `hello`). */
   connected(timeoutMs?: number): Promise<void>;
-  /** Send an envelope; resolves with the app's acknowledgement of it. */
-  send(type: "slash_commands" | "interactive" | "events_api", payload: unknown, timeoutMs?: number): Promise<SocketModeAck>;
+  /**
+   * Send an envelope; resolves with the app's acknowledgement of it. Slack's types are
+   * `slash_commands`, `interactive` and `events_api`; tests send others (and any payload) to see
+   * what the app does with an envelope Slack would not send.
+   */
+  send(type: EnvelopeType | (string & {}), payload: unknown, timeoutMs?: number): Promise<SocketModeAck>;
+  /** Send one text message as it is (an envelope of the test's making), without waiting for anything. */
+  sendRaw(text: string): void;
   /** Slack drops the connection; while `refuse` is set, reconnections are refused too. */
   drop(options?: { refuse?: boolean }): void;
   /** Accept connections again (after `drop({ refuse: true })`). */
@@ -100,7 +108,13 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
       return;
     }
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    // An app process that dies resets its connection; Slack's end just loses it.
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => {
+      sockets.delete(socket);
+      // The app hung up (after a `disconnect`, say): wait for its next connection.
+      if (client === socket) client = undefined;
+    });
     const key = String(request.headers["sec-websocket-key"] ?? "");
     const accept = createHash("sha1")
       .update(key + WEBSOCKET_GUID)
@@ -158,6 +172,10 @@ export async function startFakeSocketMode(): Promise<FakeSocketMode> {
       );
       await waitUntil(() => acks.some((ack) => ack.envelope_id === envelopeId), timeoutMs, `the ack of ${envelopeId}`);
       return acks.find((ack) => ack.envelope_id === envelopeId) as SocketModeAck;
+    },
+    sendRaw(text) {
+      if (!client) throw new Error("fake Socket Mode: no app is connected");
+      client.write(frame(0x1, Buffer.from(text)));
     },
     drop(options = {}) {
       refusing = options.refuse === true;
