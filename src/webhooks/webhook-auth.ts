@@ -25,10 +25,9 @@ export function bearerMatches(headers: IncomingHttpHeaders, token: string): bool
 /**
  * The hex digests an `X-PagerDuty-Signature` header carries, or undefined when it has none that
  * could match. PagerDuty sends `v1=<hex>` once per signing secret, comma-separated (several while
- * a secret rotates), each an HMAC-SHA256 of the exact body bytes in Base16:
- * PagerDuty's "Verifying Signatures" page, whose source is
- * https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md.
- * Other versions are skipped, as that page says; anything else is not a signature.
+ * a secret rotates), each an HMAC-SHA256 of the exact body bytes in Base16, and receivers keep
+ * only the `v1` entries (PagerDuty's "Verifying Signatures" page, source:
+ * https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md).
  */
 export function pagerDutySignaturesOf(headers: IncomingHttpHeaders): string[] | undefined {
   const header = headers["x-pagerduty-signature"];
