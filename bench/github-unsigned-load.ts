@@ -1,15 +1,15 @@
-// Unsigned bodies against the GitHub webhook (issue 13, item 5): C concurrent senders each POST
-// an unsigned 12 MB body to `/webhooks/github` of the bot (`npm start`, a child process) at the
-// same moment, once a second for R rounds, while `/healthz` is probed every 20 ms. Measures the bot's RSS (sampled, and its peak)
+// Unsigned bodies against a signed webhook (issue 13, item 5: GitHub; `--webhook=pagerduty` for
+// PagerDuty's): C concurrent senders each POST an unsigned 12 MB body to `/webhooks/<webhook>` of
+// the bot (`npm start`, a child process) at the same moment, once a second for R rounds, while `/healthz` is probed every 20 ms. Measures the bot's RSS (sampled, and its peak)
 // and `/healthz` latency during the load. Bounded (C × R bodies, about R seconds) and loopback
 // only; Slack is a fake in this process.
 //
-//   npx tsx bench/github-unsigned-load.ts [--concurrency=8] [--rounds=10] [--megabytes=12]
+//   npx tsx bench/github-unsigned-load.ts [--webhook=github|pagerduty] [--concurrency=8] [--rounds=10] [--megabytes=12]
 //
 // Targets: RSS under 250 MB and `/healthz` p99 under 50 ms during the load. Prints a summary,
 // then (last line) one JSON object.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,17 @@ const named = Object.fromEntries(
 const concurrency = Number(named["concurrency"] ?? 8);
 const rounds = Number(named["rounds"] ?? 10);
 const megabytes = Number(named["megabytes"] ?? 12);
+const webhook = named["webhook"] ?? "github";
+if (webhook !== "github" && webhook !== "pagerduty") throw new Error(`--webhook is github or pagerduty, not "${String(webhook)}".`);
 
+/** The bot's CPU time so far (user + system), in seconds: /proc/<pid>/stat fields 14 and 15, in clock ticks (100 a second on Linux). */
+const cpuSeconds = (pid: number): number => {
+  const fields =
+    readFileSync(`/proc/${String(pid)}/stat`, "utf8")
+      .split(") ")[1]
+      ?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 const r2 = (value: number): number => Math.round(value * 100) / 100;
 
@@ -39,24 +49,28 @@ const bot = await startBotProcess({
   SLACK_API_URL: slack.apiUrl,
   BATON_MODEL: "scripted",
   BATON_DB: join(directory, "unsigned.db"),
-  GITHUB_WEBHOOK_SECRET: "bench-github-secret",
-  GITHUB_TOKEN: "ghp_bench",
+  ...(webhook === "github"
+    ? { GITHUB_WEBHOOK_SECRET: "bench-github-secret", GITHUB_TOKEN: "ghp_bench" }
+    : { PAGERDUTY_WEBHOOK_SECRET: "bench-pagerduty-secret", BATON_INCIDENT_CHANNEL: "C0BENCH" }),
 });
 const base = `http://127.0.0.1:${String(bot.port)}`;
 await new Promise((resolve) => setTimeout(resolve, 1_000));
 const startRssMib = bot.rssMib("VmRSS");
 
-// One JSON body (a pull_request-shaped object padded to size), shared by every sender.
+// One JSON body (an event of the webhook's shape padded to size), shared by every sender.
 const padding = "x".repeat(megabytes * 1024 * 1024);
-const body = Buffer.from(JSON.stringify({ action: "opened", number: 1, padding }));
+const body = Buffer.from(
+  JSON.stringify(webhook === "github" ? { action: "opened", number: 1, padding } : { event: { id: "E1", event_type: "incident.triggered", padding } }),
+);
+const eventHeaders: Record<string, string> = webhook === "github" ? { "x-github-event": "pull_request" } : {};
 
 /** POST the body unsigned; resolves with the status (0 when the connection closed first). */
 function sendUnsigned(): Promise<number> {
   return new Promise((resolve) => {
     let status = 0;
     const request = httpRequest(
-      `${base}/webhooks/github`,
-      { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length), "x-github-event": "pull_request" } },
+      `${base}/webhooks/${webhook}`,
+      { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length), ...eventHeaders } },
       (response) => {
         status = response.statusCode ?? 0;
         response.resume();
@@ -90,6 +104,7 @@ const rssSamples: number[] = [];
 const sampler = setInterval(() => rssSamples.push(bot.rssMib("VmRSS")), 50);
 
 const statuses: number[] = [];
+const cpuAtStart = cpuSeconds(bot.pid);
 const loadStarted = performance.now();
 for (let round = 0; round < rounds; round += 1) {
   const roundStarted = performance.now();
@@ -97,6 +112,7 @@ for (let round = 0; round < rounds; round += 1) {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_000 - (performance.now() - roundStarted))));
 }
 const loadSeconds = (performance.now() - loadStarted) / 1000;
+const botCpuSeconds = cpuSeconds(bot.pid) - cpuAtStart;
 loading = false;
 await prober;
 clearInterval(sampler);
@@ -109,11 +125,13 @@ const sortedHealth = [...healthMs].sort((left, right) => left - right);
 const result = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
+  webhook,
   concurrency,
   rounds,
   bodies: statuses.length,
   bodyMib: r2(body.length / 1024 / 1024),
   loadSeconds: r2(loadSeconds),
+  botCpuSeconds: r2(botCpuSeconds),
   statuses: Object.fromEntries([...new Set(statuses)].map((status) => [String(status), statuses.filter((candidate) => candidate === status).length])),
   startRssMib: r2(startRssMib),
   maxSampledRssMib: r2(Math.max(...rssSamples)),
@@ -130,6 +148,7 @@ const pass = result.peakRssMib < 250 && result.healthz.p99 < 50;
 console.log(
   `${String(statuses.length)} unsigned ${String(result.bodyMib)} MiB bodies (${String(concurrency)} at once, ${String(rounds)} rounds a second apart) in ${String(result.loadSeconds)} s; answers ${JSON.stringify(result.statuses)}`,
 );
+console.log(`bot CPU during the load: ${String(result.botCpuSeconds)} s (user + system)`);
 console.log(
   `RSS start ${String(result.startRssMib)} MiB, sampled max ${String(result.maxSampledRssMib)} MiB, peak ${String(result.peakRssMib)} MiB (target < 250)`,
 );

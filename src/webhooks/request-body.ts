@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "../http/http-server.js";
+import type { StreamingSignatureCheck } from "./webhook-auth.js";
 
 /**
  * A webhook request's body, read with a size limit and checked to be JSON, or the HTTP error
@@ -46,6 +47,22 @@ function lingeringClose(socket: Socket | null): void {
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<BodyReading> {
   const body = await readRawJsonBody(request, maxBytes);
   return body.ok ? parseJsonBody(body.raw) : body;
+}
+
+/**
+ * Read a signed JSON body of at most `maxBytes`: it streams into `check` as it arrives, and is
+ * parsed only once the signature matches (otherwise the answer is `mismatch`), so nothing a
+ * forger sent is ever parsed.
+ */
+export async function readSignedJsonBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  check: StreamingSignatureCheck,
+  mismatch: WebhookRejection,
+): Promise<BodyReading> {
+  const body = await readRawJsonBody(request, maxBytes, (chunk) => check.update(chunk));
+  if (!body.ok) return body;
+  return check.matches() ? parseJsonBody(body.raw) : { ok: false, rejection: mismatch };
 }
 
 /**

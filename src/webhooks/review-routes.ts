@@ -6,8 +6,8 @@ import { sendJson, type Route } from "../http/http-server.js";
 import { parseInfracost, parseScannerResults } from "../iac/index.js";
 import type { ReviewRuns } from "../use-cases/review-runs.js";
 import { depthRejection, PlanDelivery } from "./plan-delivery.js";
-import { parseJsonBody, readJsonBody, readRawJsonBody, sendRejection, type WebhookRejection } from "./request-body.js";
-import { bearerMatches, GithubSignatureCheck, githubSignatureOf } from "./webhook-auth.js";
+import { readJsonBody, readSignedJsonBody, sendRejection, type WebhookRejection } from "./request-body.js";
+import { bearerMatches, githubSignatureOf, StreamingSignatureCheck } from "./webhook-auth.js";
 import { schemaFailure } from "./webhook-routes.js";
 
 /**
@@ -97,22 +97,16 @@ export function createReviewRoutes(options: ReviewRoutesOptions): Route[] {
           },
         });
       }
-      // A signed body streams into the HMAC, up to GitHub's cap.
-      const check = new GithubSignatureCheck(signature, options.githubSecrets);
-      const raw = await readRawJsonBody(request, GITHUB_MAX_BODY_BYTES, (chunk) => check.update(chunk));
-      if (!raw.ok) return reject(response, raw.rejection);
-      if (!check.matches()) {
-        return reject(response, {
-          status: 401,
-          body: {
-            error: "UNAUTHORIZED",
-            message:
-              "X-Hub-Signature-256 does not match GITHUB_WEBHOOK_SECRET. Set the same secret on the GitHub webhook and on baton (during rotation, list both, comma-separated).",
-          },
-        });
-      }
-      // Parsed only once it is known to come from GitHub.
-      const body = parseJsonBody(raw.raw);
+      // A signed body streams into the HMAC, up to GitHub's cap, and is parsed only once it is
+      // known to come from GitHub.
+      const body = await readSignedJsonBody(request, GITHUB_MAX_BODY_BYTES, new StreamingSignatureCheck([signature], options.githubSecrets), {
+        status: 401,
+        body: {
+          error: "UNAUTHORIZED",
+          message:
+            "X-Hub-Signature-256 does not match GITHUB_WEBHOOK_SECRET. Set the same secret on the GitHub webhook and on baton (during rotation, list both, comma-separated).",
+        },
+      });
       if (!body.ok) return reject(response, body.rejection);
       const event = String(request.headers["x-github-event"] ?? "");
       if (event === "ping") return sendJson(response, 200, { ok: true, message: "baton hears this webhook." });

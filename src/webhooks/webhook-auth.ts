@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual, type Hmac } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
-/** Webhook authentication: a bearer token, or a signature over the raw body (PagerDuty V3, GitHub). */
+/** Webhook authentication: a bearer token, or a signature over the raw body (PagerDuty V3, GitHub), checked as it streams. */
 
 function sameSecret(given: string, expected: string): boolean {
   const left = Buffer.from(given);
@@ -23,21 +23,20 @@ export function bearerMatches(headers: IncomingHttpHeaders, token: string): bool
 }
 
 /**
- * `X-PagerDuty-Signature: v1=<hex>,v1=<hex>`: HMAC-SHA256 of the exact body bytes. Any listed
- * signature may match any configured secret, so a secret can be rotated without downtime.
+ * The hex digests an `X-PagerDuty-Signature` header carries, or undefined when it has none that
+ * could match. PagerDuty sends `v1=<hex>` once per signing secret, comma-separated (several while
+ * a secret rotates), each an HMAC-SHA256 of the exact body bytes in Base16, and receivers keep
+ * only the `v1` entries (PagerDuty's "Verifying Signatures" page, source:
+ * https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md).
  */
-export function pagerDutySignatureMatches(headers: IncomingHttpHeaders, rawBody: Buffer, secrets: ReadonlyArray<string>): boolean {
+export function pagerDutySignaturesOf(headers: IncomingHttpHeaders): string[] | undefined {
   const header = headers["x-pagerduty-signature"];
-  if (typeof header !== "string") return false;
+  if (typeof header !== "string") return undefined;
   const given = header
     .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part.startsWith("v1="))
-    .map((part) => part.slice(3));
-  return secrets.some((secret) => {
-    const expected = createHmac("sha256", secret).update(rawBody).digest("hex");
-    return given.some((signature) => sameSecret(signature, expected));
-  });
+    .map((part) => /^v1=([0-9a-f]{64})$/i.exec(part.trim())?.[1]?.toLowerCase())
+    .filter((signature) => signature !== undefined);
+  return given.length > 0 ? [...new Set(given)] : undefined;
 }
 
 /** The hex digest an `X-Hub-Signature-256: sha256=<hex>` header carries, or undefined when there is none. */
@@ -49,14 +48,16 @@ export function githubSignatureOf(headers: IncomingHttpHeaders): string | undefi
 }
 
 /**
- * GitHub's signature checked while the body streams in: every chunk goes into one HMAC per
- * configured secret, so the check needs no second pass over (or copy of) the body.
+ * A body's HMAC-SHA256 signature checked while the body streams in (GitHub, PagerDuty): every
+ * chunk goes into one HMAC per configured secret, so the check needs no second pass over (or
+ * copy of) the body. Any given digest may match any secret, so a secret can be rotated.
  */
-export class GithubSignatureCheck {
-  readonly #given: string;
+export class StreamingSignatureCheck {
+  readonly #given: ReadonlyArray<string>;
   readonly #hmacs: Hmac[];
 
-  constructor(given: string, secrets: ReadonlyArray<string>) {
+  /** `given`: the lowercase hex digests the request carries; `secrets`: the configured ones. */
+  constructor(given: ReadonlyArray<string>, secrets: ReadonlyArray<string>) {
     this.#given = given;
     this.#hmacs = secrets.map((secret) => createHmac("sha256", secret));
   }
@@ -67,7 +68,11 @@ export class GithubSignatureCheck {
 
   /** Call once, after the last chunk. */
   matches(): boolean {
-    // Every digest is computed and compared, so the time does not say which secret matched.
-    return this.#hmacs.map((hmac) => sameSecret(this.#given, hmac.digest("hex"))).some(Boolean);
+    // Every digest is compared with every given one, so the time does not say which matched.
+    const comparisons = this.#hmacs.flatMap((hmac) => {
+      const expected = hmac.digest("hex");
+      return this.#given.map((signature) => sameSecret(signature, expected));
+    });
+    return comparisons.some(Boolean);
   }
 }

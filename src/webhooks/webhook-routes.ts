@@ -6,8 +6,8 @@ import { formatPath } from "../core/validation.js";
 import { sendJson, type Route } from "../http/http-server.js";
 import { alertmanagerDelivery, genericDelivery, grafanaDelivery, pagerDutyDelivery } from "./normalize-delivery.js";
 import { AlertmanagerPayload, GenericPayload, GrafanaPayload, PagerDutyPayload } from "./payload-schemas.js";
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type WebhookRejection } from "./request-body.js";
-import { bearerMatches, pagerDutySignatureMatches } from "./webhook-auth.js";
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody, readSignedJsonBody, sendRejection, type WebhookRejection } from "./request-body.js";
+import { bearerMatches, pagerDutySignaturesOf, StreamingSignatureCheck } from "./webhook-auth.js";
 
 /**
  * `POST /webhooks/{alertmanager,grafana,pagerduty,generic}`. Each delivery is authenticated,
@@ -32,6 +32,21 @@ export interface WebhookRoutesOptions {
 
 type Parsed = { ok: true; delivery: DeliveryInput } | { ok: false; rejection: WebhookRejection };
 
+/**
+ * PagerDuty drops every webhook over 256 KB ("All webhooks with a final size greater than 256 KB
+ * are always dropped", with KB = 1024 bytes: "55 KB (56320 bytes)"), so nothing larger can come
+ * from PagerDuty: https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/02-Behavior.md#size-limit
+ */
+export const PAGERDUTY_MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * What a route decides from the headers alone: refuse before the body is read, or read it
+ * (through a streaming signature check when the sender signs its bodies).
+ */
+type Admission = { ok: false; rejection: WebhookRejection } | { ok: true; signed?: { check: StreamingSignatureCheck; mismatch: WebhookRejection } };
+
+const refuse = (rejection: WebhookRejection): Admission => ({ ok: false, rejection });
+
 /** A 422 listing the zod paths that failed (at most five in the message, all in `issues`). */
 export function schemaFailure(error: z.ZodError, what: string): WebhookRejection {
   const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
@@ -54,27 +69,28 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
 
   const answer = (response: ServerResponse, source: AlertSource, rejection: WebhookRejection): void => {
     options.onDelivery?.(source, "rejected", rejection.status);
-    sendJson(response, rejection.status, rejection.body);
+    sendRejection(response, rejection);
   };
 
   const route = (
     source: AlertSource,
-    authenticate: (request: IncomingMessage, raw: Buffer) => WebhookRejection | undefined,
+    admit: (request: IncomingMessage) => Admission,
     parse: (json: unknown, raw: Buffer, request: IncomingMessage) => Parsed,
+    bodyLimit = maxBytes,
   ): Route => ({
     method: "POST",
     path: `/webhooks/${source}`,
     handle: async (request, response) => {
-      // A bearer token is checked before the body is read; a signature needs the body.
-      const early = source === "pagerduty" ? undefined : authenticate(request, Buffer.alloc(0));
-      if (early) {
+      const admission = admit(request);
+      if (!admission.ok) {
+        // Refused on its headers: whatever body follows is discarded as it arrives, never kept.
         request.resume();
-        return answer(response, source, early);
+        return answer(response, source, admission.rejection);
       }
-      const body = await readJsonBody(request, maxBytes);
+      const body = admission.signed
+        ? await readSignedJsonBody(request, bodyLimit, admission.signed.check, admission.signed.mismatch)
+        : await readJsonBody(request, bodyLimit);
       if (!body.ok) return answer(response, source, body.rejection);
-      const late = source === "pagerduty" ? authenticate(request, body.raw) : undefined;
-      if (late) return answer(response, source, late);
       const parsed = parse(body.json, body.raw, request);
       if (!parsed.ok) return answer(response, source, parsed.rejection);
       let outcome: DeliveryOutcome;
@@ -99,46 +115,64 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
     },
   });
 
-  const bearer = (request: IncomingMessage): WebhookRejection | undefined => {
+  const bearer = (request: IncomingMessage): Admission => {
     if (options.webhookToken === undefined) {
-      return {
+      return refuse({
         status: 503,
         body: {
           error: "WEBHOOK_NOT_CONFIGURED",
           message: "This webhook is off: set BATON_WEBHOOK_TOKEN on the baton server and send it as `Authorization: Bearer <token>`.",
         },
-      };
+      });
     }
     if (!bearerMatches(request.headers, options.webhookToken)) {
-      return {
+      return refuse({
         status: 401,
         body: {
           error: "UNAUTHORIZED",
           message:
             "Send `Authorization: Bearer <BATON_WEBHOOK_TOKEN>` (Alertmanager: http_config.authorization; Grafana: the contact point's Authorization header).",
         },
-      };
+      });
     }
-    return undefined;
+    return { ok: true };
   };
-  const signed = (request: IncomingMessage, raw: Buffer): WebhookRejection | undefined => {
+  // Nothing unsigned is read: without a secret, or without a `v1=` signature, the answer comes
+  // before the body, and the connection closes after it (as for GitHub).
+  const signed = (request: IncomingMessage): Admission => {
     if (options.pagerDutySecrets.length === 0) {
-      return {
+      return refuse({
         status: 503,
+        closeConnection: true,
         body: { error: "WEBHOOK_NOT_CONFIGURED", message: "The PagerDuty webhook is off: set PAGERDUTY_WEBHOOK_SECRET to the subscription's signing secret." },
-      };
+      });
     }
-    if (!pagerDutySignatureMatches(request.headers, raw, options.pagerDutySecrets)) {
-      return {
+    const given = pagerDutySignaturesOf(request.headers);
+    if (given === undefined) {
+      return refuse({
         status: 401,
+        closeConnection: true,
         body: {
           error: "UNAUTHORIZED",
           message:
-            "X-PagerDuty-Signature does not match PAGERDUTY_WEBHOOK_SECRET. Check the secret of the webhook subscription (during rotation, list both secrets, comma-separated).",
+            "Send X-PagerDuty-Signature (v1=<64 hex digits>): deliver with a PagerDuty V3 webhook subscription, whose signing secret is PAGERDUTY_WEBHOOK_SECRET on baton.",
         },
-      };
+      });
     }
-    return undefined;
+    return {
+      ok: true,
+      signed: {
+        check: new StreamingSignatureCheck(given, options.pagerDutySecrets),
+        mismatch: {
+          status: 401,
+          body: {
+            error: "UNAUTHORIZED",
+            message:
+              "X-PagerDuty-Signature does not match PAGERDUTY_WEBHOOK_SECRET. Check the secret of the webhook subscription (during rotation, list both secrets, comma-separated).",
+          },
+        },
+      },
+    };
   };
   const now = () => clock.now();
 
@@ -155,13 +189,18 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): Route[] {
         ? { ok: true, delivery: grafanaDelivery(payload.data, raw.toString("utf8"), now()) }
         : { ok: false, rejection: schemaFailure(payload.error, "a Grafana alerting webhook payload (version 1)") };
     }),
-    route("pagerduty", signed, (json, raw, request) => {
-      const payload = PagerDutyPayload.safeParse(json);
-      const webhookId = request.headers["x-webhook-id"];
-      return payload.success
-        ? { ok: true, delivery: pagerDutyDelivery(payload.data, raw.toString("utf8"), now(), typeof webhookId === "string" ? webhookId : undefined) }
-        : { ok: false, rejection: schemaFailure(payload.error, "a PagerDuty V3 webhook event") };
-    }),
+    route(
+      "pagerduty",
+      signed,
+      (json, raw, request) => {
+        const payload = PagerDutyPayload.safeParse(json);
+        const webhookId = request.headers["x-webhook-id"];
+        return payload.success
+          ? { ok: true, delivery: pagerDutyDelivery(payload.data, raw.toString("utf8"), now(), typeof webhookId === "string" ? webhookId : undefined) }
+          : { ok: false, rejection: schemaFailure(payload.error, "a PagerDuty V3 webhook event") };
+      },
+      Math.min(maxBytes, PAGERDUTY_MAX_BODY_BYTES),
+    ),
     route("generic", bearer, (json, raw) => {
       const payload = GenericPayload.safeParse(json);
       return payload.success
