@@ -158,7 +158,11 @@ function tooLarge(maxBytes: number): WebhookRejection {
     status: 413,
     body: {
       error: "PAYLOAD_TOO_LARGE",
-      message: `The body is larger than ${String(maxBytes)} bytes. Send fewer alerts per delivery (Alertmanager: max_alerts) or raise the limit.`,
+      // One message for every sender: alert senders can send less per delivery, while PagerDuty's
+      // (256 KiB) and GitHub's (25 MB) limits are the senders' own, so a larger body is not theirs.
+      message:
+        `The body is larger than ${String(maxBytes)} bytes, the most this endpoint accepts. Send fewer alerts per delivery ` +
+        "(Alertmanager: max_alerts; Grafana: group fewer alerts), or, for PagerDuty and GitHub, nothing larger is ever sent: check what is posting here.",
     },
   };
 }
