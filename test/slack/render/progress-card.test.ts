@@ -41,7 +41,11 @@ describe("progress card", () => {
   it("succeeded: every step done, a skipped one marked, totals for the whole run", () => {
     const message = card({
       run: run("succeeded", 3, { finishedAt: NOW }),
-      steps: [step(0), step(1), step(2, null, { status: "skipped", usage: { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } })],
+      steps: [
+        step(0),
+        step(1),
+        step(2, null, { status: "skipped", usage: { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 } }),
+      ],
     });
     expect(textsOf(message.blocks)[3]?.split("\n")[2]).toBe(":black_right_pointing_double_triangle_with_vertical_bar: *announce* · skipped");
     expect(textsOf(message.blocks)).toContain("Total: 1 min · 2,400 in / 600 out tokens · $0.0007 · step outputs are in the thread");
