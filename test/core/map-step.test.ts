@@ -21,6 +21,9 @@ const extract = defineChain({ id: "extract", description: "one answer per chunk"
   .action("count", { run: async ({ outputs }) => ({ total: outputs["per-chunk"].reduce((sum, answer) => sum + answer.words, 0) }) })
   .build();
 
+/** Every item's prompt shares the system prompt and schema: the server's cache serves 1,024 of its tokens. */
+const cachedUsage = { prompt_tokens: 1_200, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 1_024 } };
+
 const itemOf = (body: unknown): string => /ITEM:(\S+)/.exec(JSON.stringify(body))?.[1] ?? "";
 
 describe("map steps", () => {
@@ -67,7 +70,7 @@ describe("map steps", () => {
     // Items 1-4 answer; from item 5 on the first process's calls never return (it is stopped).
     first.server.setFallback((body) => {
       const item = itemOf(body);
-      return Number(item.split("-")[1]) <= 4 ? { kind: "json", value: { chunk: item, words: 3 } } : { kind: "hang" };
+      return Number(item.split("-")[1]) <= 4 ? { kind: "json", value: { chunk: item, words: 3 }, usage: cachedUsage } : { kind: "hang" };
     });
     const { runId } = await first.runner.start("extract", { chunks }, { startedBy: "tester" });
     const deadline = Date.now() + 5_000;
@@ -85,7 +88,7 @@ describe("map steps", () => {
     ]);
     await first.runner.close();
 
-    first.server.setFallback((body) => ({ kind: "json", value: { chunk: itemOf(body), words: 3 } }));
+    first.server.setFallback((body) => ({ kind: "json", value: { chunk: itemOf(body), words: 3 }, usage: cachedUsage }));
     const second = first.openSecondRunner();
     expect(await second.runner.recover()).toEqual([runId]);
     expect((await second.runner.settled(runId)).status).toBe("succeeded");
@@ -95,6 +98,8 @@ describe("map steps", () => {
     const [mapped] = await second.store.getSteps(runId);
     expect((mapped?.output as Array<{ chunk: string }>).map((answer) => answer.chunk)).toEqual(chunks);
     expect(mapped?.usage.modelCalls).toBe(10);
+    // The items answered before the restart count their cached prompt tokens once, from their records.
+    expect(mapped?.usage).toMatchObject({ inputTokens: 10 * 1_200, cachedInputTokens: 10 * 1_024 });
     const replayed = (await second.store.listEvents(runId)).find((event) => event.type === "effect.replayed");
     expect(replayed?.data["items"]).toEqual([1, 2, 3, 4]);
   });
