@@ -58,7 +58,7 @@ async function fill(): Promise<void> {
       },
       [event("run.started", null)],
     );
-    const usage = { modelCalls: 1, inputTokens: 812, outputTokens: 240, costUsd: 0.0003 };
+    const usage = { modelCalls: 1, inputTokens: 812, cachedInputTokens: 0, outputTokens: 240, costUsd: 0.0003 };
     const step = (stepIndex: number) => ({
       runId,
       stepIndex,

@@ -16,6 +16,9 @@ export interface FollowOptions {
   hint: CommandHint;
 }
 
+/** ` (1,152 cached)`: how much of the prompt the server's cache served, when it served any. */
+const cached = (tokens: number): string => (tokens > 0 ? ` (${tokens.toLocaleString("en-US")} cached)` : "");
+
 /** Print a run's steps as they finish, in the terminal, for runs this process executes. */
 export function printProgress(runtime: Runtime, io: TerminalIo, runIds: ReadonlySet<string> | "all"): () => void {
   const follows = (runId: string): boolean => runIds === "all" || runIds.has(runId);
@@ -30,7 +33,7 @@ export function printProgress(runtime: Runtime, io: TerminalIo, runIds: Readonly
       const usage = event.usage;
       const calls =
         usage.modelCalls > 0
-          ? ` · ${usage.modelCalls} model call${usage.modelCalls === 1 ? "" : "s"} · ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tokens · ${formatCost(usage.costUsd)}${scriptedTag}`
+          ? ` · ${usage.modelCalls} model call${usage.modelCalls === 1 ? "" : "s"} · ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tokens${cached(usage.cachedInputTokens)} · ${formatCost(usage.costUsd)}${scriptedTag}`
           : "";
       io.write(`✓ ${event.stepId} (${formatDuration(event.durationMs)}${calls})\n${renderValue(event.output, "    ")}\n`);
     }),

@@ -61,6 +61,11 @@ export interface RunView {
   lineage?: RunLineage;
 }
 
+/** `  (1,152 cached)` after a token count, as the model-call lines say it; nothing when none was. */
+export function cachedPart(cachedInputTokens: number): string {
+  return cachedInputTokens > 0 ? `  (${cachedInputTokens.toLocaleString("en-US")} cached)` : "";
+}
+
 function stepLine(view: RunView, stepId: string, index: number): string {
   const { run, steps, approvals } = view;
   const record = steps.find((step) => step.stepIndex === index);
@@ -70,7 +75,7 @@ function stepLine(view: RunView, stepId: string, index: number): string {
     const usage = record.usage;
     const calls =
       usage.modelCalls > 0
-        ? `  ${usage.modelCalls} call${usage.modelCalls === 1 ? "" : "s"}  ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tok  ${formatCost(usage.costUsd)}`
+        ? `  ${usage.modelCalls} call${usage.modelCalls === 1 ? "" : "s"}  ${(usage.inputTokens + usage.outputTokens).toLocaleString("en-US")} tok${cachedPart(usage.cachedInputTokens)}  ${formatCost(usage.costUsd)}`
         : "";
     const rounds = record.executions > 1 ? `  ${record.executions} rounds` : "";
     // A gated step's time is mostly a person deciding: show that apart from the step's own work.

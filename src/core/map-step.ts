@@ -20,9 +20,14 @@ export type MapStepResult =
   | { ok: true; output: unknown[]; usage: StepUsage; events: AuditEventInput[] }
   | { ok: false; error: BatonError; usage: StepUsage; events: AuditEventInput[] };
 
-function addUsage(total: StepUsage, more: StepUsage): void {
+/** An item's usage as its effect recorded it; effects recorded before the cached figure lack it. */
+type RecordedUsage = Omit<StepUsage, "cachedInputTokens"> & { cachedInputTokens?: number };
+
+function addUsage(total: StepUsage, more: RecordedUsage): void {
   total.modelCalls += more.modelCalls;
   total.inputTokens += more.inputTokens;
+  // An item answered before this figure existed has none recorded: it counts as 0 cached.
+  total.cachedInputTokens += more.cachedInputTokens ?? 0;
   total.outputTokens += more.outputTokens;
   total.costUsd += more.costUsd;
 }
@@ -38,7 +43,7 @@ export async function runMapStep(
   const items = step.items(context);
   const baseKey = idempotencyKeyFor(context.run.id, step.id, round);
   const results: unknown[] = new Array<unknown>(items.length);
-  const usage: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const usage: StepUsage = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };
   const replayed: number[] = [];
   let failure: BatonError | undefined;
   let next = 0;
@@ -49,7 +54,7 @@ export async function runMapStep(
     const recorded = await store.getEffect(key);
     if (recorded) {
       // The answer and what it cost, so the step's usage counts every item once.
-      const { output, usage: itemUsage } = recorded.result as { output: unknown; usage: StepUsage };
+      const { output, usage: itemUsage } = recorded.result as { output: unknown; usage: RecordedUsage };
       results[index] = output;
       addUsage(usage, itemUsage);
       replayed.push(index + 1);
@@ -57,7 +62,7 @@ export async function runMapStep(
     }
     const label = step.label(item, index);
     const itemStep = step.itemStep(item, index);
-    const itemUsage: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const itemUsage: StepUsage = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };
     for (let tries = 0; ; tries += 1) {
       const result = await runModelStep(environment, { step: itemStep, context, signal, item: index });
       addUsage(usage, result.usage);

@@ -109,7 +109,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
   const timeoutMs = step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { responseSchema } = compiledSchemaFor(step);
 
-  const usage: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const usage: StepUsage = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };
   const events: AuditEventInput[] = [];
   const attempts: ModelAttempt[] = [];
   const event = (type: AuditEventInput["type"], data: Record<string, unknown>): void => {
@@ -166,6 +166,7 @@ export async function runModelStep(environment: ModelStepEnvironment, request: M
       const cost = costOf(environment.prices, response.model, response.usage);
       usage.modelCalls += 1;
       usage.inputTokens += response.usage.inputTokens;
+      usage.cachedInputTokens += response.usage.cachedInputTokens;
       usage.outputTokens += response.usage.outputTokens;
       usage.costUsd += cost.usd;
       const callData = {

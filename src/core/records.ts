@@ -50,6 +50,8 @@ export interface StepUsage {
   /** Model calls made for this step (re-asks and fallbacks included). */
   modelCalls: number;
   inputTokens: number;
+  /** The part of inputTokens the server served from its prompt cache (billed lower). */
+  cachedInputTokens: number;
   outputTokens: number;
   costUsd: number;
 }

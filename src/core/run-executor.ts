@@ -14,7 +14,7 @@ type StepOutcome =
   /** `cause`: what was thrown, when it was, so its class (RetryableError, ...) steers the retry. */
   | { ok: false; error: BatonError; cause?: unknown; usage: StepUsage; events: AuditEventInput[] };
 
-const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };
 
 /** Change requests made on one step, oldest first, with the proposal each one rejected. */
 function changeRequestsFor(approvals: ReadonlyArray<ApprovalRecord>, stepIndex: number): ChangeRequest[] {

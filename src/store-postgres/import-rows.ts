@@ -30,7 +30,13 @@ const integer = (name: string): Column => ({ name, type: "integer" });
 const bigint = (name: string): Column => ({ name, type: "bigint" });
 const boolean = (name: string): Column => ({ name, type: "boolean" });
 const json = (name: string): Column => ({ name, type: "json" });
-const usage = [integer("model_calls"), integer("input_tokens"), integer("output_tokens"), { name: "cost_usd", type: "double precision" } as const];
+const usage = [
+  integer("model_calls"),
+  integer("input_tokens"),
+  integer("cached_input_tokens"),
+  integer("output_tokens"),
+  { name: "cost_usd", type: "double precision" } as const,
+];
 
 /** In the order of record-values.ts's stepValues. */
 const STEP_COLUMNS = [

@@ -16,7 +16,8 @@ import { queryCount, statement, type QueryValue } from "./transactions.js";
  * (run-writes.ts), which reports an unknown run.
  */
 
-const STEP_COLUMNS = "run_id, step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, output_tokens, cost_usd, output";
+const STEP_COLUMNS =
+  "run_id, step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, cached_input_tokens, output_tokens, cost_usd, output";
 
 /** Events $e..$e+4 (at, type, step_id, actor, data) numbered after `base`, for the run the CTE `run` returns. */
 const insertEventsFrom = (first: number) =>
@@ -27,26 +28,26 @@ const insertEventsFrom = (first: number) =>
 
 /**
  * The step's CTEs after the run's UPDATE (the CTE `run`): its row, upserted as `upsertStep`
- * does, and its events. $6..$16 are the step's columns (from its index on), $17..$21 the
+ * does, and its events. $6..$17 are the step's columns (from its index on), $18..$22 the
  * events. Both read the run's row, so the UPDATE (and its row lock) comes first, and nothing is
  * written when it found no row (the guard did not hold). The statement returns the run's row.
  */
 const STEP_AND_EVENTS = `
    step AS (
      INSERT INTO steps (${STEP_COLUMNS})
-     SELECT run.id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::json FROM run
+     SELECT run.id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::json FROM run
      ON CONFLICT (run_id, step_index) DO UPDATE SET step_id = EXCLUDED.step_id, skipped = EXCLUDED.skipped,
        started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, executions = EXCLUDED.executions,
-       model_calls = EXCLUDED.model_calls, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
-       cost_usd = EXCLUDED.cost_usd, output = EXCLUDED.output
+       model_calls = EXCLUDED.model_calls, input_tokens = EXCLUDED.input_tokens, cached_input_tokens = EXCLUDED.cached_input_tokens,
+       output_tokens = EXCLUDED.output_tokens, cost_usd = EXCLUDED.cost_usd, output = EXCLUDED.output
    ),
-   appended AS (${insertEventsFrom(17)})
+   appended AS (${insertEventsFrom(18)})
    SELECT id FROM run`;
 
 /** The guard of every guarded write ($1 run, $2 owner, $3 cursor), as postgres-statements.ts has it. */
 const RUN_GUARD = "id = $1 AND status = 'running' AND lease_owner = $2 AND cursor = $3";
-const EVENT_COUNT = "event_count = event_count + cardinality($17::bigint[])";
-const RETURNING_BASE = "RETURNING id, event_count - cardinality($17::bigint[]) AS base";
+const EVENT_COUNT = "event_count = event_count + cardinality($18::bigint[])";
+const RETURNING_BASE = "RETURNING id, event_count - cardinality($18::bigint[]) AS base";
 
 // $5 is when the run finished: null for every step but the last. After the last one the run
 // has succeeded and lets go of its lease, as `completeRun` does; before it, only the cursor moves.

@@ -11,7 +11,7 @@ import { statement } from "./transactions.js";
 const RUN_GUARD = "id = $1 AND status = 'running' AND lease_owner = $2 AND cursor = $3";
 
 const STEP_INSERT_COLUMNS =
-  "run_id, step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, output_tokens, cost_usd, output";
+  "run_id, step_index, step_id, skipped, started_at, finished_at, executions, model_calls, input_tokens, cached_input_tokens, output_tokens, cost_usd, output";
 
 export const STATEMENTS = {
   // ─── runs ───
@@ -82,18 +82,18 @@ export const STATEMENTS = {
   // A step committed again (after a crash, or a change request) replaces its row.
   upsertStep: statement(
     "baton_upsert_step",
-    `INSERT INTO steps (${STEP_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json)
+    `INSERT INTO steps (${STEP_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::json)
      ON CONFLICT (run_id, step_index) DO UPDATE SET step_id = EXCLUDED.step_id, skipped = EXCLUDED.skipped,
        started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, executions = EXCLUDED.executions,
-       model_calls = EXCLUDED.model_calls, input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
-       cost_usd = EXCLUDED.cost_usd, output = EXCLUDED.output`,
+       model_calls = EXCLUDED.model_calls, input_tokens = EXCLUDED.input_tokens, cached_input_tokens = EXCLUDED.cached_input_tokens,
+       output_tokens = EXCLUDED.output_tokens, cost_usd = EXCLUDED.cost_usd, output = EXCLUDED.output`,
   ),
   selectSteps: statement("baton_select_steps", `SELECT ${STEP_COLUMNS} FROM steps s WHERE s.run_id = $1 ORDER BY s.step_index`),
   // A re-run's steps before its start, copied from the parent; their cost was paid by the parent.
   copySteps: statement(
     "baton_copy_steps",
     `INSERT INTO steps (${STEP_INSERT_COLUMNS})
-     SELECT $1, step_index, step_id, skipped, started_at, finished_at, executions, 0, 0, 0, 0, output
+     SELECT $1, step_index, step_id, skipped, started_at, finished_at, executions, 0, 0, 0, 0, 0, output
      FROM steps WHERE run_id = $2 AND step_index < $3`,
   ),
 
@@ -101,9 +101,9 @@ export const STATEMENTS = {
   insertApproval: statement(
     "baton_insert_approval",
     `INSERT INTO approvals (id, run_id, step_id, step_index, round, status, approvers, allow_self_approval, requested_by,
-       requested_at, deadline_at, step_started_at, step_executions, model_calls, input_tokens, output_tokens, cost_usd,
-       decided_at, decided_by, comment, edited_output, proposal)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::json, $22::json)`,
+       requested_at, deadline_at, step_started_at, step_executions, model_calls, input_tokens, cached_input_tokens, output_tokens,
+       cost_usd, decided_at, decided_by, comment, edited_output, proposal)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::json, $23::json)`,
   ),
   selectApproval: statement("baton_select_approval", `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.id = a.run_id WHERE a.id = $1`),
   selectApprovalRun: statement("baton_select_approval_run", "SELECT run_id FROM approvals WHERE id = $1"),

@@ -46,7 +46,13 @@ const originSchema = z.object({ source: z.string(), reference: z.record(z.string
 const failureSchema = z
   .object({ code: z.string(), message: z.string(), stepId: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() })
   .nullable();
-const usageColumns = { model_calls: integerColumn, input_tokens: integerColumn, output_tokens: integerColumn, cost_usd: z.number() };
+const usageColumns = {
+  model_calls: integerColumn,
+  input_tokens: integerColumn,
+  cached_input_tokens: integerColumn,
+  output_tokens: integerColumn,
+  cost_usd: z.number(),
+};
 
 export const RUN_COLUMNS =
   "r.id, r.chain_id, r.status, r.cursor, r.step_count, r.started_by, r.created_at, r.updated_at, r.finished_at, " +
@@ -71,7 +77,7 @@ const runRowSchema = z.object({
 
 export const STEP_COLUMNS =
   "s.run_id, s.step_index, s.step_id, s.skipped, s.started_at, s.finished_at, s.executions, s.model_calls, s.input_tokens, " +
-  "s.output_tokens, s.cost_usd, s.output";
+  "s.cached_input_tokens, s.output_tokens, s.cost_usd, s.output";
 
 const stepRowSchema = z.object({
   run_id: z.string(),
@@ -88,8 +94,8 @@ const stepRowSchema = z.object({
 /** Approval columns with the run's chain joined in (`a` is approvals, `r` is runs). */
 export const APPROVAL_COLUMNS =
   "a.id, a.run_id, r.chain_id, a.step_id, a.step_index, a.round, a.status, a.approvers, a.allow_self_approval, a.requested_by, " +
-  "a.requested_at, a.deadline_at, a.step_started_at, a.step_executions, a.model_calls, a.input_tokens, a.output_tokens, " +
-  "a.cost_usd, a.decided_at, a.decided_by, a.comment, a.edited_output, a.proposal";
+  "a.requested_at, a.deadline_at, a.step_started_at, a.step_executions, a.model_calls, a.input_tokens, a.cached_input_tokens, " +
+  "a.output_tokens, a.cost_usd, a.decided_at, a.decided_by, a.comment, a.edited_output, a.proposal";
 
 const approvalRowSchema = z.object({
   id: z.string(),
@@ -193,7 +199,13 @@ export function toStepRecord(row: unknown): StepRecord {
     startedAt: step.started_at,
     finishedAt: step.finished_at,
     executions: step.executions,
-    usage: { modelCalls: step.model_calls, inputTokens: step.input_tokens, outputTokens: step.output_tokens, costUsd: step.cost_usd },
+    usage: {
+      modelCalls: step.model_calls,
+      inputTokens: step.input_tokens,
+      cachedInputTokens: step.cached_input_tokens,
+      outputTokens: step.output_tokens,
+      costUsd: step.cost_usd,
+    },
   };
 }
 
@@ -214,7 +226,13 @@ export function toApprovalRecord(row: unknown): ApprovalRecord {
     requestedAt: approval.requested_at,
     deadlineAt: approval.deadline_at,
     stepStartedAt: approval.step_started_at,
-    stepUsage: { modelCalls: approval.model_calls, inputTokens: approval.input_tokens, outputTokens: approval.output_tokens, costUsd: approval.cost_usd },
+    stepUsage: {
+      modelCalls: approval.model_calls,
+      inputTokens: approval.input_tokens,
+      cachedInputTokens: approval.cached_input_tokens,
+      outputTokens: approval.output_tokens,
+      costUsd: approval.cost_usd,
+    },
     stepExecutions: approval.step_executions,
     decidedAt: approval.decided_at,
     decidedBy: approval.decided_by,

@@ -14,7 +14,7 @@ const approversSchema = z.array(z.string());
 export const APPROVAL_COLUMNS =
   "a.id, r.id AS run_id, r.chain_id, a.step_id, a.step_index, a.round, a.status, a.approvers, a.allow_self_approval, " +
   "a.requested_by, a.requested_at, a.deadline_at, a.step_started_at, a.step_executions, a.model_calls, a.input_tokens, " +
-  "a.output_tokens, a.cost_usd, a.decided_at, a.decided_by, a.comment, a.edited_output, a.proposal";
+  "a.cached_input_tokens, a.output_tokens, a.cost_usd, a.decided_at, a.decided_by, a.comment, a.edited_output, a.proposal";
 
 const approvalRowSchema = z.object({
   id: z.string(),
@@ -67,6 +67,7 @@ export function approvalRecordOf(approval: ApprovalRow): ApprovalRecord {
     stepUsage: {
       modelCalls: approval.model_calls,
       inputTokens: approval.input_tokens,
+      cachedInputTokens: approval.cached_input_tokens,
       outputTokens: approval.output_tokens,
       costUsd: approval.cost_usd,
     },

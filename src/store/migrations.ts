@@ -10,6 +10,7 @@ import { migration7 } from "./migrations/007-event-segments.js";
 import { migration8 } from "./migrations/008-incident-update-outbox.js";
 import { migration9 } from "./migrations/009-command-intents.js";
 import { migration10 } from "./migrations/010-retries-and-lineage.js";
+import { migration11 } from "./migrations/011-cached-input-tokens.js";
 
 export type { Migration };
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
   migration8,
   migration9,
   migration10,
+  migration11,
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);

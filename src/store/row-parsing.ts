@@ -18,6 +18,7 @@ export const integer = z.number().int();
 export const usageColumns = {
   model_calls: integer,
   input_tokens: integer,
+  cached_input_tokens: integer,
   output_tokens: integer,
   cost_usd: z.number(),
 };

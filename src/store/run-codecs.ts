@@ -59,7 +59,7 @@ const runRowSchema = z.object({
 /** Step columns (`s` is steps); the step index is the low part of the key. */
 export const STEP_COLUMNS =
   `s.key % ${String(KEYS_PER_RUN)} AS step_index, s.step_id, s.skipped, s.started_at, s.finished_at, s.executions, ` +
-  "s.model_calls, s.input_tokens, s.output_tokens, s.cost_usd, s.output";
+  "s.model_calls, s.input_tokens, s.cached_input_tokens, s.output_tokens, s.cost_usd, s.output";
 
 const stepRowSchema = z.object({
   step_index: integer,
@@ -122,7 +122,13 @@ export function toStepRecord(row: unknown, runId: string): StepRecord {
     startedAt: step.started_at,
     finishedAt: step.finished_at,
     executions: step.executions,
-    usage: { modelCalls: step.model_calls, inputTokens: step.input_tokens, outputTokens: step.output_tokens, costUsd: step.cost_usd },
+    usage: {
+      modelCalls: step.model_calls,
+      inputTokens: step.input_tokens,
+      cachedInputTokens: step.cached_input_tokens,
+      outputTokens: step.output_tokens,
+      costUsd: step.cost_usd,
+    },
   };
 }
 

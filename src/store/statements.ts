@@ -117,9 +117,9 @@ export function prepareStatements(database: Database.Database) {
     // A step committed again (re-run after a crash, or after a change request) replaces its row.
     upsertStep: named(
       `REPLACE INTO steps (key, step_id, skipped, started_at, finished_at, executions,
-         model_calls, input_tokens, output_tokens, cost_usd, output)
+         model_calls, input_tokens, cached_input_tokens, output_tokens, cost_usd, output)
        VALUES (@runKey * ${K} + @stepIndex, @stepId, @skipped, @startedAt, @finishedAt, @executions,
-         @modelCalls, @inputTokens, @outputTokens, @costUsd, @output)`,
+         @modelCalls, @inputTokens, @cachedInputTokens, @outputTokens, @costUsd, @output)`,
     ),
     selectSteps: keyed(`SELECT ${STEP_COLUMNS} FROM runs r JOIN steps s ON ${rowsOfRun("s")} WHERE r.id = ? ORDER BY s.key`),
 
@@ -127,10 +127,10 @@ export function prepareStatements(database: Database.Database) {
     insertApproval: named(
       `INSERT INTO approvals (id, run_key, step_id, step_index, round, status, approvers, allow_self_approval,
          requested_by, requested_at, deadline_at, step_started_at, step_executions, model_calls, input_tokens,
-         output_tokens, cost_usd, decided_at, decided_by, comment, edited_output, proposal)
+         cached_input_tokens, output_tokens, cost_usd, decided_at, decided_by, comment, edited_output, proposal)
        VALUES (@id, @runKey, @stepId, @stepIndex, @round, @status, @approvers, @allowSelfApproval,
          @requestedBy, @requestedAt, @deadlineAt, @stepStartedAt, @stepExecutions, @modelCalls, @inputTokens,
-         @outputTokens, @costUsd, @decidedAt, @decidedBy, @comment, @editedOutput, @proposal)`,
+         @cachedInputTokens, @outputTokens, @costUsd, @decidedAt, @decidedBy, @comment, @editedOutput, @proposal)`,
     ),
     selectApproval: keyed(`SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),
     selectApprovalForDecision: keyed(`SELECT ${DECISION_APPROVAL_COLUMNS} FROM approvals a JOIN runs r ON r.key = a.run_key WHERE a.id = ?`),

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineChain } from "../../src/core/chain-builder.js";
+import { openDatabase } from "../../src/store/index.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
 
 /** Map steps through the real runner, a real SQLite file and the real openai client. */
@@ -20,6 +21,9 @@ const extract = defineChain({ id: "extract", description: "one answer per chunk"
   })
   .action("count", { run: async ({ outputs }) => ({ total: outputs["per-chunk"].reduce((sum, answer) => sum + answer.words, 0) }) })
   .build();
+
+/** Every item's prompt shares the system prompt and schema: the server's cache serves 1,024 of its tokens. */
+const cachedUsage = { prompt_tokens: 1_200, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 1_024 } };
 
 const itemOf = (body: unknown): string => /ITEM:(\S+)/.exec(JSON.stringify(body))?.[1] ?? "";
 
@@ -67,7 +71,7 @@ describe("map steps", () => {
     // Items 1-4 answer; from item 5 on the first process's calls never return (it is stopped).
     first.server.setFallback((body) => {
       const item = itemOf(body);
-      return Number(item.split("-")[1]) <= 4 ? { kind: "json", value: { chunk: item, words: 3 } } : { kind: "hang" };
+      return Number(item.split("-")[1]) <= 4 ? { kind: "json", value: { chunk: item, words: 3 }, usage: cachedUsage } : { kind: "hang" };
     });
     const { runId } = await first.runner.start("extract", { chunks }, { startedBy: "tester" });
     const deadline = Date.now() + 5_000;
@@ -85,7 +89,7 @@ describe("map steps", () => {
     ]);
     await first.runner.close();
 
-    first.server.setFallback((body) => ({ kind: "json", value: { chunk: itemOf(body), words: 3 } }));
+    first.server.setFallback((body) => ({ kind: "json", value: { chunk: itemOf(body), words: 3 }, usage: cachedUsage }));
     const second = first.openSecondRunner();
     expect(await second.runner.recover()).toEqual([runId]);
     expect((await second.runner.settled(runId)).status).toBe("succeeded");
@@ -95,7 +99,41 @@ describe("map steps", () => {
     const [mapped] = await second.store.getSteps(runId);
     expect((mapped?.output as Array<{ chunk: string }>).map((answer) => answer.chunk)).toEqual(chunks);
     expect(mapped?.usage.modelCalls).toBe(10);
+    // The items answered before the restart count their cached prompt tokens once, from their records.
+    expect(mapped?.usage).toMatchObject({ inputTokens: 10 * 1_200, cachedInputTokens: 10 * 1_024 });
     const replayed = (await second.store.listEvents(runId)).find((event) => event.type === "effect.replayed");
     expect(replayed?.data["items"]).toEqual([1, 2, 3, 4]);
+  });
+
+  it("items answered by a baton that recorded no cached figure count as 0 cached after an upgrade, not as a broken sum", async () => {
+    harness = await createHarness([extract]);
+    const first = harness;
+    first.server.setFallback((body) => {
+      const item = itemOf(body);
+      return Number(item.split("-")[1]) <= 4 ? { kind: "json", value: { chunk: item, words: 3 }, usage: cachedUsage } : { kind: "hang" };
+    });
+    const { runId } = await first.runner.start("extract", { chunks }, { startedBy: "tester" });
+    const deadline = Date.now() + 5_000;
+    while (first.server.requests.length < 7 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await first.runner.close();
+    // The four answered items' records as the previous version wrote them: usage without the figure.
+    const database = openDatabase(first.databasePath);
+    try {
+      const rewritten = database
+        .prepare(
+          "UPDATE effects SET result = json_remove(result, '$.usage.cachedInputTokens') WHERE run_id = ? AND json_extract(result, '$.usage.cachedInputTokens') IS NOT NULL",
+        )
+        .run(runId);
+      expect(rewritten.changes).toBe(4);
+    } finally {
+      database.close();
+    }
+
+    first.server.setFallback((body) => ({ kind: "json", value: { chunk: itemOf(body), words: 3 }, usage: cachedUsage }));
+    const second = first.openSecondRunner();
+    expect(await second.runner.recover()).toEqual([runId]);
+    expect((await second.runner.settled(runId)).status).toBe("succeeded");
+    const [mapped] = await second.store.getSteps(runId);
+    expect(mapped?.usage).toMatchObject({ modelCalls: 10, inputTokens: 10 * 1_200, cachedInputTokens: 6 * 1_024 });
   });
 });

@@ -21,7 +21,7 @@ function approval(overrides: Partial<ApprovalRecord>): ApprovalRecord {
     requestedAt: 1_000,
     deadlineAt: 999_999,
     stepStartedAt: 500,
-    stepUsage: { modelCalls: 1, inputTokens: 1, outputTokens: 1, costUsd: 0 },
+    stepUsage: { modelCalls: 1, inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, costUsd: 0 },
     stepExecutions: 1,
     decidedAt: null,
     decidedBy: null,

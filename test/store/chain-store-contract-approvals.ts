@@ -52,6 +52,20 @@ export function describeApprovalContract(context: StoreContext): void {
       expect((await context.store.listEvents(run.id)).at(-1)?.type).toBe("approval.requested");
     });
 
+    it("keeps the step's cached input tokens with the approval, and in the step an approval writes", async () => {
+      const run = await runAtCursor(context.store, 1);
+      const stepUsage = { modelCalls: 2, inputTokens: 9_000, cachedInputTokens: 8_192, outputTokens: 350, costUsd: 0.0012 };
+      const pending = approval(run.id, 1, { stepUsage });
+      expect(await context.store.openApproval({ guard: guardOf(run.id, 1), approval: pending, at: START + 2000, events: [] })).toBe(true);
+      expect((await context.store.getApproval(pending.id))?.stepUsage).toEqual(stepUsage);
+      expect((await context.store.listApprovals({ runId: run.id, limit: 10 }))[0]?.stepUsage).toEqual(stepUsage);
+
+      const stepRow = step(run.id, 1, { output: pending.proposal, finishedAt: DECIDED_AT, usage: stepUsage });
+      const outcome = await context.store.decideApproval(decision(pending.id, { step: stepRow }));
+      expect(outcome.approval.stepUsage).toEqual(stepUsage);
+      expect((await context.store.getSteps(run.id)).at(-1)?.usage).toEqual(stepUsage);
+    });
+
     it("refuses and writes nothing under a failed guard", async () => {
       const run = await runAtCursor(context.store, 1);
       const before = await snapshotOf(context.store, run.id);

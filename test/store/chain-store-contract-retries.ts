@@ -135,7 +135,7 @@ export function describeRetryContract(context: StoreContext): void {
 
       expect(await store.getRun(child.id)).toMatchObject({ status: "running", cursor: 1, leaseOwner: OWNER, createdAt: START + 20 });
       // The copied steps' cost was paid by the parent.
-      const zero = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      const zero = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };
       expect(await store.getSteps(child.id)).toEqual([{ ...step(child.id, 0), usage: zero }]);
       expect(await store.getLineage(child.id)).toEqual({ parent: { runId: parent.id, fromStepId: "step-1" }, children: [] });
       expect(await store.getLineage(parent.id)).toEqual({ parent: null, children: [{ runId: child.id, fromStepId: "step-1", createdAt: START + 20 }] });

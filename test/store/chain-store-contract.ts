@@ -165,9 +165,24 @@ function describeRunContract(context: StoreContext): void {
 
     it("keeps a skipped step with a null output", async () => {
       const run = await runAtCursor(context.store, 0);
-      const skipped = step(run.id, 0, { status: "skipped", output: null, usage: { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } });
+      const skipped = step(run.id, 0, {
+        status: "skipped",
+        output: null,
+        usage: { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 },
+      });
       expect(await context.store.commitStep(stepCommit(run.id, 0, { step: skipped }))).toBe(true);
       expect(await context.store.getSteps(run.id)).toEqual([skipped]);
+    });
+
+    it("keeps the cached part of the input tokens, and a step written again takes its new figure", async () => {
+      const run = await runAtCursor(context.store, 1);
+      const cached = step(run.id, 0, { usage: { modelCalls: 3, inputTokens: 2_400_000, cachedInputTokens: 2_000_000, outputTokens: 900, costUsd: 0.41 } });
+      expect(await context.store.commitStep(stepCommit(run.id, 1, { step: cached }))).toBe(true);
+      expect((await context.store.getSteps(run.id))[0]?.usage).toEqual(cached.usage);
+
+      const uncached = { ...cached, executions: 2, usage: { ...cached.usage, cachedInputTokens: 0 } };
+      expect(await context.store.commitStep(stepCommit(run.id, 1, { step: uncached }))).toBe(true);
+      expect((await context.store.getSteps(run.id))[0]?.usage.cachedInputTokens).toBe(0);
     });
 
     it("replaces the row of a step index that was written before", async () => {

@@ -54,7 +54,7 @@ export function step(runId: string, stepIndex: number, overrides: Partial<StepRe
     startedAt: START + 100 * stepIndex,
     finishedAt: START + 100 * stepIndex + 42,
     executions: 1,
-    usage: { modelCalls: 1, inputTokens: 800 + stepIndex, outputTokens: 200 + stepIndex, costUsd: 0.000123 },
+    usage: { modelCalls: 1, inputTokens: 800 + stepIndex, cachedInputTokens: 512 + stepIndex, outputTokens: 200 + stepIndex, costUsd: 0.000123 },
     ...overrides,
   };
 }
@@ -93,7 +93,7 @@ export function approval(runId: string, stepIndex: number, overrides: Partial<Ap
     requestedAt: START + 2000,
     deadlineAt: START + 86_400_000,
     stepStartedAt: START + 1900,
-    stepUsage: { modelCalls: 2, inputTokens: 1500, outputTokens: 400, costUsd: 0.0009 },
+    stepUsage: { modelCalls: 2, inputTokens: 1500, cachedInputTokens: 1024, outputTokens: 400, costUsd: 0.0009 },
     stepExecutions: 1,
     decidedAt: null,
     decidedBy: null,

@@ -33,6 +33,16 @@ afterEach(() => {
 /** As the expectations were written: through JSON. */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
 
+type Usage = Record<string, unknown>;
+/**
+ * The records as that store read them, plus what schema 11 added: a row written before it
+ * was never told a cached figure, so its usage reads 0 cached.
+ */
+const stepsWithZeroCached = (steps: unknown): unknown =>
+  (steps as Array<{ usage: Usage }>).map((step) => ({ ...step, usage: { ...step.usage, cachedInputTokens: 0 } }));
+const approvalsWithZeroCached = (approvals: unknown): unknown =>
+  (approvals as Array<{ stepUsage: Usage }>).map((approval) => ({ ...approval, stepUsage: { ...approval.stepUsage, cachedInputTokens: 0 } }));
+
 describe("a database written before the plain ports", () => {
   it("holds what this test is about: deflated JSON columns and runs with event segments", () => {
     const database = openDatabase(path);
@@ -52,14 +62,56 @@ describe("a database written before the plain ports", () => {
     for (const runId of RUN_IDS) {
       const want = expected[runId] ?? {};
       expect(plain(await store.getRun(runId))).toEqual(want["run"]);
-      expect(plain(await store.getSteps(runId))).toEqual(want["steps"]);
-      expect(plain(await store.listApprovals({ runId, limit: 100 }))).toEqual(want["approvals"]);
+      expect(plain(await store.getSteps(runId))).toEqual(stepsWithZeroCached(want["steps"]));
+      expect(plain(await store.listApprovals({ runId, limit: 100 }))).toEqual(approvalsWithZeroCached(want["approvals"]));
       expect(plain(await store.listEvents(runId))).toEqual(want["events"]);
       expect(plain(await store.getRetry(runId))).toEqual(want["retry"]);
       expect(plain(await store.getLineage(runId))).toEqual(want["lineage"]);
     }
     expect(plain(await store.getEffect("r_approved:step-2"))).toEqual(expected["effect"]);
     expect((await store.listRuns({ limit: 100 })).map((run) => run.id).sort()).toEqual([...RUN_IDS].sort());
+  });
+
+  it("reads 0 cached input tokens for every step and approval written before the figure was stored", async () => {
+    const steps = (await Promise.all(RUN_IDS.map((runId) => store.getSteps(runId)))).flat();
+    const approvals = (await Promise.all(RUN_IDS.map((runId) => store.listApprovals({ runId, limit: 100 })))).flat();
+    expect(steps.length).toBeGreaterThan(0);
+    expect(approvals.length).toBeGreaterThan(0);
+    expect(new Set(steps.map((step) => step.usage.cachedInputTokens))).toEqual(new Set([0]));
+    expect(new Set(approvals.map((approval) => approval.stepUsage.cachedInputTokens))).toEqual(new Set([0]));
+  });
+
+  it("keeps a cached figure written after the upgrade, beside the old rows that read 0", async () => {
+    const waiting = await store.getApproval("a_waiting");
+    if (!waiting) throw new Error("the fixture has no approval a_waiting");
+    const at = 1_760_000_100_000;
+    const usage = { ...waiting.stepUsage, cachedInputTokens: 700 };
+    await store.decideApproval({
+      approvalId: "a_waiting",
+      status: "approved",
+      decidedBy: "U0ONCALL",
+      at,
+      editedOutput: null,
+      comment: null,
+      step: {
+        runId: "r_waiting",
+        stepIndex: 1,
+        stepId: "step-1",
+        status: "succeeded",
+        output: waiting.proposal,
+        startedAt: at,
+        finishedAt: at,
+        executions: 1,
+        usage,
+      },
+      runStatus: "running",
+      leaseOwner: "host-b:1:1",
+      leaseExpiresAt: at + 60_000,
+      events: [],
+    });
+    const steps = await store.getSteps("r_waiting");
+    expect(steps.map((step) => step.usage.cachedInputTokens)).toEqual([0, 700]);
+    expect((await store.getApproval("a_waiting"))?.stepUsage.cachedInputTokens).toBe(0);
   });
 
   it("carries the waiting run on: the decision applies, its step holds the old proposal, and the log stays in order", async () => {

@@ -89,8 +89,40 @@ describe.skipIf(skip)("PostgreSQL store", () => {
         { version: 4, description: "alert deliveries, incidents, their alerts, and the incident update outbox" },
         { version: 5, description: "command intents" },
         { version: 6, description: "retention: the one way audit detail is deleted" },
+        { version: 7, description: "the part of a step's input tokens the model server served from its prompt cache" },
       ]);
-      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(6);
+      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(7);
+    });
+
+    it("a database at version 6 keeps its steps and approvals, which read as 0 cached input tokens after migration 7", async () => {
+      const older = await createTestDatabase();
+      try {
+        const first = await openPostgresStore(older.url);
+        const run = await runAtCursor(first, 1);
+        const pending = approval(run.id, 1);
+        expect(await first.openApproval({ guard: guardOf(run.id, 1), approval: pending, at: START + 2000, events: [] })).toBe(true);
+        await first.closed();
+        // Back to version 6 as a baton before migration 7 left it: no column, no record of 7.
+        const pool = testPool(older.url);
+        try {
+          await pool.query(
+            "ALTER TABLE steps DROP COLUMN cached_input_tokens; ALTER TABLE approvals DROP COLUMN cached_input_tokens; DELETE FROM schema_migrations WHERE version = 7",
+          );
+        } finally {
+          await pool.end();
+        }
+
+        const upgraded = await openPostgresStore(older.url);
+        try {
+          const [step] = await upgraded.getSteps(run.id);
+          expect(step?.usage).toEqual({ modelCalls: 1, inputTokens: 800, cachedInputTokens: 0, outputTokens: 200, costUsd: 0.000123 });
+          expect(await upgraded.getApproval(pending.id)).toEqual({ ...pending, stepUsage: { ...pending.stepUsage, cachedInputTokens: 0 } });
+        } finally {
+          await upgraded.closed();
+        }
+      } finally {
+        await older.drop();
+      }
     });
 
     it("DATABASE_TOO_NEW for a database a newer baton migrated, changing nothing", async () => {

@@ -163,7 +163,7 @@ async function measure(chains: number, path: string): Promise<Measurement> {
           startedAt: clock - 1852,
           finishedAt: clock,
           executions: 1,
-          usage: { modelCalls: 1, inputTokens: 812, outputTokens: 245, costUsd: 0.000269 },
+          usage: { modelCalls: 1, inputTokens: 812, cachedInputTokens: 0, outputTokens: 245, costUsd: 0.000269 },
         },
         nextStatus: last ? "succeeded" : "running",
         at: clock,

@@ -185,7 +185,7 @@ export async function buildSource(harness: Harness): Promise<BuiltSource> {
         startedAt: old,
         finishedAt: old + 5,
         executions: 1,
-        usage: { modelCalls: 1, inputTokens: 9, outputTokens: 3, costUsd: 0.001 },
+        usage: { modelCalls: 1, inputTokens: 9, cachedInputTokens: 4, outputTokens: 3, costUsd: 0.001 },
       },
       nextStatus: "running",
       at: old,

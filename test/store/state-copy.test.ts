@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { AuditEventInput, CommandIntent, EffectRecord, IncidentSummary, PostedMessage } from "../../src/core/ports.js";
+import type { AuditEventInput, CommandIntent, EffectRecord, IncidentSummary, PostedMessage, StepRecord } from "../../src/core/ports.js";
 import type { CopiedDelivery, CopiedIntent, CopiedRun, CopyReport, RetentionLogEntry } from "../../src/core/state-copy.js";
 import { COPIED_TABLES, copyState } from "../../src/core/state-copy.js";
 import { openSqliteExport } from "../../src/store/sqlite-export.js";
@@ -77,6 +77,9 @@ describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
       expect(fromSqlite["pendingApprovals"]).toHaveLength(2);
       expect(fromSqlite["owedUpdates"]).toEqual([built.openIncidentId]);
       expect(fromSqlite["retries"]).toHaveLength(1);
+      // A step's cached input tokens cross over with it (the comparison above would pass on two zeros).
+      const cachedFigures = (fromSqlite["runs"] as Array<{ steps: StepRecord[] }>).flatMap((run) => run.steps.map((step) => step.usage.cachedInputTokens));
+      expect(cachedFigures).toContain(4);
       // Claiming the owed updates gives the same batch, under the same key, on both sides.
       const claimedHere = await sqlite.alerts.claimIncidentUpdates(built.openIncidentId);
       expect(claimedHere?.key).toMatch(/^incident-update:/);

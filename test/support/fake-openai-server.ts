@@ -27,7 +27,11 @@ export interface FakeOpenAiServerOptions {
 export interface FakeUsage {
   prompt_tokens: number;
   completion_tokens: number;
-  /** The part of the prompt served from the prompt cache (OpenAI's chat completion object; see fake-prompt-cache.ts). */
+  /**
+   * The part of the prompt served from the prompt cache, a part of `prompt_tokens` (OpenAI's chat
+   * completion object, https://platform.openai.com/docs/api-reference/chat/object; see
+   * fake-prompt-cache.ts). The openai profile always sends it, 0 when nothing was cached.
+   */
   prompt_tokens_details?: { cached_tokens: number };
 }
 
@@ -121,7 +125,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
           return;
         }
         completionCount += 1;
-        answer(queue.shift() ?? fallback(body), body, request, response, `chatcmpl-fake${completionCount}`, profile);
+        const reply = queue.shift() ?? fallback(body);
+        answer(scriptingMistake(reply, profile) ?? reply, body, request, response, `chatcmpl-fake${completionCount}`, profile);
       },
       () => {
         // The client went away mid-body (an abort); there is nobody left to answer.
@@ -138,7 +143,10 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    enqueue: (...replies) => void queue.push(...replies),
+    enqueue: (...replies) => {
+      for (const reply of replies) checkUsage(reply, profile);
+      queue.push(...replies);
+    },
     setFallback: (reply) => {
       fallback = reply;
     },
@@ -270,11 +278,15 @@ function answer(reply: FakeReply, body: unknown, request: IncomingMessage, respo
     case "text": {
       const content = reply.kind === "json" ? contentFor(profile, JSON.stringify(reply.value)) : reply.text;
       const usage = reply.usage ?? { prompt_tokens: 11, completion_tokens: Math.ceil(content.length / 4) };
-      sendJson(response, 200, completion(id, reply.model ?? requestedModel, { content, refusal: null }, reply.finishReason ?? "stop", usage));
+      sendJson(response, 200, completion(id, reply.model ?? requestedModel, { content, refusal: null }, reply.finishReason ?? "stop", usage, profile));
       return;
     }
     case "refusal":
-      sendJson(response, 200, completion(id, requestedModel, { content: null, refusal: reply.refusal }, "stop", { prompt_tokens: 11, completion_tokens: 7 }));
+      sendJson(
+        response,
+        200,
+        completion(id, requestedModel, { content: null, refusal: reply.refusal }, "stop", { prompt_tokens: 11, completion_tokens: 7 }, profile),
+      );
       return;
     case "status": {
       const errorBody = reply.body ?? { error: { message: `fake OpenAI server: scripted HTTP ${reply.status}`, type: "server_error", code: null } };
@@ -295,7 +307,48 @@ function answer(reply: FakeReply, body: unknown, request: IncomingMessage, respo
   }
 }
 
-function completion(id: string, model: string, message: { content: string | null; refusal: string | null }, finishReason: string, usage: FakeUsage): unknown {
+/**
+ * A scripted usage the real server never reports is a mistake in the test, not an answer: the
+ * cached part is a part of the prompt, and OpenAI caches from 1,024 tokens in 128-token steps
+ * (prompt caching guide, https://platform.openai.com/docs/guides/prompt-caching).
+ */
+function checkUsage(reply: FakeReply, profile: ModelServerProfile): void {
+  if ((reply.kind !== "json" && reply.kind !== "text") || reply.usage?.prompt_tokens_details === undefined) return;
+  const { prompt_tokens: prompt, prompt_tokens_details: details } = reply.usage;
+  const cached = details.cached_tokens;
+  if (!Number.isInteger(cached) || cached < 0 || cached > prompt) {
+    throw new Error(`fake OpenAI server: cached_tokens ${String(cached)} is not a part of prompt_tokens ${String(prompt)}; no server reports that.`);
+  }
+  if (profile === "openai" && cached > 0 && (cached < 1_024 || (cached - 1_024) % 128 !== 0)) {
+    throw new Error(`fake OpenAI server: OpenAI caches 1,024 tokens or more in steps of 128, never ${String(cached)}; script 0, 1024, 1152, …`);
+  }
+}
+
+/** A fallback's impossible usage, answered as a 500 the client does not retry, so the test fails saying why. */
+function scriptingMistake(reply: FakeReply, profile: ModelServerProfile): FakeReply | undefined {
+  try {
+    checkUsage(reply, profile);
+    return undefined;
+  } catch (error) {
+    return {
+      kind: "status",
+      status: 500,
+      headers: { "x-should-retry": "false" },
+      body: { error: { message: (error as Error).message, type: "test_setup", code: null } },
+    };
+  }
+}
+
+function completion(
+  id: string,
+  model: string,
+  message: { content: string | null; refusal: string | null },
+  finishReason: string,
+  scripted: FakeUsage,
+  profile: ModelServerProfile,
+): unknown {
+  // OpenAI reports the cached part on every completion, 0 for a prompt it did not cache.
+  const usage = profile === "openai" ? { prompt_tokens_details: { cached_tokens: 0 }, ...scripted } : scripted;
   return {
     id,
     object: "chat.completion",

@@ -2,6 +2,7 @@ import type { ApprovalRecord, RunRecord } from "../../core/ports.js";
 import { approvalButtons } from "./approval-buttons.js";
 import { BLOCK_LIMITS, fitBetween, totalTextLength, truncateText } from "./block-limits.js";
 import { context, divider, header, scriptedNotice, section } from "./blocks.js";
+import { usageLine } from "./format.js";
 import { escapeMrkdwn, joinMrkdwn, md, mention, plainFallback, slackDate, withoutLeadingEmoji, type Mrkdwn } from "./mrkdwn.js";
 import { renderOutputBlocks, renderOutputText } from "./output-blocks.js";
 import type { Block, ChainView, SlackMessage } from "./types.js";
@@ -65,6 +66,12 @@ function pendingLines(approval: ApprovalRecord, name: (id: string) => Mrkdwn): M
   return md`*Who may approve:* ${approvers}${self}${deadline}`;
 }
 
+/** What the proposal cost to ask for (its cached prompt part included), or nothing for a step without model calls. */
+function proposalCost(approval: ApprovalRecord): Mrkdwn {
+  const line = usageLine(approval.stepUsage);
+  return line === "" ? md`` : md` · ${escapeMrkdwn(line)}`;
+}
+
 /**
  * The approval card in the run's thread. Pending: the proposal, who may approve, the deadline and
  * the four buttons (each carrying only the approval id). Decided, expired or cancelled: the
@@ -82,7 +89,7 @@ export function renderApprovalCard(input: ApprovalCardInput): SlackMessage {
     header(title),
     // The approval id is shown so it can also be decided from a terminal (`baton approve <id>`).
     context(
-      md`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}`,
+      md`Step \`${escapeMrkdwn(approval.stepId)}\` of *${escapeMrkdwn(chain.title)}* · run \`${escapeMrkdwn(run.id)}\`${round} · approval \`${escapeMrkdwn(approval.id)}\` · requested ${slackDate(approval.requestedAt)}${proposalCost(approval)}`,
     ),
   ];
   const edited = approval.status === "edited";

@@ -31,10 +31,15 @@ export function count(value: number): string {
   return value.toLocaleString("en-US");
 }
 
-/** `1,200 in / 300 out tokens · $0.0004`, or "" for a step that called no model. */
+/**
+ * `1,200 in (800 cached) / 300 out tokens · $0.0004`, or "" for a step that called no model.
+ * The cached part shows only when there is one: it is what tells a user their prompt cache
+ * works and why the cost is below tokens × price.
+ */
 export function usageLine(usage: StepUsage): string {
   if (usage.modelCalls === 0 && usage.inputTokens === 0 && usage.outputTokens === 0) return "";
-  return `${count(usage.inputTokens)} in / ${count(usage.outputTokens)} out tokens · ${usd(usage.costUsd)}`;
+  const cached = usage.cachedInputTokens > 0 ? ` (${count(usage.cachedInputTokens)} cached)` : "";
+  return `${count(usage.inputTokens)} in${cached} / ${count(usage.outputTokens)} out tokens · ${usd(usage.costUsd)}`;
 }
 
 /** Usages added up. */
@@ -42,9 +47,10 @@ export function addUsage(left: StepUsage, right: StepUsage): StepUsage {
   return {
     modelCalls: left.modelCalls + right.modelCalls,
     inputTokens: left.inputTokens + right.inputTokens,
+    cachedInputTokens: left.cachedInputTokens + right.cachedInputTokens,
     outputTokens: left.outputTokens + right.outputTokens,
     costUsd: left.costUsd + right.costUsd,
   };
 }
 
-export const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+export const NO_USAGE: StepUsage = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };

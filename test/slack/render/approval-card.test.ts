@@ -44,6 +44,18 @@ describe("approval card, pending", () => {
     expect(textsOf(render().blocks)[1]).not.toContain("round");
   });
 
+  it("says what the proposal cost, with the part of the prompt the server's cache served when there is one", () => {
+    const cached = { modelCalls: 2, inputTokens: 1_200, cachedInputTokens: 800, outputTokens: 300, costUsd: 0.00036 };
+    expect(textsOf(render({ stepUsage: cached }).blocks)[1]).toMatch(
+      / · requested <!date\^\d+\^[^>]+> · 1,200 in \(800 cached\) \/ 300 out tokens · \$0\.0004$/,
+    );
+    expect(textsOf(render().blocks)[1]).toMatch(/ · 1,200 in \/ 300 out tokens · \$0\.0004$/);
+    const none = { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 };
+    expect(textsOf(render({ stepUsage: none }).blocks)[1]).toMatch(/ · requested <!date\^\d+\^[^>]+>$/);
+    const huge = { modelCalls: 900, inputTokens: 987_654_321_000, cachedInputTokens: 987_654_320_999, outputTokens: 123_456_789_000, costUsd: 98_765.4321 };
+    expectSendable(render({ stepUsage: huge, round: 99 }));
+  });
+
   it("has the four buttons, in one actions block, each carrying only the approval id", () => {
     const [actions, ...others] = actionsOf(render());
     expect(others).toEqual([]);

@@ -19,7 +19,7 @@ export const chain: ChainView = {
   ],
 };
 
-export const usage = { modelCalls: 1, inputTokens: 1200, outputTokens: 300, costUsd: 0.00036 };
+export const usage = { modelCalls: 1, inputTokens: 1200, cachedInputTokens: 0, outputTokens: 300, costUsd: 0.00036 };
 
 export function run(status: RunStatus, cursor: number, extra: Partial<RunRecord> = {}): RunRecord {
   return {

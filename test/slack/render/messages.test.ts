@@ -38,6 +38,12 @@ describe("step output message", () => {
     expect(message.text).toBe("✓ collect finished: *Facts:*\n    • a\n    • b");
   });
 
+  it("says how much of the step's prompt the server's cache served, when it served any", () => {
+    const usage = { modelCalls: 1, inputTokens: 1_200, cachedInputTokens: 1_024, outputTokens: 300, costUsd: 0.00028 };
+    const message = renderStepOutputMessage({ run: run("running", 1), chain, step: step(0, { facts: ["a"] }, { usage }), scripted: false });
+    expect(textsOf(message.blocks)[1]).toBe("1.2 s · 1 model call · 1,200 in (1,024 cached) / 300 out tokens · $0.0003");
+  });
+
   it("gives a skipped step one line", () => {
     const message = renderStepOutputMessage({ run: run("running", 3), chain, step: step(2, null, { status: "skipped" }), scripted: false });
     expect(textsOf(message.blocks)).toEqual([":black_right_pointing_double_triangle_with_vertical_bar: *announce* was skipped: its condition did not hold."]);

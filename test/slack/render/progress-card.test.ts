@@ -41,7 +41,11 @@ describe("progress card", () => {
   it("succeeded: every step done, a skipped one marked, totals for the whole run", () => {
     const message = card({
       run: run("succeeded", 3, { finishedAt: NOW }),
-      steps: [step(0), step(1), step(2, null, { status: "skipped", usage: { modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } })],
+      steps: [
+        step(0),
+        step(1),
+        step(2, null, { status: "skipped", usage: { modelCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0 } }),
+      ],
     });
     expect(textsOf(message.blocks)[3]?.split("\n")[2]).toBe(":black_right_pointing_double_triangle_with_vertical_bar: *announce* · skipped");
     expect(textsOf(message.blocks)).toContain("Total: 1 min · 2,400 in / 600 out tokens · $0.0007 · step outputs are in the thread");
@@ -72,6 +76,28 @@ describe("progress card", () => {
     const expired = card({ run: run("expired", 1, { finishedAt: NOW }), steps: [step(0)], approvals: [approval({ status: "expired" })] });
     expect(textsOf(expired.blocks)[2]).toBe("*Status:* :hourglass: Expired — nobody decided before the deadline; nothing was approved");
     expect(textsOf(expired.blocks)[3]?.split("\n")[1]).toBe(":hourglass: *plan* — Draft the plan · expired before anyone decided");
+  });
+
+  it("shows the cached part of the prompt on a done step, the approval waiting and the totals, and only when there is one", () => {
+    const cached = { modelCalls: 1, inputTokens: 1_200, cachedInputTokens: 800, outputTokens: 300, costUsd: 0.00024 };
+    const lines = stepLines({ run: run("awaiting_approval", 1), steps: [step(0, undefined, { usage: cached })], approvals: [approval({ stepUsage: cached })] });
+    expect(lines[0]).toBe(":white_check_mark: *collect* — Collect facts · 1.2 s · 1,200 in (800 cached) / 300 out tokens · $0.0002");
+    expect(lines[1]).toBe(":raised_hand: *plan* — Draft the plan · awaiting approval · 1,200 in (800 cached) / 300 out tokens · $0.0002");
+    const finished = card({ run: run("succeeded", 3, { finishedAt: NOW }), steps: [step(0, undefined, { usage: cached }), step(1), step(2)] });
+    expect(textsOf(finished.blocks)).toContain("Total: 1 min · 3,600 in (800 cached) / 900 out tokens · $0.0010 · step outputs are in the thread");
+  });
+
+  it("a chain of 400 steps that each report huge cached figures still fits", () => {
+    const long: ChainView = {
+      id: "long",
+      title: "T".repeat(300),
+      steps: Array.from({ length: 400 }, (_, index) => ({ id: `step-${String(index)}`, description: "d".repeat(120), gated: false })),
+    };
+    const huge = { modelCalls: 900, inputTokens: 987_654_321_000, cachedInputTokens: 987_654_320_999, outputTokens: 123_456_789_000, costUsd: 98_765.4321 };
+    const steps = Array.from({ length: 400 }, (_, index) => step(index, null, { stepId: `step-${String(index)}`, usage: huge }));
+    const message = renderProgressCard({ run: run("succeeded", 400, { finishedAt: NOW }), chain: long, steps, approvals: [], scripted: false, now: NOW });
+    expectSendable(message);
+    expect(textsOf(message.blocks).some((text) => text.startsWith("Total: ") && text.includes("cached"))).toBe(true);
   });
 
   it("every status gives a card Slack accepts", () => {
