@@ -19,6 +19,14 @@ export interface LedgeredPosterOptions {
   logger: Logger;
 }
 
+/** A file for a channel or thread; `comment` is posted with it. */
+export interface FileToUpload {
+  filename: string;
+  title: string;
+  content: string;
+  comment?: Mrkdwn;
+}
+
 function hashOf(message: SlackMessage): string {
   return createHash("sha256").update(JSON.stringify(message)).digest("base64url");
 }
@@ -79,13 +87,7 @@ export class LedgeredPoster {
    * the file id as the message's `ts`, so a repeated step finds the upload instead of sending
    * the file twice. Returns the file id.
    */
-  async uploadOnce(
-    key: string,
-    runId: string,
-    channel: string,
-    file: { filename: string; title: string; content: string; comment?: Mrkdwn },
-    threadTs?: string,
-  ): Promise<string> {
+  async uploadOnce(key: string, runId: string, channel: string, file: FileToUpload, threadTs?: string): Promise<string> {
     const { ledger, client, clock } = this.#options;
     const existing = await ledger.getMessage(key);
     if (existing?.ts) return existing.ts;

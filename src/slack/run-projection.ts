@@ -4,9 +4,8 @@ import type { ApprovalRecord, ChainStore, Clock, Logger, MessageLedger, RunRecor
 import { renderApprovalCard } from "./render/approval-card.js";
 import { chainViewOf, renderProgressCard } from "./render/progress-card.js";
 import { renderStepOutputMessage } from "./render/step-output-message.js";
-import type { Mrkdwn } from "./render/mrkdwn.js";
 import type { SlackMessage } from "./render/types.js";
-import { LedgeredPoster } from "./ledgered-poster.js";
+import { type FileToUpload, LedgeredPoster } from "./ledgered-poster.js";
 import { isPermanentSlackError, slackErrorCode, type SlackClient } from "./slack-web-client.js";
 
 /**
@@ -120,13 +119,7 @@ export class RunProjection {
   }
 
   /** Upload a file once per `key` into a channel or thread. Returns the file id. */
-  uploadOnce(
-    key: string,
-    runId: string,
-    channel: string,
-    file: { filename: string; title: string; content: string; comment?: Mrkdwn },
-    threadTs?: string,
-  ): Promise<string> {
+  uploadOnce(key: string, runId: string, channel: string, file: FileToUpload, threadTs?: string): Promise<string> {
     return this.#poster.uploadOnce(key, runId, channel, file, threadTs);
   }
 
