@@ -1,11 +1,12 @@
 import { DEFAULT_CONTEXT_LIMITS } from "./context-budget.js";
-import { mayDecide, type Actor } from "./approval-rules.js";
-import { buildDecision, type DecisionRequest } from "./decision.js";
+import type { Actor } from "./approval-rules.js";
+import type { DecisionRequest } from "./decision.js";
 import { BatonError, describeError } from "./errors.js";
 import { EventBus } from "./event-bus.js";
 import { runFieldsOf } from "./log-fields.js";
-import type { ApprovalRecord, RunOrigin, RunRecord, RunStatus } from "./ports.js";
-import { cancelRun, expireApproval, recordUnexpectedFailure } from "./run-endings.js";
+import type { RunOrigin, RunRecord } from "./ports.js";
+import { cancelAndAbort, decideApproval, requireRun, type DecisionResult } from "./run-decisions.js";
+import { expireApproval, recordUnexpectedFailure } from "./run-endings.js";
 import { executeRun } from "./run-executor.js";
 import { rerunRun, resumeDueRetries, retryRun, type RerunRequest } from "./run-recovery.js";
 import type { ExecutionEnvironment, RunnerEvents, RunnerOptions } from "./runner-types.js";
@@ -16,11 +17,7 @@ import { listIssues, parseWith } from "./validation.js";
 export type { RunnerEvents, RunnerOptions } from "./runner-types.js";
 export type { DecisionRequest } from "./decision.js";
 export type { RerunRequest } from "./run-recovery.js";
-
-export type DecisionResult =
-  | { applied: true; approval: ApprovalRecord; runStatus: RunStatus }
-  /** Someone else decided first; `approval` shows who and what. */
-  | { applied: false; approval: ApprovalRecord };
+export type { DecisionResult } from "./run-decisions.js";
 
 export interface StartOptions {
   startedBy: string;
@@ -134,59 +131,13 @@ export class Runner {
   }
 
   /** Apply a human decision to a pending approval, exactly once (compare-and-set). */
-  async decide(approvalId: string, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
-    const { store, chains, clock, owner, leaseMs } = this.#environment;
-    const approval = await store.getApproval(approvalId);
-    if (!approval) {
-      throw new BatonError(
-        "APPROVAL_NOT_FOUND",
-        `There is no approval "${approvalId}". List pending approvals with \`baton runs --status awaiting_approval\` or \`baton show <run-id>\`.`,
-        {
-          approvalId,
-        },
-      );
-    }
-    if (approval.status !== "pending") return { applied: false, approval };
-    const permission = mayDecide(approval, actor);
-    if (!permission.allowed) {
-      await store.appendEvents([
-        {
-          runId: approval.runId,
-          at: clock.now(),
-          type: "approval.denied",
-          stepId: approval.stepId,
-          actor: actor.id,
-          data: { approvalId, decision: request.kind, reason: permission.reason },
-        },
-      ]);
-      throw new BatonError("APPROVAL_NOT_ALLOWED", `You may not decide this approval: ${permission.reason}.`, {
-        approvalId,
-        actor: actor.id,
-        approvers: approval.approvers,
-      });
-    }
-    const chain = chains.get(approval.chainId);
-    const at = clock.now();
-    const commit = buildDecision({ approval, chain, request, actor, at, owner, leaseExpiresAt: at + leaseMs });
-    const outcome = await store.decideApproval(commit);
-    if (!outcome.applied) return { applied: false, approval: outcome.approval };
-
-    this.events.emit("approval.decided", { approval: outcome.approval });
-    if (commit.runStatus === "running") {
-      const run = await store.getRun(approval.runId);
-      if (run) this.#schedule(run);
-    } else {
-      this.events.emit("run.finished", { runId: approval.runId, chainId: approval.chainId, status: commit.runStatus, error: null });
-    }
-    return { applied: true, approval: outcome.approval, runStatus: commit.runStatus };
+  decide(approvalId: string, request: DecisionRequest, actor: Actor): Promise<DecisionResult> {
+    return decideApproval(this.#environment, approvalId, request, actor, (run) => this.#schedule(run));
   }
 
   /** Stop a run that is running or waiting; an in-flight model call is aborted. */
-  async cancel(runId: string, actor: string, reason = ""): Promise<void> {
-    const run = await this.#getRun(runId);
-    const error = await cancelRun(this.#environment, run, actor, reason, () => this.#getRun(runId));
-    this.#active.get(runId)?.controller.abort(new BatonError("RUN_NOT_ACTIVE", `Run ${runId} was cancelled.`, { runId }));
-    this.events.emit("run.finished", { runId, chainId: run.chainId, status: "cancelled", error });
+  cancel(runId: string, actor: string, reason = ""): Promise<void> {
+    return cancelAndAbort(this.#environment, runId, actor, reason, (error) => this.#active.get(runId)?.controller.abort(error));
   }
 
   /**
@@ -288,10 +239,8 @@ export class Runner {
     return !this.#isOwnerAlive(run.leaseOwner);
   }
 
-  async #getRun(runId: string): Promise<RunRecord> {
-    const run = await this.#environment.store.getRun(runId);
-    if (!run) throw new BatonError("RUN_NOT_FOUND", `There is no run "${runId}". List runs with \`baton runs\`.`, { runId });
-    return run;
+  #getRun(runId: string): Promise<RunRecord> {
+    return requireRun(this.#environment.store, runId);
   }
 
   #schedule(run: RunRecord): void {

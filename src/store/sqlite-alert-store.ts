@@ -13,6 +13,7 @@ import {
   type NormalizedAlert,
 } from "../core/ports.js";
 import { COMPRESS_FROM_BYTES, decodeJson, encodeJson } from "./json-columns.js";
+import { SqliteIncidentUpdates } from "./sqlite-incident-updates.js";
 import { settle } from "./store-errors.js";
 
 /**
@@ -21,21 +22,9 @@ import { settle } from "./store-errors.js";
  * A delivery is one `BEGIN IMMEDIATE` transaction: the raw body, the redelivery check and the
  * incident grouping are written together or not at all, so an accepted alert is never lost and
  * two processes cannot both open an incident for one group. The same transaction writes what the
- * incident's run thread is owed (`incident_updates`, migration 8), so an accepted update is
- * posted after a crash too. Shares the store's connection.
+ * incident's run thread is owed (`incident_updates`, migration 8, in sqlite-incident-updates.ts),
+ * so an accepted update is posted after a crash too. Shares the store's connection.
  */
-
-/** How many owed rows one thread reply folds at most; the rest go in the next. */
-const MAX_ROWS_PER_BATCH = 1_000;
-
-const UpdateRow = z.object({
-  id: z.number(),
-  incident_id: z.string(),
-  delivery_id: z.string(),
-  resolves: z.number(),
-  new_alerts: z.union([z.string(), z.instanceof(Buffer)]),
-  resolved_alerts: z.union([z.string(), z.instanceof(Buffer)]),
-});
 
 const json = { compressFromBytes: COMPRESS_FROM_BYTES };
 
@@ -77,10 +66,12 @@ export class SqliteAlertStore implements AlertStore {
   readonly #database: Database.Database;
   readonly #ids: IdGenerator;
   readonly #statements;
+  readonly #updates: SqliteIncidentUpdates;
 
   constructor(database: Database.Database, ids: IdGenerator) {
     this.#database = database;
     this.#ids = ids;
+    this.#updates = new SqliteIncidentUpdates(database);
     this.#statements = {
       deliveryByKey: database.prepare<[string], { id: string }>("SELECT id FROM deliveries WHERE delivery_key = ?"),
       insertDelivery: database.prepare(
@@ -111,23 +102,6 @@ export class SqliteAlertStore implements AlertStore {
       attachRun: database.prepare("UPDATE incidents SET run_id = @runId WHERE id = @id AND run_id IS NULL"),
       replaceRun: database.prepare("UPDATE incidents SET run_id = @toRunId WHERE id = @id AND run_id = @fromRunId"),
       countDeliveries: database.prepare<[], { count: number }>("SELECT count(*) AS count FROM deliveries"),
-      insertUpdate: database.prepare(
-        "INSERT INTO incident_updates (incident_id, delivery_id, resolves, new_alerts, resolved_alerts, created_at) VALUES (@incidentId, @deliveryId, @resolves, @newAlerts, @resolvedAlerts, @at)",
-      ),
-      owedIncidents: database.prepare<[number], { incident_id: string }>(
-        "SELECT incident_id FROM incident_updates WHERE posted_at IS NULL GROUP BY incident_id ORDER BY min(id) LIMIT ?",
-      ),
-      claimedBatch: database.prepare<[string], { batch: string }>(
-        "SELECT batch FROM incident_updates WHERE incident_id = ? AND posted_at IS NULL AND batch IS NOT NULL ORDER BY id LIMIT 1",
-      ),
-      unclaimed: database.prepare<[string, number], { id: number }>(
-        "SELECT id FROM incident_updates WHERE incident_id = ? AND batch IS NULL ORDER BY id LIMIT ?",
-      ),
-      claim: database.prepare("UPDATE incident_updates SET batch = @batch WHERE incident_id = @incidentId AND batch IS NULL AND id >= @first AND id <= @last"),
-      rowsOfBatch: database.prepare<[string], unknown>(
-        "SELECT id, incident_id, delivery_id, resolves, new_alerts, resolved_alerts FROM incident_updates WHERE batch = ? ORDER BY id",
-      ),
-      markPosted: database.prepare("UPDATE incident_updates SET posted_at = @at WHERE batch = @batch AND posted_at IS NULL"),
     };
   }
 
@@ -168,47 +142,15 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   listIncidentsOwedUpdates(limit: number): Promise<string[]> {
-    return this.#settle(() => this.#statements.owedIncidents.all(limit).map((row) => row.incident_id));
+    return this.#settle(() => this.#updates.owedIncidents(limit));
   }
 
   claimIncidentUpdates(incidentId: string): Promise<IncidentUpdateBatch | undefined> {
-    return this.#settle(() =>
-      this.#database
-        .transaction(() => {
-          const statements = this.#statements;
-          const claimed = statements.claimedBatch.get(incidentId)?.batch;
-          if (claimed !== undefined) return this.#batch(claimed);
-          const owed = statements.unclaimed.all(incidentId, MAX_ROWS_PER_BATCH);
-          const first = owed[0]?.id;
-          const last = owed.at(-1)?.id;
-          if (first === undefined || last === undefined) return undefined;
-          // The key names the incident and its first row: unique, and stable until posted.
-          const batch = `incident-update:${incidentId}:${String(first)}`;
-          statements.claim.run({ batch, incidentId, first, last });
-          return this.#batch(batch);
-        })
-        .immediate(),
-    );
+    return this.#settle(() => this.#updates.claim(incidentId));
   }
 
   markIncidentUpdatesPosted(key: string, at: number): Promise<void> {
-    return this.#settle(() => {
-      this.#statements.markPosted.run({ batch: key, at });
-    });
-  }
-
-  #batch(key: string): IncidentUpdateBatch | undefined {
-    const rows = this.#statements.rowsOfBatch.all(key).map((row) => UpdateRow.parse(row));
-    const last = rows.at(-1);
-    if (last === undefined) return undefined;
-    return {
-      key,
-      incidentId: last.incident_id,
-      deliveryId: last.delivery_id,
-      resolves: rows.some((row) => row.resolves === 1),
-      newAlerts: rows.flatMap((row) => AlertsSchema.parse(decodeJson(row.new_alerts))),
-      resolvedAlerts: rows.flatMap((row) => AlertsSchema.parse(decodeJson(row.resolved_alerts))),
-    };
+    return this.#settle(() => this.#updates.markPosted(key, at));
   }
 
   #withAlerts(row: unknown): IncidentRecord {
@@ -288,14 +230,7 @@ export class SqliteAlertStore implements AlertStore {
     });
     if (change === "updated" || change === "resolved") {
       // Owed to the run's thread, in this transaction: accepted (202) means it will be posted.
-      statements.insertUpdate.run({
-        incidentId,
-        deliveryId,
-        resolves: change === "resolved" ? 1 : 0,
-        newAlerts: encodeJson(added, json),
-        resolvedAlerts: encodeJson(resolved, json),
-        at,
-      });
+      this.#updates.owe({ incidentId, deliveryId, resolves: change === "resolved", newAlerts: added, resolvedAlerts: resolved, at });
     }
     return { deliveryId, duplicate: false, changes: [{ incident: toSummary(row), change, newAlerts: added, resolvedAlerts: resolved }] };
   }

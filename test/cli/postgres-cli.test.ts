@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli-process.js";
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, usePostgresDatabase } from "../support/postgres-test-database.js";
 
 /**
  * The `baton` command on PostgreSQL (BATON_DB=postgres://… or DATABASE_URL), in child processes
@@ -12,19 +12,13 @@ const skip = await skipWithoutPostgres("test/cli/postgres-cli.test.ts");
 const EXAMPLE_INPUT = "chains/solution-brief/example-input.json";
 
 describe.skipIf(skip)("baton on PostgreSQL", () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
+  const database = usePostgresDatabase();
 
   it("runs to an approval, decides once of two racing approvers, and shows the run; the hint names the database", async () => {
-    const environment = { BATON_DB: database.url };
+    const environment = { BATON_DB: database.url() };
     const started = await runCli(["run", "solution-brief", "--input", EXAMPLE_INPUT, "--no-wait"], environment);
     expect(started.code).toBe(0);
-    expect(started.stdout).toContain(`BATON_DB=${database.url.replace(/\/$/, "")}`);
+    expect(started.stdout).toContain(`BATON_DB=${database.url().replace(/\/$/, "")}`);
     const approvalId = /baton approve (a_\S+)/.exec(started.stdout)?.[1] ?? "";
     expect(approvalId).not.toBe("");
     const [first, second] = await Promise.all([
@@ -35,13 +29,13 @@ describe.skipIf(skip)("baton on PostgreSQL", () => {
     expect(outputs.filter((output) => output.includes("Recorded: approved"))).toHaveLength(1);
     expect(outputs.filter((output) => output.includes("was already decided"))).toHaveLength(1);
     const runId = /Run (r_\S+) is waiting/.exec(started.stdout)?.[1] ?? "";
-    const shown = await runCli(["show", runId], { DATABASE_URL: database.url });
+    const shown = await runCli(["show", runId], { DATABASE_URL: database.url() });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/succeeded/);
   }, 60_000);
 
   it("baton doctor checks the connection, the migrations and a write", async () => {
-    const result = await runCli(["doctor"], { BATON_DB: database.url, BATON_MODEL: "scripted" });
+    const result = await runCli(["doctor"], { BATON_DB: database.url(), BATON_MODEL: "scripted" });
     expect(result.stdout).toMatch(/✓ PostgreSQL database postgres:\/\/postgres@[^ ]+ .*writable; migrated to schema version \d+/);
   }, 60_000);
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteState } from "../../src/store/open-state.js";
 import { runCli } from "../support/cli-process.js";
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
 /** `baton store copy` as a user runs it: the real CLI in a child process, a real SQLite file and PostgreSQL database. */
@@ -79,22 +79,18 @@ describe("baton store copy", () => {
 });
 
 describe.skipIf(skip)("baton store copy into a PostgreSQL database", () => {
+  const database = usePostgresDatabase({ perTest: true });
   let directory: ReturnType<typeof makeTempDirectory>;
   let source: string;
-  let database: TestDatabase;
   beforeEach(async () => {
     directory = makeTempDirectory();
     source = join(directory.path, "baton.db");
     await makeSource(source);
-    database = await createTestDatabase();
   });
-  afterEach(async () => {
-    directory.remove();
-    await database.drop();
-  });
+  afterEach(() => directory.remove());
 
   it("warns about a live lease, prints progress and both sides' counts; a second copy is refused, naming the runs there", async () => {
-    const withPassword = database.url.replace("postgres@", "postgres:unused-pw@");
+    const withPassword = database.url().replace("postgres@", "postgres:unused-pw@");
     const copied = await runCli(["store", "copy", "--from", source, "--to", withPassword], {});
     expect(copied.stderr).toContain("warning: 1 run is running in");
     expect(copied.stderr).toContain("Stop it first");

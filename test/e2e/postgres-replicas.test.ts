@@ -8,7 +8,7 @@ import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER } from "../suppo
 import { canRunOnOwnHost, pollUntil, startBotChild, type BotChild } from "../support/bot-child.js";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fake-openai-server.js";
 import { startFakeSlackServer, type FakeSlackServer, type RecordedSlackCall } from "../support/fake-slack-server.js";
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, type UsedPostgresDatabase, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { shippedChainModel } from "../support/shipped-chain-model.js";
 import { startCli } from "../support/cli-process.js";
 import { buttonClick, postToSlackEndpoint, slashCommand } from "../support/slack-requests.js";
@@ -27,7 +27,7 @@ const SECRET = "5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b";
 const WEBHOOK_TOKEN = "replica-webhook-token-0123456789";
 const LEASE_SECONDS = 6;
 const CHAINS = join(import.meta.dirname, "..", "fixtures", "slack-chains");
-let database: TestDatabase;
+let database: UsedPostgresDatabase;
 let slack: FakeSlackServer;
 let model: FakeOpenAiServer;
 let state: StoreState;
@@ -42,7 +42,7 @@ if (!OWN_HOSTS)
 async function startReplica(name: string): Promise<BotChild> {
   const bot = await startBotChild(
     {
-      BATON_DB: database.url,
+      BATON_DB: database.url(),
       BATON_CHAINS_DIR: CHAINS,
       OPENAI_API_KEY: "test-key",
       OPENAI_BASE_URL: `${model.url}/v1`,
@@ -99,23 +99,22 @@ async function pendingApprovalOf(runId: string): Promise<string> {
 }
 
 describe.skipIf(skip)("two replicas on one PostgreSQL database", () => {
+  database = usePostgresDatabase();
   let first: BotChild;
   let second: BotChild;
   beforeAll(async () => {
-    database = await createTestDatabase();
     slack = await startFakeSlackServer();
     model = await startFakeOpenAiServer();
     const plans = answerBySystemPrompt({ plan: PLAN_ANSWER });
     const incidents = shippedChainModel("incident-response");
     model.setFallback((body) => (JSON.stringify(body).includes("STEP:") ? plans(body) : incidents.reply(body)));
     [first, second] = await Promise.all([startReplica("replica-a"), startReplica("replica-b")]);
-    state = await openStoreState(parseConfig({ BATON_DB: database.url }).database);
+    state = await openStoreState(parseConfig({ BATON_DB: database.url() }).database);
   }, 60_000);
   afterAll(async () => {
     for (const bot of bots) await bot.kill();
     await state?.close();
     await Promise.all([slack?.close(), model?.close()]);
-    await database?.drop();
   });
 
   it("the same Alertmanager group delivered to both at once is one incident and one run", async () => {
@@ -178,7 +177,7 @@ describe.skipIf(skip)("two replicas on one PostgreSQL database", () => {
     const runId = await startChangePlan(first, "resize the cache cluster");
     await pendingApprovalOf(runId);
     await slack.waitFor(() => slack.calls.some((call) => keyOf(call) === `card:${runId}`), 10_000);
-    const cancelled = startCli(["cancel", runId, "--reason", "superseded"], { BATON_DB: database.url, BATON_CHAINS_DIR: CHAINS });
+    const cancelled = startCli(["cancel", runId, "--reason", "superseded"], { BATON_DB: database.url(), BATON_CHAINS_DIR: CHAINS });
     expect((await cancelled.exited).code).toBe(0);
     const cancelledAt = Date.now();
     // The card is updated in place, by whichever replica hears first; neither started the cancel.

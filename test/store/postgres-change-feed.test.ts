@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { StoreChange } from "../../src/core/ports.js";
 import { notifyChange, parseChange, PostgresChangeFeed } from "../../src/store-postgres/postgres-change-feed.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { pollUntil } from "../support/bot-child.js";
 
 /**
@@ -39,20 +39,14 @@ describe("parsing notifications", () => {
 });
 
 describe.skipIf(skip)("the PostgreSQL change feed", () => {
-  let database: TestDatabase;
+  const database = usePostgresDatabase();
   const feeds: PostgresChangeFeed[] = [];
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
   afterEach(async () => {
     await Promise.all(feeds.splice(0).map((feed) => feed.close()));
   });
-  afterAll(async () => {
-    await database.drop();
-  });
 
   async function listen(origin: string, reconnectBaseMs?: number): Promise<{ feed: PostgresChangeFeed; heard: StoreChange[] }> {
-    const feed = new PostgresChangeFeed({ url: database.url, origin, ...(reconnectBaseMs === undefined ? {} : { reconnectBaseMs }) });
+    const feed = new PostgresChangeFeed({ url: database.url(), origin, ...(reconnectBaseMs === undefined ? {} : { reconnectBaseMs }) });
     feeds.push(feed);
     const heard: StoreChange[] = [];
     feed.subscribe((change) => heard.push(change));
@@ -63,7 +57,7 @@ describe.skipIf(skip)("the PostgreSQL change feed", () => {
   it("delivers a change at commit, not before, and not after a rollback; never to its own origin", async () => {
     const other = await listen("replica-b");
     const self = await listen("replica-a");
-    const pool = testPool(database.url);
+    const pool = testPool(database.url());
     try {
       const client = await pool.connect();
       await client.query("BEGIN");
@@ -90,7 +84,7 @@ describe.skipIf(skip)("the PostgreSQL change feed", () => {
 
   it("reconnects when its connection is cut and says resync, then hears changes again", async () => {
     const listener = await listen("replica-b", 50);
-    const pool = testPool(database.url);
+    const pool = testPool(database.url());
     try {
       await pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'baton-change-feed' AND datname = current_database()");
       const afterCut = await pollUntil(

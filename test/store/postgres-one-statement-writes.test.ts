@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
-import { applyPostgresMigrations, PostgresChainStore } from "../../src/store-postgres/index.js";
+import { PostgresChainStore } from "../../src/store-postgres/index.js";
 import { event, newRun, runAtCursor, snapshotOf, START, step, stepCommit } from "./chain-store-fixtures.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 
 /**
  * The PostgreSQL store writes a new run and each step commit as one statement (one round trip,
@@ -14,16 +14,12 @@ import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } 
 const skip = await skipWithoutPostgres("test/store/postgres-one-statement-writes.test.ts");
 
 describe.skipIf(skip)("PostgreSQL store: a run's writes in one statement", () => {
-  let database: TestDatabase | undefined;
+  const database = usePostgresDatabase({ migrated: true });
   const sent: string[] = [];
   let store: PostgresChainStore;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const migrating = testPool(database.url);
-    await applyPostgresMigrations(migrating, database.url);
-    await migrating.end();
-    const pool = testPool(database.url);
+    const pool = testPool(database.url());
     // What each of the pool's connections sends, one entry per round trip.
     pool.on("connect", (client) => {
       const query = client.query.bind(client) as (...parameters: unknown[]) => unknown;
@@ -34,12 +30,11 @@ describe.skipIf(skip)("PostgreSQL store: a run's writes in one statement", () =>
         },
       });
     });
-    store = new PostgresChainStore(pool, database.url);
+    store = new PostgresChainStore(pool, database.url());
   });
 
   afterAll(async () => {
     await store?.closed();
-    await database?.drop();
   });
 
   it("creates a run and commits each step with one statement each, no BEGIN or COMMIT", async () => {

@@ -1,15 +1,15 @@
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { isBatonError } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/ports.js";
 import { pruneAuditDetail } from "../../src/core/retention.js";
 import { RetentionJob } from "../../src/jobs/retention-job.js";
-import { applyPostgresMigrations, openPostgresState, type PostgresState } from "../../src/store-postgres/index.js";
+import { openPostgresState, type PostgresState } from "../../src/store-postgres/index.js";
 import { toPostgresStoreError } from "../../src/store-postgres/postgres-errors.js";
 import { RETENTION_LOCK_CLASS } from "../../src/store-postgres/postgres-retention.js";
 import { startRacingChild } from "../support/racing-child.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { createTestDatabase, skipWithoutPostgres, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { alertDelivery } from "./alert-store-fixtures.js";
 import { event, runAtCursor, START, stepCommit } from "./chain-store-fixtures.js";
 
@@ -66,37 +66,16 @@ describe("opening the PostgreSQL state with a connection string that is wrong", 
 });
 
 describe.skipIf(skip)("the PostgreSQL state on a server", () => {
-  let database: TestDatabase | undefined;
+  const { url, query } = usePostgresDatabase({ migrated: true });
   const states: PostgresState[] = [];
-  const url = (): string => {
-    if (database === undefined) throw new Error("no test database: beforeAll failed");
-    return database.url;
-  };
   const open = async (): Promise<PostgresState> => {
     const state = await openPostgresState(url(), { maxConnections: 4 });
     states.push(state);
     return state;
   };
-  const query = async (sql: string): Promise<unknown[]> => {
-    const pool = testPool(url());
-    try {
-      return (await pool.query(sql)).rows as unknown[];
-    } finally {
-      await pool.end();
-    }
-  };
   const countOf = async (table: string): Promise<number> =>
     z.coerce.number().parse(z.array(z.object({ count: z.unknown() })).parse(await query(`SELECT count(*) AS count FROM ${table}`))[0]?.count);
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const pool = testPool(database.url);
-    try {
-      await applyPostgresMigrations(pool, database.url);
-    } finally {
-      await pool.end();
-    }
-  });
   beforeEach(async () => {
     await query(
       "TRUNCATE runs, steps, approvals, events, effects, run_retries, run_lineage, posted_messages, deliveries, incidents, incident_alerts, incident_updates, command_intents, retention_log",
@@ -104,9 +83,6 @@ describe.skipIf(skip)("the PostgreSQL state on a server", () => {
   });
   afterEach(async () => {
     await Promise.all(states.splice(0).map((state) => state.close()));
-  });
-  afterAll(async () => {
-    await database?.drop();
   });
 
   describe("errors after opening", () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { afterAll, beforeAll, beforeEach, describe } from "vitest";
-import { applyPostgresMigrations, openPostgresState, type PostgresState } from "../../src/store-postgres/index.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { beforeEach, describe } from "vitest";
+import { openPostgresState, type PostgresState } from "../../src/store-postgres/index.js";
+import { skipWithoutPostgres, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { describeAlertStoreContract } from "./alert-store-contract.js";
 import { describeCommandIntentsContract } from "./command-intents-contract.js";
 import { describeIncidentOutboxContract } from "./incident-outbox-contract.js";
@@ -24,36 +24,10 @@ const TABLES =
 const countSchema = z.object({ count: z.coerce.number() });
 
 describe.skipIf(skip)("PostgreSQL", () => {
-  let database: TestDatabase | undefined;
-  const url = (): string => {
-    if (database === undefined) throw new Error("no test database: beforeAll failed");
-    return database.url;
-  };
-  const query = async (sql: string): Promise<unknown[]> => {
-    const pool = testPool(url());
-    try {
-      return (await pool.query(sql)).rows as unknown[];
-    } finally {
-      await pool.end();
-    }
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const pool = testPool(database.url);
-    try {
-      await applyPostgresMigrations(pool, database.url);
-    } finally {
-      await pool.end();
-    }
-  });
+  const { url, query } = usePostgresDatabase({ migrated: true });
 
   beforeEach(async () => {
     await query(`TRUNCATE ${TABLES} RESTART IDENTITY`);
-  });
-
-  afterAll(async () => {
-    await database?.drop();
   });
 
   const makePostgresState = async (): Promise<StateUnderTest> => {

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresStore, type PostgresChainStore } from "../../src/store-postgres/index.js";
 import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START } from "./chain-store-fixtures.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 
 /**
  * What the PostgreSQL chain store does beyond the shared contract: opening (migrations, the
@@ -49,33 +49,16 @@ describe("opening a PostgreSQL store that is not there", () => {
 });
 
 describe.skipIf(skip)("PostgreSQL store", () => {
-  let database: TestDatabase | undefined;
+  const { url, query } = usePostgresDatabase();
   const stores: PostgresChainStore[] = [];
-  const url = (): string => {
-    if (database === undefined) throw new Error("no test database: beforeAll failed");
-    return database.url;
-  };
   const open = async (): Promise<PostgresChainStore> => {
     const store = await openPostgresStore(url());
     stores.push(store);
     return store;
   };
-  const query = async (sql: string): Promise<unknown[]> => {
-    const pool = testPool(url());
-    try {
-      return (await pool.query(sql)).rows as unknown[];
-    } finally {
-      await pool.end();
-    }
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
 
   afterAll(async () => {
     await Promise.all(stores.map((store) => store.closed()));
-    await database?.drop();
   });
 
   describe("migrations", () => {

@@ -6,7 +6,7 @@ import { COPIED_TABLES, copyState, emptyCounts, type StateImport, type StateSnap
 import { openSqliteState } from "../../src/store/open-state.js";
 import { openSqliteExport } from "../../src/store/sqlite-export.js";
 import { IMPORT_APPLICATION_NAME, openPostgresImport } from "../../src/store-postgres/index.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 import { buildSource, recordsOf, remediate } from "./state-copy-source.js";
@@ -84,18 +84,12 @@ describe("the SQLite source", () => {
 const skip = await skipWithoutPostgres("test/store/state-copy-failures.test.ts");
 
 describe.skipIf(skip)("the PostgreSQL target", () => {
+  const database = usePostgresDatabase({ perTest: true });
   let harness: Harness;
-  let database: TestDatabase;
   beforeAll(async () => {
     harness = await createHarness([remediate]);
     await buildSource(harness);
   }, 60_000);
-  beforeEach(async () => {
-    database = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await database.drop();
-  });
   afterAll(async () => {
     await harness?.close();
   });
@@ -103,7 +97,7 @@ describe.skipIf(skip)("the PostgreSQL target", () => {
   /** Copy the harness's database into the test database, through `wrap` when given. */
   async function copy(wrap: { source?: (snapshot: StateSnapshot) => StateSnapshot; target?: (transaction: StateImport) => StateImport } = {}) {
     const source = openSqliteExport(harness.databasePath, { pageSize: 5 });
-    const target = await openPostgresImport(database.url);
+    const target = await openPostgresImport(database.url());
     try {
       const transaction = await target.begin();
       return await copyState(wrap.source?.(source) ?? source, wrap.target?.(transaction) ?? transaction, { targetName: "the test database" });
@@ -114,7 +108,7 @@ describe.skipIf(skip)("the PostgreSQL target", () => {
   }
 
   async function targetCounts() {
-    const target = await openPostgresImport(database.url);
+    const target = await openPostgresImport(database.url());
     try {
       return await target.counts();
     } finally {
@@ -140,7 +134,7 @@ describe.skipIf(skip)("the PostgreSQL target", () => {
   });
 
   it("a copy whose connection is killed half-way fails as DATABASE_UNREACHABLE and leaves the target empty", async () => {
-    const admin = testPool(database.url);
+    const admin = testPool(database.url());
     let killed = 0;
     const killAfterFirstEventsPage = (snapshot: StateSnapshot): StateSnapshot => ({
       counts: () => snapshot.counts(),

@@ -6,7 +6,7 @@ import { COPIED_TABLES, copyState } from "../../src/core/state-copy.js";
 import { openSqliteExport } from "../../src/store/sqlite-export.js";
 import { openSqliteState } from "../../src/store/open-state.js";
 import { openPostgresImport, openPostgresState, type PostgresState } from "../../src/store-postgres/index.js";
-import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
+import { skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 import { createHarness, type Harness } from "../support/runner-harness.js";
 import { alert, type BuiltSource, buildSource, type Keys, pausedRun, proposal, readThroughPorts, recordsOf, remediate, runnerOn } from "./state-copy-source.js";
 
@@ -20,9 +20,9 @@ import { alert, type BuiltSource, buildSource, type Keys, pausedRun, proposal, r
 const skip = await skipWithoutPostgres("test/store/state-copy.test.ts");
 
 describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
+  const database = usePostgresDatabase();
   let harness: Harness;
   let built: BuiltSource;
-  let database: TestDatabase;
   let report: CopyReport;
   let postgres: PostgresState;
   const progress: Array<{ table: string; done: boolean }> = [];
@@ -30,22 +30,20 @@ describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
   beforeAll(async () => {
     harness = await createHarness([remediate]);
     built = await buildSource(harness);
-    database = await createTestDatabase();
     const source = openSqliteExport(harness.databasePath, { pageSize: 7 });
-    const target = await openPostgresImport(database.url);
+    const target = await openPostgresImport(database.url());
     try {
       report = await copyState(source, await target.begin(), { targetName: "the test database", onProgress: (step) => progress.push(step) });
     } finally {
       source.close();
       await target.close();
     }
-    postgres = await openPostgresState(database.url, { maxConnections: 4 });
+    postgres = await openPostgresState(database.url(), { maxConnections: 4 });
   }, 60_000);
 
   afterAll(async () => {
     await postgres?.close();
     await harness?.close();
-    await database?.drop();
   });
 
   it("copies every table of a source that has rows in each, and commits when the counts match", () => {
@@ -87,7 +85,7 @@ describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
     } finally {
       sqlite.close();
     }
-    expect(await rowsThePortsDoNotShow(database.url)).toEqual({
+    expect(await rowsThePortsDoNotShow(database.url())).toEqual({
       deliveries: (records.get("deliveries") as CopiedDelivery[]).map((delivery) => ({ ...delivery })).sort((a, b) => a.id.localeCompare(b.id)),
       intents: (records.get("command_intents") as CopiedIntent[]).map(({ intent, finishedAt }) => ({ ...intent, finishedAt })).sort(byId),
       retentionLog: records.get("retention_log") as RetentionLogEntry[],
@@ -138,7 +136,7 @@ describe.skipIf(skip)("copying a SQLite deployment into PostgreSQL", () => {
       [last + 2, "run.recovered"],
     ]);
     // The copy inserted events without touching the audit log's trigger: changing one is still refused.
-    const pool = testPool(database.url);
+    const pool = testPool(database.url());
     try {
       await expect(pool.query("UPDATE events SET actor = 'someone else'")).rejects.toThrow(/append-only/);
       await expect(pool.query("DELETE FROM events")).rejects.toThrow(/append-only/);

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { applyPostgresMigrations } from "../../src/store-postgres/index.js";
 
 /**
  * Throw-away PostgreSQL databases for the tests that need a server: one per test file, created
@@ -64,6 +66,63 @@ export function testPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
   pool.on("error", () => undefined);
   return pool;
+}
+
+export interface PostgresTestDatabaseOptions {
+  /** Apply baton's migrations right after creating the database. */
+  migrated?: boolean;
+  /** A new database for each test (created before it, dropped after) instead of one per file. */
+  perTest?: boolean;
+}
+
+export interface UsedPostgresDatabase {
+  /** The current database's connection string; throws when creating it failed (so the test says why). */
+  url(): string;
+  /** One statement on a short-lived pool; its rows. */
+  query(sql: string): Promise<unknown[]>;
+}
+
+/**
+ * A throw-away database for the enclosing suite: registers the hooks that create it (migrated
+ * when asked) and drop it, and returns an accessor. Call it first in the suite: vitest runs
+ * after-hooks in reverse ("stack"), so the suite's own clean-up (closing its stores and pools)
+ * runs before the drop. Keep the file's `skipWithoutPostgres` check on the suite.
+ */
+export function usePostgresDatabase(options: PostgresTestDatabaseOptions = {}): UsedPostgresDatabase {
+  let database: TestDatabase | undefined;
+  const create = async (): Promise<void> => {
+    const created = await createTestDatabase();
+    database = created;
+    if (options.migrated) await withPool(created.url, (pool) => applyPostgresMigrations(pool, created.url));
+  };
+  const drop = async (): Promise<void> => {
+    await database?.drop();
+    database = undefined;
+  };
+  if (options.perTest) {
+    beforeEach(create);
+    afterEach(drop);
+  } else {
+    beforeAll(create);
+    afterAll(drop);
+  }
+  const url = (): string => {
+    if (database === undefined) throw new Error("no test database: creating it failed (see the hook's error above)");
+    return database.url;
+  };
+  return {
+    url,
+    query: (sql) => withPool(url(), async (pool) => (await pool.query(sql)).rows as unknown[]),
+  };
+}
+
+async function withPool<Result>(url: string, work: (pool: pg.Pool) => Promise<Result>): Promise<Result> {
+  const pool = testPool(url);
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 async function administer(sql: string): Promise<void> {
