@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresStore, type PostgresChainStore } from "../../src/store-postgres/index.js";
 import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START } from "./chain-store-fixtures.js";
-import { skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
+import { createTestDatabase, skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 
 /**
  * What the PostgreSQL chain store does beyond the shared contract: opening (migrations, the
