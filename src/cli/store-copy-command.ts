@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import { COPIED_TABLES, copyState, type CopiedTable, type CopyReport, type TableCounts } from "../core/state-copy.js";
-import { isPostgresUrl, withoutPassword } from "../database-settings.js";
+import { isPostgresUrl, poolSizeOf, withoutPassword } from "../database-settings.js";
 import { openSqliteExport, type SqliteExport } from "../store/index.js";
 import { openPostgresImport, type PostgresImportTarget } from "../store-postgres/index.js";
 import type { CliContext } from "./program.js";
@@ -39,6 +39,7 @@ export function registerStoreCommands(program: Command, context: CliContext): vo
 async function copyStore(context: CliContext, options: CopyOptions): Promise<void> {
   const { io } = context;
   checkArguments(options);
+  const poolSize = poolSizeOf(context.environment);
   const source = openSqliteExport(options.from);
   try {
     io.write(`Source: ${source.path} (SQLite)`);
@@ -55,16 +56,16 @@ async function copyStore(context: CliContext, options: CopyOptions): Promise<voi
           "database as it is now.",
       );
     }
-    await copyInto(context, source, options.to);
+    await copyInto(context, source, options.to, poolSize);
   } finally {
     source.close();
   }
 }
 
-async function copyInto(context: CliContext, source: SqliteExport, url: string): Promise<void> {
+async function copyInto(context: CliContext, source: SqliteExport, url: string, poolSize: number): Promise<void> {
   const { io } = context;
   const shown = withoutPassword(url);
-  const target = await openTarget(url, shown);
+  const target = await openTarget(url, shown, poolSize);
   try {
     const transaction = await target.begin().catch((error: unknown) => Promise.reject(asTargetError(error, shown)));
     io.write(`Target: ${shown} (PostgreSQL; one transaction: nothing is visible there until every table is copied)`);
@@ -127,9 +128,9 @@ function checkArguments(options: CopyOptions): void {
   }
 }
 
-async function openTarget(url: string, shown: string): Promise<PostgresImportTarget> {
+async function openTarget(url: string, shown: string, poolSize: number): Promise<PostgresImportTarget> {
   try {
-    return await openPostgresImport(url);
+    return await openPostgresImport(url, { maxConnections: poolSize });
   } catch (error) {
     throw asTargetError(error, shown);
   }

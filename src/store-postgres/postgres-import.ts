@@ -33,7 +33,8 @@ export interface PostgresImportTarget {
  * CONFIG_INVALID, DATABASE_UNREACHABLE, DATABASE_ACCESS_DENIED or DATABASE_TOO_NEW, naming the
  * database without its password.
  */
-export async function openPostgresImport(url: string, options: { connectionTimeoutMs?: number } = {}): Promise<PostgresImportTarget> {
+export async function openPostgresImport(url: string, options: { connectionTimeoutMs?: number; maxConnections?: number } = {}): Promise<PostgresImportTarget> {
+  // The copy's transaction holds one connection while the counts take another.
   const pool = await openMigratedPool(url, { maxConnections: 2, ...options });
   let closing: Promise<void> | undefined;
   return {

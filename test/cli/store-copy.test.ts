@@ -56,6 +56,15 @@ describe("baton store copy", () => {
     expect(notPostgres.stderr).toContain("error [INPUT_INVALID]: --to must be a PostgreSQL connection string");
   });
 
+  it("a BATON_DB_POOL_SIZE out of range is refused before anything is read or contacted", async () => {
+    const before = readFileSync(source);
+    const result = await runCli(["store", "copy", "--from", source, "--to", "postgres://postgres@127.0.0.1:1/x"], { BATON_DB_POOL_SIZE: "101" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error [CONFIG_INVALID]: BATON_DB_POOL_SIZE is "101", but it must be a whole number from 2 to 100');
+    expect(result.stdout).not.toContain("Source:");
+    expect(readFileSync(source).equals(before)).toBe(true);
+  });
+
   it("--dry-run prints the source's counts and never contacts the target", async () => {
     const result = await runCli(["store", "copy", "--from", source, "--to", "postgres://baton:s3cret-pw@127.0.0.1:1/baton", "--dry-run"], {});
     expect(result.stderr).toBe("");
@@ -95,7 +104,7 @@ describe.skipIf(skip)("baton store copy into a PostgreSQL database", () => {
 
   it("warns about a live lease, prints progress and both sides' counts; a second copy is refused, naming the runs there", async () => {
     const withPassword = database.url.replace("postgres@", "postgres:unused-pw@");
-    const copied = await runCli(["store", "copy", "--from", source, "--to", withPassword], {});
+    const copied = await runCli(["store", "copy", "--from", source, "--to", withPassword], { BATON_DB_POOL_SIZE: "2" });
     expect(copied.stderr).toContain("warning: 1 run is running in");
     expect(copied.stderr).toContain("Stop it first");
     expect(copied.code).toBe(0);
