@@ -9,9 +9,10 @@ import type { CliContext } from "./program.js";
 /**
  * `baton store copy --from <sqlite file> --to <postgres url> [--dry-run]`: move a deployment from
  * SQLite to PostgreSQL with every run, approval, audit event, message, incident and intent, then
- * check the counts table by table. The source is read in one snapshot (sqlite-export.ts); the
- * target is written in one transaction that commits only when every count matches
- * (postgres-import.ts), so a failed copy leaves it empty. The URL is shown without its password.
+ * check the counts table by table and every record. The source is read in one snapshot
+ * (sqlite-export.ts); the target is written in one transaction that commits only when every
+ * count matches and every record read back is the one written (postgres-import.ts), so a failed
+ * copy leaves it empty. The URL is shown without its password.
  */
 
 interface CopyOptions {
@@ -83,6 +84,18 @@ async function copyInto(context: CliContext, source: SqliteExport, url: string, 
       },
     }).catch((error: unknown) => Promise.reject(asTargetError(error, shown)));
     io.write(renderComparison(report));
+    if (report.differingRecord !== undefined) {
+      const { table, recordId } = report.differingRecord;
+      const which = recordId === undefined ? "a record the source does not hold" : `record ${recordId}`;
+      throw new BatonError(
+        "COPY_RECORDS_DIFFER",
+        `The counts match, but ${table} read back from ${shown} is not what was written: ${which} differs. The copy was rolled back: ` +
+          `${shown} is as empty as before. Something on the target changes rows as they are inserted: look for a trigger or rule on ${table} ` +
+          `(\\d ${table} in psql) or an extension that rewrites values, remove it or copy into a new database, and run baton store copy again; ` +
+          "if it still differs, report it with this message.",
+        { table, ...(recordId === undefined ? {} : { recordId }) },
+      );
+    }
     if (!report.committed) {
       throw new BatonError(
         "COPY_COUNTS_DIFFER",
@@ -92,7 +105,7 @@ async function copyInto(context: CliContext, source: SqliteExport, url: string, 
       );
     }
     io.write(
-      `Copied: every table matches. Keep ${source.path} as a backup; to run on PostgreSQL, set BATON_DB to the --to URL and start the bot ` +
+      `Copied: every table's count matches, and every record read back is the one written. Keep ${source.path} as a backup; to run on PostgreSQL, set BATON_DB to the --to URL and start the bot ` +
         "(docs/postgres.md, Moving from SQLite).",
     );
   } finally {
