@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteState } from "../../src/store/open-state.js";
+import { emptyCounts } from "../../src/core/state-copy.js";
+import { openPostgresImport } from "../../src/store-postgres/index.js";
 import { runCli } from "../support/cli-process.js";
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from "../support/postgres-test-database.js";
+import { createTestDatabase, skipWithoutPostgres, testPool, type TestDatabase } from "../support/postgres-test-database.js";
 import { makeTempDirectory } from "../support/temp-directory.js";
 
 /** `baton store copy` as a user runs it: the real CLI in a child process, a real SQLite file and PostgreSQL database. */
@@ -121,5 +123,39 @@ describe.skipIf(skip)("baton store copy into a PostgreSQL database", () => {
       /error \[DATABASE_NOT_EMPTY\]: The target database postgres:\/\/postgres@[^ ]+ is not empty: it holds 2 runs and rows in events \(1\), command_intents \(1\)/,
     );
     expect(`${again.stdout}${again.stderr}`).not.toContain("unused-pw");
+  });
+
+  it("a target that alters a record as it is inserted: rolled back, the error names the table and record and what to look for", async () => {
+    const target = await openPostgresImport(database.url); // migrates it, so the trigger has a table
+    await target.close();
+    const admin = testPool(database.url);
+    try {
+      await admin.query(
+        `CREATE FUNCTION alter_one_run() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.id = 'r_crashed' THEN NEW.chain_id := 'altered'; END IF;
+           RETURN NEW;
+         END $$`,
+      );
+      await admin.query("CREATE TRIGGER alter_one_run BEFORE INSERT ON runs FOR EACH ROW EXECUTE FUNCTION alter_one_run()");
+    } finally {
+      await admin.end();
+    }
+    const before = readFileSync(source);
+    const result = await runCli(["store", "copy", "--from", source, "--to", database.url], {});
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}runs +2 +2$/m);
+    expect(result.stderr).toMatch(
+      /error \[COPY_RECORDS_DIFFER\]: The counts match, but runs read back from postgres:\/\/postgres@[^ ]+ is not what was written: record r_crashed differs\. The copy was rolled back/,
+    );
+    expect(result.stderr).toContain("look for a trigger or rule on runs");
+    expect(result.stdout).not.toContain("Copied:");
+    const after = await openPostgresImport(database.url);
+    try {
+      expect(await after.counts()).toEqual(emptyCounts());
+    } finally {
+      await after.close();
+    }
+    expect(readFileSync(source).equals(before)).toBe(true);
   });
 });
