@@ -82,6 +82,7 @@ async function copyInto(context: CliContext, source: SqliteExport, url: string, 
         lastLine.set(table, now);
         io.write(`  ${table.padEnd(18)} ${done ? "copied" : "copying"} ${formatCount(copied)} of ${formatCount(total)}`);
       },
+      onComparingRecords: () => io.write("Counts match; comparing every record read back from the target with what was written…"),
     }).catch((error: unknown) => Promise.reject(asTargetError(error, shown)));
     io.write(renderComparison(report));
     if (report.differingRecord !== undefined) {

@@ -166,6 +166,8 @@ export interface CopyOptions {
   targetName: string;
   /** After each page, and once for each table when it is done (`done: true`, even when it was empty). */
   onProgress?: (progress: { table: CopiedTable; copied: number; total: number; done: boolean }) => void;
+  /** Once the counts match, before every record is read back (which takes a while on a large copy). */
+  onComparingRecords?: () => void;
 }
 
 export function emptyCounts(): TableCounts {
@@ -203,6 +205,7 @@ export async function copyState(source: StateSnapshot, target: StateImport, opti
       await target.rollback();
       return { source: sourceCounts, target: targetCounts, differing, committed: false };
     }
+    options.onComparingRecords?.();
     const [table] = await target.differingTables();
     if (table !== undefined) {
       // Read the source again (the same snapshot) only now: a copy that verifies never does.

@@ -114,6 +114,7 @@ describe.skipIf(skip)("baton store copy into a PostgreSQL database", () => {
     expect(copied.stdout).toMatch(/^ {2}retention_log +copied 0 of 0$/m);
     expect(copied.stdout).toMatch(/^ {2}runs +2 +2$/m);
     expect(copied.stdout).toMatch(/^ {2}events +1 +1$/m);
+    expect(copied.stdout).toContain("Counts match; comparing every record read back from the target with what was written…");
     expect(copied.stdout).toContain("Copied: every table's count matches, and every record read back is the one written.");
     expect(`${copied.stdout}${copied.stderr}`).not.toContain("unused-pw");
 
