@@ -38,6 +38,8 @@ const EnvironmentSchema = z.object({
   ),
   BATON_DB: optionalText,
   DATABASE_URL: optionalText,
+  // Checked in database-settings.ts (poolSizeOf), which `baton store copy` also reads it through.
+  BATON_DB_POOL_SIZE: optionalText,
   BATON_LEASE_SECONDS: z.preprocess(
     emptyToUndefined,
     z.coerce.number({ message: "must be a whole number of seconds" }).int("must be a whole number of seconds").min(3).max(3_600).default(12),

@@ -13,6 +13,8 @@ export type DatabaseLocation =
       url: string;
       /** The URL as it may be shown in messages and logs: never its password. */
       shown: string;
+      /** Connections in this process's pool (BATON_DB_POOL_SIZE); the change feed holds one more. */
+      poolSize: number;
     };
 
 export interface DatabaseSettings {
@@ -35,7 +37,35 @@ export function withoutPassword(url: string): string {
   }
 }
 
-function postgresLocation(url: string, variable: "BATON_DB" | "DATABASE_URL"): DatabaseLocation {
+export const DEFAULT_POOL_SIZE = 10;
+/**
+ * Two, not one: the retention pass holds a connection for its lock while its batches take
+ * another, so a pool of one would wait on itself until the connection timeout.
+ */
+export const MIN_POOL_SIZE = 2;
+/** PostgreSQL's default max_connections: one process could not use more. */
+export const MAX_POOL_SIZE = 100;
+
+/**
+ * BATON_DB_POOL_SIZE: how many connections each process keeps to PostgreSQL. Checked even when
+ * the database is a SQLite file, so a mistyped value is found before the move to PostgreSQL.
+ */
+export function poolSizeOf(environment: Readonly<Record<string, string | undefined>>): number {
+  const text = (environment["BATON_DB_POOL_SIZE"] ?? "").trim();
+  if (text === "") return DEFAULT_POOL_SIZE;
+  const size = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(size) || size < MIN_POOL_SIZE || size > MAX_POOL_SIZE) {
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `BATON_DB_POOL_SIZE is ${JSON.stringify(text)}, but it must be a whole number from ${String(MIN_POOL_SIZE)} to ${String(MAX_POOL_SIZE)} ` +
+        `(PostgreSQL connections per baton process). Set it to a whole number in that range, or unset it for the default of ${String(DEFAULT_POOL_SIZE)}.`,
+      { variable: "BATON_DB_POOL_SIZE", given: text },
+    );
+  }
+  return size;
+}
+
+function postgresLocation(url: string, variable: "BATON_DB" | "DATABASE_URL", poolSize: number): DatabaseLocation {
   try {
     new URL(url);
   } catch {
@@ -45,7 +75,7 @@ function postgresLocation(url: string, variable: "BATON_DB" | "DATABASE_URL"): D
       { variable },
     );
   }
-  return { kind: "postgres", url, shown: withoutPassword(url) };
+  return { kind: "postgres", url, shown: withoutPassword(url), poolSize };
 }
 
 /**
@@ -58,8 +88,11 @@ export function databaseSettingsOf(
   values: { BATON_DB?: string | undefined; DATABASE_URL?: string | undefined },
   environment: Readonly<Record<string, string | undefined>>,
 ): DatabaseSettings {
+  const poolSize = poolSizeOf(environment);
   if (values.BATON_DB !== undefined) {
-    const database = isPostgresUrl(values.BATON_DB) ? postgresLocation(values.BATON_DB, "BATON_DB") : { kind: "sqlite" as const, path: values.BATON_DB };
+    const database = isPostgresUrl(values.BATON_DB)
+      ? postgresLocation(values.BATON_DB, "BATON_DB", poolSize)
+      : { kind: "sqlite" as const, path: values.BATON_DB };
     return { database, databaseSource: "BATON_DB" };
   }
   if (values.DATABASE_URL !== undefined) {
@@ -70,7 +103,7 @@ export function databaseSettingsOf(
         { variable: "DATABASE_URL" },
       );
     }
-    return { database: postgresLocation(values.DATABASE_URL, "DATABASE_URL"), databaseSource: "DATABASE_URL" };
+    return { database: postgresLocation(values.DATABASE_URL, "DATABASE_URL", poolSize), databaseSource: "DATABASE_URL" };
   }
   return { database: { kind: "sqlite", path: defaultDatabasePath(environment) }, databaseSource: "default" };
 }

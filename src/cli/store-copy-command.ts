@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { BatonError, describeError, isBatonError } from "../core/errors.js";
 import { COPIED_TABLES, copyState, type CopiedTable, type CopyReport, type TableCounts } from "../core/state-copy.js";
-import { isPostgresUrl, withoutPassword } from "../database-settings.js";
+import { isPostgresUrl, poolSizeOf, withoutPassword } from "../database-settings.js";
 import { openSqliteExport, type SqliteExport } from "../store/index.js";
 import { openPostgresImport, type PostgresImportTarget } from "../store-postgres/index.js";
 import type { CliContext } from "./program.js";
@@ -9,9 +9,10 @@ import type { CliContext } from "./program.js";
 /**
  * `baton store copy --from <sqlite file> --to <postgres url> [--dry-run]`: move a deployment from
  * SQLite to PostgreSQL with every run, approval, audit event, message, incident and intent, then
- * check the counts table by table. The source is read in one snapshot (sqlite-export.ts); the
- * target is written in one transaction that commits only when every count matches
- * (postgres-import.ts), so a failed copy leaves it empty. The URL is shown without its password.
+ * check the counts table by table and every record. The source is read in one snapshot
+ * (sqlite-export.ts); the target is written in one transaction that commits only when every
+ * count matches and every record read back is the one written (postgres-import.ts), so a failed
+ * copy leaves it empty. The URL is shown without its password.
  */
 
 interface CopyOptions {
@@ -39,6 +40,7 @@ export function registerStoreCommands(program: Command, context: CliContext): vo
 async function copyStore(context: CliContext, options: CopyOptions): Promise<void> {
   const { io } = context;
   checkArguments(options);
+  const poolSize = poolSizeOf(context.environment);
   const source = openSqliteExport(options.from);
   try {
     io.write(`Source: ${source.path} (SQLite)`);
@@ -55,16 +57,16 @@ async function copyStore(context: CliContext, options: CopyOptions): Promise<voi
           "database as it is now.",
       );
     }
-    await copyInto(context, source, options.to);
+    await copyInto(context, source, options.to, poolSize);
   } finally {
     source.close();
   }
 }
 
-async function copyInto(context: CliContext, source: SqliteExport, url: string): Promise<void> {
+async function copyInto(context: CliContext, source: SqliteExport, url: string, poolSize: number): Promise<void> {
   const { io } = context;
   const shown = withoutPassword(url);
-  const target = await openTarget(url, shown);
+  const target = await openTarget(url, shown, poolSize);
   try {
     const transaction = await target.begin().catch((error: unknown) => Promise.reject(asTargetError(error, shown)));
     io.write(`Target: ${shown} (PostgreSQL; one transaction: nothing is visible there until every table is copied)`);
@@ -80,8 +82,21 @@ async function copyInto(context: CliContext, source: SqliteExport, url: string):
         lastLine.set(table, now);
         io.write(`  ${table.padEnd(18)} ${done ? "copied" : "copying"} ${formatCount(copied)} of ${formatCount(total)}`);
       },
+      onComparingRecords: () => io.write("Counts match; comparing every record read back from the target with what was written…"),
     }).catch((error: unknown) => Promise.reject(asTargetError(error, shown)));
     io.write(renderComparison(report));
+    if (report.differingRecord !== undefined) {
+      const { table, recordId } = report.differingRecord;
+      const which = recordId === undefined ? "a record the source does not hold" : `record ${recordId}`;
+      throw new BatonError(
+        "COPY_RECORDS_DIFFER",
+        `The counts match, but ${table} read back from ${shown} is not what was written: ${which} differs. The copy was rolled back: ` +
+          `${shown} is as empty as before. Something on the target changes rows as they are inserted: look for a trigger or rule on ${table} ` +
+          `(\\d ${table} in psql) or an extension that rewrites values, remove it or copy into a new database, and run baton store copy again; ` +
+          "if it still differs, report it with this message.",
+        { table, ...(recordId === undefined ? {} : { recordId }) },
+      );
+    }
     if (!report.committed) {
       throw new BatonError(
         "COPY_COUNTS_DIFFER",
@@ -91,7 +106,7 @@ async function copyInto(context: CliContext, source: SqliteExport, url: string):
       );
     }
     io.write(
-      `Copied: every table matches. Keep ${source.path} as a backup; to run on PostgreSQL, set BATON_DB to the --to URL and start the bot ` +
+      `Copied: every table's count matches, and every record read back is the one written. Keep ${source.path} as a backup; to run on PostgreSQL, set BATON_DB to the --to URL and start the bot ` +
         "(docs/postgres.md, Moving from SQLite).",
     );
   } finally {
@@ -127,9 +142,9 @@ function checkArguments(options: CopyOptions): void {
   }
 }
 
-async function openTarget(url: string, shown: string): Promise<PostgresImportTarget> {
+async function openTarget(url: string, shown: string, poolSize: number): Promise<PostgresImportTarget> {
   try {
-    return await openPostgresImport(url);
+    return await openPostgresImport(url, { maxConnections: poolSize });
   } catch (error) {
     throw asTargetError(error, shown);
   }

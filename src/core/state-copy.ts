@@ -136,6 +136,10 @@ export interface StateImport {
   /** Rows per table as this transaction sees them. */
   counts(): Promise<TableCounts>;
   write(page: RecordPage): Promise<void>;
+  /** The tables whose records, read back inside this transaction, differ from what was written. */
+  differingTables(): Promise<CopiedTable[]>;
+  /** The id of the first record of `table` among `pages` (the source's) the target does not hold as written. */
+  firstDifference(table: CopiedTable, pages: AsyncIterable<RecordPage>): Promise<string | undefined>;
   /** Sets whatever the store counts on (event numbers, id sequences), then commits. */
   commit(): Promise<void>;
   /** Drops everything written. Never throws: the error that led here is what matters. */
@@ -148,6 +152,12 @@ export interface CopyReport {
   target: TableCounts;
   /** Tables whose counts differ; the copy was rolled back when any do. */
   differing: CopiedTable[];
+  /**
+   * When the counts match but a table's records, read back, are not what was written: the
+   * first such table and its first differing record (the copy was rolled back). Not looked at
+   * when the counts differ.
+   */
+  differingRecord?: { table: CopiedTable; recordId: string | undefined };
   committed: boolean;
 }
 
@@ -156,6 +166,8 @@ export interface CopyOptions {
   targetName: string;
   /** After each page, and once for each table when it is done (`done: true`, even when it was empty). */
   onProgress?: (progress: { table: CopiedTable; copied: number; total: number; done: boolean }) => void;
+  /** Once the counts match, before every record is read back (which takes a while on a large copy). */
+  onComparingRecords?: () => void;
 }
 
 export function emptyCounts(): TableCounts {
@@ -165,7 +177,8 @@ export function emptyCounts(): TableCounts {
 /**
  * Copy every record of `source` into `target` (an open transaction on an empty store). Refuses
  * a target that holds anything. Commits only when every table's count on the target matches the
- * source; otherwise, and on any error, rolls back, so the target is left as it was.
+ * source and every record read back is the one written; otherwise, and on any error, rolls
+ * back, so the target is left as it was.
  */
 export async function copyState(source: StateSnapshot, target: StateImport, options: CopyOptions): Promise<CopyReport> {
   try {
@@ -191,6 +204,14 @@ export async function copyState(source: StateSnapshot, target: StateImport, opti
     if (differing.length > 0) {
       await target.rollback();
       return { source: sourceCounts, target: targetCounts, differing, committed: false };
+    }
+    options.onComparingRecords?.();
+    const [table] = await target.differingTables();
+    if (table !== undefined) {
+      // Read the source again (the same snapshot) only now: a copy that verifies never does.
+      const recordId = await target.firstDifference(table, source.pages());
+      await target.rollback();
+      return { source: sourceCounts, target: targetCounts, differing, differingRecord: { table, recordId }, committed: false };
     }
     await target.commit();
     return { source: sourceCounts, target: targetCounts, differing, committed: true };

@@ -153,7 +153,7 @@ export async function runDoctor(
     );
     chains = new ChainRegistry([], { approvers: [] });
   }
-  results.push(await checkDatabase(config.database));
+  results.push(...(await checkDatabase(config.database)));
   results.push(...(await checkDeployment({ config, botConfig, chains, logger: options.logger }, options)));
   return results;
 }

@@ -22,6 +22,8 @@ export interface StoreState {
   kind: DatabaseLocation["kind"];
   /** The schema version the database was migrated to on opening. */
   schemaVersion: number;
+  /** PostgreSQL only: this process's pool size and the server's connection limit, for `baton doctor`. */
+  connections?: { poolSize: number; serverMaximum(): Promise<number> };
   close(): Promise<void>;
 }
 
@@ -31,9 +33,15 @@ export async function openStoreState(database: DatabaseLocation, options: { logg
     return { ...state, changes: SILENT_CHANGE_FEED, kind: "sqlite", schemaVersion: LATEST_SCHEMA_VERSION, close: async () => state.close() };
   }
   const state = await openPostgresState(database.url, {
+    maxConnections: database.poolSize,
     // pg drops a failed idle connection and opens another for the next query; say so once.
     onIdleConnectionError: (error: Error) => options.logger?.warn({ error: error.message }, "a pooled PostgreSQL connection failed; pg replaces it"),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  return { ...state, kind: "postgres", schemaVersion: LATEST_POSTGRES_SCHEMA_VERSION };
+  return {
+    ...state,
+    kind: "postgres",
+    schemaVersion: LATEST_POSTGRES_SCHEMA_VERSION,
+    connections: { poolSize: state.poolSize, serverMaximum: () => state.serverMaxConnections() },
+  };
 }

@@ -11,13 +11,13 @@ import { queryCount, type Queryable, type QueryValue } from "./transactions.js";
  * statement with as many parameters as the table has columns.
  */
 
-interface Column {
+export interface Column {
   name: string;
   /** The PostgreSQL type the column's array is cast to. */
   type: "text" | "integer" | "bigint" | "boolean" | "double precision" | "json";
 }
 
-interface TableRows {
+export interface TableRows {
   table: string;
   columns: ReadonlyArray<Column>;
   /** Identity columns are GENERATED ALWAYS: keeping the source's values needs OVERRIDING SYSTEM VALUE. */

@@ -2,6 +2,9 @@ import pg from "pg";
 import { databaseUrlInvalid, toPostgresStoreError } from "./postgres-errors.js";
 import { applyPostgresMigrations } from "./postgres-migrations.js";
 
+/** BATON_DB_POOL_SIZE's default (database-settings.ts); here for callers that open a pool without the settings. */
+export const DEFAULT_MAX_CONNECTIONS = 10;
+
 export interface OpenPostgresStoreOptions {
   /** Connections in the pool. Default 10; at least 2 for the state, whose retention pass holds one for its lock while its batches use another. */
   maxConnections?: number;
@@ -30,7 +33,7 @@ export async function openMigratedPool(url: string, options: OpenPostgresStoreOp
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 10,
+    max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     // pg's default is to wait for ever: a firewalled host would hang start-up without a word.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     application_name: "baton",

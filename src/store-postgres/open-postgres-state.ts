@@ -1,7 +1,8 @@
+import { z } from "zod";
 import type { ChangeFeed, Logger } from "../core/ports.js";
 import { describeError } from "../core/errors.js";
 import { TimeOrderedIds } from "../system/ids.js";
-import { openMigratedPool, type OpenPostgresStoreOptions } from "./migrated-pool.js";
+import { DEFAULT_MAX_CONNECTIONS, openMigratedPool, type OpenPostgresStoreOptions } from "./migrated-pool.js";
 import { PoolAccess } from "./pool-access.js";
 import type { PostgresAlertStore } from "./postgres-alert-store.js";
 import { newOrigin, PostgresChangeFeed } from "./postgres-change-feed.js";
@@ -9,7 +10,12 @@ import type { PostgresChainStore } from "./postgres-chain-store.js";
 import { PostgresCommandIntents } from "./postgres-command-intents.js";
 import { PostgresMessageLedger } from "./postgres-message-ledger.js";
 import { PostgresRetention } from "./postgres-retention.js";
+import { parseRow } from "./row-codecs.js";
+import { statement } from "./transactions.js";
 import { ChangeNotices, NotifyingAlertStore, NotifyingChainStore } from "./notifying-stores.js";
+
+const MAX_CONNECTIONS = statement("baton_max_connections", "SELECT current_setting('max_connections')::int AS max_connections");
+const maxConnectionsRowSchema = z.object({ max_connections: z.number().int() });
 
 /** Every store of one deployment on one PostgreSQL pool, as `openSqliteState` gives them on one file. */
 export interface PostgresState {
@@ -21,6 +27,10 @@ export interface PostgresState {
   retention: PostgresRetention;
   /** Changes the other processes on this database make (LISTEN/NOTIFY); it connects on the first subscriber. */
   changes: ChangeFeed;
+  /** Connections this process's pool may open (the change feed's one is not among them). */
+  poolSize: number;
+  /** The server's max_connections: what every replica's pool, feed and tools share. */
+  serverMaxConnections(): Promise<number>;
   /** Ends the pool and waits until every connection is closed. Closing twice is harmless. */
   close(): Promise<void>;
 }
@@ -48,6 +58,11 @@ export async function openPostgresState(url: string, options: OpenPostgresStoreO
     intents: new PostgresCommandIntents(access, ids),
     retention: new PostgresRetention(access),
     changes,
+    poolSize: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    serverMaxConnections: async () => {
+      const [row] = await access.rows(MAX_CONNECTIONS, []);
+      return parseRow(maxConnectionsRowSchema, row, "max_connections").max_connections;
+    },
     close: async () => {
       await changes.close();
       await store.closed();

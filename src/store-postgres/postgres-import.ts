@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from "pg";
 import { z } from "zod";
 import { COPIED_TABLES, type RecordPage, type StateImport, type TableCounts } from "../core/state-copy.js";
 import { insertRows, rowsOfPage } from "./import-rows.js";
+import { CopyDigests } from "./import-verify.js";
 import { openMigratedPool } from "./migrated-pool.js";
 import { toPostgresStoreError } from "./postgres-errors.js";
 import { bigintColumn, parseRow } from "./row-codecs.js";
@@ -9,7 +10,8 @@ import { bigintColumn, parseRow } from "./row-codecs.js";
 /**
  * The PostgreSQL side of `baton store copy`: records inserted as they are (ids, timestamps,
  * statuses, leases, event numbers, creation and request order), in batches, all in one
- * transaction, so a copy that fails half-way leaves the database as it was. The audit log's
+ * transaction, so a copy that fails half-way leaves the database as it was; before the commit
+ * every record is read back and compared with what was written (import-verify.ts). The audit log's
  * trigger refuses UPDATE and DELETE only: inserting events needs no exception. Before the
  * commit, what the store counts on is set from what was copied: each run's `event_count` (the
  * next event's number), and the identity sequences of runs, approvals and the incident outbox.
@@ -33,7 +35,8 @@ export interface PostgresImportTarget {
  * CONFIG_INVALID, DATABASE_UNREACHABLE, DATABASE_ACCESS_DENIED or DATABASE_TOO_NEW, naming the
  * database without its password.
  */
-export async function openPostgresImport(url: string, options: { connectionTimeoutMs?: number } = {}): Promise<PostgresImportTarget> {
+export async function openPostgresImport(url: string, options: { connectionTimeoutMs?: number; maxConnections?: number } = {}): Promise<PostgresImportTarget> {
+  // The copy's transaction holds one connection while the counts take another.
   const pool = await openMigratedPool(url, { maxConnections: 2, ...options });
   let closing: Promise<void> | undefined;
   return {
@@ -71,6 +74,7 @@ async function beginImport(pool: Pool, url: string): Promise<StateImport> {
     client.release(error instanceof Error ? error : true);
     throw error;
   }
+  const digests = new CopyDigests();
   let ended = false;
   const end = (broken?: Error): void => {
     if (ended) return;
@@ -81,7 +85,14 @@ async function beginImport(pool: Pool, url: string): Promise<StateImport> {
   };
   return {
     counts: () => inSession(() => countRows(client)),
-    write: (page: RecordPage) => inSession(() => insertRows(client, rowsOfPage(page))),
+    write: (page: RecordPage) =>
+      inSession(async () => {
+        const rows = rowsOfPage(page);
+        await insertRows(client, rows);
+        digests.add(page.table, rows);
+      }),
+    differingTables: () => inSession(() => digests.differing(client)),
+    firstDifference: (table, pages) => inSession(() => digests.firstDifference(client, table, pages)),
     commit: () =>
       inSession(async () => {
         await setCounters(client);

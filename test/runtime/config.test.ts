@@ -191,6 +191,28 @@ describe("choosing the database: BATON_DB, DATABASE_URL, or the default file", (
     expect(configError({ BATON_LEASE_SECONDS: "soon" }).message).toMatch(/BATON_LEASE_SECONDS is invalid: must be a whole number of seconds/);
   });
 
+  it("BATON_DB_POOL_SIZE sizes each process's PostgreSQL pool: 10 unset, any whole number from 2 to 100", () => {
+    const url = "postgres://baton@db.internal/baton";
+    expect(parseConfig({ BATON_DB: url }).database).toMatchObject({ kind: "postgres", poolSize: 10 });
+    expect(parseConfig({ BATON_DB: url, BATON_DB_POOL_SIZE: "" }).database).toMatchObject({ poolSize: 10 });
+    expect(parseConfig({ DATABASE_URL: url, BATON_DB_POOL_SIZE: "2" }).database).toMatchObject({ poolSize: 2 });
+    expect(parseConfig({ BATON_DB: url, BATON_DB_POOL_SIZE: " 100 " }).database).toMatchObject({ poolSize: 100 });
+  });
+
+  it.each(["0", "1", "101", "ten", "3.5", "-4", "1e1"])("BATON_DB_POOL_SIZE=%s is refused with the allowed range and what was given", (given) => {
+    const error = configError({ BATON_DB: "postgres://baton@db.internal/baton", BATON_DB_POOL_SIZE: given });
+    expect(error.details).toEqual({ variable: "BATON_DB_POOL_SIZE", given });
+    expect(error.message).toBe(
+      `BATON_DB_POOL_SIZE is "${given}", but it must be a whole number from 2 to 100 (PostgreSQL connections per baton process). ` +
+        "Set it to a whole number in that range, or unset it for the default of 10.",
+    );
+  });
+
+  it("a bad BATON_DB_POOL_SIZE is refused on SQLite too, before the move to PostgreSQL finds it", () => {
+    expect(configError({ BATON_DB: "/srv/baton.db", BATON_DB_POOL_SIZE: "0" }).details).toEqual({ variable: "BATON_DB_POOL_SIZE", given: "0" });
+    expect(parseConfig({ BATON_DB: "/srv/baton.db", BATON_DB_POOL_SIZE: "4" }).database).toEqual({ kind: "sqlite", path: "/srv/baton.db" });
+  });
+
   it("a path that merely mentions postgres is still a SQLite file", () => {
     expect(parseConfig({ BATON_DB: "/var/lib/postgres-backups/baton.db" }).database).toEqual({ kind: "sqlite", path: "/var/lib/postgres-backups/baton.db" });
   });

@@ -179,6 +179,41 @@ describe.skipIf(skip)("the PostgreSQL target", () => {
     expect(await targetCounts()).toEqual(emptyCounts());
   });
 
+  it("a target that alters one record as it is inserted: the counts match, the read-back does not; rolled back, naming the table and the record", async () => {
+    // A record from the middle of the copy: the second event of the third run, in the source's order.
+    const source = openSqliteExport(harness.databasePath, { pageSize: 5 });
+    let runId = "";
+    try {
+      for await (const page of source.pages()) {
+        if (page.table !== "runs") break;
+        runId ||= page.records[2]?.run.id ?? "";
+      }
+    } finally {
+      source.close();
+    }
+    expect(runId).not.toBe("");
+    await targetCounts(); // migrates it, so the trigger has a table
+    const admin = testPool(database.url());
+    try {
+      await admin.query(
+        `CREATE FUNCTION alter_one_event() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           IF NEW.run_id = '${runId}' AND NEW.sequence = 2 THEN NEW.data := '{"altered": true}'; END IF;
+           RETURN NEW;
+         END $$`,
+      );
+      await admin.query("CREATE TRIGGER alter_one_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION alter_one_event()");
+    } finally {
+      await admin.end();
+    }
+    const report = await copy();
+    expect(report.committed).toBe(false);
+    expect(report.differing).toEqual([]);
+    expect(report.target).toEqual(report.source);
+    expect(report.differingRecord).toEqual({ table: "events", recordId: `${runId}/2` });
+    expect(await targetCounts()).toEqual(emptyCounts());
+  });
+
   it("a target migrated by this baton but empty takes the copy", async () => {
     await targetCounts(); // migrates it
     expect((await copy()).committed).toBe(true);
