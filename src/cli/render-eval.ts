@@ -1,5 +1,5 @@
 import type { CaseScore, EvalReport, VariantReport } from "../evals/run-evals.js";
-import { formatCost, formatDuration } from "./render-run.js";
+import { cachedPart, formatCost, formatDuration } from "./render-run.js";
 
 /** The `baton eval run` report for people: a row per case, a column per variant, then totals and a line per step. */
 
@@ -30,6 +30,7 @@ function stepLines(variant: VariantReport): string[] {
     const cases = variant.cases.filter((scored) => scored.stepId === stepId);
     const score = cases.reduce((sum, scored) => sum + scored.score, 0) / cases.length;
     const tokens = cases.reduce((sum, scored) => sum + (scored.replay ? scored.replay.inputTokens + scored.replay.outputTokens : 0), 0);
+    const cached = cases.reduce((sum, scored) => sum + (scored.replay?.cachedInputTokens ?? 0), 0);
     const cost = cases.reduce((sum, scored) => sum + (scored.replay?.costUsd ?? 0), 0);
     const latency = cases.reduce((sum, scored) => sum + (scored.replay?.latencyMs ?? 0), 0);
     const scorerNames = [...new Set(cases.flatMap((scored) => Object.keys(scored.scorers)))];
@@ -38,7 +39,7 @@ function stepLines(variant: VariantReport): string[] {
       return `${name} ${percent(values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length))}`;
     });
     const usage = variant.cases.some((scored) => scored.replay !== null)
-      ? `  ${tokens.toLocaleString("en-US")} tok  ${formatCost(cost)}  ${formatDuration(latency)}`
+      ? `  ${tokens.toLocaleString("en-US")} tok${cachedPart(cached)}  ${formatCost(cost)}  ${formatDuration(latency)}`
       : "";
     return `    ${stepId.padEnd(20)} ${percent(score).padStart(4)}  ${cases.length} case${cases.length === 1 ? "" : "s"}${usage}${scorers.length > 0 ? `  ${scorers.join("  ")}` : ""}`;
   });
@@ -49,7 +50,7 @@ function variantSummary(variant: VariantReport, caseCount: number): string[] {
   const replayed = variant.cases.some((scored) => scored.replay !== null);
   const head = `${variant.label}: score ${percent(variant.score)} · valid ${totals.valid}/${caseCount}`;
   const detail = replayed
-    ? ` · first try ${totals.firstTryValid}/${caseCount} · ${totals.repairs} repairs · ${totals.checkProblems} check problems · ${(totals.inputTokens + totals.outputTokens).toLocaleString("en-US")} tokens · ${formatCost(totals.costUsd)} · ${formatDuration(totals.latencyMs)} model time`
+    ? ` · first try ${totals.firstTryValid}/${caseCount} · ${totals.repairs} repairs · ${totals.checkProblems} check problems · ${(totals.inputTokens + totals.outputTokens).toLocaleString("en-US")} tokens${totals.cachedInputTokens > 0 ? ` (${totals.cachedInputTokens.toLocaleString("en-US")} cached)` : ""} · ${formatCost(totals.costUsd)} · ${formatDuration(totals.latencyMs)} model time`
     : " · the proposals as captured (nothing called)";
   return [`${head}${detail}`, `  model ${variant.model ?? "?"} · prompt versions ${variant.promptVersions.join(", ") || "?"}`, ...stepLines(variant)];
 }

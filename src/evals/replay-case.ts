@@ -20,6 +20,8 @@ export interface StepReplay {
   /** Problems the step's `check` found, over all its calls. */
   checkProblems: number;
   inputTokens: number;
+  /** The part of `inputTokens` the server served from its prompt cache (billed lower). */
+  cachedInputTokens: number;
   outputTokens: number;
   costUsd: number;
   latencyMs: number;
@@ -89,6 +91,7 @@ export async function replayCase(
     repairs: 0,
     checkProblems: 0,
     inputTokens: 0,
+    cachedInputTokens: 0,
     outputTokens: 0,
     costUsd: 0,
     latencyMs: 0,
@@ -112,6 +115,7 @@ export async function replayCase(
     }
     tally(replay, result.events);
     replay.inputTokens += result.usage.inputTokens;
+    replay.cachedInputTokens += result.usage.cachedInputTokens;
     replay.outputTokens += result.usage.outputTokens;
     replay.costUsd += result.usage.costUsd;
     if (!result.ok) {

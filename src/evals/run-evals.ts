@@ -44,6 +44,8 @@ export interface VariantReport {
     repairs: number;
     checkProblems: number;
     inputTokens: number;
+    /** The part of `inputTokens` served from the servers' prompt caches. */
+    cachedInputTokens: number;
     outputTokens: number;
     costUsd: number;
     latencyMs: number;
@@ -112,7 +114,7 @@ function scoreCase(chain: ChainDefinition, evalCase: EvalCase, replay: StepRepla
 }
 
 function variantReport(label: string, model: string | null, cases: CaseScore[], promptVersions: ReadonlyArray<string | null>): VariantReport {
-  const totals = { valid: 0, firstTryValid: 0, repairs: 0, checkProblems: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
+  const totals = { valid: 0, firstTryValid: 0, repairs: 0, checkProblems: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
   for (const scored of cases) {
     if (scored.valid) totals.valid += 1;
     const replay = scored.replay;
@@ -121,6 +123,7 @@ function variantReport(label: string, model: string | null, cases: CaseScore[], 
     totals.repairs += replay.repairs;
     totals.checkProblems += replay.checkProblems;
     totals.inputTokens += replay.inputTokens;
+    totals.cachedInputTokens += replay.cachedInputTokens;
     totals.outputTokens += replay.outputTokens;
     totals.costUsd += replay.costUsd;
     totals.latencyMs += replay.latencyMs;

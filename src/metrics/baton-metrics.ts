@@ -21,6 +21,8 @@ const modelCallData = z.object({
   model: z.string(),
   inputTokens: z.number(),
   outputTokens: z.number(),
+  // Written only when the server's prompt cache served part of the prompt.
+  cachedInputTokens: z.number().optional(),
   costUsd: z.number(),
   // Audit entries written before response modes existed have neither.
   responseMode: responseModeSchema.optional(),
@@ -43,6 +45,7 @@ export class BatonMetrics {
   readonly #runsInFlight: Gauge<"status">;
   readonly #stepDuration: Histogram<"chain" | "step">;
   readonly #modelTokens: Counter<"model" | "direction">;
+  readonly #modelCachedInputTokens: Counter<"model">;
   readonly #modelCost: Counter<"model">;
   readonly #modelCalls: Counter<"model" | "response_mode">;
   readonly #responseModeFallbacks: Counter<"model" | "from" | "to">;
@@ -80,8 +83,16 @@ export class BatonMetrics {
     });
     this.#modelTokens = new Counter({
       name: "baton_model_tokens_total",
-      help: "Model tokens used, by model and direction (input, output).",
+      help: "Model tokens used, by model and direction (input, output). Input includes the cached prompt tokens of baton_model_cached_input_tokens_total.",
       labelNames: ["model", "direction"],
+      registers,
+    });
+    // A counter of its own rather than a third direction: summing baton_model_tokens_total over
+    // direction must stay the tokens used, and cached tokens are already a part of input.
+    this.#modelCachedInputTokens = new Counter({
+      name: "baton_model_cached_input_tokens_total",
+      help: 'Prompt tokens the model server served from its prompt cache (billed lower), by model. A part of baton_model_tokens_total{direction="input"}, already counted there.',
+      labelNames: ["model"],
       registers,
     });
     this.#modelCalls = new Counter({
@@ -219,6 +230,8 @@ export class BatonMetrics {
         if (!call.success) continue; // a transport error: no answer, no tokens
         this.#modelTokens.inc({ model: call.data.model, direction: "input" }, call.data.inputTokens);
         this.#modelTokens.inc({ model: call.data.model, direction: "output" }, call.data.outputTokens);
+        // inc() of 0 still creates the series, so every model that answered has one to rate().
+        this.#modelCachedInputTokens.inc({ model: call.data.model }, call.data.cachedInputTokens ?? 0);
         this.#modelCost.inc({ model: call.data.model }, call.data.costUsd);
         if (call.data.responseMode !== undefined) this.#modelCalls.inc({ model: call.data.model, response_mode: call.data.responseMode });
         for (const fallback of call.data.responseModeFallbacks ?? [])

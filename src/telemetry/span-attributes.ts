@@ -16,6 +16,13 @@ export const GEN_AI = {
   responseFinishReasons: "gen_ai.response.finish_reasons",
   usageInputTokens: "gen_ai.usage.input_tokens",
   usageOutputTokens: "gen_ai.usage.output_tokens",
+  /**
+   * The prompt tokens served from the provider's cache, which `gen_ai.usage.input_tokens` already
+   * includes (GenAI attribute registry, https://opentelemetry.io/docs/specs/semconv/registry/attributes/gen-ai/,
+   * added by https://github.com/open-telemetry/semantic-conventions/pull/3163; the same name as
+   * `ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS` in @opentelemetry/semantic-conventions 1.45).
+   */
+  usageCacheReadInputTokens: "gen_ai.usage.cache_read.input_tokens",
 } as const;
 
 /** `error.type`, the general semantic convention for what failed (https://opentelemetry.io/docs/specs/semconv/attributes-registry/error/). */

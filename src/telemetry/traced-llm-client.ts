@@ -7,7 +7,7 @@ import { BATON, ERROR_TYPE, GEN_AI } from "./span-attributes.js";
 /**
  * The model port with a span per call, under the step that asked, named and attributed as
  * OpenTelemetry's GenAI conventions say: `chat {model}`, kind CLIENT, provider, request and
- * response model, input and output tokens, finish reasons. Prompts and answers are not recorded:
+ * response model, input, cached input and output tokens, finish reasons. Prompts and answers are not recorded:
  * they hold the run's data.
  */
 export class TracedLlmClient implements LlmClient {
@@ -52,6 +52,8 @@ export class TracedLlmClient implements LlmClient {
         [GEN_AI.responseModel]: response.model,
         [GEN_AI.usageInputTokens]: response.usage.inputTokens,
         [GEN_AI.usageOutputTokens]: response.usage.outputTokens,
+        // Servers without a prompt cache report nothing, which reads as 0 here: only a hit is a fact worth sending.
+        ...(response.usage.cachedInputTokens > 0 ? { [GEN_AI.usageCacheReadInputTokens]: response.usage.cachedInputTokens } : {}),
         [BATON.responseMode]: response.responseMode,
         ...(response.finishReason === null ? {} : { [GEN_AI.responseFinishReasons]: [response.finishReason] }),
       });

@@ -114,8 +114,11 @@ beforeAll(async () => {
 
   // The model server `eval run` talks to: `good-model` answers what people accepted, `cheap-model` does not.
   evalModel = await startFakeOpenAiServer();
+  // good-model's server serves most of each prompt from its cache (OpenAI's usage.prompt_tokens_details.cached_tokens); cheap-model's caches nothing.
   evalModel.setFallback((body) =>
-    (body as { model?: string }).model === "cheap-model" ? { kind: "json", value: CHEAP_ANSWER } : { kind: "json", value: PLAN_ANSWER },
+    (body as { model?: string }).model === "cheap-model"
+      ? { kind: "json", value: CHEAP_ANSWER }
+      : { kind: "json", value: PLAN_ANSWER, usage: { prompt_tokens: 1_300, completion_tokens: 50, prompt_tokens_details: { cached_tokens: 1_152 } } },
   );
 }, 60_000);
 
@@ -202,6 +205,11 @@ describe("eval cases from real decisions", () => {
       expect(variant.totals.inputTokens).toBeGreaterThan(0);
       expect(variant.promptVersions).toHaveLength(1);
     }
+    // The cached part of the prompts, per case and in the totals, as a part of the input tokens.
+    expect(good.totals).toMatchObject({ inputTokens: 3_900, cachedInputTokens: 3_456, outputTokens: 150 });
+    expect(good.cases.map((scored) => scored.replay?.cachedInputTokens)).toEqual([1_152, 1_152, 1_152]);
+    expect(cheap.totals.cachedInputTokens).toBe(0);
+    expect(cheap.cases.map((scored) => scored.replay?.cachedInputTokens)).toEqual([0, 0, 0]);
     // Each model is its own prompt version: the model is part of the fingerprint.
     expect(good.promptVersions).not.toEqual(cheap.promptVersions);
     // No side effects: no run started, nothing posted.
@@ -222,5 +230,15 @@ describe("eval cases from real decisions", () => {
     expect(approvedRow).toMatch(/ \d{1,2}% sim \d{1,2}%\s+100% sim 100%\s+\+\d+$/);
     expect(result.stdout).toMatch(/cheap-model: score \d{1,2}% · valid 3\/3 · first try 3\/3/);
     expect(result.stdout).toContain("captured: score");
+    // cheap-model's server cached nothing: no cached part is printed.
+    expect(result.stdout).not.toContain("cached");
+  });
+
+  it("prints the cached part of the prompts in a variant's totals and its step line", async () => {
+    const result = await runCli(["eval", "run", "change-plan", "--cases", casesFolder, "--model", "good-model"], cliEnvironment());
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/good-model: score \d+% · valid 3\/3 · first try 3\/3 · 0 repairs · 0 check problems · 4,050 tokens \(3,456 cached\) · \$/);
+    expect(result.stdout).toMatch(/^ {4}plan\s+\d+%\s+3 cases {2}4,050 tok {2}\(3,456 cached\) {2}\$/m);
   });
 });

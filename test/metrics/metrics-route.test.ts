@@ -103,6 +103,35 @@ describe("GET /metrics with a real runner", () => {
     expect(finished.every((sample) => !Object.values(sample.labels).includes(runId))).toBe(true);
   });
 
+  it("counts the prompt tokens served from the server's cache apart, as a part of input that sums never count twice", async () => {
+    harness.server.enqueue(
+      // The fake reports the cached part as OpenAI does (usage.prompt_tokens_details.cached_tokens); the re-ask is cached further.
+      {
+        kind: "json",
+        value: { severity: "catastrophic" },
+        usage: { prompt_tokens: 1_300, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 1_152 } },
+      },
+      { kind: "json", value: { severity: "SEV2" }, usage: { prompt_tokens: 1_400, completion_tokens: 8, prompt_tokens_details: { cached_tokens: 1_280 } } },
+    );
+    const { runId } = await harness.runner.start("classify", { alert: "disk full" }, { startedBy: "U-STARTER" });
+    expect((await harness.runner.settled(runId)).status).toBe("succeeded");
+
+    const samples = await scrape();
+    expect(valueOf(samples, "baton_model_cached_input_tokens_total", { model: "gpt-4o-mini" })).toBe(2_432);
+    expect(valueOf(samples, "baton_model_tokens_total", { model: "gpt-4o-mini", direction: "input" })).toBe(2_700);
+    // Summing the tokens counter over its labels gives the tokens used: no cached series in it.
+    const tokens = samples.filter((sample) => sample.name === "baton_model_tokens_total");
+    expect(tokens.map((sample) => sample.labels["direction"]).sort()).toEqual(["input", "output"]);
+    expect(tokens.reduce((sum, sample) => sum + sample.value, 0)).toBe(2_718);
+  });
+
+  it("has a cached-tokens series of 0 for a model whose server cached nothing", async () => {
+    harness.server.enqueue({ kind: "json", value: { severity: "SEV3" }, usage: { prompt_tokens: 60, completion_tokens: 5 } });
+    const { runId } = await harness.runner.start("classify", { alert: "disk full" }, { startedBy: "U-STARTER" });
+    expect((await harness.runner.settled(runId)).status).toBe("succeeded");
+    expect(valueOf(await scrape(), "baton_model_cached_input_tokens_total", { model: "gpt-4o-mini" })).toBe(0);
+  });
+
   it("counts an invalid model answer as one validation failure (drift) and the step's duration", async () => {
     harness.server.enqueue(
       { kind: "json", value: { severity: "catastrophic" }, usage: { prompt_tokens: 50, completion_tokens: 10 } },

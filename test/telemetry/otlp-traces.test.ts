@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runTraceIds } from "../../src/telemetry/run-ids.js";
-import { APPROVER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
+import { answerBySystemPrompt, APPROVER, PLAN_ANSWER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
 import { NETWORK_PATCH, reviewModel } from "../support/iac-review-fixtures.js";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.js";
@@ -52,7 +52,14 @@ describe("OpenTelemetry traces", () => {
       },
     });
     const model = reviewModel();
-    harness.model.setFallback((body) => model.reply(body));
+    // The review's prompt shares a prefix the server cached, reported as OpenAI does (usage.prompt_tokens_details.cached_tokens).
+    harness.model.setFallback((body) => {
+      const reply = model.reply(body);
+      const reviewing = JSON.stringify(body).includes("reviewing a Terraform change");
+      return reviewing && reply.kind === "json"
+        ? { ...reply, usage: { prompt_tokens: 2_000, completion_tokens: 300, prompt_tokens_details: { cached_tokens: 1_152 } } }
+        : reply;
+    });
     const delivered = await fetch(`http://127.0.0.1:${String(harness.bot.port)}/webhooks/github`, {
       method: "POST",
       headers: {
@@ -109,8 +116,17 @@ describe("OpenTelemetry traces", () => {
       "baton.run.id": runId,
       "baton.step.id": "review",
     });
-    expect(reviewCall?.attributes["gen_ai.usage.input_tokens"]).toBeGreaterThan(0);
-    expect(reviewCall?.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+    // The cached part is a part of the input tokens, as the GenAI conventions define it.
+    expect(reviewCall?.attributes["gen_ai.usage.input_tokens"]).toBe(2_000);
+    expect(reviewCall?.attributes["gen_ai.usage.cache_read.input_tokens"]).toBe(1_152);
+    expect(reviewCall?.attributes["gen_ai.usage.output_tokens"]).toBe(300);
+    // A call whose prompt the server did not cache (it reported 0) has no cache attribute.
+    const otherCalls = modelCalls.filter((span) => span !== reviewCall);
+    expect(otherCalls.length).toBeGreaterThan(0);
+    for (const call of otherCalls) {
+      expect(call.attributes["gen_ai.usage.input_tokens"]).toBeGreaterThan(0);
+      expect(call.attributes).not.toHaveProperty(["gen_ai.usage.cache_read.input_tokens"]);
+    }
     expect(typeof reviewCall?.attributes["gen_ai.response.model"]).toBe("string");
 
     const [wait] = named(trace, "approval review-draft");
@@ -138,6 +154,15 @@ describe("OpenTelemetry traces", () => {
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         OTEL_EXPORTER_OTLP_HEADERS: "x-team=ops%20east,authorization=Bearer%20t0ken",
       },
+    });
+    const answer = answerBySystemPrompt({ plan: PLAN_ANSWER });
+    let planCalls = 0;
+    // The second plan (after the feedback) finds more of its prompt in the server's cache.
+    harness.model.setFallback((body) => {
+      const reply = answer(body);
+      if (reply.kind !== "json") return reply;
+      planCalls += 1;
+      return { ...reply, usage: { prompt_tokens: 1_500, completion_tokens: 40, prompt_tokens_details: { cached_tokens: planCalls === 1 ? 1_152 : 1_280 } } };
     });
     await harness.post(
       slashCommand({ text: "run change-plan restart the api pods", userId: REQUESTER, responseUrl: harness.responseUrl("start") }, SIGNING_SECRET),
@@ -169,6 +194,13 @@ describe("OpenTelemetry traces", () => {
         .sort(),
     ).toEqual(["approved", "changes_requested"]);
     expect(named(trace, "chat gpt-4o-mini")).toHaveLength(2);
+    const cachedTokens = (span: { attributes: Record<string, unknown> }) => span.attributes["gen_ai.usage.cache_read.input_tokens"];
+    // Over http/json the cached part arrives as a number too (OTLP JSON sends 64-bit integers as strings).
+    expect(
+      named(trace, "chat gpt-4o-mini")
+        .map(cachedTokens)
+        .sort((left, right) => Number(left) - Number(right)),
+    ).toEqual([1_152, 1_280]);
     expect(named(trace, "run change-plan")[0]?.attributes["slack.channel.id"]).toBeDefined();
   }, 60_000);
 
