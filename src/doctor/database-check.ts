@@ -46,8 +46,12 @@ export async function checkDatabase(database: DatabaseLocation): Promise<CheckRe
  */
 export function usableConnections(limits: ServerConnectionLimits): { usable: number; reservedForOthers: string[] } {
   if (limits.superuser) return { usable: limits.maxConnections, reservedForOthers: [] };
-  const reservedForOthers = [`${String(limits.superuserReserved)} superuser_reserved_connections`];
-  let usable = limits.maxConnections - limits.superuserReserved;
+  const reservedForOthers: string[] = [];
+  let usable = limits.maxConnections;
+  if (limits.superuserReserved > 0) {
+    reservedForOthers.push(`${String(limits.superuserReserved)} superuser_reserved_connections`);
+    usable -= limits.superuserReserved;
+  }
   if (!limits.usesReservedConnections && limits.reserved > 0) {
     reservedForOthers.push(`${String(limits.reserved)} reserved_connections`);
     usable -= limits.reserved;

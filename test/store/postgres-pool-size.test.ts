@@ -183,6 +183,10 @@ describe("the doctor's connection arithmetic", () => {
     const privileged = limits({ reserved: 10, usesReservedConnections: true });
     expect(usableConnections(privileged)).toEqual({ usable: 97, reservedForOthers: ["3 superuser_reserved_connections"] });
     expect(checkConnections(47, privileged).status).toBe("pass");
+    // Nothing reserved: the detail names max_connections alone, not "less 0 …".
+    expect(checkConnections(10, limits({ superuserReserved: 0 })).detail).toBe(
+      "pool of 10 + 1 for the change feed = 11 per replica; 2 replicas need 22 of the server's max_connections 100",
+    );
   });
 
   it("a server too small for even the smallest pool says to raise max_connections", () => {
