@@ -3,7 +3,7 @@ import type { AlertStore, ChainStore, ChangeFeed, CommandIntentStore, Logger, Me
 import { SILENT_CHANGE_FEED } from "../core/change-feed.js";
 import type { RetentionStore } from "../core/retention.js";
 import { openSqliteState } from "../store/open-state.js";
-import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresState } from "../store-postgres/index.js";
+import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresState, type ServerConnectionLimits } from "../store-postgres/index.js";
 import { LATEST_SCHEMA_VERSION } from "../store/migrations.js";
 
 /**
@@ -22,8 +22,8 @@ export interface StoreState {
   kind: DatabaseLocation["kind"];
   /** The schema version the database was migrated to on opening. */
   schemaVersion: number;
-  /** PostgreSQL only: this process's pool size and the server's connection limit, for `baton doctor`. */
-  connections?: { poolSize: number; serverMaximum(): Promise<number> };
+  /** PostgreSQL only: this process's pool size and the server's connection limits, for `baton doctor`. */
+  connections?: { poolSize: number; serverLimits(): Promise<ServerConnectionLimits> };
   close(): Promise<void>;
 }
 
@@ -42,6 +42,8 @@ export async function openStoreState(database: DatabaseLocation, options: { logg
     ...state,
     kind: "postgres",
     schemaVersion: LATEST_POSTGRES_SCHEMA_VERSION,
-    connections: { poolSize: state.poolSize, serverMaximum: () => state.serverMaxConnections() },
+    connections: { poolSize: state.poolSize, serverLimits: () => state.serverConnectionLimits() },
   };
 }
+
+export type { ServerConnectionLimits };

@@ -134,7 +134,7 @@ export function rowsOfPage(page: RecordPage): TableRows {
     case "events":
       return plain(
         "events",
-        [text("run_id"), integer("sequence"), bigint("at"), text("type"), text("step_id"), text("actor"), json("data")],
+        [text("run_id"), bigint("sequence"), bigint("at"), text("type"), text("step_id"), text("actor"), json("data")],
         page.records.map((event) => [event.runId, event.sequence, event.at, event.type, event.stepId, event.actor, jsonText(event.data)]),
       );
     case "run_retries":

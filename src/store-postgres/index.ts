@@ -4,7 +4,7 @@
  * not wired into the runtime yet (see docs/postgres.md).
  */
 export { openPostgresStore, isPostgresUrl, type OpenPostgresStoreOptions } from "./open-postgres-store.js";
-export { openPostgresState, type PostgresState } from "./open-postgres-state.js";
+export { openPostgresState, type PostgresState, type ServerConnectionLimits } from "./open-postgres-state.js";
 export { PostgresChainStore } from "./postgres-chain-store.js";
 export { PostgresMessageLedger } from "./postgres-message-ledger.js";
 export { PostgresAlertStore } from "./postgres-alert-store.js";

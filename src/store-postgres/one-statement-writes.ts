@@ -22,7 +22,7 @@ const STEP_COLUMNS =
 /** Events $e..$e+4 (at, type, step_id, actor, data) numbered after `base`, for the run the CTE `run` returns. */
 const insertEventsFrom = (first: number) =>
   `INSERT INTO events (run_id, sequence, at, type, step_id, actor, data)
-   SELECT run.id, (run.base + e.position)::integer, e.at, e.type, e.step_id, e.actor, e.data
+   SELECT run.id, (run.base + e.position)::bigint, e.at, e.type, e.step_id, e.actor, e.data
    FROM run, unnest($${first}::bigint[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[], $${first + 4}::json[])
      WITH ORDINALITY AS e(at, type, step_id, actor, data, position)`;
 

@@ -8,6 +8,7 @@ import { migration4 } from "./migrations/004-alerts-and-incidents.js";
 import { migration5 } from "./migrations/005-command-intents.js";
 import { migration6 } from "./migrations/006-retention.js";
 import { migration7 } from "./migrations/007-cached-input-tokens.js";
+import { migration8 } from "./migrations/008-event-sequence-bigint.js";
 import { databaseTooNew } from "./postgres-errors.js";
 import { inTransaction } from "./transactions.js";
 
@@ -15,7 +16,16 @@ import { inTransaction } from "./transactions.js";
  * The PostgreSQL schema, as numbered migrations (one file each in migrations/), recorded in
  * `schema_migrations`. Never edit a released migration: add the next one.
  */
-export const POSTGRES_MIGRATIONS: ReadonlyArray<PostgresMigration> = [migration1, migration2, migration3, migration4, migration5, migration6, migration7];
+export const POSTGRES_MIGRATIONS: ReadonlyArray<PostgresMigration> = [
+  migration1,
+  migration2,
+  migration3,
+  migration4,
+  migration5,
+  migration6,
+  migration7,
+  migration8,
+];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION: number = POSTGRES_MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
 

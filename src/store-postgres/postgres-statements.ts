@@ -136,7 +136,7 @@ export const STATEMENTS = {
        RETURNING event_count - cardinality($2::bigint[]) AS base
      )
      INSERT INTO events (run_id, sequence, at, type, step_id, actor, data)
-     SELECT $1, (counted.base + e.position)::integer, e.at, e.type, e.step_id, e.actor, e.data
+     SELECT $1, (counted.base + e.position)::bigint, e.at, e.type, e.step_id, e.actor, e.data
      FROM counted, unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::json[]) WITH ORDINALITY AS e(at, type, step_id, actor, data, position)`,
   ),
   selectEvents: statement("baton_select_events", `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.run_id = $1 ORDER BY e.sequence`),

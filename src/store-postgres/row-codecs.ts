@@ -124,7 +124,8 @@ export const EVENT_COLUMNS = "e.run_id, e.sequence, e.at, e.type, e.step_id, e.a
 
 const eventRowSchema = z.object({
   run_id: z.string(),
-  sequence: integerColumn,
+  // bigint since migration 8: text from pg, like the timestamps.
+  sequence: bigintColumn,
   at: bigintColumn,
   type: eventTypeSchema,
   step_id: z.string().nullable(),

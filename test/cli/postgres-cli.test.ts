@@ -34,18 +34,18 @@ describe.skipIf(skip)("baton on PostgreSQL", () => {
     expect(shown.stdout).toMatch(/succeeded/);
   }, 60_000);
 
-  it("baton doctor checks the connection, the migrations and a write", async () => {
+  it("baton doctor checks the connection, the migrations and a write, and the pools against the slots its (superuser) role may take", async () => {
     const result = await runCli(["doctor"], { BATON_DB: database.url(), BATON_MODEL: "scripted" });
     expect(result.stdout).toMatch(/✓ PostgreSQL database postgres:\/\/postgres@[^ ]+ .*writable; migrated to schema version \d+/);
     expect(result.stdout).toMatch(
-      /✓ PostgreSQL connections \(BATON_DB_POOL_SIZE\): pool of 10 \+ 1 for the change feed = 11 per replica; 2 replicas need 22 of the server's max_connections \d+/,
+      /✓ PostgreSQL connections \(BATON_DB_POOL_SIZE\): pool of 10 \+ 1 for the change feed = 11 per replica; 2 replicas need 22 of the server's max_connections \d+ \(baton's role is a superuser: the reserved slots are open to it\)/,
     );
   }, 60_000);
 
   it("baton doctor warns when two replicas' pools would not fit the server's max_connections, and says what to set", async () => {
     const result = await runCli(["doctor"], { BATON_DB: database.url(), BATON_MODEL: "scripted", BATON_DB_POOL_SIZE: "100" });
     expect(result.stdout).toMatch(
-      /! PostgreSQL connections \(BATON_DB_POOL_SIZE\): pool of 100 .*2 replicas need 202 of the server's max_connections \d+: more than it allows/,
+      /! PostgreSQL connections \(BATON_DB_POOL_SIZE\): pool of 100 .*2 replicas need 202 of the server's max_connections \d+ \(baton's role is a superuser: the reserved slots are open to it\): more than it allows/,
     );
     expect(result.stdout).toMatch(/Set BATON_DB_POOL_SIZE to \d+ or less, or raise max_connections on the server/);
   }, 60_000);

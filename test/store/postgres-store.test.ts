@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { isBatonError } from "../../src/core/errors.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, openPostgresStore, type PostgresChainStore } from "../../src/store-postgres/index.js";
-import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, START } from "./chain-store-fixtures.js";
+import { approval, event, guardOf, OTHER_OWNER, OWNER, runAtCursor, runAwaitingApproval, START } from "./chain-store-fixtures.js";
 import { createTestDatabase, skipWithoutPostgres, testPool, usePostgresDatabase } from "../support/postgres-test-database.js";
 
 /**
@@ -73,8 +73,9 @@ describe.skipIf(skip)("PostgreSQL store", () => {
         { version: 5, description: "command intents" },
         { version: 6, description: "retention: the one way audit detail is deleted" },
         { version: 7, description: "the part of a step's input tokens the model server served from its prompt cache" },
+        { version: 8, description: "audit event sequence numbers as bigint, so runs copied from SQLite with many decisions fit" },
       ]);
-      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(7);
+      expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(8);
     });
 
     it("a database at version 6 keeps its steps and approvals, which read as 0 cached input tokens after migration 7", async () => {
@@ -85,11 +86,12 @@ describe.skipIf(skip)("PostgreSQL store", () => {
         const pending = approval(run.id, 1);
         expect(await first.openApproval({ guard: guardOf(run.id, 1), approval: pending, at: START + 2000, events: [] })).toBe(true);
         await first.closed();
-        // Back to version 6 as a baton before migration 7 left it: no column, no record of 7.
+        // Back to version 6 as a baton before migration 7 left it: no column, no record of 7 (or of
+        // 8, which finds its columns bigint already and changes nothing).
         const pool = testPool(older.url);
         try {
           await pool.query(
-            "ALTER TABLE steps DROP COLUMN cached_input_tokens; ALTER TABLE approvals DROP COLUMN cached_input_tokens; DELETE FROM schema_migrations WHERE version = 7",
+            "ALTER TABLE steps DROP COLUMN cached_input_tokens; ALTER TABLE approvals DROP COLUMN cached_input_tokens; DELETE FROM schema_migrations WHERE version >= 7",
           );
         } finally {
           await pool.end();
@@ -100,6 +102,55 @@ describe.skipIf(skip)("PostgreSQL store", () => {
           const [step] = await upgraded.getSteps(run.id);
           expect(step?.usage).toEqual({ modelCalls: 1, inputTokens: 800, cachedInputTokens: 0, outputTokens: 200, costUsd: 0.000123 });
           expect(await upgraded.getApproval(pending.id)).toEqual({ ...pending, stepUsage: { ...pending.stepUsage, cachedInputTokens: 0 } });
+        } finally {
+          await upgraded.closed();
+        }
+      } finally {
+        await older.drop();
+      }
+    });
+
+    it("a database at version 7 keeps its runs' events, and migration 8 lets them be numbered past 2^31", async () => {
+      const older = await createTestDatabase();
+      const columnTypes =
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE (table_name, column_name) IN (('events', 'sequence'), ('runs', 'event_count')) ORDER BY table_name";
+      try {
+        const first = await openPostgresStore(older.url);
+        const run = await runAtCursor(first, 1);
+        const { run: waiting } = await runAwaitingApproval(first, 1);
+        const before = { run: await first.listEvents(run.id), waiting: await first.listEvents(waiting.id) };
+        await first.closed();
+        // Back to version 7 as a baton before migration 8 left it: integer columns, no record of 8.
+        const pool = testPool(older.url);
+        try {
+          await pool.query(
+            "ALTER TABLE events ALTER COLUMN sequence TYPE integer; ALTER TABLE runs ALTER COLUMN event_count TYPE integer; DELETE FROM schema_migrations WHERE version = 8",
+          );
+          expect((await pool.query(columnTypes)).rows.map((row: { data_type: string }) => row.data_type)).toEqual(["integer", "integer"]);
+        } finally {
+          await pool.end();
+        }
+
+        const upgraded = await openPostgresStore(older.url);
+        try {
+          expect(await upgraded.listEvents(run.id)).toEqual(before.run);
+          expect(await upgraded.listEvents(waiting.id)).toEqual(before.waiting);
+          expect(before.waiting.map((item) => item.sequence)).toEqual([1, 2, 3, 4]);
+          // Appending goes on from event_count, now bigint: a run copied with numbers past 2^31 carries on.
+          await upgraded.appendEvents([event(run.id, "effect.replayed", { actor: null })]);
+          expect((await upgraded.listEvents(run.id)).at(-1)).toMatchObject({ sequence: before.run.length + 1, type: "effect.replayed" });
+          const pool = testPool(older.url);
+          try {
+            expect((await pool.query(columnTypes)).rows).toEqual([
+              { table_name: "events", column_name: "sequence", data_type: "bigint" },
+              { table_name: "runs", column_name: "event_count", data_type: "bigint" },
+            ]);
+            await pool.query("UPDATE runs SET event_count = $2 WHERE id = $1", [run.id, 2 ** 31 + 5]);
+          } finally {
+            await pool.end();
+          }
+          await upgraded.appendEvents([event(run.id, "run.recovered", { actor: null })]);
+          expect((await upgraded.listEvents(run.id)).at(-1)).toMatchObject({ sequence: 2 ** 31 + 6, type: "run.recovered" });
         } finally {
           await upgraded.closed();
         }
