@@ -1,3 +1,5 @@
+import { shapeProblemOf } from "./payload-shapes.js";
+
 /**
  * What baton lets through to Bolt, whichever way Slack's request came: over HTTP
  * (`request-guard.ts`) or in a Socket Mode envelope (`socket-mode-guard.ts`). Both guards read
@@ -7,6 +9,10 @@
  * - `acknowledge`: an object nothing behind the guard answers (`handled-requests.ts` decides for
  *   baton's listeners; over HTTP, Bolt answers `ssl_check` and `url_verification` itself).
  *   Nothing would ever acknowledge it, and Slack shows the person an error after 3 s;
+ * - `malformed`: an object a listener handles that lacks a field Slack always sends and Bolt or
+ *   the listener reads (`payload-shapes.ts`): Bolt threw before the listener ran, so nothing
+ *   acknowledged it, or the listener threw. It is acknowledged at once and never reaches Bolt;
+ *   an `event_callback` with no `event` object is one too (Bolt would not know it for an event);
  * - `pass`: everything else, which Bolt hands to the listener that acknowledges it.
  */
 
@@ -15,7 +21,11 @@ export const SLACK_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export type SlackBody = Readonly<Record<string, unknown>>;
 
-export type BodyJudgement = { verdict: "refuse"; what: string } | { verdict: "acknowledge"; body: SlackBody } | { verdict: "pass"; body: SlackBody };
+export type BodyJudgement =
+  | { verdict: "refuse"; what: string }
+  | { verdict: "acknowledge"; body: SlackBody }
+  | { verdict: "malformed"; body: SlackBody; problem: string }
+  | { verdict: "pass"; body: SlackBody };
 
 export const isSlackBody = (value: unknown): value is SlackBody => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -29,6 +39,11 @@ export function describeNonObject(value: unknown): string {
 /** `isHandled`: whether something behind the guard (a baton listener, or Bolt itself) answers this body. */
 export function judgeSlackBody(parsed: unknown, isHandled: (body: SlackBody) => boolean): BodyJudgement {
   if (!isSlackBody(parsed)) return { verdict: "refuse", what: describeNonObject(parsed) };
+  if (parsed["type"] === "event_callback" && !isSlackBody(parsed["event"])) {
+    return { verdict: "malformed", body: parsed, problem: parsed["event"] === undefined ? "event is missing" : "event is not an object" };
+  }
   if (!isHandled(parsed)) return { verdict: "acknowledge", body: parsed };
+  const problem = shapeProblemOf(parsed);
+  if (problem !== undefined) return { verdict: "malformed", body: parsed, problem };
   return { verdict: "pass", body: parsed };
 }
