@@ -56,10 +56,9 @@ const SlashCommand = z.object({
   trigger_id: z.string(),
 });
 
-const EventCallback = z.object({
-  type: z.literal("event_callback"),
-  event: z.object({ type: z.literal("app_home_opened"), user: SlackId }),
-});
+const EventCallback = z.object({ type: z.literal("event_callback"), event: z.object({ type: z.string() }) });
+/** The fields of each event baton subscribes to that its listener reads, checked inside `event`. */
+const EVENT_SHAPES: Readonly<Record<string, z.ZodType>> = { app_home_opened: z.object({ user: SlackId }) };
 
 /**
  * Which kind of listener Bolt hands a body to, in Bolt's own order (`getTypeAndConversation` in
@@ -79,7 +78,28 @@ export function boltKindOf(body: SlackBody): BoltKind {
   return "other";
 }
 
-const SHAPES: Partial<Record<BoltKind, z.ZodType>> = { event: EventCallback, command: SlashCommand, action: BlockActions, view: ViewSubmission };
+/**
+ * The shape a body is held to: by the listener kind Bolt will give it to, and, for a body that
+ * says it is a click, a submission or an event but lacks what makes Bolt see it as one (no
+ * `actions`, no `event`), by what it says it is. Kinds baton has no listener for have none.
+ */
+function shapeFor(body: SlackBody): z.ZodType | undefined {
+  switch (boltKindOf(body)) {
+    case "event":
+      return EventCallback;
+    case "command":
+      return SlashCommand;
+    case "action":
+    case "view":
+    case "other":
+      if (body["type"] === "block_actions") return BlockActions;
+      if (body["type"] === "view_submission") return ViewSubmission;
+      if (body["type"] === "event_callback") return EventCallback;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** `actions.0.action_id`, or `(the payload)` for the top level: where a log reader should look. */
 const pathOf = (path: ReadonlyArray<PropertyKey>): string => (path.length === 0 ? "(the payload)" : path.map(String).join("."));
@@ -94,18 +114,25 @@ function valueAt(body: SlackBody, path: ReadonlyArray<PropertyKey>): unknown {
   return value;
 }
 
+function describeIssue(body: SlackBody, issue: z.core.$ZodIssue | undefined, prefix: ReadonlyArray<PropertyKey>): string {
+  if (issue === undefined) return "the payload does not have the fields Slack always sends";
+  const path = [...prefix, ...issue.path];
+  return valueAt(body, path) === undefined ? `${pathOf(path)} is missing` : `${pathOf(path)} is not what Slack sends (${issue.message})`;
+}
+
 /**
- * What is missing or wrong in a body a listener handles, naming the field's path; undefined when
- * it has what Slack always sends. Kinds baton has no listener for have no shape here: the guard
- * acknowledges those before asking.
+ * What is missing or wrong in a body of a kind baton listens to, naming the field's path;
+ * undefined when it has what Slack always sends (or is of a kind baton does not handle, which
+ * the guard acknowledges anyway).
  */
 export function shapeProblemOf(body: SlackBody): string | undefined {
-  const shape = SHAPES[boltKindOf(body)];
+  const shape = shapeFor(body);
   if (shape === undefined) return undefined;
   const result = shape.safeParse(body);
-  if (result.success) return undefined;
-  const [issue] = result.error.issues;
-  if (issue === undefined) return "the payload does not have the fields Slack always sends";
-  const path = pathOf(issue.path);
-  return valueAt(body, issue.path) === undefined ? `${path} is missing` : `${path} is not what Slack sends (${issue.message})`;
+  if (!result.success) return describeIssue(body, result.error.issues[0], []);
+  if (shape !== EventCallback) return undefined;
+  const event = body["event"] as SlackBody;
+  const eventShape = typeof event["type"] === "string" ? EVENT_SHAPES[event["type"]] : undefined;
+  const eventResult = eventShape?.safeParse(event);
+  return eventResult === undefined || eventResult.success ? undefined : describeIssue(body, eventResult.error.issues[0], ["event"]);
 }

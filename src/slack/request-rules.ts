@@ -9,10 +9,10 @@ import { shapeProblemOf } from "./payload-shapes.js";
  * - `acknowledge`: an object nothing behind the guard answers (`handled-requests.ts` decides for
  *   baton's listeners; over HTTP, Bolt answers `ssl_check` and `url_verification` itself).
  *   Nothing would ever acknowledge it, and Slack shows the person an error after 3 s;
- * - `malformed`: an object a listener handles that lacks a field Slack always sends and Bolt or
- *   the listener reads (`payload-shapes.ts`): Bolt threw before the listener ran, so nothing
- *   acknowledged it, or the listener threw. It is acknowledged at once and never reaches Bolt;
- *   an `event_callback` with no `event` object is one too (Bolt would not know it for an event);
+ * - `malformed`: a click, submission, `/baton` command or event that lacks a field Slack always
+ *   sends and Bolt or baton's listener reads (`payload-shapes.ts`): Bolt threw before the
+ *   listener ran, so nothing acknowledged it, or the listener threw. It is acknowledged at once
+ *   and never reaches Bolt;
  * - `pass`: everything else, which Bolt hands to the listener that acknowledges it.
  */
 
@@ -39,11 +39,9 @@ export function describeNonObject(value: unknown): string {
 /** `isHandled`: whether something behind the guard (a baton listener, or Bolt itself) answers this body. */
 export function judgeSlackBody(parsed: unknown, isHandled: (body: SlackBody) => boolean): BodyJudgement {
   if (!isSlackBody(parsed)) return { verdict: "refuse", what: describeNonObject(parsed) };
-  if (parsed["type"] === "event_callback" && !isSlackBody(parsed["event"])) {
-    return { verdict: "malformed", body: parsed, problem: parsed["event"] === undefined ? "event is missing" : "event is not an object" };
-  }
-  if (!isHandled(parsed)) return { verdict: "acknowledge", body: parsed };
+  // Before `isHandled`: a click with no `actions` is no click to Bolt, but it is a broken one.
   const problem = shapeProblemOf(parsed);
   if (problem !== undefined) return { verdict: "malformed", body: parsed, problem };
+  if (!isHandled(parsed)) return { verdict: "acknowledge", body: parsed };
   return { verdict: "pass", body: parsed };
 }
