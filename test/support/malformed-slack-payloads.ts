@@ -61,7 +61,7 @@ export function runCommand(originals: Originals): Record<string, string> {
   };
 }
 
-function rejectSubmission(originals: Originals): Record<string, unknown> {
+export function rejectSubmission(originals: Originals): Record<string, unknown> {
   return {
     type: "view_submission",
     team: { id: "T0FAKE", domain: "fake" },
@@ -80,7 +80,7 @@ function rejectSubmission(originals: Originals): Record<string, unknown> {
   };
 }
 
-function homeOpened(originals: Originals): Record<string, unknown> {
+export function homeOpened(originals: Originals): Record<string, unknown> {
   return {
     type: "event_callback",
     team_id: "T0FAKE",
