@@ -4,8 +4,9 @@ import type { SlackBody } from "./request-rules.js";
 /**
  * The fields Slack always sends in each payload baton's listeners handle, and that Bolt or those
  * listeners read without checking. A payload routed to a listener without one of them made Bolt
- * throw before any listener ran (`body.user.id`, `body.actions[0].action_id`, `body.view.…`), so
- * nothing acknowledged it, or made the listener throw (`command.text`, `view.blocks.find`).
+ * throw before any listener ran (`body.user.id`, `body.view.…`: a 500 over HTTP, no ack at all in
+ * Socket Mode), reach no listener (`actions[0]` without baton's `action_id`: nothing acked), or
+ * made the listener throw (`command.text`, `view.blocks.find`).
  * Everything else is left loose: Slack adds fields, and an unknown one is no reason to refuse.
  *
  * Sources (Slack's reference pages):

@@ -109,8 +109,10 @@ export function guardSlackRequests(boltListener: RequestListener, options: Reque
           return;
         }
         if (judgement.verdict === "malformed") {
-          // 200, not 400: the body is signed, so Slack sent it, and Slack treats a failed answer as
-          // a reason to retry (and shows the person an error): a retry carries the same body.
+          // 200, not 400: the body is signed, so Slack sent it. Slack sends an event again after any
+          // non-2xx answer (`http_error`, https://docs.slack.dev/apis/events-api/ "Error handling"),
+          // and shows the person an error for an interaction not answered 200
+          // (https://docs.slack.dev/interactivity/handling-user-interaction): the same body again.
           logger.warn({ type: judgement.body["type"] ?? judgement.body["command"], problem: judgement.problem }, MALFORMED_MESSAGE);
           answer(response, 200);
           return;

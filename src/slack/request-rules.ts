@@ -11,8 +11,8 @@ import { shapeProblemOf } from "./payload-shapes.js";
  *   Nothing would ever acknowledge it, and Slack shows the person an error after 3 s;
  * - `malformed`: a click, submission, `/baton` command or event that lacks a field Slack always
  *   sends and Bolt or baton's listener reads (`payload-shapes.ts`): Bolt threw before the
- *   listener ran, so nothing acknowledged it, or the listener threw. It is acknowledged at once
- *   and never reaches Bolt;
+ *   listener ran (a 500 over HTTP, no ack in Socket Mode), or the listener threw. It is
+ *   acknowledged at once and never reaches Bolt;
  * - `pass`: everything else, which Bolt hands to the listener that acknowledges it.
  */
 
