@@ -4,6 +4,7 @@ import { RFP_CALLBACK_ID } from "./modals/rfp-modal.js";
 import { RUN_CALLBACK_ID } from "./modals/run-input-modal.js";
 import { APPROVAL_ACTION_IDS } from "./render/approval-buttons.js";
 import { RETRY_ACTION_ID } from "./render/progress-card.js";
+import { boltKindOf } from "./payload-shapes.js";
 import type { SlackBody } from "./request-rules.js";
 
 /**
@@ -19,17 +20,19 @@ const EVENT_TYPES: ReadonlySet<unknown> = new Set(["app_home_opened"]);
 
 const field = (value: unknown, key: string): unknown => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined);
 
+/** Decided in Bolt's order (`boltKindOf`), and by the first action only: Bolt dispatches `actions[0]`. */
 export function isHandledSlackRequest(body: SlackBody): boolean {
-  if (typeof body["command"] === "string") return body["command"] === "/baton";
-  switch (body["type"]) {
-    case "block_actions": {
+  switch (boltKindOf(body)) {
+    case "event":
+      return body["type"] === "event_callback" && EVENT_TYPES.has(field(body["event"], "type"));
+    case "command":
+      return body["command"] === "/baton";
+    case "action": {
       const actions = body["actions"];
-      return Array.isArray(actions) && actions.some((action) => ACTION_IDS.has(field(action, "action_id")));
+      return body["type"] === "block_actions" && Array.isArray(actions) && ACTION_IDS.has(field(actions[0], "action_id"));
     }
-    case "view_submission":
-      return CALLBACK_IDS.has(field(body["view"], "callback_id"));
-    case "event_callback":
-      return EVENT_TYPES.has(field(body["event"], "type"));
+    case "view":
+      return body["type"] === "view_submission" && CALLBACK_IDS.has(field(body["view"], "callback_id"));
     default:
       return false;
   }

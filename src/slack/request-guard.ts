@@ -17,6 +17,8 @@ import { judgeSlackBody, SLACK_BODY_LIMIT_BYTES, type SlackBody } from "./reques
  * - a request no listener handles (an action id, callback id or event type baton never
  *   registered) is acknowledged at once with an empty 200, instead of Bolt's 3-second wait for
  *   an ack that never comes (Slack shows an error after 3 s);
+ * - a request a listener handles that lacks a field Slack always sends (`payload-shapes.ts`) is
+ *   acknowledged the same way, with a warning naming the field, and never reaches Bolt;
  * - everything else goes to Bolt, pre-read: Bolt takes a request whose `rawBody` is already a
  *   Buffer (`bufferIncomingMessage` in Bolt's HTTPModuleFunctions) and verifies its signature.
  * The first two decisions are `request-rules.ts`, which Socket Mode envelopes go through too.
@@ -77,6 +79,8 @@ function isSigned(request: IncomingMessage, raw: Buffer, signingSecret: string):
 /** Slack's HTTP-only checks, which Bolt's HTTP receiver answers itself (never sent over a socket). */
 const answeredByBolt = (body: SlackBody): boolean => body["ssl_check"] !== undefined || body["type"] === "url_verification";
 
+export const MALFORMED_MESSAGE = "acknowledged a Slack request that lacks a field Slack always sends, without passing it on";
+
 /** Bolt's request listener behind the guard. */
 export function guardSlackRequests(boltListener: RequestListener, options: RequestGuardOptions): RequestListener {
   const maxBytes = options.maxBytes ?? SLACK_BODY_LIMIT_BYTES;
@@ -102,6 +106,15 @@ export function guardSlackRequests(boltListener: RequestListener, options: Reque
         if (judgement.verdict === "refuse") {
           logger.warn({ body: judgement.what }, "refused a Slack request whose body is not an object");
           answer(response, 400, { error: "BAD_REQUEST", message: `The body (or its payload field) is ${judgement.what}; Slack sends a JSON object.` });
+          return;
+        }
+        if (judgement.verdict === "malformed") {
+          // 200, not 400: the body is signed, so Slack sent it. Slack sends an event again after any
+          // non-2xx answer (`http_error`, https://docs.slack.dev/apis/events-api/ "Error handling"),
+          // and shows the person an error for an interaction not answered 200
+          // (https://docs.slack.dev/interactivity/handling-user-interaction): the same body again.
+          logger.warn({ type: judgement.body["type"] ?? judgement.body["command"], problem: judgement.problem }, MALFORMED_MESSAGE);
+          answer(response, 200);
           return;
         }
         if (judgement.verdict === "acknowledge") {

@@ -20,8 +20,8 @@ import { describeNonObject, isSlackBody, judgeSlackBody, SLACK_BODY_LIMIT_BYTES,
  *   a button click ran the click's listener.
  * Now: a message over the 4 MB limit, one that is not JSON, not an object or has no
  * `envelope_id` is dropped with a warning (nothing to ack it by, or too large to read); an
- * envelope of an unknown type, with a payload that is not an object, or that no listener handles
- * is acked at once with an empty ack and never reaches Bolt. Everything else goes on unchanged,
+ * envelope of an unknown type, with a payload that is not an object, that no listener handles,
+ * or that a listener handles but lacks a field Slack always sends (`payload-shapes.ts`) is acked at once with an empty ack and never reaches Bolt. Everything else goes on unchanged,
  * and its listener acks it after its durable write.
  */
 
@@ -59,6 +59,7 @@ export function judgeEnvelope(envelope: unknown, isHandled: (body: SlackBody) =>
   if (type === "events_api" && !isSlackBody(judgement.body["event"])) {
     return { verdict: "acknowledge", envelopeId, level: "warn", reason: "the events_api payload has no event object" };
   }
+  if (judgement.verdict === "malformed") return { verdict: "acknowledge", envelopeId, level: "warn", reason: `the payload's ${judgement.problem}` };
   if (judgement.verdict === "acknowledge") return { verdict: "acknowledge", envelopeId, level: "debug", reason: "no listener handles it" };
   return { verdict: "pass" };
 }

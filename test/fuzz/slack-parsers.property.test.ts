@@ -10,8 +10,10 @@ import { readRfpForm } from "../../src/slack/modals/rfp-modal.js";
 import { readRunInput } from "../../src/slack/modals/run-input-modal.js";
 import { readFormValues } from "../../src/slack/modals/schema-form.js";
 import { openSealedApprovalMetadata, sealedApprovalMetadata } from "../../src/slack/modals/sealed-metadata.js";
+import { judgeSlackBody } from "../../src/slack/request-rules.js";
 import { judgeEnvelope } from "../../src/slack/socket-mode-guard.js";
 import { HOSTILE_TEXT, INJECTION_CORPUS } from "../support/injection-corpus.js";
+import { approveClick, homeOpened, type Originals, rejectSubmission, runCommand } from "../support/malformed-slack-payloads.js";
 
 /**
  * Issue 13 item 10: what Slack (or someone with the signing secret) sends, fuzzed. Commands,
@@ -232,6 +234,62 @@ describe("private_metadata and interaction bodies, fuzzed", () => {
         const payload = candidate["payload"];
         expect(isObject(payload) && isHandledSlackRequest(payload)).toBe(true);
         if (candidate["type"] === "events_api") expect(isObject((payload as Record<string, unknown>)["event"])).toBe(true);
+      }),
+      BOUNDS,
+    );
+  });
+
+  it("payloads baton handles, with fields taken away or replaced: what passes to Bolt has every field Bolt and the listener read, and the rest is acknowledged", () => {
+    const originals: Originals = { approvalId: "a_1", channel: "C0RUNS", ts: "1.1", userId: "U0ALICE", responseUrl: "https://example.invalid/respond" };
+    const bases: Array<Record<string, unknown>> = [approveClick(originals), runCommand(originals), rejectSubmission(originals), homeOpened(originals)];
+    const pathsOf = (value: unknown, prefix: string[]): string[][] =>
+      typeof value === "object" && value !== null
+        ? Object.entries(value).flatMap(([key, child]) => [[...prefix, key], ...pathsOf(child, [...prefix, key])])
+        : [];
+    const mutate = (target: Record<string, unknown>, path: string[], replacement: { value: unknown } | null): void => {
+      let parent: unknown = target;
+      for (const key of path.slice(0, -1)) parent = typeof parent === "object" && parent !== null ? (parent as Record<string, unknown>)[key] : undefined;
+      const last = path.at(-1);
+      if (typeof parent !== "object" || parent === null || last === undefined) return;
+      if (replacement === null) delete (parent as Record<string, unknown>)[last];
+      else (parent as Record<string, unknown>)[last] = replacement.value;
+    };
+    const candidate = fc.integer({ min: 0, max: bases.length - 1 }).chain((index) =>
+      fc.record({
+        index: fc.constant(index),
+        mutations: fc.array(
+          fc.record({ path: fc.constantFrom(...pathsOf(bases[index], [])), replacement: fc.option(fc.record({ value: anything }), { nil: null }) }),
+          { maxLength: 3 },
+        ),
+      }),
+    );
+    const text = (value: unknown): boolean => typeof value === "string";
+    const objectAt = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+    fc.assert(
+      fc.property(candidate, ({ index, mutations }) => {
+        const body = structuredClone(bases[index] ?? {});
+        for (const { path, replacement } of mutations) mutate(body, path, replacement);
+        const judgement = judgeSlackBody(body, isHandledSlackRequest);
+        if (mutations.length === 0) expect(judgement.verdict).toBe("pass");
+        if (judgement.verdict === "malformed") expect(judgement.problem).toMatch(/ is (missing|not what Slack sends)/);
+        if (judgement.verdict !== "pass") return;
+        // What Bolt reads before any listener runs, and what baton's listeners read, by Bolt's order.
+        if (body["event"] !== undefined) {
+          expect(text(objectAt(body["event"])["user"])).toBe(true);
+        } else if (body["command"] !== undefined) {
+          for (const key of ["command", "text", "user_id", "channel_id", "response_url", "trigger_id", "team_id"]) expect(text(body[key])).toBe(true);
+        } else {
+          expect(text(objectAt(body["user"])["id"])).toBe(true);
+          expect(body["team"] === null || text(objectAt(body["team"])["id"])).toBe(true);
+          if (body["type"] === "block_actions") {
+            expect(text(objectAt((body["actions"] as unknown[])[0])["action_id"])).toBe(true);
+            expect(text(body["trigger_id"])).toBe(true);
+          } else {
+            const view = objectAt(body["view"]);
+            expect(Array.isArray(view["blocks"]) && text(view["private_metadata"]) && text(view["id"])).toBe(true);
+            expect(typeof objectAt(view["state"])["values"]).toBe("object");
+          }
+        }
       }),
       BOUNDS,
     );

@@ -4,6 +4,7 @@ import { SLACK_BODY_LIMIT_BYTES } from "../../src/slack/request-rules.js";
 import { approvalKey } from "../../src/slack/run-projection.js";
 import { APPROVER, REQUESTER, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { startFakeSocketMode, type FakeSocketMode } from "../support/fake-socket-mode.js";
+import { approveClick, malformedCases, runCommand } from "../support/malformed-slack-payloads.js";
 
 /**
  * Envelopes Slack would never send, over the fake Socket Mode WebSocket into the real bot: each
@@ -208,6 +209,49 @@ describe("Socket Mode envelopes Slack would not send", () => {
     expect(await store.listRuns({ limit: 100 })).toHaveLength(runsBefore + 1);
     nothingFailed();
   }, 20_000);
+
+  it("payloads a listener handles but without a field Slack always sends are acked at once with a warning naming the field; nothing is started or decided, and a real click still works", async () => {
+    const store = harness.bot.runtime.store;
+    const runsBefore = (await store.listRuns({ limit: 100 })).length;
+    await socket.send(
+      "slash_commands",
+      runCommand({ approvalId: "", channel: "C0RUNS", ts: "", userId: REQUESTER, responseUrl: harness.responseUrl("socket") }),
+    );
+    const run = await waitFor(async () => {
+      const runs = await store.listRuns({ limit: 100 });
+      return runs.length > runsBefore ? runs[0] : undefined;
+    });
+    const approval = await waitFor(async () => (await store.listApprovals({ runId: run.id, statuses: ["pending"], limit: 1 }))[0]);
+    const card = await waitFor(async () => {
+      const posted = await harness.bot.runtime.ledger.getMessage(approvalKey(approval.id));
+      return posted?.ts ? { channel: posted.channel, ts: posted.ts } : undefined;
+    });
+    const originals = { approvalId: approval.id, channel: card.channel, ts: card.ts, userId: APPROVER, responseUrl: harness.responseUrl("malformed") };
+
+    for (const malformed of malformedCases(originals)) {
+      lines.length = 0;
+      const ack = await socket.send(malformed.kind, malformed.payload);
+      expect({ name: malformed.name, ack }).toEqual({ name: malformed.name, ack: { envelope_id: ack.envelope_id, payload: {} } });
+      // The client's own check comes first for an events_api payload whose event is not an object.
+      const reason = typeof malformed.payload["event"] === "string" ? "the events_api payload has no event object" : `the payload's ${malformed.problem}`;
+      expect({ name: malformed.name, warnings: warnings() }).toEqual({
+        name: malformed.name,
+        warnings: [expect.stringContaining(`acknowledged a Socket Mode envelope Slack would not send, without passing it on (${reason}`)],
+      });
+      nothingFailed();
+    }
+    lines.length = 0;
+    await stillServing();
+    expect((await store.getApproval(approval.id))?.status).toBe("pending");
+    expect((await store.getRun(run.id))?.status).toBe("awaiting_approval");
+    expect(await store.listRuns({ limit: 100 })).toHaveLength(runsBefore + 1);
+
+    await socket.send("interactive", approveClick(originals));
+    await waitFor(async () => ((await store.getRun(run.id))?.status === "succeeded" ? true : undefined));
+    expect((await store.getApproval(approval.id))?.status).toBe("approved");
+    expect(warnings()).toEqual([]);
+    nothingFailed();
+  }, 30_000);
 });
 
 async function waitFor<Value>(probe: () => Promise<Value | undefined>, timeoutMs = 5_000): Promise<Value> {
