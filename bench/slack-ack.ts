@@ -62,18 +62,28 @@ const bot = await startBotProcess({
 const port = bot.port;
 const eventsUrl = `http://127.0.0.1:${String(port)}/slack/events`;
 
-/** Approval ids whose cards (with buttons) were posted and not yet clicked. */
-const clickable: string[] = [];
+/**
+ * Approval cards (with buttons) posted and not yet clicked: the approval id and where the card is.
+ * A click counts only on the card it was built for (src/slack/click-source.ts), so the bench
+ * clicks there, as a person does.
+ */
+const clickable: Array<{ approvalId: string; channelId: string; messageTs: string }> = [];
 let scannedCalls = 0;
 /** Looks only at calls not seen before, so the load generator's own work stays constant per request. */
 function collectApprovals(): void {
   for (; scannedCalls < slack.calls.length; scannedCalls += 1) {
     const call = slack.calls[scannedCalls];
     if (call?.method !== "chat.postMessage" || !Array.isArray(call.args["blocks"])) continue;
+    // The fake records its answer (with the card's ts) in the same tick as the call; a call it
+    // failed on purpose has none, and posted no card.
+    if (call.result === undefined) continue;
+    const channelId = call.result["channel"];
+    const messageTs = call.result["ts"];
+    if (typeof channelId !== "string" || typeof messageTs !== "string") continue;
     for (const block of call.args["blocks"] as Array<{ type?: string; elements?: Array<{ action_id?: string; value?: string }> }>) {
       if (block.type !== "actions") continue;
       const approve = block.elements?.find((element) => element.action_id === "baton.approve");
-      if (approve?.value) clickable.push(approve.value);
+      if (approve?.value) clickable.push({ approvalId: approve.value, channelId, messageTs });
     }
   }
 }
@@ -98,8 +108,14 @@ let runsStarted = 0;
 function nextRequest(index: number): Promise<Sample> {
   const responseUrl = `${slack.url}/response/r${String(index)}`;
   collectApprovals();
-  const approvalId = index % 5 === 0 ? clickable.shift() : undefined;
-  if (approvalId) return send("approve", buttonClick({ actionId: "baton.approve", value: approvalId, userId: APPROVER, responseUrl }, SECRET), approvalId);
+  const card = index % 5 === 0 ? clickable.shift() : undefined;
+  if (card) {
+    const click = buttonClick(
+      { actionId: "baton.approve", value: card.approvalId, userId: APPROVER, responseUrl, channelId: card.channelId, messageTs: card.messageTs },
+      SECRET,
+    );
+    return send("approve", click, card.approvalId);
+  }
   if (index % 2 === 0 || runsStarted === 0) {
     runsStarted += 1;
     return send("run", slashCommand({ text: `run solution-brief ${JSON.stringify(input)}`, userId: "U0ALICE", responseUrl }, SECRET));

@@ -28,6 +28,8 @@ export interface RecordedSlackCall {
   args: Record<string, unknown>;
   headers: IncomingHttpHeaders;
   receivedAt: number;
+  /** What the fake answered (a `chat.postMessage`'s `channel` and `ts`), once it has. */
+  result?: Record<string, unknown>;
 }
 
 export type SlackFailure =
@@ -358,7 +360,8 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
     const body = await readBody(request);
     const args = parseArguments(body, request.headers["content-type"]);
     const method = path.startsWith("/api/") ? path.slice("/api/".length) : path.startsWith("/response/") ? `response:${path.slice("/response/".length)}` : path;
-    calls.push({ method, args, headers: request.headers, receivedAt: Date.now() });
+    const call: RecordedSlackCall = { method, args, headers: request.headers, receivedAt: Date.now() };
+    calls.push(call);
     const failure = failures.get(method)?.shift();
     if (failure?.kind === "rate_limited") {
       response.writeHead(429, { "content-type": "application/json", "retry-after": String(failure.retryAfterSeconds) });
@@ -380,6 +383,7 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
             webApiRefusal(method, args) ??
             answerWorkspaceLookup(method, args, workspace) ??
             answer(method, args));
+    call.result = result;
     // Every Web API answer carries the token's scopes (docs.slack.dev, "Scopes": x-oauth-scopes).
     response.writeHead(200, {
       "content-type": "application/json",
