@@ -83,5 +83,9 @@ describe("the docs against the code", () => {
       expect(README).toContain(figure);
     }
     expect(benchmarks).toContain("ack p50 3.07 / p99 **42.36** ms");
+    // The bot under load: the README quotes the latest slack-ack runs.
+    for (const figure of ["**11.96**", "**10.14**", "**12**", "**7**"]) expect(benchmarks).toContain(figure);
+    expect(README).toContain("p99 10–12 ms");
+    expect(README).toContain("7–12 ms (p99)");
   });
 });
