@@ -4,7 +4,7 @@
 // and `/healthz` latency during the load. Bounded (C × R bodies, about R seconds) and loopback
 // only; Slack is a fake in this process.
 //
-//   npx tsx bench/github-unsigned-load.ts [--webhook=github|pagerduty] [--concurrency=8] [--rounds=10] [--megabytes=12]
+//   npx tsx bench/unsigned-webhook-load.ts [--webhook=github|pagerduty] [--concurrency=8] [--rounds=10] [--megabytes=12]
 //
 // Targets: RSS under 250 MB and `/healthz` p99 under 50 ms during the load. Prints a summary,
 // then (last line) one JSON object.
