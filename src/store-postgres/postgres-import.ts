@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from "pg";
 import { z } from "zod";
 import { COPIED_TABLES, type RecordPage, type StateImport, type TableCounts } from "../core/state-copy.js";
-import { insertRows, rowsOfPage } from "./import-rows.js";
+import { rowsOfPage } from "./import-rows.js";
+import { insertRows } from "./insert-rows.js";
 import { CopyDigests } from "./import-verify.js";
 import { openMigratedPool } from "./migrated-pool.js";
 import { toPostgresStoreError } from "./postgres-errors.js";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Logger } from "../../src/core/ports.js";
 import { MALFORMED_MESSAGE } from "../../src/slack/request-guard.js";
 import { approvalKey } from "../../src/slack/run-projection.js";
 import { APPROVER, REQUESTER, SIGNING_SECRET, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { approveClick, type MalformedCase, malformedCases, type Originals } from "../support/malformed-slack-payloads.js";
 import { signBody, slashCommand, type SlackPost } from "../support/slack-requests.js";
+import { recordingLogger } from "../support/recording-logger.js";
 
 /**
  * Signed requests into the real Bolt HTTP receiver that a baton listener handles but that lack a
@@ -13,17 +13,7 @@ import { signBody, slashCommand, type SlackPost } from "../support/slack-request
  * acknowledged: Slack waited 3 s, showed the person an error, and sent it again.
  */
 
-interface LogLine {
-  level: "debug" | "info" | "warn" | "error";
-  message: string;
-  fields: Record<string, unknown>;
-}
-const lines: LogLine[] = [];
-const record =
-  (level: LogLine["level"]) =>
-  (fields: Record<string, unknown>, message = ""): void =>
-    void lines.push({ level, message, fields });
-const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+const { logger, lines } = recordingLogger();
 
 let harness: BotHarness;
 let originals: Originals;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Logger } from "../../src/core/ports.js";
 import { SLACK_BODY_LIMIT_BYTES } from "../../src/slack/request-rules.js";
 import { approvalKey } from "../../src/slack/run-projection.js";
 import { APPROVER, REQUESTER, startBotHarness, type BotHarness } from "../support/bot-harness.js";
 import { startFakeSocketMode, type FakeSocketMode } from "../support/fake-socket-mode.js";
 import { approveClick, malformedCases, runCommand } from "../support/malformed-slack-payloads.js";
+import { recordingLogger } from "../support/recording-logger.js";
 
 /**
  * Envelopes Slack would never send, over the fake Socket Mode WebSocket into the real bot: each
@@ -14,17 +14,7 @@ import { approveClick, malformedCases, runCommand } from "../support/malformed-s
  * again), and an envelope of an unknown type ran the listener its payload looked like.
  */
 
-interface LogLine {
-  level: "debug" | "info" | "warn" | "error";
-  message: string;
-  fields: Record<string, unknown>;
-}
-const lines: LogLine[] = [];
-const record =
-  (level: LogLine["level"]) =>
-  (fields: Record<string, unknown>, message = ""): void =>
-    void lines.push({ level, message, fields });
-const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+const { logger, lines } = recordingLogger();
 
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown): void => void rejections.push(reason);

@@ -1,12 +1,3 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-
-export interface ReceivedEffect {
-  key: string;
-  runId: string;
-  step: string;
-}
-
 /**
  * Stands in for an outside system that takes side effects (a chat post, a review): it records
  * every delivery and, like a well-behaved API, treats a repeated idempotency key as the same
@@ -19,6 +10,16 @@ export interface ReceivedEffect {
  * request's result), with the key carried in the JSON body. A body that is not JSON, or has no
  * key, is refused with 400, as that draft allows a server that requires the key to do.
  */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedEffect {
+  key: string;
+  runId: string;
+  step: string;
+}
+
 export interface EffectReceiver {
   url: string;
   deliveries: ReceivedEffect[];
